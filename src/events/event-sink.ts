@@ -1,0 +1,13 @@
+import type { StreamEventDataMap } from "./stream-event.js";
+import type { StreamEventType } from "./stream-event-type.js";
+
+/**
+ * Where code inside a run sends its events. The run numbers them (`seq`), stamps them and
+ * tags them with the agent the sink belongs to.
+ *
+ * `emit` returns a promise only when the consumer is behind (back-pressure): hot paths do
+ * `const wait = sink.emit(...); if (wait) await wait;` and pay nothing otherwise.
+ */
+export interface EventSink {
+  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): void | Promise<void>;
+}

@@ -1,0 +1,102 @@
+import type { StreamEventType } from "./stream-event-type.js";
+import type { Usage } from "./usage.js";
+
+/** An error as it travels in events: plain data, JSON-serialisable. */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  /** The llmteam error code (`config_error`, `provider_error`, …) when there is one. */
+  code?: string;
+  /** HTTP status, for provider errors. */
+  status?: number;
+}
+
+/** How a run ended. */
+export type RunStatus = "completed" | "failed" | "cancelled" | "budget_exceeded" | "timeout";
+
+/** Payload of each event type: narrowing on `type` gives the matching `data`. */
+export interface StreamEventDataMap {
+  run_started: { teamId: string; agents: string[]; input: Record<string, unknown>; mode: string };
+  run_completed: { output: unknown; usage: Usage; durationMs: number };
+  run_failed: { error: ErrorInfo; status: RunStatus; failedAgent?: string; usage: Usage; durationMs: number };
+  run_cancelled: { reason: string; usage: Usage; durationMs: number };
+  agent_started: { role: string; model: string | undefined; step: number };
+  agent_completed: {
+    output: unknown;
+    usage: Usage;
+    model: string | undefined;
+    latencyMs: number;
+    /** Extra fields of the agent result (tool calls, retry metrics, …). */
+    details?: Record<string, unknown>;
+  };
+  agent_failed: { error: ErrorInfo; usage: Usage; model: string | undefined; latencyMs: number; details?: Record<string, unknown> };
+  agent_selected: { nextAgent: string; reason: string; iteration: number };
+  /** A text delta, as the provider streamed it. */
+  token: { token: string };
+  /** A non-text delta (reasoning, tool-argument text). */
+  chunk: { kind: "reasoning" | "tool_input"; content: string };
+  progress: { completed: number; total: number | undefined; label?: string };
+  cost_update: {
+    model: string;
+    deltaUsd: number | undefined;
+    totalUsd: number;
+    tokens: Usage;
+    /** True when the model has no known price: its spend is not in `totalUsd`. */
+    unpriced?: boolean;
+  };
+  tool_call: { callId: string; toolName: string; arguments: unknown; round: number };
+  tool_result: {
+    callId: string;
+    toolName: string;
+    success: boolean;
+    output: unknown;
+    error?: string;
+    durationMs: number;
+    round: number;
+  };
+  retry: { attempt: number; delayMs: number; error: ErrorInfo; model: string; discardedTokens?: number };
+  circuit_state_changed: { key: string; from: string; to: string };
+  fallback: { fromModel: string; toModel: string; reason: ErrorInfo };
+  budget_alert: { currentUsd: number; maxUsd: number; threshold: number; period: string };
+  budget_exceeded: { currentUsd: number; maxUsd: number; requestedUsd: number; period: string };
+  lifecycle_changed: { from: string; to: string; reason?: string };
+  approval_requested: {
+    approvalId: string;
+    kind: "tool" | "agent";
+    toolName?: string;
+    arguments?: unknown;
+  };
+  warning: { message: string; code?: string };
+}
+
+/** Fields every event carries. */
+export interface StreamEventBase<T extends StreamEventType = StreamEventType> {
+  type: T;
+  /** The run this event belongs to. */
+  runId: string;
+  /** Position in the run's log: 1, 2, 3… without gaps. */
+  seq: number;
+  /** Time of the event, in ms since the epoch (from the run's clock). */
+  timestamp: number;
+  /** The agent the event is about, when it is about one. */
+  agentId?: string;
+  /** Where the agent sits in nested teams and groups, e.g. `group/team/agent`. */
+  agentPath?: string;
+  data: StreamEventDataMap[T];
+  /** The event as a Server-Sent Events frame: `event:`, `id:`, `data:` lines. */
+  toSSE(): string;
+  /** The event as a plain object (what `JSON.stringify` writes). */
+  toDict(): StreamEventJSON<T>;
+}
+
+/** An event as plain JSON. */
+export type StreamEventJSON<T extends StreamEventType = StreamEventType> = Omit<
+  StreamEventBase<T>,
+  "toSSE" | "toDict"
+>;
+
+/** One event of a run. A discriminated union: `if (event.type === "token") event.data.token`. */
+export type StreamEvent = { [T in StreamEventType]: StreamEventBase<T> }[StreamEventType];
+
+/** The event of one type. */
+export type StreamEventOf<T extends StreamEventType> = StreamEventBase<T>;
