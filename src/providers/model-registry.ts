@@ -154,5 +154,5 @@ async function createModel(providerName: string, modelId: string, config: Provid
 function describeModel(model: unknown): string {
   if (typeof model !== "object" || model === null) return typeof model;
   const version = (model as { specificationVersion?: unknown }).specificationVersion;
-  return version === undefined ? "an object without specificationVersion" : `specification ${String(version)}`;
+  return version === undefined ? "an object without specificationVersion" : `specification ${JSON.stringify(version)}`;
 }

@@ -135,7 +135,7 @@ export class RunExecution {
     const usage = this.builder.result.usage;
     if (this.plan.signal.aborted) {
       const reason = this.plan.signal.reason as unknown;
-      const message = reason instanceof Error ? reason.message : String(reason ?? "cancelled");
+      const message = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "cancelled";
       await this.emit("run_cancelled", { reason: message, usage, durationMs: this.elapsedMs() }, undefined, reason);
     } else {
       await this.emit(
