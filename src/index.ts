@@ -43,3 +43,4 @@ export { EmptyAnswerError } from "./errors/empty-answer-error.js";
 export { ModelRegistry } from "./providers/model-registry.js";
 export type { ModelRegistryOptions } from "./providers/model-registry.js";
 export type { ProviderConfig } from "./providers/provider-config.js";
+export { loadTeam, parseTeamText, readTeamFile } from "./team/load-team.js";

@@ -3,10 +3,12 @@ import type { ConfigIssue } from "../errors/config-error.js";
 
 /** Turns zod issues into config issues, each with its path, under an optional prefix. */
 export function toConfigIssues(error: z.ZodError, prefix: (string | number)[] = []): ConfigIssue[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path.map((part) => (typeof part === "symbol" ? String(part) : part))],
-    message: describe(issue),
-  }));
+  return error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path.map((part) => (typeof part === "symbol" ? String(part) : part))];
+    // Point at the unknown key itself, so file positions land on it.
+    if (issue.code === "unrecognized_keys" && issue.keys.length === 1) path.push(issue.keys[0]!);
+    return { path, message: describe(issue) };
+  });
 }
 
 function describe(issue: z.core.$ZodIssue): string {

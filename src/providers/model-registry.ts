@@ -69,7 +69,7 @@ export class ModelRegistry {
    * @throws ConfigError when the configuration is invalid.
    */
   registerProvider(name: string, config: ProviderConfig): this {
-    const parsed = providerConfigSchema.safeParse(config);
+    const parsed = providerConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) {
       throw new ConfigError(
         parsed.error.issues.map((issue) => ({ path: ["providers", name, ...issue.path.map(String)], message: issue.message })),

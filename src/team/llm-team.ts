@@ -69,7 +69,7 @@ export class LLMTeam {
   constructor(options: LLMTeamOptions) {
     const config: Record<string, unknown> = { ...options };
     for (const key of RUNTIME_KEYS) delete config[key];
-    const parsed = teamConfigSchema.safeParse(config);
+    const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
     const { agents, ...settings } = config as TeamConfig;
     this.settings = settings;
@@ -102,7 +102,7 @@ export class LLMTeam {
    */
   addAgent(config: AgentConfig): this {
     const index = this.prepared.length;
-    const parsed = agentConfigSchema.safeParse(config);
+    const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
     const agent = prepareAgent(config);
     const sameRole = this.prepared.find((other) => other.role === agent.role);
