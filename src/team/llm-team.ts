@@ -28,6 +28,8 @@ export interface TeamRuntimeOptions {
   middleware?: ModelCallMiddleware[];
   /** Events buffered for a slow `stream()` consumer before the run pauses (default 1024). */
   streamBufferSize?: number;
+  /** Model for agents that name none, in place of the team's `model` (the CLI's `--model`). */
+  defaultModel?: string;
 }
 
 /** Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. */
@@ -44,7 +46,7 @@ export interface RunOptions {
 /** Run input: named values for the prompts, or a string taken as `{ query }`. */
 export type RunInput = Record<string, unknown> | string;
 
-const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize"] as const;
+const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize", "defaultModel"] as const;
 
 /**
  * A team of LLM agents. Declare agents as data, then `run()` or `stream()` it.
@@ -64,6 +66,7 @@ export class LLMTeam {
   private readonly clock: Clock;
   private readonly middleware: ModelCallMiddleware[];
   private readonly streamBufferSize: number;
+  private readonly defaultModel: string | undefined;
 
   /** @throws ConfigError naming every invalid key, with what is valid. */
   constructor(options: LLMTeamOptions) {
@@ -77,6 +80,7 @@ export class LLMTeam {
     this.clock = options.clock ?? systemClock;
     this.middleware = options.middleware ?? [];
     this.streamBufferSize = options.streamBufferSize ?? 1024;
+    this.defaultModel = options.defaultModel;
     this.models = new ModelRegistry({
       ...(settings.providers ? { providers: settings.providers } : {}),
       ...(options.models ? { models: options.models } : {}),
@@ -196,7 +200,7 @@ export class LLMTeam {
     this.checkVariables(Object.keys(values));
     const models = new Map<string, ResolvedModel>();
     for (const agent of this.prepared) {
-      const name = agent.config.model ?? this.settings.model;
+      const name = agent.config.model ?? this.defaultModel ?? this.settings.model;
       if (name === undefined) {
         throw new ConfigError(
           `Agent "${agent.id}" has no model. Set "model" on the team or the agent, e.g. model: openai/gpt-4o-mini.`,
