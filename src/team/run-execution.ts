@@ -27,6 +27,8 @@ export interface RunPlan {
   defaults: { temperature: number | undefined; maxTokens: number | undefined; stream: boolean };
   /** Extra listeners of every event (stores, loggers). */
   listeners: ((event: StreamEvent) => void)[];
+  /** Called at every step boundary; may wait (pause) before the run goes on. */
+  gate?: (execution: RunExecution) => Promise<void>;
 }
 
 /**
@@ -73,6 +75,16 @@ export class RunExecution {
   /** An event sink whose events are tagged with `agentId`. */
   sinkFor(agentId: string): EventSink {
     return { emit: (type, data) => this.emit(type, data, agentId) };
+  }
+
+  /**
+   * A step boundary: flows call it between agents (and tool rounds). Throws the abort reason
+   * when the run was cancelled; waits here while the run is paused.
+   */
+  async checkpoint(): Promise<void> {
+    this.plan.signal.throwIfAborted();
+    if (this.plan.gate) await this.plan.gate(this);
+    this.plan.signal.throwIfAborted();
   }
 
   /** Milliseconds since the run started. */

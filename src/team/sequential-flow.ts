@@ -5,7 +5,7 @@ export async function runSequential(execution: RunExecution): Promise<unknown> {
   const { agents } = execution.plan;
   let output: unknown;
   for (let index = 0; index < agents.length; index++) {
-    execution.signal.throwIfAborted();
+    await execution.checkpoint();
     const agent = agents[index]!;
     const result = await execution.runAgent(agent, index + 1);
     output = result.output;
