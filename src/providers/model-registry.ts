@@ -69,7 +69,7 @@ export class ModelRegistry {
    * @throws ConfigError when the configuration is invalid.
    */
   registerProvider(name: string, config: ProviderConfig): this {
-    const parsed = providerConfigSchema.safeParse(config);
+    const parsed = providerConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) {
       throw new ConfigError(
         parsed.error.issues.map((issue) => ({ path: ["providers", name, ...issue.path.map(String)], message: issue.message })),
@@ -154,5 +154,5 @@ async function createModel(providerName: string, modelId: string, config: Provid
 function describeModel(model: unknown): string {
   if (typeof model !== "object" || model === null) return typeof model;
   const version = (model as { specificationVersion?: unknown }).specificationVersion;
-  return version === undefined ? "an object without specificationVersion" : `specification ${String(version)}`;
+  return version === undefined ? "an object without specificationVersion" : `specification ${JSON.stringify(version)}`;
 }

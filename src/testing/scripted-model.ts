@@ -154,7 +154,7 @@ export class ScriptedModel implements LanguageModelV4 {
         }
         // Hand out a batch per pull: cheap for long streams, still incremental.
         const end = Math.min(index + 64, parts.length);
-        while (index < end) controller.enqueue(parts[index++]!);
+        while (index < end) controller.enqueue(parts[index++]);
         if (index >= parts.length) controller.close();
       },
     });
