@@ -1,3 +1,4 @@
+import type { Usage } from "../events/usage.js";
 import { LLMTeamError, errorMarker, hasMarker } from "./llmteam-error.js";
 
 const MARKER = errorMarker("ToolExecutionError");
@@ -28,6 +29,10 @@ export interface ToolExecutionErrorOptions {
   toolName?: string;
   /** The tool call concerned, when there is one. */
   callId?: string;
+  /** Tokens spent before the failure (the tool loop fills it: all its model calls). */
+  usage?: Usage;
+  /** What the agent result should show (the tool loop fills it: tool calls, rounds, stop reason). */
+  details?: Record<string, unknown>;
   cause?: unknown;
 }
 
@@ -42,12 +47,16 @@ export class ToolExecutionError extends LLMTeamError {
   readonly reason: ToolFailureReason;
   readonly toolName: string | undefined;
   readonly callId: string | undefined;
+  readonly usage: Usage | undefined;
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(message: string, options: ToolExecutionErrorOptions) {
     super(message, options);
     this.reason = options.reason;
     this.toolName = options.toolName;
     this.callId = options.callId;
+    this.usage = options.usage;
+    this.details = options.details;
   }
 
   static override isInstance(error: unknown): error is ToolExecutionError {

@@ -19,7 +19,7 @@ export { DEFAULT_TOOL_HISTORY_LIMIT, DEFAULT_TOOL_TIMEOUT_MS, ToolExecutor } fro
 export type { ToolExecuteOptions, ToolExecutorOptions } from "./tool-executor.js";
 export { ToolRegistry } from "./tool-registry.js";
 export type { ToolReference, ToolRegistryOptions } from "./tool-registry.js";
-export { DEFAULT_MAX_REPEATED_FAILURES, DEFAULT_MAX_TOOL_ROUNDS, runToolLoop } from "./tool-loop.js";
+export { DEFAULT_MAX_REPEATED_FAILURES, DEFAULT_MAX_TOOL_ROUNDS, runToolLoop, toolLoopDetails } from "./tool-loop.js";
 export type { ToolCallRecord, ToolLoopOptions, ToolLoopResult, ToolLoopStopReason } from "./tool-loop.js";
 export { BUILTIN_TOOL_NAMES, builtinTools, createBuiltinTool, isBuiltinToolName } from "./builtin/builtin-tools.js";
 export type { BuiltinToolName } from "./builtin/builtin-tools.js";

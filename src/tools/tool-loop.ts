@@ -39,6 +39,11 @@ export interface ToolLoopOptions {
    * to the model as `execution-denied`). The loop emits `approval_requested` before asking.
    */
   approve?: ToolApprover;
+  /**
+   * Called before every model call after the first: a step boundary where a paused run waits
+   * and a cancelled one throws (the team's `RunExecution.checkpoint`).
+   */
+  checkpoint?: () => Promise<void>;
   /** Usage to add each model call into as it completes (default: a new one), so a caller keeps it even when a call throws. */
   usage?: Usage;
 }
@@ -123,25 +128,38 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
 
   for (;;) {
     context.signal.throwIfAborted();
+    if (steps > 0 && options.checkpoint) await options.checkpoint();
     const response = await call({ ...options.request, prompt, tools }, context);
     steps++;
     addUsage(usage, response.usage);
-    const finish = (stopReason: ToolLoopStopReason, error?: ToolExecutionError): ToolLoopResult => ({
-      success: stopReason === "final_answer",
-      stopReason,
-      error,
-      text: response.text,
-      usage,
-      toolCalls,
-      rounds,
-      steps,
-      maxRoundsReached: stopReason === "max_rounds",
-      model: response.model,
-      finishReason: response.finishReason,
-      prompt,
-    });
+    const finish = (stopReason: ToolLoopStopReason, failure?: { message: string; toolName?: string; callId?: string }): ToolLoopResult => {
+      const result: ToolLoopResult = {
+        success: stopReason === "final_answer",
+        stopReason,
+        error: undefined,
+        text: response.text,
+        usage,
+        toolCalls,
+        rounds,
+        steps,
+        maxRoundsReached: stopReason === "max_rounds",
+        model: response.model,
+        finishReason: response.finishReason,
+        prompt,
+      };
+      if (failure) {
+        result.error = new ToolExecutionError(failure.message, {
+          reason: stopReason === "max_rounds" ? "max_rounds" : "repeated_failure",
+          ...(failure.toolName === undefined ? {} : { toolName: failure.toolName }),
+          ...(failure.callId === undefined ? {} : { callId: failure.callId }),
+          usage,
+          details: toolLoopDetails(result),
+        });
+      }
+      return result;
+    };
     if (response.toolCalls.length === 0) return finish("final_answer");
-    if (rounds >= maxToolRounds) return finish("max_rounds", maxRoundsError(maxToolRounds, response));
+    if (rounds >= maxToolRounds) return finish("max_rounds", { message: maxRoundsMessage(maxToolRounds, response) });
 
     const round = ++rounds;
     const calls = response.toolCalls.map((toolCall) => parseToolCall(toolCall.toolCallId, toolCall.toolName, toolCall.input));
@@ -162,7 +180,13 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
       failures.set(key, count);
       if (count >= maxRepeatedFailures && !repeated) repeated = { call: parsed, result, count };
     }
-    if (repeated) return finish("repeated_failure", repeatedFailureError(repeated.call, repeated.result, repeated.count));
+    if (repeated) {
+      return finish("repeated_failure", {
+        message: repeatedFailureMessage(repeated.call, repeated.result, repeated.count),
+        toolName: repeated.call.toolName,
+        callId: repeated.call.callId,
+      });
+    }
   }
 }
 
@@ -215,19 +239,26 @@ function toRecord(parsed: ParsedToolCall, result: ToolResult, round: number): To
   return record;
 }
 
-function maxRoundsError(maxToolRounds: number, response: ModelResponse): ToolExecutionError {
-  const asked = response.toolCalls.map((toolCall) => toolCall.toolName).join(", ");
-  return new ToolExecutionError(
-    `The model still asked for tools (${asked}) after ${maxToolRounds} tool rounds (maxToolRounds). Raise maxToolRounds or make the task smaller.`,
-    { reason: "max_rounds" },
-  );
+/**
+ * The fields an agent result shows for its tool loop: `toolCalls`, `toolRounds`,
+ * `maxRoundsReached`, `toolLoopStopReason`. (Also in a failed loop's `error.details`.)
+ */
+export function toolLoopDetails(result: ToolLoopResult): Record<string, unknown> {
+  return {
+    toolCalls: result.toolCalls,
+    toolRounds: result.rounds,
+    maxRoundsReached: result.maxRoundsReached,
+    toolLoopStopReason: result.stopReason,
+  };
 }
 
-function repeatedFailureError(call: ParsedToolCall, result: ToolResult, count: number): ToolExecutionError {
+function maxRoundsMessage(maxToolRounds: number, response: ModelResponse): string {
+  const asked = response.toolCalls.map((toolCall) => toolCall.toolName).join(", ");
+  return `The model still asked for tools (${asked}) after ${maxToolRounds} tool rounds (maxToolRounds). Raise maxToolRounds or make the task smaller.`;
+}
+
+function repeatedFailureMessage(call: ParsedToolCall, result: ToolResult, count: number): string {
   const args = call.parsed ? JSON.stringify(call.arguments) : call.inputText;
   const shown = args.length > 200 ? `${args.slice(0, 200)}…` : args;
-  return new ToolExecutionError(
-    `Tool "${call.toolName}" failed ${count} times with the same arguments ${shown}; stopped instead of retrying. Last error: ${result.error ?? "unknown"}`,
-    { reason: "repeated_failure", toolName: call.toolName, callId: call.callId },
-  );
+  return `Tool "${call.toolName}" failed ${count} times with the same arguments ${shown}; stopped instead of retrying. Last error: ${result.error ?? "unknown"}`;
 }
