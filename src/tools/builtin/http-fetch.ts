@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestOptions } from "node:http";
-import type { LookupFunction } from "node:net";
+import { BlockList, isIP, type LookupFunction } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "../../errors/config-error.js";
 import { systemClock, type Clock } from "../../internal/clock.js";
@@ -17,10 +17,11 @@ export interface HttpFetchOptions {
    */
   allowHosts?: readonly string[];
   /**
-   * Allow loopback, private, link-local and other non-public addresses (default false: a
-   * hostname that resolves to one is refused, on every redirect too).
+   * Allow loopback, private, link-local and other non-public addresses: `true` for all, or a
+   * list of addresses and CIDR ranges (`["10.0.0.7", "192.168.1.0/24"]`). Default false: a
+   * hostname that resolves to one is refused, on every redirect too.
    */
-  allowPrivate?: boolean;
+  allowPrivate?: boolean | readonly string[];
   /** Most response bytes returned; the rest is cut and flagged `truncated` (default 1,000,000). */
   maxBytes?: number;
   /** Time limit of the whole fetch, redirects included (default 10,000 ms). */
@@ -33,6 +34,8 @@ export interface HttpFetchOptions {
   headers?: Record<string, string>;
   /** Clock for the time limit (default: the system clock). */
   clock?: Clock;
+  /** DNS lookup, `dns.lookup`-compatible (default: `dns.lookup`); its answers are checked like any other. */
+  lookup?: typeof import("node:dns").lookup;
 }
 
 /** What `http_fetch` returns. Any HTTP status is a result, not an error. */
@@ -75,7 +78,8 @@ export function httpFetch(options: HttpFetchOptions = {}): ToolDefinition<FetchA
   if (methods.length === 0) throw new ConfigError(`${name}: methods must list GET and/or POST.`);
   const settings: FetchSettings = {
     allowHosts: options.allowHosts?.map((host) => host.toLowerCase()),
-    allowPrivate: options.allowPrivate ?? false,
+    isRefused: refusalCheck(options.allowPrivate ?? false, name),
+    lookup: options.lookup,
     maxBytes: options.maxBytes ?? 1_000_000,
     timeoutMs: options.timeoutMs ?? 10_000,
     maxRedirects: options.maxRedirects ?? 5,
@@ -100,7 +104,9 @@ export function httpFetch(options: HttpFetchOptions = {}): ToolDefinition<FetchA
 
 interface FetchSettings {
   allowHosts: string[] | undefined;
-  allowPrivate: boolean;
+  /** True for an address the tool must not connect to. */
+  isRefused: (address: string) => boolean;
+  lookup: typeof import("node:dns").lookup | undefined;
   maxBytes: number;
   timeoutMs: number;
   maxRedirects: number;
@@ -169,9 +175,29 @@ function checkUrl(url: URL, settings: FetchSettings): void {
   if (settings.allowHosts && !settings.allowHosts.some((allowed) => hostMatches(host, allowed))) {
     throw new Error(`Refused: host "${host}" is not allowed. Allowed hosts: ${settings.allowHosts.join(", ")}.`);
   }
-  if (!settings.allowPrivate && isIPLiteral(host) && isPrivateAddress(host)) {
+  if (isIPLiteral(host) && settings.isRefused(host)) {
     throw new Error(`Refused: ${host} is a private, loopback or link-local address.`);
   }
+}
+
+function refusalCheck(allowPrivate: boolean | readonly string[], toolName: string): (address: string) => boolean {
+  if (allowPrivate === true) return () => false;
+  if (allowPrivate === false || allowPrivate.length === 0) return isPrivateAddress;
+  const allowed = new BlockList();
+  for (const entry of allowPrivate) {
+    const [address = "", prefix] = entry.split("/");
+    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+    if (isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+      throw new ConfigError(`${toolName}: allowPrivate entry "${entry}" is not an IP address or CIDR range.`);
+    }
+    if (prefix === undefined) allowed.addAddress(address, family);
+    else allowed.addSubnet(address, Number(prefix), family);
+  }
+  return (address) => {
+    if (!isPrivateAddress(address)) return false;
+    const plain = address.replace(/^\[|\]$/g, "");
+    return !allowed.check(plain, isIP(plain) === 6 ? "ipv6" : "ipv4");
+  };
 }
 
 function hostMatches(host: string, allowed: string): boolean {
@@ -212,11 +238,12 @@ async function send(
   settings: FetchSettings,
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
-  const { request, lookup } = await loadNetwork(url.protocol);
+  const network = await loadNetwork(url.protocol);
+  const lookup = settings.lookup ?? network.lookup;
   const guardedLookup: LookupFunction = (hostname, options, callback) => {
     lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, "", 4);
-      const refused = settings.allowPrivate ? undefined : addresses.find((entry) => isPrivateAddress(entry.address));
+      const refused = addresses.find((entry) => settings.isRefused(entry.address));
       if (refused) {
         return callback(new Error(`Refused: ${hostname} resolves to ${refused.address}, a private, loopback or link-local address.`), "", 4);
       }
@@ -228,7 +255,7 @@ async function send(
   const requestOptions: RequestOptions = { method, headers, signal, lookup: guardedLookup, agent: false };
   if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
   return new Promise<IncomingMessage>((resolve, reject) => {
-    const outgoing = request(url, requestOptions, resolve);
+    const outgoing = network.request(url, requestOptions, resolve);
     outgoing.on("error", reject);
     outgoing.end(body);
   });
