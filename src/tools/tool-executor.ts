@@ -4,7 +4,8 @@ import type { ToolFailureReason } from "../errors/tool-execution-error.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import type { AnyToolDefinition, FunctionToolSchema } from "./tool-definition.js";
 import type { ToolApprovalDecision, ToolApprover } from "./tool-approval.js";
-import type { ToolContext, ToolHistoryEntry, ToolResult } from "./tool-result.js";
+import { HandlerContext, runHandler, type HandlerOutcome } from "./run-handler.js";
+import type { ToolHistoryEntry, ToolResult } from "./tool-result.js";
 
 /** Default time limit of one tool call: 30 s. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -36,7 +37,6 @@ export interface ToolExecuteOptions {
   approve?: ToolApprover;
 }
 
-const TIMED_OUT = Symbol("timed out");
 let callCounter = 0;
 
 /**
@@ -120,48 +120,86 @@ export class ToolExecutor {
     const signal = options.signal;
     signal?.throwIfAborted();
     const startedAt = this.clock.now();
-    const finish = (result: Omit<ToolResult, "durationMs" | "toolName" | "callId">): ToolResult => {
-      const full: ToolResult = { ...result, durationMs: this.clock.now() - startedAt, toolName: name, callId };
-      this.remember({ toolName: name, callId, arguments: args, result: full, startedAt });
-      return full;
-    };
-    const fail = (reason: ToolFailureReason, error: string): ToolResult =>
-      finish({ success: false, output: undefined, error, errorReason: reason });
-
     const definition = this.tools.get(name);
     if (!definition) {
       const known = this.tools.size > 0 ? this.names.join(", ") : "(none)";
-      return fail("unknown_tool", `Unknown tool "${name}". Known tools: ${known}.`);
+      return this.failure(name, callId, args, startedAt, "unknown_tool", `Unknown tool "${name}". Known tools: ${known}.`);
     }
     let input = args;
     if (typeof args === "string") {
       try {
         input = args.trim() === "" ? {} : JSON.parse(args);
       } catch (error) {
-        return fail("invalid_arguments", `Arguments for tool "${name}" are not valid JSON (${messageOf(error)}): ${clip(args)}`);
+        const message = `Arguments for tool "${name}" are not valid JSON (${messageOf(error)}): ${clip(args)}`;
+        return this.failure(name, callId, args, startedAt, "invalid_arguments", message);
       }
     }
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       if (input !== undefined && input !== null) {
-        return fail("invalid_arguments", `Arguments for tool "${name}" must be a JSON object, got ${clip(JSON.stringify(input))}.`);
+        const message = `Arguments for tool "${name}" must be a JSON object, got ${clip(JSON.stringify(input))}.`;
+        return this.failure(name, callId, args, startedAt, "invalid_arguments", message);
       }
       input = {};
     }
     let parsed = definition.parseArguments(input);
     if (parsed instanceof Promise) parsed = await parsed;
     if (!parsed.success) {
-      return fail("invalid_arguments", `Invalid arguments for tool "${name}": ${parsed.errors.join("; ")}`);
+      const message = `Invalid arguments for tool "${name}": ${parsed.errors.join("; ")}`;
+      return this.failure(name, callId, args, startedAt, "invalid_arguments", message);
     }
     if (options.approve && definition.needsApproval !== false) {
       const refusal = await this.refusal(definition, parsed.value, callId, options.approve, signal);
-      if (refusal !== undefined) return fail("denied", refusal);
+      if (refusal !== undefined) return this.failure(name, callId, args, startedAt, "denied", refusal);
     }
-    const outcome = await this.run(definition, parsed.value, callId, signal);
-    if (outcome.kind === "ok") return finish({ success: true, output: outcome.value, error: undefined, errorReason: undefined });
+    const timeoutMs = definition.timeoutMs ?? this.timeoutMs;
+    const context = new HandlerContext(callId, name, signal);
+    let outcome: HandlerOutcome;
+    try {
+      const running = runHandler(definition, parsed.value, context, timeoutMs, this.clock, signal);
+      outcome = running instanceof Promise ? await running : running;
+    } finally {
+      context.dispose();
+    }
+    if (outcome.kind === "ok") return this.success(name, callId, args, startedAt, outcome.value);
     if (outcome.kind === "timeout") {
-      return fail("timeout", `Tool "${name}" timed out after ${definition.timeoutMs ?? this.timeoutMs} ms.`);
+      return this.failure(name, callId, args, startedAt, "timeout", `Tool "${name}" timed out after ${timeoutMs} ms.`);
     }
-    return fail("handler_error", `Tool "${name}" failed: ${describeError(outcome.error)}`);
+    return this.failure(name, callId, args, startedAt, "handler_error", `Tool "${name}" failed: ${describeError(outcome.error)}`);
+  }
+
+  private success(toolName: string, callId: string, args: unknown, startedAt: number, output: unknown): ToolResult {
+    const result: ToolResult = {
+      success: true,
+      output,
+      error: undefined,
+      errorReason: undefined,
+      durationMs: this.clock.now() - startedAt,
+      toolName,
+      callId,
+    };
+    if (this.historyLimit > 0) this.remember({ toolName, callId, arguments: args, result, startedAt });
+    return result;
+  }
+
+  private failure(
+    toolName: string,
+    callId: string,
+    args: unknown,
+    startedAt: number,
+    reason: ToolFailureReason,
+    error: string,
+  ): ToolResult {
+    const result: ToolResult = {
+      success: false,
+      output: undefined,
+      error,
+      errorReason: reason,
+      durationMs: this.clock.now() - startedAt,
+      toolName,
+      callId,
+    };
+    if (this.historyLimit > 0) this.remember({ toolName, callId, arguments: args, result, startedAt });
+    return result;
   }
 
   /** Undefined when the call may run, else why it was refused. */
@@ -188,76 +226,12 @@ export class ToolExecutor {
     return `The call to tool "${definition.name}" was refused${reason}`;
   }
 
-  private async run(
-    definition: AnyToolDefinition,
-    args: unknown,
-    callId: string,
-    signal: AbortSignal | undefined,
-  ): Promise<{ kind: "ok"; value: unknown } | { kind: "error"; error: unknown } | { kind: "timeout" }> {
-    const controller = new AbortController();
-    const context: ToolContext = { signal: controller.signal, callId, toolName: definition.name };
-    const onAbort = (): void => controller.abort(signal!.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    let returned: unknown;
-    try {
-      returned = definition.handler(args, context);
-    } catch (error) {
-      signal?.removeEventListener("abort", onAbort);
-      if (signal?.aborted) throw signal.reason;
-      return { kind: "error", error };
-    }
-    if (!isPromiseLike(returned)) {
-      signal?.removeEventListener("abort", onAbort);
-      return { kind: "ok", value: returned };
-    }
-    // Async handler: race it against its time limit and the caller's cancellation.
-    const timeoutMs = definition.timeoutMs ?? this.timeoutMs;
-    const timer = new AbortController();
-    const handlerDone = Promise.resolve(returned).then(
-      (value) => ({ kind: "ok" as const, value }),
-      (error: unknown) => ({ kind: "error" as const, error }),
-    );
-    // The sleep only rejects when `timer` aborts, which happens after the race is decided.
-    const timeout = this.clock.sleep(timeoutMs, timer.signal).then(
-      (): typeof TIMED_OUT => TIMED_OUT,
-      () => undefined,
-    );
-    let onCancel: (() => void) | undefined;
-    const cancelled = new Promise<never>((_resolve, reject) => {
-      if (!signal) return;
-      onCancel = () => reject(signal.reason);
-      if (signal.aborted) onCancel();
-      else signal.addEventListener("abort", onCancel, { once: true });
-    });
-    try {
-      const outcome = await Promise.race([handlerDone, timeout, cancelled]);
-      if (outcome === TIMED_OUT || outcome === undefined) {
-        controller.abort(new DOMException(`Tool "${definition.name}" timed out after ${timeoutMs} ms.`, "TimeoutError"));
-        return { kind: "timeout" };
-      }
-      if (signal?.aborted) throw signal.reason;
-      return outcome;
-    } finally {
-      timer.abort();
-      signal?.removeEventListener("abort", onAbort);
-      if (onCancel) signal?.removeEventListener("abort", onCancel);
-    }
-  }
-
   private remember(entry: ToolHistoryEntry): void {
     if (this.historyLimit <= 0) return;
     this.entries.push(entry);
     // Trim in batches so that a long run pays O(1) per call.
     if (this.entries.length >= this.historyLimit * 2) this.entries.splice(0, this.entries.length - this.historyLimit);
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 function describeError(error: unknown): string {

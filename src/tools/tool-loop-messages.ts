@@ -5,7 +5,6 @@ import type {
   LanguageModelV4ToolResultOutput,
   LanguageModelV4ToolResultPart,
 } from "@ai-sdk/provider";
-import { inspect } from "node:util";
 import type { ToolResult } from "./tool-result.js";
 
 /** A model's tool call with its JSON input parsed (or the parse error). */
@@ -74,6 +73,7 @@ export function toToolResultOutput(result: ToolResult): LanguageModelV4ToolResul
   } catch {
     // Circular structures, BigInt: fall through to text.
   }
+  const { inspect } = process.getBuiltinModule("node:util");
   return { type: "text", value: inspect(output, { depth: 4, breakLength: Number.POSITIVE_INFINITY }) };
 }
 

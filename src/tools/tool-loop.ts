@@ -3,7 +3,8 @@ import { ConfigError } from "../errors/config-error.js";
 import { ToolExecutionError, type ToolFailureReason } from "../errors/tool-execution-error.js";
 import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import type { CallContext, ModelCall, ModelRequest, ModelResponse } from "../providers/model-call.js";
-import type { ToolApprover } from "./tool-approval.js";
+import type { StreamEventDataMap } from "../events/stream-event.js";
+import type { ToolApprovalDecision, ToolApprovalRequest, ToolApprover } from "./tool-approval.js";
 import type { ToolExecutor } from "./tool-executor.js";
 import {
   assistantToolCallMessage,
@@ -109,7 +110,6 @@ export interface ToolLoopResult {
  * console.log(result.text, result.toolCalls.length);
  */
 export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopResult> {
-  const { call, context, executor } = options;
   const maxToolRounds = options.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS;
   const maxRepeatedFailures = options.maxRepeatedFailures ?? DEFAULT_MAX_REPEATED_FAILURES;
   if (!Number.isInteger(maxToolRounds) || maxToolRounds < 0) {
@@ -118,110 +118,141 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
   if (!(maxRepeatedFailures >= 1)) {
     throw new ConfigError(`maxRepeatedFailures must be >= 1 (got ${maxRepeatedFailures}).`);
   }
-  const tools = options.request.tools ?? executor.getModelTools();
-  const usage = options.usage ?? emptyUsage();
-  const toolCalls: ToolCallRecord[] = [];
-  const failures = new Map<string, number>();
-  let prompt = options.request.prompt;
-  let rounds = 0;
-  let steps = 0;
+  return new ToolLoopRun(options, maxToolRounds, maxRepeatedFailures).run();
+}
 
-  for (;;) {
-    context.signal.throwIfAborted();
-    if (steps > 0 && options.checkpoint) await options.checkpoint();
-    const response = await call({ ...options.request, prompt, tools }, context);
-    steps++;
-    addUsage(usage, response.usage);
-    const finish = (stopReason: ToolLoopStopReason, failure?: { message: string; toolName?: string; callId?: string }): ToolLoopResult => {
-      const result: ToolLoopResult = {
-        success: stopReason === "final_answer",
-        stopReason,
-        error: undefined,
-        text: response.text,
-        usage,
-        toolCalls,
-        rounds,
-        steps,
-        maxRoundsReached: stopReason === "max_rounds",
-        model: response.model,
-        finishReason: response.finishReason,
-        prompt,
-      };
-      if (failure) {
-        result.error = new ToolExecutionError(failure.message, {
-          reason: stopReason === "max_rounds" ? "max_rounds" : "repeated_failure",
-          ...(failure.toolName === undefined ? {} : { toolName: failure.toolName }),
-          ...(failure.callId === undefined ? {} : { callId: failure.callId }),
-          usage,
-          details: toolLoopDetails(result),
+/** One loop's state. A class, so the hot path allocates no closures per step or call. */
+class ToolLoopRun {
+  private readonly usage: Usage;
+  private readonly toolCalls: ToolCallRecord[] = [];
+  private readonly failures = new Map<string, number>();
+  private prompt: LanguageModelV4Prompt;
+  private rounds = 0;
+  private steps = 0;
+  private readonly approver: ToolApprover;
+
+  constructor(
+    private readonly options: ToolLoopOptions,
+    private readonly maxToolRounds: number,
+    private readonly maxRepeatedFailures: number,
+  ) {
+    this.usage = options.usage ?? emptyUsage();
+    this.prompt = options.request.prompt;
+    this.approver = (request) => this.approve(request);
+  }
+
+  async run(): Promise<ToolLoopResult> {
+    const { call, context, executor, request } = this.options;
+    const tools = request.tools ?? executor.getModelTools();
+    for (;;) {
+      context.signal.throwIfAborted();
+      if (this.steps > 0 && this.options.checkpoint) await this.options.checkpoint();
+      const response = await call({ ...request, prompt: this.prompt, tools }, context);
+      this.steps++;
+      addUsage(this.usage, response.usage);
+      if (response.toolCalls.length === 0) return this.finish(response, "final_answer");
+      if (this.rounds >= this.maxToolRounds) {
+        return this.finish(response, "max_rounds", { message: maxRoundsMessage(this.maxToolRounds, response) });
+      }
+      this.rounds++;
+      const calls = response.toolCalls.map((toolCall) => parseToolCall(toolCall.toolCallId, toolCall.toolName, toolCall.input));
+      const results = await Promise.all(calls.map((parsed) => this.runOneCall(parsed)));
+      this.prompt = [...this.prompt, assistantToolCallMessage(response.text, calls), toolResultsMessage(results)];
+      const repeated = this.record(calls, results);
+      if (repeated) {
+        return this.finish(response, "repeated_failure", {
+          message: repeatedFailureMessage(repeated.call, repeated.result, repeated.count),
+          toolName: repeated.call.toolName,
+          callId: repeated.call.callId,
         });
       }
-      return result;
+    }
+  }
+
+  private async runOneCall(parsed: ParsedToolCall): Promise<ToolResult> {
+    const { context, executor } = this.options;
+    const round = this.rounds;
+    const args = parsed.parsed ? parsed.arguments : parsed.inputText;
+    const announced = context.events.emit("tool_call", { callId: parsed.callId, toolName: parsed.toolName, arguments: args, round });
+    if (announced) await announced;
+    const result = await executor.execute(parsed.toolName, args, { signal: context.signal, callId: parsed.callId, approve: this.approver });
+    const data: StreamEventDataMap["tool_result"] = {
+      callId: result.callId,
+      toolName: result.toolName,
+      success: result.success,
+      output: result.output,
+      durationMs: result.durationMs,
+      round,
     };
-    if (response.toolCalls.length === 0) return finish("final_answer");
-    if (rounds >= maxToolRounds) return finish("max_rounds", { message: maxRoundsMessage(maxToolRounds, response) });
+    if (result.error !== undefined) data.error = result.error;
+    const reported = context.events.emit("tool_result", data);
+    if (reported) await reported;
+    return result;
+  }
 
-    const round = ++rounds;
-    const calls = response.toolCalls.map((toolCall) => parseToolCall(toolCall.toolCallId, toolCall.toolName, toolCall.input));
-    const results = await Promise.all(calls.map((parsed) => runOneCall(parsed, round, options)));
-    prompt = [...prompt, assistantToolCallMessage(response.text, calls), toolResultsMessage(results)];
+  private async approve(request: ToolApprovalRequest): Promise<ToolApprovalDecision> {
+    const { approve, context } = this.options;
+    if (!approve) return { approved: false, reason: "this tool needs approval and no approver is configured" };
+    const asked = context.events.emit("approval_requested", {
+      approvalId: request.callId,
+      kind: "tool",
+      toolName: request.toolName,
+      arguments: request.arguments,
+    });
+    if (asked) await asked;
+    return approve({ ...request, round: this.rounds });
+  }
 
+  /** Records the step's calls; returns the call that failed once too often with the same arguments. */
+  private record(calls: ParsedToolCall[], results: ToolResult[]): { call: ParsedToolCall; result: ToolResult; count: number } | undefined {
     let repeated: { call: ParsedToolCall; result: ToolResult; count: number } | undefined;
     for (let index = 0; index < calls.length; index++) {
       const parsed = calls[index]!;
       const result = results[index]!;
-      toolCalls.push(toRecord(parsed, result, round));
+      this.toolCalls.push(toRecord(parsed, result, this.rounds));
+      if (result.success && this.failures.size === 0) continue;
+      const key = callKey(parsed.toolName, parsed.parsed ? parsed.arguments : parsed.inputText);
       if (result.success) {
-        if (failures.size > 0) failures.delete(callKey(parsed.toolName, parsed.parsed ? parsed.arguments : parsed.inputText));
+        this.failures.delete(key);
         continue;
       }
-      const key = callKey(parsed.toolName, parsed.parsed ? parsed.arguments : parsed.inputText);
-      const count = (failures.get(key) ?? 0) + 1;
-      failures.set(key, count);
-      if (count >= maxRepeatedFailures && !repeated) repeated = { call: parsed, result, count };
+      const count = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, count);
+      if (count >= this.maxRepeatedFailures && !repeated) repeated = { call: parsed, result, count };
     }
-    if (repeated) {
-      return finish("repeated_failure", {
-        message: repeatedFailureMessage(repeated.call, repeated.result, repeated.count),
-        toolName: repeated.call.toolName,
-        callId: repeated.call.callId,
-      });
-    }
+    return repeated;
   }
-}
 
-async function runOneCall(parsed: ParsedToolCall, round: number, options: ToolLoopOptions): Promise<ToolResult> {
-  const { context, executor } = options;
-  const args = parsed.parsed ? parsed.arguments : parsed.inputText;
-  const announced = context.events.emit("tool_call", { callId: parsed.callId, toolName: parsed.toolName, arguments: args, round });
-  if (announced) await announced;
-  const result = await executor.execute(parsed.toolName, parsed.parsed ? parsed.arguments : parsed.inputText, {
-    signal: context.signal,
-    callId: parsed.callId,
-    approve: async (request) => {
-      if (!options.approve) return { approved: false, reason: "this tool needs approval and no approver is configured" };
-      const asked = context.events.emit("approval_requested", {
-        approvalId: request.callId,
-        kind: "tool",
-        toolName: request.toolName,
-        arguments: request.arguments,
+  private finish(
+    response: ModelResponse,
+    stopReason: ToolLoopStopReason,
+    failure?: { message: string; toolName?: string; callId?: string },
+  ): ToolLoopResult {
+    const result: ToolLoopResult = {
+      success: stopReason === "final_answer",
+      stopReason,
+      error: undefined,
+      text: response.text,
+      usage: this.usage,
+      toolCalls: this.toolCalls,
+      rounds: this.rounds,
+      steps: this.steps,
+      maxRoundsReached: stopReason === "max_rounds",
+      model: response.model,
+      finishReason: response.finishReason,
+      prompt: this.prompt,
+    };
+    if (failure) {
+      result.error = new ToolExecutionError(failure.message, {
+        reason: stopReason === "max_rounds" ? "max_rounds" : "repeated_failure",
+        ...(failure.toolName === undefined ? {} : { toolName: failure.toolName }),
+        ...(failure.callId === undefined ? {} : { callId: failure.callId }),
+        usage: this.usage,
+        details: toolLoopDetails(result),
       });
-      if (asked) await asked;
-      return options.approve({ ...request, round });
-    },
-  });
-  const data = {
-    callId: result.callId,
-    toolName: result.toolName,
-    success: result.success,
-    output: result.output,
-    durationMs: result.durationMs,
-    round,
-    ...(result.error === undefined ? {} : { error: result.error }),
-  };
-  const reported = context.events.emit("tool_result", data);
-  if (reported) await reported;
-  return result;
+    }
+    return result;
+  }
 }
 
 function toRecord(parsed: ParsedToolCall, result: ToolResult, round: number): ToolCallRecord {

@@ -79,6 +79,10 @@ describe("http_fetch", () => {
     expect(byName.error).toMatch(/Refused: localhost resolves to (127\.0\.0\.1|::1), a private, loopback or link-local address\./);
     const mapped = await executor.execute("http_fetch", { url: `http://[::ffff:127.0.0.1]:${port}/hello` });
     expect(mapped.error).toMatch(/Refused: ::ffff:7f00:1 is a private/);
+    for (const disguised of ["2130706433", "0x7f.0.0.1", "0177.0.0.1", "127.1"]) {
+      const result = await executor.execute("http_fetch", { url: `http://${disguised}:${port}/hello` });
+      expect(result.error, disguised).toMatch(/Refused: 127\.0\.0\.1 is a private/);
+    }
     expect(received.length).toBe(before);
   });
 

@@ -1,11 +1,11 @@
 import type { IncomingMessage, RequestOptions } from "node:http";
-import { BlockList, isIP, type LookupFunction } from "node:net";
+import type { LookupFunction } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "../../errors/config-error.js";
 import { systemClock, type Clock } from "../../internal/clock.js";
 import { tool } from "../tool.js";
 import type { ToolDefinition } from "../tool-definition.js";
-import { isPrivateAddress } from "./private-address.js";
+import { ipVersion, isPrivateAddress } from "./private-address.js";
 
 /** Options of the `http_fetch` built-in. */
 export interface HttpFetchOptions {
@@ -183,11 +183,13 @@ function checkUrl(url: URL, settings: FetchSettings): void {
 function refusalCheck(allowPrivate: boolean | readonly string[], toolName: string): (address: string) => boolean {
   if (allowPrivate === true) return () => false;
   if (allowPrivate === false || allowPrivate.length === 0) return isPrivateAddress;
+  // Loaded on first use, so importing llmteam does not load node:net.
+  const { BlockList } = process.getBuiltinModule("node:net");
   const allowed = new BlockList();
   for (const entry of allowPrivate) {
     const [address = "", prefix] = entry.split("/");
-    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
-    if (isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+    const family = ipVersion(address) === 6 ? "ipv6" : "ipv4";
+    if (ipVersion(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
       throw new ConfigError(`${toolName}: allowPrivate entry "${entry}" is not an IP address or CIDR range.`);
     }
     if (prefix === undefined) allowed.addAddress(address, family);
@@ -196,7 +198,7 @@ function refusalCheck(allowPrivate: boolean | readonly string[], toolName: strin
   return (address) => {
     if (!isPrivateAddress(address)) return false;
     const plain = address.replace(/^\[|\]$/g, "");
-    return !allowed.check(plain, isIP(plain) === 6 ? "ipv6" : "ipv4");
+    return !allowed.check(plain, ipVersion(plain) === 6 ? "ipv6" : "ipv4");
   };
 }
 

@@ -1,5 +1,3 @@
-import { isIP } from "node:net";
-
 type Range = readonly [bytes: readonly number[], prefixLength: number];
 
 // Not reachable from the public internet, or not meant to be: loopback, private, link-local,
@@ -42,7 +40,7 @@ const IPV6_RANGES: readonly Range[] = [
  */
 export function isPrivateAddress(address: string): boolean {
   const plain = address.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
-  const version = isIP(plain);
+  const version = ipVersion(plain);
   if (version === 4) return inRanges(parseIPv4(plain), IPV4_RANGES);
   if (version !== 6) return true;
   const bytes = parseIPv6(plain);
@@ -51,6 +49,14 @@ export function isPrivateAddress(address: string): boolean {
   if (embedded) return inRanges(embedded, IPV4_RANGES);
   return inRanges(bytes, IPV6_RANGES);
 }
+
+/** 4 or 6 for an IP address (IPv6 without brackets or zone), 0 for anything else. */
+export function ipVersion(address: string): 0 | 4 | 6 {
+  if (IPV4.test(address)) return address.split(".").every((part) => Number(part) <= 255) ? 4 : 0;
+  return address.includes(":") && parseIPv6(address) !== undefined ? 6 : 0;
+}
+
+const IPV4 = /^(?:0|[1-9]\d{0,2})(?:\.(?:0|[1-9]\d{0,2})){3}$/;
 
 function embeddedIPv4(bytes: number[]): number[] | undefined {
   const zeros = (from: number, to: number): boolean => bytes.slice(from, to).every((byte) => byte === 0);
@@ -85,10 +91,11 @@ function parseIPv4(address: string): number[] {
 function parseIPv6(address: string): number[] | undefined {
   let text = address.toLowerCase();
   let tail: number[] = [];
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  const dotted = /:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted) {
+    if (ipVersion(dotted[1]!) !== 4) return undefined;
     tail = parseIPv4(dotted[1]!);
-    text = `${text.slice(0, dotted.index)}0:0`;
+    text = `${text.slice(0, dotted.index + 1)}0:0`;
   }
   const [head = "", rest] = text.split("::");
   const headGroups = head === "" ? [] : head.split(":");
