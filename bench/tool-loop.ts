@@ -35,7 +35,7 @@ const add = tool({
  */
 export async function benchToolLoop(runs = 500): Promise<BenchRow[]> {
   const model = new ScriptedModel({ responses: script, recordCalls: false });
-  const executor = new ToolExecutor({ tools: [add], historyLimit: 0 });
+  const executor = new ToolExecutor({ tools: [add] });
   const context: CallContext = {
     signal: new AbortController().signal,
     clock: systemClock,

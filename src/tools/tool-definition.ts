@@ -147,7 +147,22 @@ export class ToolDefinition<Args = Record<string, unknown>, Output = unknown> {
    * for an integer, `"true"` → true for a boolean). Sync unless the schema validates async.
    */
   parseArguments(input: unknown): ArgumentsParseResult<Args> | Promise<ArgumentsParseResult<Args>> {
-    const coerced = coerceArguments(input ?? {}, this.jsonSchema);
+    const value = input ?? {};
+    const validate = this.inputSchema["~standard"].validate;
+    // Valid arguments (the usual case) are validated once; coercion runs only after a failure.
+    const first = validate(value);
+    if (first instanceof Promise) {
+      return first.then((result) => (result.issues ? this.parseCoerced(value, result) : toParseResult(result)));
+    }
+    return first.issues ? this.parseCoerced(value, first) : toParseResult(first);
+  }
+
+  private parseCoerced(
+    value: unknown,
+    failed: SchemaValidationResult<Args>,
+  ): ArgumentsParseResult<Args> | Promise<ArgumentsParseResult<Args>> {
+    const coerced = coerceArguments(value, this.jsonSchema);
+    if (coerced === value) return toParseResult(failed);
     const result = this.inputSchema["~standard"].validate(coerced);
     return result instanceof Promise ? result.then(toParseResult) : toParseResult(result);
   }
