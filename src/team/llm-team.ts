@@ -151,7 +151,7 @@ export class LLMTeam {
   async run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
     const controller = new AbortController();
     const plan = await this.plan(input, options, controller);
-    return this.execute(new RunExecution(plan, undefined), controller);
+    return this.execute(new RunExecution(plan, undefined));
   }
 
   /**
@@ -172,14 +172,14 @@ export class LLMTeam {
         channel.fail(error);
         throw error;
       }
-      const finished = await this.execute(new RunExecution(plan, channel), controller);
+      const finished = await this.execute(new RunExecution(plan, channel));
       channel.close();
       return finished;
     })();
     return new RunStream(runId, channel, result);
   }
 
-  private async execute(execution: RunExecution, controller: AbortController): Promise<RunResult> {
+  private async execute(execution: RunExecution): Promise<RunResult> {
     const { plan } = execution;
     try {
       await execution.emit("run_started", { teamId: this.teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
@@ -187,8 +187,6 @@ export class LLMTeam {
       return await execution.complete(output);
     } catch (error) {
       return await execution.fail(error);
-    } finally {
-      controller.abort();
     }
   }
 
