@@ -20,7 +20,7 @@ export interface ToolExecutorOptions {
   timeoutMs?: number;
   /** Clock for durations and time limits (default: the system clock). */
   clock?: Clock;
-  /** How many calls `history` keeps, latest first dropped last (default 1,000; 0 keeps none). */
+  /** How many of the latest calls `history` keeps (default 1,000; 0 keeps none). */
   historyLimit?: number;
 }
 
