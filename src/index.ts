@@ -44,3 +44,37 @@ export { ModelRegistry } from "./providers/model-registry.js";
 export type { ModelRegistryOptions } from "./providers/model-registry.js";
 export type { ProviderConfig } from "./providers/provider-config.js";
 export { loadTeam, parseTeamText, readTeamFile } from "./team/load-team.js";
+export {
+  BUILTIN_TOOL_NAMES,
+  DEFAULT_MAX_TOOL_ROUNDS,
+  ParamType,
+  ToolDefinition,
+  ToolExecutor,
+  ToolParameter,
+  ToolRegistry,
+  builtinTools,
+  runToolLoop,
+  tool,
+  toolLoopDetails,
+} from "./tools/index.js";
+export type {
+  AnyToolDefinition,
+  BuiltinToolName,
+  FunctionToolSchema,
+  ToolApprovalDecision,
+  ToolApprovalRequest,
+  ToolApprover,
+  ToolCallRecord,
+  ToolContext,
+  ToolDefinitionOptions,
+  ToolExecuteOptions,
+  ToolExecutorOptions,
+  ToolHandler,
+  ToolLoopOptions,
+  ToolLoopResult,
+  ToolOptions,
+  ToolParameterOptions,
+  ToolRegistryOptions,
+  ToolResult,
+} from "./tools/index.js";
+export { ToolExecutionError } from "./errors/tool-execution-error.js";

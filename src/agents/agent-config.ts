@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
+import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
 
 /** Agent kinds this version runs. */
 export const AGENT_TYPES = ["llm"] as const;
@@ -33,6 +34,17 @@ export const agentConfigSchema = strictObject(
     outputKey: identifierSchema("outputKey").optional(),
     /** Stream tokens from the provider (default: the team's, else true). */
     stream: z.boolean().optional(),
+    /** Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in TypeScript). */
+    tools: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z.custom<AnyToolDefinition>((value) => ToolDefinition.isInstance(value), "Expected a tool name or a ToolDefinition."),
+        ]),
+      )
+      .optional(),
+    /** Tool rounds before the agent must answer (default 5); reaching it fails the agent. */
+    maxToolRounds: z.number().int().min(0).optional(),
   },
   "an agent",
 );

@@ -3,7 +3,11 @@ import { EmptyAnswerError } from "../errors/empty-answer-error.js";
 import type { EventSink } from "../events/event-sink.js";
 import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
-import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
+import type { CallContext, ModelCall, ModelRequest, ResolvedModel } from "../providers/model-call.js";
+import type { ToolApprover } from "../tools/tool-approval.js";
+import type { AnyToolDefinition } from "../tools/tool-definition.js";
+import { ToolExecutor } from "../tools/tool-executor.js";
+import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
 import { parseTemplate, renderTemplate, type Template } from "./template.js";
 
@@ -15,10 +19,12 @@ export interface PreparedAgent {
   config: AgentConfig;
   prompt: Template;
   systemPrompt: Template | undefined;
+  /** Runs the agent's tools; undefined for an agent without tools. */
+  executor: ToolExecutor | undefined;
 }
 
-/** Prepares an agent from a validated config. */
-export function prepareAgent(config: AgentConfig): PreparedAgent {
+/** Prepares an agent from a validated config and its resolved tools. */
+export function prepareAgent(config: AgentConfig, tools: readonly AnyToolDefinition[] = [], clock?: Clock): PreparedAgent {
   const id = config.id ?? config.role;
   return {
     id,
@@ -27,6 +33,7 @@ export function prepareAgent(config: AgentConfig): PreparedAgent {
     config,
     prompt: parseTemplate(config.prompt),
     systemPrompt: config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
+    executor: tools.length > 0 ? new ToolExecutor({ tools, ...(clock ? { clock } : {}) }) : undefined,
   };
 }
 
@@ -46,6 +53,10 @@ export interface AgentRunContext {
   temperature: number | undefined;
   maxTokens: number | undefined;
   stream: boolean;
+  /** A step boundary between tool rounds: waits while paused, throws when cancelled. */
+  checkpoint?: () => Promise<void>;
+  /** Decides calls to tools that need approval; without it they are refused. */
+  approve?: ToolApprover;
 }
 
 /** What an agent returns on success. */
@@ -68,16 +79,31 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
     prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, context.variables, where) });
   }
   prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, context.variables, where) }] });
-  const response = await context.call(
-    {
-      model: context.model,
-      prompt,
-      stream: context.stream,
-      ...(context.maxTokens === undefined ? {} : { maxOutputTokens: context.maxTokens }),
-      ...(context.temperature === undefined ? {} : { temperature: context.temperature }),
-    },
-    { signal: context.signal, clock: context.clock, events: context.events, runId: context.runId, agentId: agent.id },
-  );
+  const request: ModelRequest = {
+    model: context.model,
+    prompt,
+    stream: context.stream,
+    ...(context.maxTokens === undefined ? {} : { maxOutputTokens: context.maxTokens }),
+    ...(context.temperature === undefined ? {} : { temperature: context.temperature }),
+  };
+  const callContext: CallContext = { signal: context.signal, clock: context.clock, events: context.events, runId: context.runId, agentId: agent.id };
+  if (agent.executor) {
+    const result = await runToolLoop({
+      request,
+      call: context.call,
+      context: callContext,
+      executor: agent.executor,
+      ...(agent.config.maxToolRounds === undefined ? {} : { maxToolRounds: agent.config.maxToolRounds }),
+      ...(context.approve ? { approve: context.approve } : {}),
+      ...(context.checkpoint ? { checkpoint: context.checkpoint } : {}),
+    });
+    if (!result.success) throw result.error;
+    if (result.text.trim().length === 0) {
+      throw new EmptyAnswerError(`${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`);
+    }
+    return { output: result.text, usage: result.usage, model: result.model, modelCalls: result.steps, details: toolLoopDetails(result) };
+  }
+  const response = await context.call(request, callContext);
   if (response.text.trim().length === 0) {
     throw new EmptyAnswerError(
       `${response.model} returned an empty answer (finish reason: ${response.finishReason}).`,

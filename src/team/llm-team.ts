@@ -10,6 +10,8 @@ import { newRunId } from "../internal/ids.js";
 import { callModel } from "../providers/call-model.js";
 import type { ModelCall, ModelCallMiddleware, ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
+import type { AnyToolDefinition } from "../tools/tool-definition.js";
+import { ToolRegistry } from "../tools/tool-registry.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
 import type { RunResult } from "./run-result.js";
 import { RunStream } from "./run-stream.js";
@@ -30,6 +32,8 @@ export interface TeamRuntimeOptions {
   streamBufferSize?: number;
   /** Model for agents that name none, in place of the team's `model` (the CLI's `--model`). */
   defaultModel?: string;
+  /** Tools agents can name in `tools`, besides the built-ins. */
+  tools?: AnyToolDefinition[];
 }
 
 /** Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. */
@@ -46,7 +50,7 @@ export interface RunOptions {
 /** Run input: named values for the prompts, or a string taken as `{ query }`. */
 export type RunInput = Record<string, unknown> | string;
 
-const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize", "defaultModel"] as const;
+const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize", "defaultModel", "tools"] as const;
 
 /**
  * A team of LLM agents. Declare agents as data, then `run()` or `stream()` it.
@@ -61,6 +65,8 @@ export class LLMTeam {
   readonly teamId: string;
   /** Models by name: registered instances and providers. */
   readonly models: ModelRegistry;
+  /** Tools by name: registered ones and the built-ins. */
+  readonly tools: ToolRegistry;
   private readonly settings: Omit<TeamConfig, "agents">;
   private readonly prepared: PreparedAgent[] = [];
   private readonly clock: Clock;
@@ -81,6 +87,7 @@ export class LLMTeam {
     this.middleware = options.middleware ?? [];
     this.streamBufferSize = options.streamBufferSize ?? 1024;
     this.defaultModel = options.defaultModel;
+    this.tools = new ToolRegistry({ tools: options.tools ?? [] });
     this.models = new ModelRegistry({
       ...(settings.providers ? { providers: settings.providers } : {}),
       ...(options.models ? { models: options.models } : {}),
@@ -108,7 +115,11 @@ export class LLMTeam {
     const index = this.prepared.length;
     const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
-    const agent = prepareAgent(config);
+    for (const reference of config.tools ?? []) {
+      // A tool given inline joins the team's registry, so the agent's config can name it.
+      if (typeof reference !== "string" && this.tools.get(reference.name) !== reference) this.tools.register(reference);
+    }
+    const agent = prepareAgent(config, this.tools.resolve(config.tools ?? [], ["agents", index, "tools"]), this.clock);
     const sameRole = this.prepared.find((other) => other.role === agent.role);
     if (sameRole) {
       throw new ConfigError([{ path: ["agents", index, "role"], message: `Duplicate role "${agent.role}": the team has an agent with this role already. Roles must be unique in a team.` }]);
@@ -131,6 +142,15 @@ export class LLMTeam {
     return this.prepared.map((agent) => agent.config);
   }
 
+  /**
+   * Registers a tool agents can name in `tools`.
+   * @throws ConfigError when a tool of that name is registered already.
+   */
+  registerTool(definition: AnyToolDefinition): this {
+    this.tools.register(definition);
+    return this;
+  }
+
   /** Registers a ready model under a name agents can use. */
   registerModel(name: string, model: LanguageModelV4): this {
     this.models.register(name, model);
@@ -139,7 +159,12 @@ export class LLMTeam {
 
   /** The whole team as configuration data: `LLMTeam.fromConfig(team.toConfig())` rebuilds it. */
   toConfig(): TeamConfig {
-    return structuredClone({ ...this.settings, agents: this.prepared.map((agent) => agent.config) });
+    const agents = this.prepared.map((agent) =>
+      agent.config.tools
+        ? { ...agent.config, tools: agent.config.tools.map((tool) => (typeof tool === "string" ? tool : tool.name)) }
+        : agent.config,
+    );
+    return structuredClone({ ...this.settings, agents });
   }
 
   /**

@@ -114,6 +114,7 @@ export class RunExecution {
         temperature: agent.config.temperature ?? plan.defaults.temperature,
         maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
         stream: agent.config.stream ?? plan.defaults.stream,
+        checkpoint: () => this.checkpoint(),
       });
       const latencyMs = plan.clock.now() - started;
       this.variables[agent.outputKey] = outcome.output;

@@ -277,6 +277,7 @@ function toRecord(parsed: ParsedToolCall, result: ToolResult, round: number): To
 export function toolLoopDetails(result: ToolLoopResult): Record<string, unknown> {
   return {
     toolCalls: result.toolCalls,
+    modelCalls: result.steps,
     toolRounds: result.rounds,
     maxRoundsReached: result.maxRoundsReached,
     toolLoopStopReason: result.stopReason,
