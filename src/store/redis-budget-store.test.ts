@@ -37,7 +37,7 @@ describe("RedisBudgetStore across processes", () => {
       child(barrier, "redis", prefix, "two-processes", "40", "70", "1000"),
       child(barrier, "redis", prefix, "two-processes", "40", "70", "1000"),
     ]);
-    expect(results[0]!.granted + results[1]!.granted).toBe(14); // 14 × 70 = 980 ≤ 1,000 < 15 × 70
+    expect(results[0].granted + results[1].granted).toBe(14); // 14 × 70 = 980 ≤ 1,000 < 15 × 70
     const store = new RedisBudgetStore({ client: admin, prefix });
     expect(await store.usage({ key: "two-processes", windowStartMs: 0, nowMs: Date.UTC(2026, 0, 1) })).toEqual({
       spentNano: 980,

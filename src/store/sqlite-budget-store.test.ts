@@ -46,7 +46,7 @@ describe("SqliteBudgetStore across processes", () => {
       child("sqlite", path, "shared", "30", "70", "1000"),
       child("sqlite", path, "shared", "30", "70", "1000"),
     ]);
-    const granted = results[0]!.granted + results[1]!.granted;
+    const granted = results[0].granted + results[1].granted;
     expect(granted).toBe(14); // 14 × 70 = 980 ≤ 1,000 < 15 × 70
     const store = new SqliteBudgetStore({ path });
     expect((await store.usage({ key: "shared", windowStartMs: 0, nowMs: Date.UTC(2026, 0, 1) })).spentNano).toBe(980);
