@@ -30,18 +30,18 @@ export interface BudgetOptions {
   /** Maximum spend in USD. */
   maxCost: number;
   /** Fraction of `maxCost` at which the budget alerts (`budget_alert`). Default `0.8`. */
-  alertThreshold?: number;
+  alertThreshold?: number | undefined;
   /** `true`: a call that does not fit is not made (`BudgetExceededError`). `false`: warn and go on. Default `true`. */
-  hardLimit?: boolean;
+  hardLimit?: boolean | undefined;
   /** `run` (each run has its own budget) or `hour`/`day`/`month` (shared by runs). Default `run`. */
-  period?: BudgetPeriod;
+  period?: BudgetPeriod | undefined;
   /** For periods: `calendar` or `rolling`. Default `calendar`. */
-  window?: BudgetWindow;
+  window?: BudgetWindow | undefined;
   /**
    * For periods: who shares the budget. Default: the team id, so all runs of the team share it.
    * Give a user id, a tenant or a project name to budget across teams.
    */
-  key?: string;
+  key?: string | undefined;
 }
 
 const PERIODS: readonly string[] = Object.values(BudgetPeriod);
