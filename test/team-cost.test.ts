@@ -17,7 +17,7 @@ function team(model: ScriptedModel, options: Partial<LLMTeamOptions> = {}): LLMT
     models: { [MODEL]: model },
     clock: new FakeClock(Date.UTC(2026, 9, 1)),
     ...options,
-  } as LLMTeamOptions);
+  });
   built.addAgent({ type: "llm", role: "triage", prompt: "Classify: {query}" });
   built.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query} ({triage})" });
   return built;
