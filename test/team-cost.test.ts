@@ -61,6 +61,19 @@ describe("maxCostPerRun", () => {
     expect(events.find((event) => event.type === "budget_exceeded")?.data).toMatchObject({ currentUsd: 0.0003015, maxUsd: 0.0005, period: "run" });
   });
 
+  it("alerts once through team.budgetManager.onAlert and a budget_alert event", async () => {
+    const model = new ScriptedModel({ responses: [CALL, CALL] });
+    const built = team(model, { maxCostPerRun: 0.0007, allowUnpriced: false });
+    const alerts: number[] = [];
+    built.budgetManager!.onAlert(({ currentUsd }) => alerts.push(currentUsd));
+    const stream = built.stream({ query: "q" });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect((await stream.result).success).toBe(true);
+    expect(alerts).toEqual([0.000603]); // 603 µ$ ≥ 80% of 700 µ$, after the second call
+    expect(types.filter((type) => type === "budget_alert")).toHaveLength(1);
+  });
+
   it("is an error at run start for an unpriced model, unless allowed", async () => {
     const local = "local/llama";
     const options = { model: local, models: { [local]: new ScriptedModel({ responses: [CALL, CALL] }) }, maxCostPerRun: 1 };

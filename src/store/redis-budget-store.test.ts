@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { describeBudgetStore } from "./budget-store-contract.js";
+import { describeBudgetStore } from "../../test/support/budget-store-contract.js";
 import { RedisBudgetStore } from "./index.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -19,7 +19,7 @@ afterAll(async () => {
 describeBudgetStore("RedisBudgetStore", () => RedisBudgetStore.connect(REDIS_URL, { prefix }));
 
 const run = promisify(execFile);
-const childScript = fileURLToPath(new URL("./testing/budget-store-child.ts", import.meta.url));
+const childScript = fileURLToPath(new URL("../../test/support/budget-store-child.ts", import.meta.url));
 
 async function child(barrierKey: string, ...args: string[]): Promise<{ granted: number; spentNano: number }> {
   const { stdout } = await run(process.execPath, ["--import", "tsx", childScript, ...args], {

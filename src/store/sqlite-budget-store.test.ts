@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { describeBudgetStore } from "./budget-store-contract.js";
+import { describeBudgetStore } from "../../test/support/budget-store-contract.js";
 import { SqliteBudgetStore } from "./index.js";
 
 const directory = mkdtempSync(join(tmpdir(), "llmteam-sqlite-budget-"));
@@ -16,7 +16,7 @@ describeBudgetStore("SqliteBudgetStore (file)", () => new SqliteBudgetStore({ pa
 describeBudgetStore("SqliteBudgetStore (:memory:)", () => new SqliteBudgetStore({ path: ":memory:" }));
 
 const run = promisify(execFile);
-const childScript = fileURLToPath(new URL("./testing/budget-store-child.ts", import.meta.url));
+const childScript = fileURLToPath(new URL("../../test/support/budget-store-child.ts", import.meta.url));
 
 /** Runs the child script in a new Node process (the test's own Node, with tsx for TypeScript). */
 async function child(...args: string[]): Promise<{ granted: number; spentNano: number }> {

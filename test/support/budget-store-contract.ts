@@ -4,7 +4,7 @@
  * Test-only: not exported from the package.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BudgetReserveRequest, BudgetStore } from "./budget-store.js";
+import type { BudgetReserveRequest, BudgetStore } from "../../src/store/budget-store.js";
 
 const T0 = Date.UTC(2026, 0, 1);
 

@@ -4,9 +4,9 @@
  * With BARRIER_KEY set (Redis), waits for BARRIER_COUNT processes before starting.
  * Usage: budget-store-child.ts sqlite|redis <path|prefix> <key> <count> <amountNano> <limitNano>
  */
-import type { BudgetStore } from "../budget-store.js";
-import { RedisBudgetStore } from "../redis-budget-store.js";
-import { SqliteBudgetStore } from "../sqlite-budget-store.js";
+import type { BudgetStore } from "../../src/store/budget-store.js";
+import { RedisBudgetStore } from "../../src/store/redis-budget-store.js";
+import { SqliteBudgetStore } from "../../src/store/sqlite-budget-store.js";
 
 const [kind, location, key, count, amount, limit] = process.argv.slice(2);
 const nowMs = Date.UTC(2026, 0, 1);
