@@ -20,7 +20,11 @@ const childScript = fileURLToPath(new URL("../../test/support/budget-store-child
 
 /** Runs the child script in a new Node process (the test's own Node, with tsx for TypeScript). */
 async function child(...args: string[]): Promise<{ granted: number; spentNano: number }> {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", childScript, ...args], { cwd: process.cwd() });
+  return childWith({}, ...args);
+}
+
+async function childWith(env: Record<string, string>, ...args: string[]): Promise<{ granted: number; spentNano: number }> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", childScript, ...args], { cwd: process.cwd(), env: { ...process.env, ...env } });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as { granted: number; spentNano: number };
 }
 

@@ -1,7 +1,7 @@
 /**
  * A child process for the store tests: reserves and settles `count` calls of `amountNano`
  * under `limitNano`, then prints `{ granted, spentNano }` as JSON.
- * With BARRIER_KEY set (Redis), waits for BARRIER_COUNT processes before starting.
+ * With BARRIER_KEY (Redis) or BARRIER_FILE (any) set, waits for BARRIER_COUNT processes before starting.
  * Usage: budget-store-child.ts sqlite|redis <path|prefix> <key> <count> <amountNano> <limitNano>
  */
 import type { BudgetStore } from "../../src/store/budget-store.js";
@@ -26,6 +26,16 @@ if (barrierKey !== undefined && store instanceof RedisBudgetStore) {
     await new Promise((resolve) => setImmediate(resolve));
   }
   await client.quit();
+}
+
+// With BARRIER_FILE (SQLite), the same through a file each process appends a line to.
+const barrierFile = process.env.BARRIER_FILE;
+if (barrierFile !== undefined) {
+  const { appendFileSync, readFileSync } = await import("node:fs");
+  appendFileSync(barrierFile, `${process.pid}\n`);
+  while (readFileSync(barrierFile, "utf8").trim().split("\n").length < Number(process.env.BARRIER_COUNT ?? 2)) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 let granted = 0;
