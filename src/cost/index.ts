@@ -19,3 +19,5 @@ export type { BudgetPricingCheckOptions, BudgetStatusOptions, BudgetStatusReport
 export { estimateInputTokens, FILE_PART_TOKENS } from "./estimate-input-tokens.js";
 export { BudgetExceededError } from "../errors/budget-exceeded-error.js";
 export type { BudgetExceededErrorOptions } from "../errors/budget-exceeded-error.js";
+export { budgetConfigSchema } from "./budget-schema.js";
+export type { BudgetConfig } from "./budget-schema.js";
