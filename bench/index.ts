@@ -1,4 +1,5 @@
 import { benchAgentStep } from "./agent-step.js";
+import { benchBudget } from "./budget.js";
 import { benchColdImport } from "./cold-import.js";
 import { formatRows, type BenchRow } from "./harness.js";
 import { benchStreamThroughput } from "./stream-throughput.js";
@@ -7,6 +8,7 @@ const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["agent step overhead", benchAgentStep],
   ["stream throughput", benchStreamThroughput],
   ["cold import", benchColdImport],
+  ["budget", benchBudget],
 ];
 
 const only = process.argv[2];

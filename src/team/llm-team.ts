@@ -2,6 +2,12 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { agentConfigSchema, type AgentConfig } from "../agents/agent-config.js";
 import { prepareAgent, type PreparedAgent } from "../agents/llm-agent.js";
 import { toConfigIssues } from "../config/zod-issues.js";
+import { Budget } from "../cost/budget.js";
+import { BudgetManager } from "../cost/budget-manager.js";
+import { checkBudgetPricing, getBudgetStatus, type BudgetStatusReport } from "../cost/budget-status.js";
+import { createCostMiddleware } from "../cost/cost-middleware.js";
+import { CostTracker } from "../cost/cost-tracker.js";
+import { PricingRegistry } from "../cost/pricing-registry.js";
 import { ConfigError } from "../errors/config-error.js";
 import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
@@ -12,6 +18,8 @@ import type { ModelCall, ModelCallMiddleware, ResolvedModel } from "../providers
 import { ModelRegistry } from "../providers/model-registry.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
+import type { BudgetStore } from "../store/budget-store.js";
+import { MemoryBudgetStore } from "../store/memory-budget-store.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
 import type { RunResult } from "./run-result.js";
 import { RunStream } from "./run-stream.js";
@@ -34,6 +42,16 @@ export interface TeamRuntimeOptions {
   defaultModel?: string;
   /** Tools agents can name in `tools`, besides the built-ins. */
   tools?: AnyToolDefinition[];
+  /** Prices of models (default: a registry with the bundled catalog). Register your own prices here. */
+  pricing?: PricingRegistry;
+  /**
+   * Where period budgets (`hour`, `day`, `month`) keep their spend (default: in memory, this
+   * process only). Pass a `SqliteBudgetStore` to survive restarts or a `RedisBudgetStore` to
+   * share across processes.
+   */
+  budgetStore?: BudgetStore;
+  /** The tracker that counts the team's runs (default: a new one). */
+  costTracker?: CostTracker;
 }
 
 /** Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. */
@@ -50,7 +68,18 @@ export interface RunOptions {
 /** Run input: named values for the prompts, or a string taken as `{ query }`. */
 export type RunInput = Record<string, unknown> | string;
 
-const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize", "defaultModel", "tools"] as const;
+const RUNTIME_KEYS = [
+  "models",
+  "clock",
+  "env",
+  "middleware",
+  "streamBufferSize",
+  "defaultModel",
+  "pricing",
+  "budgetStore",
+  "costTracker",
+  "tools",
+] as const;
 
 /**
  * A team of LLM agents. Declare agents as data, then `run()` or `stream()` it.
@@ -67,12 +96,19 @@ export class LLMTeam {
   readonly models: ModelRegistry;
   /** Tools by name: registered ones and the built-ins. */
   readonly tools: ToolRegistry;
+  /** Counts what every model call of the team's runs costs; `history` holds ended runs. */
+  readonly costTracker: CostTracker;
+  /** One manager per budget: `maxCostPerRun` first, then `budgets`. Add alert callbacks here. */
+  readonly budgetManagers: readonly BudgetManager[];
+  /** Where the team's period budgets keep their spend. */
+  readonly budgetStore: BudgetStore;
   private readonly settings: Omit<TeamConfig, "agents">;
   private readonly prepared: PreparedAgent[] = [];
   private readonly clock: Clock;
   private readonly middleware: ModelCallMiddleware[];
   private readonly streamBufferSize: number;
   private readonly defaultModel: string | undefined;
+  private readonly costLayer: ModelCallMiddleware;
 
   /** @throws ConfigError naming every invalid key, with what is valid. */
   constructor(options: LLMTeamOptions) {
@@ -88,6 +124,20 @@ export class LLMTeam {
     this.streamBufferSize = options.streamBufferSize ?? 1024;
     this.defaultModel = options.defaultModel;
     this.tools = new ToolRegistry({ tools: options.tools ?? [] });
+    this.costTracker =
+      options.costTracker ?? new CostTracker({ pricing: options.pricing ?? new PricingRegistry({ clock: this.clock }), clock: this.clock });
+    this.budgetManagers = [
+      ...(settings.maxCostPerRun === undefined ? [] : [new Budget({ maxCost: settings.maxCostPerRun })]),
+      ...(settings.budgets ?? []).map((budget) => new Budget(budget)),
+    ].map((budget) => new BudgetManager(budget));
+    this.budgetStore = options.budgetStore ?? new MemoryBudgetStore();
+    this.costLayer = createCostMiddleware({
+      tracker: this.costTracker,
+      budgets: this.budgetManagers,
+      store: this.budgetStore,
+      teamId: this.teamId,
+      allowUnpriced: settings.allowUnpriced ?? false,
+    });
     this.models = new ModelRegistry({
       ...(settings.providers ? { providers: settings.providers } : {}),
       ...(options.models ? { models: options.models } : {}),
@@ -151,6 +201,16 @@ export class LLMTeam {
     return this;
   }
 
+  /** The manager of the run budget set by `maxCostPerRun`, else of the first budget (the seed's `budget_manager`). */
+  get budgetManager(): BudgetManager | undefined {
+    return this.budgetManagers[0];
+  }
+
+  /** Spend of the team's period budgets in their current windows (`llmteam budget status`). */
+  budgetStatus(): Promise<BudgetStatusReport[]> {
+    return getBudgetStatus({ budgets: this.budgetManagers, store: this.budgetStore, teamId: this.teamId, clock: this.clock });
+  }
+
   /** Registers a ready model under a name agents can use. */
   registerModel(name: string, model: LanguageModelV4): this {
     this.models.register(name, model);
@@ -212,6 +272,8 @@ export class LLMTeam {
       return await execution.complete(output);
     } catch (error) {
       return await execution.fail(error);
+    } finally {
+      if (this.costTracker.costOf(plan.runId)) this.costTracker.endRun(plan.runId);
     }
   }
 
@@ -231,9 +293,17 @@ export class LLMTeam {
       }
       models.set(agent.id, await this.models.resolve(name));
     }
+    checkBudgetPricing({
+      models: [...new Set([...models.values()].map((model) => model.name))],
+      pricing: this.costTracker.pricing,
+      budgets: this.budgetManagers,
+      allowUnpriced: this.settings.allowUnpriced ?? false,
+    });
+    const runId = options.runId ?? newRunId();
+    this.costTracker.startRun(runId, this.teamId);
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     return {
-      runId: options.runId ?? newRunId(),
+      runId,
       teamId: this.teamId,
       agents: [...this.prepared],
       models,
@@ -248,8 +318,9 @@ export class LLMTeam {
     };
   }
 
+  /** The user's layers (outermost first) around the cost layer, innermost around the provider call. */
   private pipeline(): ModelCall {
-    let call: ModelCall = callModel;
+    let call: ModelCall = this.costLayer(callModel);
     for (let index = this.middleware.length - 1; index >= 0; index--) call = this.middleware[index]!(call);
     return call;
   }

@@ -1,4 +1,6 @@
 import type { AgentResult } from "../agents/agent-result.js";
+import type { RunCost } from "../cost/cost-tracker.js";
+import { RunCostBuilder } from "../cost/run-cost-builder.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import { eventCause } from "../events/create-event.js";
 import type { ErrorInfo, RunStatus, StreamEvent } from "../events/stream-event.js";
@@ -21,6 +23,11 @@ export interface RunResult {
   agentResults: AgentResult[];
   /** Tokens of every model call in the run. */
   usage: Usage;
+  /**
+   * What the run cost, from its `cost_update` events: total and per agent and model in USD,
+   * tokens, and the models that had no price (their calls are not in `totalUsd`).
+   */
+  cost: RunCost;
   durationMs: number;
   /** Why the run did not complete. */
   error?: Error;
@@ -37,8 +44,10 @@ export interface RunResult {
 export class RunResultBuilder {
   readonly result: RunResult;
   private readonly started = new Map<string, string>();
+  private readonly costs: RunCostBuilder;
 
   constructor(runId: string, teamId: string) {
+    this.costs = new RunCostBuilder(runId, teamId);
     this.result = {
       runId,
       teamId,
@@ -49,6 +58,7 @@ export class RunResultBuilder {
       agentsCalled: [],
       agentResults: [],
       usage: emptyUsage(),
+      cost: this.costs.cost,
       durationMs: 0,
       startedAt: "",
       eventCount: 0,
@@ -61,6 +71,10 @@ export class RunResultBuilder {
     switch (event.type) {
       case "run_started":
         result.startedAt = new Date(event.timestamp).toISOString();
+        result.cost.startedAt = event.timestamp;
+        break;
+      case "cost_update":
+        this.costs.apply(event.agentId, event.data);
         break;
       case "agent_started":
         result.agentsCalled.push(event.agentId!);
@@ -127,6 +141,7 @@ export class RunResultBuilder {
 
   private finish(timestamp: number, durationMs: number): void {
     this.result.completedAt = new Date(timestamp).toISOString();
+    this.result.cost.endedAt = timestamp;
     this.result.durationMs = durationMs;
   }
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { agentConfigSchema } from "../agents/agent-config.js";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
+import { budgetConfigSchema } from "../cost/budget-schema.js";
 import { providersSchema } from "../providers/provider-config.js";
 
 /** Flows this version runs. */
@@ -24,6 +25,12 @@ export const teamShape = {
   stream: z.boolean().optional(),
   /** Providers by name, for models named `"<provider>/<model>"`. */
   providers: providersSchema.optional(),
+  /** Most USD one run may spend: a hard run budget, enforced before each model call. */
+  maxCostPerRun: z.number({ error: "maxCostPerRun must be a number of USD." }).nonnegative("maxCostPerRun must be >= 0.").optional(),
+  /** Budgets: per run, or per hour/day/month shared by the team's runs (see docs/cost.md). */
+  budgets: z.array(budgetConfigSchema, { error: "budgets must be a list of budgets." }).optional(),
+  /** Let unpriced models run under a budget, their cost uncounted (default false: a config error). */
+  allowUnpriced: z.boolean().optional(),
   /** How agents run: `sequential` (default) runs them in the order they were added. */
   flow: z
     .enum(FLOWS, { error: (issue) => `Unknown flow ${JSON.stringify(issue.input)}. Valid flows: ${FLOWS.join(", ")}.` })
