@@ -1,0 +1,66 @@
+import { CircuitOpenError } from "../errors/circuit-open-error.js";
+import { RetryError } from "../errors/retry-error.js";
+import type { AttemptErrorInfo, RetryMetrics } from "../events/retry-metrics.js";
+import type { ErrorInfo } from "../events/stream-event.js";
+
+const METRICS = Symbol.for("llmteam.retryMetrics");
+
+/** Fresh metrics: no attempt yet. */
+export function createRetryMetrics(): RetryMetrics {
+  return { attempts: 0, retries: 0, totalDelayMs: 0, errors: [], circuitState: undefined };
+}
+
+/** An error as plain data for events and results: name, message, llmteam `code`, HTTP `status`. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (!(error instanceof Error)) return { name: "Error", message: String(error) };
+  const info: ErrorInfo = { name: error.name, message: error.message };
+  const { code, status, statusCode } = error as { code?: unknown; status?: unknown; statusCode?: unknown };
+  if (typeof code === "string") info.code = code;
+  const httpStatus = typeof status === "number" ? status : statusCode;
+  if (typeof httpStatus === "number") info.status = httpStatus;
+  return info;
+}
+
+/** Records one failed attempt in `metrics`. */
+export function recordAttemptError(metrics: RetryMetrics, error: unknown, model: string, attempt: number): void {
+  const info: AttemptErrorInfo = { ...toErrorInfo(error), model, attempt };
+  metrics.errors.push(info);
+}
+
+/**
+ * Attaches `metrics` to a thrown error (a non-enumerable `Symbol.for` property), so the agent
+ * result can report retries even when the call failed. Primitives and frozen objects are skipped.
+ */
+export function attachRetryMetrics<E>(error: E, metrics: RetryMetrics): E {
+  if (typeof error === "object" && error !== null && (Object.isExtensible(error) || METRICS in error)) {
+    Object.defineProperty(error, METRICS, { value: metrics, enumerable: false, configurable: true });
+  }
+  return error;
+}
+
+/**
+ * The {@link RetryMetrics} of a failed model call: from a `RetryError`, or attached to whatever
+ * error the resilience layers let through (a 401, a `CircuitOpenError`, a budget stop).
+ *
+ * @example
+ * catch (error) { result.retryMetrics = getRetryMetrics(error); }
+ */
+export function getRetryMetrics(error: unknown): RetryMetrics | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  if (RetryError.isInstance(error) && error.metrics) return error.metrics;
+  return (error as { [METRICS]?: RetryMetrics })[METRICS];
+}
+
+/**
+ * True when a failed model call should set `shouldEscalate: true` on the agent result: a
+ * circuit breaker rejected it (the error is a `CircuitOpenError`, or a breaker rejected some
+ * model along the way, e.g. before the fallbacks also failed).
+ *
+ * @example
+ * result.shouldEscalate = shouldEscalate(error);
+ */
+export function shouldEscalate(error: unknown): boolean {
+  if (CircuitOpenError.isInstance(error)) return true;
+  if (RetryError.isInstance(error) && error.errors.some((inner) => CircuitOpenError.isInstance(inner))) return true;
+  return getRetryMetrics(error)?.errors.some((info) => info.code === "circuit_open") ?? false;
+}
