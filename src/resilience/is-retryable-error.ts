@@ -80,10 +80,13 @@ export function retryAfterMsOf(error: unknown, now: number): number | undefined 
 function isTransient(error: unknown, depth: number): boolean {
   if (typeof error !== "object" || error === null || depth > MAX_CAUSE_DEPTH) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && NETWORK_ERROR_CODES.has(code)) return true;
-  if (error instanceof TypeError && /fetch failed|network|socket|terminated/i.test(error.message)) return true;
+  // A system error code decides: ECONNRESET is worth a retry, ENOTFOUND (a wrong host) is not.
+  if (typeof code === "string" && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code)) return NETWORK_ERROR_CODES.has(code);
   if (isOverloaded(error)) return true;
-  return isTransientCause((error as { cause?: unknown }).cause, depth + 1);
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause !== undefined) return isTransient(cause, depth + 1);
+  // fetch's own failure without a cause to tell why ("fetch failed", "terminated").
+  return error instanceof TypeError && /fetch failed|network|socket|terminated/i.test(error.message);
 }
 
 function isTransientCause(cause: unknown, depth: number): boolean {

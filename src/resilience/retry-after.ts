@@ -23,6 +23,8 @@ export function parseRetryAfter(headers: HeadersLike | undefined, now: number): 
   const value = headerValue(headers, "retry-after");
   if (value === undefined) return undefined;
   if (NUMBER.test(value)) return Number(value) * 1000;
+  // An HTTP date names its month ("Wed, 21 Oct 2026 07:28:00 GMT"); "-5" is not a date.
+  if (!/[a-z]/i.test(value)) return undefined;
   const dateMs = Date.parse(value);
   if (Number.isNaN(dateMs)) return undefined;
   return Math.max(0, dateMs - now);

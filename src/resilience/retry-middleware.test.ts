@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { ConfigError, ProviderError } from "llmteam";
 import { FakeClock } from "llmteam/testing";
 import { callContext, request, scriptedCall } from "../../test/support/scripted-model-call.js";
-import { RetryError, createRetryMiddleware, getRetryMetrics, type RetryInfo } from "./index.js";
+import { RetryError, createRetryMiddleware, getRetryMetrics, type RetryInfo, type RetryOnInput } from "./index.js";
 
 const status = (code: number, extra: { retryAfterMs?: number } = {}) =>
   new ProviderError(`HTTP ${code}`, { status: code, ...extra });
@@ -142,7 +142,7 @@ describe("retry middleware", () => {
 
   it("lets retryOn decide what is retried", async () => {
     const clock = new FakeClock(0);
-    const retryOn = vi.fn(({ error }: { error: unknown }) => (error as ProviderError).status === 400);
+    const retryOn = vi.fn(({ error }: RetryOnInput) => (error as ProviderError).status === 400);
     const model = scriptedCall([status(400), status(503)]);
     const call = createRetryMiddleware({ policy: { retryOn, baseDelay: 0, jitter: 0 } })(model);
 

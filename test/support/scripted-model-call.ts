@@ -55,7 +55,7 @@ export interface RecordedEvent<T extends StreamEventType = StreamEventType> {
 export class RecordingSink implements EventSink {
   readonly events: RecordedEvent[] = [];
   emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): void {
-    this.events.push({ type, data } as RecordedEvent);
+    this.events.push({ type, data });
   }
   of<T extends StreamEventType>(type: T): StreamEventDataMap[T][] {
     return this.events.filter((event) => event.type === type).map((event) => event.data as StreamEventDataMap[T]);
