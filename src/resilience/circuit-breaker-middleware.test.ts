@@ -120,6 +120,18 @@ describe("circuit breaker", () => {
     expect(await outcome()).toBe("ok");
   });
 
+  it("does not count a call the run aborted, whatever error the model threw", async () => {
+    const controller = new AbortController();
+    const { context, call, store } = setup({ failureThreshold: 1 }, [
+      async () => {
+        controller.abort(new Error("cancelled"));
+        throw new ProviderError("socket closed", { status: 503 });
+      },
+    ]);
+    await call(request(), { ...context, signal: controller.signal }).catch(() => undefined);
+    expect(store.get(KEY)?.state ?? "closed").toBe("closed");
+  });
+
   it("frees the probe slot when the probe ends without a verdict", async () => {
     const { clock, outcome, store } = setup({ failureThreshold: 1 }, [
       unavailable(),

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { ProviderError } from "llmteam";
 import { FakeClock } from "llmteam/testing";
 import { callContext, request, resolvedModel, scriptedCall } from "../../test/support/scripted-model-call.js";
-import { CircuitOpenError, RetryError, createResiliencePipeline, getRetryMetrics, shouldEscalate } from "./index.js";
+import {
+  CircuitOpenError,
+  RetryError,
+  createFallbackMiddleware,
+  createResiliencePipeline,
+  getRetryMetrics,
+  shouldEscalate,
+} from "./index.js";
 
 const unavailable = () => new ProviderError("HTTP 503", { status: 503 });
 const PRIMARY = "openai/gpt-4o-mini";
@@ -77,6 +84,24 @@ describe("fallback models", () => {
     expect(error).toBe(badRequest);
     expect(model.calls).toHaveLength(1);
     expect(getRetryMetrics(error)).toMatchObject({ attempts: 1 });
+  });
+
+  it("does not fall back when the run was aborted: it rethrows the reason", async () => {
+    const clock = new FakeClock(0);
+    const controller = new AbortController();
+    const reason = new Error("cancelled");
+    const model = scriptedCall([
+      async () => {
+        controller.abort(reason);
+        throw unavailable();
+      },
+    ]);
+    const call = createFallbackMiddleware()(model);
+
+    const error = await call(withFallbacks("b/one"), callContext(clock, { signal: controller.signal })).catch((caught: unknown) => caught);
+
+    expect(error).toBe(reason);
+    expect(model.calls).toHaveLength(1);
   });
 
   it("reports the tokens a failed stream had emitted when it falls back", async () => {

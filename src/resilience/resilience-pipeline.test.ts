@@ -28,6 +28,19 @@ describe("resilience pipeline", () => {
     expect(getRetryMetrics(error)!.errors.map((info) => info.code)).toEqual(["provider_error", "provider_error", "circuit_open"]);
   });
 
+  it("reports the breaker's state after the last attempt when retries run out", async () => {
+    const clock = new FakeClock(0);
+    const call = createResiliencePipeline({ retryPolicy: { maxRetries: 1, jitter: 0 }, circuitBreaker: { failureThreshold: 2 } })(
+      scriptedCall([unavailable(), unavailable()]),
+    );
+    const pending = call(request(), callContext(clock)).catch((error: unknown) => error);
+    await clock.advance(1_000);
+    const error = await pending;
+    expect(error).toMatchObject({ code: "retry_exhausted", reason: "max_retries" });
+    expect(getRetryMetrics(error)?.circuitState).toBe("open");
+    expect(shouldEscalate(error)).toBe(true); // its own failures opened the breaker
+  });
+
   it("reports metrics on success, with the breaker's state", async () => {
     const clock = new FakeClock(0);
     const call = createResiliencePipeline({ circuitBreaker: {}, retryPolicy: { jitter: 0 } })(scriptedCall([unavailable(), "ok"]));

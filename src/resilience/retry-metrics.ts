@@ -52,15 +52,17 @@ export function getRetryMetrics(error: unknown): RetryMetrics | undefined {
 }
 
 /**
- * True when a failed model call should set `shouldEscalate: true` on the agent result: a
- * circuit breaker rejected it (the error is a `CircuitOpenError`, or a breaker rejected some
- * model along the way, e.g. before the fallbacks also failed).
+ * True when a failed model call should set `shouldEscalate: true` on the agent result (as in the
+ * seed: an open breaker escalates): a breaker rejected the call or some model along the way
+ * (`CircuitOpenError`), or the call's own failures left its breaker open.
  *
  * @example
- * result.shouldEscalate = shouldEscalate(error);
+ * catch (error) { result.shouldEscalate = shouldEscalate(error); }
  */
 export function shouldEscalate(error: unknown): boolean {
   if (CircuitOpenError.isInstance(error)) return true;
   if (RetryError.isInstance(error) && error.errors.some((inner) => CircuitOpenError.isInstance(inner))) return true;
-  return getRetryMetrics(error)?.errors.some((info) => info.code === "circuit_open") ?? false;
+  const metrics = getRetryMetrics(error);
+  if (!metrics) return false;
+  return metrics.circuitState === "open" || metrics.errors.some((info) => info.code === "circuit_open");
 }

@@ -140,6 +140,27 @@ describe("retry middleware", () => {
     expect(model.calls).toHaveLength(1);
   });
 
+  it("rethrows the abort reason when the run is aborted during an attempt, not retrying the attempt's error", async () => {
+    const clock = new FakeClock(0);
+    const controller = new AbortController();
+    const reason = new Error("user cancelled");
+    const model = scriptedCall([
+      async () => {
+        controller.abort(reason);
+        throw new TypeError("fetch failed", { cause: Object.assign(new Error("reset"), { code: "ECONNRESET" }) });
+      },
+    ]);
+    const call = createRetryMiddleware()(model);
+    const context = callContext(clock, { signal: controller.signal });
+
+    const error = await call(request(), context).catch((caught: unknown) => caught);
+
+    expect(error).toBe(reason);
+    expect(model.calls).toHaveLength(1);
+    expect(clock.pendingSleeps).toBe(0);
+    expect(context.events.of("retry")).toEqual([]);
+  });
+
   it("lets retryOn decide what is retried", async () => {
     const clock = new FakeClock(0);
     const retryOn = vi.fn(({ error }: RetryOnInput) => (error as ProviderError).status === 400);

@@ -1,6 +1,9 @@
 import { ModelTimeoutError } from "../errors/model-timeout-error.js";
 import type { ModelCallMiddleware } from "../providers/model-call.js";
 
+/** Reason given to the deadline timer's cancellation (a constant: an abort without one builds a DOMException). */
+const CALL_SETTLED = Symbol("llmteam.callSettled");
+
 /** Options of {@link createTimeoutMiddleware}. */
 export interface TimeoutMiddlewareOptions {
   /** Longest time one model call (one attempt) may take, in ms. */
@@ -51,7 +54,7 @@ export function createTimeoutMiddleware(options: TimeoutMiddlewareOptions): Mode
       call.catch(() => undefined);
       return await Promise.race([call, early]);
     } finally {
-      stopTimer.abort();
+      stopTimer.abort(CALL_SETTLED);
       outer.removeEventListener("abort", onOuterAbort);
     }
   };
