@@ -21,7 +21,7 @@ export interface ResolvedModel {
 export interface ModelRequest {
   /** The model to call. */
   model: ResolvedModel;
-  /** Models to try, in order, when `model` fails for good (filled by the fallback layer). */
+  /** Models to try, in order, when `model` fails for good (the fallback layer tries them; the response names who answered). */
   fallbackModels?: ResolvedModel[];
   prompt: LanguageModelV4Prompt;
   tools?: LanguageModelV4FunctionTool[];
