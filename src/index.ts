@@ -30,3 +30,17 @@ export type {
   ModelToolCall,
   ResolvedModel,
 } from "./providers/model-call.js";
+export { LLMTeam } from "./team/llm-team.js";
+export type { LLMTeamOptions, RunInput, RunOptions, TeamRuntimeOptions } from "./team/llm-team.js";
+export { RunStream } from "./team/run-stream.js";
+export type { RunResult } from "./team/run-result.js";
+export { teamConfigSchema } from "./team/team-config.js";
+export type { TeamConfig } from "./team/team-config.js";
+export { agentConfigSchema } from "./agents/agent-config.js";
+export type { AgentConfig } from "./agents/agent-config.js";
+export type { AgentResult } from "./agents/agent-result.js";
+export { EmptyAnswerError } from "./errors/empty-answer-error.js";
+export { ModelRegistry } from "./providers/model-registry.js";
+export type { ModelRegistryOptions } from "./providers/model-registry.js";
+export type { ProviderConfig } from "./providers/provider-config.js";
+export { loadTeam, parseTeamText, readTeamFile } from "./team/load-team.js";

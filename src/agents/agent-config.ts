@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { identifierSchema, strictObject } from "../config/strict-object.js";
+
+/** Agent kinds this version runs. */
+export const AGENT_TYPES = ["llm"] as const;
+
+/** The schema of one agent, as written in TypeScript, JSON or YAML. */
+export const agentConfigSchema = strictObject(
+  {
+    /** Agent kind. Only `llm` today. */
+    type: z.enum(AGENT_TYPES, {
+      error: (issue) => `Unknown agent type ${JSON.stringify(issue.input)}. Valid types: ${AGENT_TYPES.join(", ")}.`,
+    }),
+    /** What the agent does in the team; unique in a team; names its output unless `outputKey` is set. */
+    role: identifierSchema("role"),
+    /** Unique id (default: the role). */
+    id: identifierSchema("id").optional(),
+    /** Display name. */
+    name: z.string().optional(),
+    /** What the agent is for (routers read it). */
+    description: z.string().optional(),
+    /** The user message, a template: `{query}` reads the run input, `{triage}` an earlier agent's output. */
+    prompt: z.string({ error: "prompt must be a string (the agent's message template)." }).min(1, "prompt must not be empty."),
+    /** The system message, a template too. */
+    systemPrompt: z.string().optional(),
+    /** Model name, `provider/model` (default: the team's model). */
+    model: z.string().min(1).optional(),
+    /** Sampling temperature, 0 to 2 (default: the provider's). */
+    temperature: z.number().min(0).max(2).optional(),
+    /** Most output tokens per model call (default: the team's, else the provider's). */
+    maxTokens: z.number().int().positive().optional(),
+    /** Name under which later prompts read this agent's output (default: the id). */
+    outputKey: identifierSchema("outputKey").optional(),
+    /** Stream tokens from the provider (default: the team's, else true). */
+    stream: z.boolean().optional(),
+  },
+  "an agent",
+);
+
+/** An agent as users write it. */
+export type AgentConfig = z.input<typeof agentConfigSchema>;

@@ -1,0 +1,254 @@
+import type { LanguageModelV4 } from "@ai-sdk/provider";
+import { agentConfigSchema, type AgentConfig } from "../agents/agent-config.js";
+import { prepareAgent, type PreparedAgent } from "../agents/llm-agent.js";
+import { toConfigIssues } from "../config/zod-issues.js";
+import { ConfigError } from "../errors/config-error.js";
+import { EventChannel } from "../events/event-channel.js";
+import type { StreamEvent } from "../events/stream-event.js";
+import { systemClock, type Clock } from "../internal/clock.js";
+import { newRunId } from "../internal/ids.js";
+import { callModel } from "../providers/call-model.js";
+import type { ModelCall, ModelCallMiddleware, ResolvedModel } from "../providers/model-call.js";
+import { ModelRegistry } from "../providers/model-registry.js";
+import { RunExecution, type RunPlan } from "./run-execution.js";
+import type { RunResult } from "./run-result.js";
+import { RunStream } from "./run-stream.js";
+import { runSequential, sequentialScopes } from "./sequential-flow.js";
+import { teamConfigSchema, type TeamConfig } from "./team-config.js";
+
+/** Parts of a team that are not configuration data: model instances, clock, extra layers. */
+export interface TeamRuntimeOptions {
+  /** Ready AI SDK models by name, usable as `model` (e.g. `{ "test/model": scriptedModel }`). */
+  models?: Record<string, LanguageModelV4>;
+  /** Time source (default: the system clock). Tests pass a `FakeClock`. */
+  clock?: Clock;
+  /** Environment for `${VAR}` and provider keys (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Extra layers around every model call, outermost first. */
+  middleware?: ModelCallMiddleware[];
+  /** Events buffered for a slow `stream()` consumer before the run pauses (default 1024). */
+  streamBufferSize?: number;
+  /** Model for agents that name none, in place of the team's `model` (the CLI's `--model`). */
+  defaultModel?: string;
+}
+
+/** Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. */
+export type LLMTeamOptions = TeamConfig & TeamRuntimeOptions;
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Aborting it cancels the run: the model call in flight is aborted, status `cancelled`. */
+  signal?: AbortSignal;
+  /** Id of the run (default: a new random id). */
+  runId?: string;
+}
+
+/** Run input: named values for the prompts, or a string taken as `{ query }`. */
+export type RunInput = Record<string, unknown> | string;
+
+const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize", "defaultModel"] as const;
+
+/**
+ * A team of LLM agents. Declare agents as data, then `run()` or `stream()` it.
+ *
+ * @example
+ * const team = new LLMTeam({ teamId: "support", model: "openai/gpt-4o-mini" });
+ * team.addAgent({ type: "llm", role: "triage", prompt: "Classify this request: {query}" });
+ * team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query}. Category: {triage}" });
+ * const result = await team.run({ query: "My invoice is wrong" });
+ */
+export class LLMTeam {
+  readonly teamId: string;
+  /** Models by name: registered instances and providers. */
+  readonly models: ModelRegistry;
+  private readonly settings: Omit<TeamConfig, "agents">;
+  private readonly prepared: PreparedAgent[] = [];
+  private readonly clock: Clock;
+  private readonly middleware: ModelCallMiddleware[];
+  private readonly streamBufferSize: number;
+  private readonly defaultModel: string | undefined;
+
+  /** @throws ConfigError naming every invalid key, with what is valid. */
+  constructor(options: LLMTeamOptions) {
+    const config: Record<string, unknown> = { ...options };
+    for (const key of RUNTIME_KEYS) delete config[key];
+    const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
+    if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
+    const { agents, ...settings } = config as TeamConfig;
+    this.settings = settings;
+    this.teamId = settings.teamId;
+    this.clock = options.clock ?? systemClock;
+    this.middleware = options.middleware ?? [];
+    this.streamBufferSize = options.streamBufferSize ?? 1024;
+    this.defaultModel = options.defaultModel;
+    this.models = new ModelRegistry({
+      ...(settings.providers ? { providers: settings.providers } : {}),
+      ...(options.models ? { models: options.models } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
+    for (const agent of agents ?? []) this.addAgent(agent);
+  }
+
+  /**
+   * Builds a team from a configuration object (e.g. parsed JSON or YAML).
+   * @throws ConfigError naming every invalid key.
+   */
+  static fromConfig(config: TeamConfig, runtime: TeamRuntimeOptions = {}): LLMTeam {
+    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+      throw new ConfigError("A team configuration must be an object with teamId and agents.");
+    }
+    return new LLMTeam({ ...config, ...runtime });
+  }
+
+  /**
+   * Adds an agent; agents run in the order they were added (sequential flow).
+   * @throws ConfigError for an invalid agent or a duplicate role or id.
+   */
+  addAgent(config: AgentConfig): this {
+    const index = this.prepared.length;
+    const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
+    if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
+    const agent = prepareAgent(config);
+    const sameRole = this.prepared.find((other) => other.role === agent.role);
+    if (sameRole) {
+      throw new ConfigError([{ path: ["agents", index, "role"], message: `Duplicate role "${agent.role}": the team has an agent with this role already. Roles must be unique in a team.` }]);
+    }
+    const sameId = this.prepared.find((other) => other.id === agent.id);
+    if (sameId) {
+      throw new ConfigError([{ path: ["agents", index, "id"], message: `Duplicate agent id "${agent.id}": agent "${sameId.role}" has it already.` }]);
+    }
+    this.prepared.push(agent);
+    return this;
+  }
+
+  /** The configuration of the agent with this id, if any. */
+  getAgent(id: string): AgentConfig | undefined {
+    return this.prepared.find((agent) => agent.id === id)?.config;
+  }
+
+  /** The agents' configurations, in run order. */
+  get agents(): readonly AgentConfig[] {
+    return this.prepared.map((agent) => agent.config);
+  }
+
+  /** Registers a ready model under a name agents can use. */
+  registerModel(name: string, model: LanguageModelV4): this {
+    this.models.register(name, model);
+    return this;
+  }
+
+  /** The whole team as configuration data: `LLMTeam.fromConfig(team.toConfig())` rebuilds it. */
+  toConfig(): TeamConfig {
+    return structuredClone({ ...this.settings, agents: this.prepared.map((agent) => agent.config) });
+  }
+
+  /**
+   * Runs the team to its end.
+   * @returns the run's result; a failed or cancelled run resolves too, with `success: false`.
+   * @throws ConfigError before anything runs: no agents, a prompt variable nothing provides,
+   *   no model, an unknown provider or a missing API key.
+   */
+  async run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
+    const controller = new AbortController();
+    const plan = await this.plan(input, options, controller);
+    return this.execute(new RunExecution(plan, undefined));
+  }
+
+  /**
+   * Runs the team, yielding its events as they happen; `result` gives the same result as
+   * `run()`. Configuration errors surface from the first `next()` and from `result`.
+   */
+  stream(input: RunInput, options: RunOptions = {}): RunStream {
+    const controller = new AbortController();
+    const runId = options.runId ?? newRunId();
+    const channel = new EventChannel<StreamEvent>(this.streamBufferSize, () =>
+      controller.abort(Object.assign(new Error("The stream's consumer stopped reading."), { name: "AbortError" })),
+    );
+    const result = (async () => {
+      let plan: RunPlan;
+      try {
+        plan = await this.plan(input, { ...options, runId }, controller);
+      } catch (error) {
+        channel.fail(error);
+        throw error;
+      }
+      const finished = await this.execute(new RunExecution(plan, channel));
+      channel.close();
+      return finished;
+    })();
+    return new RunStream(runId, channel, result);
+  }
+
+  private async execute(execution: RunExecution): Promise<RunResult> {
+    const { plan } = execution;
+    try {
+      await execution.emit("run_started", { teamId: this.teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
+      const output = await runSequential(execution);
+      return await execution.complete(output);
+    } catch (error) {
+      return await execution.fail(error);
+    }
+  }
+
+  private async plan(input: RunInput, options: RunOptions, controller: AbortController): Promise<RunPlan> {
+    const values = normalizeInput(input);
+    if (this.prepared.length === 0) {
+      throw new ConfigError(`Team "${this.teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`);
+    }
+    this.checkVariables(Object.keys(values));
+    const models = new Map<string, ResolvedModel>();
+    for (const agent of this.prepared) {
+      const name = agent.config.model ?? this.defaultModel ?? this.settings.model;
+      if (name === undefined) {
+        throw new ConfigError(
+          `Agent "${agent.id}" has no model. Set "model" on the team or the agent, e.g. model: openai/gpt-4o-mini.`,
+        );
+      }
+      models.set(agent.id, await this.models.resolve(name));
+    }
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    return {
+      runId: options.runId ?? newRunId(),
+      teamId: this.teamId,
+      agents: [...this.prepared],
+      models,
+      call: this.pipeline(),
+      clock: this.clock,
+      signal,
+      input: values,
+      pathPrefix: this.teamId,
+      mode: this.settings.flow ?? "sequential",
+      defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream ?? true },
+      listeners: [],
+    };
+  }
+
+  private pipeline(): ModelCall {
+    let call: ModelCall = callModel;
+    for (let index = this.middleware.length - 1; index >= 0; index--) call = this.middleware[index]!(call);
+    return call;
+  }
+
+  private checkVariables(inputKeys: string[]): void {
+    const scopes = sequentialScopes(this.prepared.map((agent) => agent.outputKey), inputKeys);
+    const issues = this.prepared.flatMap((agent, index) => {
+      const scope = scopes[index]!;
+      const needed = [...agent.prompt.variables, ...(agent.systemPrompt?.variables ?? [])];
+      return needed
+        .filter((name) => !scope.has(name))
+        .map((name) => ({
+          path: ["agents", index, "prompt"],
+          message: `Agent "${agent.id}" reads {${name}}, but nothing provides it: not the run input and no earlier agent. Available here: ${[...scope].join(", ") || "nothing"}. Write {{${name}}} for literal braces.`,
+        }));
+    });
+    if (issues.length > 0) throw new ConfigError(issues);
+  }
+}
+
+function normalizeInput(input: RunInput): Record<string, unknown> {
+  if (typeof input === "string") return { query: input };
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new ConfigError(`Run input must be an object of named values, e.g. { query: "..." }, or a string; got ${Array.isArray(input) ? "an array" : typeof input}.`);
+  }
+  return input;
+}

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { agentConfigSchema } from "../agents/agent-config.js";
+import { identifierSchema, strictObject } from "../config/strict-object.js";
+import { providersSchema } from "../providers/provider-config.js";
+
+/** Flows this version runs. */
+export const FLOWS = ["sequential"] as const;
+
+/** The keys of a team besides its agents, shared by team files and `new LLMTeam(...)`. */
+export const teamShape = {
+  /** Unique team id. */
+  teamId: identifierSchema("teamId"),
+  /** Display name. */
+  name: z.string().optional(),
+  /** What the team is for. */
+  description: z.string().optional(),
+  /** Default model of the agents, `provider/model`. */
+  model: z.string().min(1).optional(),
+  /** Default sampling temperature of the agents, 0 to 2. */
+  temperature: z.number().min(0).max(2).optional(),
+  /** Default most output tokens per model call. */
+  maxTokens: z.number().int().positive().optional(),
+  /** Stream tokens from providers (default true). */
+  stream: z.boolean().optional(),
+  /** Providers by name, for models named `"<provider>/<model>"`. */
+  providers: providersSchema.optional(),
+  /** How agents run: `sequential` (default) runs them in the order they were added. */
+  flow: z
+    .enum(FLOWS, { error: (issue) => `Unknown flow ${JSON.stringify(issue.input)}. Valid flows: ${FLOWS.join(", ")}.` })
+    .optional(),
+};
+
+/** The schema of a team file (JSON or YAML) and of `LLMTeam.fromConfig(...)`. */
+export const teamConfigSchema = strictObject(
+  { ...teamShape, agents: z.array(agentConfigSchema, { error: "agents must be a list of agents." }).optional() },
+  "a team",
+).superRefine((team, context) => {
+  const seen = new Map<string, number>();
+  const roles = new Map<string, number>();
+  (team.agents ?? []).forEach((agent, index) => {
+    const id = agent.id ?? agent.role;
+    const previousRole = roles.get(agent.role);
+    if (previousRole !== undefined) {
+      context.addIssue({ code: "custom", path: ["agents", index, "role"], message: `Duplicate role "${agent.role}": agents[${previousRole}] has it already. Roles must be unique in a team.` });
+    }
+    roles.set(agent.role, index);
+    const previousId = seen.get(id);
+    if (previousId !== undefined && previousRole === undefined) {
+      context.addIssue({ code: "custom", path: ["agents", index, agent.id === undefined ? "role" : "id"], message: `Duplicate agent id "${id}": agents[${previousId}] has it already.` });
+    }
+    seen.set(id, index);
+  });
+});
+
+/** A team as written in a file or passed to `LLMTeam.fromConfig`. */
+export type TeamConfig = z.input<typeof teamConfigSchema>;
