@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CircuitState } from "../events/retry-metrics.js";
-import { assignDefined, callback, numberAtLeast, parsePolicy, strictPolicyObject, wholeNumber } from "./policy-schema.js";
+import { strictObject } from "../config/strict-object.js";
+import { assignDefined, callback, numberAtLeast, parsePolicy, wholeNumber } from "./policy-schema.js";
 
 /**
  * Which calls share a breaker:
@@ -22,20 +23,23 @@ export interface CircuitStateChange {
  * The `circuitBreaker` object of an agent or a team, as written in TypeScript, JSON or YAML.
  * Strict: unknown keys are errors. Every field is optional; see {@link DEFAULT_CIRCUIT_BREAKER_POLICY}.
  */
-export const circuitBreakerSchema = strictPolicyObject("circuitBreaker", {
-  /** Failures inside `failureWindowSeconds` that open the breaker. Default 5. */
-  failureThreshold: wholeNumber(1).optional(),
-  /** How long an open breaker rejects calls before it admits a probe, in seconds. Default 30. */
-  recoveryTimeoutSeconds: numberAtLeast(0, { exclusive: true }).optional(),
-  /** Successful probes in a row that close a half-open breaker. Default 2. */
-  successThreshold: wholeNumber(1).optional(),
-  /** The sliding window failures are counted in, in seconds. Default 60. */
-  failureWindowSeconds: numberAtLeast(0, { exclusive: true }).optional(),
-  /** Which calls share a breaker. Default `agent`. */
-  scope: z.enum(["agent", "model"], { error: 'must be "agent" or "model"' }).optional(),
-  /** Called on every state change. */
-  onStateChange: callback<(change: CircuitStateChange) => void>().optional(),
-});
+export const circuitBreakerSchema = strictObject(
+  {
+    /** Failures inside `failureWindowSeconds` that open the breaker. Default 5. */
+    failureThreshold: wholeNumber(1).optional(),
+    /** How long an open breaker rejects calls before it admits a probe, in seconds. Default 30. */
+    recoveryTimeoutSeconds: numberAtLeast(0, { exclusive: true }).optional(),
+    /** Successful probes in a row that close a half-open breaker. Default 2. */
+    successThreshold: wholeNumber(1).optional(),
+    /** The sliding window failures are counted in, in seconds. Default 60. */
+    failureWindowSeconds: numberAtLeast(0, { exclusive: true }).optional(),
+    /** Which calls share a breaker. Default `agent`. */
+    scope: z.enum(["agent", "model"], { error: 'must be "agent" or "model"' }).optional(),
+    /** Called on every state change. */
+    onStateChange: callback<(change: CircuitStateChange) => void>().optional(),
+  },
+  "circuitBreaker",
+);
 
 /** A circuit breaker policy as users write it (every field optional). */
 export type CircuitBreakerOptions = z.input<typeof circuitBreakerSchema>;

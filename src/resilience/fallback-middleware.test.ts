@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "llmteam";
 import { FakeClock } from "llmteam/testing";
-import { callContext, request, resolvedModel, scriptedCall } from "../../test/support/scripted-model-call.js";
+import { callModel } from "../providers/call-model.js";
+import type { ModelCall } from "../providers/model-call.js";
+import { callContext, http, networkError, request, scriptedModel } from "../../test/support/resilience-fixtures.js";
 import {
   CircuitOpenError,
   RetryError,
@@ -11,25 +13,25 @@ import {
   shouldEscalate,
 } from "./index.js";
 
-const unavailable = () => new ProviderError("HTTP 503", { status: 503 });
 const PRIMARY = "openai/gpt-4o-mini";
-const withFallbacks = (...names: string[]) => request(PRIMARY, { fallbackModels: names.map(resolvedModel) });
+const HAIKU = "anthropic/claude-3-5-haiku";
 
 describe("fallback models", () => {
   it("moves to the next model when retries are exhausted; the response names who answered", async () => {
     const clock = new FakeClock(0);
     const context = callContext(clock);
-    const model = scriptedCall([unavailable(), unavailable(), "from haiku"]);
-    const call = createResiliencePipeline({ retryPolicy: { maxRetries: 1, jitter: 0 } })(model);
+    const primary = scriptedModel([http(503), http(503)]);
+    const haiku = scriptedModel(["from haiku"], { name: HAIKU });
+    const call = createResiliencePipeline({ retryPolicy: { maxRetries: 1, jitter: 0 } })(callModel);
 
-    const pending = call(withFallbacks("anthropic/claude-3-5-haiku"), context);
+    const pending = call(request(primary, { fallbackModels: [haiku] }), context);
     await clock.advance(1_000);
     const answer = await pending;
 
-    expect(answer).toMatchObject({ text: "from haiku", model: "anthropic/claude-3-5-haiku" });
-    expect(model.calls.map((entry) => entry.model)).toEqual([PRIMARY, PRIMARY, "anthropic/claude-3-5-haiku"]);
+    expect(answer).toMatchObject({ text: "from haiku", model: HAIKU });
+    expect([primary.model.callsMade, haiku.model.callsMade]).toEqual([2, 1]);
     expect(context.events.of("fallback")).toEqual([
-      { fromModel: PRIMARY, toModel: "anthropic/claude-3-5-haiku", reason: expect.objectContaining({ code: "retry_exhausted" }) },
+      { fromModel: PRIMARY, toModel: HAIKU, reason: expect.objectContaining({ code: "retry_exhausted" }) },
     ]);
     expect(answer.retryMetrics).toMatchObject({ attempts: 3, retries: 1, totalDelayMs: 1_000 });
     expect(answer.retryMetrics!.errors.map((info) => info.model)).toEqual([PRIMARY, PRIMARY]);
@@ -38,16 +40,13 @@ describe("fallback models", () => {
   it("tries the models in order and fails with every model's error when all fail", async () => {
     const clock = new FakeClock(0);
     const context = callContext(clock);
-    const model = scriptedCall([unavailable(), unavailable(), unavailable()]);
-    const call = createResiliencePipeline({ retryPolicy: false })(model);
+    const models = [PRIMARY, "b/one", "c/two"].map((name) => scriptedModel([http(503)], { name }));
+    const call = createResiliencePipeline({ retryPolicy: false })(callModel);
 
-    const error = (await call(withFallbacks("b/one", "c/two"), context).catch((caught: unknown) => caught)) as RetryError;
+    const error = (await call(request(models[0]!, { fallbackModels: models.slice(1) }), context).catch((caught: unknown) => caught)) as RetryError;
 
-    expect(model.calls.map((entry) => entry.model)).toEqual([PRIMARY, "b/one", "c/two"]);
-    expect(context.events.of("fallback").map((event) => `${event.fromModel}>${event.toModel}`)).toEqual([
-      `${PRIMARY}>b/one`,
-      "b/one>c/two",
-    ]);
+    expect(models.map((model) => model.model.callsMade)).toEqual([1, 1, 1]);
+    expect(context.events.of("fallback").map((event) => `${event.fromModel}>${event.toModel}`)).toEqual([`${PRIMARY}>b/one`, "b/one>c/two"]);
     expect(RetryError.isInstance(error)).toBe(true);
     expect(error.reason).toBe("fallbacks_exhausted");
     expect(error.errors).toHaveLength(3);
@@ -59,30 +58,31 @@ describe("fallback models", () => {
   it("falls back at once when the breaker is open, and escalates if the fallback fails too", async () => {
     const clock = new FakeClock(0);
     const context = callContext(clock);
-    const model = scriptedCall([unavailable(), "haiku ok", new ProviderError("HTTP 401", { status: 401 })]);
-    const call = createResiliencePipeline({ retryPolicy: false, circuitBreaker: { failureThreshold: 1 } })(model);
+    const primary = scriptedModel([http(503)]);
+    const haiku = scriptedModel(["haiku ok", http(401)], { name: HAIKU });
+    const call = createResiliencePipeline({ retryPolicy: false, circuitBreaker: { failureThreshold: 1 } })(callModel);
 
-    await call(request(), context).catch(() => undefined); // opens the primary's breaker
-    const answer = await call(withFallbacks("anthropic/haiku"), context);
-    expect(answer.model).toBe("anthropic/haiku");
+    await call(request(primary), context).catch(() => undefined); // opens the primary's breaker
+    const answer = await call(request(primary, { fallbackModels: [haiku] }), context);
+    expect(answer.model).toBe(HAIKU);
     expect(context.events.of("fallback")[0]!.reason).toMatchObject({ code: "circuit_open" });
 
-    const error = await call(withFallbacks("anthropic/haiku"), context).catch((caught: unknown) => caught);
+    const error = await call(request(primary, { fallbackModels: [haiku] }), context).catch((caught: unknown) => caught);
     expect((error as ProviderError).status).toBe(401);
     expect(shouldEscalate(error)).toBe(true);
-    expect(model.calls.map((entry) => entry.model)).toEqual([PRIMARY, "anthropic/haiku", "anthropic/haiku"]);
+    expect([primary.model.callsMade, haiku.model.callsMade]).toEqual([1, 2]);
   });
 
   it("does not fall back on a request error: a 400 is thrown as it is", async () => {
     const clock = new FakeClock(0);
-    const badRequest = new ProviderError("HTTP 400", { status: 400 });
-    const model = scriptedCall([badRequest]);
-    const call = createResiliencePipeline()(model);
+    const primary = scriptedModel([http(400)]);
+    const other = scriptedModel([], { name: "b/one" });
+    const call = createResiliencePipeline()(callModel);
 
-    const error = await call(withFallbacks("b/one"), callContext(clock)).catch((caught: unknown) => caught);
+    const error = await call(request(primary, { fallbackModels: [other] }), callContext(clock)).catch((caught: unknown) => caught);
 
-    expect(error).toBe(badRequest);
-    expect(model.calls).toHaveLength(1);
+    expect((error as ProviderError).status).toBe(400);
+    expect(other.model.callsMade).toBe(0);
     expect(getRetryMetrics(error)).toMatchObject({ attempts: 1 });
   });
 
@@ -90,40 +90,50 @@ describe("fallback models", () => {
     const clock = new FakeClock(0);
     const controller = new AbortController();
     const reason = new Error("cancelled");
-    const model = scriptedCall([
-      async () => {
-        controller.abort(reason);
-        throw unavailable();
-      },
-    ]);
-    const call = createFallbackMiddleware()(model);
+    const models: string[] = [];
+    const failsAfterAbort: ModelCall = async (modelRequest) => {
+      models.push(modelRequest.model.name);
+      controller.abort(reason);
+      throw new ProviderError("socket closed", { status: 503 });
+    };
+    const primary = scriptedModel([]);
+    const call = createFallbackMiddleware()(failsAfterAbort);
 
-    const error = await call(withFallbacks("b/one"), callContext(clock, { signal: controller.signal })).catch((caught: unknown) => caught);
+    const error = await call(request(primary, { fallbackModels: [scriptedModel([], { name: "b/one" })] }), callContext(clock, { signal: controller.signal })).catch(
+      (caught: unknown) => caught,
+    );
 
     expect(error).toBe(reason);
-    expect(model.calls).toHaveLength(1);
+    expect(models).toEqual([PRIMARY]);
   });
 
   it("reports the tokens a failed stream had emitted when it falls back", async () => {
     const clock = new FakeClock(0);
     const context = callContext(clock);
-    const model = scriptedCall([
-      async (_request, inner) => {
-        inner.streamProgress!.tokens += 4;
-        throw unavailable();
-      },
-      "fresh answer",
-    ]);
-    const call = createResiliencePipeline({ retryPolicy: false })(model);
+    const primary = scriptedModel([{ chunks: ["Half ", "an ", "answer ", "then "], streamError: networkError() }]);
+    const other = scriptedModel(["A fresh answer."], { name: "b/one" });
+    const call = createResiliencePipeline({ retryPolicy: false })(callModel);
 
-    await call({ ...withFallbacks("b/one"), stream: true }, context);
+    const answer = await call(request(primary, { stream: true, fallbackModels: [other] }), context);
 
+    expect(answer.text).toBe("A fresh answer.");
     expect(context.events.of("fallback")[0]).toMatchObject({ fromModel: PRIMARY, toModel: "b/one", discardedTokens: 4 });
   });
 
+  it("counts each model's discarded tokens on its own", async () => {
+    const clock = new FakeClock(0);
+    const context = callContext(clock);
+    const first = scriptedModel([{ chunks: ["a ", "b ", "c ", "d "], streamError: networkError() }]);
+    const second = scriptedModel([{ chunks: ["e ", "f "], streamError: networkError() }], { name: "b/one" });
+    const third = scriptedModel(["done"], { name: "c/two" });
+
+    await createFallbackMiddleware()(callModel)(request(first, { stream: true, fallbackModels: [second, third] }), context);
+
+    expect(context.events.of("fallback").map((event) => event.discardedTokens)).toEqual([4, 2]);
+  });
+
   it("makes a CircuitOpenError easy to turn into shouldEscalate", () => {
-    const error = new CircuitOpenError({ key: "k", state: "open" });
-    expect(shouldEscalate(error)).toBe(true);
+    expect(shouldEscalate(new CircuitOpenError({ key: "k", state: "open" }))).toBe(true);
     expect(shouldEscalate(new Error("x"))).toBe(false);
   });
 });

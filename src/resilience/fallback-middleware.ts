@@ -2,7 +2,8 @@ import { CircuitOpenError } from "../errors/circuit-open-error.js";
 import { RetryError } from "../errors/retry-error.js";
 import type { CallContext, ModelCallMiddleware, ModelRequest } from "../providers/model-call.js";
 import { isRetryableError } from "./is-retryable-error.js";
-import { attachRetryMetrics, toErrorInfo } from "./retry-metrics.js";
+import { toErrorInfo } from "../events/error-info.js";
+import { attachRetryMetrics } from "./retry-metrics.js";
 import { shareCallState } from "./shared-call-state.js";
 
 /** What `fallbackOn` is asked about. */

@@ -1,7 +1,7 @@
 import { APICallError } from "@ai-sdk/provider";
 import { describe, expect, it } from "vitest";
 import { ConfigError, ProviderError } from "llmteam";
-import { CircuitOpenError, ModelTimeoutError, RetryError, isRetryableError, toProviderError } from "./index.js";
+import { CircuitOpenError, ModelTimeoutError, RetryError, isRetryableError } from "./index.js";
 
 const apiError = (statusCode: number | undefined, extra: { isRetryable?: boolean; cause?: unknown } = {}) =>
   new APICallError({ message: "failed", url: "http://x", requestBodyValues: {}, ...(statusCode === undefined ? {} : { statusCode }), ...extra });
@@ -50,39 +50,5 @@ describe("isRetryableError", () => {
 
   it("never retries an unclassified network failure with ENOTFOUND (a wrong host name)", () => {
     expect(isRetryableError(networkError("ENOTFOUND"))).toBe(false);
-  });
-});
-
-describe("toProviderError", () => {
-  const options = { provider: "openai", model: "gpt-4o-mini", now: Date.UTC(2026, 0, 1) };
-
-  it("keeps status, headers and Retry-After of an APICallError", () => {
-    const error = new APICallError({
-      message: "Rate limit",
-      url: "http://x",
-      requestBodyValues: {},
-      statusCode: 429,
-      responseHeaders: { "retry-after": "3" },
-    });
-    const converted = toProviderError(error, options);
-    expect(converted).toMatchObject({ status: 429, isRetryable: true, retryAfterMs: 3_000, provider: "openai", model: "gpt-4o-mini" });
-    expect(converted.headers).toEqual({ "retry-after": "3" });
-    expect(converted.cause).toBe(error);
-    expect(converted.message).toBe("openai/gpt-4o-mini failed with HTTP 429: Rate limit");
-  });
-
-  it("marks a 401 as not retryable even when the SDK says otherwise", () => {
-    expect(toProviderError(apiError(401, { isRetryable: true }), options).isRetryable).toBe(false);
-  });
-
-  it("wraps a network failure as a retryable ProviderError without status", () => {
-    const converted = toProviderError(networkError("ECONNRESET"), options);
-    expect(converted).toMatchObject({ status: undefined, isRetryable: true });
-    expect(isRetryableError(converted)).toBe(true);
-  });
-
-  it("returns a ProviderError unchanged", () => {
-    const error = new ProviderError("x", { status: 500 });
-    expect(toProviderError(error, options)).toBe(error);
   });
 });

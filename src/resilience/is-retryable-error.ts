@@ -3,7 +3,7 @@ import { isAbortError } from "../errors/abort.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import { ModelTimeoutError } from "../errors/model-timeout-error.js";
 import { ProviderError } from "../errors/provider-error.js";
-import { parseRetryAfter } from "./retry-after.js";
+import { parseRetryAfter } from "../providers/retry-after.js";
 
 /** Node and undici error codes of a connection that failed in a way a new attempt can fix. */
 const NETWORK_ERROR_CODES = new Set([
@@ -68,11 +68,11 @@ export function isRetryableError(error: unknown): boolean {
 }
 
 /**
- * The delay a failed call asked for, in ms: `ProviderError.retryAfterMs`, or the `Retry-After`
- * headers of an AI SDK `APICallError` that was not converted. `undefined` when none.
+ * The delay a failed call asked for, in ms: `ProviderError.retryAfterMs`, else the `Retry-After`
+ * headers it (or an unconverted AI SDK `APICallError`) carries. `undefined` when none.
  */
 export function retryAfterMsOf(error: unknown, now: number): number | undefined {
-  if (ProviderError.isInstance(error)) return error.retryAfterMs;
+  if (ProviderError.isInstance(error)) return error.retryAfterMs ?? parseRetryAfter(error.headers, now);
   if (APICallError.isInstance(error)) return parseRetryAfter(error.responseHeaders, now);
   return undefined;
 }

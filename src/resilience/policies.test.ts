@@ -48,7 +48,7 @@ describe("retry policy", () => {
   it("rejects unknown keys, naming the valid ones", () => {
     const issues = configIssues(() => resolveRetryPolicy({ maxRetry: 5 } as never));
     expect(issues).toHaveLength(1);
-    expect(issues[0]!.path).toEqual(["retryPolicy"]);
+    expect(issues[0]!.path).toEqual(["retryPolicy", "maxRetry"]);
     expect(issues[0]!.message).toContain('Unknown key "maxRetry" in retryPolicy. Valid keys: maxRetries, backoff');
   });
 

@@ -1,23 +1,6 @@
 import { z } from "zod";
-import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
-
-/**
- * A strict object schema for a policy: unknown keys are errors that name the valid keys.
- * Every field is optional (defaults are applied once, when policies are resolved).
- */
-export function strictPolicyObject<Shape extends z.ZodRawShape>(name: string, shape: Shape) {
-  const validKeys = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code === "unrecognized_keys") {
-        const keys = issue.keys.map((key) => `"${key}"`).join(", ");
-        return `Unknown key${issue.keys.length > 1 ? "s" : ""} ${keys} in ${name}. Valid keys: ${validKeys}.`;
-      }
-      if (issue.code === "invalid_type") return `${name} must be an object with keys: ${validKeys}.`;
-      return undefined;
-    },
-  });
-}
+import { toConfigIssues } from "../config/zod-issues.js";
+import { ConfigError } from "../errors/config-error.js";
 
 /** A whole number in `[min, max]`, with a message that says so. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -47,11 +30,7 @@ export function parsePolicy<Schema extends z.ZodType>(
 ): z.output<Schema> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues: ConfigIssue[] = result.error.issues.map((issue) => ({
-    path: [...path, ...issue.path.map((part) => (typeof part === "symbol" ? String(part) : part))],
-    message: issue.message,
-  }));
-  throw new ConfigError(issues);
+  throw new ConfigError(toConfigIssues(result.error, path));
 }
 
 /** Copies the fields of `from` that are not `undefined` onto `into`. */

@@ -1,24 +1,13 @@
 import { CircuitOpenError } from "../errors/circuit-open-error.js";
 import { RetryError } from "../errors/retry-error.js";
 import type { AttemptErrorInfo, RetryMetrics } from "../events/retry-metrics.js";
-import type { ErrorInfo } from "../events/stream-event.js";
+import { toErrorInfo } from "../events/error-info.js";
 
 const METRICS = Symbol.for("llmteam.retryMetrics");
 
 /** Fresh metrics: no attempt yet. */
 export function createRetryMetrics(): RetryMetrics {
   return { attempts: 0, retries: 0, totalDelayMs: 0, errors: [], circuitState: undefined };
-}
-
-/** An error as plain data for events and results: name, message, llmteam `code`, HTTP `status`. */
-export function toErrorInfo(error: unknown): ErrorInfo {
-  if (!(error instanceof Error)) return { name: "Error", message: String(error) };
-  const info: ErrorInfo = { name: error.name, message: error.message };
-  const { code, status, statusCode } = error as { code?: unknown; status?: unknown; statusCode?: unknown };
-  if (typeof code === "string") info.code = code;
-  const httpStatus = typeof status === "number" ? status : statusCode;
-  if (typeof httpStatus === "number") info.status = httpStatus;
-  return info;
 }
 
 /** Records one failed attempt in `metrics`. */

@@ -3,7 +3,8 @@ import type { CallContext, ModelCallMiddleware } from "../providers/model-call.j
 import { backoffDelayMs } from "./backoff.js";
 import { isRetryableError, retryAfterMsOf } from "./is-retryable-error.js";
 import { resolveRetryPolicy, type RetryInfo, type RetryPolicyOptions } from "./retry-policy.js";
-import { attachRetryMetrics, recordAttemptError, toErrorInfo } from "./retry-metrics.js";
+import { toErrorInfo } from "../events/error-info.js";
+import { attachRetryMetrics, recordAttemptError } from "./retry-metrics.js";
 import { shareCallState } from "./shared-call-state.js";
 
 /** Options of {@link createRetryMiddleware}. */

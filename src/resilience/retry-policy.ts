@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigError } from "../errors/config-error.js";
-import { assignDefined, callback, numberAtLeast, parsePolicy, strictPolicyObject, wholeNumber } from "./policy-schema.js";
+import { strictObject } from "../config/strict-object.js";
+import { assignDefined, callback, numberAtLeast, parsePolicy, wholeNumber } from "./policy-schema.js";
 
 /** How the wait between attempts grows: `exponential` (1, 2, 4 s…), `linear` (1, 2, 3 s…), `constant`. */
 export type RetryBackoff = "exponential" | "linear" | "constant";
@@ -34,28 +35,31 @@ export interface RetryInfo {
  * Strict: unknown keys are errors. Every field is optional; see {@link DEFAULT_RETRY_POLICY}.
  * Durations follow the seed: `baseDelay`, `maxDelay` and `maxRetryAfterSeconds` are seconds.
  */
-export const retryPolicySchema = strictPolicyObject("retryPolicy", {
-  /** Retries after the first attempt (0 turns retrying off). Default 3. */
-  maxRetries: wholeNumber(0, 100).optional(),
-  /** Default `exponential`. */
-  backoff: z
-    .enum(["exponential", "linear", "constant"], { error: 'must be one of "exponential", "linear", "constant"' })
-    .optional(),
-  /** First wait, in seconds. Default 1. */
-  baseDelay: numberAtLeast(0).optional(),
-  /** Longest wait, in seconds (jitter included). Default 30. */
-  maxDelay: numberAtLeast(0).optional(),
-  /** Growth factor of `exponential` backoff. Default 2. */
-  multiplier: numberAtLeast(1).optional(),
-  /** Random spread of each wait, as a fraction: 0.1 means ±10 %. Default 0.1. */
-  jitter: numberAtLeast(0, { max: 1 }).optional(),
-  /** Longest `Retry-After` we wait for, in seconds; a longer one fails at once. Default 60. */
-  maxRetryAfterSeconds: numberAtLeast(0).optional(),
-  /** Decides which errors are retried. Default `isRetryableError`. */
-  retryOn: callback<(input: RetryOnInput) => boolean>().optional(),
-  /** Called before each wait. */
-  onRetry: callback<(info: RetryInfo) => void>().optional(),
-});
+export const retryPolicySchema = strictObject(
+  {
+    /** Retries after the first attempt (0 turns retrying off). Default 3. */
+    maxRetries: wholeNumber(0, 100).optional(),
+    /** Default `exponential`. */
+    backoff: z
+      .enum(["exponential", "linear", "constant"], { error: 'must be one of "exponential", "linear", "constant"' })
+      .optional(),
+    /** First wait, in seconds. Default 1. */
+    baseDelay: numberAtLeast(0).optional(),
+    /** Longest wait, in seconds (jitter included). Default 30. */
+    maxDelay: numberAtLeast(0).optional(),
+    /** Growth factor of `exponential` backoff. Default 2. */
+    multiplier: numberAtLeast(1).optional(),
+    /** Random spread of each wait, as a fraction: 0.1 means ±10 %. Default 0.1. */
+    jitter: numberAtLeast(0, { max: 1 }).optional(),
+    /** Longest `Retry-After` we wait for, in seconds; a longer one fails at once. Default 60. */
+    maxRetryAfterSeconds: numberAtLeast(0).optional(),
+    /** Decides which errors are retried. Default `isRetryableError`. */
+    retryOn: callback<(input: RetryOnInput) => boolean>().optional(),
+    /** Called before each wait. */
+    onRetry: callback<(info: RetryInfo) => void>().optional(),
+  },
+  "retryPolicy",
+);
 
 /** A retry policy as users write it (every field optional). */
 export type RetryPolicyOptions = z.input<typeof retryPolicySchema>;

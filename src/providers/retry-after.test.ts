@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRetryAfter } from "./index.js";
+import { parseRetryAfter } from "./retry-after.js";
 
 const now = Date.UTC(2026, 0, 1, 12, 0, 0);
 
