@@ -54,7 +54,8 @@ export function createCircuitBreakerMiddleware(options: CircuitBreakerMiddleware
   return (next) => async (request, context) => {
     const key = circuitBreakerKey(policy, request, context, keyPrefix);
     const model = request.model.name;
-    const admission = await store.update(key, (current) => admitCall(current, policy, context.clock.now(), newProbeId));
+    const admitting = store.update(key, (current) => admitCall(current, policy, context.clock.now(), newProbeId));
+    const admission = admitting instanceof Promise ? await admitting : admitting;
     if (context.retryMetrics) context.retryMetrics.circuitState = admission.circuitState;
     if (admission.transition) await announce(context, policy, key, admission.transition);
     if (!admission.admitted) {
@@ -74,9 +75,8 @@ export function createCircuitBreakerMiddleware(options: CircuitBreakerMiddleware
       if (!context.signal.aborted && !CircuitOpenError.isInstance(error) && isRetryableError(error)) outcome = "failure";
       throw error;
     } finally {
-      const settlement = await store.update(key, (current) =>
-        recordOutcome(current, policy, context.clock.now(), outcome, admission.probeId),
-      );
+      const settling = store.update(key, (current) => recordOutcome(current, policy, context.clock.now(), outcome, admission.probeId));
+      const settlement = settling instanceof Promise ? await settling : settling;
       if (context.retryMetrics) context.retryMetrics.circuitState = settlement.circuitState;
       if (settlement.transition) await announce(context, policy, key, settlement.transition);
     }
