@@ -33,6 +33,12 @@ export const agentConfigSchema = strictObject(
     outputKey: identifierSchema("outputKey").optional(),
     /** Stream tokens from the provider (default: the team's, else true). */
     stream: z.boolean().optional(),
+    /**
+     * A person must approve each run of this agent (default false): the run pauses with an
+     * `approval_requested` event until `handle.approve(id)`; `handle.reject(id, reason)` fails
+     * the agent. Such teams run through `team.start()`, which returns the handle.
+     */
+    requiresApproval: z.boolean().optional(),
   },
   "an agent",
 );

@@ -5,6 +5,7 @@ import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import type { AgentConfig } from "./agent-config.js";
+import type { ToolApprovalFunction } from "./tool-approval.js";
 import { parseTemplate, renderTemplate, type Template } from "./template.js";
 
 /** An agent checked and ready to run: its config as given plus what was derived from it. */
@@ -46,6 +47,13 @@ export interface AgentRunContext {
   temperature: number | undefined;
   maxTokens: number | undefined;
   stream: boolean;
+  /**
+   * Asks a person before a tool with `needsApproval` runs (the tool loop's `approve`).
+   * Absent when the run has nobody to ask (started with `run()`/`stream()`, not `start()`).
+   */
+  approveTool?: ToolApprovalFunction;
+  /** A step boundary inside the agent (between tool rounds): waits while the run is paused. */
+  checkpoint?: () => Promise<void>;
 }
 
 /** What an agent returns on success. */
