@@ -7,6 +7,7 @@ import type { StreamEvent } from "../events/stream-event.js";
 import { loadTeam, readTeamFile } from "../team/load-team.js";
 import type { RunResult } from "../team/run-result.js";
 import { teamConfigSchema } from "../team/team-config.js";
+import { configureCommand, CONFIGURE_HELP } from "./configure-command.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
 
 /** Where the CLI reads and writes; tests pass their own. */
@@ -16,6 +17,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** Where interactive commands (`configure`) read lines (default `process.stdin`). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 const HELP: Record<string, string> = {
@@ -24,6 +27,7 @@ const HELP: Record<string, string> = {
 Usage:
   llmteam run <team-file> [--query <text> | --input <json>] [--json]
   llmteam validate <team-file>
+  llmteam configure <team-file> [--model <name>]
   llmteam schema
   llmteam <command> --help
 
@@ -42,6 +46,7 @@ Options:
   validate: `llmteam validate <team-file>
 
 Checks a team file and prints every problem with its file, line and key. Exit code 0 when valid.`,
+  configure: CONFIGURE_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).`,
@@ -66,12 +71,14 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await runCommand(rest, io);
       case "validate":
         return await validateCommand(rest, io);
+      case "configure":
+        return await configureCommand(rest, io);
       case "schema":
         if (rest.includes("--help") || rest.includes("-h")) return help("schema", io);
         io.stdout(`${JSON.stringify(teamJsonSchema(), null, 2)}\n`);
         return 0;
       default:
-        io.stderr(`llmteam: unknown command "${command}". Commands: run, validate, schema. See llmteam --help.\n`);
+        io.stderr(`llmteam: unknown command "${command}". Commands: run, validate, configure, schema. See llmteam --help.\n`);
         return 2;
     }
   } catch (error) {
@@ -198,5 +205,6 @@ function defaultIO(): CliIO {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     signal: controller.signal,
+    stdin: process.stdin,
   };
 }

@@ -12,7 +12,7 @@ import type { ModelCall, ModelCallMiddleware, ResolvedModel } from "../providers
 import { ModelRegistry } from "../providers/model-registry.js";
 import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configurator-session.js";
 import { EventLog } from "./lifecycle/event-log.js";
-import { RunController } from "./lifecycle/run-controller.js";
+import { assertNoApprovalsNeeded, RunController } from "./lifecycle/run-controller.js";
 import { RunHandle } from "./lifecycle/run-handle.js";
 import { hashConfig } from "./lifecycle/run-snapshot.js";
 import { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
@@ -288,7 +288,7 @@ export class LLMTeam {
    * @throws ConfigError without `enforceLifecycle`. @throws LifecycleError from another state.
    */
   markConfiguring(reason?: string): this {
-    this.assertEnforced("markConfiguring");
+    this.lifecycle.assertEnforced("markConfiguring");
     this.lifecycle.markConfiguring(reason);
     return this;
   }
@@ -299,16 +299,9 @@ export class LLMTeam {
    * @throws LifecycleError from another state, or with proposals pending or approved but not applied.
    */
   markReady(reason?: string): this {
-    this.assertEnforced("markReady");
+    this.lifecycle.assertEnforced("markReady");
     this.lifecycle.markReady(reason);
     return this;
-  }
-
-  private assertEnforced(call: string): void {
-    if (this.lifecycle.enforced) return;
-    throw new ConfigError(
-      `Team "${this.teamId}" does not enforce a lifecycle, so ${call}() has nothing to do. Create it with new LLMTeam({ teamId: "${this.teamId}", enforceLifecycle: true, ... }) to use states.`,
-    );
   }
 
   /** Replaces the configuration at once (applied proposals); validates first, changing nothing on error. */
@@ -347,7 +340,7 @@ export class LLMTeam {
       throw new ConfigError(`Team "${this.teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`);
     }
     this.checkVariables(Object.keys(values));
-    if (!control?.interactive) this.checkApprovals();
+    if (!control?.interactive) assertNoApprovalsNeeded(this.prepared);
     const models = new Map<string, ResolvedModel>();
     for (const agent of this.prepared) {
       const name = agent.config.model ?? this.defaultModel ?? this.settings.model;
@@ -374,15 +367,6 @@ export class LLMTeam {
       listeners: [],
       ...(control?.interactive ? { gate: control.gate, approver: control } : {}),
     };
-  }
-
-  private checkApprovals(): void {
-    const index = this.prepared.findIndex((agent) => agent.config.requiresApproval);
-    if (index === -1) return;
-    throw new ConfigError([{
-      path: ["agents", index, "requiresApproval"],
-      message: `Agent "${this.prepared[index]!.id}" requires approval, and run() and stream() have nobody to ask. Start the run with team.start(input) and answer with handle.approve(id) or handle.reject(id, reason).`,
-    }]);
   }
 
   private pipeline(): ModelCall {

@@ -17,3 +17,4 @@ export { LifecycleError } from "../../errors/lifecycle-error.js";
 export type { LifecycleErrorOptions } from "../../errors/lifecycle-error.js";
 export { ApprovalRejectedError } from "../../errors/approval-rejected-error.js";
 export type { ToolApprovalDecision, ToolApprovalFunction, ToolApprovalRequest } from "../../agents/tool-approval.js";
+export { updateTeamDocument } from "./update-team-document.js";

@@ -1,4 +1,5 @@
 import type { PreparedAgent } from "../../agents/llm-agent.js";
+import { ConfigError } from "../../errors/config-error.js";
 import type { ToolApprovalFunction } from "../../agents/tool-approval.js";
 import { ApprovalRejectedError } from "../../errors/approval-rejected-error.js";
 import { LifecycleError } from "../../errors/lifecycle-error.js";
@@ -202,6 +203,20 @@ export class RunController implements RunApprover {
   }
 }
 
+/**
+ * For runs with nobody to ask (`run()`, `stream()`): fails before anything runs when an agent
+ * requires approval.
+ * @throws ConfigError naming the agent and `team.start()`.
+ */
+export function assertNoApprovalsNeeded(agents: readonly PreparedAgent[]): void {
+  const index = agents.findIndex((agent) => agent.config.requiresApproval);
+  if (index === -1) return;
+  throw new ConfigError([{
+    path: ["agents", index, "requiresApproval"],
+    message: `Agent "${agents[index]!.id}" requires approval, and run() and stream() have nobody to ask. Start the run with team.start(input) and answer with handle.approve(id) or handle.reject(id, reason).`,
+  }]);
+}
+
 async function emit(execution: RunExecution, from: string, to: string, reason: string): Promise<void> {
   const wait = execution.emit("lifecycle_changed", { from, to, reason });
   if (wait) await wait;
@@ -226,7 +241,7 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
       (error: unknown) => {
         signal.removeEventListener("abort", onAbort);
-        reject(error as Error);
+        reject(error);
       },
     );
   });

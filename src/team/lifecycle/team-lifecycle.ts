@@ -102,6 +102,17 @@ export class TeamLifecycle {
   }
 
   /**
+   * Throws unless the lifecycle is enforced: `mark*` calls mean nothing on a free team.
+   * @throws ConfigError naming `enforceLifecycle: true`.
+   */
+  assertEnforced(call: string): void {
+    if (this.enforced) return;
+    throw new ConfigError(
+      `Team "${this.teamId}" does not enforce a lifecycle, so ${call}() has nothing to do. Create it with new LLMTeam({ teamId: "${this.teamId}", enforceLifecycle: true, ... }) to use states.`,
+    );
+  }
+
+  /**
    * UNCONFIGURED, COMPLETED, FAILED or READY → CONFIGURING.
    * @throws LifecycleError from any other state.
    */
