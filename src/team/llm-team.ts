@@ -178,7 +178,7 @@ export class LLMTeam {
     const control = this.lifecycle.enforced ? new RunController(this.lifecycle, false) : undefined;
     const plan = await this.plan(input, options, controller, control);
     control?.begin(plan.runId);
-    return this.execute(new RunExecution(plan, undefined), controller, control);
+    return this.execute(new RunExecution(plan, undefined), control);
   }
 
   /**
@@ -202,7 +202,7 @@ export class LLMTeam {
         channel.fail(error);
         throw error;
       }
-      const finished = await this.execute(new RunExecution(plan, channel), controller, control);
+      const finished = await this.execute(new RunExecution(plan, channel), control);
       channel.close();
       return finished;
     })();
@@ -231,7 +231,7 @@ export class LLMTeam {
         const plan = await this.plan(input, { ...options, runId }, abort, control);
         plan.listeners.push(log.append);
         control.begin(runId);
-        return await this.execute(new RunExecution(plan, undefined), abort, control);
+        return await this.execute(new RunExecution(plan, undefined), control);
       } catch (error) {
         log.fail(error);
         throw error;
@@ -318,7 +318,7 @@ export class LLMTeam {
     this.prepared.splice(0, this.prepared.length, ...prepared);
   }
 
-  private async execute(execution: RunExecution, controller: AbortController, control?: RunController): Promise<RunResult> {
+  private async execute(execution: RunExecution, control?: RunController): Promise<RunResult> {
     const { plan } = execution;
     try {
       await execution.emit("run_started", { teamId: this.teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
@@ -329,8 +329,6 @@ export class LLMTeam {
     } catch (error) {
       if (control) await control.finish(execution, "failed", execution.signal.aborted ? "run cancelled" : `run failed: ${error instanceof Error ? error.message : String(error)}`);
       return await execution.fail(error);
-    } finally {
-      controller.abort();
     }
   }
 
