@@ -38,6 +38,7 @@ describe("the configurator chat", () => {
     const options = configurator.calls[0]!.options;
     expect(configurator.calls[0]!.mode).toBe("generate");
     expect(options.responseFormat).toMatchObject({ type: "json", name: "configuration_proposals", schema: { type: "object", required: ["message", "proposals"] } });
+    expect(options.responseFormat).not.toHaveProperty("schema.$schema");
     const system = options.prompt[0]!;
     expect(system.role).toBe("system");
     expect(JSON.stringify(system.content)).toContain('\\"role\\": \\"writer\\"');

@@ -197,6 +197,10 @@ let cachedSchema: Record<string, unknown> | undefined;
 
 /** The JSON Schema of the configurator's answer (for `responseFormat`). */
 function replyJsonSchema(): Record<string, unknown> {
-  cachedSchema ??= z.toJSONSchema(configuratorReplySchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  if (!cachedSchema) {
+    // Some providers refuse a `$schema` key inside response_format.
+    const { $schema: _dialect, ...schema } = z.toJSONSchema(configuratorReplySchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+    cachedSchema = schema;
+  }
   return cachedSchema;
 }
