@@ -48,7 +48,9 @@ export interface AgentRunContext {
   maxTokens: number | undefined;
   stream: boolean;
   /**
-   * Asks a person before a tool with `needsApproval` runs (the tool loop's `approve`).
+   * Asks a person before a tool with `needsApproval` runs (the tool loop's `approve`): pauses
+   * the run until `handle.approve(callId)` / `handle.reject(callId, reason)`. It does not emit
+   * `approval_requested` itself: the tool loop announces the call (approvalId = callId) first.
    * Absent when the run has nobody to ask (started with `run()`/`stream()`, not `start()`).
    */
   approveTool?: ToolApprovalFunction;

@@ -38,8 +38,11 @@ export interface RunPlan {
 export interface RunApprover {
   /** Resolves when the agent may run; throws `ApprovalRejectedError` when a person said no. */
   approveAgent(agent: PreparedAgent, execution: RunExecution): Promise<void>;
-  /** The approval function handed to the agent's tool loop. */
-  toolApprover(agentId: string, execution: RunExecution): ToolApprovalFunction;
+  /**
+   * The approval function handed to the agent's tool loop. Its approval id is the tool call's
+   * id. With `announce: false` it does not emit `approval_requested` (the tool loop does).
+   */
+  toolApprover(agentId: string, execution: RunExecution, options?: { announce?: boolean }): ToolApprovalFunction;
 }
 
 /**
@@ -128,7 +131,7 @@ export class RunExecution {
         maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
         stream: agent.config.stream ?? plan.defaults.stream,
         checkpoint: this.boundary,
-        ...(plan.approver ? { approveTool: plan.approver.toolApprover(agent.id, this) } : {}),
+        ...(plan.approver ? { approveTool: plan.approver.toolApprover(agent.id, this, { announce: false }) } : {}),
       });
       const latencyMs = plan.clock.now() - started;
       this.variables[agent.outputKey] = outcome.output;

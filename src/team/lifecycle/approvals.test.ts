@@ -114,9 +114,9 @@ describe("the tool approval function", () => {
 
     const first = approve({ toolName: "send_email", arguments: { to: "a@example.com" }, callId: "call-1" });
     const request = await next(handle, "approval_requested");
-    expect(request).toMatchObject({ agentId: "assistant", data: { approvalId: "approval-1", kind: "tool", toolName: "send_email", arguments: { to: "a@example.com" }, callId: "call-1" } });
+    expect(request).toMatchObject({ agentId: "assistant", data: { approvalId: "call-1", kind: "tool", toolName: "send_email", arguments: { to: "a@example.com" }, callId: "call-1" } });
     expect(handle.state).toBe("paused");
-    handle.reject("approval-1", "not to this address");
+    handle.reject("call-1", "not to this address");
     await expect(first).resolves.toEqual({ approved: false, reason: "not to this address" });
     expect(handle.state).toBe("running");
 
@@ -126,6 +126,26 @@ describe("the tool approval function", () => {
     await expect(second).resolves.toEqual({ approved: true });
     await clock.advance(1_000);
     expect((await handle.result).success).toBe(true);
+  });
+
+  it("with announce: false (as agents' tool loops get it) waits without emitting a second approval_requested", async () => {
+    const clock = new FakeClock();
+    const model = new ScriptedModel({ responses: ["done"], delayMs: 1_000, clock });
+    const team = new LLMTeam({ teamId: "mail", model: "m/x", models: { "m/x": model }, clock });
+    team.addAgent({ type: "llm", role: "assistant", prompt: "{query}" });
+    const handle = team.start("refund");
+    await next(handle, "agent_started");
+    const decision = handle.toolApprover("assistant", { announce: false })({ toolName: "refund", arguments: { orderId: "A1" }, callId: "call-7" });
+    await Promise.resolve();
+    expect(handle.state).toBe("paused");
+    expect(handle.pendingApprovals).toMatchObject([{ approvalId: "call-7", kind: "tool", toolName: "refund", callId: "call-7" }]);
+    handle.approve("call-7");
+    await expect(decision).resolves.toEqual({ approved: true });
+    await clock.advance(1_000);
+    const events = [];
+    for await (const event of handle) events.push(event.type);
+    expect(events).not.toContain("approval_requested");
+    expect(events.filter((type) => type === "lifecycle_changed")).toHaveLength(2);
   });
 });
 

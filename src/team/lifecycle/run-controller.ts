@@ -99,15 +99,11 @@ export class RunController implements RunApprover {
     if (!decision.approved) throw new ApprovalRejectedError(approvalId, "agent", agent.id, decision.reason ?? "rejected");
   }
 
-  toolApprover(agentId: string, execution: RunExecution): ToolApprovalFunction {
+  toolApprover(agentId: string, execution: RunExecution, options: { announce?: boolean } = {}): ToolApprovalFunction {
+    const announce = options.announce ?? true;
     return async (request) => {
-      const { decision } = await this.ask(execution, {
-        kind: "tool",
-        agentId,
-        toolName: request.toolName,
-        arguments: request.arguments,
-        callId: request.callId,
-      });
+      const subject = { kind: "tool" as const, agentId, toolName: request.toolName, arguments: request.arguments, callId: request.callId };
+      const { decision } = await this.ask(execution, subject, { announce, approvalId: request.callId });
       return decision.approved ? { approved: true } : { approved: false, reason: decision.reason ?? "rejected" };
     };
   }
@@ -155,17 +151,28 @@ export class RunController implements RunApprover {
     entry.decided.resolve(decision);
   }
 
-  private async ask(execution: RunExecution, subject: Omit<ApprovalRequest, "approvalId" | "requestedAt">): Promise<{ approvalId: string; decision: Decision }> {
-    const approvalId = `approval-${++this.approvalCount}`;
+  /**
+   * Registers a pending approval, announces it with `approval_requested` (unless the caller
+   * did), pauses and waits for the decision. Tool approvals use the tool call's id as their id.
+   */
+  private async ask(
+    execution: RunExecution,
+    subject: Omit<ApprovalRequest, "approvalId" | "requestedAt">,
+    options: { announce?: boolean; approvalId?: string } = {},
+  ): Promise<{ approvalId: string; decision: Decision }> {
+    const wanted = options.approvalId;
+    const approvalId = wanted !== undefined && wanted.length > 0 && !this.pending.has(wanted) ? wanted : `approval-${++this.approvalCount}`;
     const decided = deferred<Decision>();
     this.pending.set(approvalId, { request: { approvalId, ...subject, requestedAt: execution.plan.clock.now() }, decided });
     try {
       const { agentId, kind, toolName, callId } = subject;
-      await execution.emit(
-        "approval_requested",
-        { approvalId, kind, ...(toolName === undefined ? {} : { toolName, arguments: subject.arguments }), ...(callId === undefined ? {} : { callId }) },
-        agentId,
-      );
+      if (options.announce ?? true) {
+        await execution.emit(
+          "approval_requested",
+          { approvalId, kind, ...(toolName === undefined ? {} : { toolName, arguments: subject.arguments }), ...(callId === undefined ? {} : { callId }) },
+          agentId,
+        );
+      }
       await this.hold(execution, `waiting for approval ${approvalId}`);
       const decision = await abortable(decided.promise, execution.signal);
       if (this.pauseRequested) await this.waitForResume(execution.signal);

@@ -110,16 +110,18 @@ export class RunHandle implements AsyncIterable<StreamEvent> {
 
   /**
    * The approval function of one agent's tool loop: emits `approval_requested`, pauses the
-   * run and waits for `approve()`/`reject()`. The run hands the same function to agents as
-   * `AgentRunContext.approveTool`.
+   * run and waits for `approve(callId)`/`reject(callId, reason)`. Agents get the same function
+   * as `AgentRunContext.approveTool`, with `announce: false` because their tool loop emits the
+   * event itself.
+   * @param options.announce emit `approval_requested` (default true).
    * @throws LifecycleError before the run has started or after it ended.
    */
-  toolApprover(agentId: string): ToolApprovalFunction {
+  toolApprover(agentId: string, options: { announce?: boolean } = {}): ToolApprovalFunction {
     const { controller } = this.init;
     if (!controller.execution || controller.ended) {
       throw new LifecycleError(this.state, this.state, `Run "${this.runId}" is not in progress; it has no tool loop to approve for.`);
     }
-    return controller.toolApprover(agentId, controller.execution);
+    return controller.toolApprover(agentId, controller.execution, options);
   }
 
   /** The run's state as plain JSON (see {@link RunSnapshot}); safe to `JSON.stringify`. */
