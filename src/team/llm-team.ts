@@ -243,7 +243,7 @@ export class LLMTeam {
       runId,
       teamId: this.teamId,
       configVersion: this.configVersion,
-      configHash: hashConfig(this.toConfig()),
+      configHash: hashConfig({ ...this.settings, agents: this.prepared.map((agent) => agent.config) }),
       input: typeof input === "string" ? { query: input } : input,
       clock: this.clock,
       controller: control,

@@ -9,6 +9,9 @@ const { teamId: _teamId, ...settingsShape } = teamShape;
 const AGENT_KEYS = Object.keys(agentConfigSchema.shape) as [string, ...string[]];
 const SETTING_KEYS = Object.keys(settingsShape) as [string, ...string[]];
 const OPS = ["addAgent", "updateAgent", "removeAgent", "moveAgent", "updateTeam"] as const;
+// Built from the shape: zod refuses `.partial()` on a schema with refinements. Rules that span
+// keys are checked when the whole configuration is validated after the change.
+const agentKeysSchema = strictObject(agentConfigSchema.shape, "an agent").partial();
 
 const agentIdSchema = z.string({ error: "agentId must be a string: the id (or role) of an agent of the team." }).min(1);
 const positionSchema = z.number().int().min(0, "position must be 0 (first) or more.");
@@ -36,7 +39,7 @@ export const configChangeSchema = z.discriminatedUnion(
         op: z.literal("updateAgent"),
         agentId: agentIdSchema,
         /** Keys to set, with their new values. */
-        set: agentConfigSchema.partial().optional(),
+        set: agentKeysSchema.optional(),
         /** Keys to remove (back to their defaults). */
         unset: z.array(z.enum(AGENT_KEYS, { error: (issue) => `Cannot unset ${JSON.stringify(issue.input)}: agents have no such key. Keys: ${AGENT_KEYS.join(", ")}.` })).optional(),
       },

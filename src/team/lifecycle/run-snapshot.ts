@@ -82,18 +82,26 @@ export function parseRunSnapshot(value: unknown): RunSnapshot {
   return value as RunSnapshot;
 }
 
-/** SHA-256 of a configuration as JSON with sorted keys, in hex. */
+/**
+ * SHA-256 of a configuration as JSON with sorted keys, in hex. Values JSON cannot hold
+ * (functions, schema objects met twice) are hashed by their place, never followed in a loop.
+ */
 export function hashConfig(config: unknown): string {
-  return createHash("sha256").update(canonicalJson(config)).digest("hex");
+  return createHash("sha256").update(canonicalJson(config, new WeakSet())).digest("hex");
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
+function canonicalJson(value: unknown, seen: WeakSet<object>): string {
+  if (typeof value === "function") return '"<function>"';
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";
+  if (seen.has(value)) return '"<cycle>"';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item, seen)).join(",")}]`;
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, item]) => item !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item, seen)}`).join(",")}}`;
+  } finally {
+    seen.delete(value);
   }
-  return JSON.stringify(value) ?? "null";
 }
