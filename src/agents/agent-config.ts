@@ -45,6 +45,12 @@ export const agentConfigSchema = strictObject(
       .optional(),
     /** Tool rounds before the agent must answer (default 5); reaching it fails the agent. */
     maxToolRounds: z.number().int().min(0).optional(),
+    /**
+     * A person must approve each run of this agent (default false): the run pauses with an
+     * `approval_requested` event until `handle.approve(id)`; `handle.reject(id, reason)` fails
+     * the agent. Such teams run through `team.start()`, which returns the handle.
+     */
+    requiresApproval: z.boolean().optional(),
   },
   "an agent",
 );

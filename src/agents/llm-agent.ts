@@ -9,6 +9,7 @@ import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolExecutor } from "../tools/tool-executor.js";
 import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
+import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { parseTemplate, renderTemplate, type Template } from "./template.js";
 
 /** An agent checked and ready to run: its config as given plus what was derived from it. */
@@ -53,10 +54,15 @@ export interface AgentRunContext {
   temperature: number | undefined;
   maxTokens: number | undefined;
   stream: boolean;
-  /** A step boundary between tool rounds: waits while paused, throws when cancelled. */
+  /**
+   * Asks a person before a tool with `needsApproval` runs (the tool loop's `approve`): pauses
+   * the run until `handle.approve(callId)` / `handle.reject(callId, reason)`. It does not emit
+   * `approval_requested` itself: the tool loop announces the call (approvalId = callId) first.
+   * Absent when the run has nobody to ask (started with `run()`/`stream()`, not `start()`).
+   */
+  approveTool?: ToolApprovalFunction;
+  /** A step boundary inside the agent (between tool rounds): waits while the run is paused. */
   checkpoint?: () => Promise<void>;
-  /** Decides calls to tools that need approval; without it they are refused. */
-  approve?: ToolApprover;
 }
 
 /** What an agent returns on success. */
@@ -94,7 +100,7 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
       context: callContext,
       executor: agent.executor,
       ...(agent.config.maxToolRounds === undefined ? {} : { maxToolRounds: agent.config.maxToolRounds }),
-      ...(context.approve ? { approve: context.approve } : {}),
+      ...(context.approveTool ? { approve: context.approveTool } : {}),
       ...(context.checkpoint ? { checkpoint: context.checkpoint } : {}),
     });
     if (!result.success) throw result.error;

@@ -10,6 +10,7 @@ import { SqliteBudgetStore } from "../store/sqlite-budget-store.js";
 import { loadTeam, readTeamFile } from "../team/load-team.js";
 import type { RunResult } from "../team/run-result.js";
 import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
+import { configureCommand, CONFIGURE_HELP } from "./configure-command.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
 
 /** Where the CLI reads and writes; tests pass their own. */
@@ -19,6 +20,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** Where interactive commands (`configure`) read lines (default `process.stdin`). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 const HELP: Record<string, string> = {
@@ -28,6 +31,7 @@ Usage:
   llmteam run <team-file> [--query <text> | --input <json>] [--json]
   llmteam validate <team-file>
   llmteam budget status <team-file>
+  llmteam configure <team-file> [--model <name>]
   llmteam schema
   llmteam <command> --help
 
@@ -57,6 +61,7 @@ Options:
   validate: `llmteam validate <team-file>
 
 Checks a team file and prints every problem with its file, line and key. Exit code 0 when valid.`,
+  configure: CONFIGURE_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).`,
@@ -83,12 +88,14 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await validateCommand(rest, io);
       case "budget":
         return await budgetCommand(rest, io);
+      case "configure":
+        return await configureCommand(rest, io);
       case "schema":
         if (rest.includes("--help") || rest.includes("-h")) return help("schema", io);
         io.stdout(`${JSON.stringify(teamJsonSchema(), null, 2)}\n`);
         return 0;
       default:
-        io.stderr(`llmteam: unknown command "${command}". Commands: run, validate, budget, schema. See llmteam --help.\n`);
+        io.stderr(`llmteam: unknown command "${command}". Commands: run, validate, budget, configure, schema. See llmteam --help.\n`);
         return 2;
     }
   } catch (error) {
@@ -290,5 +297,6 @@ function defaultIO(): CliIO {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     signal: controller.signal,
+    stdin: process.stdin,
   };
 }

@@ -70,6 +70,8 @@ export interface StreamEventDataMap {
     kind: "tool" | "agent";
     toolName?: string;
     arguments?: unknown;
+    /** The tool call's id, as in `tool_call` (for tools). */
+    callId?: string;
   };
   warning: { message: string; code?: string };
 }

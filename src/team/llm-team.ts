@@ -20,6 +20,13 @@ import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { MemoryBudgetStore } from "../store/memory-budget-store.js";
+import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configurator-session.js";
+import { EventLog } from "./lifecycle/event-log.js";
+import { assertNoApprovalsNeeded, RunController } from "./lifecycle/run-controller.js";
+import { RunHandle } from "./lifecycle/run-handle.js";
+import { hashConfig } from "./lifecycle/run-snapshot.js";
+import { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
+import type { TeamState } from "./lifecycle/team-state.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
 import type { RunResult } from "./run-result.js";
 import { RunStream } from "./run-stream.js";
@@ -52,6 +59,11 @@ export interface TeamRuntimeOptions {
   budgetStore?: BudgetStore;
   /** The tracker that counts the team's runs (default: a new one). */
   costTracker?: CostTracker;
+  /**
+   * Enforce the team lifecycle (default false): runs need `markConfiguring()` then
+   * `markReady()`, one run at a time; configuration changes only while configuring.
+   */
+  enforceLifecycle?: boolean;
 }
 
 /** Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. */
@@ -79,6 +91,7 @@ const RUNTIME_KEYS = [
   "budgetStore",
   "costTracker",
   "tools",
+  "enforceLifecycle",
 ] as const;
 
 /**
@@ -102,7 +115,9 @@ export class LLMTeam {
   readonly budgetManagers: readonly BudgetManager[];
   /** Where the team's period budgets keep their spend. */
   readonly budgetStore: BudgetStore;
-  private readonly settings: Omit<TeamConfig, "agents">;
+  /** The team's state machine, configuration proposals and versions (enforced with `enforceLifecycle`). */
+  readonly lifecycle: TeamLifecycle;
+  private settings: Omit<TeamConfig, "agents">;
   private readonly prepared: PreparedAgent[] = [];
   private readonly clock: Clock;
   private readonly middleware: ModelCallMiddleware[];
@@ -143,6 +158,13 @@ export class LLMTeam {
       ...(options.models ? { models: options.models } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
+    this.lifecycle = new TeamLifecycle({
+      enforced: options.enforceLifecycle ?? false,
+      clock: this.clock,
+      teamId: this.teamId,
+      read: () => this.toConfig(),
+      write: (next) => this.replaceConfig(next),
+    });
     for (const agent of agents ?? []) this.addAgent(agent);
   }
 
@@ -160,8 +182,10 @@ export class LLMTeam {
   /**
    * Adds an agent; agents run in the order they were added (sequential flow).
    * @throws ConfigError for an invalid agent or a duplicate role or id.
+   * @throws LifecycleError with `enforceLifecycle`, unless the team is unconfigured or configuring.
    */
   addAgent(config: AgentConfig): this {
+    this.lifecycle.assertConfigurable("add an agent");
     const index = this.prepared.length;
     const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
@@ -232,11 +256,15 @@ export class LLMTeam {
    * @returns the run's result; a failed or cancelled run resolves too, with `success: false`.
    * @throws ConfigError before anything runs: no agents, a prompt variable nothing provides,
    *   no model, an unknown provider or a missing API key.
+   * @throws LifecycleError with `enforceLifecycle`, unless the team is READY (naming the missing call).
    */
   async run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
+    this.lifecycle.assertCanRun();
     const controller = new AbortController();
-    const plan = await this.plan(input, options, controller);
-    return this.execute(new RunExecution(plan, undefined));
+    const control = this.lifecycle.enforced ? new RunController(this.lifecycle, false) : undefined;
+    const plan = await this.plan(input, options, controller, control);
+    control?.begin(plan.runId);
+    return this.execute(new RunExecution(plan, undefined), control);
   }
 
   /**
@@ -251,38 +279,154 @@ export class LLMTeam {
     );
     const result = (async () => {
       let plan: RunPlan;
+      const control = this.lifecycle.enforced ? new RunController(this.lifecycle, false) : undefined;
       try {
-        plan = await this.plan(input, { ...options, runId }, controller);
+        this.lifecycle.assertCanRun();
+        plan = await this.plan(input, { ...options, runId }, controller, control);
+        control?.begin(runId);
       } catch (error) {
         channel.fail(error);
         throw error;
       }
-      const finished = await this.execute(new RunExecution(plan, channel));
+      const finished = await this.execute(new RunExecution(plan, channel), control);
       channel.close();
       return finished;
     })();
     return new RunStream(runId, channel, result);
   }
 
-  private async execute(execution: RunExecution): Promise<RunResult> {
+  /**
+   * Starts a run and returns its handle: `pause()`, `resume()`, `cancel()`, `approve(id)`,
+   * `reject(id, reason)`, `snapshot()`, its events and its `result`. Needed for agents marked
+   * `requiresApproval`. Errors that stop the run from starting reject `handle.result`.
+   *
+   * @example
+   * const handle = team.start({ query: "Draft the release notes" });
+   * await handle.pause(); // at the next step boundary
+   * handle.resume();
+   * const result = await handle.result;
+   */
+  start(input: RunInput, options: RunOptions = {}): RunHandle {
+    const abort = new AbortController();
+    const runId = options.runId ?? newRunId();
+    const control = new RunController(this.lifecycle, true);
+    const log = new EventLog();
+    const result = (async () => {
+      try {
+        this.lifecycle.assertCanRun();
+        const plan = await this.plan(input, { ...options, runId }, abort, control);
+        plan.listeners.push(log.append);
+        control.begin(runId);
+        return await this.execute(new RunExecution(plan, undefined), control);
+      } catch (error) {
+        log.fail(error);
+        throw error;
+      } finally {
+        log.close();
+      }
+    })();
+    return new RunHandle({
+      runId,
+      teamId: this.teamId,
+      configVersion: this.configVersion,
+      configHash: hashConfig({ ...this.settings, agents: this.prepared.map((agent) => agent.config) }),
+      input: typeof input === "string" ? { query: input } : input,
+      clock: this.clock,
+      controller: control,
+      abort,
+      log,
+      result,
+    });
+  }
+
+  /**
+   * Opens a configurator chat: a model proposes configuration changes for `task` as
+   * `ConfigurationProposal`s (structured output, validated against the schema); follow up with
+   * `session.send(message)`. Nothing changes until proposals are approved and applied.
+   * @throws ConfigError when no model is set for the configurator, or it proposes invalid changes.
+   * @example
+   * const session = await team.configure("Make the writer more formal");
+   * for (const proposal of session.reply.proposals) proposal.approve();
+   * team.lifecycle.applyApproved();
+   */
+  async configure(task: string, options: ConfigureOptions = {}): Promise<ConfiguratorSession> {
+    const name = options.model ?? this.defaultModel ?? this.settings.model ?? this.prepared[0]?.config.model;
+    if (name === undefined) {
+      throw new ConfigError(`Team "${this.teamId}" has no model for the configurator. Pass { model: "provider/model" } to team.configure(), or set the team's model.`);
+    }
+    const session = new ConfiguratorSession({ ...options, team: this, model: await this.models.resolve(name), call: this.pipeline(), clock: this.clock });
+    await session.send(task, options.signal ? { signal: options.signal } : {});
+    return session;
+  }
+
+  /** The lifecycle state with `enforceLifecycle`; undefined without (the team runs freely). */
+  get state(): TeamState | undefined {
+    return this.lifecycle.enforced ? this.lifecycle.state : undefined;
+  }
+
+  /** The configuration version: 1 as built, plus one each time proposals are applied. */
+  get configVersion(): number {
+    return this.lifecycle.configVersion;
+  }
+
+  /**
+   * Starts configuring: UNCONFIGURED, READY, COMPLETED or FAILED → CONFIGURING.
+   * @throws ConfigError without `enforceLifecycle`. @throws LifecycleError from another state.
+   */
+  markConfiguring(reason?: string): this {
+    this.lifecycle.assertEnforced("markConfiguring");
+    this.lifecycle.markConfiguring(reason);
+    return this;
+  }
+
+  /**
+   * Declares the team ready to run: CONFIGURING, COMPLETED or FAILED → READY.
+   * @throws ConfigError without `enforceLifecycle`.
+   * @throws LifecycleError from another state, or with proposals pending or approved but not applied.
+   */
+  markReady(reason?: string): this {
+    this.lifecycle.assertEnforced("markReady");
+    this.lifecycle.markReady(reason);
+    return this;
+  }
+
+  /** Replaces the configuration at once (applied proposals); validates first, changing nothing on error. */
+  private replaceConfig(config: TeamConfig): void {
+    const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
+    if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
+    const { agents, ...settings } = structuredClone(config);
+    if (settings.teamId !== this.teamId) {
+      throw new ConfigError([{ path: ["teamId"], message: `teamId cannot change (it is "${this.teamId}"): build a new team instead.` }]);
+    }
+    const prepared = (agents ?? []).map((agent) => prepareAgent(agent));
+    for (const [name, provider] of Object.entries(settings.providers ?? {})) this.models.registerProvider(name, provider);
+    this.settings = settings;
+    this.prepared.splice(0, this.prepared.length, ...prepared);
+  }
+
+  private async execute(execution: RunExecution, control?: RunController): Promise<RunResult> {
     const { plan } = execution;
     try {
       await execution.emit("run_started", { teamId: this.teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
+      if (control) await control.started(execution);
       const output = await runSequential(execution);
+      if (control) await control.finish(execution, "completed", "run completed");
       return await execution.complete(output);
     } catch (error) {
+      if (control) await control.finish(execution, "failed", execution.signal.aborted ? "run cancelled" : `run failed: ${error instanceof Error ? error.message : String(error)}`);
       return await execution.fail(error);
     } finally {
       if (this.costTracker.costOf(plan.runId)) this.costTracker.endRun(plan.runId);
     }
   }
 
-  private async plan(input: RunInput, options: RunOptions, controller: AbortController): Promise<RunPlan> {
+  private async plan(input: RunInput, options: RunOptions, controller: AbortController, control?: RunController): Promise<RunPlan> {
     const values = normalizeInput(input);
     if (this.prepared.length === 0) {
       throw new ConfigError(`Team "${this.teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`);
     }
     this.checkVariables(Object.keys(values));
+    if (!control?.interactive) assertNoApprovalsNeeded(this.prepared);
     const models = new Map<string, ResolvedModel>();
     for (const agent of this.prepared) {
       const name = agent.config.model ?? this.defaultModel ?? this.settings.model;
@@ -315,6 +459,7 @@ export class LLMTeam {
       mode: this.settings.flow ?? "sequential",
       defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream ?? true },
       listeners: [],
+      ...(control?.interactive ? { gate: control.gate, approver: control } : {}),
     };
   }
 

@@ -1,5 +1,6 @@
 import type { AgentResult } from "../agents/agent-result.js";
 import { runLlmAgent, type PreparedAgent } from "../agents/llm-agent.js";
+import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
 import type { EventSink } from "../events/event-sink.js";
@@ -29,6 +30,19 @@ export interface RunPlan {
   listeners: ((event: StreamEvent) => void)[];
   /** Called at every step boundary; may wait (pause) before the run goes on. */
   gate?: (execution: RunExecution) => Promise<void>;
+  /** Asks people for approvals (set by `team.start()`); absent when nobody can be asked. */
+  approver?: RunApprover;
+}
+
+/** Asks a person before an agent marked `requiresApproval`, or a tool with `needsApproval`, runs. */
+export interface RunApprover {
+  /** Resolves when the agent may run; throws `ApprovalRejectedError` when a person said no. */
+  approveAgent(agent: PreparedAgent, execution: RunExecution): Promise<void>;
+  /**
+   * The approval function handed to the agent's tool loop. Its approval id is the tool call's
+   * id. With `announce: false` it does not emit `approval_requested` (the tool loop does).
+   */
+  toolApprover(agentId: string, execution: RunExecution, options?: { announce?: boolean }): ToolApprovalFunction;
 }
 
 /**
@@ -41,6 +55,7 @@ export class RunExecution {
   readonly variables: Record<string, unknown>;
   private seq = 0;
   private readonly startedAt: number;
+  private readonly boundary = (): Promise<void> => this.checkpoint();
 
   constructor(
     readonly plan: RunPlan,
@@ -100,6 +115,7 @@ export class RunExecution {
   async runAgent(agent: PreparedAgent, step: number): Promise<AgentResult> {
     const { plan } = this;
     const model = plan.models.get(agent.id)!;
+    if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, model.name);
     await this.emit("agent_started", { role: agent.role, model: model.name, step }, agent.id);
     const started = plan.clock.now();
     try {
@@ -114,7 +130,8 @@ export class RunExecution {
         temperature: agent.config.temperature ?? plan.defaults.temperature,
         maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
         stream: agent.config.stream ?? plan.defaults.stream,
-        checkpoint: () => this.checkpoint(),
+        checkpoint: this.boundary,
+        ...(plan.approver ? { approveTool: plan.approver.toolApprover(agent.id, this, { announce: false }) } : {}),
       });
       const latencyMs = plan.clock.now() - started;
       this.variables[agent.outputKey] = outcome.output;
@@ -131,6 +148,17 @@ export class RunExecution {
         agent.id,
         error,
       );
+      throw new AgentFailure(agent.id, error);
+    }
+  }
+
+  /** Waits for a person to approve the agent; a rejection fails the agent without running it. */
+  private async approve(approver: RunApprover, agent: PreparedAgent, model: string): Promise<void> {
+    try {
+      await approver.approveAgent(agent, this);
+    } catch (error) {
+      if (this.plan.signal.aborted) throw error;
+      await this.emit("agent_failed", { error: toErrorInfo(error), usage: emptyUsage(), model, latencyMs: 0 }, agent.id, error);
       throw new AgentFailure(agent.id, error);
     }
   }
