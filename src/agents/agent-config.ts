@@ -1,6 +1,21 @@
 import { z } from "zod";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
+import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
+import { retryPolicySchema } from "../resilience/retry-policy.js";
 import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
+
+/** A model name, or a list: the first model, then fallbacks in order. */
+export const modelListSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: 'model must be "provider/model" or a list of them (the first, then fallbacks).',
+});
+
+/** The resilience keys shared by teams (defaults) and agents (overrides). */
+export const resilienceShape = {
+  /** Retries of failed model calls (default: 3, exponential backoff); `false` turns them off. */
+  retryPolicy: z.union([retryPolicySchema, z.literal(false)]).optional(),
+  /** Circuit breaker around the model calls (off unless set); `false` turns an inherited one off. */
+  circuitBreaker: z.union([circuitBreakerSchema, z.literal(false)]).optional(),
+};
 
 /** Agent kinds this version runs. */
 export const AGENT_TYPES = ["llm"] as const;
@@ -24,8 +39,13 @@ export const agentConfigSchema = strictObject(
     prompt: z.string({ error: "prompt must be a string (the agent's message template)." }).min(1, "prompt must not be empty."),
     /** The system message, a template too. */
     systemPrompt: z.string().optional(),
-    /** Model name, `provider/model` (default: the team's model). */
-    model: z.string().min(1).optional(),
+    /** Model name, `provider/model`, or a list: the first, then fallbacks (default: the team's model). */
+    model: modelListSchema.optional(),
+    /** Models to try in order when the agent's model fails for good (after retries, or an open breaker). */
+    fallbackModels: z.array(z.string().min(1)).optional(),
+    /** Longest time one model call (one attempt) may take, in ms (default: no limit). */
+    timeoutMs: z.number().int().positive().optional(),
+    ...resilienceShape,
     /** Sampling temperature, 0 to 2 (default: the provider's). */
     temperature: z.number().min(0).max(2).optional(),
     /** Most output tokens per model call (default: the team's, else the provider's). */

@@ -4,7 +4,6 @@ import type { EventSink } from "../events/event-sink.js";
 import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { CallContext, ModelCall, ModelRequest, ResolvedModel } from "../providers/model-call.js";
-import type { ToolApprover } from "../tools/tool-approval.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolExecutor } from "../tools/tool-executor.js";
 import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
@@ -49,6 +48,8 @@ export interface AgentRunContext {
   variables: Record<string, unknown>;
   /** The agent's model (resolved at run start). */
   model: ResolvedModel;
+  /** Models to try in order when `model` fails for good. */
+  fallbackModels: ResolvedModel[] | undefined;
   /** The model-call pipeline (resilience and budget layers around the provider call). */
   call: ModelCall;
   temperature: number | undefined;
@@ -87,6 +88,7 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
   prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, context.variables, where) }] });
   const request: ModelRequest = {
     model: context.model,
+    ...(context.fallbackModels ? { fallbackModels: context.fallbackModels } : {}),
     prompt,
     stream: context.stream,
     ...(context.maxTokens === undefined ? {} : { maxOutputTokens: context.maxTokens }),
@@ -115,6 +117,12 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
       `${response.model} returned an empty answer (finish reason: ${response.finishReason}).`,
     );
   }
-  return { output: response.text, usage: response.usage, model: response.model, modelCalls: 1 };
+  return {
+    output: response.text,
+    usage: response.usage,
+    model: response.model,
+    modelCalls: response.retryMetrics?.attempts ?? 1,
+    ...(response.retryMetrics ? { details: { retryMetrics: response.retryMetrics } } : {}),
+  };
 }
 

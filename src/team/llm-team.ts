@@ -16,6 +16,10 @@ import { newRunId } from "../internal/ids.js";
 import { callModel } from "../providers/call-model.js";
 import type { ModelCall, ModelCallMiddleware, ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
+import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-store.js";
+import { resolveCircuitBreakerPolicy, type CircuitBreakerOptions } from "../resilience/circuit-breaker-policy.js";
+import { createResiliencePipeline } from "../resilience/resilience-pipeline.js";
+import { resolveRetryPolicy, type RetryPolicyOptions } from "../resilience/retry-policy.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import type { BudgetStore } from "../store/budget-store.js";
@@ -59,6 +63,8 @@ export interface TeamRuntimeOptions {
   budgetStore?: BudgetStore;
   /** The tracker that counts the team's runs (default: a new one). */
   costTracker?: CostTracker;
+  /** Where circuit breakers keep their state (default: in memory, this process only). */
+  breakerStore?: BreakerStore;
   /**
    * Enforce the team lifecycle (default false): runs need `markConfiguring()` then
    * `markReady()`, one run at a time; configuration changes only while configuring.
@@ -92,6 +98,7 @@ const RUNTIME_KEYS = [
   "costTracker",
   "tools",
   "enforceLifecycle",
+  "breakerStore",
 ] as const;
 
 /**
@@ -124,6 +131,10 @@ export class LLMTeam {
   private readonly streamBufferSize: number;
   private readonly defaultModel: string | undefined;
   private readonly costLayer: ModelCallMiddleware;
+  /** Breaker state of every agent of the team, kept across runs. */
+  readonly breakerStore: BreakerStore;
+  private teamCall: ModelCall | undefined;
+  private agentPipelines = new WeakMap<PreparedAgent, ModelCall>();
 
   /** @throws ConfigError naming every invalid key, with what is valid. */
   constructor(options: LLMTeamOptions) {
@@ -146,6 +157,7 @@ export class LLMTeam {
       ...(settings.budgets ?? []).map((budget) => new Budget(budget)),
     ].map((budget) => new BudgetManager(budget));
     this.budgetStore = options.budgetStore ?? new MemoryBudgetStore();
+    this.breakerStore = options.breakerStore ?? new MemoryBreakerStore();
     this.costLayer = createCostMiddleware({
       tracker: this.costTracker,
       budgets: this.budgetManagers,
@@ -189,11 +201,7 @@ export class LLMTeam {
     const index = this.prepared.length;
     const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
-    for (const reference of config.tools ?? []) {
-      // A tool given inline joins the team's registry, so the agent's config can name it.
-      if (typeof reference !== "string" && this.tools.get(reference.name) !== reference) this.tools.register(reference);
-    }
-    const agent = prepareAgent(config, this.tools.resolve(config.tools ?? [], ["agents", index, "tools"]), this.clock);
+    const agent = this.prepare(config, index);
     const sameRole = this.prepared.find((other) => other.role === agent.role);
     if (sameRole) {
       throw new ConfigError([{ path: ["agents", index, "role"], message: `Duplicate role "${agent.role}": the team has an agent with this role already. Roles must be unique in a team.` }]);
@@ -350,7 +358,7 @@ export class LLMTeam {
    * team.lifecycle.applyApproved();
    */
   async configure(task: string, options: ConfigureOptions = {}): Promise<ConfiguratorSession> {
-    const name = options.model ?? this.defaultModel ?? this.settings.model ?? this.prepared[0]?.config.model;
+    const name = options.model ?? this.defaultModel ?? firstModel(this.settings.model) ?? firstModel(this.prepared[0]?.config.model);
     if (name === undefined) {
       throw new ConfigError(`Team "${this.teamId}" has no model for the configurator. Pass { model: "provider/model" } to team.configure(), or set the team's model.`);
     }
@@ -398,9 +406,10 @@ export class LLMTeam {
     if (settings.teamId !== this.teamId) {
       throw new ConfigError([{ path: ["teamId"], message: `teamId cannot change (it is "${this.teamId}"): build a new team instead.` }]);
     }
-    const prepared = (agents ?? []).map((agent) => prepareAgent(agent));
+    const prepared = (agents ?? []).map((agent, index) => this.prepare(agent, index));
     for (const [name, provider] of Object.entries(settings.providers ?? {})) this.models.registerProvider(name, provider);
     this.settings = settings;
+    this.teamCall = undefined;
     this.prepared.splice(0, this.prepared.length, ...prepared);
   }
 
@@ -428,17 +437,21 @@ export class LLMTeam {
     this.checkVariables(Object.keys(values));
     if (!control?.interactive) assertNoApprovalsNeeded(this.prepared);
     const models = new Map<string, ResolvedModel>();
+    const fallbackModels = new Map<string, ResolvedModel[]>();
+    const agentCalls = new Map<string, ModelCall>();
     for (const agent of this.prepared) {
-      const name = agent.config.model ?? this.defaultModel ?? this.settings.model;
+      const [name, ...fallbacks] = this.modelNamesOf(agent);
       if (name === undefined) {
         throw new ConfigError(
           `Agent "${agent.id}" has no model. Set "model" on the team or the agent, e.g. model: openai/gpt-4o-mini.`,
         );
       }
       models.set(agent.id, await this.models.resolve(name));
+      if (fallbacks.length > 0) fallbackModels.set(agent.id, await Promise.all(fallbacks.map((fallback) => this.models.resolve(fallback))));
+      agentCalls.set(agent.id, this.callFor(agent));
     }
     checkBudgetPricing({
-      models: [...new Set([...models.values()].map((model) => model.name))],
+      models: [...new Set([...models.values(), ...[...fallbackModels.values()].flat()].map((model) => model.name))],
       pricing: this.costTracker.pricing,
       budgets: this.budgetManagers,
       allowUnpriced: this.settings.allowUnpriced ?? false,
@@ -451,6 +464,8 @@ export class LLMTeam {
       teamId: this.teamId,
       agents: [...this.prepared],
       models,
+      fallbackModels,
+      agentCalls,
       call: this.pipeline(),
       clock: this.clock,
       signal,
@@ -463,11 +478,61 @@ export class LLMTeam {
     };
   }
 
-  /** The user's layers (outermost first) around the cost layer, innermost around the provider call. */
+  /**
+   * The model-call pipeline of calls that belong to no agent (router, configurator): the user's
+   * layers, the team's resilience defaults, then the cost layer around the provider call.
+   */
   private pipeline(): ModelCall {
-    let call: ModelCall = this.costLayer(callModel);
+    this.teamCall ??= this.buildPipeline(this.settings.retryPolicy, this.settings.circuitBreaker, undefined);
+    return this.teamCall;
+  }
+
+  /** An agent's pipeline, built once: its retry policy and breaker over the team's defaults. */
+  private callFor(agent: PreparedAgent): ModelCall {
+    let call = this.agentPipelines.get(agent);
+    if (!call) {
+      const { config } = agent;
+      call = this.buildPipeline(
+        resolveRetryPolicy(this.settings.retryPolicy, config.retryPolicy),
+        resolveCircuitBreakerPolicy(this.settings.circuitBreaker, config.circuitBreaker) ?? false,
+        config.timeoutMs,
+      );
+      this.agentPipelines.set(agent, call);
+    }
+    return call;
+  }
+
+  /** Outermost first: the user's middleware, fallback → retry → breaker → timeout, cost, the provider call. */
+  private buildPipeline(
+    retryPolicy: RetryPolicyOptions | false | undefined,
+    circuitBreaker: CircuitBreakerOptions | false | undefined,
+    timeoutMs: number | undefined,
+  ): ModelCall {
+    const resilience = createResiliencePipeline({
+      ...(retryPolicy === undefined ? {} : { retryPolicy }),
+      ...(circuitBreaker === undefined ? {} : { circuitBreaker }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      breakerStore: this.breakerStore,
+      breakerKeyPrefix: `${this.teamId}:`,
+    });
+    let call: ModelCall = resilience(this.costLayer(callModel));
     for (let index = this.middleware.length - 1; index >= 0; index--) call = this.middleware[index]!(call);
     return call;
+  }
+
+  /** Prepares a validated agent: its templates and its tools (inline ones join the registry). */
+  private prepare(config: AgentConfig, index: number): PreparedAgent {
+    for (const reference of config.tools ?? []) {
+      if (typeof reference !== "string" && this.tools.get(reference.name) !== reference) this.tools.register(reference);
+    }
+    return prepareAgent(config, this.tools.resolve(config.tools ?? [], ["agents", index, "tools"]), this.clock);
+  }
+
+  /** The agent's model and fallbacks, in order. */
+  private modelNamesOf(agent: PreparedAgent): string[] {
+    const primary = agent.config.model ?? this.defaultModel ?? this.settings.model;
+    const list = primary === undefined ? [] : Array.isArray(primary) ? [...primary] : [primary];
+    return [...list, ...(agent.config.fallbackModels ?? [])];
   }
 
   private checkVariables(inputKeys: string[]): void {
@@ -484,6 +549,10 @@ export class LLMTeam {
     });
     if (issues.length > 0) throw new ConfigError(issues);
   }
+}
+
+function firstModel(model: string | string[] | undefined): string | undefined {
+  return Array.isArray(model) ? model[0] : model;
 }
 
 function normalizeInput(input: RunInput): Record<string, unknown> {

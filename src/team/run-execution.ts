@@ -10,6 +10,7 @@ import type { StreamEventType } from "../events/stream-event-type.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
+import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
 import { RunResultBuilder, type RunResult } from "./run-result.js";
 
 /** Everything a run needs, fixed at run start. */
@@ -18,6 +19,11 @@ export interface RunPlan {
   teamId: string;
   agents: PreparedAgent[];
   models: Map<string, ResolvedModel>;
+  /** Each agent's fallback models, in order. */
+  fallbackModels?: Map<string, ResolvedModel[]>;
+  /** Each agent's model-call pipeline (its retry policy, breaker and timeout). */
+  agentCalls?: Map<string, ModelCall>;
+  /** The team's pipeline, for calls that belong to no agent. */
   call: ModelCall;
   clock: Clock;
   signal: AbortSignal;
@@ -126,7 +132,8 @@ export class RunExecution {
         events: this.sinkFor(agent.id),
         variables: this.variables,
         model,
-        call: plan.call,
+        call: plan.agentCalls?.get(agent.id) ?? plan.call,
+        fallbackModels: plan.fallbackModels?.get(agent.id),
         temperature: agent.config.temperature ?? plan.defaults.temperature,
         maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
         stream: agent.config.stream ?? plan.defaults.stream,
@@ -214,6 +221,13 @@ function usageOf(error: unknown): Usage {
 }
 
 function detailsOf(error: unknown): Record<string, unknown> | undefined {
-  const details = (error as { details?: unknown } | undefined)?.details;
-  return typeof details === "object" && details !== null ? (details as Record<string, unknown>) : undefined;
+  const found = (error as { details?: unknown } | undefined)?.details;
+  const details: Record<string, unknown> = typeof found === "object" && found !== null ? { ...(found as Record<string, unknown>) } : {};
+  const retryMetrics = getRetryMetrics(error);
+  if (retryMetrics) {
+    details.retryMetrics = retryMetrics;
+    details.modelCalls ??= retryMetrics.attempts;
+  }
+  if (shouldEscalate(error)) details.shouldEscalate = true;
+  return Object.keys(details).length > 0 ? details : undefined;
 }

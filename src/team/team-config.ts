@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { agentConfigSchema } from "../agents/agent-config.js";
+import { agentConfigSchema, modelListSchema, resilienceShape } from "../agents/agent-config.js";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { budgetConfigSchema } from "../cost/budget-schema.js";
 import { providersSchema } from "../providers/provider-config.js";
@@ -15,8 +15,10 @@ export const teamShape = {
   name: z.string().optional(),
   /** What the team is for. */
   description: z.string().optional(),
-  /** Default model of the agents, `provider/model`. */
-  model: z.string().min(1).optional(),
+  /** Default model of the agents, `provider/model`, or a list: the first, then fallbacks. */
+  model: modelListSchema.optional(),
+  /** Default retry policy and circuit breaker of the agents; an agent's own keys override them. */
+  ...resilienceShape,
   /** Default sampling temperature of the agents, 0 to 2. */
   temperature: z.number().min(0).max(2).optional(),
   /** Default most output tokens per model call. */
