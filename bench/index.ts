@@ -3,11 +3,13 @@ import { benchBudget } from "./budget.js";
 import { benchColdImport } from "./cold-import.js";
 import { formatRows, type BenchRow } from "./harness.js";
 import { benchStreamThroughput } from "./stream-throughput.js";
+import { benchToolLoop } from "./tool-loop.js";
 
 const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["agent step overhead", benchAgentStep],
   ["stream throughput", benchStreamThroughput],
   ["cold import", benchColdImport],
+  ["tool loop", () => benchToolLoop()],
   ["budget", benchBudget],
 ];
 

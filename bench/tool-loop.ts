@@ -1,5 +1,6 @@
 import type { LanguageModelV4CallOptions, LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { z } from "zod";
+import { LLMTeam } from "llmteam";
 import { ScriptedModel, type ScriptedCall, type ScriptedResponse } from "llmteam/testing";
 import { callModel } from "../src/providers/call-model.js";
 import type { CallContext, ModelRequest } from "../src/providers/model-call.js";
@@ -70,8 +71,16 @@ export async function benchToolLoop(runs = 500): Promise<BenchRow[]> {
     }
   };
 
+  const team = new LLMTeam({ teamId: "bench", model: "bench/model", stream: false, models: { "bench/model": new ScriptedModel({ responses: script, recordCalls: false }) }, tools: [add] });
+  team.addAgent({ type: "llm", role: "adder", prompt: "Add the numbers one by one.", tools: ["add"], maxToolRounds: TOOL_STEPS });
+  const teamRun = async (): Promise<void> => {
+    const result = await team.run({});
+    if (!result.success) throw new Error(`bench team run failed: ${result.error?.message}`);
+  };
+
   const handNs = (await timeAsync(handRun, runs)) / STEPS_PER_RUN;
   const loopNs = (await timeAsync(loopRun, runs)) / STEPS_PER_RUN;
+  const teamNs = (await timeAsync(teamRun, runs)) / STEPS_PER_RUN;
   const heapMb = heapAfterGcMb();
   return [
     { scenario: "tool loop, add ×10 then answer", measure: "hand-written loop, per model step", value: handNs / 1000, unit: "µs" },
@@ -81,6 +90,13 @@ export async function benchToolLoop(runs = 500): Promise<BenchRow[]> {
       value: loopNs / 1000,
       unit: "µs",
       note: `${(loopNs / handNs).toFixed(1)}× hand loop; framework cost ${((loopNs - handNs) / 1000).toFixed(2)} µs/step`,
+    },
+    {
+      scenario: "tool loop, add ×10 then answer",
+      measure: "team.run() (retry + cost layers, events), per model step",
+      value: teamNs / 1000,
+      unit: "µs",
+      note: `${(teamNs / handNs).toFixed(1)}× hand loop`,
     },
     { scenario: "tool loop, add ×10 then answer", measure: "heap after GC", value: heapMb, unit: "MB" },
   ];
