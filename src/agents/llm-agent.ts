@@ -3,8 +3,9 @@ import { EmptyAnswerError } from "../errors/empty-answer-error.js";
 import type { EventSink } from "../events/event-sink.js";
 import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
-import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
+import type { ModelCall, ModelResponse, ResolvedModel } from "../providers/model-call.js";
 import type { AgentConfig } from "./agent-config.js";
+import { parseStructuredAnswer, prepareOutputSchema, type OutputSchema } from "./structured-output.js";
 import { parseTemplate, renderTemplate, type Template } from "./template.js";
 
 /** An agent checked and ready to run: its config as given plus what was derived from it. */
@@ -15,6 +16,8 @@ export interface PreparedAgent {
   config: AgentConfig;
   prompt: Template;
   systemPrompt: Template | undefined;
+  /** The structured output schema, when the agent has one. */
+  outputSchema: OutputSchema | undefined;
 }
 
 /** Prepares an agent from a validated config. */
@@ -25,8 +28,9 @@ export function prepareAgent(config: AgentConfig): PreparedAgent {
     role: config.role,
     outputKey: config.outputKey ?? id,
     config,
-    prompt: parseTemplate(config.prompt),
+    prompt: parseTemplate(config.prompt ?? ""),
     systemPrompt: config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
+    outputSchema: config.outputSchema === undefined ? undefined : prepareOutputSchema(config.outputSchema, ["outputSchema"]),
   };
 }
 
@@ -75,6 +79,7 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
       stream: context.stream,
       ...(context.maxTokens === undefined ? {} : { maxOutputTokens: context.maxTokens }),
       ...(context.temperature === undefined ? {} : { temperature: context.temperature }),
+      ...(agent.outputSchema ? { responseFormat: { type: "json" as const, schema: agent.outputSchema.jsonSchema, name: agent.id } } : {}),
     },
     { signal: context.signal, clock: context.clock, events: context.events, runId: context.runId, agentId: agent.id },
   );
@@ -83,6 +88,17 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
       `${response.model} returned an empty answer (finish reason: ${response.finishReason}).`,
     );
   }
-  return { output: response.text, usage: response.usage, model: response.model, modelCalls: 1 };
+  const output = agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, response) : response.text;
+  return { output, usage: response.usage, model: response.model, modelCalls: 1 };
+}
+
+/** Parses a structured answer; a mismatch fails the agent with the call's usage attached. */
+function parseStructuredOutput(agent: PreparedAgent, schema: OutputSchema, response: ModelResponse): unknown {
+  try {
+    return parseStructuredAnswer(response.text, schema, agent.id);
+  } catch (error) {
+    // The tokens were spent: keep them in the run's usage (`agent_failed` reads `error.usage`).
+    throw Object.assign(error as Error, { usage: response.usage });
+  }
 }
 
