@@ -10,7 +10,7 @@ function fromIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | numbe
   return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path.map((part) => (typeof part === "symbol" ? String(part) : part))];
     // A union where only one option is of the right shape: report that option's problems.
-    if (issue.code === "invalid_union" && issue.message.startsWith("Invalid input")) {
+    if (issue.code === "invalid_union") {
       const shaped = issue.errors.filter((branch) => !(branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0));
       if (shaped.length === 1) return fromIssues(shaped[0]!, path);
     }

@@ -6,15 +6,19 @@ import { ConfigError } from "../errors/config-error.js";
 import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
 import { systemClock, type Clock } from "../internal/clock.js";
+import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import { newRunId } from "../internal/ids.js";
 import { callModel } from "../providers/call-model.js";
 import type { ModelCall, ModelCallMiddleware, ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
+import { checkVariables } from "./flow/check-variables.js";
+import type { NestedTeam } from "./nested-team.js";
+import { ORCHESTRATOR_ID } from "./router/route-decision.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
 import type { RunResult } from "./run-result.js";
 import { RunStream } from "./run-stream.js";
-import { runSequential, sequentialScopes } from "./sequential-flow.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
+import { compileTeamFlow, flowMode, runTeamFlow, type TeamFlow } from "./team-flow.js";
 
 /** Parts of a team that are not configuration data: model instances, clock, extra layers. */
 export interface TeamRuntimeOptions {
@@ -57,7 +61,7 @@ const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize"
  * team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query}. Category: {triage}" });
  * const result = await team.run({ query: "My invoice is wrong" });
  */
-export class LLMTeam {
+export class LLMTeam implements NestedTeam {
   readonly teamId: string;
   /** Models by name: registered instances and providers. */
   readonly models: ModelRegistry;
@@ -67,8 +71,16 @@ export class LLMTeam {
   private readonly middleware: ModelCallMiddleware[];
   private readonly streamBufferSize: number;
   private readonly defaultModel: string | undefined;
+  private readonly runtime: TeamRuntimeOptions;
+  /** Nested teams of `type: team` agents, by agent id. */
+  private readonly nestedTeams = new Map<string, LLMTeam>();
+  private compiledFlow: TeamFlow | undefined;
 
-  /** @throws ConfigError naming every invalid key, with what is valid. */
+  /**
+   * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
+   *   given, also every problem of the flow (unknown agents, cycles, unreachable agents,
+   *   ambiguous entry, conditions that cannot hold).
+   */
   constructor(options: LLMTeamOptions) {
     const config: Record<string, unknown> = { ...options };
     for (const key of RUNTIME_KEYS) delete config[key];
@@ -81,6 +93,7 @@ export class LLMTeam {
     this.middleware = options.middleware ?? [];
     this.streamBufferSize = options.streamBufferSize ?? 1024;
     this.defaultModel = options.defaultModel;
+    this.runtime = Object.fromEntries(RUNTIME_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
     this.models = new ModelRegistry({
       ...(settings.providers ? { providers: settings.providers } : {}),
       ...(options.models ? { models: options.models } : {}),
@@ -117,8 +130,25 @@ export class LLMTeam {
     if (sameId) {
       throw new ConfigError([{ path: ["agents", index, "id"], message: `Duplicate agent id "${agent.id}": agent "${sameId.role}" has it already.` }]);
     }
+    if (config.type === "team") this.nestedTeams.set(agent.id, this.nestedTeamOf(config, index));
     this.prepared.push(agent);
+    this.compiledFlow = undefined;
     return this;
+  }
+
+  private nestedTeamOf(config: AgentConfig, index: number): LLMTeam {
+    const team = config.team as LLMTeam | TeamConfig;
+    if (team instanceof LLMTeam) return team;
+    const inherited: TeamRuntimeOptions = { ...this.runtime };
+    const model = this.defaultModel ?? this.settings.model;
+    if (model !== undefined) inherited.defaultModel = model;
+    const providers = this.settings.providers || team.providers ? { ...this.settings.providers, ...team.providers } : undefined;
+    try {
+      return LLMTeam.fromConfig({ ...team, ...(providers ? { providers } : {}) }, inherited);
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+      throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: ["agents", index, "team", ...issue.path] })), { cause: error });
+    }
   }
 
   /** The configuration of the agent with this id, if any. */
@@ -139,7 +169,22 @@ export class LLMTeam {
 
   /** The whole team as configuration data: `LLMTeam.fromConfig(team.toConfig())` rebuilds it. */
   toConfig(): TeamConfig {
-    return structuredClone({ ...this.settings, agents: this.prepared.map((agent) => agent.config) });
+    const agents = this.prepared.map((agent) => {
+      const nested = agent.config.team;
+      return nested instanceof LLMTeam ? { ...agent.config, team: nested.toConfig() } : agent.config;
+    });
+    return structuredClone({ ...this.settings, agents });
+  }
+
+  /**
+   * Checks the team without running it: its flow (or router settings) against its agents,
+   * and, given the keys of a run input, that every prompt variable will have a value.
+   * `run()` does the same before anything runs.
+   * @throws ConfigError listing every problem with its path.
+   */
+  validate(inputKeys?: string[]): void {
+    const flow = this.flow();
+    if (inputKeys) this.checkVariables(flow, inputKeys);
   }
 
   /**
@@ -181,9 +226,16 @@ export class LLMTeam {
 
   private async execute(execution: RunExecution, controller: AbortController): Promise<RunResult> {
     const { plan } = execution;
+    const timeoutMs = this.settings.timeoutMs;
+    if (timeoutMs !== undefined) {
+      plan.clock.sleep(timeoutMs, controller.signal).then(
+        () => controller.abort(new RunTimeoutError(timeoutMs, `Team "${this.teamId}"`)),
+        () => undefined,
+      );
+    }
     try {
       await execution.emit("run_started", { teamId: this.teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
-      const output = await runSequential(execution);
+      const output = await runTeamFlow(execution, this.flow());
       return await execution.complete(output);
     } catch (error) {
       return await execution.fail(error);
@@ -192,14 +244,41 @@ export class LLMTeam {
     }
   }
 
+  /**
+   * Runs this team as a step of another run (see {@link NestedTeam}). Internal: used by
+   * `type: team` agents and by groups.
+   * @internal
+   */
+  async runNested(input: Record<string, unknown>, parent: RunExecution, agentId: string, signal: AbortSignal): Promise<RunResult> {
+    const controller = new AbortController();
+    const plan = await this.plan(input, { runId: parent.plan.runId, signal }, controller);
+    plan.pathPrefix = `${parent.plan.pathPrefix}/${agentId}`;
+    const gate = parent.plan.gate;
+    if (gate) plan.gate = () => gate(parent);
+    else delete plan.gate;
+    return this.execute(new RunExecution(plan, { push: (event) => parent.forward(event) }), controller);
+  }
+
+  private flow(): TeamFlow {
+    this.compiledFlow ??= compileTeamFlow(this.settings, this.prepared);
+    return this.compiledFlow;
+  }
+
   private async plan(input: RunInput, options: RunOptions, controller: AbortController): Promise<RunPlan> {
     const values = normalizeInput(input);
     if (this.prepared.length === 0) {
       throw new ConfigError(`Team "${this.teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`);
     }
-    this.checkVariables(Object.keys(values));
+    const flow = this.flow();
+    this.checkVariables(flow, Object.keys(values));
     const models = new Map<string, ResolvedModel>();
+    const teams = new Map<string, NestedTeam>();
     for (const agent of this.prepared) {
+      const nested = this.nestedTeams.get(agent.id);
+      if (nested) {
+        teams.set(agent.id, nested);
+        continue;
+      }
       const name = agent.config.model ?? this.defaultModel ?? this.settings.model;
       if (name === undefined) {
         throw new ConfigError(
@@ -207,6 +286,13 @@ export class LLMTeam {
         );
       }
       models.set(agent.id, await this.models.resolve(name));
+    }
+    if (flow.kind === "router") {
+      const name = flow.model ?? this.defaultModel ?? this.settings.model;
+      if (name === undefined) {
+        throw new ConfigError([{ path: ["orchestrator", "model"], message: "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini." }]);
+      }
+      models.set(ORCHESTRATOR_ID, await this.models.resolve(name));
     }
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     return {
@@ -219,9 +305,10 @@ export class LLMTeam {
       signal,
       input: values,
       pathPrefix: this.teamId,
-      mode: this.settings.flow ?? "sequential",
+      mode: flowMode(flow),
       defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream ?? true },
       listeners: [],
+      ...(teams.size > 0 ? { teams } : {}),
     };
   }
 
@@ -231,17 +318,18 @@ export class LLMTeam {
     return call;
   }
 
-  private checkVariables(inputKeys: string[]): void {
-    const scopes = sequentialScopes(this.prepared.map((agent) => agent.outputKey), inputKeys);
-    const issues = this.prepared.flatMap((agent, index) => {
-      const scope = scopes[index]!;
-      const needed = [...agent.prompt.variables, ...(agent.systemPrompt?.variables ?? [])];
-      return needed
-        .filter((name) => !scope.has(name))
-        .map((name) => ({
-          path: ["agents", index, "prompt"],
-          message: `Agent "${agent.id}" reads {${name}}, but nothing provides it: not the run input and no earlier agent. Available here: ${[...scope].join(", ") || "nothing"}. Write {{${name}}} for literal braces.`,
-        }));
+  private checkVariables(flow: TeamFlow, inputKeys: string[]): void {
+    const issues = checkVariables(this.prepared, flow, inputKeys);
+    this.prepared.forEach((agent, index) => {
+      const nested = this.nestedTeams.get(agent.id);
+      if (!nested) return;
+      const keys = agent.config.prompt === undefined ? inputKeys : [...new Set([...inputKeys, "query"])];
+      try {
+        nested.validate(keys);
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw error;
+        issues.push(...error.issues.map((issue) => ({ ...issue, path: ["agents", index, "team", ...issue.path] })));
+      }
     });
     if (issues.length > 0) throw new ConfigError(issues);
   }
