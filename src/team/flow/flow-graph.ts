@@ -182,8 +182,6 @@ function finish(
         issues.push({ path: ["flow"], message: `Agent "${id}" is unreachable: no edge leads to it and it is not an entry. Add an edge to it or list it in flow.entry.` });
       }
     }
-  } else if (roots.length === 0) {
-    issues.push({ path: ["flow"], message: "The flow has no entry: every agent has an incoming edge. Set flow.entry to the agent that starts." });
   } else if (roots.length > 1) {
     issues.push({
       path: ["flow"],
@@ -204,7 +202,8 @@ function finish(
       const ran = new Set([edge.from, ...certain.get(edge.from)!]);
       common = common ? new Set([...common].filter((name) => ran.has(name))) : ran;
     }
-    const closure = new Set(common);
+    // Entries always run, so do the agents they reach by edges without a condition.
+    const closure = new Set([...common!, ...entry]);
     const queue = [...closure];
     while (queue.length > 0) {
       for (const edge of outgoing.get(queue.pop()!)!) {
