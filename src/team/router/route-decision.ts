@@ -114,7 +114,8 @@ function checkDecision(text: string, ids: string[], noun: string): { decision: O
   if (reason !== undefined && typeof reason !== "string") return { problem: '"reason" must be a string.' };
   if (done === true) return { decision: { nextAgent: "", reason: reason ?? "", done: true } };
   if (typeof nextAgent !== "string" || !ids.includes(nextAgent)) {
-    return { problem: `nextAgent ${JSON.stringify(nextAgent)} is not a ${noun} of this ${noun === "team" ? "group" : "team"}. Valid: ${ids.join(", ")}.` };
+    const what = noun === "team" ? "a team of this group" : "an agent of this team";
+    return { problem: `nextAgent ${JSON.stringify(nextAgent)} is not ${what}. Valid: ${ids.join(", ")}.` };
   }
   return { decision: { nextAgent, reason: reason ?? "", done: false } };
 }
