@@ -196,7 +196,7 @@ export class LLMTeam implements NestedTeam {
   async run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
     const controller = new AbortController();
     const plan = await this.plan(input, options, controller);
-    return this.execute(new RunExecution(plan, undefined), controller);
+    return this.execute(new RunExecution(plan, undefined));
   }
 
   /**
@@ -217,14 +217,14 @@ export class LLMTeam implements NestedTeam {
         channel.fail(error);
         throw error;
       }
-      const finished = await this.execute(new RunExecution(plan, channel), controller);
+      const finished = await this.execute(new RunExecution(plan, channel));
       channel.close();
       return finished;
     })();
     return new RunStream(runId, channel, result);
   }
 
-  private async execute(execution: RunExecution, controller: AbortController): Promise<RunResult> {
+  private async execute(execution: RunExecution): Promise<RunResult> {
     const { plan } = execution;
     const timeoutMs = this.settings.timeoutMs;
     if (timeoutMs !== undefined) {
@@ -239,8 +239,6 @@ export class LLMTeam implements NestedTeam {
       return await execution.complete(output);
     } catch (error) {
       return await execution.fail(error);
-    } finally {
-      controller.abort();
     }
   }
 

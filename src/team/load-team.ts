@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { LineCounter, isMap, isNode, isScalar, parseDocument } from "yaml";
+import { createRequire } from "node:module";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import { LLMTeam, type TeamRuntimeOptions } from "./llm-team.js";
@@ -27,6 +27,7 @@ export async function readTeamFile(path: string): Promise<TeamConfig> {
  * @throws ConfigError listing every problem with its line and column.
  */
 export function parseTeamText(text: string, file = "<team>"): TeamConfig {
+  const { LineCounter, isMap, isNode, isScalar, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -55,6 +56,14 @@ export function parseTeamText(text: string, file = "<team>"): TeamConfig {
       return undefined;
     })),
   );
+}
+
+let yamlModule: typeof import("yaml") | undefined;
+
+/** The YAML parser, loaded on first use so `import("llmteam")` does not pay for it. */
+function loadYaml(): typeof import("yaml") {
+  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  return yamlModule;
 }
 
 function locate(

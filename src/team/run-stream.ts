@@ -23,6 +23,11 @@ export class RunStream implements AsyncIterable<StreamEvent> {
     result.catch(() => undefined);
   }
 
+  /** Events produced but not read yet (at most the stream buffer size, plus one). */
+  get buffered(): number {
+    return this.channel.size;
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     return this.channel;
   }
