@@ -50,6 +50,8 @@ export interface RunOptions {
 /** Run input: named values for the prompts, or a string taken as `{ query }`. */
 export type RunInput = Record<string, unknown> | string;
 
+const RUN_ENDED = new Error("The run ended.");
+
 const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize", "defaultModel"] as const;
 
 /**
@@ -196,7 +198,7 @@ export class LLMTeam implements NestedTeam {
   async run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
     const controller = new AbortController();
     const plan = await this.plan(input, options, controller);
-    return this.execute(new RunExecution(plan, undefined));
+    return this.execute(new RunExecution(plan, undefined), controller);
   }
 
   /**
@@ -217,19 +219,22 @@ export class LLMTeam implements NestedTeam {
         channel.fail(error);
         throw error;
       }
-      const finished = await this.execute(new RunExecution(plan, channel));
+      const finished = await this.execute(new RunExecution(plan, channel), controller);
       channel.close();
       return finished;
     })();
     return new RunStream(runId, channel, result);
   }
 
-  private async execute(execution: RunExecution): Promise<RunResult> {
+  /** Runs the flow; `controller` aborts the run (the team's `timeoutMs` uses it). */
+  private async execute(execution: RunExecution, controller: AbortController): Promise<RunResult> {
     const { plan } = execution;
     const timeoutMs = this.settings.timeoutMs;
-    if (timeoutMs !== undefined) {
-      plan.clock.sleep(timeoutMs, controller.signal).then(
-        () => controller.abort(new RunTimeoutError(timeoutMs, `Team "${this.teamId}"`)),
+    // Only teams with a timeout pay for a timer; it is cleared with a preallocated reason.
+    const timer = timeoutMs === undefined ? undefined : new AbortController();
+    if (timer) {
+      plan.clock.sleep(timeoutMs!, timer.signal).then(
+        () => controller.abort(new RunTimeoutError(timeoutMs!, `Team "${this.teamId}"`)),
         () => undefined,
       );
     }
@@ -239,6 +244,8 @@ export class LLMTeam implements NestedTeam {
       return await execution.complete(output);
     } catch (error) {
       return await execution.fail(error);
+    } finally {
+      timer?.abort(RUN_ENDED);
     }
   }
 
