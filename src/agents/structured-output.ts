@@ -27,7 +27,7 @@ export function prepareOutputSchema(schema: unknown, path: (string | number)[]):
   if (isZodSchema(schema)) {
     let jsonSchema: JsonSchema;
     try {
-      jsonSchema = z.toJSONSchema(schema, { target: "draft-7", unrepresentable: "any" }) as JsonSchema;
+      jsonSchema = z.toJSONSchema(schema, { target: "draft-7", unrepresentable: "any" });
     } catch (error) {
       throw new ConfigError([{ path, message: `outputSchema cannot be turned into JSON Schema: ${(error as Error).message}` }]);
     }
@@ -41,7 +41,7 @@ export function prepareOutputSchema(schema: unknown, path: (string | number)[]):
   const jsonSchema = schema as JsonSchema;
   if (jsonSchema.type !== "object") throw notAnObject(path, jsonSchema.type);
   try {
-    return { jsonSchema, validator: z.fromJSONSchema(jsonSchema as z.core.JSONSchema.JSONSchema) };
+    return { jsonSchema, validator: z.fromJSONSchema(jsonSchema) };
   } catch (error) {
     throw new ConfigError([
       { path, message: `outputSchema is not a valid JSON Schema: ${(error as Error).message}. Valid types: string, number, integer, boolean, object, array, null.` },

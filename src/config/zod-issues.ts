@@ -11,7 +11,7 @@ function fromIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | numbe
     const path = [...prefix, ...issue.path.map((part) => (typeof part === "symbol" ? String(part) : part))];
     // A union where only one option is of the right shape: report that option's problems.
     if (issue.code === "invalid_union") {
-      const shaped = issue.errors.filter((branch) => !(branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0));
+      const shaped = issue.errors.filter((branch) => !(branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0].path.length === 0));
       if (shaped.length === 1) return fromIssues(shaped[0]!, path);
     }
     // Point at the unknown key itself, so file positions land on it.

@@ -340,7 +340,8 @@ export class LLMTeam implements NestedTeam {
   }
 }
 
-function normalizeInput(input: RunInput): Record<string, unknown> {
+/** The run input as named values: a string is `{ query }`. @throws ConfigError for anything else. */
+export function normalizeInput(input: RunInput): Record<string, unknown> {
   if (typeof input === "string") return { query: input };
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ConfigError(`Run input must be an object of named values, e.g. { query: "..." }, or a string; got ${Array.isArray(input) ? "an array" : typeof input}.`);

@@ -88,7 +88,7 @@ export class RunExecution {
    */
   forward(event: StreamEvent): void | Promise<void> {
     if (event.type.startsWith("run_")) return;
-    const data = event.data as StreamEventDataMap[typeof event.type];
+    const data = event.data;
     const forwarded = createEvent(event.type, this.plan.runId, ++this.seq, event.timestamp, event.agentId, event.agentPath, data, eventCause(event));
     this.builder.apply(forwarded);
     for (const listener of this.plan.listeners) listener(forwarded);

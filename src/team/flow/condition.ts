@@ -314,7 +314,7 @@ function compare(operator: CompareOperator, left: unknown, right: unknown): bool
     default: {
       const comparable = (typeof left === "number" && typeof right === "number") || (typeof left === "string" && typeof right === "string");
       if (!comparable) return false;
-      const [a, b] = [left as number | string, right as number | string];
+      const [a, b] = [left, right];
       return operator === "<" ? a < b : operator === "<=" ? a <= b : operator === ">" ? a > b : a >= b;
     }
   }

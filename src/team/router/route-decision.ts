@@ -60,7 +60,7 @@ export async function decideNext(
   iteration: number,
 ): Promise<RouteDecision> {
   const ids = candidates.map((candidate) => candidate.id);
-  const prompt = buildPrompt(execution, settings, candidates, history, iteration);
+  let prompt = buildPrompt(execution, settings, candidates, history, iteration);
   const usage = emptyUsage();
   let problem = "";
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -78,13 +78,15 @@ export async function decideNext(
     const checked = checkDecision(response.text, ids, settings.noun);
     if ("decision" in checked) return { ...checked.decision, fallback: false, usage };
     problem = checked.problem;
-    prompt.push(
+    // A new array: the call just made keeps the prompt it was given.
+    prompt = [
+      ...prompt,
       { role: "assistant", content: [{ type: "text", text: response.text }] },
       {
         role: "user",
         content: [{ type: "text", text: `That answer is invalid: ${problem} Answer again with JSON only: {"nextAgent": one of ${ids.map((id) => JSON.stringify(id)).join(", ")}, "reason": "...", "done": false}, or {"nextAgent": "", "reason": "...", "done": true}.` }],
       },
-    );
+    ];
   }
   const rule = settings.onInvalidDecision;
   const wait = execution.emit("warning", { message: `The orchestrator's answer was invalid twice (${problem}); rule "${rule}" decides.`, code: "invalid_router_decision" });
@@ -100,16 +102,9 @@ export async function decideNext(
 }
 
 function checkDecision(text: string, ids: string[], noun: string): { decision: Omit<RouteDecision, "fallback" | "usage"> } | { problem: string } {
-  const trimmed = text.trim();
-  const fenced = /^```[A-Za-z]*\s*\n([\s\S]*?)\n?```$/.exec(trimmed);
-  let value: unknown;
-  try {
-    value = JSON.parse(fenced ? fenced[1]! : trimmed);
-  } catch {
-    return { problem: `it is not JSON (${JSON.stringify(trimmed.slice(0, 120))}).` };
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { problem: "it is not a JSON object." };
-  const { nextAgent, reason, done } = value as Record<string, unknown>;
+  const parsed = parseJsonObject(text);
+  if (typeof parsed === "string") return { problem: parsed };
+  const { nextAgent, reason, done } = parsed;
   if (done !== undefined && typeof done !== "boolean") return { problem: '"done" must be true or false.' };
   if (reason !== undefined && typeof reason !== "string") return { problem: '"reason" must be a string.' };
   if (done === true) return { decision: { nextAgent: "", reason: reason ?? "", done: true } };
@@ -118,6 +113,20 @@ function checkDecision(text: string, ids: string[], noun: string): { decision: O
     return { problem: `nextAgent ${JSON.stringify(nextAgent)} is not ${what}. Valid: ${ids.join(", ")}.` };
   }
   return { decision: { nextAgent, reason: reason ?? "", done: false } };
+}
+
+/** Parses a model's JSON object answer (a Markdown fence around it is fine); a string says what is wrong. */
+export function parseJsonObject(text: string): Record<string, unknown> | string {
+  const trimmed = text.trim();
+  const fenced = /^```[A-Za-z]*\s*\n([\s\S]*?)\n?```$/.exec(trimmed);
+  let value: unknown;
+  try {
+    value = JSON.parse(fenced ? fenced[1]! : trimmed);
+  } catch {
+    return `it is not JSON (${JSON.stringify(trimmed.slice(0, 120))}).`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not a JSON object.";
+  return value as Record<string, unknown>;
 }
 
 function decisionSchema(ids: string[]): Record<string, unknown> {
@@ -161,13 +170,15 @@ function buildPrompt(
   ];
 }
 
-function describeInput(input: Record<string, unknown>): string {
+/** The run input as the orchestrator reads it: the query alone, or the input as JSON. */
+export function describeInput(input: Record<string, unknown>): string {
   const keys = Object.keys(input);
   if (keys.length === 1 && typeof input.query === "string") return input.query;
   return JSON.stringify(input, null, 2);
 }
 
-function preview(output: unknown): string {
+/** An output as the orchestrator reads it, cut to a readable length. */
+export function preview(output: unknown): string {
   const text = typeof output === "string" ? output : JSON.stringify(output);
   return text.length > OUTPUT_PREVIEW_CHARS ? `${text.slice(0, OUTPUT_PREVIEW_CHARS)}… (${text.length - OUTPUT_PREVIEW_CHARS} more characters)` : text;
 }
