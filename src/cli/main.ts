@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ConfigError, formatConfigIssue } from "../errors/config-error.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import type { StreamEvent } from "../events/stream-event.js";
-import { loadTeam, readTeamFile } from "../team/load-team.js";
+import { LLMGroup } from "../orchestration/llm-group.js";
+import { loadTeamOrGroup } from "../orchestration/load-group.js";
+import type { RunReport } from "../team/report/run-report.js";
 import type { RunResult } from "../team/run-result.js";
 import { teamConfigSchema } from "../team/team-config.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
@@ -22,7 +25,7 @@ const HELP: Record<string, string> = {
   main: `llmteam — run teams of LLM agents
 
 Usage:
-  llmteam run <team-file> [--query <text> | --input <json>] [--json]
+  llmteam run <team-file> [--query <text> | --input <json>] [--json] [--report <file>]
   llmteam validate <team-file>
   llmteam schema
   llmteam <command> --help
@@ -30,18 +33,19 @@ Usage:
 Exit codes: 0 success, 1 the run failed, 2 bad usage or configuration.`,
   run: `llmteam run <team-file> [options]
 
-Runs a team from a YAML or JSON file, showing each agent's progress and tokens as they come,
-then the final output and the usage.
+Runs a team (or a group of teams: a file with groupId) from a YAML or JSON file, showing each
+agent's progress and tokens as they come, then the final output and the usage.
 
 Options:
   --query <text>    the run input { "query": <text> }
   --input <json>    the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
   --model <name>    use this model for the team's default (e.g. openai/gpt-4o-mini)
   --json            print every event as one JSON line instead (for scripts)
+  --report <file>   write the run's report: Markdown, or JSON when the file ends in .json
   -h, --help        show this help`,
   validate: `llmteam validate <team-file>
 
-Checks a team file and prints every problem with its file, line and key. Exit code 0 when valid.`,
+Checks a team (or group) file and prints every problem with its file, line and key. Exit code 0 when valid.`,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).`,
@@ -94,20 +98,23 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     input: { type: "string" },
     model: { type: "string" },
     json: { type: "boolean" },
+    report: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return help("run", io);
   const file = onePositional(positionals, "run");
   const input = runInput(values.query, values.input);
-  const team = await loadTeam(file, { env: io.env, ...(values.model ? { defaultModel: values.model } : {}) });
+  const team = await loadTeamOrGroup(file, { env: io.env, ...(values.model ? { defaultModel: values.model } : {}) });
   const stream = team.stream(input, io.signal ? { signal: io.signal } : {});
   const renderer = values.json ? undefined : new EventRenderer(io.stdout);
   for await (const event of stream as AsyncIterable<StreamEvent>) {
     if (renderer) renderer.render(event);
     else io.stdout(`${JSON.stringify(event)}\n`);
   }
-  const result = await stream.result;
+  const finished = await stream.result;
+  const result = "teamResults" in finished ? finished.run : finished;
   if (renderer) io.stdout(summary(result));
+  if (values.report !== undefined) await writeReport(values.report, finished.report, io);
   if (!result.success) {
     io.stderr(`✗ run ${result.status}${result.failedAgent ? ` at agent "${result.failedAgent}"` : ""}: ${result.error?.message ?? "unknown error"}\n`);
     return 1;
@@ -119,10 +126,20 @@ async function validateCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, { help: { type: "boolean", short: "h" } });
   if (values.help) return help("validate", io);
   const file = onePositional(positionals, "validate");
-  const config = await readTeamFile(file);
-  await loadTeam(file, { env: io.env });
-  io.stdout(`✓ ${file}: team "${config.teamId}" with ${config.agents?.length ?? 0} agents is valid.\n`);
+  const loaded = await loadTeamOrGroup(file, { env: io.env });
+  if (loaded instanceof LLMGroup) {
+    io.stdout(`✓ ${file}: group "${loaded.groupId}" (${loaded.role}) with ${loaded.teams.length} teams is valid.\n`);
+  } else {
+    loaded.validate();
+    io.stdout(`✓ ${file}: team "${loaded.teamId}" with ${loaded.agents.length} agents is valid.\n`);
+  }
   return 0;
+}
+
+async function writeReport(path: string, report: RunReport, io: CliIO): Promise<void> {
+  const text = path.endsWith(".json") ? `${JSON.stringify(report, null, 2)}\n` : report.toMarkdown();
+  await writeFile(path, text, "utf8");
+  io.stderr(`Report written to ${path}\n`);
 }
 
 function summary(result: RunResult): string {
