@@ -34,7 +34,7 @@ function exampleModel(): ScriptedModel {
         const ids = (schema.properties?.nextAgent?.enum ?? []).filter((id) => id !== "");
         if (schema.properties?.nextAgent) {
           const next = ids[decisions++];
-          return { object: next === undefined ? { nextAgent: "", reason: "complete", done: true } : { nextAgent: next, reason: `${String(next)} next`, done: false } };
+          return { object: next === undefined ? { nextAgent: "", reason: "complete", done: true } : { nextAgent: next, reason: "next", done: false } };
         }
         return { object: sample(schema) };
       }
