@@ -77,6 +77,8 @@ export class LLMTeam implements NestedTeam {
   /** Nested teams of `type: team` agents, by agent id. */
   private readonly nestedTeams = new Map<string, LLMTeam>();
   private compiledFlow: TeamFlow | undefined;
+  /** Input key sets already checked against the prompts (runs repeat the same shape). */
+  private readonly checkedInputs = new Set<string>();
 
   /**
    * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
@@ -135,6 +137,7 @@ export class LLMTeam implements NestedTeam {
     if (config.type === "team") this.nestedTeams.set(agent.id, this.nestedTeamOf(config, index));
     this.prepared.push(agent);
     this.compiledFlow = undefined;
+    this.checkedInputs.clear();
     return this;
   }
 
@@ -324,6 +327,8 @@ export class LLMTeam implements NestedTeam {
   }
 
   private checkVariables(flow: TeamFlow, inputKeys: string[]): void {
+    const signature = inputKeys.length === 1 ? inputKeys[0]! : [...inputKeys].sort().join("\u0000");
+    if (this.checkedInputs.has(signature)) return;
     const issues = checkVariables(this.prepared, flow, inputKeys);
     this.prepared.forEach((agent, index) => {
       const nested = this.nestedTeams.get(agent.id);
@@ -337,6 +342,7 @@ export class LLMTeam implements NestedTeam {
       }
     });
     if (issues.length > 0) throw new ConfigError(issues);
+    if (this.checkedInputs.size < 64) this.checkedInputs.add(signature);
   }
 }
 

@@ -59,6 +59,10 @@ export interface FlowGraph {
   inputReads: { name: string; edge: FlowEdge }[];
   /** True when some edge has a condition or a loop (the number of agent runs is not fixed). */
   dynamic: boolean;
+  /** True when agents can run at the same time (several entries, or an agent with several edges out). */
+  parallel: boolean;
+  /** The agents in an order where each comes after those it waits for. */
+  order: string[];
 }
 
 /** A team's flow, compiled. */
@@ -260,7 +264,8 @@ function finish(
   }
   if (issues.length > 0) return { issues };
   const dynamic = edges.some((edge) => edge.when !== undefined || edge.maxIterations !== undefined);
-  return { flow: { kind: "graph", graph: { source, nodes, entry, incoming, outgoing, loops, certain, possible, regions, inputReads, dynamic } } };
+  const parallel = entry.length > 1 || [...outgoing.values()].some((out) => out.length > 1);
+  return { flow: { kind: "graph", graph: { source, nodes, entry, incoming, outgoing, loops, certain, possible, regions, inputReads, dynamic, parallel, order: order.order } } };
 }
 
 function compileWhen(config: ConditionConfig, path: (string | number)[], issues: ConfigIssue[]): Condition | undefined {

@@ -15,16 +15,20 @@ type Settled = { id: string; output: unknown } | { id: string; error: unknown };
  *   when several branches ended with their own agent.
  */
 export async function runGraph(execution: RunExecution, graph: FlowGraph): Promise<unknown> {
+  if (!graph.parallel && !graph.dynamic) return runLinear(execution, graph.order);
   const agents = new Map(execution.plan.agents.map((agent) => [agent.id, agent]));
   const state = new Map<string, NodeState>(graph.nodes.map((id) => [id, "waiting"]));
   const decided = new Map<FlowEdge, boolean>();
   const loopRuns = new Map<FlowEdge, number>();
   const pendingLoops: FlowEdge[] = [];
-  const running = new Map<string, Promise<Settled>>();
   const outputs = new Map<string, unknown>();
+  const finished: Settled[] = [];
+  let wake: (() => void) | undefined;
+  let running = 0;
   let ends: string[] = [];
-  const stopSiblings = new AbortController();
-  const signal = AbortSignal.any([execution.signal, stopSiblings.signal]);
+  // Only a graph where agents can overlap needs to stop the others when one fails.
+  const stopSiblings = graph.parallel ? new AbortController() : undefined;
+  const signal = stopSiblings ? AbortSignal.any([execution.signal, stopSiblings.signal]) : execution.signal;
   const total = graph.dynamic ? undefined : graph.nodes.length;
   let failure: { error: unknown } | undefined;
   let step = 0;
@@ -32,51 +36,62 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
 
   const start = (id: string): void => {
     state.set(id, "running");
+    running++;
     const agent = agents.get(id)!;
     const agentStep = ++step;
-    const task = (async (): Promise<Settled> => {
-      await execution.checkpoint();
-      const result = await execution.runAgent(agent, agentStep, signal);
-      return { id, output: result.output };
-    })().catch((error: unknown) => ({ id, error }));
-    running.set(id, task);
+    execution
+      .checkpoint()
+      .then(() => execution.runAgent(agent, agentStep, signal))
+      .then(
+        (result): Settled => ({ id, output: result.output }),
+        (error: unknown): Settled => ({ id, error }),
+      )
+      .then((settled) => {
+        finished.push(settled);
+        const resume = wake;
+        wake = undefined;
+        resume?.();
+      }, () => undefined);
   };
 
-  const waitsForLoop = (id: string): boolean => pendingLoops.some((edge) => graph.regions.get(edge)!.has(id));
+  const waitsForLoop = (id: string): boolean => pendingLoops.length > 0 && pendingLoops.some((edge) => graph.regions.get(edge)!.has(id));
 
-  const schedule = (): void => {
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const id of graph.nodes) {
-        if (state.get(id) !== "waiting" || waitsForLoop(id)) continue;
-        const into = graph.incoming.get(id)!;
-        if (into.length === 0) {
-          start(id);
-          continue;
-        }
-        if (into.some((edge) => !decided.has(edge))) continue;
-        if (into.some((edge) => decided.get(edge))) {
-          start(id);
-          continue;
-        }
-        state.set(id, "skipped");
-        for (const edge of graph.outgoing.get(id)!) decided.set(edge, false);
-        changed = true;
+  /** Starts or skips the given agents when their incoming edges are decided; skips propagate. */
+  const consider = (ids: Iterable<string>): void => {
+    const queue = [...ids];
+    for (let index = 0; index < queue.length; index++) {
+      const id = queue[index]!;
+      if (state.get(id) !== "waiting" || waitsForLoop(id)) continue;
+      let pending = false;
+      let active = false;
+      for (const edge of graph.incoming.get(id)!) {
+        const holds = decided.get(edge);
+        if (holds === undefined) pending = true;
+        else if (holds) active = true;
+      }
+      if (pending) continue;
+      if (active || graph.incoming.get(id)!.length === 0) {
+        start(id);
+        continue;
+      }
+      state.set(id, "skipped");
+      for (const edge of graph.outgoing.get(id)!) {
+        decided.set(edge, false);
+        queue.push(edge.to);
       }
     }
   };
 
-  /** Decides the edges out of an agent that finished; returns false when a loop re-runs it. */
+  /** Decides the edges out of an agent that finished, or queues the loop that re-runs it. */
   const decide = async (id: string): Promise<void> => {
     for (const edge of graph.loops.get(id) ?? []) {
       if (edge.when !== undefined && !evaluateCondition(edge.when, execution.variables)) continue;
       const runs = loopRuns.get(edge) ?? 1;
       if (runs >= edge.maxIterations!) {
-        const wait = execution.emit("warning", {
+        await execution.emit("warning", {
           message: `Loop ${edge.from} -> ${edge.to} reached maxIterations (${edge.maxIterations}); the flow goes on without it.`,
           code: "loop_limit",
         });
-        if (wait) await wait;
         continue;
       }
       loopRuns.set(edge, runs + 1);
@@ -92,7 +107,9 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
     if (!goesOn) ends.push(id);
   };
 
-  const startLoops = (): void => {
+  /** Re-arms the loops whose agents have all stopped; returns the agents to consider again. */
+  const startLoops = (): string[] => {
+    const again: string[] = [];
     for (let index = 0; index < pendingLoops.length; index++) {
       const edge = pendingLoops[index]!;
       const region = graph.regions.get(edge)!;
@@ -104,17 +121,21 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
       }
       ends = ends.filter((id) => !region.has(id));
       pendingLoops.splice(index--, 1);
+      again.push(...graph.order.filter((id) => region.has(id)));
     }
+    return again;
   };
 
-  schedule();
-  while (running.size > 0) {
-    const settled = await Promise.race(running.values());
-    running.delete(settled.id);
+  consider(graph.order);
+  while (running > 0) {
+    if (finished.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    const settled = finished.shift()!;
+    running--;
     if ("error" in settled) {
+      state.set(settled.id, "done");
       if (!failure) {
         failure = { error: settled.error };
-        stopSiblings.abort(new Error(`Stopped because agent "${settled.id}" failed.`));
+        stopSiblings?.abort(new Error(`Stopped because agent "${settled.id}" failed.`));
       }
       continue;
     }
@@ -124,10 +145,23 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
     const wait = execution.emit("progress", { completed: ++completed, total, label: settled.id });
     if (wait) await wait;
     await decide(settled.id);
-    startLoops();
-    schedule();
+    consider([...(graph.outgoing.get(settled.id) ?? []).map((edge) => edge.to), ...(pendingLoops.length > 0 ? startLoops() : [])]);
   }
   if (failure) throw failure.error;
   if (ends.length === 1) return outputs.get(ends[0]!);
   return Object.fromEntries(ends.map((id) => [id, outputs.get(id)]));
+}
+
+/** A chain without branches or conditions: one agent after the other. */
+async function runLinear(execution: RunExecution, order: string[]): Promise<unknown> {
+  const agents = new Map(execution.plan.agents.map((agent) => [agent.id, agent]));
+  let output: unknown;
+  for (let index = 0; index < order.length; index++) {
+    await execution.checkpoint();
+    const result = await execution.runAgent(agents.get(order[index]!)!, index + 1);
+    output = result.output;
+    const wait = execution.emit("progress", { completed: index + 1, total: order.length, label: order[index]! });
+    if (wait) await wait;
+  }
+  return output;
 }
