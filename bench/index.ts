@@ -1,12 +1,16 @@
 import { benchAgentStep } from "./agent-step.js";
+import { benchBudget } from "./budget.js";
 import { benchColdImport } from "./cold-import.js";
 import { formatRows, type BenchRow } from "./harness.js";
 import { benchStreamThroughput } from "./stream-throughput.js";
+import { benchToolLoop } from "./tool-loop.js";
 
 const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["agent step overhead", benchAgentStep],
   ["stream throughput", benchStreamThroughput],
   ["cold import", benchColdImport],
+  ["tool loop", () => benchToolLoop()],
+  ["budget", benchBudget],
 ];
 
 const only = process.argv[2];

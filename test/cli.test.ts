@@ -113,3 +113,58 @@ describe("llmteam schema", () => {
     expect(validate({ teamId: "t", agents: [{ type: "llm", role: "a", prompt: "p", bogus: 1 }] })).toBe(false);
   });
 });
+
+const PRICED_TEAM = (baseURL: string, extra = "") => `
+teamId: billing
+providers:
+  openai: { type: openai-compatible, baseURL: "${baseURL}" }
+model: openai/gpt-4o-mini
+maxTokens: 100
+${extra}
+agents:
+  - { type: llm, role: triage, prompt: "Classify: {query}" }
+  - { type: llm, role: writer, prompt: "Reply to {query} ({triage})" }
+`;
+
+describe("llmteam run: cost", () => {
+  it("prints the cost of each agent and the total at real prices, and marks unpriced models", async () => {
+    // 10 in + 5 out tokens per call at $0.15 / $0.60 per 1M = 4.5 µ$
+    const server = await startOpenAIWireServer([{ text: "billing" }, { text: "done" }]);
+    close = server.close;
+    const { code, stdout } = await cli(["run", await teamFile(PRICED_TEAM(server.baseURL)), "--query", "q"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/triage\s+openai\/gpt-4o-mini\s+10 in \+ 5 out tokens\s+\$0\.0000045/);
+    expect(stdout).toMatch(/total\s+20 in \+ 10 out tokens\s+\$0\.000009/);
+    const unpriced = await startOpenAIWireServer([{ text: "billing" }, { text: "done" }]);
+    const local = await cli(["run", await teamFile(TEAM(unpriced.baseURL)), "--query", "q"]);
+    await unpriced.close();
+    expect(local.stdout).toMatch(/triage\s+lab\/small\s+10 in \+ 5 out tokens\s+unpriced/);
+    expect(local.stdout).toContain("no price known for lab/small: not in the total");
+  });
+});
+
+describe("llmteam budget status", () => {
+  it("shows a day budget's spend kept in SQLite across runs, and stops a run that would pass it", async () => {
+    const server = await startOpenAIWireServer(Array.from({ length: 6 }, () => ({ text: "ok" })));
+    close = server.close;
+    // Each call reserves ~100 output tokens × $0.60/1M + input ≈ 62 µ$ and really costs 4.5 µ$.
+    const file = await teamFile(PRICED_TEAM(server.baseURL, "budgets:\n  - { maxCost: 0.000075, period: day }"));
+    const database = join(await mkdtemp(join(tmpdir(), "llmteam-budget-")), "budgets.db");
+    expect((await cli(["run", file, "--query", "q", "--budget-db", database])).code).toBe(0);
+    const status = await cli(["budget", "status", file, "--budget-db", database]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/day \[billing\]\s+\$0\.000009 of \$0\.000075 \(12\.0%\) — ok, resets/);
+    // The second run's first call still fits (9 + ~62.4 ≤ 75 µ$), its second does not (13.5 + ~62.6 > 75).
+    const second = await cli(["run", file, "--query", "q", "--budget-db", database]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain("run budget_exceeded");
+    const json = await cli(["budget", "status", file, "--budget-db", database, "--json"]);
+    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ period: "day", spentUsd: 0.0000135, reservedUsd: 0 })]);
+  });
+
+  it("says when a team has no period budget", async () => {
+    const { code, stdout } = await cli(["budget", "status", await teamFile(TEAM("http://127.0.0.1:9"))]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("has no hour, day or month budget");
+  });
+});

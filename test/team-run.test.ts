@@ -107,15 +107,17 @@ describe("the event stream", () => {
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events.map((event) => event.type)).toEqual([
       "run_started",
-      "agent_started", "token", "token", "agent_completed", "progress",
-      "agent_started", "token", "token", "agent_completed", "progress",
+      "agent_started", "token", "token", "cost_update", "warning", "agent_completed", "progress",
+      "agent_started", "token", "token", "cost_update", "agent_completed", "progress",
       "run_completed",
     ]);
     expect(events.filter((event) => event.type === "token").map((event) => event.type === "token" && event.data.token)).toEqual(["bil", "ling", "Hello", " there"]);
     expect(events[2]!.agentPath).toBe("support/triage");
     const streamed = await stream.result;
     const ran = await supportTeam(new ScriptedModel({ responses })).run({ query: "q" });
-    expect({ ...streamed, runId: "", startedAt: "", completedAt: "", durationMs: 0 }).toEqual({ ...ran, runId: "", startedAt: "", completedAt: "", durationMs: 0 });
+    const fixed = { runId: "", startedAt: "", completedAt: "", durationMs: 0 };
+    const fixedCost = { runId: "", startedAt: 0, endedAt: 0 };
+    expect({ ...streamed, ...fixed, cost: { ...streamed.cost, ...fixedCost } }).toEqual({ ...ran, ...fixed, cost: { ...ran.cost, ...fixedCost } });
   });
 
   it("ends with run_failed, not run_completed, when an agent fails", async () => {

@@ -2,6 +2,22 @@ import { z } from "zod";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { ConfigError } from "../errors/config-error.js";
 import { isZodSchema, prepareOutputSchema } from "./structured-output.js";
+import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
+import { retryPolicySchema } from "../resilience/retry-policy.js";
+import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
+
+/** A model name, or a list: the first model, then fallbacks in order. */
+export const modelListSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: 'model must be "provider/model" or a list of them (the first, then fallbacks).',
+});
+
+/** The resilience keys shared by teams (defaults) and agents (overrides). */
+export const resilienceShape = {
+  /** Retries of failed model calls (default: 3, exponential backoff); `false` turns them off. */
+  retryPolicy: z.union([retryPolicySchema, z.literal(false)]).optional(),
+  /** Circuit breaker around the model calls (off unless set); `false` turns an inherited one off. */
+  circuitBreaker: z.union([circuitBreakerSchema, z.literal(false)]).optional(),
+};
 
 /** Agent kinds this version runs: `llm` (one model) and `team` (a nested team used as an agent). */
 export const AGENT_TYPES = ["llm", "team"] as const;
@@ -29,8 +45,13 @@ export const agentConfigSchema = strictObject(
     prompt: z.string({ error: "prompt must be a string (the agent's message template)." }).min(1, "prompt must not be empty.").optional(),
     /** The system message, a template too. */
     systemPrompt: z.string().optional(),
-    /** Model name, `provider/model` (default: the team's model). */
-    model: z.string().min(1).optional(),
+    /** Model name, `provider/model`, or a list: the first, then fallbacks (default: the team's model). */
+    model: modelListSchema.optional(),
+    /** Models to try in order when the agent's model fails for good (after retries, or an open breaker). */
+    fallbackModels: z.array(z.string().min(1)).optional(),
+    /** Longest time one model call (one attempt) may take, in ms (default: no limit). */
+    timeoutMs: z.number().int().positive().optional(),
+    ...resilienceShape,
     /** Sampling temperature, 0 to 2 (default: the provider's). */
     temperature: z.number().min(0).max(2).optional(),
     /** Most output tokens per model call (default: the team's, else the provider's). */
@@ -55,6 +76,23 @@ export const agentConfigSchema = strictObject(
         error: "team must be a team configuration object (teamId, agents, ...).",
       })
       .optional(),
+    /** Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in TypeScript). */
+    tools: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z.custom<AnyToolDefinition>((value) => ToolDefinition.isInstance(value), "Expected a tool name or a ToolDefinition."),
+        ]),
+      )
+      .optional(),
+    /** Tool rounds before the agent must answer (default 5); reaching it fails the agent. */
+    maxToolRounds: z.number().int().min(0).optional(),
+    /**
+     * A person must approve each run of this agent (default false): the run pauses with an
+     * `approval_requested` event until `handle.approve(id)`; `handle.reject(id, reason)` fails
+     * the agent. Such teams run through `team.start()`, which returns the handle.
+     */
+    requiresApproval: z.boolean().optional(),
   },
   "an agent",
 ).superRefine((agent, context) => {
@@ -69,7 +107,8 @@ export const agentConfigSchema = strictObject(
     if (agent.team === undefined) {
       context.addIssue({ code: "custom", path: ["team"], message: 'An agent of type "team" needs team: the nested team (teamId, agents, ...).' });
     }
-    for (const key of ["outputSchema", "systemPrompt", "model", "temperature", "maxTokens", "stream"] as const) {
+    const modelKeys = ["outputSchema", "systemPrompt", "model", "fallbackModels", "timeoutMs", "retryPolicy", "circuitBreaker", "temperature", "maxTokens", "stream", "tools", "maxToolRounds"] as const;
+    for (const key of modelKeys) {
       if (agent[key] !== undefined) {
         context.addIssue({ code: "custom", path: [key], message: `${key} does not apply to an agent of type "team": set it on the nested team or its agents.` });
       }

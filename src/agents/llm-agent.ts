@@ -3,8 +3,12 @@ import { EmptyAnswerError } from "../errors/empty-answer-error.js";
 import type { EventSink } from "../events/event-sink.js";
 import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
-import type { ModelCall, ModelResponse, ResolvedModel } from "../providers/model-call.js";
+import type { CallContext, ModelCall, ModelRequest, ResolvedModel } from "../providers/model-call.js";
+import type { AnyToolDefinition } from "../tools/tool-definition.js";
+import { ToolExecutor } from "../tools/tool-executor.js";
+import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
+import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { parseStructuredAnswer, prepareOutputSchema, type OutputSchema } from "./structured-output.js";
 import { parseTemplate, renderTemplate, type Template } from "./template.js";
 
@@ -16,12 +20,14 @@ export interface PreparedAgent {
   config: AgentConfig;
   prompt: Template;
   systemPrompt: Template | undefined;
+  /** Runs the agent's tools; undefined for an agent without tools. */
+  executor: ToolExecutor | undefined;
   /** The structured output schema, when the agent has one. */
   outputSchema: OutputSchema | undefined;
 }
 
-/** Prepares an agent from a validated config. */
-export function prepareAgent(config: AgentConfig): PreparedAgent {
+/** Prepares an agent from a validated config and its resolved tools. */
+export function prepareAgent(config: AgentConfig, tools: readonly AnyToolDefinition[] = [], clock?: Clock): PreparedAgent {
   const id = config.id ?? config.role;
   return {
     id,
@@ -30,6 +36,7 @@ export function prepareAgent(config: AgentConfig): PreparedAgent {
     config,
     prompt: parseTemplate(config.prompt ?? ""),
     systemPrompt: config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
+    executor: tools.length > 0 ? new ToolExecutor({ tools, ...(clock ? { clock } : {}) }) : undefined,
     outputSchema: config.outputSchema === undefined ? undefined : prepareOutputSchema(config.outputSchema, ["outputSchema"]),
   };
 }
@@ -45,11 +52,22 @@ export interface AgentRunContext {
   variables: Record<string, unknown>;
   /** The agent's model (resolved at run start). */
   model: ResolvedModel;
+  /** Models to try in order when `model` fails for good. */
+  fallbackModels: ResolvedModel[] | undefined;
   /** The model-call pipeline (resilience and budget layers around the provider call). */
   call: ModelCall;
   temperature: number | undefined;
   maxTokens: number | undefined;
   stream: boolean;
+  /**
+   * Asks a person before a tool with `needsApproval` runs (the tool loop's `approve`): pauses
+   * the run until `handle.approve(callId)` / `handle.reject(callId, reason)`. It does not emit
+   * `approval_requested` itself: the tool loop announces the call (approvalId = callId) first.
+   * Absent when the run has nobody to ask (started with `run()`/`stream()`, not `start()`).
+   */
+  approveTool?: ToolApprovalFunction;
+  /** A step boundary inside the agent (between tool rounds): waits while the run is paused. */
+  checkpoint?: () => Promise<void>;
 }
 
 /** What an agent returns on success. */
@@ -72,33 +90,55 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
     prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, context.variables, where) });
   }
   prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, context.variables, where) }] });
-  const response = await context.call(
-    {
-      model: context.model,
-      prompt,
-      stream: context.stream,
-      ...(context.maxTokens === undefined ? {} : { maxOutputTokens: context.maxTokens }),
-      ...(context.temperature === undefined ? {} : { temperature: context.temperature }),
-      ...(agent.outputSchema ? { responseFormat: { type: "json" as const, schema: agent.outputSchema.jsonSchema, name: agent.id } } : {}),
-    },
-    { signal: context.signal, clock: context.clock, events: context.events, runId: context.runId, agentId: agent.id },
-  );
+  const request: ModelRequest = {
+    model: context.model,
+    ...(context.fallbackModels ? { fallbackModels: context.fallbackModels } : {}),
+    prompt,
+    stream: context.stream,
+    ...(context.maxTokens === undefined ? {} : { maxOutputTokens: context.maxTokens }),
+    ...(context.temperature === undefined ? {} : { temperature: context.temperature }),
+    ...(agent.outputSchema ? { responseFormat: { type: "json" as const, schema: agent.outputSchema.jsonSchema, name: agent.id } } : {}),
+  };
+  const callContext: CallContext = { signal: context.signal, clock: context.clock, events: context.events, runId: context.runId, agentId: agent.id };
+  if (agent.executor) {
+    const result = await runToolLoop({
+      request,
+      call: context.call,
+      context: callContext,
+      executor: agent.executor,
+      ...(agent.config.maxToolRounds === undefined ? {} : { maxToolRounds: agent.config.maxToolRounds }),
+      ...(context.approveTool ? { approve: context.approveTool } : {}),
+      ...(context.checkpoint ? { checkpoint: context.checkpoint } : {}),
+    });
+    if (!result.success) throw result.error;
+    if (result.text.trim().length === 0) {
+      throw new EmptyAnswerError(`${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`);
+    }
+    const output = agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, result.text, result.usage) : result.text;
+    return { output, usage: result.usage, model: result.model, modelCalls: result.steps, details: toolLoopDetails(result) };
+  }
+  const response = await context.call(request, callContext);
   if (response.text.trim().length === 0) {
     throw new EmptyAnswerError(
       `${response.model} returned an empty answer (finish reason: ${response.finishReason}).`,
     );
   }
-  const output = agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, response) : response.text;
-  return { output, usage: response.usage, model: response.model, modelCalls: 1 };
+  return {
+    output: agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, response.text, response.usage) : response.text,
+    usage: response.usage,
+    model: response.model,
+    modelCalls: response.retryMetrics?.attempts ?? 1,
+    ...(response.retryMetrics ? { details: { retryMetrics: response.retryMetrics } } : {}),
+  };
 }
 
-/** Parses a structured answer; a mismatch fails the agent with the call's usage attached. */
-function parseStructuredOutput(agent: PreparedAgent, schema: OutputSchema, response: ModelResponse): unknown {
+/** Parses a structured answer; a mismatch fails the agent with the spent tokens attached. */
+function parseStructuredOutput(agent: PreparedAgent, schema: OutputSchema, text: string, usage: Usage): unknown {
   try {
-    return parseStructuredAnswer(response.text, schema, agent.id);
+    return parseStructuredAnswer(text, schema, agent.id);
   } catch (error) {
     // The tokens were spent: keep them in the run's usage (`agent_failed` reads `error.usage`).
-    throw Object.assign(error as Error, { usage: response.usage });
+    throw Object.assign(error as Error, { usage });
   }
 }
 

@@ -1,15 +1,21 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ConfigError, formatConfigIssue } from "../errors/config-error.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import type { StreamEvent } from "../events/stream-event.js";
+import type { BudgetStatusReport } from "../cost/budget-status.js";
+import { SqliteBudgetStore } from "../store/sqlite-budget-store.js";
+import type { GroupResult } from "../orchestration/group-result.js";
 import { LLMGroup } from "../orchestration/llm-group.js";
-import { loadTeamOrGroup } from "../orchestration/load-group.js";
+import { isGroupFile, loadGroup, loadTeamOrGroup } from "../orchestration/load-group.js";
+import { loadTeam, readTeamFile } from "../team/load-team.js";
 import type { RunReport } from "../team/report/run-report.js";
 import type { RunResult } from "../team/run-result.js";
-import { teamConfigSchema } from "../team/team-config.js";
+import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
+import { configureCommand, CONFIGURE_HELP } from "./configure-command.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
 
 /** Where the CLI reads and writes; tests pass their own. */
@@ -19,6 +25,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** Where interactive commands (`configure`) read lines (default `process.stdin`). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 const HELP: Record<string, string> = {
@@ -27,6 +35,8 @@ const HELP: Record<string, string> = {
 Usage:
   llmteam run <team-file> [--query <text> | --input <json>] [--json] [--report <file>]
   llmteam validate <team-file>
+  llmteam budget status <team-file>
+  llmteam configure <team-file> [--model <name>]
   llmteam schema
   llmteam <command> --help
 
@@ -42,10 +52,22 @@ Options:
   --model <name>    use this model for the team's default (e.g. openai/gpt-4o-mini)
   --json            print every event as one JSON line instead (for scripts)
   --report <file>   write the run's report: Markdown, or JSON when the file ends in .json
+  --budget-db <path>  SQLite file of the team's hour/day/month budgets
+                    (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
+  -h, --help        show this help`,
+  budget: `llmteam budget status <team-file> [options]
+
+Shows the spend of the team's hour/day/month budgets in their current windows, as kept in the
+SQLite budget file that \`llmteam run\` writes.
+
+Options:
+  --budget-db <path>  the SQLite budget file (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
+  --json            print the rows as JSON
   -h, --help        show this help`,
   validate: `llmteam validate <team-file>
 
 Checks a team (or group) file and prints every problem with its file, line and key. Exit code 0 when valid.`,
+  configure: CONFIGURE_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).`,
@@ -70,12 +92,16 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await runCommand(rest, io);
       case "validate":
         return await validateCommand(rest, io);
+      case "budget":
+        return await budgetCommand(rest, io);
+      case "configure":
+        return await configureCommand(rest, io);
       case "schema":
         if (rest.includes("--help") || rest.includes("-h")) return help("schema", io);
         io.stdout(`${JSON.stringify(teamJsonSchema(), null, 2)}\n`);
         return 0;
       default:
-        io.stderr(`llmteam: unknown command "${command}". Commands: run, validate, schema. See llmteam --help.\n`);
+        io.stderr(`llmteam: unknown command "${command}". Commands: run, validate, budget, configure, schema. See llmteam --help.\n`);
         return 2;
     }
   } catch (error) {
@@ -98,20 +124,33 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     input: { type: "string" },
     model: { type: "string" },
     json: { type: "boolean" },
+    "budget-db": { type: "string" },
     report: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return help("run", io);
   const file = onePositional(positionals, "run");
   const input = runInput(values.query, values.input);
-  const team = await loadTeamOrGroup(file, { env: io.env, ...(values.model ? { defaultModel: values.model } : {}) });
-  const stream = team.stream(input, io.signal ? { signal: io.signal } : {});
+  const group = await isGroupFile(file);
+  const store = !group && hasPeriodBudgets(await readTeamFile(file)) ? openBudgetStore(values["budget-db"], io) : undefined;
+  let finished: RunResult | GroupResult;
   const renderer = values.json ? undefined : new EventRenderer(io.stdout);
-  for await (const event of stream as AsyncIterable<StreamEvent>) {
-    if (renderer) renderer.render(event);
-    else io.stdout(`${JSON.stringify(event)}\n`);
+  try {
+    const runtime = {
+      env: io.env,
+      ...(values.model ? { defaultModel: values.model } : {}),
+      ...(store ? { budgetStore: store } : {}),
+    };
+    const runnable = group ? await loadGroup(file, runtime) : await loadTeam(file, runtime);
+    const stream = runnable.stream(input, io.signal ? { signal: io.signal } : {});
+    for await (const event of stream as AsyncIterable<StreamEvent>) {
+      if (renderer) renderer.render(event);
+      else io.stdout(`${JSON.stringify(event)}\n`);
+    }
+    finished = await stream.result;
+  } finally {
+    await store?.close();
   }
-  const finished = await stream.result;
   const result = "teamResults" in finished ? finished.run : finished;
   if (renderer) io.stdout(summary(result));
   if (values.report !== undefined) await writeReport(values.report, finished.report, io);
@@ -142,16 +181,80 @@ async function writeReport(path: string, report: RunReport, io: CliIO): Promise<
   io.stderr(`Report written to ${path}\n`);
 }
 
+async function budgetCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    "budget-db": { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return help("budget", io);
+  const [action, file, ...extra] = positionals;
+  if (action !== "status" || file === undefined || extra.length > 0) {
+    throw new UsageError("usage: llmteam budget status <team-file>. See llmteam budget --help.");
+  }
+  const config = await readTeamFile(file);
+  if (!hasPeriodBudgets(config)) {
+    io.stdout(`Team "${config.teamId}" has no hour, day or month budget (run budgets start afresh with each run).\n`);
+    return 0;
+  }
+  const store = openBudgetStore(values["budget-db"], io);
+  try {
+    const team = await loadTeam(file, { env: io.env, budgetStore: store });
+    const rows = await team.budgetStatus();
+    io.stdout(values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatBudgetRows(config.teamId, rows));
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+function hasPeriodBudgets(config: TeamConfig): boolean {
+  return (config.budgets ?? []).some((budget) => budget.period !== undefined && budget.period !== "run");
+}
+
+/** The CLI's budget store: a SQLite file, so period budgets survive between commands. */
+function openBudgetStore(path: string | undefined, io: CliIO): SqliteBudgetStore {
+  const file = path ?? io.env.LLMTEAM_BUDGET_DB ?? ".llmteam/budgets.db";
+  mkdirSync(dirname(file), { recursive: true });
+  return new SqliteBudgetStore({ path: file });
+}
+
+function formatBudgetRows(teamId: string, rows: BudgetStatusReport[]): string {
+  const lines = [`Budgets of team "${teamId}":`];
+  for (const row of rows) {
+    const window = row.window === "calendar" ? `resets ${new Date(row.windowEndMs).toISOString()}` : "rolling";
+    const percent = row.maxUsd > 0 ? ` (${((row.spentUsd / row.maxUsd) * 100).toFixed(1)}%)` : "";
+    const held = row.reservedUsd > 0 ? `, ${usd(row.reservedUsd)} held by calls in flight` : "";
+    lines.push(
+      `  ${`${row.period} [${row.key}]`.padEnd(24)} ${usd(row.spentUsd)} of ${usd(row.maxUsd)}${percent}${held} — ${row.status}${row.hardLimit ? "" : " (soft)"}, ${window}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** `$12.50`, `$0.0003015`: cents above a dollar, every nano-dollar digit below. */
+function usd(amount: number): string {
+  if (amount >= 1) return `$${amount.toFixed(2)}`;
+  return `$${amount.toFixed(9).replace(/\.?0+$/, "")}`;
+}
+
 function summary(result: RunResult): string {
   const lines = ["", "─".repeat(60)];
   if (result.success) {
     lines.push("Final output:", typeof result.finalOutput === "string" ? result.finalOutput : JSON.stringify(result.finalOutput, null, 2));
   }
   lines.push("", `Usage (${result.agentResults.length} agents, ${result.durationMs} ms):`);
+  const { cost } = result;
   for (const agent of result.agentResults) {
-    lines.push(`  ${agent.agentId.padEnd(16)} ${(agent.model ?? "").padEnd(28)} ${formatUsage(agent.usage)}`);
+    const agentCost = cost.byAgent[agent.agentId];
+    const price = agentCost === undefined ? "" : agent.model !== undefined && cost.unpricedModels.includes(agent.model) ? "unpriced" : usd(agentCost);
+    lines.push(`  ${agent.agentId.padEnd(16)} ${(agent.model ?? "").padEnd(28)} ${formatUsage(agent.usage).padEnd(36)} ${price}`);
   }
-  lines.push(`  ${"total".padEnd(16)} ${"".padEnd(28)} ${formatUsage(result.usage)}`, "");
+  lines.push(`  ${"total".padEnd(16)} ${"".padEnd(28)} ${formatUsage(result.usage).padEnd(36)} ${usd(cost.totalUsd)}`);
+  if (cost.unpricedModels.length > 0) {
+    lines.push(`  (no price known for ${cost.unpricedModels.join(", ")}: not in the total)`);
+  }
+  lines.push("");
   return `${lines.join("\n")}\n`;
 }
 
@@ -215,5 +318,6 @@ function defaultIO(): CliIO {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     signal: controller.signal,
+    stdin: process.stdin,
   };
 }

@@ -39,6 +39,9 @@ export class EventRenderer {
       case "budget_alert":
         this.line(`  ! budget ${event.data.period}: $${event.data.currentUsd.toFixed(4)} of $${event.data.maxUsd.toFixed(4)}`);
         break;
+      case "budget_exceeded":
+        this.line(`  ✗ budget ${event.data.period}: a call of up to $${event.data.requestedUsd.toFixed(6)} does not fit ($${event.data.currentUsd.toFixed(6)} of $${event.data.maxUsd.toFixed(6)} spent); not made`);
+        break;
       case "warning":
         this.line(`  ! ${event.data.message}`);
         break;

@@ -68,12 +68,12 @@ describe("report_collector", () => {
   });
 
   it("keeps the other teams' outputs when one fails, and says which failed", async () => {
-    const f = fixture({ sales: "sales up", support: { httpError: { status: 500, message: "down" } }, ops: "ok" });
+    const f = fixture({ sales: "sales up", support: { httpError: { status: 400, message: "down" } }, ops: "ok" });
     const result = await group(f, "report_collector", [["sales", "member"], ["support", "member"], ["ops", "member"]]).run("q");
     expect(result.success).toBe(false);
     expect(result.error?.name).toBe("GroupTeamFailedError");
     expect(result.output).toEqual({ sales: "sales up", ops: "ok" });
-    expect(result.errors).toEqual([{ teamId: "support", error: expect.objectContaining({ status: 500 }) as unknown }]);
+    expect(result.errors).toEqual([{ teamId: "support", error: expect.objectContaining({ status: 400 }) as unknown }]);
   });
 });
 
@@ -108,7 +108,7 @@ describe("coordinator", () => {
 
 describe("fallback teams", () => {
   it("run in place of a team that failed, with a warning", async () => {
-    const f = fixture({ primary: { httpError: { status: 503, message: "overloaded" } }, backup: "backup answer", other: "other" });
+    const f = fixture({ primary: { httpError: { status: 400, message: "bad request" } }, backup: "backup answer", other: "other" });
     const stream = group(f, "report_collector", [["primary", "member"], ["backup", "fallback"], ["other", "member"]]).stream("q");
     const events = await collect(stream);
     const result = await stream.result;
@@ -206,7 +206,7 @@ describe("arbiter", () => {
     const result = await group(f, "arbiter", [["a", "member"], ["b", "member"]]).run("q");
     expect(result.output).toBe("x");
     expect(result.report.decisions[0]).toMatchObject({ nextAgent: "a", fallback: true });
-    expect(result.report.warnings[0]).toContain("invalid twice");
+    expect(result.report.warnings.some((warning) => warning.includes("invalid twice"))).toBe(true);
     expect(lastUserText(f.boss.calls[1]!.options)).toContain('choice "c" is not one of a, b, synthesis');
   });
 });

@@ -62,6 +62,10 @@ export async function loadGroup(path: string, runtime: TeamRuntimeOptions = {}):
  * @throws ConfigError with file, line and key for every problem.
  */
 export async function loadTeamOrGroup(path: string, runtime: TeamRuntimeOptions = {}): Promise<LLMTeam | LLMGroup> {
-  const text = await readText(path, "team");
-  return /^groupId\s*:|"groupId"\s*:/m.test(text) ? loadGroup(path, runtime) : loadTeam(path, runtime);
+  return (await isGroupFile(path)) ? loadGroup(path, runtime) : loadTeam(path, runtime);
+}
+
+/** True when the file holds a group (a top-level `groupId`) rather than a team. @throws ConfigError when unreadable. */
+export async function isGroupFile(path: string): Promise<boolean> {
+  return /^groupId\s*:|"groupId"\s*:/m.test(await readText(path, "team"));
 }

@@ -28,7 +28,7 @@ export async function callModel(request: ModelRequest, context: CallContext): Pr
     return { ...outcome, model: name, latencyMs: context.clock.now() - startedAt };
   } catch (error) {
     if (context.signal.aborted) throw context.signal.reason;
-    throw toProviderError(error, { provider: model.provider, model: name });
+    throw toProviderError(error, { provider: model.provider, model: name, now: context.clock.now() });
   }
 }
 
@@ -46,6 +46,8 @@ async function streamOnce(options: LanguageModelV4CallOptions, request: ModelReq
   const { stream } = await request.model.model.doStream(options);
   const reader = stream.getReader();
   const events = context.events;
+  // Counts emitted tokens for the retry and fallback layers (`discardedTokens` after a failure).
+  const progress = context.streamProgress;
   let text = "";
   const toolCalls: ModelToolCall[] = [];
   let usage: LanguageModelV4Usage | undefined;
@@ -59,6 +61,7 @@ async function streamOnce(options: LanguageModelV4CallOptions, request: ModelReq
         case "text-delta": {
           if (part.delta.length === 0) break;
           text += part.delta;
+          if (progress) progress.tokens++;
           const wait = events.emit("token", { token: part.delta });
           if (wait) await wait;
           break;

@@ -2,17 +2,21 @@ import { APICallError } from "@ai-sdk/provider";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { isAbortError } from "../errors/abort.js";
+import { parseRetryAfter } from "./retry-after.js";
 
 /**
- * Wraps whatever a provider threw into a {@link ProviderError} with status, headers and
- * retryability. Our own errors and aborts pass through unchanged.
+ * Wraps whatever a provider threw into a {@link ProviderError} with status, headers,
+ * retryability and `retryAfterMs` (from `Retry-After` / `retry-after-ms`, read at `where.now`,
+ * default `Date.now()`). Our own errors and aborts pass through unchanged.
  */
-export function toProviderError(error: unknown, where: { provider: string; model: string }): unknown {
+export function toProviderError(error: unknown, where: { provider: string; model: string; now?: number }): unknown {
   if (LLMTeamError.isInstance(error) || isAbortError(error)) return error;
   if (APICallError.isInstance(error)) {
+    const retryAfterMs = parseRetryAfter(error.responseHeaders, where.now ?? Date.now());
     return new ProviderError(`${where.model}: ${error.message}`, {
       ...(error.statusCode === undefined ? {} : { status: error.statusCode }),
       isRetryable: error.isRetryable,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       ...(error.responseHeaders ? { headers: error.responseHeaders } : {}),
       provider: where.provider,
       model: where.model,

@@ -1,5 +1,6 @@
 import type { AgentResult } from "../agents/agent-result.js";
 import { runLlmAgent, type PreparedAgent } from "../agents/llm-agent.js";
+import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
 import type { EventSink } from "../events/event-sink.js";
@@ -11,6 +12,7 @@ import type { Clock } from "../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import type { NestedTeam } from "./nested-team.js";
 import { nestedTeamInput, runTeamStep } from "./nested-team.js";
+import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
 import { RunResultBuilder, type RunResult } from "./run-result.js";
 
 /** Where a run's events go besides the fold: a stream's channel, or a parent run's log. */
@@ -24,6 +26,11 @@ export interface RunPlan {
   teamId: string;
   agents: PreparedAgent[];
   models: Map<string, ResolvedModel>;
+  /** Each agent's fallback models, in order. */
+  fallbackModels?: Map<string, ResolvedModel[]>;
+  /** Each agent's model-call pipeline (its retry policy, breaker and timeout). */
+  agentCalls?: Map<string, ModelCall>;
+  /** The team's pipeline, for calls that belong to no agent. */
   call: ModelCall;
   clock: Clock;
   signal: AbortSignal;
@@ -38,6 +45,19 @@ export interface RunPlan {
   gate?: (execution: RunExecution) => Promise<void>;
   /** Agents of type `team`, by agent id: the nested teams they run. */
   teams?: Map<string, NestedTeam>;
+  /** Asks people for approvals (set by `team.start()`); absent when nobody can be asked. */
+  approver?: RunApprover;
+}
+
+/** Asks a person before an agent marked `requiresApproval`, or a tool with `needsApproval`, runs. */
+export interface RunApprover {
+  /** Resolves when the agent may run; throws `ApprovalRejectedError` when a person said no. */
+  approveAgent(agent: PreparedAgent, execution: RunExecution): Promise<void>;
+  /**
+   * The approval function handed to the agent's tool loop. Its approval id is the tool call's
+   * id. With `announce: false` it does not emit `approval_requested` (the tool loop does).
+   */
+  toolApprover(agentId: string, execution: RunExecution, options?: { announce?: boolean }): ToolApprovalFunction;
 }
 
 /**
@@ -50,6 +70,7 @@ export class RunExecution {
   readonly variables: Record<string, unknown>;
   private seq = 0;
   private readonly startedAt: number;
+  private readonly boundary = (): Promise<void> => this.checkpoint();
 
   constructor(
     readonly plan: RunPlan,
@@ -124,12 +145,14 @@ export class RunExecution {
     const { plan } = this;
     const nested = plan.teams?.get(agent.id);
     if (nested) {
+      if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, undefined);
       const who = { agentId: agent.id, role: agent.role, outputKey: agent.outputKey };
       const outcome = await runTeamStep(this, who, nested, nestedTeamInput(agent, this), step, signal);
       if (outcome.error !== undefined) throw new AgentFailure(agent.id, outcome.error);
       return outcome.agentResult;
     }
     const model = plan.models.get(agent.id)!;
+    if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, model.name);
     await this.emit("agent_started", { role: agent.role, model: model.name, step }, agent.id);
     const started = plan.clock.now();
     try {
@@ -140,10 +163,13 @@ export class RunExecution {
         events: this.sinkFor(agent.id),
         variables: this.variables,
         model,
-        call: plan.call,
+        call: plan.agentCalls?.get(agent.id) ?? plan.call,
+        fallbackModels: plan.fallbackModels?.get(agent.id),
         temperature: agent.config.temperature ?? plan.defaults.temperature,
         maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
         stream: agent.config.stream ?? plan.defaults.stream,
+        checkpoint: this.boundary,
+        ...(plan.approver ? { approveTool: plan.approver.toolApprover(agent.id, this, { announce: false }) } : {}),
       });
       const latencyMs = plan.clock.now() - started;
       this.variables[agent.outputKey] = outcome.output;
@@ -160,6 +186,17 @@ export class RunExecution {
         agent.id,
         error,
       );
+      throw new AgentFailure(agent.id, error);
+    }
+  }
+
+  /** Waits for a person to approve the agent; a rejection fails the agent without running it. */
+  private async approve(approver: RunApprover, agent: PreparedAgent, model: string | undefined): Promise<void> {
+    try {
+      await approver.approveAgent(agent, this);
+    } catch (error) {
+      if (this.plan.signal.aborted) throw error;
+      await this.emit("agent_failed", { error: toErrorInfo(error), usage: emptyUsage(), model, latencyMs: 0 }, agent.id, error);
       throw new AgentFailure(agent.id, error);
     }
   }
@@ -217,6 +254,13 @@ function usageOf(error: unknown): Usage {
 }
 
 function detailsOf(error: unknown): Record<string, unknown> | undefined {
-  const details = (error as { details?: unknown } | undefined)?.details;
-  return typeof details === "object" && details !== null ? (details as Record<string, unknown>) : undefined;
+  const found = (error as { details?: unknown } | undefined)?.details;
+  const details: Record<string, unknown> = typeof found === "object" && found !== null ? { ...(found as Record<string, unknown>) } : {};
+  const retryMetrics = getRetryMetrics(error);
+  if (retryMetrics) {
+    details.retryMetrics = retryMetrics;
+    details.modelCalls ??= retryMetrics.attempts;
+  }
+  if (shouldEscalate(error)) details.shouldEscalate = true;
+  return Object.keys(details).length > 0 ? details : undefined;
 }

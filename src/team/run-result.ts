@@ -1,4 +1,6 @@
 import type { AgentResult } from "../agents/agent-result.js";
+import type { RunCost } from "../cost/cost-tracker.js";
+import { RunCostBuilder } from "../cost/run-cost-builder.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import { eventCause } from "../events/create-event.js";
 import type { ErrorInfo, RunStatus, StreamEvent } from "../events/stream-event.js";
@@ -23,6 +25,11 @@ export interface RunResult {
   agentResults: AgentResult[];
   /** Tokens of every model call in the run. */
   usage: Usage;
+  /**
+   * What the run cost, from its `cost_update` events: total and per agent and model in USD,
+   * tokens, and the models that had no price (their calls are not in `totalUsd`).
+   */
+  cost: RunCost;
   durationMs: number;
   /** Why the run did not complete. */
   error?: Error;
@@ -47,6 +54,7 @@ const NESTED_STEP_EVENTS = new Set<string>(["agent_started", "agent_completed", 
 export class RunResultBuilder {
   readonly result: RunResult;
   private readonly started = new Map<string, string>();
+  private readonly costs: RunCostBuilder;
   private readonly recorder = new ReportRecorder();
   private readonly pathPrefix: string;
 
@@ -57,6 +65,7 @@ export class RunResultBuilder {
    */
   constructor(runId: string, teamId: string, pathPrefix = teamId) {
     this.pathPrefix = `${pathPrefix}/`;
+    this.costs = new RunCostBuilder(runId, teamId);
     const result = {
       runId,
       teamId,
@@ -67,6 +76,7 @@ export class RunResultBuilder {
       agentsCalled: [],
       agentResults: [],
       usage: emptyUsage(),
+      cost: this.costs.cost,
       durationMs: 0,
       startedAt: "",
       eventCount: 0,
@@ -86,6 +96,10 @@ export class RunResultBuilder {
     switch (event.type) {
       case "run_started":
         result.startedAt = new Date(event.timestamp).toISOString();
+        result.cost.startedAt = event.timestamp;
+        break;
+      case "cost_update":
+        this.costs.apply(event.agentId, event.data);
         break;
       case "agent_started":
         result.agentsCalled.push(event.agentId!);
@@ -159,6 +173,7 @@ export class RunResultBuilder {
 
   private finish(timestamp: number, durationMs: number): void {
     this.result.completedAt = new Date(timestamp).toISOString();
+    this.result.cost.endedAt = timestamp;
     this.result.durationMs = durationMs;
   }
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { agentConfigSchema } from "../agents/agent-config.js";
+import { agentConfigSchema, modelListSchema, resilienceShape } from "../agents/agent-config.js";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { toConfigIssues } from "../config/zod-issues.js";
+import { budgetConfigSchema } from "../cost/budget-schema.js";
 import { providersSchema } from "../providers/provider-config.js";
 import { flowSchema } from "./flow/flow-config.js";
 import { checkTeamFlow } from "./flow/validate-team-flow.js";
@@ -15,8 +16,10 @@ export const teamShape = {
   name: z.string().optional(),
   /** What the team is for. */
   description: z.string().optional(),
-  /** Default model of the agents, `provider/model`. */
-  model: z.string().min(1).optional(),
+  /** Default model of the agents, `provider/model`, or a list: the first, then fallbacks. */
+  model: modelListSchema.optional(),
+  /** Default retry policy and circuit breaker of the agents; an agent's own keys override them. */
+  ...resilienceShape,
   /** Default sampling temperature of the agents, 0 to 2. */
   temperature: z.number().min(0).max(2).optional(),
   /** Default most output tokens per model call. */
@@ -25,6 +28,12 @@ export const teamShape = {
   stream: z.boolean().optional(),
   /** Providers by name, for models named `"<provider>/<model>"`. */
   providers: providersSchema.optional(),
+  /** Most USD one run may spend: a hard run budget, enforced before each model call. */
+  maxCostPerRun: z.number({ error: "maxCostPerRun must be a number of USD." }).nonnegative("maxCostPerRun must be >= 0.").optional(),
+  /** Budgets: per run, or per hour/day/month shared by the team's runs (see docs/cost.md). */
+  budgets: z.array(budgetConfigSchema, { error: "budgets must be a list of budgets." }).optional(),
+  /** Let unpriced models run under a budget, their cost uncounted (default false: a config error). */
+  allowUnpriced: z.boolean().optional(),
   /**
    * How agents run: `sequential` (default) in the order they were added; a chain
    * `"a -> b, c -> d"` (b and c concurrently); or a graph `{ edges: [{ from, to, when }] }`.

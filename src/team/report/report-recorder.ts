@@ -12,7 +12,6 @@ export class ReportRecorder {
   private readonly resultStarts: { at: number; order: number }[] = [];
   private readonly decisions: RunReportDecision[] = [];
   private readonly warnings: string[] = [];
-  private costUsd: number | undefined;
 
   apply(event: StreamEvent): void {
     switch (event.type) {
@@ -38,9 +37,6 @@ export class ReportRecorder {
         break;
       case "warning":
         this.warnings.push(event.data.message);
-        break;
-      case "cost_update":
-        this.costUsd = Math.max(this.costUsd ?? 0, event.data.totalUsd);
         break;
       default:
         break;
@@ -82,7 +78,8 @@ export class ReportRecorder {
       durationMs: result.durationMs,
       startedAt: result.startedAt,
       usage: result.usage,
-      costUsd: this.costUsd,
+      costUsd: result.cost.calls > 0 ? result.cost.totalUsd : undefined,
+      unpricedModels: result.cost.unpricedModels,
       agents,
       decisions: this.decisions,
       errors,

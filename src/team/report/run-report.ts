@@ -39,8 +39,10 @@ export interface RunReportData {
   durationMs: number;
   startedAt: string;
   usage: Usage;
-  /** Spend in USD, when a cost layer reported it (`cost_update` events). */
+  /** Spend in USD of the priced calls (the result's `cost.totalUsd`); undefined when no call was counted. */
   costUsd: number | undefined;
+  /** Models without a price: their calls are not in `costUsd`. */
+  unpricedModels: string[];
   /** Agents in the order they started. */
   agents: RunReportAgent[];
   decisions: RunReportDecision[];
@@ -70,6 +72,7 @@ export class RunReport implements RunReportData {
   readonly startedAt: string;
   readonly usage: Usage;
   readonly costUsd: number | undefined;
+  readonly unpricedModels: string[];
   readonly agents: RunReportAgent[];
   readonly decisions: RunReportDecision[];
   readonly errors: RunReportData["errors"];
@@ -86,6 +89,7 @@ export class RunReport implements RunReportData {
     this.startedAt = data.startedAt;
     this.usage = data.usage;
     this.costUsd = data.costUsd;
+    this.unpricedModels = data.unpricedModels;
     this.agents = data.agents;
     this.decisions = data.decisions;
     this.errors = data.errors;
@@ -115,7 +119,7 @@ function reportMarkdown(report: RunReportData, level: number): string {
     `- Started: ${report.startedAt}`,
     `- Duration: ${report.durationMs} ms`,
     `- Tokens: ${tokens(report.usage)}`,
-    `- Cost: ${report.costUsd === undefined ? "not tracked" : `$${report.costUsd.toFixed(6)}`}`,
+    `- Cost: ${report.costUsd === undefined ? "not tracked" : `$${report.costUsd.toFixed(6)}`}${report.unpricedModels.length > 0 ? ` (unpriced, not counted: ${report.unpricedModels.join(", ")})` : ""}`,
     "",
     `${heading}# Agents`,
     "",

@@ -1,4 +1,3 @@
-import type { StreamEvent } from "../../events/stream-event.js";
 import { AgentFailure, type RunExecution } from "../run-execution.js";
 import { decideNext, ORCHESTRATOR_ID, type RouteCandidate, type RouteHistoryEntry, type RouteSettings } from "./route-decision.js";
 import type { TerminationCondition, TerminationState } from "./termination.js";
@@ -25,41 +24,34 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
   const history: RouteHistoryEntry[] = [];
   const agentsCalled: string[] = [];
   const state: TerminationState = { iteration: 0, elapsedMs: 0, costUsd: undefined, lastAgent: undefined, lastOutput: undefined, agentsCalled };
-  const trackCost = (event: StreamEvent): void => {
-    if (event.type === "cost_update") state.costUsd = Math.max(state.costUsd ?? 0, event.data.totalUsd);
-  };
-  const listeners = execution.plan.listeners;
-  listeners.push(trackCost);
-  try {
-    for (let iteration = 1; ; iteration++) {
-      state.elapsedMs = execution.elapsedMs();
-      const fired = termination.check(state);
-      if (fired !== undefined) {
-        await execution.emit("agent_selected", { nextAgent: "", reason: `Stopped by termination condition ${fired}.`, iteration, done: true }, ORCHESTRATOR_ID);
-        break;
-      }
-      await execution.checkpoint();
-      let decision;
-      try {
-        decision = await decideNext(execution, settings, candidates, history, iteration);
-      } catch (error) {
-        throw new AgentFailure(ORCHESTRATOR_ID, error);
-      }
-      const { nextAgent, reason, done, fallback, usage } = decision;
-      await execution.emit("agent_selected", { nextAgent, reason, iteration, done, fallback, usage }, ORCHESTRATOR_ID);
-      if (done) break;
-      await execution.checkpoint();
-      const { output } = await options.runCandidate(nextAgent, iteration);
-      history.push({ id: nextAgent, output });
-      agentsCalled.push(nextAgent);
-      state.iteration = iteration;
-      state.lastAgent = nextAgent;
-      state.lastOutput = output;
-      const wait = execution.emit("progress", { completed: iteration, total: undefined, label: nextAgent });
-      if (wait) await wait;
+  const cost = execution.builder.result.cost;
+  for (let iteration = 1; ; iteration++) {
+    state.elapsedMs = execution.elapsedMs();
+    state.costUsd = cost.calls > 0 ? cost.totalUsd : undefined;
+    const fired = termination.check(state);
+    if (fired !== undefined) {
+      await execution.emit("agent_selected", { nextAgent: "", reason: `Stopped by termination condition ${fired}.`, iteration, done: true }, ORCHESTRATOR_ID);
+      break;
     }
-  } finally {
-    listeners.splice(listeners.indexOf(trackCost), 1);
+    await execution.checkpoint();
+    let decision;
+    try {
+      decision = await decideNext(execution, settings, candidates, history, iteration);
+    } catch (error) {
+      throw new AgentFailure(ORCHESTRATOR_ID, error);
+    }
+    const { nextAgent, reason, done, fallback, usage } = decision;
+    await execution.emit("agent_selected", { nextAgent, reason, iteration, done, fallback, usage }, ORCHESTRATOR_ID);
+    if (done) break;
+    await execution.checkpoint();
+    const { output } = await options.runCandidate(nextAgent, iteration);
+    history.push({ id: nextAgent, output });
+    agentsCalled.push(nextAgent);
+    state.iteration = iteration;
+    state.lastAgent = nextAgent;
+    state.lastOutput = output;
+    const wait = execution.emit("progress", { completed: iteration, total: undefined, label: nextAgent });
+    if (wait) await wait;
   }
   if (history.length === 0) {
     await execution.emit("warning", { message: `The orchestrator ended the run before any ${settings.noun} ran; the run has no output.`, code: "router_no_steps" });
