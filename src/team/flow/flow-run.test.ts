@@ -211,6 +211,30 @@ describe("loops", () => {
   });
 });
 
+describe("run() and stream() agree", () => {
+  it.each([
+    ["a linear chain", { flow: "a -> b", agents: [llm("a", "a: {query}"), llm("b", "b: {a}")] }],
+    [
+      "a conditional graph with a loop",
+      {
+        flow: { edges: [{ from: "a", to: "b" }, { from: "b", to: "a", when: "b contains 'again'", maxIterations: 2 }, { from: "b", to: "c", when: "not (b contains 'again')" }] },
+        agents: [llm("a", "a: {query}"), llm("b", "b: {a}"), llm("c", "c: {b}")],
+      },
+    ],
+  ] as [string, Omit<TeamConfig, "teamId">][])("for %s", async (_name, config) => {
+    const answers = { a: { text: "A", delayMs: 500 }, b: ["again", "fine"], c: "C" };
+    const clockA = new FakeClock();
+    const ran = await settle(makeTeam(config, answers, clockA).team.run("go", { runId: "r" }), clockA);
+    const clockB = new FakeClock();
+    const stream = makeTeam(config, answers, clockB).team.stream("go", { runId: "r" });
+    await settle(collect(stream), clockB);
+    const streamed = await stream.result;
+    expect(streamed.success).toBe(true);
+    expect(streamed).toEqual(ran);
+    expect(streamed.report.toJSON()).toEqual(ran.report.toJSON());
+  });
+});
+
 describe("team timeout", () => {
   it("stops the run at timeoutMs, aborting the model call, with status timeout", async () => {
     const clock = new FakeClock();
