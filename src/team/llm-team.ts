@@ -473,10 +473,10 @@ export class LLMTeam implements NestedTeam {
   }
 
   /**
-   * Runs the flow. `abort` stops the run (the team's `timeoutMs` uses it); a nested run leaves
-   * the cost tracker's run to its parent.
+   * Runs the flow. `abort` stops the run (the team's `timeoutMs` uses it); with
+   * `parentEndsCost`, the cost tracker's run (shared with a parent run) is left to the parent.
    */
-  private async execute(execution: RunExecution, abort: AbortController, control?: RunController, nested = false): Promise<RunResult> {
+  private async execute(execution: RunExecution, abort: AbortController, control?: RunController, parentEndsCost = false): Promise<RunResult> {
     const { plan } = execution;
     const timeoutMs = this.settings.timeoutMs;
     // Only teams with a timeout pay for a timer; it is cleared with a preallocated reason.
@@ -498,7 +498,7 @@ export class LLMTeam implements NestedTeam {
       return await execution.fail(error);
     } finally {
       timer?.abort(RUN_ENDED);
-      if (!nested && this.costTracker.costOf(plan.runId)) this.costTracker.endRun(plan.runId);
+      if (!parentEndsCost && this.costTracker.costOf(plan.runId)) this.costTracker.endRun(plan.runId);
     }
   }
 
@@ -509,12 +509,14 @@ export class LLMTeam implements NestedTeam {
    */
   async runNested(input: Record<string, unknown>, parent: RunExecution, agentId: string, signal: AbortSignal): Promise<RunResult> {
     const controller = new AbortController();
+    // A tracker shared with the parent already counts this run: the parent ends it.
+    const sharedTracker = this.costTracker.costOf(parent.plan.runId) !== undefined;
     const plan = await this.plan(input, { runId: parent.plan.runId, signal }, controller);
     plan.pathPrefix = `${parent.plan.pathPrefix}/${agentId}`;
     const { gate, approver } = parent.plan;
     if (gate) plan.gate = () => gate(parent);
     if (approver) plan.approver = approver;
-    return this.execute(new RunExecution(plan, { push: (event) => parent.forward(event) }), controller, undefined, true);
+    return this.execute(new RunExecution(plan, { push: (event) => parent.forward(event) }), controller, undefined, sharedTracker);
   }
 
   private flow(): TeamFlow {

@@ -121,3 +121,19 @@ describe("a team used as an agent", () => {
     expect(result.cost.usage.totalTokens).toBe(110);
   });
 });
+
+describe("cost tracking of nested runs", () => {
+  it("ends the run in a nested team's own tracker, and leaves a shared one to the parent", async () => {
+    const model = new ScriptedModel({ responses: byPrompt(answers()) });
+    const inner = new LLMTeam({ teamId: "in", model: "test/model", models: { "test/model": model }, agents: [{ type: "llm", role: "searcher", prompt: "searcher: {query}" }] });
+    const outer = new LLMTeam({ teamId: "out", model: "test/model", models: { "test/model": model }, agents: [{ type: "team", role: "research", team: inner }] });
+    const result = await outer.run("q");
+    expect(result.success).toBe(true);
+    expect(inner.costTracker.costOf(result.runId)).toBeUndefined();
+    expect(inner.costTracker.history.map((cost) => cost.runId)).toEqual([result.runId]);
+    const { team } = deskTeam();
+    const shared = await team.run("q");
+    expect(team.costTracker.costOf(shared.runId)).toBeUndefined();
+    expect(team.costTracker.history.at(-1)!.calls).toBe(4);
+  });
+});
