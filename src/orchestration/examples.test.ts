@@ -54,7 +54,7 @@ describe("examples", () => {
 
   it.each(files)("%s loads and runs on a scripted model", async (name) => {
     const model = exampleModel();
-    const loaded = await loadTeamOrGroup(new URL(`../../examples/${name}`, import.meta.url).pathname, { models: { "openai/gpt-4o-mini": model } });
+    const loaded = await loadTeamOrGroup(new URL(`../../examples/${name}`, import.meta.url).pathname, { models: { "openai/gpt-4o-mini": model }, defaultModel: "openai/gpt-4o-mini" });
     const result = await loaded.run({ query: "test question" });
     const run = loaded instanceof LLMGroup ? (result as Awaited<ReturnType<LLMGroup["run"]>>).run : (result as Awaited<ReturnType<Exclude<typeof loaded, LLMGroup>["run"]>>);
     expect(run.error).toBeUndefined();
