@@ -5,7 +5,7 @@ import type {
   LanguageModelV4Usage,
   SharedV4Warning,
 } from "@ai-sdk/provider";
-import type { ChatModelFunctions, LlamaChatResponse, Token } from "node-llama-cpp";
+import type { ChatModelFunctions, LlamaChatResponse, LlamaGrammar, Token } from "node-llama-cpp";
 import { ProviderError } from "../../errors/provider-error.js";
 import { convertPrompt } from "./convert-prompt.js";
 import type { LoadedLocalModel, LoadSettings } from "./load-local-model.js";
@@ -42,7 +42,7 @@ export async function generateLocal(
     if (value !== undefined && value !== "provider-default") warnings.push({ type: "unsupported", feature, details: "Local models ignore it." });
   }
 
-  let grammar;
+  let grammar: LlamaGrammar | undefined;
   if (options.responseFormat?.type === "json") {
     if (functions) {
       warnings.push({ type: "unsupported", feature: "responseFormat json with tools", details: "The JSON grammar is not applied while tools are offered." });
