@@ -30,3 +30,180 @@ export type {
   ModelToolCall,
   ResolvedModel,
 } from "./providers/model-call.js";
+export { LLMTeam } from "./team/llm-team.js";
+export type { LLMTeamOptions, RunInput, RunOptions, TeamRuntimeOptions } from "./team/llm-team.js";
+export { RunStream } from "./team/run-stream.js";
+export type { RunResult } from "./team/run-result.js";
+export { teamConfigSchema } from "./team/team-config.js";
+export type { TeamConfig } from "./team/team-config.js";
+export { agentConfigSchema } from "./agents/agent-config.js";
+export type { AgentConfig } from "./agents/agent-config.js";
+export type { AgentResult } from "./agents/agent-result.js";
+export { EmptyAnswerError } from "./errors/empty-answer-error.js";
+export { ModelRegistry } from "./providers/model-registry.js";
+export type { ModelRegistryOptions } from "./providers/model-registry.js";
+export type { ProviderConfig } from "./providers/provider-config.js";
+export { loadTeam, parseTeamText, readTeamFile } from "./team/load-team.js";
+export {
+  BUILTIN_TOOL_NAMES,
+  DEFAULT_MAX_TOOL_ROUNDS,
+  ParamType,
+  ToolDefinition,
+  ToolExecutor,
+  ToolParameter,
+  ToolRegistry,
+  builtinTools,
+  runToolLoop,
+  tool,
+  toolLoopDetails,
+} from "./tools/index.js";
+export type {
+  AnyToolDefinition,
+  BuiltinToolName,
+  FunctionToolSchema,
+  ToolApprovalDecision,
+  ToolApprovalRequest,
+  ToolApprover,
+  ToolCallRecord,
+  ToolContext,
+  ToolDefinitionOptions,
+  ToolExecuteOptions,
+  ToolExecutorOptions,
+  ToolHandler,
+  ToolLoopOptions,
+  ToolLoopResult,
+  ToolOptions,
+  ToolParameterOptions,
+  ToolRegistryOptions,
+  ToolResult,
+} from "./tools/index.js";
+export { ToolExecutionError } from "./errors/tool-execution-error.js";
+export {
+  DEFAULT_CIRCUIT_BREAKER_POLICY,
+  DEFAULT_RETRY_POLICY,
+  MemoryBreakerStore,
+  backoffDelayMs,
+  circuitBreakerKey,
+  circuitBreakerSchema,
+  createCircuitBreakerMiddleware,
+  createFallbackMiddleware,
+  createResiliencePipeline,
+  createRetryMiddleware,
+  createTimeoutMiddleware,
+  getRetryMetrics,
+  isRetryableError,
+  isRetryableStatus,
+  parseRetryAfter,
+  resolveCircuitBreakerPolicy,
+  resolveRetryPolicy,
+  retryPolicySchema,
+  shouldEscalate,
+  shouldFallBack,
+  CircuitOpenError,
+  RetryError,
+  ModelTimeoutError,
+} from "./resilience/index.js";
+export type {
+  AttemptErrorInfo,
+  BreakerState,
+  BreakerStore,
+  BreakerUpdate,
+  CircuitBreakerOptions,
+  CircuitBreakerPolicy,
+  CircuitBreakerScope,
+  CircuitState,
+  CircuitStateChange,
+  ResiliencePipelineOptions,
+  RetryBackoff,
+  RetryInfo,
+  RetryMetrics,
+  RetryPolicy,
+  RetryPolicyOptions,
+  StreamProgress,
+} from "./resilience/index.js";
+export {
+  Budget,
+  BudgetExceededError,
+  BudgetManager,
+  BudgetPeriod,
+  BudgetStatus,
+  BudgetWindow,
+  CostTracker,
+  DEFAULT_RESERVATION_TTL_MS,
+  DEFAULT_RESERVE_OUTPUT_TOKENS,
+  ModelPricing,
+  PRICE_CATALOG,
+  PricingRegistry,
+  budgetConfigSchema,
+  checkBudgetPricing,
+  createCostMiddleware,
+  estimateInputTokens,
+  getBudgetStatus,
+} from "./cost/index.js";
+export type {
+  BudgetAlert,
+  BudgetAlertCallback,
+  BudgetConfig,
+  BudgetExceededErrorOptions,
+  BudgetObservation,
+  BudgetOptions,
+  BudgetStatusReport,
+  CostMiddlewareOptions,
+  CostTrackerOptions,
+  ModelPricingOptions,
+  PriceLookup,
+  PricedUsage,
+  PricingRegistryOptions,
+  RecordUsageOptions,
+  RunCost,
+  UsageRecord,
+} from "./cost/index.js";
+export { MemoryBudgetStore, RedisBudgetStore, SqliteBudgetStore } from "./store/index.js";
+export type {
+  BudgetReleaseRequest,
+  BudgetReserveRequest,
+  BudgetReserveResult,
+  BudgetSettleRequest,
+  BudgetStore,
+  BudgetUsageRequest,
+  BudgetWindowUsage,
+  RedisBudgetStoreOptions,
+  SqliteBudgetStoreOptions,
+} from "./store/index.js";
+export {
+  ApprovalRejectedError,
+  ConfigurationProposal,
+  ConfiguratorSession,
+  LifecycleError,
+  ProposalStatus,
+  RUN_SNAPSHOT_VERSION,
+  RunHandle,
+  TeamLifecycle,
+  TeamState,
+  VALID_TRANSITIONS,
+  applyConfigChanges,
+  canTransition,
+  configChangeSchema,
+  configuratorReplySchema,
+  diffConfigs,
+  formatConfigDiff,
+  parseConfigChanges,
+  parseRunSnapshot,
+  updateTeamDocument,
+  validateTeamConfig,
+} from "./team/lifecycle/index.js";
+export type {
+  ApprovalRequest,
+  ConfigChange,
+  ConfigDiff,
+  ConfigDiffEntry,
+  ConfigVersion,
+  ConfigurationProposalOptions,
+  ConfiguratorReply,
+  ConfigureOptions,
+  LifecycleTransition,
+  RunSnapshot,
+  RunState,
+  TeamLifecycleOptions,
+  ToolApprovalFunction,
+} from "./team/lifecycle/index.js";

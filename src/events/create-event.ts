@@ -31,8 +31,17 @@ export function createEvent<T extends StreamEventType>(
   agentId: string | undefined,
   agentPath: string | undefined,
   data: StreamEventDataMap[T],
+  cause?: unknown,
 ): StreamEvent {
-  return new RunEvent(type, runId, seq, timestamp, agentId, agentPath, data) as unknown as StreamEvent;
+  const event = new RunEvent(type, runId, seq, timestamp, agentId, agentPath, data);
+  // The original error rides along with failure events for live consumers; it is not part of the JSON.
+  if (cause !== undefined) Object.defineProperty(event, "cause", { value: cause, enumerable: false });
+  return event as unknown as StreamEvent;
+}
+
+/** The original error behind a failure event, when the event was made in this process. */
+export function eventCause(event: StreamEvent): unknown {
+  return (event as { cause?: unknown }).cause;
 }
 
 /** Rebuilds an event from its JSON form (e.g. read back from a store or an SSE stream). */

@@ -54,9 +54,14 @@ export interface StreamEventDataMap {
     durationMs: number;
     round: number;
   };
+  /**
+   * `attempt`: 1-based number of the attempt that failed; `discardedTokens`: tokens that attempt
+   * had streamed before failing (clients drop them: the retry streams the answer from the start).
+   */
   retry: { attempt: number; delayMs: number; error: ErrorInfo; model: string; discardedTokens?: number };
   circuit_state_changed: { key: string; from: string; to: string };
-  fallback: { fromModel: string; toModel: string; reason: ErrorInfo };
+  /** `discardedTokens`: tokens the failed model had streamed before failing for good (clients drop them). */
+  fallback: { fromModel: string; toModel: string; reason: ErrorInfo; discardedTokens?: number };
   budget_alert: { currentUsd: number; maxUsd: number; threshold: number; period: string };
   budget_exceeded: { currentUsd: number; maxUsd: number; requestedUsd: number; period: string };
   lifecycle_changed: { from: string; to: string; reason?: string };
@@ -65,6 +70,8 @@ export interface StreamEventDataMap {
     kind: "tool" | "agent";
     toolName?: string;
     arguments?: unknown;
+    /** The tool call's id, as in `tool_call` (for tools). */
+    callId?: string;
   };
   warning: { message: string; code?: string };
 }

@@ -5,6 +5,7 @@ import type {
   LanguageModelV4Prompt,
 } from "@ai-sdk/provider";
 import type { EventSink } from "../events/event-sink.js";
+import type { RetryMetrics } from "../events/retry-metrics.js";
 import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 
@@ -20,7 +21,7 @@ export interface ResolvedModel {
 export interface ModelRequest {
   /** The model to call. */
   model: ResolvedModel;
-  /** Models to try, in order, when `model` fails for good (filled by the fallback layer). */
+  /** Models to try, in order, when `model` fails for good (the fallback layer tries them; the response names who answered). */
   fallbackModels?: ResolvedModel[];
   prompt: LanguageModelV4Prompt;
   tools?: LanguageModelV4FunctionTool[];
@@ -48,6 +49,18 @@ export interface ModelResponse {
   /** Name of the model that answered (differs from the request's after a fallback). */
   model: string;
   latencyMs: number;
+  /** What retries, breaker and fallback did for this call; set by the resilience layers. */
+  retryMetrics?: RetryMetrics;
+}
+
+/**
+ * What a streamed call has emitted so far. The code that emits `token` events increments
+ * `tokens` once per event; the retry and fallback layers reset it before each attempt and read
+ * it after a failure to report `discardedTokens`.
+ */
+export interface StreamProgress {
+  /** `token` events emitted by the current attempt. */
+  tokens: number;
 }
 
 /** What a model call can see of the run around it. */
@@ -58,6 +71,10 @@ export interface CallContext {
   events: EventSink;
   runId: string;
   agentId: string;
+  /** Running metrics of the resilience layers for this call (they create and share it). */
+  retryMetrics?: RetryMetrics;
+  /** Token counter of the current attempt, for streamed calls (see {@link StreamProgress}). */
+  streamProgress?: StreamProgress;
 }
 
 /** One model call. Resilience, budgets and fallback wrap it as {@link ModelCallMiddleware}. */

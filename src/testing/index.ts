@@ -1,1 +1,9 @@
 export { FakeClock } from "./fake-clock.js";
+export { ScriptedModel } from "./scripted-model.js";
+export type {
+  ScriptedCall,
+  ScriptedHttpError,
+  ScriptedModelOptions,
+  ScriptedResponse,
+  ScriptedToolCall,
+} from "./scripted-model.js";

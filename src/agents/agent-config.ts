@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { identifierSchema, strictObject } from "../config/strict-object.js";
+import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
+import { retryPolicySchema } from "../resilience/retry-policy.js";
+import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
+
+/** A model name, or a list: the first model, then fallbacks in order. */
+export const modelListSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: 'model must be "provider/model" or a list of them (the first, then fallbacks).',
+});
+
+/** The resilience keys shared by teams (defaults) and agents (overrides). */
+export const resilienceShape = {
+  /** Retries of failed model calls (default: 3, exponential backoff); `false` turns them off. */
+  retryPolicy: z.union([retryPolicySchema, z.literal(false)]).optional(),
+  /** Circuit breaker around the model calls (off unless set); `false` turns an inherited one off. */
+  circuitBreaker: z.union([circuitBreakerSchema, z.literal(false)]).optional(),
+};
+
+/** Agent kinds this version runs. */
+export const AGENT_TYPES = ["llm"] as const;
+
+/** The schema of one agent, as written in TypeScript, JSON or YAML. */
+export const agentConfigSchema = strictObject(
+  {
+    /** Agent kind. Only `llm` today. */
+    type: z.enum(AGENT_TYPES, {
+      error: (issue) => `Unknown agent type ${JSON.stringify(issue.input)}. Valid types: ${AGENT_TYPES.join(", ")}.`,
+    }),
+    /** What the agent does in the team; unique in a team; names its output unless `outputKey` is set. */
+    role: identifierSchema("role"),
+    /** Unique id (default: the role). */
+    id: identifierSchema("id").optional(),
+    /** Display name. */
+    name: z.string().optional(),
+    /** What the agent is for (routers read it). */
+    description: z.string().optional(),
+    /** The user message, a template: `{query}` reads the run input, `{triage}` an earlier agent's output. */
+    prompt: z.string({ error: "prompt must be a string (the agent's message template)." }).min(1, "prompt must not be empty."),
+    /** The system message, a template too. */
+    systemPrompt: z.string().optional(),
+    /** Model name, `provider/model`, or a list: the first, then fallbacks (default: the team's model). */
+    model: modelListSchema.optional(),
+    /** Models to try in order when the agent's model fails for good (after retries, or an open breaker). */
+    fallbackModels: z.array(z.string().min(1)).optional(),
+    /** Longest time one model call (one attempt) may take, in ms (default: no limit). */
+    timeoutMs: z.number().int().positive().optional(),
+    ...resilienceShape,
+    /** Sampling temperature, 0 to 2 (default: the provider's). */
+    temperature: z.number().min(0).max(2).optional(),
+    /** Most output tokens per model call (default: the team's, else the provider's). */
+    maxTokens: z.number().int().positive().optional(),
+    /** Name under which later prompts read this agent's output (default: the id). */
+    outputKey: identifierSchema("outputKey").optional(),
+    /** Stream tokens from the provider (default: the team's, else true). */
+    stream: z.boolean().optional(),
+    /** Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in TypeScript). */
+    tools: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z.custom<AnyToolDefinition>((value) => ToolDefinition.isInstance(value), "Expected a tool name or a ToolDefinition."),
+        ]),
+      )
+      .optional(),
+    /** Tool rounds before the agent must answer (default 5); reaching it fails the agent. */
+    maxToolRounds: z.number().int().min(0).optional(),
+    /**
+     * A person must approve each run of this agent (default false): the run pauses with an
+     * `approval_requested` event until `handle.approve(id)`; `handle.reject(id, reason)` fails
+     * the agent. Such teams run through `team.start()`, which returns the handle.
+     */
+    requiresApproval: z.boolean().optional(),
+  },
+  "an agent",
+);
+
+/** An agent as users write it. */
+export type AgentConfig = z.input<typeof agentConfigSchema>;

@@ -1,0 +1,128 @@
+import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
+import { EmptyAnswerError } from "../errors/empty-answer-error.js";
+import type { EventSink } from "../events/event-sink.js";
+import type { Usage } from "../events/usage.js";
+import type { Clock } from "../internal/clock.js";
+import type { CallContext, ModelCall, ModelRequest, ResolvedModel } from "../providers/model-call.js";
+import type { AnyToolDefinition } from "../tools/tool-definition.js";
+import { ToolExecutor } from "../tools/tool-executor.js";
+import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
+import type { AgentConfig } from "./agent-config.js";
+import type { ToolApprovalFunction } from "../tools/tool-approval.js";
+import { parseTemplate, renderTemplate, type Template } from "./template.js";
+
+/** An agent checked and ready to run: its config as given plus what was derived from it. */
+export interface PreparedAgent {
+  id: string;
+  role: string;
+  outputKey: string;
+  config: AgentConfig;
+  prompt: Template;
+  systemPrompt: Template | undefined;
+  /** Runs the agent's tools; undefined for an agent without tools. */
+  executor: ToolExecutor | undefined;
+}
+
+/** Prepares an agent from a validated config and its resolved tools. */
+export function prepareAgent(config: AgentConfig, tools: readonly AnyToolDefinition[] = [], clock?: Clock): PreparedAgent {
+  const id = config.id ?? config.role;
+  return {
+    id,
+    role: config.role,
+    outputKey: config.outputKey ?? id,
+    config,
+    prompt: parseTemplate(config.prompt),
+    systemPrompt: config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
+    executor: tools.length > 0 ? new ToolExecutor({ tools, ...(clock ? { clock } : {}) }) : undefined,
+  };
+}
+
+/** What an agent run can see: the run's variables, its model and the model-call pipeline. */
+export interface AgentRunContext {
+  runId: string;
+  signal: AbortSignal;
+  clock: Clock;
+  /** Sends events tagged with this agent. */
+  events: EventSink;
+  /** Run input and earlier agents' outputs, by name. */
+  variables: Record<string, unknown>;
+  /** The agent's model (resolved at run start). */
+  model: ResolvedModel;
+  /** Models to try in order when `model` fails for good. */
+  fallbackModels: ResolvedModel[] | undefined;
+  /** The model-call pipeline (resilience and budget layers around the provider call). */
+  call: ModelCall;
+  temperature: number | undefined;
+  maxTokens: number | undefined;
+  stream: boolean;
+  /**
+   * Asks a person before a tool with `needsApproval` runs (the tool loop's `approve`): pauses
+   * the run until `handle.approve(callId)` / `handle.reject(callId, reason)`. It does not emit
+   * `approval_requested` itself: the tool loop announces the call (approvalId = callId) first.
+   * Absent when the run has nobody to ask (started with `run()`/`stream()`, not `start()`).
+   */
+  approveTool?: ToolApprovalFunction;
+  /** A step boundary inside the agent (between tool rounds): waits while the run is paused. */
+  checkpoint?: () => Promise<void>;
+}
+
+/** What an agent returns on success. */
+export interface AgentOutput {
+  output: unknown;
+  usage: Usage;
+  model: string;
+  modelCalls: number;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Runs an `llm` agent: renders its prompts, makes one model call and returns the answer.
+ * @throws the model call's error, or an `Error` when the model answered nothing.
+ */
+export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext): Promise<AgentOutput> {
+  const where = `agent "${agent.id}"`;
+  const prompt: LanguageModelV4Prompt = [];
+  if (agent.systemPrompt) {
+    prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, context.variables, where) });
+  }
+  prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, context.variables, where) }] });
+  const request: ModelRequest = {
+    model: context.model,
+    ...(context.fallbackModels ? { fallbackModels: context.fallbackModels } : {}),
+    prompt,
+    stream: context.stream,
+    ...(context.maxTokens === undefined ? {} : { maxOutputTokens: context.maxTokens }),
+    ...(context.temperature === undefined ? {} : { temperature: context.temperature }),
+  };
+  const callContext: CallContext = { signal: context.signal, clock: context.clock, events: context.events, runId: context.runId, agentId: agent.id };
+  if (agent.executor) {
+    const result = await runToolLoop({
+      request,
+      call: context.call,
+      context: callContext,
+      executor: agent.executor,
+      ...(agent.config.maxToolRounds === undefined ? {} : { maxToolRounds: agent.config.maxToolRounds }),
+      ...(context.approveTool ? { approve: context.approveTool } : {}),
+      ...(context.checkpoint ? { checkpoint: context.checkpoint } : {}),
+    });
+    if (!result.success) throw result.error;
+    if (result.text.trim().length === 0) {
+      throw new EmptyAnswerError(`${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`);
+    }
+    return { output: result.text, usage: result.usage, model: result.model, modelCalls: result.steps, details: toolLoopDetails(result) };
+  }
+  const response = await context.call(request, callContext);
+  if (response.text.trim().length === 0) {
+    throw new EmptyAnswerError(
+      `${response.model} returned an empty answer (finish reason: ${response.finishReason}).`,
+    );
+  }
+  return {
+    output: response.text,
+    usage: response.usage,
+    model: response.model,
+    modelCalls: response.retryMetrics?.attempts ?? 1,
+    ...(response.retryMetrics ? { details: { retryMetrics: response.retryMetrics } } : {}),
+  };
+}
+

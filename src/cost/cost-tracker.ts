@@ -1,0 +1,212 @@
+import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
+import { systemClock, type Clock } from "../internal/clock.js";
+import { nanoToUsd } from "../internal/money.js";
+import { PricingRegistry } from "./pricing-registry.js";
+
+/** What a run cost: the result's `cost` field. Plain JSON. */
+export interface RunCost {
+  runId: string;
+  teamId: string;
+  /** Total of the priced calls, in USD. Calls of unpriced models are not in it. */
+  totalUsd: number;
+  /** USD per agent id. */
+  byAgent: Record<string, number>;
+  /** USD per model name (as configured). Unpriced models are absent: see `unpricedModels`. */
+  byModel: Record<string, number>;
+  /** All tokens of the run, priced or not, as the providers reported them. */
+  tokens: Usage;
+  /** Models that had no price: their calls' cost is unknown and not in `totalUsd`. */
+  unpricedModels: string[];
+  /** Model calls counted. */
+  calls: number;
+  /** Run start, ms since the epoch. */
+  startedAt: number;
+  /** Run end, ms since the epoch (absent while the run goes on). */
+  endedAt?: number;
+}
+
+/** Options of {@link CostTracker.recordUsage}. */
+export interface RecordUsageOptions {
+  /** The agent that made the call. Default `"unknown"`. */
+  agentId?: string;
+  /** The run the call belongs to. Default: the only active run (see {@link CostTracker}). */
+  runId?: string;
+  /** Time of the call, for dated prices. Default: the tracker's clock. */
+  atMs?: number;
+}
+
+/** One recorded call. */
+export interface UsageRecord {
+  model: string;
+  /** Cost of this call in USD; `undefined` when the model is unpriced. */
+  costUsd: number | undefined;
+  /** Cost of this call in nano-dollars (0 when unpriced: check `unpriced`). */
+  costNano: number;
+  unpriced: boolean;
+  /** True on the first call of an unpriced model in the run (time to warn). */
+  newlyUnpriced: boolean;
+  /** The run's priced total after this call, in USD. */
+  runTotalUsd: number;
+}
+
+/** Options of {@link CostTracker}. Every field is optional. */
+export interface CostTrackerOptions {
+  /** Prices. Default: a new {@link PricingRegistry} with the bundled catalog. */
+  pricing?: PricingRegistry;
+  /** Clock for run times and dated prices. Default: the system clock. */
+  clock?: Clock;
+  /** Ended runs kept in {@link CostTracker.history}. Default `100`. */
+  historyLimit?: number;
+}
+
+interface RunState {
+  runId: string;
+  teamId: string;
+  totalNano: number;
+  byAgent: Map<string, number>;
+  byModel: Map<string, number>;
+  tokens: Usage;
+  unpriced: Set<string>;
+  calls: number;
+  startedAt: number;
+}
+
+/**
+ * Adds up what runs cost, call by call, from the usage the providers reported. Money is summed
+ * in integer nano-dollars, so totals have no float drift. Several runs can be active at once
+ * (one tracker serves a team): pass `runId` to `recordUsage`/`endRun` when more than one is.
+ *
+ * @example
+ * const tracker = new CostTracker();
+ * tracker.startRun("run-1", "team-1");
+ * tracker.recordUsage("openai/gpt-4o-mini", { inputTokens: 500, outputTokens: 200, totalTokens: 700 }, { agentId: "writer" });
+ * const cost = tracker.endRun(); // { totalUsd: 0.000195, byAgent: { writer: 0.000195 }, … }
+ */
+export class CostTracker {
+  /** The prices the tracker uses. */
+  readonly pricing: PricingRegistry;
+  private readonly clock: Clock;
+  private readonly historyLimit: number;
+  private readonly active = new Map<string, RunState>();
+  private readonly ended: RunCost[] = [];
+  private latestRunId: string | undefined;
+
+  constructor(options: CostTrackerOptions = {}) {
+    this.pricing = options.pricing ?? new PricingRegistry(options.clock ? { clock: options.clock } : {});
+    this.clock = options.clock ?? systemClock;
+    this.historyLimit = options.historyLimit ?? 100;
+  }
+
+  /** Starts counting a run. Starting an active run again keeps what it has. */
+  startRun(runId: string, teamId = "default"): void {
+    if (!this.active.has(runId)) {
+      this.active.set(runId, {
+        runId,
+        teamId,
+        totalNano: 0,
+        byAgent: new Map(),
+        byModel: new Map(),
+        tokens: emptyUsage(),
+        unpriced: new Set(),
+        calls: 0,
+        startedAt: this.clock.now(),
+      });
+    }
+    this.latestRunId = runId;
+  }
+
+  /**
+   * Counts one model call. The run is started on the fly when it was not.
+   * @throws {Error} when `runId` is omitted and no run or several runs are active.
+   */
+  recordUsage(model: string, usage: Usage, options: RecordUsageOptions = {}): UsageRecord {
+    const run = this.runFor(options.runId, true);
+    const costNano = this.pricing.calculateCostNano(model, usage, options.atMs ?? this.clock.now());
+    const agentId = options.agentId ?? "unknown";
+    run.calls++;
+    addUsage(run.tokens, usage);
+    if (costNano === undefined) {
+      const newlyUnpriced = !run.unpriced.has(model);
+      run.unpriced.add(model);
+      if (!run.byAgent.has(agentId)) run.byAgent.set(agentId, 0);
+      return { model, costUsd: undefined, costNano: 0, unpriced: true, newlyUnpriced, runTotalUsd: nanoToUsd(run.totalNano) };
+    }
+    run.totalNano += costNano;
+    run.byAgent.set(agentId, (run.byAgent.get(agentId) ?? 0) + costNano);
+    run.byModel.set(model, (run.byModel.get(model) ?? 0) + costNano);
+    return { model, costUsd: nanoToUsd(costNano), costNano, unpriced: false, newlyUnpriced: false, runTotalUsd: nanoToUsd(run.totalNano) };
+  }
+
+  /**
+   * Ends a run and returns its cost; the cost joins {@link history}.
+   * @throws {Error} when the run is not active (or, without `runId`, when not exactly one is).
+   */
+  endRun(runId?: string): RunCost {
+    const run = this.runFor(runId, false);
+    this.active.delete(run.runId);
+    if (this.latestRunId === run.runId) this.latestRunId = undefined;
+    const cost = toRunCost(run, this.clock.now());
+    this.ended.push(cost);
+    if (this.ended.length > this.historyLimit) this.ended.splice(0, this.ended.length - this.historyLimit);
+    return cost;
+  }
+
+  /** The priced total so far of the latest started active run, in USD (0 when none). */
+  get currentCost(): number {
+    const run = this.latestRunId === undefined ? undefined : this.active.get(this.latestRunId);
+    return run ? nanoToUsd(run.totalNano) : 0;
+  }
+
+  /** The cost so far of an active run, or `undefined` when it is not active. */
+  costOf(runId: string): RunCost | undefined {
+    const run = this.active.get(runId);
+    return run ? toRunCost(run, undefined) : undefined;
+  }
+
+  /** The priced total so far of an active run in nano-dollars (0 when not active). */
+  spentNano(runId: string): number {
+    return this.active.get(runId)?.totalNano ?? 0;
+  }
+
+  /** Ended runs, oldest first (at most `historyLimit`). */
+  get history(): readonly RunCost[] {
+    return this.ended;
+  }
+
+  private runFor(runId: string | undefined, startIfMissing: boolean): RunState {
+    if (runId !== undefined) {
+      const run = this.active.get(runId);
+      if (run) return run;
+      if (!startIfMissing) throw new Error(`Run "${runId}" is not active in this CostTracker.`);
+      this.startRun(runId);
+      return this.active.get(runId)!;
+    }
+    if (this.active.size === 1) return this.active.values().next().value!;
+    throw new Error(
+      this.active.size === 0
+        ? "No active run: call startRun(runId, teamId) first."
+        : `Several runs are active (${[...this.active.keys()].join(", ")}): pass runId.`,
+    );
+  }
+}
+
+function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
+  return {
+    runId: run.runId,
+    teamId: run.teamId,
+    totalUsd: nanoToUsd(run.totalNano),
+    byAgent: toUsdRecord(run.byAgent),
+    byModel: toUsdRecord(run.byModel),
+    tokens: { ...run.tokens },
+    unpricedModels: [...run.unpriced],
+    calls: run.calls,
+    startedAt: run.startedAt,
+    ...(endedAt === undefined ? {} : { endedAt }),
+  };
+}
+
+function toUsdRecord(map: Map<string, number>): Record<string, number> {
+  const record: Record<string, number> = {};
+  for (const [key, nano] of map) record[key] = nanoToUsd(nano);
+  return record;
+}

@@ -1,0 +1,23 @@
+export { ModelPricing } from "./model-pricing.js";
+export type { ModelPricingOptions, ModelPricingTierOptions, PricedUsage } from "./model-pricing.js";
+export { PricingRegistry, PRICE_CATALOG } from "./pricing-registry.js";
+export type { PriceLookup, PriceMatchKind, PricingRegistryOptions } from "./pricing-registry.js";
+export { CostTracker } from "./cost-tracker.js";
+export type { CostTrackerOptions, RecordUsageOptions, RunCost, UsageRecord } from "./cost-tracker.js";
+export { Budget, BudgetPeriod, BudgetWindow } from "./budget.js";
+export type { BudgetOptions } from "./budget.js";
+export { BudgetManager, BudgetStatus } from "./budget-manager.js";
+export type { BudgetAlert, BudgetAlertCallback, BudgetObservation } from "./budget-manager.js";
+export {
+  createCostMiddleware,
+  DEFAULT_RESERVATION_TTL_MS,
+  DEFAULT_RESERVE_OUTPUT_TOKENS,
+} from "./cost-middleware.js";
+export type { CostMiddlewareOptions } from "./cost-middleware.js";
+export { checkBudgetPricing, getBudgetStatus } from "./budget-status.js";
+export type { BudgetPricingCheckOptions, BudgetStatusOptions, BudgetStatusReport } from "./budget-status.js";
+export { estimateInputTokens, FILE_PART_TOKENS } from "./estimate-input-tokens.js";
+export { BudgetExceededError } from "../errors/budget-exceeded-error.js";
+export type { BudgetExceededErrorOptions } from "../errors/budget-exceeded-error.js";
+export { budgetConfigSchema } from "./budget-schema.js";
+export type { BudgetConfig } from "./budget-schema.js";

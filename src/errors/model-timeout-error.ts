@@ -1,0 +1,41 @@
+import { LLMTeamError, errorMarker, hasMarker } from "./llmteam-error.js";
+
+const MARKER = errorMarker("ModelTimeoutError");
+
+/** Options of {@link ModelTimeoutError}. */
+export interface ModelTimeoutErrorOptions {
+  /** The per-call limit that was reached, in ms. */
+  timeoutMs: number;
+  /** The model that did not answer in time. */
+  model?: string;
+  cause?: unknown;
+}
+
+/**
+ * One model call took longer than its `timeoutMs`. Retryable, and a failure for the circuit
+ * breaker. Not an abort: the run goes on (the run's own signal is what cancels a run).
+ *
+ * @example
+ * if (ModelTimeoutError.isInstance(error)) console.log(`no answer in ${error.timeoutMs} ms`);
+ */
+export class ModelTimeoutError extends LLMTeamError {
+  readonly [MARKER] = true;
+  override readonly code = "model_timeout";
+  /** The per-call limit that was reached, in ms. */
+  readonly timeoutMs: number;
+  /** The model that did not answer in time. */
+  readonly model: string | undefined;
+
+  constructor(options: ModelTimeoutErrorOptions) {
+    super(
+      `Model call${options.model ? ` to "${options.model}"` : ""} timed out after ${options.timeoutMs} ms (timeoutMs).`,
+      options,
+    );
+    this.timeoutMs = options.timeoutMs;
+    this.model = options.model;
+  }
+
+  static override isInstance(error: unknown): error is ModelTimeoutError {
+    return hasMarker(error, MARKER);
+  }
+}

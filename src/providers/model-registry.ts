@@ -1,0 +1,158 @@
+import type { LanguageModelV4 } from "@ai-sdk/provider";
+import { ConfigError } from "../errors/config-error.js";
+import { interpolateEnv } from "./interpolate-env.js";
+import type { ResolvedModel } from "./model-call.js";
+import { providerConfigSchema, type ProviderConfig } from "./provider-config.js";
+
+type Env = Record<string, string | undefined>;
+
+/** Providers every registry knows without configuration, and where they read their settings. */
+const BUILT_IN_PROVIDERS: Record<string, { describe: string; config: (env: Env) => ProviderConfig }> = {
+  openai: {
+    describe: "OpenAI (reads OPENAI_API_KEY, optional OPENAI_BASE_URL)",
+    config: (env) => ({ type: "openai", apiKey: "${OPENAI_API_KEY}", ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}) }),
+  },
+  anthropic: {
+    describe: "Anthropic (reads ANTHROPIC_API_KEY, optional ANTHROPIC_BASE_URL)",
+    config: (env) => ({ type: "anthropic", apiKey: "${ANTHROPIC_API_KEY}", ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}) }),
+  },
+  ollama: {
+    describe: "Ollama's OpenAI-compatible server (OLLAMA_BASE_URL, default http://127.0.0.1:11434/v1)",
+    config: (env) => ({ type: "openai-compatible", baseURL: env.OLLAMA_BASE_URL ?? "http://127.0.0.1:11434/v1" }),
+  },
+};
+
+/** Options of {@link ModelRegistry}. */
+export interface ModelRegistryOptions {
+  /** Providers by name (the part before `/` in a model name). */
+  providers?: Record<string, ProviderConfig>;
+  /** Ready model instances by full name, e.g. `{ "mine/fast": someLanguageModel }`. */
+  models?: Record<string, LanguageModelV4>;
+  /** Where `${VAR}` and built-in providers read variables (default `process.env`). */
+  env?: Env;
+}
+
+/**
+ * Turns model names (`"provider/model"`) into AI SDK models. Registered instances win, then
+ * configured providers, then the built-in ones (`openai`, `anthropic`, `ollama`).
+ * Resolution happens at run start, so a missing key fails before any call is made.
+ */
+export class ModelRegistry {
+  private readonly providers = new Map<string, ProviderConfig>();
+  private readonly models = new Map<string, LanguageModelV4>();
+  private readonly resolved = new Map<string, Promise<ResolvedModel>>();
+  private readonly env: Env;
+
+  constructor(options: ModelRegistryOptions = {}) {
+    this.env = options.env ?? process.env;
+    for (const [name, config] of Object.entries(options.providers ?? {})) this.registerProvider(name, config);
+    for (const [name, model] of Object.entries(options.models ?? {})) this.register(name, model);
+  }
+
+  /**
+   * Registers a ready model under a name agents can use as `model`.
+   * @throws ConfigError when `model` is not an AI SDK v4 language model.
+   */
+  register(name: string, model: LanguageModelV4): this {
+    if (typeof model !== "object" || model === null || (model as { specificationVersion?: unknown }).specificationVersion !== "v4") {
+      throw new ConfigError(
+        `Model "${name}" is not an AI SDK language model of specification v4 (got ${describeModel(model)}). Use a provider from @ai-sdk/* 4.x or later.`,
+      );
+    }
+    this.models.set(name, model);
+    this.resolved.delete(name);
+    return this;
+  }
+
+  /**
+   * Declares a provider; models named `"<name>/<model>"` are created from it.
+   * @throws ConfigError when the configuration is invalid.
+   */
+  registerProvider(name: string, config: ProviderConfig): this {
+    const parsed = providerConfigSchema.safeParse(config, { reportInput: true });
+    if (!parsed.success) {
+      throw new ConfigError(
+        parsed.error.issues.map((issue) => ({ path: ["providers", name, ...issue.path.map(String)], message: issue.message })),
+      );
+    }
+    this.providers.set(name, config);
+    for (const key of this.resolved.keys()) if (key.startsWith(`${name}/`)) this.resolved.delete(key);
+    return this;
+  }
+
+  /** Names of registered models and known providers, for error messages. */
+  known(): { models: string[]; providers: string[] } {
+    return {
+      models: [...this.models.keys()],
+      providers: [...new Set([...this.providers.keys(), ...Object.keys(BUILT_IN_PROVIDERS)])],
+    };
+  }
+
+  /**
+   * The model for a name; created once and cached.
+   * @throws ConfigError for an unknown provider or a missing API key (naming what to set).
+   */
+  resolve(name: string): Promise<ResolvedModel> {
+    let found = this.resolved.get(name);
+    if (!found) {
+      found = this.create(name);
+      this.resolved.set(name, found);
+      found.catch(() => this.resolved.delete(name));
+    }
+    return found;
+  }
+
+  private async create(name: string): Promise<ResolvedModel> {
+    const instance = this.models.get(name);
+    if (instance) return { name, model: instance };
+    const slash = name.indexOf("/");
+    if (slash <= 0 || slash === name.length - 1) {
+      const { models, providers } = this.known();
+      throw new ConfigError(
+        `Model "${name}" is not registered and is not of the form "provider/model". Registered models: ${models.join(", ") || "none"}. Providers: ${providers.join(", ")}.`,
+      );
+    }
+    const providerName = name.slice(0, slash);
+    const modelId = name.slice(slash + 1);
+    const config = this.providers.get(providerName) ?? BUILT_IN_PROVIDERS[providerName]?.config(this.env);
+    if (!config) {
+      throw new ConfigError(
+        `Unknown provider "${providerName}" in model "${name}". Known providers: ${this.known().providers.join(", ")}. Declare it under "providers:" in the team file, e.g. ${providerName}: { type: openai-compatible, baseURL: "http://127.0.0.1:8080/v1" }.`,
+      );
+    }
+    return { name, model: await createModel(providerName, modelId, config, this.env) };
+  }
+}
+
+async function createModel(providerName: string, modelId: string, config: ProviderConfig, env: Env): Promise<LanguageModelV4> {
+  const where = `providers.${providerName}`;
+  const apiKey = config.apiKey === undefined ? undefined : interpolateEnv(config.apiKey, `${where}.apiKey`, env);
+  const baseURL = config.baseURL === undefined ? undefined : interpolateEnv(config.baseURL, `${where}.baseURL`, env);
+  const headers = config.headers;
+  switch (config.type) {
+    case "openai": {
+      const { createOpenAI } = await import("@ai-sdk/openai");
+      return createOpenAI({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseURL } : {}), ...(headers ? { headers } : {}) })(modelId);
+    }
+    case "anthropic": {
+      const { createAnthropic } = await import("@ai-sdk/anthropic");
+      return createAnthropic({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseURL } : {}), ...(headers ? { headers } : {}) })(modelId);
+    }
+    case "openai-compatible": {
+      const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
+      return createOpenAICompatible({
+        name: providerName,
+        baseURL: baseURL!,
+        includeUsage: true,
+        ...(apiKey ? { apiKey } : {}),
+        ...(headers ? { headers } : {}),
+      }).chatModel(modelId);
+    }
+  }
+}
+
+function describeModel(model: unknown): string {
+  if (typeof model !== "object" || model === null) return typeof model;
+  const version = (model as { specificationVersion?: unknown }).specificationVersion;
+  return version === undefined ? "an object without specificationVersion" : `specification ${JSON.stringify(version)}`;
+}

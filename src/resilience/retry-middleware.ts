@@ -1,0 +1,110 @@
+import { RetryError } from "../errors/retry-error.js";
+import type { CallContext, ModelCallMiddleware } from "../providers/model-call.js";
+import { backoffDelayMs } from "./backoff.js";
+import { isRetryableError, retryAfterMsOf } from "./is-retryable-error.js";
+import { resolveRetryPolicy, type RetryInfo, type RetryPolicyOptions } from "./retry-policy.js";
+import { toErrorInfo } from "../events/error-info.js";
+import { attachRetryMetrics, recordAttemptError } from "./retry-metrics.js";
+import { shareCallState } from "./shared-call-state.js";
+
+/** Options of {@link createRetryMiddleware}. */
+export interface RetryMiddlewareOptions {
+  /** The policy (resolved, or options over the defaults). Default: the seed's defaults. */
+  policy?: RetryPolicyOptions;
+  /** Numbers in [0, 1) for jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+/**
+ * Retries a failed model call with backoff. Each attempt re-issues the model call only (tools
+ * that already ran are not re-run: they are outside this layer).
+ *
+ * - An error `retryOn` rejects (default {@link isRetryableError}) is rethrown at once,
+ *   with the metrics attached (`getRetryMetrics(error)`).
+ * - The wait is the provider's `Retry-After` when it sent one (exactly, no jitter), else the
+ *   backoff. A `Retry-After` beyond `maxRetryAfterSeconds` throws `RetryError`
+ *   (`retry_after_too_long`) at once instead of sleeping.
+ * - After `maxRetries` retries, throws `RetryError` (`max_retries`) with every error.
+ * - Before each wait: `onRetry`, then a `retry` event. Waits use `context.clock.sleep`; an abort
+ *   of `context.signal` ends the wait (or the attempt) at once with `signal.reason`.
+ * - A streamed attempt that fails after emitting tokens is retried from the start; the
+ *   `retry` event's `discardedTokens` tells clients to drop them (see `StreamProgress`).
+ *
+ * @throws {RetryError} retries exhausted or `Retry-After` too long.
+ * @throws the attempt's own error when it is not retryable; `signal.reason` on abort.
+ * @example
+ * const call = createRetryMiddleware({ policy: { maxRetries: 5 } })(modelCall);
+ */
+export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): ModelCallMiddleware {
+  const policy = resolveRetryPolicy(options.policy);
+  const random = options.random ?? Math.random;
+  const retryOn = policy.retryOn ?? (({ error }: { error: unknown }) => isRetryableError(error));
+  const maxRetryAfterMs = policy.maxRetryAfterSeconds * 1000;
+
+  return (next) => async (request, context) => {
+    const { metrics, progress, innerContext } = shareCallState(context);
+    const { signal, clock } = context;
+    const model = request.model.name;
+    const errors: unknown[] = [];
+    for (let attempt = 1; ; attempt++) {
+      signal.throwIfAborted();
+      progress.tokens = 0;
+      metrics.attempts++;
+      if (attempt > 1) metrics.retries++;
+      try {
+        const response = await next(request, innerContext);
+        return response.retryMetrics === metrics ? response : { ...response, retryMetrics: metrics };
+      } catch (error) {
+        if (signal.aborted) throw attachRetryMetrics(signal.reason, metrics);
+        errors.push(error);
+        recordAttemptError(metrics, error, model, attempt);
+        if (!retryOn({ error, attempt, model })) throw attachRetryMetrics(error, metrics);
+        if (attempt > policy.maxRetries) {
+          throw new RetryError(
+            `Model call to "${model}" failed after ${attempt} attempt${attempt > 1 ? "s" : ""} ` +
+              `(maxRetries: ${policy.maxRetries}). Last error: ${describe(error)}`,
+            { reason: "max_retries", errors, metrics, model },
+          );
+        }
+        const retryAfterMs = retryAfterMsOf(error, clock.now());
+        if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
+          throw new RetryError(
+            `"${model}" asked to wait ${formatSeconds(retryAfterMs)} before a retry (Retry-After), longer than ` +
+              `maxRetryAfterSeconds (${policy.maxRetryAfterSeconds} s): failing now instead of waiting. ` +
+              `Last error: ${describe(error)}`,
+            { reason: "retry_after_too_long", errors, metrics, model },
+          );
+        }
+        const delayMs = retryAfterMs ?? backoffDelayMs(policy, attempt, random);
+        const discardedTokens = request.stream && progress.tokens > 0 ? progress.tokens : undefined;
+        await announceRetry(context, policy.onRetry, { attempt, delayMs, error, model, ...(discardedTokens ? { discardedTokens } : {}) });
+        metrics.totalDelayMs += delayMs;
+        if (delayMs > 0) await clock.sleep(delayMs, signal);
+      }
+    }
+  };
+}
+
+async function announceRetry(
+  context: CallContext,
+  onRetry: ((info: RetryInfo) => void) | undefined,
+  info: RetryInfo,
+): Promise<void> {
+  onRetry?.(info);
+  const wait = context.events.emit("retry", {
+    attempt: info.attempt,
+    delayMs: info.delayMs,
+    error: toErrorInfo(info.error),
+    model: info.model,
+    ...(info.discardedTokens ? { discardedTokens: info.discardedTokens } : {}),
+  });
+  if (wait) await wait;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}

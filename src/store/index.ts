@@ -1,0 +1,14 @@
+export type {
+  BudgetReleaseRequest,
+  BudgetReserveRequest,
+  BudgetReserveResult,
+  BudgetSettleRequest,
+  BudgetStore,
+  BudgetUsageRequest,
+  BudgetWindowUsage,
+} from "./budget-store.js";
+export { MemoryBudgetStore } from "./memory-budget-store.js";
+export { SqliteBudgetStore } from "./sqlite-budget-store.js";
+export type { SqliteBudgetStoreOptions } from "./sqlite-budget-store.js";
+export { RedisBudgetStore } from "./redis-budget-store.js";
+export type { RedisBudgetStoreOptions } from "./redis-budget-store.js";

@@ -1,0 +1,255 @@
+import type { PreparedAgent } from "../../agents/llm-agent.js";
+import { ConfigError } from "../../errors/config-error.js";
+import type { ToolApprovalFunction } from "../../tools/tool-approval.js";
+import { ApprovalRejectedError } from "../../errors/approval-rejected-error.js";
+import { LifecycleError } from "../../errors/lifecycle-error.js";
+import { LLMTeamError } from "../../errors/llmteam-error.js";
+import type { RunApprover, RunExecution } from "../run-execution.js";
+import type { TeamLifecycle } from "./team-lifecycle.js";
+
+/** Where one run stands: the run's part of {@link TeamState}. */
+export type RunState = "running" | "paused" | "completed" | "failed";
+
+/** An approval the run is waiting for. */
+export interface ApprovalRequest {
+  /** Pass it to `handle.approve(id)` or `handle.reject(id, reason)`. */
+  approvalId: string;
+  kind: "agent" | "tool";
+  /** The agent to run, or the agent whose tool call waits. */
+  agentId: string;
+  toolName?: string;
+  arguments?: unknown;
+  callId?: string;
+  /** When it was asked, in ms since the epoch (the run's clock). */
+  requestedAt: number;
+}
+
+interface Decision {
+  approved: boolean;
+  reason?: string;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+/**
+ * Drives one run's states: pause at step boundaries, resume, approvals, and (with an enforced
+ * lifecycle) the team's states, emitting `lifecycle_changed` into the run's log.
+ * Internal: users hold a `RunHandle`.
+ */
+export class RunController implements RunApprover {
+  state: RunState = "running";
+  execution: RunExecution | undefined;
+  private holds = 0;
+  private pauseRequested = false;
+  private resumed: Deferred<void> | undefined;
+  private pauseWaiters: (() => void)[] = [];
+  private readonly pending = new Map<string, { request: ApprovalRequest; decided: Deferred<Decision> }>();
+  private approvalCount = 0;
+
+  constructor(
+    private readonly lifecycle: TeamLifecycle,
+    /** True for `team.start()` runs: pause, resume and approvals are possible. */
+    readonly interactive: boolean,
+  ) {}
+
+  /** True once the run has completed or failed. */
+  get ended(): boolean {
+    return this.state === "completed" || this.state === "failed";
+  }
+
+  /** Approvals the run waits for now. */
+  get pendingApprovals(): ApprovalRequest[] {
+    return [...this.pending.values()].map((entry) => ({ ...entry.request }));
+  }
+
+  /** READY → RUNNING for the team (enforced); throws when another run holds the team. */
+  begin(runId: string): void {
+    this.lifecycle.beginRun(runId);
+  }
+
+  /** The run emitted `run_started`. */
+  async started(execution: RunExecution): Promise<void> {
+    this.execution = execution;
+    if (this.lifecycle.enforced) await emit(execution, "ready", "running", `run ${execution.plan.runId} started`);
+  }
+
+  /** The run is about to emit its terminal event. */
+  async finish(execution: RunExecution, to: "completed" | "failed", reason: string): Promise<void> {
+    if (this.ended) return;
+    const from = this.state;
+    this.state = to;
+    this.lifecycle.endRun(to, reason);
+    if (this.lifecycle.enforced || from === "paused") await emit(execution, from, to, reason);
+    this.releasePauseWaiters();
+  }
+
+  /** `RunPlan.gate`: at a step boundary, waits while a pause is requested. */
+  readonly gate = async (execution: RunExecution): Promise<void> => {
+    if (!this.pauseRequested) return;
+    await this.hold(execution, "paused at a step boundary");
+    await this.waitForResume(execution.signal);
+    await this.release(execution, "resumed");
+  };
+
+  async approveAgent(agent: PreparedAgent, execution: RunExecution): Promise<void> {
+    const { approvalId, decision } = await this.ask(execution, { kind: "agent", agentId: agent.id });
+    if (!decision.approved) throw new ApprovalRejectedError(approvalId, "agent", agent.id, decision.reason ?? "rejected");
+  }
+
+  toolApprover(agentId: string, execution: RunExecution, options: { announce?: boolean } = {}): ToolApprovalFunction {
+    const announce = options.announce ?? true;
+    return async (request) => {
+      const subject = { kind: "tool" as const, agentId, toolName: request.toolName, arguments: request.arguments, callId: request.callId };
+      const { decision } = await this.ask(execution, subject, { announce, approvalId: request.callId });
+      return decision.approved ? { approved: true } : { approved: false, reason: decision.reason ?? "rejected" };
+    };
+  }
+
+  /**
+   * Asks the run to stop at its next step boundary. Resolves once it has (no model call starts
+   * until `resume()`), or when the run ends first.
+   */
+  requestPause(runId: string): Promise<void> {
+    if (this.ended) throw new LifecycleError(this.state, "paused", `Run "${runId}" has ${this.state}; it cannot pause.`);
+    if (!this.pauseRequested) {
+      this.pauseRequested = true;
+      this.resumed = deferred<void>();
+    }
+    if (this.holds > 0) return Promise.resolve();
+    return new Promise((resolve) => this.pauseWaiters.push(resolve));
+  }
+
+  /** Lets a paused run go on, or withdraws a pause not yet reached. */
+  resume(runId: string): void {
+    if (this.ended) throw new LifecycleError(this.state, "running", `Run "${runId}" has ${this.state}; it cannot resume.`);
+    if (!this.pauseRequested) {
+      if (this.pending.size > 0) {
+        throw new LifecycleError("paused", "running", `Run "${runId}" waits for approval ${[...this.pending.keys()].join(", ")}, not for resume().`, {
+          hint: "Call handle.approve(id) or handle.reject(id, reason).",
+        });
+      }
+      throw new LifecycleError(this.state, "running", `Run "${runId}" is not paused; there is nothing to resume.`);
+    }
+    this.pauseRequested = false;
+    const resumed = this.resumed;
+    this.resumed = undefined;
+    resumed?.resolve();
+    this.releasePauseWaiters();
+  }
+
+  /** Answers a pending approval. */
+  decide(approvalId: string, decision: Decision): void {
+    const entry = this.pending.get(approvalId);
+    if (!entry) {
+      const waiting = [...this.pending.keys()];
+      throw new LLMTeamError(`No pending approval "${approvalId}". Pending: ${waiting.join(", ") || "none"}.`);
+    }
+    this.pending.delete(approvalId);
+    entry.decided.resolve(decision);
+  }
+
+  /**
+   * Registers a pending approval, announces it with `approval_requested` (unless the caller
+   * did), pauses and waits for the decision. Tool approvals use the tool call's id as their id.
+   */
+  private async ask(
+    execution: RunExecution,
+    subject: Omit<ApprovalRequest, "approvalId" | "requestedAt">,
+    options: { announce?: boolean; approvalId?: string } = {},
+  ): Promise<{ approvalId: string; decision: Decision }> {
+    const wanted = options.approvalId;
+    const approvalId = wanted !== undefined && wanted.length > 0 && !this.pending.has(wanted) ? wanted : `approval-${++this.approvalCount}`;
+    const decided = deferred<Decision>();
+    this.pending.set(approvalId, { request: { approvalId, ...subject, requestedAt: execution.plan.clock.now() }, decided });
+    try {
+      const { agentId, kind, toolName, callId } = subject;
+      if (options.announce ?? true) {
+        await execution.emit(
+          "approval_requested",
+          { approvalId, kind, ...(toolName === undefined ? {} : { toolName, arguments: subject.arguments }), ...(callId === undefined ? {} : { callId }) },
+          agentId,
+        );
+      }
+      await this.hold(execution, `waiting for approval ${approvalId}`);
+      const decision = await abortable(decided.promise, execution.signal);
+      if (this.pauseRequested) await this.waitForResume(execution.signal);
+      await this.release(execution, `approval ${approvalId} ${decision.approved ? "approved" : `rejected: ${decision.reason ?? "no reason given"}`}`);
+      return { approvalId, decision };
+    } finally {
+      this.pending.delete(approvalId);
+    }
+  }
+
+  private async waitForResume(signal: AbortSignal): Promise<void> {
+    this.releasePauseWaiters();
+    if (this.resumed) await abortable(this.resumed.promise, signal);
+  }
+
+  private async hold(execution: RunExecution, reason: string): Promise<void> {
+    if (this.holds++ === 0) await this.move(execution, "paused", reason);
+  }
+
+  private async release(execution: RunExecution, reason: string): Promise<void> {
+    if (--this.holds === 0) await this.move(execution, "running", reason);
+  }
+
+  private async move(execution: RunExecution, to: "running" | "paused", reason: string): Promise<void> {
+    const from = this.state;
+    this.state = to;
+    if (this.lifecycle.enforced) this.lifecycle.transition(to, reason);
+    await emit(execution, from, to, reason);
+  }
+
+  private releasePauseWaiters(): void {
+    const waiters = this.pauseWaiters;
+    this.pauseWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/**
+ * For runs with nobody to ask (`run()`, `stream()`): fails before anything runs when an agent
+ * requires approval.
+ * @throws ConfigError naming the agent and `team.start()`.
+ */
+export function assertNoApprovalsNeeded(agents: readonly PreparedAgent[]): void {
+  const index = agents.findIndex((agent) => agent.config.requiresApproval);
+  if (index === -1) return;
+  throw new ConfigError([{
+    path: ["agents", index, "requiresApproval"],
+    message: `Agent "${agents[index]!.id}" requires approval, and run() and stream() have nobody to ask. Start the run with team.start(input) and answer with handle.approve(id) or handle.reject(id, reason).`,
+  }]);
+}
+
+async function emit(execution: RunExecution, from: string, to: string, reason: string): Promise<void> {
+  const wait = execution.emit("lifecycle_changed", { from, to, reason });
+  if (wait) await wait;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+/** Waits for `promise`, or rejects with the signal's reason when it aborts first. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

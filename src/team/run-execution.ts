@@ -1,0 +1,233 @@
+import type { AgentResult } from "../agents/agent-result.js";
+import { runLlmAgent, type PreparedAgent } from "../agents/llm-agent.js";
+import type { ToolApprovalFunction } from "../tools/tool-approval.js";
+import { createEvent } from "../events/create-event.js";
+import { toErrorInfo } from "../events/error-info.js";
+import type { EventSink } from "../events/event-sink.js";
+import type { EventChannel } from "../events/event-channel.js";
+import type { RunStatus, StreamEvent, StreamEventDataMap } from "../events/stream-event.js";
+import type { StreamEventType } from "../events/stream-event-type.js";
+import { emptyUsage, type Usage } from "../events/usage.js";
+import type { Clock } from "../internal/clock.js";
+import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
+import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
+import { RunResultBuilder, type RunResult } from "./run-result.js";
+
+/** Everything a run needs, fixed at run start. */
+export interface RunPlan {
+  runId: string;
+  teamId: string;
+  agents: PreparedAgent[];
+  models: Map<string, ResolvedModel>;
+  /** Each agent's fallback models, in order. */
+  fallbackModels?: Map<string, ResolvedModel[]>;
+  /** Each agent's model-call pipeline (its retry policy, breaker and timeout). */
+  agentCalls?: Map<string, ModelCall>;
+  /** The team's pipeline, for calls that belong to no agent. */
+  call: ModelCall;
+  clock: Clock;
+  signal: AbortSignal;
+  input: Record<string, unknown>;
+  /** Prefix of agent paths, e.g. `support` or `group/support`. */
+  pathPrefix: string;
+  mode: string;
+  defaults: { temperature: number | undefined; maxTokens: number | undefined; stream: boolean };
+  /** Extra listeners of every event (stores, loggers). */
+  listeners: ((event: StreamEvent) => void)[];
+  /** Called at every step boundary; may wait (pause) before the run goes on. */
+  gate?: (execution: RunExecution) => Promise<void>;
+  /** Asks people for approvals (set by `team.start()`); absent when nobody can be asked. */
+  approver?: RunApprover;
+}
+
+/** Asks a person before an agent marked `requiresApproval`, or a tool with `needsApproval`, runs. */
+export interface RunApprover {
+  /** Resolves when the agent may run; throws `ApprovalRejectedError` when a person said no. */
+  approveAgent(agent: PreparedAgent, execution: RunExecution): Promise<void>;
+  /**
+   * The approval function handed to the agent's tool loop. Its approval id is the tool call's
+   * id. With `announce: false` it does not emit `approval_requested` (the tool loop does).
+   */
+  toolApprover(agentId: string, execution: RunExecution, options?: { announce?: boolean }): ToolApprovalFunction;
+}
+
+/**
+ * One run in progress: numbers and stamps its events, folds them into the result and feeds
+ * the stream consumer, if any. Flows drive it with `runAgent`.
+ */
+export class RunExecution {
+  readonly builder: RunResultBuilder;
+  /** Run input and agents' outputs by name: what prompts read. */
+  readonly variables: Record<string, unknown>;
+  private seq = 0;
+  private readonly startedAt: number;
+  private readonly boundary = (): Promise<void> => this.checkpoint();
+
+  constructor(
+    readonly plan: RunPlan,
+    private readonly channel: EventChannel<StreamEvent> | undefined,
+  ) {
+    this.builder = new RunResultBuilder(plan.runId, plan.teamId);
+    this.variables = { ...plan.input };
+    this.startedAt = plan.clock.now();
+  }
+
+  get signal(): AbortSignal {
+    return this.plan.signal;
+  }
+
+  /** Emits one event of the run. Returns a promise only under back-pressure. */
+  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
+    const event = createEvent(
+      type,
+      this.plan.runId,
+      ++this.seq,
+      this.plan.clock.now(),
+      agentId,
+      agentId === undefined ? undefined : `${this.plan.pathPrefix}/${agentId}`,
+      data,
+      cause,
+    );
+    this.builder.apply(event);
+    for (const listener of this.plan.listeners) listener(event);
+    return this.channel?.push(event);
+  }
+
+  /** An event sink whose events are tagged with `agentId`. */
+  sinkFor(agentId: string): EventSink {
+    return { emit: (type, data) => this.emit(type, data, agentId) };
+  }
+
+  /**
+   * A step boundary: flows call it between agents (and tool rounds). Throws the abort reason
+   * when the run was cancelled; waits here while the run is paused.
+   */
+  async checkpoint(): Promise<void> {
+    this.plan.signal.throwIfAborted();
+    if (this.plan.gate) await this.plan.gate(this);
+    this.plan.signal.throwIfAborted();
+  }
+
+  /** Milliseconds since the run started. */
+  elapsedMs(): number {
+    return this.plan.clock.now() - this.startedAt;
+  }
+
+  /**
+   * Runs one agent: `agent_started`, the agent, then `agent_completed` (its output becomes a
+   * variable for later prompts) or `agent_failed`.
+   * @throws AgentFailedError wrapping the agent's error.
+   */
+  async runAgent(agent: PreparedAgent, step: number): Promise<AgentResult> {
+    const { plan } = this;
+    const model = plan.models.get(agent.id)!;
+    if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, model.name);
+    await this.emit("agent_started", { role: agent.role, model: model.name, step }, agent.id);
+    const started = plan.clock.now();
+    try {
+      const outcome = await runLlmAgent(agent, {
+        runId: plan.runId,
+        signal: plan.signal,
+        clock: plan.clock,
+        events: this.sinkFor(agent.id),
+        variables: this.variables,
+        model,
+        call: plan.agentCalls?.get(agent.id) ?? plan.call,
+        fallbackModels: plan.fallbackModels?.get(agent.id),
+        temperature: agent.config.temperature ?? plan.defaults.temperature,
+        maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
+        stream: agent.config.stream ?? plan.defaults.stream,
+        checkpoint: this.boundary,
+        ...(plan.approver ? { approveTool: plan.approver.toolApprover(agent.id, this, { announce: false }) } : {}),
+      });
+      const latencyMs = plan.clock.now() - started;
+      this.variables[agent.outputKey] = outcome.output;
+      const details = { ...outcome.details, modelCalls: outcome.modelCalls };
+      await this.emit("agent_completed", { output: outcome.output, usage: outcome.usage, model: outcome.model, latencyMs, details }, agent.id);
+      return { ...details, agentId: agent.id, role: agent.role, output: outcome.output, success: true, usage: outcome.usage, model: outcome.model, latencyMs };
+    } catch (error) {
+      const latencyMs = plan.clock.now() - started;
+      const usage = usageOf(error);
+      const details = detailsOf(error);
+      await this.emit(
+        "agent_failed",
+        { error: toErrorInfo(error), usage, model: model.name, latencyMs, ...(details ? { details } : {}) },
+        agent.id,
+        error,
+      );
+      throw new AgentFailure(agent.id, error);
+    }
+  }
+
+  /** Waits for a person to approve the agent; a rejection fails the agent without running it. */
+  private async approve(approver: RunApprover, agent: PreparedAgent, model: string): Promise<void> {
+    try {
+      await approver.approveAgent(agent, this);
+    } catch (error) {
+      if (this.plan.signal.aborted) throw error;
+      await this.emit("agent_failed", { error: toErrorInfo(error), usage: emptyUsage(), model, latencyMs: 0 }, agent.id, error);
+      throw new AgentFailure(agent.id, error);
+    }
+  }
+
+  /** Ends the run with `run_completed`. */
+  async complete(output: unknown): Promise<RunResult> {
+    await this.emit("run_completed", { output, usage: this.builder.result.usage, durationMs: this.elapsedMs() });
+    return this.builder.result;
+  }
+
+  /** Ends the run with `run_cancelled` or `run_failed`, as the error says. */
+  async fail(thrown: unknown): Promise<RunResult> {
+    const failedAgent = thrown instanceof AgentFailure ? thrown.agentId : undefined;
+    const error = thrown instanceof AgentFailure ? thrown.error : thrown;
+    const usage = this.builder.result.usage;
+    if (this.plan.signal.aborted) {
+      const reason = this.plan.signal.reason as unknown;
+      const message = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "cancelled";
+      await this.emit("run_cancelled", { reason: message, usage, durationMs: this.elapsedMs() }, undefined, reason);
+    } else {
+      await this.emit(
+        "run_failed",
+        { error: toErrorInfo(error), status: statusOf(error), ...(failedAgent ? { failedAgent } : {}), usage, durationMs: this.elapsedMs() },
+        undefined,
+        error,
+      );
+    }
+    return this.builder.result;
+  }
+}
+
+/** An agent failed; carries which one, so the run can name it. */
+export class AgentFailure extends Error {
+  override readonly name = "AgentFailure";
+  constructor(
+    readonly agentId: string,
+    readonly error: unknown,
+  ) {
+    super(`Agent "${agentId}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+function statusOf(error: unknown): RunStatus {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === "budget_exceeded") return "budget_exceeded";
+  if (code === "run_timeout" || (error instanceof Error && error.name === "TimeoutError")) return "timeout";
+  return "failed";
+}
+
+function usageOf(error: unknown): Usage {
+  const usage = (error as { usage?: Usage } | undefined)?.usage;
+  return usage && typeof usage.totalTokens === "number" ? usage : emptyUsage();
+}
+
+function detailsOf(error: unknown): Record<string, unknown> | undefined {
+  const found = (error as { details?: unknown } | undefined)?.details;
+  const details: Record<string, unknown> = typeof found === "object" && found !== null ? { ...(found as Record<string, unknown>) } : {};
+  const retryMetrics = getRetryMetrics(error);
+  if (retryMetrics) {
+    details.retryMetrics = retryMetrics;
+    details.modelCalls ??= retryMetrics.attempts;
+  }
+  if (shouldEscalate(error)) details.shouldEscalate = true;
+  return Object.keys(details).length > 0 ? details : undefined;
+}

@@ -1,0 +1,156 @@
+import type { AgentResult } from "../agents/agent-result.js";
+import type { RunCost } from "../cost/cost-tracker.js";
+import { RunCostBuilder } from "../cost/run-cost-builder.js";
+import { LLMTeamError } from "../errors/llmteam-error.js";
+import { eventCause } from "../events/create-event.js";
+import type { ErrorInfo, RunStatus, StreamEvent } from "../events/stream-event.js";
+import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
+
+/** What a run produced. Built from the run's events, so `run()` and `stream()` always agree. */
+export interface RunResult {
+  runId: string;
+  teamId: string;
+  /** True only when the run completed. */
+  success: boolean;
+  status: RunStatus | "running";
+  /** Each agent's output, by agent id. */
+  output: Record<string, unknown>;
+  /** The output of the last agent that completed (what the run answers). */
+  finalOutput: unknown;
+  /** Agents in the order they started. */
+  agentsCalled: string[];
+  /** One result per agent run, in the order they finished. */
+  agentResults: AgentResult[];
+  /** Tokens of every model call in the run. */
+  usage: Usage;
+  /**
+   * What the run cost, from its `cost_update` events: total and per agent and model in USD,
+   * tokens, and the models that had no price (their calls are not in `totalUsd`).
+   */
+  cost: RunCost;
+  durationMs: number;
+  /** Why the run did not complete. */
+  error?: Error;
+  /** The agent whose failure ended the run. */
+  failedAgent?: string;
+  /** ISO-8601 times. */
+  startedAt: string;
+  completedAt?: string;
+  /** Number of events the run emitted. */
+  eventCount: number;
+}
+
+/** Folds a run's events into its {@link RunResult}, one event at a time. */
+export class RunResultBuilder {
+  readonly result: RunResult;
+  private readonly started = new Map<string, string>();
+  private readonly costs: RunCostBuilder;
+
+  constructor(runId: string, teamId: string) {
+    this.costs = new RunCostBuilder(runId, teamId);
+    this.result = {
+      runId,
+      teamId,
+      success: false,
+      status: "running",
+      output: {},
+      finalOutput: undefined,
+      agentsCalled: [],
+      agentResults: [],
+      usage: emptyUsage(),
+      cost: this.costs.cost,
+      durationMs: 0,
+      startedAt: "",
+      eventCount: 0,
+    };
+  }
+
+  apply(event: StreamEvent): void {
+    const result = this.result;
+    result.eventCount++;
+    switch (event.type) {
+      case "run_started":
+        result.startedAt = new Date(event.timestamp).toISOString();
+        result.cost.startedAt = event.timestamp;
+        break;
+      case "cost_update":
+        this.costs.apply(event.agentId, event.data);
+        break;
+      case "agent_started":
+        result.agentsCalled.push(event.agentId!);
+        this.started.set(event.agentId!, event.data.role);
+        break;
+      case "agent_completed": {
+        const data = event.data;
+        const agentId = event.agentId!;
+        result.output[agentId] = data.output;
+        result.finalOutput = data.output;
+        addUsage(result.usage, data.usage);
+        result.agentResults.push({
+          modelCalls: 0,
+          ...data.details,
+          agentId,
+          role: this.started.get(agentId) ?? agentId,
+          output: data.output,
+          success: true,
+          usage: data.usage,
+          model: data.model,
+          latencyMs: data.latencyMs,
+        });
+        break;
+      }
+      case "agent_failed": {
+        const data = event.data;
+        const agentId = event.agentId!;
+        addUsage(result.usage, data.usage);
+        result.agentResults.push({
+          modelCalls: 0,
+          ...data.details,
+          agentId,
+          role: this.started.get(agentId) ?? agentId,
+          output: undefined,
+          success: false,
+          error: data.error,
+          usage: data.usage,
+          model: data.model,
+          latencyMs: data.latencyMs,
+        });
+        break;
+      }
+      case "run_completed":
+        result.success = true;
+        result.status = "completed";
+        result.finalOutput = event.data.output;
+        this.finish(event.timestamp, event.data.durationMs);
+        break;
+      case "run_failed":
+        result.status = event.data.status;
+        result.error = errorFrom(event, event.data.error);
+        if (event.data.failedAgent !== undefined) result.failedAgent = event.data.failedAgent;
+        this.finish(event.timestamp, event.data.durationMs);
+        break;
+      case "run_cancelled":
+        result.status = "cancelled";
+        result.error = errorFrom(event, { name: "AbortError", message: event.data.reason });
+        this.finish(event.timestamp, event.data.durationMs);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private finish(timestamp: number, durationMs: number): void {
+    this.result.completedAt = new Date(timestamp).toISOString();
+    this.result.cost.endedAt = timestamp;
+    this.result.durationMs = durationMs;
+  }
+}
+
+/** The original error when the event carries it, else an error rebuilt from the event's data. */
+function errorFrom(event: StreamEvent, info: ErrorInfo): Error {
+  const cause = eventCause(event);
+  if (cause instanceof Error) return cause;
+  const error = new LLMTeamError(info.message);
+  error.name = info.name;
+  return error;
+}

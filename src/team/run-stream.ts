@@ -1,0 +1,34 @@
+import type { EventChannel } from "../events/event-channel.js";
+import type { StreamEvent } from "../events/stream-event.js";
+import type { RunResult } from "./run-result.js";
+
+/**
+ * A run as it happens: iterate it for events; `result` resolves with the same
+ * {@link RunResult} that `run()` returns. Breaking out of the loop cancels the run.
+ * Events wait in a bounded buffer while the consumer is busy (the run pauses when it is full),
+ * so iterate the stream — or call `run()` when you only need the result.
+ */
+export class RunStream implements AsyncIterable<StreamEvent> {
+  /** Resolves when the run has ended, however it ended. */
+  readonly result: Promise<RunResult>;
+
+  constructor(
+    /** The run's id. */
+    readonly runId: string,
+    private readonly channel: EventChannel<StreamEvent>,
+    result: Promise<RunResult>,
+  ) {
+    this.result = result;
+    // A consumer that only iterates must not see an unhandled rejection from `result`.
+    result.catch(() => undefined);
+  }
+
+  /** Events produced but not read yet (at most the stream buffer size, plus one). */
+  get buffered(): number {
+    return this.channel.size;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+    return this.channel;
+  }
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { agentConfigSchema, modelListSchema, resilienceShape } from "../agents/agent-config.js";
+import { identifierSchema, strictObject } from "../config/strict-object.js";
+import { budgetConfigSchema } from "../cost/budget-schema.js";
+import { providersSchema } from "../providers/provider-config.js";
+
+/** Flows this version runs. */
+export const FLOWS = ["sequential"] as const;
+
+/** The keys of a team besides its agents, shared by team files and `new LLMTeam(...)`. */
+export const teamShape = {
+  /** Unique team id. */
+  teamId: identifierSchema("teamId"),
+  /** Display name. */
+  name: z.string().optional(),
+  /** What the team is for. */
+  description: z.string().optional(),
+  /** Default model of the agents, `provider/model`, or a list: the first, then fallbacks. */
+  model: modelListSchema.optional(),
+  /** Default retry policy and circuit breaker of the agents; an agent's own keys override them. */
+  ...resilienceShape,
+  /** Default sampling temperature of the agents, 0 to 2. */
+  temperature: z.number().min(0).max(2).optional(),
+  /** Default most output tokens per model call. */
+  maxTokens: z.number().int().positive().optional(),
+  /** Stream tokens from providers (default true). */
+  stream: z.boolean().optional(),
+  /** Providers by name, for models named `"<provider>/<model>"`. */
+  providers: providersSchema.optional(),
+  /** Most USD one run may spend: a hard run budget, enforced before each model call. */
+  maxCostPerRun: z.number({ error: "maxCostPerRun must be a number of USD." }).nonnegative("maxCostPerRun must be >= 0.").optional(),
+  /** Budgets: per run, or per hour/day/month shared by the team's runs (see docs/cost.md). */
+  budgets: z.array(budgetConfigSchema, { error: "budgets must be a list of budgets." }).optional(),
+  /** Let unpriced models run under a budget, their cost uncounted (default false: a config error). */
+  allowUnpriced: z.boolean().optional(),
+  /** How agents run: `sequential` (default) runs them in the order they were added. */
+  flow: z
+    .enum(FLOWS, { error: (issue) => `Unknown flow ${JSON.stringify(issue.input)}. Valid flows: ${FLOWS.join(", ")}.` })
+    .optional(),
+};
+
+/** The schema of a team file (JSON or YAML) and of `LLMTeam.fromConfig(...)`. */
+export const teamConfigSchema = strictObject(
+  { ...teamShape, agents: z.array(agentConfigSchema, { error: "agents must be a list of agents." }).optional() },
+  "a team",
+).superRefine((team, context) => {
+  const seen = new Map<string, number>();
+  const roles = new Map<string, number>();
+  (team.agents ?? []).forEach((agent, index) => {
+    const id = agent.id ?? agent.role;
+    const previousRole = roles.get(agent.role);
+    if (previousRole !== undefined) {
+      context.addIssue({ code: "custom", path: ["agents", index, "role"], message: `Duplicate role "${agent.role}": agents[${previousRole}] has it already. Roles must be unique in a team.` });
+    }
+    roles.set(agent.role, index);
+    const previousId = seen.get(id);
+    if (previousId !== undefined && previousRole === undefined) {
+      context.addIssue({ code: "custom", path: ["agents", index, agent.id === undefined ? "role" : "id"], message: `Duplicate agent id "${id}": agents[${previousId}] has it already.` });
+    }
+    seen.set(id, index);
+  });
+});
+
+/** A team as written in a file or passed to `LLMTeam.fromConfig`. */
+export type TeamConfig = z.input<typeof teamConfigSchema>;

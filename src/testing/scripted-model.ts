@@ -1,0 +1,257 @@
+import {
+  APICallError,
+  type LanguageModelV4,
+  type LanguageModelV4CallOptions,
+  type LanguageModelV4Content,
+  type LanguageModelV4FinishReason,
+  type LanguageModelV4GenerateResult,
+  type LanguageModelV4StreamPart,
+  type LanguageModelV4StreamResult,
+  type LanguageModelV4Usage,
+} from "@ai-sdk/provider";
+import { sleep } from "../internal/clock.js";
+import type { Clock } from "../internal/clock.js";
+
+/** A tool call the scripted model asks for. `input` may be an object or raw JSON text. */
+export interface ScriptedToolCall {
+  toolName: string;
+  input: unknown;
+  toolCallId?: string;
+}
+
+/** An HTTP failure, thrown as the AI SDK's `APICallError` with status and headers. */
+export interface ScriptedHttpError {
+  status: number;
+  headers?: Record<string, string>;
+  message?: string;
+  body?: string;
+}
+
+/** One scripted answer. A plain string is `{ text }`. */
+export type ScriptedResponse =
+  | string
+  | {
+      /** Answer text. In a streamed call it is split into word deltas unless `chunks` is given. */
+      text?: string;
+      /** Exact deltas for a streamed call (their concatenation is the text). */
+      chunks?: string[];
+      /** A structured answer, returned as JSON text. */
+      object?: unknown;
+      toolCalls?: ScriptedToolCall[];
+      /** Reported usage; default: prompt characters / 4 in, text characters / 4 out. */
+      usage?: { inputTokens?: number; outputTokens?: number; cachedInputTokens?: number; reasoningTokens?: number };
+      /** Report no usage at all, like a provider that does not send it. */
+      omitUsage?: boolean;
+      finishReason?: LanguageModelV4FinishReason["unified"];
+      /** Wait this long before answering (on the model's clock). */
+      delayMs?: number;
+      /** Throw this instead of answering. */
+      error?: unknown;
+      /** Fail with this HTTP status (and headers such as `retry-after`). */
+      httpError?: ScriptedHttpError;
+      /** In a streamed call: send the chunks, then fail with this error mid-stream. */
+      streamError?: unknown;
+    };
+
+/** A call the scripted model received. */
+export interface ScriptedCall {
+  /** 0-based position among all calls to this model. */
+  index: number;
+  mode: "generate" | "stream";
+  options: LanguageModelV4CallOptions;
+}
+
+/** Options of {@link ScriptedModel}. */
+export interface ScriptedModelOptions {
+  /** Answers in order, or a function giving the answer for each call. */
+  responses: ScriptedResponse[] | ((call: ScriptedCall) => ScriptedResponse);
+  /** `modelId` of the model (default `scripted`). */
+  modelId?: string;
+  /** `provider` of the model (default `scripted`). */
+  provider?: string;
+  /** Wait this long before every answer (default 0). */
+  delayMs?: number;
+  /** Clock for delays (default: real timers). */
+  clock?: Clock;
+  /** Record calls in `calls` (default true; turn off in benchmarks). */
+  recordCalls?: boolean;
+}
+
+/**
+ * An AI SDK language model that plays scripted answers: text, tool calls, streamed deltas,
+ * structured output, errors and HTTP failures with status and headers. It records every call
+ * and fails loudly on a call nobody scripted.
+ *
+ * @example
+ * const model = new ScriptedModel({ responses: ["Billing", "We fixed your invoice."] });
+ * const team = new LLMTeam({ teamId: "t", models: { "test/model": model }, model: "test/model" });
+ */
+export class ScriptedModel implements LanguageModelV4 {
+  readonly specificationVersion = "v4" as const;
+  readonly provider: string;
+  readonly modelId: string;
+  readonly supportedUrls = {};
+  /** Every call received, in order. */
+  readonly calls: ScriptedCall[] = [];
+  private readonly script: ScriptedModelOptions["responses"];
+  private readonly delayMs: number;
+  private readonly clock: Clock | undefined;
+  private readonly record: boolean;
+  private callCount = 0;
+
+  constructor(options: ScriptedModelOptions) {
+    this.script = options.responses;
+    this.modelId = options.modelId ?? "scripted";
+    this.provider = options.provider ?? "scripted";
+    this.delayMs = options.delayMs ?? 0;
+    this.clock = options.clock;
+    this.record = options.recordCalls ?? true;
+  }
+
+  /** How many calls were made. */
+  get callsMade(): number {
+    return this.callCount;
+  }
+
+  /** How many scripted answers are still waiting (for an array script). */
+  get remaining(): number {
+    return Array.isArray(this.script) ? this.script.length - this.callCount : Number.POSITIVE_INFINITY;
+  }
+
+  async doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
+    const response = await this.next("generate", options);
+    const content: LanguageModelV4Content[] = [];
+    const text = textOf(response);
+    if (text) content.push({ type: "text", text });
+    for (const call of response.toolCalls ?? []) content.push(toolCallPart(call, this.callCount));
+    return { content, finishReason: finishReasonOf(response), usage: usageOf(response, options, text), warnings: [] };
+  }
+
+  async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
+    const response = await this.next("stream", options);
+    const text = textOf(response);
+    const chunks = response.chunks ?? splitWords(text);
+    const callNumber = this.callCount;
+    const parts: LanguageModelV4StreamPart[] = [{ type: "stream-start", warnings: [] }];
+    if (chunks.length > 0) {
+      parts.push({ type: "text-start", id: "0" });
+      for (const delta of chunks) parts.push({ type: "text-delta", id: "0", delta });
+    }
+    if (response.streamError !== undefined) {
+      parts.push({ type: "error", error: response.streamError });
+    } else {
+      if (chunks.length > 0) parts.push({ type: "text-end", id: "0" });
+      for (const call of response.toolCalls ?? []) parts.push(toolCallPart(call, callNumber));
+      parts.push({ type: "finish", usage: usageOf(response, options, text), finishReason: finishReasonOf(response) });
+    }
+    let index = 0;
+    const signal = options.abortSignal;
+    const stream = new ReadableStream<LanguageModelV4StreamPart>({
+      pull(controller) {
+        if (signal?.aborted) {
+          controller.error(signal.reason);
+          return;
+        }
+        // Hand out a batch per pull: cheap for long streams, still incremental.
+        const end = Math.min(index + 64, parts.length);
+        while (index < end) controller.enqueue(parts[index++]);
+        if (index >= parts.length) controller.close();
+      },
+    });
+    return { stream };
+  }
+
+  private async next(mode: ScriptedCall["mode"], options: LanguageModelV4CallOptions): Promise<Exclude<ScriptedResponse, string>> {
+    const call: ScriptedCall = { index: this.callCount, mode, options };
+    this.callCount++;
+    if (this.record) this.calls.push(call);
+    let response: ScriptedResponse | undefined;
+    if (typeof this.script === "function") response = this.script(call);
+    else {
+      response = this.script[call.index];
+      if (response === undefined) {
+        throw new Error(
+          `ScriptedModel "${this.modelId}" got an unexpected call #${call.index + 1}: only ${this.script.length} responses were scripted. Last message: ${lastMessage(options)}`,
+        );
+      }
+    }
+    const answer = typeof response === "string" ? { text: response } : response;
+    const delay = answer.delayMs ?? this.delayMs;
+    if (delay > 0) await (this.clock ? this.clock.sleep(delay, options.abortSignal) : sleep(delay, options.abortSignal));
+    options.abortSignal?.throwIfAborted();
+    if (answer.error !== undefined) throw answer.error;
+    if (answer.httpError) throw httpError(answer.httpError, options);
+    return answer;
+  }
+}
+
+function textOf(response: Exclude<ScriptedResponse, string>): string {
+  if (response.text !== undefined) return response.text;
+  if (response.chunks) return response.chunks.join("");
+  if (response.object !== undefined) return JSON.stringify(response.object);
+  return "";
+}
+
+function splitWords(text: string): string[] {
+  return text.length === 0 ? [] : (text.match(/\s*\S+\s*/g) ?? [text]);
+}
+
+function toolCallPart(call: ScriptedToolCall, callNumber: number): LanguageModelV4Content & { type: "tool-call" } {
+  return {
+    type: "tool-call",
+    toolCallId: call.toolCallId ?? `call-${callNumber}-${call.toolName}-${Math.random().toString(36).slice(2, 8)}`,
+    toolName: call.toolName,
+    input: typeof call.input === "string" ? call.input : JSON.stringify(call.input ?? {}),
+  };
+}
+
+function finishReasonOf(response: Exclude<ScriptedResponse, string>): LanguageModelV4GenerateResult["finishReason"] {
+  const unified = response.finishReason ?? (response.toolCalls?.length ? "tool-calls" : "stop");
+  return { unified, raw: unified };
+}
+
+function usageOf(response: Exclude<ScriptedResponse, string>, options: LanguageModelV4CallOptions, text: string): LanguageModelV4Usage {
+  if (response.omitUsage) {
+    return {
+      inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+      outputTokens: { total: undefined, text: undefined, reasoning: undefined },
+    };
+  }
+  const input = response.usage?.inputTokens ?? Math.ceil(promptCharacters(options) / 4);
+  const output = response.usage?.outputTokens ?? Math.ceil(text.length / 4);
+  const cached = response.usage?.cachedInputTokens;
+  const reasoning = response.usage?.reasoningTokens;
+  return {
+    inputTokens: { total: input, noCache: cached === undefined ? input : input - cached, cacheRead: cached, cacheWrite: undefined },
+    outputTokens: { total: output, text: reasoning === undefined ? output : output - reasoning, reasoning },
+  };
+}
+
+function promptCharacters(options: LanguageModelV4CallOptions): number {
+  let characters = 0;
+  for (const message of options.prompt) {
+    if (typeof message.content === "string") characters += message.content.length;
+    else for (const part of message.content) if (part.type === "text") characters += part.text.length;
+  }
+  return characters;
+}
+
+function lastMessage(options: LanguageModelV4CallOptions): string {
+  const message = options.prompt.at(-1);
+  if (!message) return "(empty prompt)";
+  const text = typeof message.content === "string" ? message.content : JSON.stringify(message.content);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function httpError(error: ScriptedHttpError, options: LanguageModelV4CallOptions): APICallError {
+  const retryable = error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500;
+  return new APICallError({
+    message: error.message ?? `HTTP ${error.status}`,
+    url: "scripted://model",
+    requestBodyValues: { prompt: options.prompt },
+    statusCode: error.status,
+    responseHeaders: error.headers ?? {},
+    responseBody: error.body ?? "",
+    isRetryable: retryable,
+  });
+}
