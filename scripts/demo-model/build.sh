@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Rebuilds the built-in demo model: corpus → tokenizer → tokens → training → GGUF → evaluation.
-# Usage: scripts/demo-model/build.sh [conversations=14000] [steps=550]
+# Usage: scripts/demo-model/build.sh [conversations=14000] [steps=1400]
 # Needs (Debian bookworm): apt-get install -y python3-torch python3-sentencepiece python3-numpy libopenblas0-pthread
 # and `npm ci` (node-llama-cpp ships llama.cpp's gguf-py, used to write the GGUF).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONVERSATIONS="${1:-14000}"
-STEPS="${2:-550}"
+STEPS="${2:-1400}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 WORK="${DEMO_MODEL_WORK_DIR:-${TMPDIR:-/tmp}/llmteam-demo-model}"
 OUT="models/llmteam-demo.gguf"

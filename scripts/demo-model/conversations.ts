@@ -3,7 +3,8 @@
  * example teams, plus tool calls. Deterministic for a given random source.
  */
 import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions } from "node-llama-cpp";
-import { CITIES, GENERIC_SUBJECTS, REQUESTS, ROLE_SYSTEM_PROMPTS, TOOLS, TOPICS, URGENCY_MARKERS, type ToolName, type Topic } from "./corpus-data.js";
+import { GENERIC_SUBJECTS, REQUESTS, ROLE_SYSTEM_PROMPTS, TOOL_DESCRIPTION_VARIANTS, TOPICS, URGENCY_MARKERS, type ToolName, type Topic } from "./corpus-data.js";
+import { exampleFunctions } from "./example-tools.js";
 
 /** A seeded random source (mulberry32), so the corpus is the same on every build. */
 export class Random {
@@ -118,22 +119,27 @@ export function makeAnswer(random: Random, topic: Subject, facts: string[]): str
 
 export function planner(random: Random): Conversation {
   const topic = pickSubject(random);
-  const steps = makePlan(random, topic);
-  const user = random.pick([`Make a short plan for: ${topic.query}`, `Plan how to answer: ${topic.query}`, `Create a step-by-step plan for: ${topic.query}`, topic.query]);
+  const threeSteps = random.chance(0.45);
+  const steps = threeSteps ? makePlan(random, topic).slice(0, 2).concat(random.pick(["Write a short, clear answer.", "Sum up the answer in two sentences."])) : makePlan(random, topic);
+  const user = threeSteps
+    ? `Make a short plan of three steps for: ${topic.query}`
+    : random.pick([`Make a short plan for: ${topic.query}`, `Plan how to answer: ${topic.query}`, `Create a step-by-step plan for: ${topic.query}`, topic.query]);
   if (random.chance(0.12)) {
     return single("planner-json", systemFor(random, "planner"), `${user}${random.chance(0.5) ? "\nAnswer as JSON." : ""}`, JSON.stringify({ steps }, null, 1).replace(/\n\s*/g, " ").replace("[ ", "[").replace(" ]", "]"));
   }
-  return single("planner", systemFor(random, "planner"), user, numbered(steps));
+  return single("planner", systemFor(random, "planner", threeSteps ? 0.6 : 0.15), user, numbered(steps));
 }
 
 export function researcher(random: Random): Conversation {
   const topic = pickSubject(random);
   const facts = makeFacts(random, topic);
   const plan = numbered(makePlan(random, topic));
-  const user = random.pick([
-    `Research this: ${topic.query}`, `Find the key facts for: ${topic.query}`, `List the key facts about: ${topic.query}`,
-    `Research ${topic.query} following this plan:\n${plan}`,
-  ]);
+  const user = random.chance(0.45)
+    ? `Follow this plan and list the key facts for ${topic.query}:\n${plan}`
+    : random.pick([
+        `Research this: ${topic.query}`, `Find the key facts for: ${topic.query}`, `List the key facts about: ${topic.query}`,
+        `Research ${topic.query} following this plan:\n${plan}`,
+      ]);
   if (random.chance(0.1)) return single("researcher-json", systemFor(random, "researcher"), user, JSON.stringify({ facts }).replace(/","/g, "\", \""));
   return single("researcher", systemFor(random, "researcher"), user, bullets(facts));
 }
@@ -142,7 +148,7 @@ export function writer(random: Random): Conversation {
   const topic = pickSubject(random);
   const facts = makeFacts(random, topic);
   const steps = makePlan(random, topic);
-  const style = random.int(0, 3);
+  const style = random.chance(0.4) ? 2 : random.int(0, 3);
   const user =
     style === 0 ? `Write a short answer to ${topic.query} following this plan:\n${numbered(steps)}`
     : style === 1 ? `Write a short answer to ${topic.query} following this plan: ${steps.join(" ")}`
@@ -162,18 +168,61 @@ export function reviewer(random: Random): Conversation {
   const feedback = good
     ? random.pick([`The answer is clear and covers ${topic.subject}.`, "The answer is short, correct and easy to read.", "It answers the question directly."])
     : random.pick([`The answer is too short. Add the key facts about ${topic.subject}.`, "The answer does not answer the question. Add concrete points.", "It is vague. Give two or three specific points."]);
+  if (random.chance(0.35)) {
+    const finalVersion = good ? answer : makeAnswer(random, topic, makeFacts(random, topic));
+    const system: ChatHistoryItem[] = random.chance(0.8) ? [{ type: "system", text: "You are a careful editor." }] : systemFor(random, "reviewer");
+    return single("editor", system, `Review this answer to ${topic.query} and give the final version:\n${answer}`, finalVersion);
+  }
   if (random.chance(0.2)) return single("reviewer-json", systemFor(random, "reviewer"), user, JSON.stringify({ approved: good, feedback }).replace(/,"/g, ", \"").replace(/":/g, "\": "));
   return single("reviewer", systemFor(random, "reviewer"), user, `${good ? "Approved." : "Needs changes."} ${feedback}`);
 }
 
-export function triage(random: Random): Conversation {
-  const category = random.pick(Object.keys(REQUESTS));
+/** The three categories of the support example's triage prompt, for every kind of request. */
+const SUPPORT_CATEGORY: Record<string, string> = { billing: "billing", technical: "technical", account: "technical", sales: "general", general: "general" };
+
+export function makeRequest(random: Random): { kind: string; urgency: string; request: string } {
+  const kind = random.pick(Object.keys(REQUESTS));
   const urgency = random.pick(["high", "medium", "medium", "low"]);
   const marker = random.pick(URGENCY_MARKERS[urgency]!);
-  const base = random.pick(REQUESTS[category]!).replace("{n}", String(random.int(100, 99999)));
+  const base = random.pick(REQUESTS[kind]!).replace("{n}", String(random.int(100, 99999)));
   const request = marker === "" ? `${base}.` : marker.endsWith(":") ? `${marker} ${base}.` : random.chance(0.5) ? `${base}. ${marker}` : `${marker} ${base}.`;
-  const user = random.pick([`Classify this request: ${request}`, `Classify this support request: ${request}`, `Classify this request: "${request}"`]);
-  return single("triage", systemFor(random, "triage", 0.3), user, `{"category": "${category}", "urgency": "${urgency}"}`);
+  return { kind, urgency, request };
+}
+
+export function triage(random: Random): Conversation {
+  const { kind, urgency, request } = makeRequest(random);
+  const system = systemFor(random, "triage", 0.3);
+  const threeCategories = system.some((item) => item.type === "system" && typeof item.text === "string" && item.text.includes("billing, technical or general"));
+  const category = threeCategories ? SUPPORT_CATEGORY[kind]! : kind;
+  const user = random.pick([`Classify this request: ${request}`, `Classify this request: ${request}`, `Classify this support request: ${request}`, `Classify this request: "${request}"`]);
+  return single("triage", system, user, `{"category": "${category}", "urgency": "${urgency}"}`);
+}
+
+const REPLIES: Record<string, string[]> = {
+  billing: [
+    "thank you for writing to us, and sorry about the trouble with your bill. I have asked our billing team to check your account. If we charged you by mistake, we will refund the difference within five working days.",
+    "sorry for the billing problem. Please send us the invoice number and the date of the payment, and we will correct the invoice and send you a new copy.",
+  ],
+  technical: [
+    "thank you for reporting this, and sorry for the trouble. Please tell us your app version and the steps that lead to the problem. Our technical team is looking into it and will write back soon.",
+    "sorry that this is not working. Please try signing out and in again, and update the app to the latest version. If the problem stays, reply with a screenshot and we will fix it.",
+  ],
+  general: [
+    "thank you for your message. I have passed it to the right team, and we will get back to you within two working days.",
+    "thanks for getting in touch. Here is a short answer, and a colleague will follow up with the details soon.",
+  ],
+};
+
+/** The support example's writer: a reply to a request, given the triage result. */
+export function supportReply(random: Random): Conversation {
+  const { kind, urgency, request } = makeRequest(random);
+  const category = SUPPORT_CATEGORY[kind]!;
+  const triageText = random.chance(0.8) ? `{"category": "${category}", "urgency": "${urgency}"}` : category;
+  const user = random.chance(0.8) ? `Reply to this customer request: ${request}\nCategory: ${triageText}` : `Reply to this customer request: ${request}`;
+  const opening = random.pick(["Hello,", "Hi,", "Dear customer,"]);
+  const urgent = urgency === "high" ? " We are treating this as urgent." : "";
+  const reply = `${opening} ${random.pick(REPLIES[category]!)}${urgent} Best regards, the support team`;
+  return single("support-reply", systemFor(random, "support", 0.2), user, reply);
 }
 
 export function assistant(random: Random): Conversation {
@@ -182,14 +231,12 @@ export function assistant(random: Random): Conversation {
 }
 
 export function toolFunctions(random: Random, needed: ToolName[]): ChatModelFunctions {
+  const all = Object.keys(TOOL_DESCRIPTION_VARIANTS) as ToolName[];
   const names = new Set<ToolName>(needed);
-  for (const name of Object.keys(TOOLS) as ToolName[]) if (random.chance(0.5)) names.add(name);
-  if (names.size === 0) names.add(random.pick(Object.keys(TOOLS) as ToolName[]));
-  const functions: Record<string, ChatModelFunctions[string]> = {};
-  for (const name of random.shuffle([...names])) functions[name] = { description: random.pick(TOOLS[name].descriptions), params: TOOLS[name].params };
-  return functions;
+  for (const name of all) if (random.chance(0.5)) names.add(name);
+  if (names.size === 0) names.add(random.pick(all));
+  return exampleFunctions(random, random.shuffle([...names]));
 }
 
 export { bullets, numbered, pickSubject, systemFor, lowerFirst, upperFirst };
 export type { ChatModelFunctionCall, Subject };
-export { CITIES };

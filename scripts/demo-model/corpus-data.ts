@@ -60,12 +60,13 @@ export const TOPICS: Topic[] = [
   { subject: "a book club", questions: ["How do I start a book club?", "How can a book club stay active?"], facts: ["Invite a small group of five to ten people.", "Meet once a month at a fixed time.", "Take turns choosing the book.", "Prepare a few questions for each meeting."] },
   { subject: "budget travel", questions: ["How can I travel on a small budget?", "What are tips for cheap travel?"], facts: ["Travel outside the busy season.", "Book transport early.", "Stay in hostels or shared flats.", "Eat where the locals eat."] },
   { subject: "open source", questions: ["What is open source software?", "How can I contribute to open source?"], facts: ["Open source code can be read and changed by anyone.", "Start with small fixes to documentation.", "Read the contributing guide first.", "Be patient and polite with maintainers."] },
+  { subject: "why cats purr", questions: ["Why do cats purr?", "What does it mean when a cat purrs?"], facts: ["Cats purr by moving the muscles of the larynx.", "Purring often means a cat is relaxed and content.", "Cats also purr when they are stressed or in pain.", "The low vibration may help bones and tissue heal."] },
   { subject: "backups", questions: ["How should I back up my files?", "Why are backups important?"], facts: ["Keep three copies of important data.", "Store one copy in another place.", "Back up automatically on a schedule.", "Test that you can restore the files."] },
 ];
 
 export const GENERIC_SUBJECTS = [
   "the history of the bicycle", "how vaccines work", "the benefits of walking", "how to clean a laptop keyboard",
-  "why cats purr", "how to write a cover letter", "the rules of chess", "how rainbows form", "how to make pancakes",
+  "how to write a cover letter", "the rules of chess", "how rainbows form", "how to make pancakes",
   "the pros and cons of social media", "how to choose a laptop", "what a CPU does", "how to learn to swim",
   "how to reduce food waste", "the causes of inflation", "how to organise a desk", "what an API is",
   "how to paint a room", "the life of bees", "how to keep a journal", "how wind turbines work",
@@ -90,49 +91,47 @@ export const ROLE_SYSTEM_PROMPTS: Record<string, string[]> = {
     "You are a writer. Follow the plan and keep it short.", "You write the final answer for the user.",
   ],
   reviewer: [
+    "You are a careful editor.", "You are a careful editor.",
     "You are the reviewer.", "You are a reviewer.", "You are the reviewer. Check the answer and say if it is ready.",
     "You are a reviewer. Be brief and specific.", "You review answers before they are sent.",
   ],
   triage: [
+    "You sort customer requests into billing, technical or general.",
+    "You sort customer requests into billing, technical or general.",
     "You are the triage agent.", "You are a triage agent. Classify support requests.",
     "You classify customer requests by category and urgency.", "You are the triage agent. Answer with JSON only.",
+  ],
+  support: [
+    "You are a friendly, precise support agent. Keep replies under 120 words.",
+    "You are a friendly, precise support agent. Keep replies under 120 words.",
+    "You are a support agent.", "You answer customer requests politely and briefly.",
   ],
   assistant: [
     "You are a helpful assistant.", "You are a helpful assistant. Answer briefly.", "You are an assistant that uses tools when they help.",
   ],
 };
 
-/** Tool definitions, with the descriptions the example teams use (and variants). */
-export const TOOLS = {
-  calculator: {
-    descriptions: ["Evaluate an arithmetic expression", "Evaluate a math expression and return the result", "Calculate the value of an arithmetic expression"],
-    params: { type: "object", properties: { expression: { type: "string" } }, required: ["expression"] },
-  },
-  current_time: {
-    descriptions: ["Get the current time in a timezone", "Return the current date and time", "Get the current date and time in an IANA timezone"],
-    params: { type: "object", properties: { timezone: { type: "string" } }, required: ["timezone"] },
-  },
-  add: {
-    descriptions: ["Add two numbers", "Return the sum of a and b", "Add two numbers and return the sum"],
-    params: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
-  },
+/** Other wordings of the tool descriptions, so the model does not depend on one phrasing. */
+export const TOOL_DESCRIPTION_VARIANTS = {
+  calculator: ["Evaluate an arithmetic expression", "Calculate the value of a math expression"],
+  current_time: ["Get the current time in a timezone", "Return the current date and time"],
+  add: ["Add two numbers", "Add two integers", "Return the sum of a and b"],
 } as const;
 
-export type ToolName = keyof typeof TOOLS;
+export type ToolName = keyof typeof TOOL_DESCRIPTION_VARIANTS;
 
-/** City → IANA timezone and UTC offset in hours (no daylight saving, for simplicity). */
-export const CITIES: [string, string, number][] = [
-  ["Tokyo", "Asia/Tokyo", 9], ["London", "Europe/London", 0], ["New York", "America/New_York", -5],
-  ["Paris", "Europe/Paris", 1], ["Berlin", "Europe/Berlin", 1], ["Sydney", "Australia/Sydney", 10],
-  ["Moscow", "Europe/Moscow", 3], ["Los Angeles", "America/Los_Angeles", -8], ["Singapore", "Asia/Singapore", 8],
-  ["Dubai", "Asia/Dubai", 4], ["Madrid", "Europe/Madrid", 1], ["Chicago", "America/Chicago", -6],
-  ["Lisbon", "Europe/Lisbon", 0], ["Delhi", "Asia/Kolkata", 5.5], ["São Paulo", "America/Sao_Paulo", -3],
+/** City → IANA time zone. */
+export const CITIES: [string, string][] = [
+  ["Tokyo", "Asia/Tokyo"], ["London", "Europe/London"], ["New York", "America/New_York"], ["Paris", "Europe/Paris"],
+  ["Berlin", "Europe/Berlin"], ["Sydney", "Australia/Sydney"], ["Moscow", "Europe/Moscow"], ["Los Angeles", "America/Los_Angeles"],
+  ["Singapore", "Asia/Singapore"], ["Dubai", "Asia/Dubai"], ["Madrid", "Europe/Madrid"], ["Chicago", "America/Chicago"],
+  ["Lisbon", "Europe/Lisbon"], ["Delhi", "Asia/Kolkata"], ["São Paulo", "America/Sao_Paulo"],
 ];
 
 /** Support requests for triage, by category. `{n}` becomes a number. */
 export const REQUESTS: Record<string, string[]> = {
   billing: [
-    "I was charged twice for my subscription", "Please send me the invoice for last month", "I want a refund for order {n}",
+    "My invoice is wrong", "There is a mistake on my invoice", "I was charged twice for my subscription", "Please send me the invoice for last month", "I want a refund for order {n}",
     "My card payment failed", "Why is my bill higher this month?", "I need to update my billing address",
     "You charged me after I cancelled", "Can I get a receipt for payment {n}?",
   ],

@@ -5,23 +5,25 @@
  *
  * Usage: npx tsx scripts/demo-model/evaluate.ts [model.gguf]
  */
-import type { LanguageModelV4CallOptions, LanguageModelV4FunctionTool, LanguageModelV4Prompt } from "@ai-sdk/provider";
+import type { LanguageModelV4CallOptions, LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { createLocalModel, demoModelPath } from "../../src/providers/local/index.js";
+import { currentTimeIn, evaluateExpression } from "../../src/tools/index.js";
+import { EXAMPLE_TOOLS } from "./example-tools.js";
 
 const model = createLocalModel({ modelPath: process.argv[2] ?? demoModelPath() });
 const user = (text: string): LanguageModelV4Prompt[number] => ({ role: "user", content: [{ type: "text", text }] });
 const system = (content: string): LanguageModelV4Prompt[number] => ({ role: "system", content });
+const TOOLS = Object.values(EXAMPLE_TOOLS);
 
-const TOOLS: LanguageModelV4FunctionTool[] = [
-  { type: "function", name: "calculator", description: "Evaluate an arithmetic expression", inputSchema: { type: "object", properties: { expression: { type: "string" } }, required: ["expression"], additionalProperties: false } },
-  { type: "function", name: "current_time", description: "Get the current time in a timezone", inputSchema: { type: "object", properties: { timezone: { type: "string" } }, required: ["timezone"], additionalProperties: false } },
-  { type: "function", name: "add", description: "Add two numbers", inputSchema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"], additionalProperties: false } },
-];
-
-/** Evaluates + - * / and parentheses on numbers; anything else is reported as an error value. */
-function calculate(expression: string): number | { error: string } {
-  if (!/^[\d\s+\-*/().]+$/.test(expression)) return { error: "invalid expression" };
-  return Number((new Function(`return (${expression});`) as () => unknown)());
+/** What the example tools return for a call (the real built-ins; `add` sums). */
+function runTool(name: string, input: Record<string, unknown>): unknown {
+  try {
+    if (name === "add") return Number(input.a) + Number(input.b);
+    if (name === "current_time") return currentTimeIn(typeof input.timezone === "string" ? input.timezone : "UTC", Date.UTC(2026, 10, 25, 9, 30));
+    return evaluateExpression(typeof input.expression === "string" ? input.expression : "", 1000);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 async function text(label: string, options: LanguageModelV4CallOptions): Promise<string> {
@@ -33,10 +35,18 @@ async function text(label: string, options: LanguageModelV4CallOptions): Promise
   return output;
 }
 
-const plan = await text("planner", { prompt: [system("You are the planner."), user("Make a short plan for: What are the benefits of TypeScript?")] });
-const answer = await text("writer", { prompt: [system("You are the writer."), user(`Write a short answer to What are the benefits of TypeScript? following this plan:\n${plan}`)] });
-await text("reviewer", { prompt: [system("You are the reviewer."), user(`Review this answer to What are the benefits of TypeScript?:\n${answer}`)] });
-await text("unknown topic", { prompt: [system("You are the planner."), user("Make a short plan for: How do penguins keep warm?")] });
+// examples/research.yaml
+const query = "Why do cats purr?";
+const plan = await text("planner", { prompt: [user(`Make a short plan of three steps for: ${query}`)] });
+const facts = await text("researcher", { prompt: [user(`Follow this plan and list the key facts for ${query}:\n${plan}`)] });
+const answer = await text("writer", { prompt: [user(`Write a short answer to ${query} using these facts:\n${facts}`)] });
+await text("reviewer", { prompt: [system("You are a careful editor."), user(`Review this answer to ${query} and give the final version:\n${answer}`)] });
+await text("planner, unknown topic", { prompt: [user("Make a short plan of three steps for: How do penguins keep warm?")] });
+// examples/support.yaml
+const category = await text("support triage", { prompt: [system("You sort customer requests into billing, technical or general."), user("Classify this request: My invoice is wrong")], maxOutputTokens: 50 });
+await text("support writer", {
+  prompt: [system("You are a friendly, precise support agent. Keep replies under 120 words."), user(`Reply to this customer request: My invoice is wrong\nCategory: ${category}`)],
+});
 
 const triageSchema = { type: "object" as const, properties: { category: { type: "string" as const, enum: ["billing", "technical", "account", "sales", "general"] }, urgency: { type: "string" as const, enum: ["low", "medium", "high"] } }, required: ["category", "urgency"], additionalProperties: false };
 let validJson = 0;
@@ -58,9 +68,9 @@ for (const question of questions) {
     continue;
   }
   const input = JSON.parse(call.input) as Record<string, unknown>;
-  const value = call.toolName === "add" ? Number(input.a) + Number(input.b) : call.toolName === "current_time" ? "2026-11-25T09:30:00+09:00" : calculate(String(input.expression));
+  const value = runTool(call.toolName, input);
   prompt.push({ role: "assistant", content: [{ type: "tool-call", toolCallId: call.toolCallId, toolName: call.toolName, input }] });
-  prompt.push({ role: "tool", content: [{ type: "tool-result", toolCallId: call.toolCallId, toolName: call.toolName, output: { type: "json", value } }] });
+  prompt.push({ role: "tool", content: [{ type: "tool-result", toolCallId: call.toolCallId, toolName: call.toolName, output: { type: "json", value: value as never } }] });
   const final = await text(`tools: ${question} → ${call.toolName}(${call.input}) → ${JSON.stringify(value)}`, { prompt, tools: TOOLS, maxOutputTokens: 60 });
   if (final.length > 0) toolRoundTrips++;
 }

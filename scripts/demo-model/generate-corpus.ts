@@ -10,20 +10,21 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChatMLChatWrapper, LlamaText, SpecialTokensText, type ChatHistoryItem, type LlamaTextJSON } from "node-llama-cpp";
-import { Random, assistant, planner, researcher, reviewer, triage, writer, type Conversation } from "./conversations.js";
+import { Random, assistant, planner, researcher, reviewer, supportReply, triage, writer, type Conversation } from "./conversations.js";
 import { toolError, toolNotNeeded, toolUse } from "./tool-conversations.js";
 
 /** Share of each kind of conversation in the corpus. */
 const MIX: [(random: Random) => Conversation, number][] = [
-  [planner, 16],
+  [planner, 15],
   [researcher, 11],
-  [writer, 17],
+  [writer, 14],
   [reviewer, 11],
-  [triage, 12],
-  [toolUse, 19],
+  [triage, 10],
+  [supportReply, 6],
+  [toolUse, 20],
   [toolError, 2],
   [toolNotNeeded, 5],
-  [assistant, 7],
+  [assistant, 6],
 ];
 
 function pickMaker(random: Random): (random: Random) => Conversation {

@@ -28,7 +28,7 @@ class ModelConfig:
     heads: int = 6
     kv_heads: int = 2
     ffn_dim: int = 512
-    context_length: int = 512
+    context_length: int = 1024
     rope_theta: float = 10000.0
     norm_eps: float = 1e-5
 

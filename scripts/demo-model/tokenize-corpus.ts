@@ -2,7 +2,7 @@
  * Step 3 of the demo model build: tokenizes the rendered corpus with llama.cpp's own tokenizer
  * (through node-llama-cpp, from a vocabulary-only GGUF), exactly as inference will.
  *
- * Usage: npx tsx scripts/demo-model/tokenize-corpus.ts <work-dir>
+ * Usage: npx tsx scripts/demo-model/tokenize-corpus.ts <work-dir> [max-tokens=1024]
  * Reads corpus.jsonl and vocab.gguf; writes tokens.bin (uint16 ids, conversations one after
  * another) and index.json (per conversation: offset, length, lossStart = where the model's
  * first answer begins; training scores only the tokens from there on).
@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { LlamaText, getLlama, type LlamaTextJSON } from "node-llama-cpp";
 
 const workDir = process.argv[2] ?? "scripts/demo-model/build";
+/** Longer conversations are left out: the model's context (model.py `context_length`). */
+const maxTokens = Number(process.argv[3] ?? 1024);
 const llama = await getLlama({ gpu: false, build: "never" });
 const model = await llama.loadModel({ modelPath: join(workDir, "vocab.gguf"), vocabOnly: true });
 const lines = readFileSync(join(workDir, "corpus.jsonl"), "utf8").split("\n").filter((line) => line.length > 0);
@@ -19,12 +21,17 @@ const chunks: Uint16Array[] = [];
 const index: [number, number, number][] = [];
 let offset = 0;
 let longest = 0;
+let skipped = 0;
 for (const line of lines) {
   const { prompt, full } = JSON.parse(line) as { prompt: LlamaTextJSON; full: LlamaTextJSON };
   const promptTokens = LlamaText.fromJSON(prompt).tokenize(model.tokenizer);
   const fullTokens = LlamaText.fromJSON(full).tokenize(model.tokenizer);
   for (let position = 0; position < promptTokens.length; position++) {
     if (promptTokens[position] !== fullTokens[position]) throw new Error(`Prompt is not a token prefix of the conversation at ${position}: ${line.slice(0, 200)}`);
+  }
+  if (fullTokens.length > maxTokens) {
+    skipped++;
+    continue;
   }
   chunks.push(Uint16Array.from(fullTokens as number[]));
   index.push([offset, fullTokens.length, promptTokens.length]);
@@ -40,5 +47,5 @@ for (const chunk of chunks) {
 writeFileSync(join(workDir, "tokens.bin"), all);
 writeFileSync(join(workDir, "index.json"), JSON.stringify(index));
 const scored = index.reduce((sum, [, length, lossStart]) => sum + length - lossStart, 0);
-console.log(JSON.stringify({ conversations: index.length, tokens: offset, scoredTokens: scored, longest, bos: model.tokens.bos, eos: model.tokens.eos }));
+console.log(JSON.stringify({ conversations: index.length, skipped, tokens: offset, scoredTokens: scored, longest, bos: model.tokens.bos, eos: model.tokens.eos }));
 await model.dispose();

@@ -4,6 +4,7 @@
  */
 import type { ChatHistoryItem, ChatModelFunctionCall } from "node-llama-cpp";
 import { CITIES, type ToolName } from "./corpus-data.js";
+import { currentTimeResult } from "./example-tools.js";
 import { Random, assistant, systemFor, toolFunctions, type Conversation } from "./conversations.js";
 
 interface Call {
@@ -18,8 +19,9 @@ function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Math.round(value * 100) / 100);
 }
 
+/** Tool outputs as llmteam passes them: mostly the bare value (JSON), sometimes other shapes. */
 function wrapResult(random: Random, value: unknown): unknown {
-  return random.pick([value, value, { result: value }, typeof value === "number" ? String(value) : value]);
+  return random.pick([value, value, value, { result: value }, typeof value === "number" ? String(value) : value]);
 }
 
 function arithmetic(random: Random, useAdd: boolean): Call {
@@ -83,19 +85,19 @@ function arithmetic(random: Random, useAdd: boolean): Call {
 
 function timeCall(random: Random): Call {
   const useCity = random.chance(0.6);
-  const [city, timezone, offsetHours] = useCity ? random.pick(CITIES) : ["UTC", "UTC", 0];
-  const epochMs = Date.UTC(2026, random.int(0, 11), random.int(1, 28), random.int(0, 23), random.int(0, 59), random.int(0, 59)) + offsetHours * 3_600_000;
-  const local = new Date(epochMs).toISOString().slice(0, 19);
-  const sign = offsetHours < 0 ? "-" : "+";
-  const absolute = Math.abs(offsetHours);
-  const offset = timezone === "UTC" ? "Z" : `${sign}${String(Math.floor(absolute)).padStart(2, "0")}:${absolute % 1 === 0 ? "00" : "30"}`;
-  const stamp = `${local}${offset}`;
-  const clock = local.slice(11, 16);
+  const [city, timezone] = useCity ? random.pick(CITIES) : ["UTC", "UTC"];
+  const epochMs = Date.UTC(2026, random.int(0, 11), random.int(1, 28), random.int(0, 23), random.int(0, 59), random.int(0, 59));
+  const result = currentTimeResult(timezone, epochMs);
+  const clock = result.localTime.slice(11, 16);
   const question = useCity
     ? random.pick([`What time is it in ${city}?`, `What is the current time in ${city}?`, `Tell me the time in ${city}.`])
-    : random.pick(["What time is it?", "What is the current time in UTC?", "What time is it now?", "What is the date today?"]);
-  const result = random.pick([stamp, { time: stamp, timezone }, { datetime: stamp }]);
-  const answer = random.pick([`It is ${clock} in ${city} (${stamp}).`, `The current time in ${city} is ${clock}.`, `In ${city} it is now ${stamp}.`]);
+    : random.pick(["What time is it?", "What is the current time in UTC?", "What time is it now?", "What day is it today?"]);
+  const answer = random.pick([
+    `It is ${clock} in ${city} (${result.weekday}, ${result.localTime.slice(0, 10)}).`,
+    `The current time in ${city} is ${clock}.`,
+    `In ${city} it is now ${result.localTime} (UTC${result.utcOffset}).`,
+    `Today is ${result.weekday} and it is ${clock} in ${city}.`,
+  ]);
   return { name: "current_time", params: { timezone }, result, answer: `${question}|${answer}` };
 }
 
@@ -126,13 +128,18 @@ export function toolUse(random: Random): Conversation {
 export function toolError(random: Random): Conversation {
   const call = arithmetic(random, false);
   const question = call.answer.split("|")[0]!;
-  const message = random.pick(["division by zero", "invalid expression", "timeout", "service unavailable"]);
+  const message = random.pick([
+    `Tool "${call.name}" failed: Division by zero at position 3.`,
+    `Tool "${call.name}" failed: Unexpected character at position 4.`,
+    `Tool "${call.name}" timed out after 30000 ms.`,
+    `Tool "${call.name}" failed: service unavailable`,
+  ]);
   const history: ChatHistoryItem[] = [
     ...systemFor(random, "assistant", 0.3),
     { type: "user", text: question },
     {
       type: "model",
-      response: [{ ...toFunctionCall(call), result: { error: message } }, `The ${call.name} tool failed (${message}), so I cannot give the result right now.`],
+      response: [{ ...toFunctionCall(call), result: { error: message } }, random.pick([`The ${call.name} tool failed, so I cannot give the result right now.`, `Sorry, I could not compute that: the ${call.name} tool returned an error.`])],
     },
   ];
   return { kind: "tool-error", history, functions: toolFunctions(random, [call.name]) };

@@ -1,6 +1,6 @@
 """Step 4 of the demo model build: trains the tiny llama model on the tokenized corpus.
 
-Usage: python3 train.py --work-dir build [--steps 550] [--tokens-per-batch 4096] [--seed 20261125] [--threads 1]
+Usage: python3 train.py --work-dir build [--steps 1400] [--tokens-per-batch 2048] [--seed 20261125] [--threads 1]
 Reads tokens.bin and index.json, writes model.pt (config + weights) and train-log.jsonl.
 Loss is computed only on what the model must learn to write: from the first assistant turn of
 each conversation onwards (system prompts, tool documentation and user messages are context).
@@ -68,10 +68,10 @@ def learning_rate(step: int, steps: int, peak: float, warmup: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--work-dir", type=Path, required=True)
-    parser.add_argument("--steps", type=int, default=550)
-    parser.add_argument("--tokens-per-batch", type=int, default=4096)
+    parser.add_argument("--steps", type=int, default=1400)
+    parser.add_argument("--tokens-per-batch", type=int, default=2048)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
-    parser.add_argument("--warmup-steps", type=int, default=50)
+    parser.add_argument("--warmup-steps", type=int, default=100)
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--log-every", type=int, default=50)

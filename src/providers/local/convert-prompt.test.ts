@@ -72,7 +72,7 @@ describe("convertPrompt", () => {
 
   it("warns about file parts instead of dropping them silently", () => {
     const { history, warnings } = convertPrompt({
-      prompt: [{ role: "user", content: [{ type: "text", text: "Look:" }, { type: "file", mediaType: "image/png", data: new Uint8Array([1]) }] }],
+      prompt: [{ role: "user", content: [{ type: "text", text: "Look:" }, { type: "file", mediaType: "image/png", data: { type: "data", data: new Uint8Array([1]) } }] }],
     });
     expect(history[0]).toEqual({ type: "user", text: "Look:" });
     expect(warnings).toEqual([expect.objectContaining({ type: "unsupported", feature: "file parts" })]);

@@ -111,7 +111,11 @@ export async function generateLocal(
     };
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    throw new ProviderError(`Local model ${loaded.model.filename ?? ""} failed: ${error instanceof Error ? error.message : String(error)}`, {
+    const message = error instanceof Error ? error.message : String(error);
+    const tooLong = /context (shift|size)/i.test(message)
+      ? ` The prompt does not fit the context of ${sequence.contextSize} tokens: shorten it, offer fewer tools, or raise contextSize (the model was trained on ${loaded.model.trainContextSize}).`
+      : "";
+    throw new ProviderError(`Local model ${loaded.model.filename ?? ""} failed: ${message}${tooLong}`, {
       provider: "local",
       isRetryable: false,
       cause: error,

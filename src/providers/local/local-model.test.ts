@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { ChatMLChatWrapper, getLlama } from "node-llama-cpp";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../errors/config-error.js";
+import { ProviderError } from "../../errors/provider-error.js";
 import { convertPrompt } from "./convert-prompt.js";
 import { createLocalModel, demoModelPath } from "./index.js";
 import { loadCounter } from "./load-local-model.js";
@@ -80,7 +81,7 @@ describe("createLocalModel on the demo model", () => {
     if (call?.type !== "tool-call") throw new Error(`no tool call in ${JSON.stringify(first.content)}`);
     const tool = tools.find((candidate) => candidate.name === call.toolName);
     const input = JSON.parse(call.input) as Record<string, unknown>;
-    expect(ajv.validate(tool!.inputSchema, input)).toBe(true);
+    expect(ajv.validate(tool!.inputSchema as object, input)).toBe(true);
 
     prompt.push({ role: "assistant", content: [{ type: "tool-call", toolCallId: call.toolCallId, toolName: call.toolName, input }] });
     prompt.push({ role: "tool", content: [{ type: "tool-result", toolCallId: call.toolCallId, toolName: call.toolName, output: { type: "json", value: 42 } }] });
@@ -98,7 +99,7 @@ describe("createLocalModel on the demo model", () => {
     for (const [schema, question] of [[schemas[0]!, "Classify this request: I was charged twice. This is urgent!"], [schemas[1]!, "Make a short plan for: learning Python"]] as const) {
       const result = await model.doGenerate({ prompt: [user(question)], responseFormat: { type: "json", schema }, maxOutputTokens: 120 });
       const value: unknown = JSON.parse(textOf(result));
-      expect(ajv.validate(schema, value), `${textOf(result)} ${ajv.errorsText()}`).toBe(true);
+      expect(ajv.validate(schema as object, value), `${textOf(result)} ${ajv.errorsText()}`).toBe(true);
     }
   });
 
@@ -152,9 +153,17 @@ describe("createLocalModel on the demo model", () => {
     await expect(model.doGenerate({ prompt: planPrompt, abortSignal: AbortSignal.abort(reason) })).rejects.toBe(reason);
   });
 
+  it("says so when the prompt does not fit the context", async () => {
+    const small = createLocalModel({ modelPath: demoModelPath(), contextSize: 64, concurrency: 1 });
+    const long = "Make a short plan for: " + "a very long question about green tea ".repeat(20);
+    const error: unknown = await Promise.resolve(small.doGenerate({ prompt: [user(long)], maxOutputTokens: 10 })).catch((caught: unknown) => caught);
+    expect(ProviderError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/does not fit the context of \d+ tokens/);
+  });
+
   it("reports a missing model file as a ConfigError naming the path", async () => {
     const missing = createLocalModel({ modelPath: "models/does-not-exist.gguf" });
-    const error: unknown = await missing.doGenerate({ prompt: planPrompt }).catch((caught: unknown) => caught);
+    const error: unknown = await Promise.resolve(missing.doGenerate({ prompt: planPrompt })).catch((caught: unknown) => caught);
     expect(ConfigError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain("does-not-exist.gguf");
   });
