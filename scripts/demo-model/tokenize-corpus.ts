@@ -4,8 +4,10 @@
  *
  * Usage: npx tsx scripts/demo-model/tokenize-corpus.ts <work-dir> [max-tokens=1024]
  * Reads corpus.jsonl and vocab.gguf; writes tokens.bin (uint16 ids, conversations one after
- * another) and index.json (per conversation: offset, length, lossStart = where the model's
- * first answer begins; training scores only the tokens from there on).
+ * another), index.json (per conversation: offset, length, lossStart = where the model's first
+ * answer begins) and mask.bin (one byte per token: 1 where training scores the token). Scored:
+ * what the model writes, from its first answer on, except tool results (`||result: ...` up to
+ * the end of the line), which the runtime inserts and the model never writes.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,7 +19,10 @@ const maxTokens = Number(process.argv[3] ?? 1024);
 const llama = await getLlama({ gpu: false, build: "never" });
 const model = await llama.loadModel({ modelPath: join(workDir, "vocab.gguf"), vocabOnly: true });
 const lines = readFileSync(join(workDir, "corpus.jsonl"), "utf8").split("\n").filter((line) => line.length > 0);
+const resultPrefix = model.tokenize("||result:");
+const newline = model.tokenize("\n")[0]!;
 const chunks: Uint16Array[] = [];
+const masks: Uint8Array[] = [];
 const index: [number, number, number][] = [];
 let offset = 0;
 let longest = 0;
@@ -34,6 +39,7 @@ for (const line of lines) {
     continue;
   }
   chunks.push(Uint16Array.from(fullTokens as number[]));
+  masks.push(scoreMask(fullTokens as number[], promptTokens.length));
   index.push([offset, fullTokens.length, promptTokens.length]);
   offset += fullTokens.length;
   longest = Math.max(longest, fullTokens.length);
@@ -45,7 +51,22 @@ for (const chunk of chunks) {
   position += chunk.length;
 }
 writeFileSync(join(workDir, "tokens.bin"), all);
+writeFileSync(join(workDir, "mask.bin"), Buffer.concat(masks));
 writeFileSync(join(workDir, "index.json"), JSON.stringify(index));
-const scored = index.reduce((sum, [, length, lossStart]) => sum + length - lossStart, 0);
+const scored = masks.reduce((sum, mask) => sum + mask.reduce((count, value) => count + value, 0), 0);
 console.log(JSON.stringify({ conversations: index.length, skipped, tokens: offset, scoredTokens: scored, longest, bos: model.tokens.bos, eos: model.tokens.eos }));
 await model.dispose();
+
+/** 1 for tokens from `start` on, except each tool result line. */
+function scoreMask(tokens: number[], start: number): Uint8Array {
+  const mask = new Uint8Array(tokens.length);
+  mask.fill(1, start);
+  for (let position = start; position < tokens.length; position++) {
+    if (!resultPrefix.every((token, offset) => tokens[position + offset] === token)) continue;
+    let end = position;
+    while (end < tokens.length && tokens[end] !== newline) end++;
+    mask.fill(0, position, end + 1);
+    position = end;
+  }
+  return mask;
+}

@@ -1,9 +1,10 @@
 """Step 4 of the demo model build: trains the tiny llama model on the tokenized corpus.
 
 Usage: python3 train.py --work-dir build [--steps 1400] [--tokens-per-batch 2048] [--seed 20261125] [--threads 1]
-Reads tokens.bin and index.json, writes model.pt (config + weights) and train-log.jsonl.
-Loss is computed only on what the model must learn to write: from the first assistant turn of
-each conversation onwards (system prompts, tool documentation and user messages are context).
+Reads tokens.bin, mask.bin and index.json, writes model.pt (config + weights) and train-log.jsonl.
+Loss is computed only on what the model must learn to write (mask.bin): from the first assistant
+turn of each conversation on, without the tool results the runtime inserts (system prompts, tool
+documentation, user messages and tool results are context).
 Reproducible: fixed seeds and a fixed step count (bit-for-bit on the same torch build and thread count).
 One thread by default: on a shared 2-core machine it ran 3x faster than two (no OpenMP contention).
 """
@@ -44,16 +45,17 @@ def make_batches(index: list[list[int]], tokens_per_batch: int, generator: rando
     return batches
 
 
-def collate(batch: list[int], index: list[list[int]], tokens: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+def collate(batch: list[int], index: list[list[int]], tokens: np.ndarray, mask: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     longest = max(index[item][1] for item in batch)
     inputs = torch.full((len(batch), longest - 1), PAD_ID, dtype=torch.long)
     targets = torch.full((len(batch), longest - 1), -100, dtype=torch.long)
     for row, item in enumerate(batch):
-        offset, length, loss_start = index[item]
+        offset, length, _loss_start = index[item]
         sequence = torch.from_numpy(tokens[offset : offset + length].astype(np.int64))
         inputs[row, : length - 1] = sequence[:-1]
         scored = sequence[1:].clone()
-        scored[: loss_start - 1] = -100  # target position t predicts token t + 1
+        # target position t predicts token t + 1; mask.bin says which tokens are scored
+        scored[torch.from_numpy(mask[offset + 1 : offset + length] == 0)] = -100
         targets[row, : length - 1] = scored
     return inputs, targets
 
@@ -82,6 +84,7 @@ def main() -> None:
     generator = random.Random(arguments.seed)
     work_dir: Path = arguments.work_dir
     tokens = np.fromfile(work_dir / "tokens.bin", dtype=np.uint16)
+    mask = np.fromfile(work_dir / "mask.bin", dtype=np.uint8)
     index: list[list[int]] = json.loads((work_dir / "index.json").read_text())
     vocab_size = sentencepiece.SentencePieceProcessor(model_file=str(work_dir / "tokenizer.model")).vocab_size()
     config = ModelConfig(vocab_size=vocab_size)
@@ -103,7 +106,7 @@ def main() -> None:
     for step in range(arguments.steps):
         if not batches:
             batches = make_batches(index, arguments.tokens_per_batch, generator)
-        inputs, targets = collate(batches.pop(), index, tokens)
+        inputs, targets = collate(batches.pop(), index, tokens, mask)
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, arguments.steps, arguments.learning_rate, arguments.warmup_steps)
         logits = model(inputs)
