@@ -52,21 +52,27 @@ export async function generateLocal(
   }
 
   onStart?.(warnings);
+  // The prompt as llama.cpp will see it: its real token count, and a check that it fits (the
+  // chat would otherwise cut the prompt silently to make room).
+  const { contextText } = loaded.chatWrapper.generateContextState({ chatHistory: history, ...(functions ? { availableFunctions: functions } : {}) });
+  const promptTokens = contextText.tokenize(loaded.model.tokenizer);
   const pool = loaded.pool(settings);
   const sequence = await pool.acquire(signal);
-  const chat = new loaded.module.LlamaChat({ contextSequence: sequence, chatWrapper: loaded.chatWrapper, autoDisposeSequence: false });
-  const before = sequence.contextTokens.slice();
+  const room = sequence.contextSize - promptTokens.length;
+  if (room < 1) {
+    pool.release(sequence);
+    throw new ProviderError(
+      `Local model ${loaded.model.filename ?? ""}: the prompt (${promptTokens.length} tokens) does not fit the context of ${sequence.contextSize} tokens. Shorten it, offer fewer tools, or raise contextSize (the model was trained on ${loaded.model.trainContextSize}).`,
+      { provider: "local", isRetryable: false },
+    );
+  }
+  const cachedTokens = commonPrefixLength(sequence.contextTokens, promptTokens);
   const meterBefore = sequence.tokenMeter.getState();
-  let promptTokens: number | undefined;
-  let cachedTokens = 0;
-  const capturePrompt = (): void => {
-    if (promptTokens !== undefined) return;
-    promptTokens = sequence.nextTokenIndex;
-    cachedTokens = commonPrefixLength(before, sequence.contextTokens);
-  };
+  const chat = new loaded.module.LlamaChat({ contextSequence: sequence, chatWrapper: loaded.chatWrapper, autoDisposeSequence: false });
   try {
     const common = {
-      ...(options.maxOutputTokens !== undefined ? { maxTokens: options.maxOutputTokens } : {}),
+      // Never more than the room left, so the chat never shifts (drops) parts of the prompt.
+      maxTokens: Math.min(options.maxOutputTokens ?? room, room),
       ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
       ...(options.topK !== undefined ? { topK: options.topK } : {}),
       ...(options.topP !== undefined ? { topP: options.topP } : {}),
@@ -78,17 +84,18 @@ export async function generateLocal(
       ...(signal ? { signal } : {}),
       stopOnAbortSignal: false,
       trimWhitespaceSuffix: true,
-      onToken: (_tokens: Token[]) => capturePrompt(),
-      onTextChunk: (text: string) => {
-        capturePrompt();
-        if (text.length > 0) onText?.(text);
-      },
+      ...(onText
+        ? {
+            onTextChunk: (text: string) => {
+              if (text.length > 0) onText(text);
+            },
+          }
+        : {}),
     };
     const response: LlamaChatResponse<ChatModelFunctions> = functions
-      ? await chat.generateResponse(history, { ...common, functions, onFunctionCallParamsChunk: () => capturePrompt() })
+      ? await chat.generateResponse(history, { ...common, functions })
       : await chat.generateResponse(history, { ...common, ...(grammar ? { grammar } : {}) });
-    capturePrompt();
-    const meter = sequence.tokenMeter.diff(meterBefore);
+    const generated = sequence.tokenMeter.diff(meterBefore).usedOutputTokens;
     const toolCalls = (response.functionCalls ?? []).map(
       (call): LanguageModelV4ToolCall => ({
         type: "tool-call",
@@ -97,25 +104,20 @@ export async function generateLocal(
         input: JSON.stringify(call.params ?? {}),
       }),
     );
-    const inputTotal = promptTokens ?? 0;
     return {
       text: response.response,
       toolCalls,
       finishReason: finishReason(response, toolCalls.length > 0),
       usage: {
-        inputTokens: { total: inputTotal, noCache: inputTotal - cachedTokens, cacheRead: cachedTokens, cacheWrite: undefined },
-        outputTokens: { total: meter.usedOutputTokens, text: meter.usedOutputTokens, reasoning: undefined },
-        raw: { evaluatedInputTokens: meter.usedInputTokens, evaluatedOutputTokens: meter.usedOutputTokens },
+        inputTokens: { total: promptTokens.length, noCache: promptTokens.length - cachedTokens, cacheRead: cachedTokens, cacheWrite: undefined },
+        outputTokens: { total: generated, text: generated, reasoning: undefined },
       },
       warnings,
     };
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     const message = error instanceof Error ? error.message : String(error);
-    const tooLong = /context (shift|size)/i.test(message)
-      ? ` The prompt does not fit the context of ${sequence.contextSize} tokens: shorten it, offer fewer tools, or raise contextSize (the model was trained on ${loaded.model.trainContextSize}).`
-      : "";
-    throw new ProviderError(`Local model ${loaded.model.filename ?? ""} failed: ${message}${tooLong}`, {
+    throw new ProviderError(`Local model ${loaded.model.filename ?? ""} failed: ${message}`, {
       provider: "local",
       isRetryable: false,
       cause: error,
