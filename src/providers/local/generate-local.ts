@@ -1,0 +1,149 @@
+import type {
+  LanguageModelV4CallOptions,
+  LanguageModelV4FinishReason,
+  LanguageModelV4ToolCall,
+  LanguageModelV4Usage,
+  SharedV4Warning,
+} from "@ai-sdk/provider";
+import type { ChatModelFunctions, LlamaChatResponse, LlamaGrammar, Token } from "node-llama-cpp";
+import { ProviderError } from "../../errors/provider-error.js";
+import { convertPrompt } from "./convert-prompt.js";
+import type { LoadedLocalModel, LoadSettings } from "./load-local-model.js";
+import { toGrammarSchema } from "./to-grammar-schema.js";
+
+/** What one local generation produced. */
+export interface LocalGeneration {
+  text: string;
+  toolCalls: LanguageModelV4ToolCall[];
+  finishReason: LanguageModelV4FinishReason;
+  usage: LanguageModelV4Usage;
+  warnings: SharedV4Warning[];
+}
+
+let toolCallCounter = 0;
+
+/**
+ * Runs one generation on a pooled sequence: converts the prompt, applies the settings, calls
+ * `LlamaChat.generateResponse` and converts the result. `onStart` receives the warnings before
+ * generation starts, `onText` the text as it is made.
+ * @throws the abort signal's reason when aborted; ProviderError when llama.cpp fails.
+ */
+export async function generateLocal(
+  loaded: LoadedLocalModel,
+  settings: LoadSettings,
+  options: LanguageModelV4CallOptions,
+  callbacks: { onText?: (delta: string) => void; onStart?: (warnings: SharedV4Warning[]) => void } = {},
+): Promise<LocalGeneration> {
+  const { onText, onStart } = callbacks;
+  const signal = options.abortSignal;
+  signal?.throwIfAborted();
+  const { history, functions, warnings } = convertPrompt(options);
+  for (const [feature, value] of [["reasoning", options.reasoning], ["headers", options.headers]] as const) {
+    if (value !== undefined && value !== "provider-default") warnings.push({ type: "unsupported", feature, details: "Local models ignore it." });
+  }
+
+  let grammar: LlamaGrammar | undefined;
+  if (options.responseFormat?.type === "json") {
+    if (functions) {
+      warnings.push({ type: "unsupported", feature: "responseFormat json with tools", details: "The JSON grammar is not applied while tools are offered." });
+    } else {
+      grammar = await loaded.grammar(options.responseFormat.schema ? toGrammarSchema(options.responseFormat.schema) : undefined);
+    }
+  }
+
+  onStart?.(warnings);
+  // The prompt as llama.cpp will see it: its real token count, and a check that it fits (the
+  // chat would otherwise cut the prompt silently to make room).
+  const { contextText } = loaded.chatWrapper.generateContextState({ chatHistory: history, ...(functions ? { availableFunctions: functions } : {}) });
+  const promptTokens = contextText.tokenize(loaded.model.tokenizer);
+  const pool = loaded.pool(settings);
+  const sequence = await pool.acquire(signal);
+  const room = sequence.contextSize - promptTokens.length;
+  if (room < 1) {
+    pool.release(sequence);
+    throw new ProviderError(
+      `Local model ${loaded.model.filename ?? ""}: the prompt (${promptTokens.length} tokens) does not fit the context of ${sequence.contextSize} tokens. Shorten it, offer fewer tools, or raise contextSize (the model was trained on ${loaded.model.trainContextSize}).`,
+      { provider: "local", isRetryable: false },
+    );
+  }
+  const cachedTokens = commonPrefixLength(sequence.contextTokens, promptTokens);
+  const meterBefore = sequence.tokenMeter.getState();
+  const chat = new loaded.module.LlamaChat({ contextSequence: sequence, chatWrapper: loaded.chatWrapper, autoDisposeSequence: false });
+  try {
+    const common = {
+      // Never more than the room left, so the chat never shifts (drops) parts of the prompt.
+      maxTokens: Math.min(options.maxOutputTokens ?? room, room),
+      ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+      ...(options.topK !== undefined ? { topK: options.topK } : {}),
+      ...(options.topP !== undefined ? { topP: options.topP } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.presencePenalty !== undefined || options.frequencyPenalty !== undefined
+        ? { repeatPenalty: { presencePenalty: options.presencePenalty ?? 0, frequencyPenalty: options.frequencyPenalty ?? 0 } }
+        : {}),
+      ...(options.stopSequences && options.stopSequences.length > 0 ? { customStopTriggers: options.stopSequences } : {}),
+      ...(signal ? { signal } : {}),
+      stopOnAbortSignal: false,
+      trimWhitespaceSuffix: true,
+      ...(onText
+        ? {
+            onTextChunk: (text: string) => {
+              if (text.length > 0) onText(text);
+            },
+          }
+        : {}),
+    };
+    const response: LlamaChatResponse<ChatModelFunctions> = functions
+      ? await chat.generateResponse(history, { ...common, functions })
+      : await chat.generateResponse(history, { ...common, ...(grammar ? { grammar } : {}) });
+    const generated = sequence.tokenMeter.diff(meterBefore).usedOutputTokens;
+    const toolCalls = (response.functionCalls ?? []).map(
+      (call): LanguageModelV4ToolCall => ({
+        type: "tool-call",
+        toolCallId: `local-call-${++toolCallCounter}`,
+        toolName: call.functionName,
+        input: JSON.stringify(call.params ?? {}),
+      }),
+    );
+    return {
+      text: response.response,
+      toolCalls,
+      finishReason: finishReason(response, toolCalls.length > 0),
+      usage: {
+        inputTokens: { total: promptTokens.length, noCache: promptTokens.length - cachedTokens, cacheRead: cachedTokens, cacheWrite: undefined },
+        outputTokens: { total: generated, text: generated, reasoning: undefined },
+      },
+      warnings,
+    };
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ProviderError(`Local model ${loaded.model.filename ?? ""} failed: ${message}`, {
+      provider: "local",
+      isRetryable: false,
+      cause: error,
+    });
+  } finally {
+    chat.dispose({ disposeSequence: false });
+    pool.release(sequence);
+  }
+}
+
+function finishReason(response: LlamaChatResponse<ChatModelFunctions>, calledTools: boolean): LanguageModelV4FinishReason {
+  const raw = response.metadata.stopReason;
+  if (calledTools) return { unified: "tool-calls", raw };
+  switch (raw) {
+    case "maxTokens":
+      return { unified: "length", raw };
+    case "abort":
+      return { unified: "interrupted", raw };
+    default:
+      return { unified: "stop", raw };
+  }
+}
+
+function commonPrefixLength(first: readonly Token[], second: readonly Token[]): number {
+  const length = Math.min(first.length, second.length);
+  let index = 0;
+  while (index < length && first[index] === second[index]) index++;
+  return index;
+}
