@@ -15,6 +15,7 @@ import { loadTeam, readTeamFile } from "../team/load-team.js";
 import type { RunReport } from "../team/report/run-report.js";
 import type { RunResult } from "../team/run-result.js";
 import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
+import { LLMTeam, type TeamRuntimeOptions } from "../team/llm-team.js";
 import { configureCommand, CONFIGURE_HELP } from "./configure-command.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
 
@@ -136,12 +137,17 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   let finished: RunResult | GroupResult;
   const renderer = values.json ? undefined : new EventRenderer(io.stdout);
   try {
-    const runtime = {
-      env: io.env,
-      ...(values.model ? { defaultModel: values.model } : {}),
-      ...(store ? { budgetStore: store } : {}),
-    };
-    const runnable = group ? await loadGroup(file, runtime) : await loadTeam(file, runtime);
+    // --model replaces the team's model; with neither, agents without a model get a default.
+    const defaultModel = values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
+    const runtime = { env: io.env, defaultModel, ...(store ? { budgetStore: store } : {}) };
+    const runnable = group
+      ? await loadGroup(file, runtime)
+      : values.model
+        ? await loadTeamWithModel(file, values.model, runtime)
+        : await loadTeam(file, runtime);
+    if (defaultModel === DEMO_MODEL && runnable instanceof LLMTeam && namesNoModel(runnable.toConfig())) {
+      io.stdout("Using the tiny built-in demo model (local/demo) — set OPENAI_API_KEY or choose a model with --model for real answers.\n");
+    }
     const stream = runnable.stream(input, io.signal ? { signal: io.signal } : {});
     for await (const event of stream as AsyncIterable<StreamEvent>) {
       if (renderer) renderer.render(event);
@@ -159,6 +165,25 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Loads a team file with its team-level `model` replaced (the CLI's `--model`). */
+async function loadTeamWithModel(file: string, model: string, runtime: TeamRuntimeOptions): Promise<LLMTeam> {
+  const config = await readTeamFile(file);
+  try {
+    return LLMTeam.fromConfig({ ...config, model }, runtime);
+  } catch (error) {
+    if (ConfigError.isInstance(error)) throw new ConfigError(error.issues.map((issue) => ({ ...issue, file })), { cause: error });
+    throw error;
+  }
+}
+
+/** The built-in demo model: what `llmteam run` uses when no model is named and no key is set. */
+const DEMO_MODEL = "local/demo";
+
+/** True when the team or one of its agents has no model of its own. */
+function namesNoModel(config: TeamConfig): boolean {
+  return config.model === undefined && (config.agents ?? []).some((agent) => !("model" in agent) || agent.model === undefined);
 }
 
 async function validateCommand(argv: string[], io: CliIO): Promise<number> {

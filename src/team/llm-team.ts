@@ -53,7 +53,7 @@ export interface TeamRuntimeOptions {
   middleware?: ModelCallMiddleware[];
   /** Events buffered for a slow `stream()` consumer before the run pauses (default 1024). */
   streamBufferSize?: number;
-  /** Model for agents that name none, in place of the team's `model` (the CLI's `--model`). */
+  /** Model for agents when neither the agent nor the team names one (the CLI uses it for its default model). */
   defaultModel?: string;
   /** Tools agents can name in `tools`, besides the built-ins. */
   tools?: AnyToolDefinition[];
@@ -238,7 +238,7 @@ export class LLMTeam implements NestedTeam {
     const team = config.team as LLMTeam | TeamConfig;
     if (team instanceof LLMTeam) return team;
     const inherited: TeamRuntimeOptions = { ...this.runtime, costTracker: this.costTracker, clock: this.clock };
-    const model = this.defaultModel ?? firstModel(this.settings.model);
+    const model = firstModel(this.settings.model) ?? this.defaultModel;
     if (model !== undefined) inherited.defaultModel = model;
     const providers = this.settings.providers || team.providers ? { ...this.settings.providers, ...team.providers } : undefined;
     try {
@@ -412,7 +412,7 @@ export class LLMTeam implements NestedTeam {
    * team.lifecycle.applyApproved();
    */
   async configure(task: string, options: ConfigureOptions = {}): Promise<ConfiguratorSession> {
-    const name = options.model ?? this.defaultModel ?? firstModel(this.settings.model) ?? firstModel(this.prepared[0]?.config.model);
+    const name = options.model ?? firstModel(this.settings.model) ?? this.defaultModel ?? firstModel(this.prepared[0]?.config.model);
     if (name === undefined) {
       throw new ConfigError(`Team "${this.teamId}" has no model for the configurator. Pass { model: "provider/model" } to team.configure(), or set the team's model.`);
     }
@@ -553,7 +553,7 @@ export class LLMTeam implements NestedTeam {
       agentCalls.set(agent.id, this.callFor(agent));
     }
     if (flow.kind === "router") {
-      const name = flow.model ?? this.defaultModel ?? firstModel(this.settings.model);
+      const name = flow.model ?? firstModel(this.settings.model) ?? this.defaultModel;
       if (name === undefined) {
         throw new ConfigError([{ path: ["orchestrator", "model"], message: "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini." }]);
       }
@@ -640,7 +640,7 @@ export class LLMTeam implements NestedTeam {
 
   /** The agent's model and fallbacks, in order. */
   private modelNamesOf(agent: PreparedAgent): string[] {
-    const primary = agent.config.model ?? this.defaultModel ?? this.settings.model;
+    const primary = agent.config.model ?? this.settings.model ?? this.defaultModel;
     const list = primary === undefined ? [] : Array.isArray(primary) ? [...primary] : [primary];
     return [...list, ...(agent.config.fallbackModels ?? [])];
   }
