@@ -12,7 +12,7 @@ import { ModelRegistry } from "../providers/model-registry.js";
 import { LLMTeam, normalizeInput, type RunInput, type RunOptions, type TeamRuntimeOptions } from "../team/llm-team.js";
 import { ORCHESTRATOR_DEFAULTS, type OrchestratorConfig } from "../team/router/orchestrator-config.js";
 import { ORCHESTRATOR_ID, type RouteSettings } from "../team/router/route-decision.js";
-import { compileTermination, maxIterations, type TerminationCondition } from "../team/router/termination.js";
+import { orchestratorTermination, type TerminationCondition } from "../team/router/termination.js";
 import { RunExecution, type RunPlan } from "../team/run-execution.js";
 import type { RunResult } from "../team/run-result.js";
 import { groupConfigSchema, groupSettingsSchema, type GroupConfig, type GroupRole, type TeamRole } from "./group-config.js";
@@ -280,17 +280,11 @@ export class LLMGroup {
     const model = plan.models.get(ORCHESTRATOR_ID);
     if (!model) return [undefined, undefined];
     const orchestrator = this.options.orchestrator ?? {};
-    const limit = orchestrator.maxIterations ?? ORCHESTRATOR_DEFAULTS.maxIterations;
-    let termination = maxIterations(limit);
-    if (orchestrator.terminateWhen !== undefined) {
-      const extra = compileTermination(orchestrator.terminateWhen, ["orchestrator", "terminateWhen"]);
-      if (Array.isArray(extra)) throw new ConfigError(extra);
-      termination = termination.or(extra);
-    }
+    const termination = orchestratorTermination(orchestrator, ORCHESTRATOR_DEFAULTS.maxIterations);
     const route: RouteSettings = {
       model,
       prompt: orchestrator.prompt,
-      maxIterations: limit,
+      maxIterations: orchestrator.maxIterations ?? ORCHESTRATOR_DEFAULTS.maxIterations,
       onInvalidDecision: orchestrator.onInvalidDecision ?? ORCHESTRATOR_DEFAULTS.onInvalidDecision,
       temperature: orchestrator.temperature,
       noun: "team",

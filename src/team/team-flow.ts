@@ -6,7 +6,7 @@ import { flowAgentsOf, checkTeamFlow, type TeamFlowSettings } from "./flow/valid
 import { ORCHESTRATOR_DEFAULTS } from "./router/orchestrator-config.js";
 import type { RouteSettings } from "./router/route-decision.js";
 import { runRouterLoop } from "./router/run-router.js";
-import { compileTermination, maxIterations, type TerminationCondition } from "./router/termination.js";
+import { orchestratorTermination, type TerminationCondition } from "./router/termination.js";
 import type { RunExecution } from "./run-execution.js";
 import { runSequential } from "./sequential-flow.js";
 
@@ -25,20 +25,14 @@ export function compileTeamFlow(settings: TeamFlowSettings, agents: PreparedAgen
   if (issues.length > 0) throw new ConfigError(issues);
   if (settings.orchestration) {
     const orchestrator = settings.orchestrator ?? {};
-    const limit = orchestrator.maxIterations ?? ORCHESTRATOR_DEFAULTS.maxIterations;
-    let termination = maxIterations(limit);
-    if (orchestrator.terminateWhen !== undefined) {
-      const extra = compileTermination(orchestrator.terminateWhen, ["orchestrator", "terminateWhen"]);
-      if (Array.isArray(extra)) throw new ConfigError(extra);
-      termination = termination.or(extra);
-    }
+    const termination = orchestratorTermination(orchestrator, ORCHESTRATOR_DEFAULTS.maxIterations);
     return {
       kind: "router",
       model: orchestrator.model,
       termination,
       route: {
         prompt: orchestrator.prompt,
-        maxIterations: limit,
+        maxIterations: orchestrator.maxIterations ?? ORCHESTRATOR_DEFAULTS.maxIterations,
         onInvalidDecision: orchestrator.onInvalidDecision ?? ORCHESTRATOR_DEFAULTS.onInvalidDecision,
         temperature: orchestrator.temperature,
         noun: "agent",

@@ -1,3 +1,4 @@
+import { ConfigError } from "../../errors/config-error.js";
 import type { ConfigIssue } from "../../errors/config-error.js";
 
 /** What termination conditions look at, between two routing steps. */
@@ -133,4 +134,19 @@ export function compileTermination(value: unknown, path: (string | number)[], ag
       return conditions.reduce((left, right) => (kind === "any" ? left.or(right) : left.and(right)));
     }
   }
+}
+
+/**
+ * The termination condition of an orchestrator: its `maxIterations` (default
+ * `ORCHESTRATOR_DEFAULTS.maxIterations`), or-ed with its `terminateWhen`.
+ * @throws ConfigError when `terminateWhen` is invalid.
+ */
+export function orchestratorTermination(orchestrator: { maxIterations?: number | undefined; terminateWhen?: unknown }, defaultMaxIterations: number): TerminationCondition {
+  let termination = maxIterations(orchestrator.maxIterations ?? defaultMaxIterations);
+  if (orchestrator.terminateWhen !== undefined) {
+    const extra = compileTermination(orchestrator.terminateWhen, ["orchestrator", "terminateWhen"]);
+    if (Array.isArray(extra)) throw new ConfigError(extra);
+    termination = termination.or(extra);
+  }
+  return termination;
 }
