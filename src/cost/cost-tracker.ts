@@ -157,6 +157,15 @@ export class CostTracker {
     return run ? nanoToUsd(run.totalNano) : 0;
   }
 
+  /**
+   * Whether a run is active here (started and not ended): a cheap check, where `costOf()` builds a snapshot.
+   * @example
+   * if (tracker.isActive(runId)) tracker.endRun(runId);
+   */
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
   /** The cost so far of an active run, or `undefined` when it is not active. */
   costOf(runId: string): RunCost | undefined {
     const run = this.active.get(runId);

@@ -148,6 +148,8 @@ export class LLMTeam implements NestedTeam {
   /** Input key sets already checked against the prompts (runs repeat the same shape). */
   private readonly checkedInputs = new Set<string>();
   private modelPlan: ModelPlan | undefined;
+  /** The plan being built, shared by runs that start meanwhile (e.g. a burst of concurrent runs). */
+  private pendingModelPlan: Promise<ModelPlan> | undefined;
 
   /**
    * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
@@ -253,6 +255,7 @@ export class LLMTeam implements NestedTeam {
   private flowChanged(): void {
     this.compiledFlow = undefined;
     this.modelPlan = undefined;
+    this.pendingModelPlan = undefined;
     this.checkedInputs.clear();
   }
 
@@ -500,7 +503,7 @@ export class LLMTeam implements NestedTeam {
       return await execution.fail(error);
     } finally {
       timer?.abort(RUN_ENDED);
-      if (!parentEndsCost && this.costTracker.costOf(plan.runId)) this.costTracker.endRun(plan.runId);
+      if (!parentEndsCost && this.costTracker.isActive(plan.runId)) this.costTracker.endRun(plan.runId);
     }
   }
 
@@ -512,7 +515,7 @@ export class LLMTeam implements NestedTeam {
   async runNested(input: Record<string, unknown>, parent: RunExecution, agentId: string, signal: AbortSignal): Promise<RunResult> {
     const controller = new AbortController();
     // A tracker shared with the parent already counts this run: the parent ends it.
-    const sharedTracker = this.costTracker.costOf(parent.plan.runId) !== undefined;
+    const sharedTracker = this.costTracker.isActive(parent.plan.runId);
     const plan = await this.plan(input, { runId: parent.plan.runId, signal }, controller);
     plan.pathPrefix = `${parent.plan.pathPrefix}/${agentId}`;
     const { gate, approver } = parent.plan;
@@ -534,7 +537,7 @@ export class LLMTeam implements NestedTeam {
     const flow = this.flow();
     this.checkVariables(flow, Object.keys(values));
     if (!control?.interactive) assertNoApprovalsNeeded(this.prepared);
-    const parts = this.cachedModelPlan() ?? (await this.buildModelPlan(flow));
+    const parts = this.cachedModelPlan() ?? (await (this.pendingModelPlan ??= this.buildModelPlan(flow).finally(() => (this.pendingModelPlan = undefined))));
     if (this.budgetManagers.length > 0) {
       checkBudgetPricing({
         models: parts.modelNames,

@@ -1,5 +1,5 @@
 import type { AgentResult } from "../agents/agent-result.js";
-import { runLlmAgent, type PreparedAgent } from "../agents/llm-agent.js";
+import { runLlmAgent, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
@@ -156,7 +156,7 @@ export class RunExecution {
     await this.emit("agent_started", { role: agent.role, model: model.name, step }, agent.id);
     const started = plan.clock.now();
     try {
-      const outcome = await runLlmAgent(agent, {
+      const context: AgentRunContext = {
         runId: plan.runId,
         signal,
         clock: plan.clock,
@@ -169,8 +169,9 @@ export class RunExecution {
         maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
         stream: agent.config.stream ?? plan.defaults.stream,
         checkpoint: this.boundary,
-        ...(plan.approver ? { approveTool: plan.approver.toolApprover(agent.id, this, { announce: false }) } : {}),
-      });
+      };
+      if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
+      const outcome = await runLlmAgent(agent, context);
       const latencyMs = plan.clock.now() - started;
       this.variables[agent.outputKey] = outcome.output;
       const details = { ...outcome.details, modelCalls: outcome.modelCalls };
