@@ -131,6 +131,16 @@ export class RunExecution {
     this.plan.signal.throwIfAborted();
   }
 
+  /**
+   * {@link checkpoint} without a promise when the run has no gate (the common case): throws the
+   * abort reason when the run was cancelled, and returns the wait only when there is one.
+   * Flows write `const wait = execution.passBoundary(); if (wait) await wait;`.
+   */
+  passBoundary(): void | Promise<void> {
+    if (this.plan.gate) return this.checkpoint();
+    this.plan.signal.throwIfAborted();
+  }
+
   /** Milliseconds since the run started. */
   elapsedMs(): number {
     return this.plan.clock.now() - this.startedAt;
