@@ -2,6 +2,7 @@ import type {
   LanguageModelV4CallOptions,
   LanguageModelV4Content,
   LanguageModelV4FinishReason,
+  LanguageModelV4GenerateResult,
   LanguageModelV4Prompt,
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
@@ -24,7 +25,7 @@ export async function callModel(request: ModelRequest, context: CallContext): Pr
   if (request.tools && request.tools.length > 0) options.tools = request.tools;
   if (request.responseFormat) options.responseFormat = request.responseFormat;
   try {
-    const response = request.stream ? await streamOnce(options, request, context) : await generateOnce(options, request);
+    const response = request.stream ? await streamOnce(options, request, context) : readGenerated(await model.doGenerate(options), request);
     response.latencyMs = context.clock.now() - startedAt;
     return response;
   } catch (error) {
@@ -36,8 +37,7 @@ export async function callModel(request: ModelRequest, context: CallContext): Pr
 /** The response as read from the provider; `callModel` fills in `latencyMs`. */
 type Outcome = ModelResponse;
 
-async function generateOnce(options: LanguageModelV4CallOptions, request: ModelRequest): Promise<Outcome> {
-  const result = await request.model.model.doGenerate(options);
+function readGenerated(result: LanguageModelV4GenerateResult, request: ModelRequest): Outcome {
   let text = "";
   const toolCalls: ModelToolCall[] = [];
   for (const part of result.content) collect(part, toolCalls, (delta) => (text += delta));
