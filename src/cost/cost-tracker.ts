@@ -200,7 +200,7 @@ export class CostTracker {
 }
 
 function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
-  return {
+  const cost: RunCost = {
     runId: run.runId,
     teamId: run.teamId,
     totalUsd: nanoToUsd(run.totalNano),
@@ -210,8 +210,9 @@ function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
     unpricedModels: [...run.unpriced],
     calls: run.calls,
     startedAt: run.startedAt,
-    ...(endedAt === undefined ? {} : { endedAt }),
   };
+  if (endedAt !== undefined) cost.endedAt = endedAt;
+  return cost;
 }
 
 function toUsdRecord(map: Map<string, number>): Record<string, number> {

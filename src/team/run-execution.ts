@@ -97,7 +97,7 @@ export class RunExecution {
       data,
       cause,
     );
-    this.builder.apply(event);
+    this.builder.apply(event, true);
     for (const listener of this.plan.listeners) listener(event);
     return this.channel?.push(event);
   }
