@@ -147,7 +147,8 @@ export class CostTracker {
     if (this.latestRunId === run.runId) this.latestRunId = undefined;
     const cost = toRunCost(run, this.clock.now());
     this.ended.push(cost);
-    if (this.ended.length > this.historyLimit) this.ended.splice(0, this.ended.length - this.historyLimit);
+    // Trimmed in batches (not one shift per run); `history` trims to the limit when read.
+    if (this.ended.length >= 2 * this.historyLimit) this.trimHistory();
     return cost;
   }
 
@@ -179,7 +180,12 @@ export class CostTracker {
 
   /** Ended runs, oldest first (at most `historyLimit`). */
   get history(): readonly RunCost[] {
+    this.trimHistory();
     return this.ended;
+  }
+
+  private trimHistory(): void {
+    if (this.ended.length > this.historyLimit) this.ended.splice(0, this.ended.length - this.historyLimit);
   }
 
   private runFor(runId: string | undefined, startIfMissing: boolean): RunState {
