@@ -549,7 +549,7 @@ export class LLMTeam implements NestedTeam {
     const runId = options.runId ?? newRunId();
     this.costTracker.startRun(runId, this.teamId);
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    return {
+    const plan: RunPlan = {
       runId,
       teamId: this.teamId,
       agents: parts.agents,
@@ -564,9 +564,13 @@ export class LLMTeam implements NestedTeam {
       mode: parts.mode,
       defaults: parts.defaults,
       listeners: [],
-      ...(control?.interactive ? { gate: control.gate, approver: control } : {}),
-      ...(parts.teams.size > 0 ? { teams: parts.teams } : {}),
     };
+    if (control?.interactive) {
+      plan.gate = control.gate;
+      plan.approver = control;
+    }
+    if (parts.teams.size > 0) plan.teams = parts.teams;
+    return plan;
   }
 
   /**
