@@ -90,15 +90,12 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
     prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, context.variables, where) });
   }
   prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, context.variables, where) }] });
-  const request: ModelRequest = {
-    model: context.model,
-    ...(context.fallbackModels ? { fallbackModels: context.fallbackModels } : {}),
-    prompt,
-    stream: context.stream,
-    ...(context.maxTokens === undefined ? {} : { maxOutputTokens: context.maxTokens }),
-    ...(context.temperature === undefined ? {} : { temperature: context.temperature }),
-    ...(agent.outputSchema ? { responseFormat: { type: "json" as const, schema: agent.outputSchema.jsonSchema, name: agent.id } } : {}),
-  };
+  // Optional fields are set one by one (no conditional spreads: this runs once per agent step).
+  const request: ModelRequest = { model: context.model, prompt, stream: context.stream };
+  if (context.fallbackModels) request.fallbackModels = context.fallbackModels;
+  if (context.maxTokens !== undefined) request.maxOutputTokens = context.maxTokens;
+  if (context.temperature !== undefined) request.temperature = context.temperature;
+  if (agent.outputSchema) request.responseFormat = { type: "json", schema: agent.outputSchema.jsonSchema, name: agent.id };
   const callContext: CallContext = { signal: context.signal, clock: context.clock, events: context.events, runId: context.runId, agentId: agent.id };
   if (agent.executor) {
     const result = await runToolLoop({

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,6 +18,7 @@ import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
 import { LLMTeam, type TeamRuntimeOptions } from "../team/llm-team.js";
 import { configureCommand, CONFIGURE_HELP } from "./configure-command.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
+import { llmteamPackage } from "../internal/package-root.js";
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIO {
@@ -327,8 +328,7 @@ function help(command: string, io: CliIO): number {
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  return llmteamPackage().version;
 }
 
 class UsageError extends LLMTeamError {

@@ -243,13 +243,9 @@ export function createCostMiddleware(options: CostMiddlewareOptions): ModelCallM
         await observe(hold.plan.manager, usage.spentNano, scope, context);
       }
     }
-    await emit(context, "cost_update", {
-      model: response.model,
-      deltaUsd: record.costUsd,
-      totalUsd: record.runTotalUsd,
-      tokens: response.usage,
-      ...(record.unpriced ? { unpriced: true } : {}),
-    });
+    const update: StreamEventDataMap["cost_update"] = { model: response.model, deltaUsd: record.costUsd, totalUsd: record.runTotalUsd, tokens: response.usage };
+    if (record.unpriced) update.unpriced = true;
+    await emit(context, "cost_update", update);
     if (record.newlyUnpriced) {
       await emit(context, "warning", {
         message: `Model "${response.model}" has no price: its calls are not in the cost total. Register a price with PricingRegistry.register().`,

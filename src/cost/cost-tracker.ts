@@ -147,7 +147,8 @@ export class CostTracker {
     if (this.latestRunId === run.runId) this.latestRunId = undefined;
     const cost = toRunCost(run, this.clock.now());
     this.ended.push(cost);
-    if (this.ended.length > this.historyLimit) this.ended.splice(0, this.ended.length - this.historyLimit);
+    // Trimmed in batches (not one shift per run); `history` trims to the limit when read.
+    if (this.ended.length >= 2 * this.historyLimit) this.trimHistory();
     return cost;
   }
 
@@ -155,6 +156,15 @@ export class CostTracker {
   get currentCost(): number {
     const run = this.latestRunId === undefined ? undefined : this.active.get(this.latestRunId);
     return run ? nanoToUsd(run.totalNano) : 0;
+  }
+
+  /**
+   * Whether a run is active here (started and not ended): a cheap check, where `costOf()` builds a snapshot.
+   * @example
+   * if (tracker.isActive(runId)) tracker.endRun(runId);
+   */
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
   }
 
   /** The cost so far of an active run, or `undefined` when it is not active. */
@@ -170,7 +180,12 @@ export class CostTracker {
 
   /** Ended runs, oldest first (at most `historyLimit`). */
   get history(): readonly RunCost[] {
+    this.trimHistory();
     return this.ended;
+  }
+
+  private trimHistory(): void {
+    if (this.ended.length > this.historyLimit) this.ended.splice(0, this.ended.length - this.historyLimit);
   }
 
   private runFor(runId: string | undefined, startIfMissing: boolean): RunState {
@@ -191,7 +206,7 @@ export class CostTracker {
 }
 
 function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
-  return {
+  const cost: RunCost = {
     runId: run.runId,
     teamId: run.teamId,
     totalUsd: nanoToUsd(run.totalNano),
@@ -201,8 +216,9 @@ function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
     unpricedModels: [...run.unpriced],
     calls: run.calls,
     startedAt: run.startedAt,
-    ...(endedAt === undefined ? {} : { endedAt }),
   };
+  if (endedAt !== undefined) cost.endedAt = endedAt;
+  return cost;
 }
 
 function toUsdRecord(map: Map<string, number>): Record<string, number> {

@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
-
-/** A new run id: `run_` and a random UUID. */
+/** A new run id: `run_` and a random UUID (Web Crypto: `node:crypto` loads on first use, not on import). */
 export function newRunId(): string {
-  return `run_${randomUUID()}`;
+  return `run_${globalThis.crypto.randomUUID()}`;
 }

@@ -2,6 +2,7 @@ import type {
   LanguageModelV4CallOptions,
   LanguageModelV4Content,
   LanguageModelV4FinishReason,
+  LanguageModelV4GenerateResult,
   LanguageModelV4Prompt,
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
@@ -24,22 +25,23 @@ export async function callModel(request: ModelRequest, context: CallContext): Pr
   if (request.tools && request.tools.length > 0) options.tools = request.tools;
   if (request.responseFormat) options.responseFormat = request.responseFormat;
   try {
-    const outcome = request.stream ? await streamOnce(options, request, context) : await generateOnce(options, request);
-    return { ...outcome, model: name, latencyMs: context.clock.now() - startedAt };
+    const response = request.stream ? await streamOnce(options, request, context) : readGenerated(await model.doGenerate(options), request);
+    response.latencyMs = context.clock.now() - startedAt;
+    return response;
   } catch (error) {
     if (context.signal.aborted) throw context.signal.reason;
     throw toProviderError(error, { provider: model.provider, model: name, now: context.clock.now() });
   }
 }
 
-type Outcome = Omit<ModelResponse, "model" | "latencyMs">;
+/** The response as read from the provider; `callModel` fills in `latencyMs`. */
+type Outcome = ModelResponse;
 
-async function generateOnce(options: LanguageModelV4CallOptions, request: ModelRequest): Promise<Outcome> {
-  const result = await request.model.model.doGenerate(options);
+function readGenerated(result: LanguageModelV4GenerateResult, request: ModelRequest): Outcome {
   let text = "";
   const toolCalls: ModelToolCall[] = [];
   for (const part of result.content) collect(part, toolCalls, (delta) => (text += delta));
-  return finish(text, toolCalls, result.usage, result.finishReason, request.prompt);
+  return finish(text, toolCalls, result.usage, result.finishReason, request.prompt, request.model.name);
 }
 
 async function streamOnce(options: LanguageModelV4CallOptions, request: ModelRequest, context: CallContext): Promise<Outcome> {
@@ -87,7 +89,7 @@ async function streamOnce(options: LanguageModelV4CallOptions, request: ModelReq
   } finally {
     reader.releaseLock();
   }
-  return finish(text, toolCalls, usage, finishReason, request.prompt);
+  return finish(text, toolCalls, usage, finishReason, request.prompt, request.model.name);
 }
 
 function collect(part: LanguageModelV4Content, toolCalls: ModelToolCall[], onText: (text: string) => void): void {
@@ -103,12 +105,15 @@ function finish(
   usage: LanguageModelV4Usage | undefined,
   finishReason: LanguageModelV4FinishReason | undefined,
   prompt: LanguageModelV4Prompt,
+  model: string,
 ): Outcome {
   return {
     text,
     toolCalls,
     usage: convertUsage(usage, () => ({ input: estimatePromptTokens(prompt), output: estimateTokens(text) })),
     finishReason: finishReason?.unified ?? (toolCalls.length > 0 ? "tool-calls" : "stop"),
+    model,
+    latencyMs: 0,
   };
 }
 

@@ -48,8 +48,8 @@ export function shouldFallBack({ error }: FallbackOnInput): boolean {
 export function createFallbackMiddleware(options: FallbackMiddlewareOptions = {}): ModelCallMiddleware {
   const fallbackOn = options.fallbackOn ?? shouldFallBack;
   return (next) => async (request, context) => {
+    if (!request.fallbackModels || request.fallbackModels.length === 0) return next(request, context);
     const { fallbackModels, ...single } = request;
-    if (!fallbackModels || fallbackModels.length === 0) return next(request, context);
     const { metrics, progress, innerContext } = shareCallState(context);
     const models = [request.model, ...fallbackModels];
     const failures: unknown[] = [];

@@ -147,6 +147,9 @@ export class LLMTeam implements NestedTeam {
   private compiledFlow: TeamFlow | undefined;
   /** Input key sets already checked against the prompts (runs repeat the same shape). */
   private readonly checkedInputs = new Set<string>();
+  private modelPlan: ModelPlan | undefined;
+  /** The plan being built, shared by runs that start meanwhile (e.g. a burst of concurrent runs). */
+  private pendingModelPlan: Promise<ModelPlan> | undefined;
 
   /**
    * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
@@ -251,6 +254,8 @@ export class LLMTeam implements NestedTeam {
 
   private flowChanged(): void {
     this.compiledFlow = undefined;
+    this.modelPlan = undefined;
+    this.pendingModelPlan = undefined;
     this.checkedInputs.clear();
   }
 
@@ -498,7 +503,7 @@ export class LLMTeam implements NestedTeam {
       return await execution.fail(error);
     } finally {
       timer?.abort(RUN_ENDED);
-      if (!parentEndsCost && this.costTracker.costOf(plan.runId)) this.costTracker.endRun(plan.runId);
+      if (!parentEndsCost && this.costTracker.isActive(plan.runId)) this.costTracker.endRun(plan.runId);
     }
   }
 
@@ -510,7 +515,7 @@ export class LLMTeam implements NestedTeam {
   async runNested(input: Record<string, unknown>, parent: RunExecution, agentId: string, signal: AbortSignal): Promise<RunResult> {
     const controller = new AbortController();
     // A tracker shared with the parent already counts this run: the parent ends it.
-    const sharedTracker = this.costTracker.costOf(parent.plan.runId) !== undefined;
+    const sharedTracker = this.costTracker.isActive(parent.plan.runId);
     const plan = await this.plan(input, { runId: parent.plan.runId, signal }, controller);
     plan.pathPrefix = `${parent.plan.pathPrefix}/${agentId}`;
     const { gate, approver } = parent.plan;
@@ -532,11 +537,71 @@ export class LLMTeam implements NestedTeam {
     const flow = this.flow();
     this.checkVariables(flow, Object.keys(values));
     if (!control?.interactive) assertNoApprovalsNeeded(this.prepared);
+    const parts = this.cachedModelPlan() ?? (await (this.pendingModelPlan ??= this.buildModelPlan(flow).finally(() => (this.pendingModelPlan = undefined))));
+    if (this.budgetManagers.length > 0) {
+      checkBudgetPricing({
+        models: parts.modelNames,
+        pricing: this.costTracker.pricing,
+        budgets: this.budgetManagers,
+        allowUnpriced: this.settings.allowUnpriced ?? false,
+      });
+    }
+    const runId = options.runId ?? newRunId();
+    this.costTracker.startRun(runId, this.teamId);
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const plan: RunPlan = {
+      runId,
+      teamId: this.teamId,
+      agents: parts.agents,
+      models: parts.models,
+      fallbackModels: parts.fallbackModels,
+      agentCalls: parts.agentCalls,
+      call: this.pipeline(),
+      clock: this.clock,
+      signal,
+      input: values,
+      pathPrefix: this.teamId,
+      mode: parts.mode,
+      defaults: parts.defaults,
+      listeners: [],
+    };
+    if (control?.interactive) {
+      plan.gate = control.gate;
+      plan.approver = control;
+    }
+    if (parts.teams.size > 0) plan.teams = parts.teams;
+    return plan;
+  }
+
+  /**
+   * The input-independent part of the plan, built by the last run, when it still holds: the
+   * agents and flow have not changed since (that clears it) and the registry still hands out
+   * the same (settled) model for every name. Runs share it read-only.
+   */
+  private cachedModelPlan(): ModelPlan | undefined {
+    const cached = this.modelPlan;
+    if (!cached) return undefined;
+    for (let index = 0; index < cached.names.length; index++) {
+      if (this.models.resolve(cached.names[index]!) !== cached.resolutions[index]) return undefined;
+    }
+    return cached;
+  }
+
+  private async buildModelPlan(flow: TeamFlow): Promise<ModelPlan> {
+    const names: string[] = [];
+    const resolutions: Promise<ResolvedModel>[] = [];
+    const resolve = (name: string): Promise<ResolvedModel> => {
+      const resolution = this.models.resolve(name);
+      names.push(name);
+      resolutions.push(resolution);
+      return resolution;
+    };
     const models = new Map<string, ResolvedModel>();
     const fallbackModels = new Map<string, ResolvedModel[]>();
     const agentCalls = new Map<string, ModelCall>();
     const teams = new Map<string, NestedTeam>();
-    for (const agent of this.prepared) {
+    const agents = [...this.prepared];
+    for (const agent of agents) {
       const nested = this.nestedTeams.get(agent.id);
       if (nested) {
         teams.set(agent.id, nested);
@@ -548,8 +613,8 @@ export class LLMTeam implements NestedTeam {
           `Agent "${agent.id}" has no model. Set "model" on the team or the agent, e.g. model: openai/gpt-4o-mini.`,
         );
       }
-      models.set(agent.id, await this.models.resolve(name));
-      if (fallbacks.length > 0) fallbackModels.set(agent.id, await Promise.all(fallbacks.map((fallback) => this.models.resolve(fallback))));
+      models.set(agent.id, await resolve(name));
+      if (fallbacks.length > 0) fallbackModels.set(agent.id, await Promise.all(fallbacks.map(resolve)));
       agentCalls.set(agent.id, this.callFor(agent));
     }
     if (flow.kind === "router") {
@@ -557,35 +622,25 @@ export class LLMTeam implements NestedTeam {
       if (name === undefined) {
         throw new ConfigError([{ path: ["orchestrator", "model"], message: "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini." }]);
       }
-      models.set(ORCHESTRATOR_ID, await this.models.resolve(name));
+      models.set(ORCHESTRATOR_ID, await resolve(name));
     }
-    checkBudgetPricing({
-      models: [...new Set([...models.values(), ...[...fallbackModels.values()].flat()].map((model) => model.name))],
-      pricing: this.costTracker.pricing,
-      budgets: this.budgetManagers,
-      allowUnpriced: this.settings.allowUnpriced ?? false,
-    });
-    const runId = options.runId ?? newRunId();
-    this.costTracker.startRun(runId, this.teamId);
-    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    return {
-      runId,
-      teamId: this.teamId,
-      agents: [...this.prepared],
+    const plan: ModelPlan = {
+      names,
+      resolutions,
+      modelNames: [...new Set([...models.values(), ...[...fallbackModels.values()].flat()].map((model) => model.name))],
+      agents,
       models,
       fallbackModels,
       agentCalls,
-      call: this.pipeline(),
-      clock: this.clock,
-      signal,
-      input: values,
-      pathPrefix: this.teamId,
+      teams,
       mode: flowMode(flow),
       defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream ?? true },
-      listeners: [],
-      ...(control?.interactive ? { gate: control.gate, approver: control } : {}),
-      ...(teams.size > 0 ? { teams } : {}),
     };
+    // Only a plan built from the current agents and flow is kept (a change during the awaits clears it).
+    if (this.prepared.length === agents.length && this.prepared.every((agent, index) => agent === agents[index]) && this.compiledFlow === flow) {
+      this.modelPlan = plan;
+    }
+    return plan;
   }
 
   /**
@@ -663,6 +718,22 @@ export class LLMTeam implements NestedTeam {
     if (issues.length > 0) throw new ConfigError(issues);
     if (this.checkedInputs.size < 64) this.checkedInputs.add(signature);
   }
+}
+
+/** The part of a run's plan that does not depend on its input, shared by runs until the team changes. */
+interface ModelPlan {
+  /** The model names resolved, in order, and the registry's answers: the plan holds while they are the same. */
+  names: string[];
+  resolutions: Promise<ResolvedModel>[];
+  /** Distinct names of the models the agents may call (for the budget pricing check). */
+  modelNames: string[];
+  agents: PreparedAgent[];
+  models: Map<string, ResolvedModel>;
+  fallbackModels: Map<string, ResolvedModel[]>;
+  agentCalls: Map<string, ModelCall>;
+  teams: Map<string, NestedTeam>;
+  mode: string;
+  defaults: RunPlan["defaults"];
 }
 
 function firstModel(model: string | string[] | undefined): string | undefined {

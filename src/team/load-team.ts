@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { loadYaml } from "../internal/load-yaml.js";
 import type { z } from "zod";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
@@ -68,13 +68,6 @@ export function parseConfigText(text: string, file: string, schema: z.ZodType): 
   );
 }
 
-let yamlModule: typeof import("yaml") | undefined;
-
-/** The YAML parser, loaded on first use so `import("llmteam")` does not pay for it. */
-function loadYaml(): typeof import("yaml") {
-  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
-  return yamlModule;
-}
 
 function locate(
   issue: ConfigIssue,

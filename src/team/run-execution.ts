@@ -1,5 +1,5 @@
 import type { AgentResult } from "../agents/agent-result.js";
-import { runLlmAgent, type PreparedAgent } from "../agents/llm-agent.js";
+import { runLlmAgent, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
@@ -97,7 +97,7 @@ export class RunExecution {
       data,
       cause,
     );
-    this.builder.apply(event);
+    this.builder.apply(event, true);
     for (const listener of this.plan.listeners) listener(event);
     return this.channel?.push(event);
   }
@@ -131,6 +131,16 @@ export class RunExecution {
     this.plan.signal.throwIfAborted();
   }
 
+  /**
+   * {@link checkpoint} without a promise when the run has no gate (the common case): throws the
+   * abort reason when the run was cancelled, and returns the wait only when there is one.
+   * Flows write `const wait = execution.passBoundary(); if (wait) await wait;`.
+   */
+  passBoundary(): void | Promise<void> {
+    if (this.plan.gate) return this.checkpoint();
+    this.plan.signal.throwIfAborted();
+  }
+
   /** Milliseconds since the run started. */
   elapsedMs(): number {
     return this.plan.clock.now() - this.startedAt;
@@ -156,7 +166,7 @@ export class RunExecution {
     await this.emit("agent_started", { role: agent.role, model: model.name, step }, agent.id);
     const started = plan.clock.now();
     try {
-      const outcome = await runLlmAgent(agent, {
+      const context: AgentRunContext = {
         runId: plan.runId,
         signal,
         clock: plan.clock,
@@ -169,8 +179,9 @@ export class RunExecution {
         maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
         stream: agent.config.stream ?? plan.defaults.stream,
         checkpoint: this.boundary,
-        ...(plan.approver ? { approveTool: plan.approver.toolApprover(agent.id, this, { announce: false }) } : {}),
-      });
+      };
+      if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
+      const outcome = await runLlmAgent(agent, context);
       const latencyMs = plan.clock.now() - started;
       this.variables[agent.outputKey] = outcome.output;
       const details = { ...outcome.details, modelCalls: outcome.modelCalls };

@@ -86,12 +86,16 @@ export class RunResultBuilder {
     this.result = result as RunResult;
   }
 
-  apply(event: StreamEvent): void {
+  /**
+   * Folds one event into the result. `own` (default false) says the event is this run's own
+   * (emitted by its execution, not forwarded from a nested run), which skips the nesting check.
+   */
+  apply(event: StreamEvent, own = false): void {
     const result = this.result;
     result.eventCount++;
     // Agent steps of nested runs (deeper paths) are in the log; the step that ran the nested
     // team folds its output and usage. Other nested events (cost, warnings) count here.
-    if (event.agentPath !== undefined && NESTED_STEP_EVENTS.has(event.type) && !this.isOwn(event.agentPath, event.agentId)) return;
+    if (!own && event.agentPath !== undefined && NESTED_STEP_EVENTS.has(event.type) && !this.isOwn(event.agentPath, event.agentId)) return;
     this.recorder.apply(event);
     switch (event.type) {
       case "run_started":

@@ -5,7 +5,8 @@ export async function runSequential(execution: RunExecution): Promise<unknown> {
   const { agents } = execution.plan;
   let output: unknown;
   for (let index = 0; index < agents.length; index++) {
-    await execution.checkpoint();
+    const boundary = execution.passBoundary();
+    if (boundary) await boundary;
     const agent = agents[index]!;
     const result = await execution.runAgent(agent, index + 1);
     output = result.output;

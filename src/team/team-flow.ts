@@ -50,7 +50,12 @@ export function flowMode(flow: TeamFlow): string {
 }
 
 /** Runs the team's agents in the flow's way. Returns the run's output. */
-export async function runTeamFlow(execution: RunExecution, flow: TeamFlow): Promise<unknown> {
+export function runTeamFlow(execution: RunExecution, flow: TeamFlow): Promise<unknown> {
+  // The common case without an extra async frame (it would live as long as the run).
+  return flow.kind === "sequential" ? runSequential(execution) : runOtherFlow(execution, flow);
+}
+
+async function runOtherFlow(execution: RunExecution, flow: TeamFlow): Promise<unknown> {
   switch (flow.kind) {
     case "sequential":
       return runSequential(execution);

@@ -157,7 +157,8 @@ async function runLinear(execution: RunExecution, order: string[]): Promise<unkn
   const agents = new Map(execution.plan.agents.map((agent) => [agent.id, agent]));
   let output: unknown;
   for (let index = 0; index < order.length; index++) {
-    await execution.checkpoint();
+    const boundary = execution.passBoundary();
+    if (boundary) await boundary;
     const result = await execution.runAgent(agents.get(order[index]!)!, index + 1);
     output = result.output;
     const wait = execution.emit("progress", { completed: index + 1, total: order.length, label: order[index]! });

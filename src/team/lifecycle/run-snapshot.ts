@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { toConfigIssues } from "../../config/zod-issues.js";
 import { ConfigError } from "../../errors/config-error.js";
@@ -87,7 +86,8 @@ export function parseRunSnapshot(value: unknown): RunSnapshot {
  * (functions, schema objects met twice) are hashed by their place, never followed in a loop.
  */
 export function hashConfig(config: unknown): string {
-  return createHash("sha256").update(canonicalJson(config, new WeakSet())).digest("hex");
+  // node:crypto is loaded here, on first use, so `import("llmteam")` does not pay for it.
+  return process.getBuiltinModule("node:crypto").createHash("sha256").update(canonicalJson(config, new WeakSet())).digest("hex");
 }
 
 function canonicalJson(value: unknown, seen: WeakSet<object>): string {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
-import { isMap, isScalar, isSeq, type Document, type YAMLMap } from "yaml";
+import type { Document, YAMLMap } from "yaml";
+import { loadYaml } from "../../internal/load-yaml.js";
 import type { AgentConfig } from "../../agents/agent-config.js";
 import type { TeamConfig } from "../team-config.js";
 
@@ -15,7 +16,7 @@ import type { TeamConfig } from "../team-config.js";
  * await writeFile("team.yaml", document.toString());
  */
 export function updateTeamDocument(document: Document, before: TeamConfig, after: TeamConfig): void {
-  if (!isMap(document.contents)) {
+  if (!loadYaml().isMap(document.contents)) {
     document.contents = document.createNode(after);
     return;
   }
@@ -29,7 +30,7 @@ export function updateTeamDocument(document: Document, before: TeamConfig, after
     root.delete("agents");
     return;
   }
-  if (!isSeq(sequence) || oldAgents === undefined) {
+  if (!loadYaml().isSeq(sequence) || oldAgents === undefined) {
     root.set("agents", document.createNode(newAgents));
     return;
   }
@@ -39,7 +40,7 @@ export function updateTeamDocument(document: Document, before: TeamConfig, after
   sequence.items = newAgents.map((agent) => {
     const node = nodes.get(agentId(agent));
     const old = oldById.get(agentId(agent));
-    if (old !== undefined && isMap(node)) {
+    if (old !== undefined && loadYaml().isMap(node)) {
       syncMap(document, node, old, agent);
       return node;
     }
@@ -58,8 +59,8 @@ function syncMap(document: Document, map: YAMLMap, before: object, after: object
       continue;
     }
     const node = map.get(key, true);
-    if (isScalar(node) && isScalarValue(value) && isScalarValue(node.value)) node.value = value;
-    else if (isMap(node) && isPlainObject(value) && isPlainObject(old[key])) syncMap(document, node, old[key], value);
+    if (loadYaml().isScalar(node) && isScalarValue(value) && isScalarValue(node.value)) node.value = value;
+    else if (loadYaml().isMap(node) && isPlainObject(value) && isPlainObject(old[key])) syncMap(document, node, old[key], value);
     else map.set(key, document.createNode(value));
   }
 }
