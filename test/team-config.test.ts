@@ -36,7 +36,7 @@ describe("agent validation at addAgent time", () => {
 
   it("rejects an unknown agent type, naming the valid ones", () => {
     const error = configError(() => team().addAgent({ type: "rag", role: "a", prompt: "p" } as never));
-    expect(error.message).toContain('Unknown agent type "rag". Valid types: llm.');
+    expect(error.message).toContain('Unknown agent type "rag". Valid types: llm, team.');
   });
 
   it("rejects wrong value types with the path", () => {

@@ -75,7 +75,7 @@ describe("maxCostPerRun", () => {
   });
 
   it("is an error at run start for an unpriced model, unless allowed", async () => {
-    const local = "local/llama";
+    const local = "mystery/llama";
     const options = { model: local, models: { [local]: new ScriptedModel({ responses: [CALL, CALL] }) }, maxCostPerRun: 1 };
     await expect(team(new ScriptedModel({ responses: [] }), options).run({ query: "q" })).rejects.toThrow(ConfigError);
     const allowed = await team(new ScriptedModel({ responses: [] }), { ...options, allowUnpriced: true, models: { [local]: new ScriptedModel({ responses: [CALL, CALL] }) } }).run({ query: "q" });

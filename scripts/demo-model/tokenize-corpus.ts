@@ -42,7 +42,7 @@ for (const line of lines) {
     continue;
   }
   chunks.push(Uint16Array.from(fullTokens as number[]));
-  masks.push(scoreMask(fullTokens as number[], promptTokens.length));
+  masks.push(scoreMask(fullTokens, promptTokens.length));
   index.push([offset, fullTokens.length, promptTokens.length]);
   offset += fullTokens.length;
   longest = Math.max(longest, fullTokens.length);

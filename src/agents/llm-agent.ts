@@ -9,6 +9,7 @@ import { ToolExecutor } from "../tools/tool-executor.js";
 import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
+import { parseStructuredAnswer, prepareOutputSchema, type OutputSchema } from "./structured-output.js";
 import { parseTemplate, renderTemplate, type Template } from "./template.js";
 
 /** An agent checked and ready to run: its config as given plus what was derived from it. */
@@ -21,6 +22,8 @@ export interface PreparedAgent {
   systemPrompt: Template | undefined;
   /** Runs the agent's tools; undefined for an agent without tools. */
   executor: ToolExecutor | undefined;
+  /** The structured output schema, when the agent has one. */
+  outputSchema: OutputSchema | undefined;
 }
 
 /** Prepares an agent from a validated config and its resolved tools. */
@@ -31,9 +34,10 @@ export function prepareAgent(config: AgentConfig, tools: readonly AnyToolDefinit
     role: config.role,
     outputKey: config.outputKey ?? id,
     config,
-    prompt: parseTemplate(config.prompt),
+    prompt: parseTemplate(config.prompt ?? ""),
     systemPrompt: config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
     executor: tools.length > 0 ? new ToolExecutor({ tools, ...(clock ? { clock } : {}) }) : undefined,
+    outputSchema: config.outputSchema === undefined ? undefined : prepareOutputSchema(config.outputSchema, ["outputSchema"]),
   };
 }
 
@@ -93,6 +97,7 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
     stream: context.stream,
     ...(context.maxTokens === undefined ? {} : { maxOutputTokens: context.maxTokens }),
     ...(context.temperature === undefined ? {} : { temperature: context.temperature }),
+    ...(agent.outputSchema ? { responseFormat: { type: "json" as const, schema: agent.outputSchema.jsonSchema, name: agent.id } } : {}),
   };
   const callContext: CallContext = { signal: context.signal, clock: context.clock, events: context.events, runId: context.runId, agentId: agent.id };
   if (agent.executor) {
@@ -109,7 +114,8 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
     if (result.text.trim().length === 0) {
       throw new EmptyAnswerError(`${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`);
     }
-    return { output: result.text, usage: result.usage, model: result.model, modelCalls: result.steps, details: toolLoopDetails(result) };
+    const output = agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, result.text, result.usage) : result.text;
+    return { output, usage: result.usage, model: result.model, modelCalls: result.steps, details: toolLoopDetails(result) };
   }
   const response = await context.call(request, callContext);
   if (response.text.trim().length === 0) {
@@ -118,11 +124,21 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
     );
   }
   return {
-    output: response.text,
+    output: agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, response.text, response.usage) : response.text,
     usage: response.usage,
     model: response.model,
     modelCalls: response.retryMetrics?.attempts ?? 1,
     ...(response.retryMetrics ? { details: { retryMetrics: response.retryMetrics } } : {}),
   };
+}
+
+/** Parses a structured answer; a mismatch fails the agent with the spent tokens attached. */
+function parseStructuredOutput(agent: PreparedAgent, schema: OutputSchema, text: string, usage: Usage): unknown {
+  try {
+    return parseStructuredAnswer(text, schema, agent.id);
+  } catch (error) {
+    // The tokens were spent: keep them in the run's usage (`agent_failed` reads `error.usage`).
+    throw Object.assign(error as Error, { usage });
+  }
 }
 

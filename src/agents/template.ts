@@ -3,20 +3,26 @@ import { ConfigError } from "../errors/config-error.js";
 /** A parsed prompt: literal text and `{variable.path}` references. */
 export interface Template {
   source: string;
-  parts: (string | string[])[];
-  /** Top-level names the template reads (`query` for `{query}` and `{query.text}`). */
+  /** Literal text, a variable path (`["triage", "category"]`) or an optional read `{ optional: path }`. */
+  parts: (string | string[] | { optional: string[] })[];
+  /** Top-level names the template needs (`query` for `{query}` and `{query.text}`). */
   variables: string[];
+  /** Top-level names read with `{name?}`: rendered empty when nothing has set them yet. */
+  optionalVariables: string[];
 }
 
-const TOKEN = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)\}/g;
+const TOKEN = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)(\?)?\}/g;
 
 /**
- * Parses a prompt template. `{name}` and `{name.field}` are variables; `{{` and `}}` are
- * literal braces; any other brace (such as JSON in a prompt) stays as written.
+ * Parses a prompt template. `{name}` and `{name.field}` are variables; `{name?}` is an
+ * optional read (empty when unset, e.g. a branch that did not run or the first turn of a
+ * loop); `{{` and `}}` are literal braces; any other brace (such as JSON in a prompt) stays
+ * as written.
  */
 export function parseTemplate(source: string): Template {
-  const parts: (string | string[])[] = [];
+  const parts: Template["parts"] = [];
   const variables = new Set<string>();
+  const optionalVariables = new Set<string>();
   let literal = "";
   let last = 0;
   for (const match of source.matchAll(TOKEN)) {
@@ -29,17 +35,23 @@ export function parseTemplate(source: string): Template {
     if (literal) parts.push(literal);
     literal = "";
     const path = match[1].split(".");
-    parts.push(path);
-    variables.add(path[0]!);
+    if (match[2] === undefined) {
+      parts.push(path);
+      variables.add(path[0]!);
+    } else {
+      parts.push({ optional: path });
+      optionalVariables.add(path[0]!);
+    }
   }
   literal += source.slice(last);
   if (literal) parts.push(literal);
-  return { source, parts, variables: [...variables] };
+  for (const name of variables) optionalVariables.delete(name);
+  return { source, parts, variables: [...variables], optionalVariables: [...optionalVariables] };
 }
 
 /**
  * Fills a template from `values`. Strings go in as they are; other values as JSON.
- * @throws ConfigError when a variable or a field of it has no value.
+ * @throws ConfigError when a variable or a field of it has no value (optional reads render empty).
  */
 export function renderTemplate(template: Template, values: Record<string, unknown>, where: string): string {
   let out = "";
@@ -48,12 +60,16 @@ export function renderTemplate(template: Template, values: Record<string, unknow
       out += part;
       continue;
     }
+    const optional = !Array.isArray(part);
+    const path = Array.isArray(part) ? part : part.optional;
     let value: unknown = values;
-    for (const key of part) {
+    for (const key of path) {
       value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-      if (value === undefined) {
-        throw new ConfigError(`${where}: the prompt reads {${part.join(".")}}, which has no value.`);
-      }
+      if (value === undefined) break;
+    }
+    if (value === undefined) {
+      if (optional) continue;
+      throw new ConfigError(`${where}: the prompt reads {${path.join(".")}}, which has no value.`);
     }
     out += typeof value === "string" ? value : JSON.stringify(value);
   }

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -7,9 +8,14 @@ import { LLMTeamError } from "../errors/llmteam-error.js";
 import type { StreamEvent } from "../events/stream-event.js";
 import type { BudgetStatusReport } from "../cost/budget-status.js";
 import { SqliteBudgetStore } from "../store/sqlite-budget-store.js";
+import type { GroupResult } from "../orchestration/group-result.js";
+import { LLMGroup } from "../orchestration/llm-group.js";
+import { isGroupFile, loadGroup, loadTeamOrGroup } from "../orchestration/load-group.js";
 import { loadTeam, readTeamFile } from "../team/load-team.js";
+import type { RunReport } from "../team/report/run-report.js";
 import type { RunResult } from "../team/run-result.js";
 import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
+import { LLMTeam, type TeamRuntimeOptions } from "../team/llm-team.js";
 import { configureCommand, CONFIGURE_HELP } from "./configure-command.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
 
@@ -28,7 +34,7 @@ const HELP: Record<string, string> = {
   main: `llmteam — run teams of LLM agents
 
 Usage:
-  llmteam run <team-file> [--query <text> | --input <json>] [--json]
+  llmteam run <team-file> [--query <text> | --input <json>] [--json] [--report <file>]
   llmteam validate <team-file>
   llmteam budget status <team-file>
   llmteam configure <team-file> [--model <name>]
@@ -38,14 +44,15 @@ Usage:
 Exit codes: 0 success, 1 the run failed, 2 bad usage or configuration.`,
   run: `llmteam run <team-file> [options]
 
-Runs a team from a YAML or JSON file, showing each agent's progress and tokens as they come,
-then the final output and the usage.
+Runs a team (or a group of teams: a file with groupId) from a YAML or JSON file, showing each
+agent's progress and tokens as they come, then the final output and the usage.
 
 Options:
   --query <text>    the run input { "query": <text> }
   --input <json>    the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
   --model <name>    use this model for the team's default (e.g. openai/gpt-4o-mini)
   --json            print every event as one JSON line instead (for scripts)
+  --report <file>   write the run's report: Markdown, or JSON when the file ends in .json
   --budget-db <path>  SQLite file of the team's hour/day/month budgets
                     (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
   -h, --help        show this help`,
@@ -60,7 +67,7 @@ Options:
   -h, --help        show this help`,
   validate: `llmteam validate <team-file>
 
-Checks a team file and prints every problem with its file, line and key. Exit code 0 when valid.`,
+Checks a team (or group) file and prints every problem with its file, line and key. Exit code 0 when valid.`,
   configure: CONFIGURE_HELP,
   schema: `llmteam schema
 
@@ -119,30 +126,40 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     model: { type: "string" },
     json: { type: "boolean" },
     "budget-db": { type: "string" },
+    report: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return help("run", io);
   const file = onePositional(positionals, "run");
   const input = runInput(values.query, values.input);
-  const store = hasPeriodBudgets(await readTeamFile(file)) ? openBudgetStore(values["budget-db"], io) : undefined;
-  let result: RunResult;
+  const group = await isGroupFile(file);
+  const store = !group && hasPeriodBudgets(await readTeamFile(file)) ? openBudgetStore(values["budget-db"], io) : undefined;
+  let finished: RunResult | GroupResult;
   const renderer = values.json ? undefined : new EventRenderer(io.stdout);
   try {
-    const team = await loadTeam(file, {
-      env: io.env,
-      ...(values.model ? { defaultModel: values.model } : {}),
-      ...(store ? { budgetStore: store } : {}),
-    });
-    const stream = team.stream(input, io.signal ? { signal: io.signal } : {});
+    // --model replaces the team's model; with neither, agents without a model get a default.
+    const defaultModel = values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
+    const runtime = { env: io.env, defaultModel, ...(store ? { budgetStore: store } : {}) };
+    const runnable = group
+      ? await loadGroup(file, runtime)
+      : values.model
+        ? await loadTeamWithModel(file, values.model, runtime)
+        : await loadTeam(file, runtime);
+    if (defaultModel === DEMO_MODEL && runnable instanceof LLMTeam && namesNoModel(runnable.toConfig())) {
+      io.stdout("Using the tiny built-in demo model (local/demo) — set OPENAI_API_KEY or choose a model with --model for real answers.\n");
+    }
+    const stream = runnable.stream(input, io.signal ? { signal: io.signal } : {});
     for await (const event of stream as AsyncIterable<StreamEvent>) {
       if (renderer) renderer.render(event);
       else io.stdout(`${JSON.stringify(event)}\n`);
     }
-    result = await stream.result;
+    finished = await stream.result;
   } finally {
     await store?.close();
   }
+  const result = "teamResults" in finished ? finished.run : finished;
   if (renderer) io.stdout(summary(result));
+  if (values.report !== undefined) await writeReport(values.report, finished.report, io);
   if (!result.success) {
     io.stderr(`✗ run ${result.status}${result.failedAgent ? ` at agent "${result.failedAgent}"` : ""}: ${result.error?.message ?? "unknown error"}\n`);
     return 1;
@@ -150,14 +167,43 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
+/** Loads a team file with its team-level `model` replaced (the CLI's `--model`). */
+async function loadTeamWithModel(file: string, model: string, runtime: TeamRuntimeOptions): Promise<LLMTeam> {
+  const config = await readTeamFile(file);
+  try {
+    return LLMTeam.fromConfig({ ...config, model }, runtime);
+  } catch (error) {
+    if (ConfigError.isInstance(error)) throw new ConfigError(error.issues.map((issue) => ({ ...issue, file })), { cause: error });
+    throw error;
+  }
+}
+
+/** The built-in demo model: what `llmteam run` uses when no model is named and no key is set. */
+const DEMO_MODEL = "local/demo";
+
+/** True when the team or one of its agents has no model of its own. */
+function namesNoModel(config: TeamConfig): boolean {
+  return config.model === undefined && (config.agents ?? []).some((agent) => !("model" in agent) || agent.model === undefined);
+}
+
 async function validateCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, { help: { type: "boolean", short: "h" } });
   if (values.help) return help("validate", io);
   const file = onePositional(positionals, "validate");
-  const config = await readTeamFile(file);
-  await loadTeam(file, { env: io.env });
-  io.stdout(`✓ ${file}: team "${config.teamId}" with ${config.agents?.length ?? 0} agents is valid.\n`);
+  const loaded = await loadTeamOrGroup(file, { env: io.env });
+  if (loaded instanceof LLMGroup) {
+    io.stdout(`✓ ${file}: group "${loaded.groupId}" (${loaded.role}) with ${loaded.teams.length} teams is valid.\n`);
+  } else {
+    loaded.validate();
+    io.stdout(`✓ ${file}: team "${loaded.teamId}" with ${loaded.agents.length} agents is valid.\n`);
+  }
   return 0;
+}
+
+async function writeReport(path: string, report: RunReport, io: CliIO): Promise<void> {
+  const text = path.endsWith(".json") ? `${JSON.stringify(report, null, 2)}\n` : report.toMarkdown();
+  await writeFile(path, text, "utf8");
+  io.stderr(`Report written to ${path}\n`);
 }
 
 async function budgetCommand(argv: string[], io: CliIO): Promise<number> {

@@ -90,11 +90,11 @@ describe("createCostMiddleware: tracking", () => {
 
   it("marks an unpriced model in cost_update and warns once per run", async () => {
     const test = setup();
-    await test.call(request("x", 10, "local/thing"), test.context());
-    await test.call(request("x", 10, "local/thing"), test.context());
-    expect(of(test.events, "cost_update")[0]).toMatchObject({ model: "local/thing", deltaUsd: undefined, totalUsd: 0, unpriced: true });
+    await test.call(request("x", 10, "mystery/thing"), test.context());
+    await test.call(request("x", 10, "mystery/thing"), test.context());
+    expect(of(test.events, "cost_update")[0]).toMatchObject({ model: "mystery/thing", deltaUsd: undefined, totalUsd: 0, unpriced: true });
     expect(of(test.events, "warning")).toEqual([expect.objectContaining({ code: "unpriced_model" })]);
-    expect(test.tracker.costOf("run-1")?.unpricedModels).toEqual(["local/thing"]);
+    expect(test.tracker.costOf("run-1")?.unpricedModels).toEqual(["mystery/thing"]);
   });
 });
 
@@ -170,10 +170,10 @@ describe("createCostMiddleware: budgets", () => {
 
   it("refuses an unpriced model under a budget unless allowed", async () => {
     const strict = setup({ budgets: [new Budget({ maxCost: 1 })] });
-    await expect(strict.call(request("hi", 10, "local/thing"), strict.context())).rejects.toThrow(ConfigError);
+    await expect(strict.call(request("hi", 10, "mystery/thing"), strict.context())).rejects.toThrow(ConfigError);
     expect(strict.seen).toHaveLength(0);
     const lenient = setup({ budgets: [new Budget({ maxCost: 1 })], allowUnpriced: true });
-    await lenient.call(request("hi", 10, "local/thing"), lenient.context());
+    await lenient.call(request("hi", 10, "mystery/thing"), lenient.context());
     expect(lenient.seen).toHaveLength(1);
   });
 });
@@ -181,12 +181,12 @@ describe("createCostMiddleware: budgets", () => {
 describe("checkBudgetPricing", () => {
   it("fails at run start on an unpriced model under a budget, naming it", () => {
     const budgets = [new Budget({ maxCost: 1 })];
-    expect(() => checkBudgetPricing({ models: ["test/model", "local/thing"], pricing: pricing(), budgets })).toThrow(
-      /"local\/thing" has no known price/,
+    expect(() => checkBudgetPricing({ models: ["test/model", "mystery/thing"], pricing: pricing(), budgets })).toThrow(
+      /"mystery\/thing" has no known price/,
     );
-    expect(checkBudgetPricing({ models: ["test/model", "local/thing"], pricing: pricing(), budgets, allowUnpriced: true })).toEqual([
-      "local/thing",
+    expect(checkBudgetPricing({ models: ["test/model", "mystery/thing"], pricing: pricing(), budgets, allowUnpriced: true })).toEqual([
+      "mystery/thing",
     ]);
-    expect(checkBudgetPricing({ models: ["local/thing"], pricing: pricing(), budgets: [] })).toEqual(["local/thing"]);
+    expect(checkBudgetPricing({ models: ["mystery/thing"], pricing: pricing(), budgets: [] })).toEqual(["mystery/thing"]);
   });
 });

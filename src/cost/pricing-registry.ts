@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from "../internal/clock.js";
 import { nanoToUsd } from "../internal/money.js";
 import { PRICE_DATA_SOURCE } from "./data/price-data.js";
-import type { ModelPricing, PricedUsage } from "./model-pricing.js";
+import { ModelPricing, type PricedUsage } from "./model-pricing.js";
 import { findInCatalog, isPrefixAtBoundary } from "./price-catalog.js";
 
 /** How a model name was found: see {@link PricingRegistry.lookup}. */
@@ -54,6 +54,8 @@ export class PricingRegistry {
   constructor(options: PricingRegistryOptions = {}) {
     this.useCatalog = options.catalog ?? true;
     this.clock = options.clock ?? systemClock;
+    // Models run in-process (`local/…`) cost no API money: priced at $0, not unpriced.
+    this.register("local/", ModelPricing.free());
   }
 
   /**

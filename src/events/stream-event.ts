@@ -30,7 +30,12 @@ export interface StreamEventDataMap {
     details?: Record<string, unknown>;
   };
   agent_failed: { error: ErrorInfo; usage: Usage; model: string | undefined; latencyMs: number; details?: Record<string, unknown> };
-  agent_selected: { nextAgent: string; reason: string; iteration: number };
+  /**
+   * A routing decision (router mode, group router/arbiter). `nextAgent` is empty when the
+   * decision ends the run (`done`). `usage` is the orchestrator's tokens for this decision;
+   * `fallback` is true when its answer was invalid and the documented fallback rule decided.
+   */
+  agent_selected: { nextAgent: string; reason: string; iteration: number; done?: boolean; fallback?: boolean; usage?: Usage };
   /** A text delta, as the provider streamed it. */
   token: { token: string };
   /** A non-text delta (reasoning, tool-argument text). */

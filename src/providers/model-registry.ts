@@ -22,6 +22,9 @@ const BUILT_IN_PROVIDERS: Record<string, { describe: string; config: (env: Env) 
   },
 };
 
+/** The in-process provider: `local/<path-to-model.gguf>`, or `local/demo` for the built-in demo model. */
+const LOCAL_PROVIDER = "local";
+
 /** Options of {@link ModelRegistry}. */
 export interface ModelRegistryOptions {
   /** Providers by name (the part before `/` in a model name). */
@@ -34,7 +37,8 @@ export interface ModelRegistryOptions {
 
 /**
  * Turns model names (`"provider/model"`) into AI SDK models. Registered instances win, then
- * configured providers, then the built-in ones (`openai`, `anthropic`, `ollama`).
+ * configured providers, then the built-in ones (`openai`, `anthropic`, `ollama`, and `local` for
+ * GGUF files run in-process, `local/demo` being the built-in demo model).
  * Resolution happens at run start, so a missing key fails before any call is made.
  */
 export class ModelRegistry {
@@ -84,7 +88,7 @@ export class ModelRegistry {
   known(): { models: string[]; providers: string[] } {
     return {
       models: [...this.models.keys()],
-      providers: [...new Set([...this.providers.keys(), ...Object.keys(BUILT_IN_PROVIDERS)])],
+      providers: [...new Set([...this.providers.keys(), ...Object.keys(BUILT_IN_PROVIDERS), LOCAL_PROVIDER])],
     };
   }
 
@@ -114,6 +118,11 @@ export class ModelRegistry {
     }
     const providerName = name.slice(0, slash);
     const modelId = name.slice(slash + 1);
+    if (providerName === LOCAL_PROVIDER && !this.providers.has(LOCAL_PROVIDER)) {
+      // In-process llama.cpp: `local/<path.gguf>` or `local/demo`; loaded only when used.
+      const { localProvider } = await import("./local/index.js");
+      return { name, model: localProvider(modelId) };
+    }
     const config = this.providers.get(providerName) ?? BUILT_IN_PROVIDERS[providerName]?.config(this.env);
     if (!config) {
       throw new ConfigError(

@@ -9,6 +9,7 @@ import { createCostMiddleware } from "../cost/cost-middleware.js";
 import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
 import { ConfigError } from "../errors/config-error.js";
+import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
 import { systemClock, type Clock } from "../internal/clock.js";
@@ -31,11 +32,14 @@ import { RunHandle } from "./lifecycle/run-handle.js";
 import { hashConfig } from "./lifecycle/run-snapshot.js";
 import { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
 import type { TeamState } from "./lifecycle/team-state.js";
+import { checkVariables } from "./flow/check-variables.js";
+import type { NestedTeam } from "./nested-team.js";
+import { ORCHESTRATOR_ID } from "./router/route-decision.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
 import type { RunResult } from "./run-result.js";
 import { RunStream } from "./run-stream.js";
-import { runSequential, sequentialScopes } from "./sequential-flow.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
+import { compileTeamFlow, flowMode, runTeamFlow, type TeamFlow } from "./team-flow.js";
 
 /** Parts of a team that are not configuration data: model instances, clock, extra layers. */
 export interface TeamRuntimeOptions {
@@ -49,7 +53,7 @@ export interface TeamRuntimeOptions {
   middleware?: ModelCallMiddleware[];
   /** Events buffered for a slow `stream()` consumer before the run pauses (default 1024). */
   streamBufferSize?: number;
-  /** Model for agents that name none, in place of the team's `model` (the CLI's `--model`). */
+  /** Model for agents when neither the agent nor the team names one (the CLI uses it for its default model). */
   defaultModel?: string;
   /** Tools agents can name in `tools`, besides the built-ins. */
   tools?: AnyToolDefinition[];
@@ -86,6 +90,8 @@ export interface RunOptions {
 /** Run input: named values for the prompts, or a string taken as `{ query }`. */
 export type RunInput = Record<string, unknown> | string;
 
+const RUN_ENDED = new Error("The run ended.");
+
 const RUNTIME_KEYS = [
   "models",
   "clock",
@@ -110,7 +116,7 @@ const RUNTIME_KEYS = [
  * team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query}. Category: {triage}" });
  * const result = await team.run({ query: "My invoice is wrong" });
  */
-export class LLMTeam {
+export class LLMTeam implements NestedTeam {
   readonly teamId: string;
   /** Models by name: registered instances and providers. */
   readonly models: ModelRegistry;
@@ -135,8 +141,18 @@ export class LLMTeam {
   readonly breakerStore: BreakerStore;
   private teamCall: ModelCall | undefined;
   private agentPipelines = new WeakMap<PreparedAgent, ModelCall>();
+  private readonly runtime: TeamRuntimeOptions;
+  /** Nested teams of `type: team` agents, by agent id. */
+  private readonly nestedTeams = new Map<string, LLMTeam>();
+  private compiledFlow: TeamFlow | undefined;
+  /** Input key sets already checked against the prompts (runs repeat the same shape). */
+  private readonly checkedInputs = new Set<string>();
 
-  /** @throws ConfigError naming every invalid key, with what is valid. */
+  /**
+   * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
+   *   given, also every problem of the flow (unknown agents, cycles, unreachable agents,
+   *   ambiguous entry, conditions that cannot hold).
+   */
   constructor(options: LLMTeamOptions) {
     const config: Record<string, unknown> = { ...options };
     for (const key of RUNTIME_KEYS) delete config[key];
@@ -149,6 +165,7 @@ export class LLMTeam {
     this.middleware = options.middleware ?? [];
     this.streamBufferSize = options.streamBufferSize ?? 1024;
     this.defaultModel = options.defaultModel;
+    this.runtime = Object.fromEntries(RUNTIME_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
     this.tools = new ToolRegistry({ tools: options.tools ?? [] });
     this.costTracker =
       options.costTracker ?? new CostTracker({ pricing: options.pricing ?? new PricingRegistry({ clock: this.clock }), clock: this.clock });
@@ -210,8 +227,31 @@ export class LLMTeam {
     if (sameId) {
       throw new ConfigError([{ path: ["agents", index, "id"], message: `Duplicate agent id "${agent.id}": agent "${sameId.role}" has it already.` }]);
     }
+    if (config.type === "team") this.nestedTeams.set(agent.id, this.nestedTeamOf(config, index));
     this.prepared.push(agent);
+    this.flowChanged();
     return this;
+  }
+
+  /** Builds the nested team of a `type: team` agent; it inherits the models, clock and cost tracking. */
+  private nestedTeamOf(config: AgentConfig, index: number): LLMTeam {
+    const team = config.team as LLMTeam | TeamConfig;
+    if (team instanceof LLMTeam) return team;
+    const inherited: TeamRuntimeOptions = { ...this.runtime, costTracker: this.costTracker, clock: this.clock };
+    const model = firstModel(this.settings.model) ?? this.defaultModel;
+    if (model !== undefined) inherited.defaultModel = model;
+    const providers = this.settings.providers || team.providers ? { ...this.settings.providers, ...team.providers } : undefined;
+    try {
+      return LLMTeam.fromConfig({ ...team, ...(providers ? { providers } : {}) }, inherited);
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+      throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: ["agents", index, "team", ...issue.path] })), { cause: error });
+    }
+  }
+
+  private flowChanged(): void {
+    this.compiledFlow = undefined;
+    this.checkedInputs.clear();
   }
 
   /** The configuration of the agent with this id, if any. */
@@ -251,12 +291,26 @@ export class LLMTeam {
 
   /** The whole team as configuration data: `LLMTeam.fromConfig(team.toConfig())` rebuilds it. */
   toConfig(): TeamConfig {
-    const agents = this.prepared.map((agent) =>
-      agent.config.tools
-        ? { ...agent.config, tools: agent.config.tools.map((tool) => (typeof tool === "string" ? tool : tool.name)) }
-        : agent.config,
-    );
+    const agents = this.prepared.map((agent) => {
+      const { tools, team } = agent.config;
+      return {
+        ...agent.config,
+        ...(tools ? { tools: tools.map((tool) => (typeof tool === "string" ? tool : tool.name)) } : {}),
+        ...(team instanceof LLMTeam ? { team: team.toConfig() } : {}),
+      };
+    });
     return structuredClone({ ...this.settings, agents });
+  }
+
+  /**
+   * Checks the team without running it: its flow (or router settings) against its agents,
+   * and, given the keys of a run input, that every prompt variable will have a value.
+   * `run()` does the same before anything runs.
+   * @throws ConfigError listing every problem with its path.
+   */
+  validate(inputKeys?: string[]): void {
+    const flow = this.flow();
+    if (inputKeys) this.checkVariables(flow, inputKeys);
   }
 
   /**
@@ -272,7 +326,7 @@ export class LLMTeam {
     const control = this.lifecycle.enforced ? new RunController(this.lifecycle, false) : undefined;
     const plan = await this.plan(input, options, controller, control);
     control?.begin(plan.runId);
-    return this.execute(new RunExecution(plan, undefined), control);
+    return this.execute(new RunExecution(plan, undefined), controller, control);
   }
 
   /**
@@ -296,7 +350,7 @@ export class LLMTeam {
         channel.fail(error);
         throw error;
       }
-      const finished = await this.execute(new RunExecution(plan, channel), control);
+      const finished = await this.execute(new RunExecution(plan, channel), controller, control);
       channel.close();
       return finished;
     })();
@@ -325,7 +379,7 @@ export class LLMTeam {
         const plan = await this.plan(input, { ...options, runId }, abort, control);
         plan.listeners.push(log.append);
         control.begin(runId);
-        return await this.execute(new RunExecution(plan, undefined), control);
+        return await this.execute(new RunExecution(plan, undefined), abort, control);
       } catch (error) {
         log.fail(error);
         throw error;
@@ -358,7 +412,7 @@ export class LLMTeam {
    * team.lifecycle.applyApproved();
    */
   async configure(task: string, options: ConfigureOptions = {}): Promise<ConfiguratorSession> {
-    const name = options.model ?? this.defaultModel ?? firstModel(this.settings.model) ?? firstModel(this.prepared[0]?.config.model);
+    const name = options.model ?? firstModel(this.settings.model) ?? this.defaultModel ?? firstModel(this.prepared[0]?.config.model);
     if (name === undefined) {
       throw new ConfigError(`Team "${this.teamId}" has no model for the configurator. Pass { model: "provider/model" } to team.configure(), or set the team's model.`);
     }
@@ -411,22 +465,63 @@ export class LLMTeam {
     this.settings = settings;
     this.teamCall = undefined;
     this.prepared.splice(0, this.prepared.length, ...prepared);
+    this.nestedTeams.clear();
+    (agents ?? []).forEach((agent, index) => {
+      if (agent.type === "team") this.nestedTeams.set(prepared[index]!.id, this.nestedTeamOf(agent, index));
+    });
+    this.flowChanged();
   }
 
-  private async execute(execution: RunExecution, control?: RunController): Promise<RunResult> {
+  /**
+   * Runs the flow. `abort` stops the run (the team's `timeoutMs` uses it); with
+   * `parentEndsCost`, the cost tracker's run (shared with a parent run) is left to the parent.
+   */
+  private async execute(execution: RunExecution, abort: AbortController, control?: RunController, parentEndsCost = false): Promise<RunResult> {
     const { plan } = execution;
+    const timeoutMs = this.settings.timeoutMs;
+    // Only teams with a timeout pay for a timer; it is cleared with a preallocated reason.
+    const timer = timeoutMs === undefined ? undefined : new AbortController();
+    if (timer) {
+      plan.clock.sleep(timeoutMs!, timer.signal).then(
+        () => abort.abort(new RunTimeoutError(timeoutMs!, `Team "${this.teamId}"`)),
+        () => undefined,
+      );
+    }
     try {
       await execution.emit("run_started", { teamId: this.teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
       if (control) await control.started(execution);
-      const output = await runSequential(execution);
+      const output = await runTeamFlow(execution, this.flow());
       if (control) await control.finish(execution, "completed", "run completed");
       return await execution.complete(output);
     } catch (error) {
       if (control) await control.finish(execution, "failed", execution.signal.aborted ? "run cancelled" : `run failed: ${error instanceof Error ? error.message : String(error)}`);
       return await execution.fail(error);
     } finally {
-      if (this.costTracker.costOf(plan.runId)) this.costTracker.endRun(plan.runId);
+      timer?.abort(RUN_ENDED);
+      if (!parentEndsCost && this.costTracker.costOf(plan.runId)) this.costTracker.endRun(plan.runId);
     }
+  }
+
+  /**
+   * Runs this team as a step of another run (see {@link NestedTeam}). Internal: used by
+   * `type: team` agents and by groups.
+   * @internal
+   */
+  async runNested(input: Record<string, unknown>, parent: RunExecution, agentId: string, signal: AbortSignal): Promise<RunResult> {
+    const controller = new AbortController();
+    // A tracker shared with the parent already counts this run: the parent ends it.
+    const sharedTracker = this.costTracker.costOf(parent.plan.runId) !== undefined;
+    const plan = await this.plan(input, { runId: parent.plan.runId, signal }, controller);
+    plan.pathPrefix = `${parent.plan.pathPrefix}/${agentId}`;
+    const { gate, approver } = parent.plan;
+    if (gate) plan.gate = () => gate(parent);
+    if (approver) plan.approver = approver;
+    return this.execute(new RunExecution(plan, { push: (event) => parent.forward(event) }), controller, undefined, sharedTracker);
+  }
+
+  private flow(): TeamFlow {
+    this.compiledFlow ??= compileTeamFlow(this.settings, this.prepared);
+    return this.compiledFlow;
   }
 
   private async plan(input: RunInput, options: RunOptions, controller: AbortController, control?: RunController): Promise<RunPlan> {
@@ -434,12 +529,19 @@ export class LLMTeam {
     if (this.prepared.length === 0) {
       throw new ConfigError(`Team "${this.teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`);
     }
-    this.checkVariables(Object.keys(values));
+    const flow = this.flow();
+    this.checkVariables(flow, Object.keys(values));
     if (!control?.interactive) assertNoApprovalsNeeded(this.prepared);
     const models = new Map<string, ResolvedModel>();
     const fallbackModels = new Map<string, ResolvedModel[]>();
     const agentCalls = new Map<string, ModelCall>();
+    const teams = new Map<string, NestedTeam>();
     for (const agent of this.prepared) {
+      const nested = this.nestedTeams.get(agent.id);
+      if (nested) {
+        teams.set(agent.id, nested);
+        continue;
+      }
       const [name, ...fallbacks] = this.modelNamesOf(agent);
       if (name === undefined) {
         throw new ConfigError(
@@ -449,6 +551,13 @@ export class LLMTeam {
       models.set(agent.id, await this.models.resolve(name));
       if (fallbacks.length > 0) fallbackModels.set(agent.id, await Promise.all(fallbacks.map((fallback) => this.models.resolve(fallback))));
       agentCalls.set(agent.id, this.callFor(agent));
+    }
+    if (flow.kind === "router") {
+      const name = flow.model ?? firstModel(this.settings.model) ?? this.defaultModel;
+      if (name === undefined) {
+        throw new ConfigError([{ path: ["orchestrator", "model"], message: "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini." }]);
+      }
+      models.set(ORCHESTRATOR_ID, await this.models.resolve(name));
     }
     checkBudgetPricing({
       models: [...new Set([...models.values(), ...[...fallbackModels.values()].flat()].map((model) => model.name))],
@@ -471,10 +580,11 @@ export class LLMTeam {
       signal,
       input: values,
       pathPrefix: this.teamId,
-      mode: this.settings.flow ?? "sequential",
+      mode: flowMode(flow),
       defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream ?? true },
       listeners: [],
       ...(control?.interactive ? { gate: control.gate, approver: control } : {}),
+      ...(teams.size > 0 ? { teams } : {}),
     };
   }
 
@@ -530,24 +640,28 @@ export class LLMTeam {
 
   /** The agent's model and fallbacks, in order. */
   private modelNamesOf(agent: PreparedAgent): string[] {
-    const primary = agent.config.model ?? this.defaultModel ?? this.settings.model;
+    const primary = agent.config.model ?? this.settings.model ?? this.defaultModel;
     const list = primary === undefined ? [] : Array.isArray(primary) ? [...primary] : [primary];
     return [...list, ...(agent.config.fallbackModels ?? [])];
   }
 
-  private checkVariables(inputKeys: string[]): void {
-    const scopes = sequentialScopes(this.prepared.map((agent) => agent.outputKey), inputKeys);
-    const issues = this.prepared.flatMap((agent, index) => {
-      const scope = scopes[index]!;
-      const needed = [...agent.prompt.variables, ...(agent.systemPrompt?.variables ?? [])];
-      return needed
-        .filter((name) => !scope.has(name))
-        .map((name) => ({
-          path: ["agents", index, "prompt"],
-          message: `Agent "${agent.id}" reads {${name}}, but nothing provides it: not the run input and no earlier agent. Available here: ${[...scope].join(", ") || "nothing"}. Write {{${name}}} for literal braces.`,
-        }));
+  private checkVariables(flow: TeamFlow, inputKeys: string[]): void {
+    const signature = inputKeys.length === 1 ? inputKeys[0]! : [...inputKeys].sort().join("\u0000");
+    if (this.checkedInputs.has(signature)) return;
+    const issues = checkVariables(this.prepared, flow, inputKeys);
+    this.prepared.forEach((agent, index) => {
+      const nested = this.nestedTeams.get(agent.id);
+      if (!nested) return;
+      const keys = agent.config.prompt === undefined ? inputKeys : [...new Set([...inputKeys, "query"])];
+      try {
+        nested.validate(keys);
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw error;
+        issues.push(...error.issues.map((issue) => ({ ...issue, path: ["agents", index, "team", ...issue.path] })));
+      }
     });
     if (issues.length > 0) throw new ConfigError(issues);
+    if (this.checkedInputs.size < 64) this.checkedInputs.add(signature);
   }
 }
 
@@ -555,7 +669,8 @@ function firstModel(model: string | string[] | undefined): string | undefined {
   return Array.isArray(model) ? model[0] : model;
 }
 
-function normalizeInput(input: RunInput): Record<string, unknown> {
+/** The run input as named values: a string is `{ query }`. @throws ConfigError for anything else. */
+export function normalizeInput(input: RunInput): Record<string, unknown> {
   if (typeof input === "string") return { query: input };
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ConfigError(`Run input must be an object of named values, e.g. { query: "..." }, or a string; got ${Array.isArray(input) ? "an array" : typeof input}.`);

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import type { z } from "zod";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import { LLMTeam, type TeamRuntimeOptions } from "./llm-team.js";
@@ -27,6 +28,15 @@ export async function readTeamFile(path: string): Promise<TeamConfig> {
  * @throws ConfigError listing every problem with its line and column.
  */
 export function parseTeamText(text: string, file = "<team>"): TeamConfig {
+  return parseConfigText(text, file, teamConfigSchema) as TeamConfig;
+}
+
+/**
+ * Parses YAML/JSON text and validates it with `schema`, every problem located at its line
+ * and column. Returns the value as written (not the schema's output).
+ * @throws ConfigError listing every problem.
+ */
+export function parseConfigText(text: string, file: string, schema: z.ZodType): unknown {
   const { LineCounter, isMap, isNode, isScalar, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -39,8 +49,8 @@ export function parseTeamText(text: string, file = "<team>"): TeamConfig {
     );
   }
   const value: unknown = document.toJS();
-  const parsed = teamConfigSchema.safeParse(value, { reportInput: true });
-  if (parsed.success) return value as TeamConfig;
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (parsed.success) return value;
   throw new ConfigError(
     toConfigIssues(parsed.error).map((issue) => locate(issue, file, (path) => {
       for (let depth = path.length; depth >= 0; depth--) {

@@ -1,17 +1,24 @@
 import type { AgentResult } from "../agents/agent-result.js";
 import { runLlmAgent, type PreparedAgent } from "../agents/llm-agent.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
-import { createEvent } from "../events/create-event.js";
+import { createEvent, eventCause } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
 import type { EventSink } from "../events/event-sink.js";
-import type { EventChannel } from "../events/event-channel.js";
+import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import type { RunStatus, StreamEvent, StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
+import type { NestedTeam } from "./nested-team.js";
+import { nestedTeamInput, runTeamStep } from "./nested-team.js";
 import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
 import { RunResultBuilder, type RunResult } from "./run-result.js";
+
+/** Where a run's events go besides the fold: a stream's channel, or a parent run's log. */
+export interface EventOutlet {
+  push(event: StreamEvent): void | Promise<void>;
+}
 
 /** Everything a run needs, fixed at run start. */
 export interface RunPlan {
@@ -36,6 +43,8 @@ export interface RunPlan {
   listeners: ((event: StreamEvent) => void)[];
   /** Called at every step boundary; may wait (pause) before the run goes on. */
   gate?: (execution: RunExecution) => Promise<void>;
+  /** Agents of type `team`, by agent id: the nested teams they run. */
+  teams?: Map<string, NestedTeam>;
   /** Asks people for approvals (set by `team.start()`); absent when nobody can be asked. */
   approver?: RunApprover;
 }
@@ -65,9 +74,9 @@ export class RunExecution {
 
   constructor(
     readonly plan: RunPlan,
-    private readonly channel: EventChannel<StreamEvent> | undefined,
+    private readonly channel: EventOutlet | undefined,
   ) {
-    this.builder = new RunResultBuilder(plan.runId, plan.teamId);
+    this.builder = new RunResultBuilder(plan.runId, plan.teamId, plan.pathPrefix);
     this.variables = { ...plan.input };
     this.startedAt = plan.clock.now();
   }
@@ -91,6 +100,20 @@ export class RunExecution {
     this.builder.apply(event);
     for (const listener of this.plan.listeners) listener(event);
     return this.channel?.push(event);
+  }
+
+  /**
+   * Appends an event of a nested run (a team used as an agent, a team in a group) to this
+   * run's log: renumbered in this log, with its agent path kept. The nested run's own
+   * `run_*` events stay in its own result; its agents count here through the step that ran it.
+   */
+  forward(event: StreamEvent): void | Promise<void> {
+    if (event.type.startsWith("run_")) return;
+    const data = event.data;
+    const forwarded = createEvent(event.type, this.plan.runId, ++this.seq, event.timestamp, event.agentId, event.agentPath, data, eventCause(event));
+    this.builder.apply(forwarded);
+    for (const listener of this.plan.listeners) listener(forwarded);
+    return this.channel?.push(forwarded);
   }
 
   /** An event sink whose events are tagged with `agentId`. */
@@ -118,8 +141,16 @@ export class RunExecution {
    * variable for later prompts) or `agent_failed`.
    * @throws AgentFailedError wrapping the agent's error.
    */
-  async runAgent(agent: PreparedAgent, step: number): Promise<AgentResult> {
+  async runAgent(agent: PreparedAgent, step: number, signal: AbortSignal = this.plan.signal): Promise<AgentResult> {
     const { plan } = this;
+    const nested = plan.teams?.get(agent.id);
+    if (nested) {
+      if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, undefined);
+      const who = { agentId: agent.id, role: agent.role, outputKey: agent.outputKey };
+      const outcome = await runTeamStep(this, who, nested, nestedTeamInput(agent, this), step, signal);
+      if (outcome.error !== undefined) throw new AgentFailure(agent.id, outcome.error);
+      return outcome.agentResult;
+    }
     const model = plan.models.get(agent.id)!;
     if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, model.name);
     await this.emit("agent_started", { role: agent.role, model: model.name, step }, agent.id);
@@ -127,7 +158,7 @@ export class RunExecution {
     try {
       const outcome = await runLlmAgent(agent, {
         runId: plan.runId,
-        signal: plan.signal,
+        signal,
         clock: plan.clock,
         events: this.sinkFor(agent.id),
         variables: this.variables,
@@ -160,7 +191,7 @@ export class RunExecution {
   }
 
   /** Waits for a person to approve the agent; a rejection fails the agent without running it. */
-  private async approve(approver: RunApprover, agent: PreparedAgent, model: string): Promise<void> {
+  private async approve(approver: RunApprover, agent: PreparedAgent, model: string | undefined): Promise<void> {
     try {
       await approver.approveAgent(agent, this);
     } catch (error) {
@@ -181,16 +212,18 @@ export class RunExecution {
     const failedAgent = thrown instanceof AgentFailure ? thrown.agentId : undefined;
     const error = thrown instanceof AgentFailure ? thrown.error : thrown;
     const usage = this.builder.result.usage;
-    if (this.plan.signal.aborted) {
-      const reason = this.plan.signal.reason as unknown;
+    const abortReason = this.plan.signal.aborted ? (this.plan.signal.reason as unknown) : undefined;
+    if (this.plan.signal.aborted && !RunTimeoutError.isInstance(abortReason)) {
+      const reason = abortReason;
       const message = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "cancelled";
       await this.emit("run_cancelled", { reason: message, usage, durationMs: this.elapsedMs() }, undefined, reason);
     } else {
+      const failure = abortReason ?? error;
       await this.emit(
         "run_failed",
-        { error: toErrorInfo(error), status: statusOf(error), ...(failedAgent ? { failedAgent } : {}), usage, durationMs: this.elapsedMs() },
+        { error: toErrorInfo(failure), status: statusOf(failure), ...(failedAgent ? { failedAgent } : {}), usage, durationMs: this.elapsedMs() },
         undefined,
-        error,
+        failure,
       );
     }
     return this.builder.result;

@@ -5,6 +5,8 @@ import { LLMTeamError } from "../errors/llmteam-error.js";
 import { eventCause } from "../events/create-event.js";
 import type { ErrorInfo, RunStatus, StreamEvent } from "../events/stream-event.js";
 import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
+import { ReportRecorder } from "./report/report-recorder.js";
+import type { RunReport } from "./report/run-report.js";
 
 /** What a run produced. Built from the run's events, so `run()` and `stream()` always agree. */
 export interface RunResult {
@@ -38,17 +40,33 @@ export interface RunResult {
   completedAt?: string;
   /** Number of events the run emitted. */
   eventCount: number;
+  /**
+   * What the run did, for people (`report.toMarkdown()`) and programs (`report.toJSON()`):
+   * agents in order, durations, tokens, cost, routing decisions, errors. Built on first read
+   * (not enumerable, so it stays out of `JSON.stringify(result)`).
+   */
+  readonly report: RunReport;
 }
+
+const NESTED_STEP_EVENTS = new Set<string>(["agent_started", "agent_completed", "agent_failed", "agent_selected"]);
 
 /** Folds a run's events into its {@link RunResult}, one event at a time. */
 export class RunResultBuilder {
   readonly result: RunResult;
   private readonly started = new Map<string, string>();
   private readonly costs: RunCostBuilder;
+  private readonly recorder = new ReportRecorder();
+  private readonly pathPrefix: string;
 
-  constructor(runId: string, teamId: string) {
+  /**
+   * @param pathPrefix the agent path of this run's own agents (default `teamId`). Agent
+   *   events of nested runs (deeper paths) are in the log but not folded into this result:
+   *   the step that ran the nested team reports its output and usage.
+   */
+  constructor(runId: string, teamId: string, pathPrefix = teamId) {
+    this.pathPrefix = `${pathPrefix}/`;
     this.costs = new RunCostBuilder(runId, teamId);
-    this.result = {
+    const result = {
       runId,
       teamId,
       success: false,
@@ -62,12 +80,19 @@ export class RunResultBuilder {
       durationMs: 0,
       startedAt: "",
       eventCount: 0,
-    };
+    } as Omit<RunResult, "report">;
+    const recorder = this.recorder;
+    Object.defineProperty(result, "report", { get: () => recorder.report(this.result), enumerable: false });
+    this.result = result as RunResult;
   }
 
   apply(event: StreamEvent): void {
     const result = this.result;
     result.eventCount++;
+    // Agent steps of nested runs (deeper paths) are in the log; the step that ran the nested
+    // team folds its output and usage. Other nested events (cost, warnings) count here.
+    if (event.agentPath !== undefined && NESTED_STEP_EVENTS.has(event.type) && !this.isOwn(event.agentPath, event.agentId)) return;
+    this.recorder.apply(event);
     switch (event.type) {
       case "run_started":
         result.startedAt = new Date(event.timestamp).toISOString();
@@ -117,6 +142,9 @@ export class RunResultBuilder {
         });
         break;
       }
+      case "agent_selected":
+        if (event.data.usage) addUsage(result.usage, event.data.usage);
+        break;
       case "run_completed":
         result.success = true;
         result.status = "completed";
@@ -137,6 +165,10 @@ export class RunResultBuilder {
       default:
         break;
     }
+  }
+
+  private isOwn(agentPath: string, agentId: string | undefined): boolean {
+    return agentId !== undefined && agentPath.length === this.pathPrefix.length + agentId.length && agentPath.startsWith(this.pathPrefix);
   }
 
   private finish(timestamp: number, durationMs: number): void {

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { agentConfigSchema, modelListSchema, resilienceShape } from "../agents/agent-config.js";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
+import { toConfigIssues } from "../config/zod-issues.js";
 import { budgetConfigSchema } from "../cost/budget-schema.js";
 import { providersSchema } from "../providers/provider-config.js";
-
-/** Flows this version runs. */
-export const FLOWS = ["sequential"] as const;
+import { flowSchema } from "./flow/flow-config.js";
+import { checkTeamFlow } from "./flow/validate-team-flow.js";
+import { orchestratorSchema } from "./router/orchestrator-config.js";
 
 /** The keys of a team besides its agents, shared by team files and `new LLMTeam(...)`. */
 export const teamShape = {
@@ -33,10 +34,17 @@ export const teamShape = {
   budgets: z.array(budgetConfigSchema, { error: "budgets must be a list of budgets." }).optional(),
   /** Let unpriced models run under a budget, their cost uncounted (default false: a config error). */
   allowUnpriced: z.boolean().optional(),
-  /** How agents run: `sequential` (default) runs them in the order they were added. */
-  flow: z
-    .enum(FLOWS, { error: (issue) => `Unknown flow ${JSON.stringify(issue.input)}. Valid flows: ${FLOWS.join(", ")}.` })
-    .optional(),
+  /**
+   * How agents run: `sequential` (default) in the order they were added; a chain
+   * `"a -> b, c -> d"` (b and c concurrently); or a graph `{ edges: [{ from, to, when }] }`.
+   */
+  flow: flowSchema.optional(),
+  /** Stop the run after this many ms (status `timeout`); model calls in flight are aborted. */
+  timeoutMs: z.number().int().positive().optional(),
+  /** Router mode: an orchestrator model picks the next agent until done (see `orchestrator`). */
+  orchestration: z.boolean().optional(),
+  /** The router's settings (with `orchestration: true`). */
+  orchestrator: orchestratorSchema.optional(),
 };
 
 /** The schema of a team file (JSON or YAML) and of `LLMTeam.fromConfig(...)`. */
@@ -58,7 +66,17 @@ export const teamConfigSchema = strictObject(
       context.addIssue({ code: "custom", path: ["agents", index, agent.id === undefined ? "role" : "id"], message: `Duplicate agent id "${id}": agents[${previousId}] has it already.` });
     }
     seen.set(id, index);
+    // A nested team is checked as a team, its problems under this agent's path.
+    if (agent.type === "team" && agent.team !== undefined && typeof (agent.team as { run?: unknown }).run !== "function") {
+      const nested = teamConfigSchema.safeParse(agent.team, { reportInput: true });
+      if (!nested.success) {
+        for (const issue of toConfigIssues(nested.error, ["agents", index, "team"])) context.addIssue({ code: "custom", path: issue.path, message: issue.message });
+      }
+    }
   });
+  if (roles.size === (team.agents?.length ?? 0)) {
+    for (const issue of checkTeamFlow(team, team.agents)) context.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  }
 });
 
 /** A team as written in a file or passed to `LLMTeam.fromConfig`. */

@@ -1,0 +1,55 @@
+import { prepareOutputSchema } from "../../agents/structured-output.js";
+import type { AgentConfig } from "../../agents/agent-config.js";
+import type { ConfigIssue } from "../../errors/config-error.js";
+import type { OrchestratorConfig } from "../router/orchestrator-config.js";
+import { compileTermination } from "../router/termination.js";
+import type { FlowConfig } from "./flow-config.js";
+import { compileFlow, type FlowAgentInfo } from "./flow-graph.js";
+
+/** The parts of a team configuration that flows and the router read. */
+export interface TeamFlowSettings {
+  flow?: FlowConfig | undefined;
+  orchestration?: boolean | undefined;
+  orchestrator?: OrchestratorConfig | undefined;
+}
+
+/** What flow compilation needs to know of each agent. */
+export function flowAgentsOf(agents: readonly AgentConfig[]): FlowAgentInfo[] {
+  return agents.map((agent, index) => {
+    const id = agent.id ?? agent.role;
+    let outputSchema: FlowAgentInfo["outputSchema"];
+    if (agent.outputSchema !== undefined) {
+      try {
+        outputSchema = prepareOutputSchema(agent.outputSchema, []).jsonSchema;
+      } catch {
+        outputSchema = undefined;
+      }
+    }
+    return { id, outputKey: agent.outputKey ?? id, index, kind: agent.type, outputSchema };
+  });
+}
+
+/**
+ * Checks flow and router settings against each other and, when the agents are known,
+ * against the agents: every problem with its path.
+ */
+export function checkTeamFlow(team: TeamFlowSettings, agents: readonly AgentConfig[] | undefined): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (team.orchestration) {
+    if (team.flow !== undefined && team.flow !== "sequential") {
+      issues.push({ path: ["flow"], message: "flow does not apply when orchestration is true: the orchestrator picks the order. Remove flow or orchestration." });
+    }
+  } else if (team.orchestrator !== undefined) {
+    issues.push({ path: ["orchestrator"], message: "orchestrator is set but orchestration is not: add orchestration: true to let the orchestrator route between the agents." });
+  }
+  const agentIds = agents?.map((agent) => agent.id ?? agent.role);
+  if (team.orchestrator?.terminateWhen !== undefined) {
+    const compiled = compileTermination(team.orchestrator.terminateWhen, ["orchestrator", "terminateWhen"], agentIds);
+    if (Array.isArray(compiled)) issues.push(...compiled);
+  }
+  if (agents !== undefined && !team.orchestration) {
+    const compiled = compileFlow(team.flow, flowAgentsOf(agents));
+    if ("issues" in compiled) issues.push(...compiled.issues);
+  }
+  return issues;
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { strictObject } from "../../config/strict-object.js";
+import { isTerminationCondition, type TerminationCondition, type TerminationConfig } from "./termination.js";
+
+/** What the router does when the orchestrator's answer is invalid twice. */
+export const INVALID_DECISION_RULES = ["next_unvisited", "stop", "fail"] as const;
+
+/** Default orchestrator settings. */
+export const ORCHESTRATOR_DEFAULTS = {
+  /** Most agents (or teams) a routed run calls. */
+  maxIterations: 10,
+  /** Run the first agent in team order that has not run yet; stop when all have. */
+  onInvalidDecision: "next_unvisited",
+} as const;
+
+/** The orchestrator of a routed team (`orchestration: true`) or of a group's router/arbiter. */
+export const orchestratorSchema = strictObject(
+  {
+    /** Model that decides, `provider/model` (default: the team's model). */
+    model: z.string().min(1).optional(),
+    /** Extra instructions for the orchestrator, added to its built-in ones. */
+    prompt: z.string().optional(),
+    /** Most agents run before the run stops (default 10). */
+    maxIterations: z.number().int().positive().optional(),
+    /**
+     * When to stop besides the orchestrator saying done: `{ textMention: TERMINATE }`,
+     * `{ maxCostUsd }`, `{ timeoutMs }`, `{ agentCalled }`, `{ maxIterations }`, or `{ any: [...] }`
+     * / `{ all: [...] }` of them. A `TerminationCondition` in TypeScript.
+     */
+    terminateWhen: z
+      .union([z.record(z.string(), z.unknown()), z.custom<TerminationCondition>(isTerminationCondition)], {
+        error: "terminateWhen must be a termination condition, e.g. { textMention: TERMINATE }.",
+      })
+      .optional() as unknown as z.ZodOptional<z.ZodType<TerminationConfig | TerminationCondition, TerminationConfig | TerminationCondition>>,
+    /**
+     * When the answer is invalid twice (unknown agent, not JSON): `next_unvisited` (default)
+     * runs the first agent in team order that has not run yet, and stops when all have;
+     * `stop` ends the run; `fail` fails it.
+     */
+    onInvalidDecision: z
+      .enum(INVALID_DECISION_RULES, { error: (issue) => `Unknown onInvalidDecision ${JSON.stringify(issue.input)}. Valid: ${INVALID_DECISION_RULES.join(", ")}.` })
+      .optional(),
+    /** Sampling temperature of the orchestrator (default: the provider's). */
+    temperature: z.number().min(0).max(2).optional(),
+  },
+  "the orchestrator",
+);
+
+/** Orchestrator settings as users write them. */
+export type OrchestratorConfig = z.input<typeof orchestratorSchema>;

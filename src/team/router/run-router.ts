@@ -1,0 +1,60 @@
+import { AgentFailure, type RunExecution } from "../run-execution.js";
+import { decideNext, ORCHESTRATOR_ID, type RouteCandidate, type RouteHistoryEntry, type RouteSettings } from "./route-decision.js";
+import type { TerminationCondition, TerminationState } from "./termination.js";
+
+/** What a routed run needs: who can be picked, how to run them, when to stop. */
+export interface RouterLoopOptions {
+  execution: RunExecution;
+  settings: RouteSettings;
+  /** Checked before every decision; always includes `maxIterations`. */
+  termination: TerminationCondition;
+  candidates: RouteCandidate[];
+  /** Runs the chosen candidate as step `iteration`; throws when it fails the run. */
+  runCandidate: (id: string, iteration: number) => Promise<{ output: unknown }>;
+}
+
+/**
+ * The router loop: before each step the termination conditions are checked, then the
+ * orchestrator picks the next candidate (an `agent_selected` event with its reason and
+ * tokens) or says done. It goes on until done or a condition fires — not at the first success.
+ * @returns the last output.
+ */
+export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown> {
+  const { execution, settings, termination, candidates } = options;
+  const history: RouteHistoryEntry[] = [];
+  const agentsCalled: string[] = [];
+  const state: TerminationState = { iteration: 0, elapsedMs: 0, costUsd: undefined, lastAgent: undefined, lastOutput: undefined, agentsCalled };
+  const cost = execution.builder.result.cost;
+  for (let iteration = 1; ; iteration++) {
+    state.elapsedMs = execution.elapsedMs();
+    state.costUsd = cost.calls > 0 ? cost.totalUsd : undefined;
+    const fired = termination.check(state);
+    if (fired !== undefined) {
+      await execution.emit("agent_selected", { nextAgent: "", reason: `Stopped by termination condition ${fired}.`, iteration, done: true }, ORCHESTRATOR_ID);
+      break;
+    }
+    await execution.checkpoint();
+    let decision;
+    try {
+      decision = await decideNext(execution, settings, candidates, history, iteration);
+    } catch (error) {
+      throw new AgentFailure(ORCHESTRATOR_ID, error);
+    }
+    const { nextAgent, reason, done, fallback, usage } = decision;
+    await execution.emit("agent_selected", { nextAgent, reason, iteration, done, fallback, usage }, ORCHESTRATOR_ID);
+    if (done) break;
+    await execution.checkpoint();
+    const { output } = await options.runCandidate(nextAgent, iteration);
+    history.push({ id: nextAgent, output });
+    agentsCalled.push(nextAgent);
+    state.iteration = iteration;
+    state.lastAgent = nextAgent;
+    state.lastOutput = output;
+    const wait = execution.emit("progress", { completed: iteration, total: undefined, label: nextAgent });
+    if (wait) await wait;
+  }
+  if (history.length === 0) {
+    await execution.emit("warning", { message: `The orchestrator ended the run before any ${settings.noun} ran; the run has no output.`, code: "router_no_steps" });
+  }
+  return state.lastOutput;
+}
