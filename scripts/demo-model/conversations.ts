@@ -148,9 +148,10 @@ export function writer(random: Random): Conversation {
   const topic = pickSubject(random);
   const facts = makeFacts(random, topic);
   const steps = makePlan(random, topic);
-  const style = random.chance(0.4) ? 2 : random.int(0, 3);
+  const style = random.chance(0.4) ? 2 : random.int(0, 4);
   const user =
     style === 0 ? `Write a short answer to ${topic.query} following this plan:\n${numbered(steps)}`
+    : style === 4 ? `Write a short answer to ${topic.query} following this plan: ${numbered(steps)}`
     : style === 1 ? `Write a short answer to ${topic.query} following this plan: ${steps.join(" ")}`
     : style === 2 ? `Write a short answer to ${topic.query} using these facts:\n${bullets(facts)}`
     : `Write a short answer to: ${topic.query}`;
@@ -171,7 +172,7 @@ export function reviewer(random: Random): Conversation {
   if (random.chance(0.35)) {
     const finalVersion = good ? answer : makeAnswer(random, topic, makeFacts(random, topic));
     const system: ChatHistoryItem[] = random.chance(0.8) ? [{ type: "system", text: "You are a careful editor." }] : systemFor(random, "reviewer");
-    return single("editor", system, `Review this answer to ${topic.query} and give the final version:\n${answer}`, finalVersion);
+    return single("editor", system, `Review this answer to ${topic.query} and give the final version:${random.chance(0.5) ? "\n" : " "}${answer}`, finalVersion);
   }
   if (random.chance(0.2)) return single("reviewer-json", systemFor(random, "reviewer"), user, JSON.stringify({ approved: good, feedback }).replace(/,"/g, ", \"").replace(/":/g, "\": "));
   return single("reviewer", systemFor(random, "reviewer"), user, `${good ? "Approved." : "Needs changes."} ${feedback}`);

@@ -42,7 +42,7 @@ export const TOPICS: Topic[] = [
   { subject: "composting", questions: ["How do I compost at home?", "What can go into a compost bin?"], facts: ["Mix green waste with brown waste.", "Fruit and vegetable scraps are good green waste.", "Dry leaves and cardboard are brown waste.", "Turn the pile now and then to add air."] },
   { subject: "learning a language", questions: ["How do I learn a new language?", "What is the fastest way to learn Spanish?"], facts: ["Practise a little every day.", "Learn the most common words first.", "Speak with native speakers early.", "Listen to podcasts and watch films."] },
   { subject: "the moon", questions: ["Why does the moon have phases?", "How far away is the moon?"], facts: ["The moon is about 384,000 km from Earth.", "We see the sunlit part change as it orbits.", "One cycle of phases takes about 29.5 days.", "The same side always faces the Earth."] },
-  { subject: "coffee", questions: ["How do I make good coffee at home?", "What is the best way to brew coffee?"], facts: ["Use freshly ground beans.", "Use about 60 grams of coffee per litre of water.", "Water just off the boil works best.", "Clean the equipment often."] },
+  { subject: "coffee", questions: ["How do I brew good coffee?", "How do I make good coffee at home?", "What is the best way to brew coffee?"], facts: ["Use freshly ground beans.", "Use about 60 grams of coffee per litre of water.", "Water just off the boil works best.", "Clean the equipment often."] },
   { subject: "a customer support team", questions: ["How do I run a good customer support team?", "How can support answer customers faster?"], facts: ["Sort incoming requests by category and urgency.", "Answer urgent requests first.", "Keep a shared base of answers to common questions.", "Measure response time and customer satisfaction."] },
   { subject: "agent teams", questions: ["What is a team of AI agents?", "Why split work between several AI agents?"], facts: ["Each agent has one role, such as planner or writer.", "Agents pass their results to the next agent.", "A reviewer agent checks the final answer.", "Budgets and retries keep the run under control."] },
   { subject: "cloud costs", questions: ["How can we reduce our cloud costs?", "Why is our cloud bill so high?"], facts: ["Turn off machines that are not used.", "Choose the right size for each server.", "Use reserved or spot capacity for steady loads.", "Tag resources so every cost has an owner."] },
@@ -108,6 +108,7 @@ export const ROLE_SYSTEM_PROMPTS: Record<string, string[]> = {
   ],
   assistant: [
     "You are a helpful assistant.", "You are a helpful assistant. Answer briefly.", "You are an assistant that uses tools when they help.",
+    "You solve arithmetic with the calculator tool, then answer in one sentence.",
   ],
 };
 

@@ -17,7 +17,7 @@ import numpy as np
 import sentencepiece
 import torch
 
-from model import CONTROL_PIECES, ModelConfig
+from model import CONTROL_PIECES, USER_DEFINED_PIECES, ModelConfig
 
 HERE = Path(__file__).resolve().parent
 
@@ -59,6 +59,8 @@ def add_tokenizer(writer: gguf.GGUFWriter, tokenizer_path: Path, chat_template: 
             types.append(gguf.TokenType.UNKNOWN)
         elif processor.is_control(token_id) or piece in CONTROL_PIECES:
             types.append(gguf.TokenType.CONTROL)
+        elif piece in USER_DEFINED_PIECES:
+            types.append(gguf.TokenType.USER_DEFINED)
         elif processor.is_byte(token_id):
             types.append(gguf.TokenType.BYTE)
         elif processor.is_unused(token_id):

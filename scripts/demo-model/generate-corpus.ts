@@ -15,13 +15,13 @@ import { toolError, toolNotNeeded, toolUse } from "./tool-conversations.js";
 
 /** Share of each kind of conversation in the corpus. */
 const MIX: [(random: Random) => Conversation, number][] = [
-  [planner, 15],
-  [researcher, 11],
-  [writer, 14],
-  [reviewer, 11],
-  [triage, 10],
+  [planner, 14],
+  [researcher, 10],
+  [writer, 13],
+  [reviewer, 10],
+  [triage, 9],
   [supportReply, 6],
-  [toolUse, 20],
+  [toolUse, 25],
   [toolError, 2],
   [toolNotNeeded, 5],
   [assistant, 6],

@@ -18,6 +18,11 @@ from torch import nn
 # Pieces that mark the chat structure. SentencePiece keeps each as one piece; in the GGUF they
 # are control tokens, which llama.cpp only matches in text tokenized with special tokens on.
 CONTROL_PIECES = ["<|im_start|>", "<|im_end|>"]
+# The prefix of node-llama-cpp's ChatML function calls, as one user-defined token (matched in any
+# text). Without it, "||call: add" is cut as "||" "call" ":" " add" in the history but node-llama-cpp
+# evaluates the prefix alone ("||" "call" ":" " ") before the model picks the name: the model
+# would choose the tool after a token it never saw there. As one token, both cuts are the same.
+USER_DEFINED_PIECES = ["||call: "]
 
 
 @dataclass

@@ -5,9 +5,10 @@
  * Usage: npx tsx scripts/demo-model/tokenize-corpus.ts <work-dir> [max-tokens=1024]
  * Reads corpus.jsonl and vocab.gguf; writes tokens.bin (uint16 ids, conversations one after
  * another), index.json (per conversation: offset, length, lossStart = where the model's first
- * answer begins) and mask.bin (one byte per token: 1 where training scores the token). Scored:
- * what the model writes, from its first answer on, except tool results (`||result: ...` up to
- * the end of the line), which the runtime inserts and the model never writes.
+ * answer begins) and mask.bin (one byte per token: the weight training gives the token). Scored:
+ * what the model writes, from its first answer on (weight 1; tool calls, the hardest part,
+ * weight 3), except tool results (`||result: ...` up to the end of the line), which the runtime
+ * inserts and the model never writes (weight 0).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,6 +21,8 @@ const llama = await getLlama({ gpu: false, build: "never" });
 const model = await llama.loadModel({ modelPath: join(workDir, "vocab.gguf"), vocabOnly: true });
 const lines = readFileSync(join(workDir, "corpus.jsonl"), "utf8").split("\n").filter((line) => line.length > 0);
 const resultPrefix = model.tokenize("||result:");
+const callPrefix = model.tokenize("||call: ");
+if (callPrefix.length !== 1) throw new Error(`"||call: " should be one token, got ${callPrefix.length}: is the tokenizer from train_tokenizer.py?`);
 const newline = model.tokenize("\n")[0]!;
 const chunks: Uint16Array[] = [];
 const masks: Uint8Array[] = [];
@@ -53,15 +56,22 @@ for (const chunk of chunks) {
 writeFileSync(join(workDir, "tokens.bin"), all);
 writeFileSync(join(workDir, "mask.bin"), Buffer.concat(masks));
 writeFileSync(join(workDir, "index.json"), JSON.stringify(index));
-const scored = masks.reduce((sum, mask) => sum + mask.reduce((count, value) => count + value, 0), 0);
+const scored = masks.reduce((sum, mask) => sum + mask.reduce((count, value) => count + (value > 0 ? 1 : 0), 0), 0);
 console.log(JSON.stringify({ conversations: index.length, skipped, tokens: offset, scoredTokens: scored, longest, bos: model.tokens.bos, eos: model.tokens.eos }));
 await model.dispose();
 
-/** 1 for tokens from `start` on, except each tool result line. */
+/** Weights: 1 from `start` on, 3 on tool call lines, 0 on tool result lines. */
 function scoreMask(tokens: number[], start: number): Uint8Array {
   const mask = new Uint8Array(tokens.length);
   mask.fill(1, start);
   for (let position = start; position < tokens.length; position++) {
+    if (tokens[position] === callPrefix[0]) {
+      let end = position;
+      while (end < tokens.length && tokens[end] !== newline) end++;
+      mask.fill(3, position, end);
+      position = end - 1;
+      continue;
+    }
     if (!resultPrefix.every((token, offset) => tokens[position + offset] === token)) continue;
     let end = position;
     while (end < tokens.length && tokens[end] !== newline) end++;

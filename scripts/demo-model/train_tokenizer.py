@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sentencepiece
 
-from model import CONTROL_PIECES
+from model import CONTROL_PIECES, USER_DEFINED_PIECES
 
 
 def main() -> None:
@@ -29,7 +29,7 @@ def main() -> None:
         vocab_size=arguments.vocab_size,
         byte_fallback=True,
         split_digits=True,
-        user_defined_symbols=CONTROL_PIECES,
+        user_defined_symbols=CONTROL_PIECES + USER_DEFINED_PIECES,
         normalization_rule_name="identity",
         remove_extra_whitespaces=False,
         add_dummy_prefix=False,

@@ -6,6 +6,7 @@ import type {
   SharedV4Warning,
 } from "@ai-sdk/provider";
 import type { ChatModelFunctions, LlamaChatResponse, LlamaGrammar, Token } from "node-llama-cpp";
+import { ConfigError } from "../../errors/config-error.js";
 import { ProviderError } from "../../errors/provider-error.js";
 import { convertPrompt } from "./convert-prompt.js";
 import type { LoadedLocalModel, LoadSettings } from "./load-local-model.js";
@@ -26,7 +27,8 @@ let toolCallCounter = 0;
  * Runs one generation on a pooled sequence: converts the prompt, applies the settings, calls
  * `LlamaChat.generateResponse` and converts the result. `onStart` receives the warnings before
  * generation starts, `onText` the text as it is made.
- * @throws the abort signal's reason when aborted; ProviderError when llama.cpp fails.
+ * @throws the abort signal's reason when aborted; ConfigError when the response schema cannot
+ *   become a grammar; ProviderError when the prompt does not fit the context or llama.cpp fails.
  */
 export async function generateLocal(
   loaded: LoadedLocalModel,
@@ -38,8 +40,11 @@ export async function generateLocal(
   const signal = options.abortSignal;
   signal?.throwIfAborted();
   const { history, functions, warnings } = convertPrompt(options);
-  for (const [feature, value] of [["reasoning", options.reasoning], ["headers", options.headers]] as const) {
-    if (value !== undefined && value !== "provider-default") warnings.push({ type: "unsupported", feature, details: "Local models ignore it." });
+  if (options.reasoning !== undefined && options.reasoning !== "provider-default") {
+    warnings.push({ type: "unsupported", feature: "reasoning", details: "Local models ignore it." });
+  }
+  if (options.headers && Object.keys(options.headers).length > 0) {
+    warnings.push({ type: "unsupported", feature: "headers", details: "Local models make no HTTP requests." });
   }
 
   let grammar: LlamaGrammar | undefined;
@@ -47,7 +52,12 @@ export async function generateLocal(
     if (functions) {
       warnings.push({ type: "unsupported", feature: "responseFormat json with tools", details: "The JSON grammar is not applied while tools are offered." });
     } else {
-      grammar = await loaded.grammar(options.responseFormat.schema ? toGrammarSchema(options.responseFormat.schema) : undefined);
+      const schema = options.responseFormat.schema;
+      grammar = await loaded.grammar(schema ? toGrammarSchema(schema) : undefined).catch((error: unknown) => {
+        throw new ConfigError(`The JSON Schema of the response format cannot be enforced by a grammar: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
+      });
     }
   }
 
