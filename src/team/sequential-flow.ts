@@ -16,13 +16,3 @@ export async function runSequential(execution: RunExecution): Promise<unknown> {
   return output;
 }
 
-/** Names each agent can read in its prompts, in sequential order: the input and earlier outputs. */
-export function sequentialScopes(agentKeys: string[], inputKeys: string[]): Set<string>[] {
-  const scopes: Set<string>[] = [];
-  const available = new Set(inputKeys);
-  for (const key of agentKeys) {
-    scopes.push(new Set(available));
-    available.add(key);
-  }
-  return scopes;
-}
