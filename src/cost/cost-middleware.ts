@@ -245,7 +245,9 @@ export function createCostMiddleware(options: CostMiddlewareOptions): ModelCallM
     }
     const update: StreamEventDataMap["cost_update"] = { model: response.model, deltaUsd: record.costUsd, totalUsd: record.runTotalUsd, tokens: response.usage };
     if (record.unpriced) update.unpriced = true;
-    await emit(context, "cost_update", update);
+    // Inline rather than through emit(): no promise per call unless the consumer is behind.
+    const wait = context.events.emit("cost_update", update);
+    if (wait) await wait;
     if (record.newlyUnpriced) {
       await emit(context, "warning", {
         message: `Model "${response.model}" has no price: its calls are not in the cost total. Register a price with PricingRegistry.register().`,
