@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { ConfigError } from "../errors/config-error.js";
 import { isZodSchema, prepareOutputSchema } from "./structured-output.js";

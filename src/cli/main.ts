@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError, formatConfigIssue } from "../errors/config-error.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import type { StreamEvent } from "../events/stream-event.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * A zod object that rejects unknown keys with a message listing the valid ones,

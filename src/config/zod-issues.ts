@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { ConfigIssue } from "../errors/config-error.js";
 
 /** Turns zod issues into config issues, each with its path, under an optional prefix. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { strictObject } from "../config/strict-object.js";
 import { BudgetPeriod, BudgetWindow } from "./budget.js";
 

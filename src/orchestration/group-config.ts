@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { providersSchema } from "../providers/provider-config.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** One provider declared in a team file or in `new LLMTeam({ providers })`. */
 export const providerConfigSchema = z

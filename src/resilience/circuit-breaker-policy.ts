@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { CircuitState } from "../events/retry-metrics.js";
 import { strictObject } from "../config/strict-object.js";
 import { assignDefined, callback, numberAtLeast, parsePolicy, wholeNumber } from "./policy-schema.js";

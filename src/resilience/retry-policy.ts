@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError } from "../errors/config-error.js";
 import { strictObject } from "../config/strict-object.js";
 import { assignDefined, callback, numberAtLeast, parsePolicy, wholeNumber } from "./policy-schema.js";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { loadYaml } from "../internal/load-yaml.js";
-import type { z } from "zod";
+import type * as z from "zod";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import { LLMTeam, type TeamRuntimeOptions } from "./llm-team.js";

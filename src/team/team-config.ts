@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { agentConfigSchema, modelListSchema, resilienceShape } from "../agents/agent-config.js";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { toConfigIssues } from "../config/zod-issues.js";

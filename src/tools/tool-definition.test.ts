@@ -1,6 +1,6 @@
 import { Ajv } from "ajv";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError } from "../errors/config-error.js";
 import { ParamType, ToolDefinition, ToolParameter, builtinTools, tool } from "./index.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { FakeClock } from "llmteam/testing";
 import { ConfigError } from "../errors/config-error.js";
 import { ParamType, ToolDefinition, ToolExecutor, tool } from "./index.js";

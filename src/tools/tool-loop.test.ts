@@ -1,6 +1,6 @@
 import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import { emptyUsage } from "../events/usage.js";

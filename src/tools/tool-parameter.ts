@@ -1,5 +1,5 @@
 import type { JSONSchema7 } from "@ai-sdk/provider";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError } from "../errors/config-error.js";
 import { coerceArguments } from "./coerce-arguments.js";
 import { PARAM_TYPE_NAMES, normalizeParamType, type ParamType } from "./param-type.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { LLMTeam, type AgentConfig, type RunResult, type StreamEvent, type TeamConfig } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { byPrompt, lastUserText, settle } from "../../../test/support/orchestration-helpers.js";

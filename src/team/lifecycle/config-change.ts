@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { agentConfigSchema, type AgentConfig } from "../../agents/agent-config.js";
 import { strictObject } from "../../config/strict-object.js";
 import { toConfigIssues } from "../../config/zod-issues.js";

@@ -1,5 +1,5 @@
 import type { LanguageModelV4Message, LanguageModelV4Prompt } from "@ai-sdk/provider";
-import { z } from "zod";
+import * as z from "zod";
 import { toConfigIssues } from "../../config/zod-issues.js";
 import { ConfigError, formatConfigIssue, type ConfigIssue } from "../../errors/config-error.js";
 import { addUsage, emptyUsage, type Usage } from "../../events/usage.js";

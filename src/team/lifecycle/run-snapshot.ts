@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { toConfigIssues } from "../../config/zod-issues.js";
 import { ConfigError } from "../../errors/config-error.js";
 import type { StreamEventJSON } from "../../events/stream-event.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { tool } from "../tool.js";
 import type { ToolDefinition } from "../tool-definition.js";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestOptions } from "node:http";
 import type { LookupFunction } from "node:net";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError } from "../../errors/config-error.js";
 import { systemClock, type Clock } from "../../internal/clock.js";
 import { tool } from "../tool.js";

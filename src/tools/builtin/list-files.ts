@@ -1,6 +1,6 @@
 import { lstat, readdir } from "node:fs/promises";
 import nodePath from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { tool } from "../tool.js";
 import type { ToolDefinition } from "../tool-definition.js";
 import { FileRoot, type FileRootOptions } from "./file-root.js";
