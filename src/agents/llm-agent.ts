@@ -3,7 +3,7 @@ import { EmptyAnswerError } from "../errors/empty-answer-error.js";
 import type { EventSink } from "../events/event-sink.js";
 import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
-import type { CallContext, ModelCall, ModelRequest, ResolvedModel } from "../providers/model-call.js";
+import type { CallContext, ModelCall, ModelRequest, ModelResponse, ResolvedModel } from "../providers/model-call.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolExecutor } from "../tools/tool-executor.js";
 import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
@@ -75,57 +75,71 @@ export interface AgentOutput {
   output: unknown;
   usage: Usage;
   model: string;
-  modelCalls: number;
-  details?: Record<string, unknown>;
+  /** Fields of the agent result beyond the common ones: at least `modelCalls`. */
+  details: AgentDetails;
 }
 
+/** Extra fields of an agent result: model calls made, and what tools and resilience layers report. */
+export type AgentDetails = Record<string, unknown> & { modelCalls: number };
+
 /**
- * Runs an `llm` agent: renders its prompts, makes one model call and returns the answer.
+ * Runs an `llm` agent: renders its prompts, makes its model call (or runs its tool loop) and
+ * returns the answer. Agents without tools take the shorter path of {@link agentRequest},
+ * `call` and {@link agentAnswer} (what the run does, without this function's async frame).
  * @throws the model call's error, or an `Error` when the model answered nothing.
  */
-export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext): Promise<AgentOutput> {
-  const where = `agent "${agent.id}"`;
+export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext, callContext: CallContext): Promise<AgentOutput> {
+  const request = agentRequest(agent, context);
+  if (!agent.executor) return agentAnswer(agent, await context.call(request, callContext));
+  const result = await runToolLoop({
+    request,
+    call: context.call,
+    context: callContext,
+    executor: agent.executor,
+    ...(agent.config.maxToolRounds === undefined ? {} : { maxToolRounds: agent.config.maxToolRounds }),
+    ...(context.approveTool ? { approve: context.approveTool } : {}),
+    ...(context.checkpoint ? { checkpoint: context.checkpoint } : {}),
+  });
+  if (!result.success) throw result.error;
+  if (result.text.trim().length === 0) {
+    throw new EmptyAnswerError(`${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`);
+  }
+  const output = agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, result.text, result.usage) : result.text;
+  return { output, usage: result.usage, model: result.model, details: toolLoopDetails(result) };
+}
+
+/** The model request of an agent's step: its rendered prompts and call settings. */
+export function agentRequest(agent: PreparedAgent, context: AgentRunContext): ModelRequest {
   const prompt: LanguageModelV4Prompt = [];
   if (agent.systemPrompt) {
-    prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, context.variables, where) });
+    prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, context.variables, agent.id) });
   }
-  prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, context.variables, where) }] });
+  prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, context.variables, agent.id) }] });
   // Optional fields are set one by one (no conditional spreads: this runs once per agent step).
   const request: ModelRequest = { model: context.model, prompt, stream: context.stream };
   if (context.fallbackModels) request.fallbackModels = context.fallbackModels;
   if (context.maxTokens !== undefined) request.maxOutputTokens = context.maxTokens;
   if (context.temperature !== undefined) request.temperature = context.temperature;
   if (agent.outputSchema) request.responseFormat = { type: "json", schema: agent.outputSchema.jsonSchema, name: agent.id };
-  const callContext: CallContext = { signal: context.signal, clock: context.clock, events: context.events, runId: context.runId, agentId: agent.id };
-  if (agent.executor) {
-    const result = await runToolLoop({
-      request,
-      call: context.call,
-      context: callContext,
-      executor: agent.executor,
-      ...(agent.config.maxToolRounds === undefined ? {} : { maxToolRounds: agent.config.maxToolRounds }),
-      ...(context.approveTool ? { approve: context.approveTool } : {}),
-      ...(context.checkpoint ? { checkpoint: context.checkpoint } : {}),
-    });
-    if (!result.success) throw result.error;
-    if (result.text.trim().length === 0) {
-      throw new EmptyAnswerError(`${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`);
-    }
-    const output = agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, result.text, result.usage) : result.text;
-    return { output, usage: result.usage, model: result.model, modelCalls: result.steps, details: toolLoopDetails(result) };
-  }
-  const response = await context.call(request, callContext);
+  return request;
+}
+
+/**
+ * The agent's answer from its (tool-less) model call's response.
+ * @throws EmptyAnswerError when the model answered nothing; an error when structured output does not match.
+ */
+export function agentAnswer(agent: PreparedAgent, response: ModelResponse): AgentOutput {
   if (response.text.trim().length === 0) {
-    throw new EmptyAnswerError(
-      `${response.model} returned an empty answer (finish reason: ${response.finishReason}).`,
-    );
+    throw new EmptyAnswerError(`${response.model} returned an empty answer (finish reason: ${response.finishReason}).`);
   }
+  const metrics = response.retryMetrics;
+  const details: AgentDetails = { modelCalls: metrics?.attempts ?? 1 };
+  if (metrics) details.retryMetrics = metrics;
   return {
     output: agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, response.text, response.usage) : response.text,
     usage: response.usage,
     model: response.model,
-    modelCalls: response.retryMetrics?.attempts ?? 1,
-    ...(response.retryMetrics ? { details: { retryMetrics: response.retryMetrics } } : {}),
+    details,
   };
 }
 

@@ -53,7 +53,7 @@ export function parseTemplate(source: string): Template {
  * Fills a template from `values`. Strings go in as they are; other values as JSON.
  * @throws ConfigError when a variable or a field of it has no value (optional reads render empty).
  */
-export function renderTemplate(template: Template, values: Record<string, unknown>, where: string): string {
+export function renderTemplate(template: Template, values: Record<string, unknown>, agentId: string): string {
   let out = "";
   for (const part of template.parts) {
     if (typeof part === "string") {
@@ -69,7 +69,7 @@ export function renderTemplate(template: Template, values: Record<string, unknow
     }
     if (value === undefined) {
       if (optional) continue;
-      throw new ConfigError(`${where}: the prompt reads {${path.join(".")}}, which has no value.`);
+      throw new ConfigError(`agent "${agentId}": the prompt reads {${path.join(".")}}, which has no value.`);
     }
     out += typeof value === "string" ? value : JSON.stringify(value);
   }

@@ -3,7 +3,7 @@ import { ConfigError } from "../errors/config-error.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { nanoToUsd } from "../internal/money.js";
-import type { CallContext, ModelCallMiddleware, ModelRequest } from "../providers/model-call.js";
+import type { CallContext, ModelCallMiddleware, ModelRequest, ModelResponse } from "../providers/model-call.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { MemoryBudgetStore } from "../store/memory-budget-store.js";
 import { Budget } from "./budget.js";
@@ -54,7 +54,7 @@ interface PeriodHold {
   reservationId: string;
 }
 
-interface Held {
+export interface Held {
   amountNano: number;
   run: boolean;
   periods: PeriodHold[];
@@ -80,6 +80,59 @@ interface Held {
  * const call = cost(providerCall);
  */
 export function createCostMiddleware(options: CostMiddlewareOptions): ModelCallMiddleware {
+  return costMiddlewareOf(createCostGuard(options));
+}
+
+/** The cost layer as a middleware, over a guard made by {@link createCostGuard} (sharing its reservations). */
+export function costMiddlewareOf(guard: CostGuard): ModelCallMiddleware {
+  return (next) => async (request, context) => {
+    const startedAtMs = context.clock.now();
+    const reserving = guard.reserve(request, context, startedAtMs);
+    const hold = reserving === undefined ? undefined : await reserving;
+    let response;
+    try {
+      response = await next(hold?.request ?? request, context);
+    } catch (error) {
+      if (hold) await guard.release(hold, context);
+      throw error;
+    }
+    const settling = guard.settle(hold, response, context, startedAtMs);
+    if (settling) await settling;
+    return response;
+  };
+}
+
+/** What {@link CostGuard.reserve} holds for one call: its reservations and the request to send. */
+export interface CostHold {
+  /** The request to send: the caller's, or a copy with `maxOutputTokens` capped for a hard budget. */
+  request: ModelRequest;
+  held: Held;
+}
+
+/**
+ * The cost layer's steps, for pipelines that make the call themselves (the middleware and the
+ * team's single-frame pipeline share them): `reserve` before the call, then `release` on
+ * failure or `settle` on success.
+ */
+export interface CostGuard {
+  /**
+   * Reserves the call's worst case in every budget. `undefined` (synchronously) when there is
+   * nothing to reserve: no budgets, or an unpriced model let through by `allowUnpriced`.
+   * @throws {BudgetExceededError} (as a rejection) when a hard budget has no room.
+   * @throws {ConfigError} (synchronously) when a budget applies and the model is unpriced.
+   */
+  reserve(request: ModelRequest, context: CallContext, nowMs: number): Promise<CostHold> | undefined;
+  /** Gives a failed call's reservations back. */
+  release(hold: CostHold, context: CallContext): Promise<void>;
+  /**
+   * Counts a successful call: settles its reservations with the real cost, records the usage,
+   * emits `cost_update` (and alerts). Returns a promise only when it has to wait.
+   */
+  settle(hold: CostHold | undefined, response: ModelResponse, context: CallContext, startedAtMs: number): Promise<void> | undefined;
+}
+
+/** The steps of the cost layer (see {@link createCostMiddleware} for what they do). */
+export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
   const { tracker } = options;
   const pricing = tracker.pricing;
   const managers = (options.budgets ?? []).map((budget) => (budget instanceof BudgetManager ? budget : new BudgetManager(budget)));
@@ -197,64 +250,63 @@ export function createCostMiddleware(options: CostMiddlewareOptions): ModelCallM
     }
   }
 
-  return (next) => async (request, context) => {
-    const nowMs = context.clock.now();
+  function reserveFor(request: ModelRequest, context: CallContext, nowMs: number): Promise<CostHold> | undefined {
+    if (managers.length === 0) return undefined;
     const model = request.model.name;
-    const lookup = managers.length > 0 ? pricing.lookup(model, nowMs) : undefined;
-    let held: Held | undefined;
-    let call: ModelRequest = request;
-    if (managers.length > 0) {
-      if (!lookup && !allowUnpriced) throw unpricedError([model]);
-      if (lookup) {
-        const outputTokens = request.maxOutputTokens ?? reserveOutputTokens;
-        if (request.maxOutputTokens === undefined && capOutputTokens && hasHardBudget) {
-          call = { ...request, maxOutputTokens: outputTokens };
-        }
-        const worstNano = lookup.pricing.costNano({ inputTokens: estimateInputTokens(request), outputTokens });
-        held = await reserve(worstNano, context, nowMs);
-      }
+    const lookup = pricing.lookup(model, nowMs);
+    if (!lookup) {
+      if (!allowUnpriced) throw unpricedError([model]);
+      return undefined;
     }
-    let response;
-    try {
-      response = await next(call, context);
-    } catch (error) {
-      if (held) await release(held, context.runId);
-      throw error;
+    const outputTokens = request.maxOutputTokens ?? reserveOutputTokens;
+    const call = request.maxOutputTokens === undefined && capOutputTokens && hasHardBudget ? { ...request, maxOutputTokens: outputTokens } : request;
+    const worstNano = lookup.pricing.costNano({ inputTokens: estimateInputTokens(request), outputTokens });
+    return reserve(worstNano, context, nowMs).then((held) => ({ request: call, held }));
+  }
+
+  async function settleHeld(held: Held, costNano: number, context: CallContext): Promise<void> {
+    releaseRun(held, context.runId);
+    for (const manager of runManagers) await observe(manager, tracker.spentNano(context.runId), context.runId, context);
+    for (const hold of held.periods) {
+      const usage = await store!.settle({
+        key: hold.plan.storeKey,
+        reservationId: hold.reservationId,
+        actualNano: costNano,
+        bucketStartMs: hold.position.bucketStartMs,
+        windowStartMs: hold.position.windowStartMs,
+        bucketExpiresAtMs: hold.position.bucketExpiresAtMs,
+        nowMs: context.clock.now(),
+      });
+      const scope = hold.plan.manager.budget.window === "calendar" ? `${hold.plan.storeKey}@${hold.position.windowStartMs}` : hold.plan.storeKey;
+      await observe(hold.plan.manager, usage.spentNano, scope, context);
     }
-    const record = tracker.recordUsage(response.model, response.usage, {
-      agentId: context.agentId,
-      runId: context.runId,
-      atMs: nowMs,
-    });
-    if (held) {
-      releaseRun(held, context.runId);
-      for (const manager of runManagers) await observe(manager, tracker.spentNano(context.runId), context.runId, context);
-      for (const hold of held.periods) {
-        const usage = await store!.settle({
-          key: hold.plan.storeKey,
-          reservationId: hold.reservationId,
-          actualNano: record.costNano,
-          bucketStartMs: hold.position.bucketStartMs,
-          windowStartMs: hold.position.windowStartMs,
-          bucketExpiresAtMs: hold.position.bucketExpiresAtMs,
-          nowMs: context.clock.now(),
-        });
-        const scope = hold.plan.manager.budget.window === "calendar" ? `${hold.plan.storeKey}@${hold.position.windowStartMs}` : hold.plan.storeKey;
-        await observe(hold.plan.manager, usage.spentNano, scope, context);
-      }
-    }
-    const update: StreamEventDataMap["cost_update"] = { model: response.model, deltaUsd: record.costUsd, totalUsd: record.runTotalUsd, tokens: response.usage };
-    if (record.unpriced) update.unpriced = true;
-    // Inline rather than through emit(): no promise per call unless the consumer is behind.
+  }
+
+  async function announce(update: StreamEventDataMap["cost_update"], newlyUnpriced: boolean, context: CallContext, before?: Promise<void>): Promise<void> {
+    if (before) await before;
     const wait = context.events.emit("cost_update", update);
     if (wait) await wait;
-    if (record.newlyUnpriced) {
+    if (newlyUnpriced) {
       await emit(context, "warning", {
-        message: `Model "${response.model}" has no price: its calls are not in the cost total. Register a price with PricingRegistry.register().`,
+        message: `Model "${update.model}" has no price: its calls are not in the cost total. Register a price with PricingRegistry.register().`,
         code: "unpriced_model",
       });
     }
-    return response;
+  }
+
+  return {
+    reserve: reserveFor,
+    release: (hold, context) => release(hold.held, context.runId),
+    settle(hold, response, context, startedAtMs) {
+      const record = tracker.recordUsage(response.model, response.usage, { agentId: context.agentId, runId: context.runId, atMs: startedAtMs });
+      const settling = hold ? settleHeld(hold.held, record.costNano, context) : undefined;
+      const update: StreamEventDataMap["cost_update"] = { model: response.model, deltaUsd: record.costUsd, totalUsd: record.runTotalUsd, tokens: response.usage };
+      if (record.unpriced) update.unpriced = true;
+      // The common case (no budgets, a consumer keeping up) returns no promise.
+      if (settling || record.newlyUnpriced) return announce(update, record.newlyUnpriced, context, settling);
+      const wait = context.events.emit("cost_update", update);
+      return wait ?? undefined;
+    },
   };
 }
 

@@ -7,8 +7,9 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
-import { convertUsage, estimateTokens } from "./convert-usage.js";
-import type { CallContext, ModelRequest, ModelResponse, ModelToolCall } from "./model-call.js";
+import { convertUsage } from "./convert-usage.js";
+import type { EventSink } from "../events/event-sink.js";
+import type { CallContext, ModelRequest, ModelResponse, ModelToolCall, StreamProgress } from "./model-call.js";
 import { toProviderError } from "./to-provider-error.js";
 
 /**
@@ -17,39 +18,63 @@ import { toProviderError } from "./to-provider-error.js";
  * thrown as `ProviderError`; nothing here retries.
  */
 export async function callModel(request: ModelRequest, context: CallContext): Promise<ModelResponse> {
-  const { model, name } = request.model;
   const startedAt = context.clock.now();
-  const options: LanguageModelV4CallOptions = { prompt: request.prompt, abortSignal: context.signal };
+  const options = callOptions(request, context.signal);
+  try {
+    const response = request.stream
+      ? await streamOnce(options, request, context.events, context.streamProgress)
+      : readGenerated(await request.model.model.doGenerate(options), request);
+    response.latencyMs = context.clock.now() - startedAt;
+    // The resilience layers' metrics ride on the response they wrap (no copy of it per layer).
+    if (context.retryMetrics) response.retryMetrics = context.retryMetrics;
+    return response;
+  } catch (error) {
+    throw providerFailure(error, request, context);
+  }
+}
+
+/** The provider call's options for `request`. */
+export function callOptions(request: ModelRequest, signal: AbortSignal): LanguageModelV4CallOptions {
+  const options: LanguageModelV4CallOptions = { prompt: request.prompt, abortSignal: signal };
   if (request.maxOutputTokens !== undefined) options.maxOutputTokens = request.maxOutputTokens;
   if (request.temperature !== undefined) options.temperature = request.temperature;
   if (request.tools && request.tools.length > 0) options.tools = request.tools;
   if (request.responseFormat) options.responseFormat = request.responseFormat;
-  try {
-    const response = request.stream ? await streamOnce(options, request, context) : readGenerated(await model.doGenerate(options), request);
-    response.latencyMs = context.clock.now() - startedAt;
-    return response;
-  } catch (error) {
-    if (context.signal.aborted) throw context.signal.reason;
-    throw toProviderError(error, { provider: model.provider, model: name, now: context.clock.now() });
-  }
+  return options;
 }
 
-/** The response as read from the provider; `callModel` fills in `latencyMs`. */
+/** What a failed provider call throws: the abort reason when the call was aborted, else a `ProviderError`. */
+export function providerFailure(error: unknown, request: ModelRequest, context: CallContext): unknown {
+  if (context.signal.aborted) return context.signal.reason;
+  return toProviderError(error, { provider: request.model.model.provider, model: request.model.name, now: context.clock.now() });
+}
+
+/** The response as read from the provider; the caller fills in `latencyMs`. */
 type Outcome = ModelResponse;
 
-function readGenerated(result: LanguageModelV4GenerateResult, request: ModelRequest): Outcome {
+/** Reads a `doGenerate` result. */
+export function readGenerated(result: LanguageModelV4GenerateResult, request: ModelRequest): Outcome {
   let text = "";
   const toolCalls: ModelToolCall[] = [];
-  for (const part of result.content) collect(part, toolCalls, (delta) => (text += delta));
+  for (const part of result.content) {
+    if (part.type === "text") text += part.text;
+    else collect(part, toolCalls);
+  }
   return finish(text, toolCalls, result.usage, result.finishReason, request.prompt, request.model.name);
 }
 
-async function streamOnce(options: LanguageModelV4CallOptions, request: ModelRequest, context: CallContext): Promise<Outcome> {
+/**
+ * Reads a `doStream` call to its end: a `token` event per text delta (counted in `progress`
+ * for the retry and fallback layers' `discardedTokens`), a `chunk` event per reasoning delta.
+ */
+export async function streamOnce(
+  options: LanguageModelV4CallOptions,
+  request: ModelRequest,
+  events: EventSink,
+  progress: StreamProgress | undefined,
+): Promise<Outcome> {
   const { stream } = await request.model.model.doStream(options);
   const reader = stream.getReader();
-  const events = context.events;
-  // Counts emitted tokens for the retry and fallback layers (`discardedTokens` after a failure).
-  const progress = context.streamProgress;
   let text = "";
   const toolCalls: ModelToolCall[] = [];
   let usage: LanguageModelV4Usage | undefined;
@@ -74,7 +99,7 @@ async function streamOnce(options: LanguageModelV4CallOptions, request: ModelReq
           break;
         }
         case "tool-call":
-          collect(part, toolCalls, () => undefined);
+          collect(part, toolCalls);
           break;
         case "finish":
           usage = part.usage;
@@ -92,9 +117,8 @@ async function streamOnce(options: LanguageModelV4CallOptions, request: ModelReq
   return finish(text, toolCalls, usage, finishReason, request.prompt, request.model.name);
 }
 
-function collect(part: LanguageModelV4Content, toolCalls: ModelToolCall[], onText: (text: string) => void): void {
-  if (part.type === "text") onText(part.text);
-  else if (part.type === "tool-call" && !part.providerExecuted) {
+function collect(part: LanguageModelV4Content, toolCalls: ModelToolCall[]): void {
+  if (part.type === "tool-call" && !part.providerExecuted) {
     toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
   }
 }
@@ -110,25 +134,9 @@ function finish(
   return {
     text,
     toolCalls,
-    usage: convertUsage(usage, () => ({ input: estimatePromptTokens(prompt), output: estimateTokens(text) })),
+    usage: convertUsage(usage, prompt, text),
     finishReason: finishReason?.unified ?? (toolCalls.length > 0 ? "tool-calls" : "stop"),
     model,
     latencyMs: 0,
   };
-}
-
-/** Rough prompt size in tokens, from the text of its messages. */
-export function estimatePromptTokens(prompt: LanguageModelV4Prompt): number {
-  let characters = 0;
-  for (const message of prompt) {
-    if (typeof message.content === "string") characters += message.content.length;
-    else {
-      for (const part of message.content) {
-        if (part.type === "text") characters += part.text.length;
-        else if (part.type === "tool-call") characters += JSON.stringify(part.input ?? "").length;
-        else if (part.type === "tool-result") characters += JSON.stringify(part.output).length;
-      }
-    }
-  }
-  return Math.ceil(characters / 4);
 }

@@ -1,6 +1,11 @@
 import { CircuitOpenError } from "../errors/circuit-open-error.js";
 import { RetryError } from "../errors/retry-error.js";
-import type { CallContext, ModelCallMiddleware, ModelRequest } from "../providers/model-call.js";
+import type {
+  CallContext,
+  ModelCall,
+  ModelCallMiddleware,
+  ModelRequest,
+} from "../providers/model-call.js";
 import { isRetryableError } from "./is-retryable-error.js";
 import { toErrorInfo } from "../events/error-info.js";
 import { attachRetryMetrics } from "./retry-metrics.js";
@@ -29,7 +34,9 @@ export interface FallbackMiddlewareOptions {
  * wrong; another model would hide it), a budget stop, a config error, an abort.
  */
 export function shouldFallBack({ error }: FallbackOnInput): boolean {
-  return RetryError.isInstance(error) || CircuitOpenError.isInstance(error) || isRetryableError(error);
+  return (
+    RetryError.isInstance(error) || CircuitOpenError.isInstance(error) || isRetryableError(error)
+  );
 }
 
 /**
@@ -45,33 +52,55 @@ export function shouldFallBack({ error }: FallbackOnInput): boolean {
  * const call = createFallbackMiddleware()(createRetryMiddleware()(modelCall));
  * await call({ ...request, fallbackModels: [haiku] }, context);
  */
-export function createFallbackMiddleware(options: FallbackMiddlewareOptions = {}): ModelCallMiddleware {
+export function createFallbackMiddleware(
+  options: FallbackMiddlewareOptions = {},
+): ModelCallMiddleware {
   const fallbackOn = options.fallbackOn ?? shouldFallBack;
-  return (next) => async (request, context) => {
-    if (!request.fallbackModels || request.fallbackModels.length === 0) return next(request, context);
-    const { fallbackModels, ...single } = request;
-    const { metrics, progress, innerContext } = shareCallState(context);
-    const models = [request.model, ...fallbackModels];
-    const failures: unknown[] = [];
-    for (let index = 0; index < models.length; index++) {
-      const model = models[index]!;
-      progress.tokens = 0;
-      try {
-        const response = await next({ ...single, model } satisfies ModelRequest, innerContext);
-        return response.retryMetrics === metrics ? response : { ...response, retryMetrics: metrics };
-      } catch (error) {
-        if (context.signal.aborted) throw attachRetryMetrics(context.signal.reason, metrics);
-        failures.push(error);
-        const nextModel = models[index + 1];
-        if (!fallbackOn({ error, model: model.name })) throw attachRetryMetrics(error, metrics);
-        if (!nextModel) break;
-        await announceFallback(context, model.name, nextModel.name, error, request.stream ? progress.tokens : 0);
+  return (next) => {
+    const withFallbacks: ModelCall = async (request, context) => {
+      const fallbackModels = request.fallbackModels!;
+      const { fallbackModels: _omitted, ...single } = request;
+      const { metrics, progress, innerContext } = shareCallState(context);
+      const models = [request.model, ...fallbackModels];
+      const failures: unknown[] = [];
+      for (let index = 0; index < models.length; index++) {
+        const model = models[index]!;
+        progress.tokens = 0;
+        try {
+          const response = await next({ ...single, model } satisfies ModelRequest, innerContext);
+          return response.retryMetrics === metrics
+            ? response
+            : { ...response, retryMetrics: metrics };
+        } catch (error) {
+          if (context.signal.aborted) throw attachRetryMetrics(context.signal.reason, metrics);
+          failures.push(error);
+          const nextModel = models[index + 1];
+          if (!fallbackOn({ error, model: model.name })) throw attachRetryMetrics(error, metrics);
+          if (!nextModel) break;
+          await announceFallback(
+            context,
+            model.name,
+            nextModel.name,
+            error,
+            request.stream ? progress.tokens : 0,
+          );
+        }
       }
-    }
-    throw new RetryError(
-      `All ${models.length} models failed: ${models.map((model, index) => `${model.name} (${describe(failures[index])})`).join("; ")}.`,
-      { reason: "fallbacks_exhausted", errors: failures, metrics, model: models[models.length - 1]!.name },
-    );
+      throw new RetryError(
+        `All ${models.length} models failed: ${models.map((model, index) => `${model.name} (${describe(failures[index])})`).join("; ")}.`,
+        {
+          reason: "fallbacks_exhausted",
+          errors: failures,
+          metrics,
+          model: models[models.length - 1]!.name,
+        },
+      );
+    };
+    // Without fallback models the call goes straight through (no async frame of its own).
+    return (request, context) =>
+      request.fallbackModels && request.fallbackModels.length > 0
+        ? withFallbacks(request, context)
+        : next(request, context);
   };
 }
 

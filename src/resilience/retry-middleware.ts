@@ -1,5 +1,6 @@
 import { RetryError } from "../errors/retry-error.js";
-import type { CallContext, ModelCallMiddleware } from "../providers/model-call.js";
+import type { RetryMetrics } from "../events/retry-metrics.js";
+import type { CallContext, ModelCallMiddleware, ModelRequest, StreamProgress } from "../providers/model-call.js";
 import { backoffDelayMs } from "./backoff.js";
 import { isRetryableError, retryAfterMsOf } from "./is-retryable-error.js";
 import { resolveRetryPolicy, type RetryInfo, type RetryPolicyOptions } from "./retry-policy.js";
@@ -36,52 +37,83 @@ export interface RetryMiddlewareOptions {
  * const call = createRetryMiddleware({ policy: { maxRetries: 5 } })(modelCall);
  */
 export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): ModelCallMiddleware {
+  const afterFailure = createRetryStrategy(options);
+  return (next) => async (request, context) => {
+    const { metrics, progress, innerContext } = shareCallState(context);
+    const attempts: AttemptLog = { metrics, progress, errors: undefined };
+    for (let attempt = 1; ; attempt++) {
+      beginAttempt(context.signal, attempts, attempt);
+      try {
+        const response = await next(request, innerContext);
+        return response.retryMetrics === metrics ? response : { ...response, retryMetrics: metrics };
+      } catch (error) {
+        await afterFailure(error, attempt, request, context, attempts);
+      }
+    }
+  };
+}
+
+/** The attempts of one model call so far: what the retry decision and the metrics need. */
+export interface AttemptLog {
+  metrics: RetryMetrics;
+  /** Tokens the current attempt streamed (`discardedTokens` when it fails). */
+  progress: StreamProgress;
+  /** Every failed attempt's error, in order (made on the first failure). */
+  errors: unknown[] | undefined;
+}
+
+/**
+ * What happens after a failed attempt: throws when the call must fail now (abort, an error
+ * `retryOn` rejects, retries exhausted, `Retry-After` too long), else announces the retry and
+ * waits. Shared by the retry middleware and the team's single-frame pipeline.
+ */
+export type RetryStrategy = (error: unknown, attempt: number, request: ModelRequest, context: CallContext, attempts: AttemptLog) => Promise<void>;
+
+/** Starts attempt `attempt` (1-based): throws the abort reason, counts it in the metrics. */
+export function beginAttempt(signal: AbortSignal, attempts: AttemptLog, attempt: number): void {
+  signal.throwIfAborted();
+  attempts.progress.tokens = 0;
+  attempts.metrics.attempts++;
+  if (attempt > 1) attempts.metrics.retries++;
+}
+
+/** The retry decision of {@link createRetryMiddleware}, for pipelines that run attempts themselves. */
+export function createRetryStrategy(options: RetryMiddlewareOptions = {}): RetryStrategy {
   const policy = resolveRetryPolicy(options.policy);
   const random = options.random ?? Math.random;
   const retryOn = policy.retryOn ?? (({ error }: { error: unknown }) => isRetryableError(error));
   const maxRetryAfterMs = policy.maxRetryAfterSeconds * 1000;
 
-  return (next) => async (request, context) => {
-    const { metrics, progress, innerContext } = shareCallState(context);
+  return async (error, attempt, request, context, attempts) => {
     const { signal, clock } = context;
+    const { metrics, progress } = attempts;
     const model = request.model.name;
-    const errors: unknown[] = [];
-    for (let attempt = 1; ; attempt++) {
-      signal.throwIfAborted();
-      progress.tokens = 0;
-      metrics.attempts++;
-      if (attempt > 1) metrics.retries++;
-      try {
-        const response = await next(request, innerContext);
-        return response.retryMetrics === metrics ? response : { ...response, retryMetrics: metrics };
-      } catch (error) {
-        if (signal.aborted) throw attachRetryMetrics(signal.reason, metrics);
-        errors.push(error);
-        recordAttemptError(metrics, error, model, attempt);
-        if (!retryOn({ error, attempt, model })) throw attachRetryMetrics(error, metrics);
-        if (attempt > policy.maxRetries) {
-          throw new RetryError(
-            `Model call to "${model}" failed after ${attempt} attempt${attempt > 1 ? "s" : ""} ` +
-              `(maxRetries: ${policy.maxRetries}). Last error: ${describe(error)}`,
-            { reason: "max_retries", errors, metrics, model },
-          );
-        }
-        const retryAfterMs = retryAfterMsOf(error, clock.now());
-        if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
-          throw new RetryError(
-            `"${model}" asked to wait ${formatSeconds(retryAfterMs)} before a retry (Retry-After), longer than ` +
-              `maxRetryAfterSeconds (${policy.maxRetryAfterSeconds} s): failing now instead of waiting. ` +
-              `Last error: ${describe(error)}`,
-            { reason: "retry_after_too_long", errors, metrics, model },
-          );
-        }
-        const delayMs = retryAfterMs ?? backoffDelayMs(policy, attempt, random);
-        const discardedTokens = request.stream && progress.tokens > 0 ? progress.tokens : undefined;
-        await announceRetry(context, policy.onRetry, { attempt, delayMs, error, model, ...(discardedTokens ? { discardedTokens } : {}) });
-        metrics.totalDelayMs += delayMs;
-        if (delayMs > 0) await clock.sleep(delayMs, signal);
-      }
+    if (signal.aborted) throw attachRetryMetrics(signal.reason, metrics);
+    const errors = (attempts.errors ??= []);
+    errors.push(error);
+    recordAttemptError(metrics, error, model, attempt);
+    if (!retryOn({ error, attempt, model })) throw attachRetryMetrics(error, metrics);
+    if (attempt > policy.maxRetries) {
+      throw new RetryError(
+        `Model call to "${model}" failed after ${attempt} attempt${attempt > 1 ? "s" : ""} ` +
+          `(maxRetries: ${policy.maxRetries}). Last error: ${describe(error)}`,
+        { reason: "max_retries", errors, metrics, model },
+      );
     }
+    const retryAfterMs = retryAfterMsOf(error, clock.now());
+    if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
+      throw new RetryError(
+        `"${model}" asked to wait ${formatSeconds(retryAfterMs)} before a retry (Retry-After), longer than ` +
+          `maxRetryAfterSeconds (${policy.maxRetryAfterSeconds} s): failing now instead of waiting. ` +
+          `Last error: ${describe(error)}`,
+        { reason: "retry_after_too_long", errors, metrics, model },
+      );
+    }
+    const delayMs = retryAfterMs ?? backoffDelayMs(policy, attempt, random);
+    const discardedTokens = request.stream && progress.tokens > 0 ? progress.tokens : undefined;
+    await announceRetry(context, policy.onRetry, { attempt, delayMs, error, model, ...(discardedTokens ? { discardedTokens } : {}) });
+    metrics.totalDelayMs += delayMs;
+    if (delayMs > 0) await clock.sleep(delayMs, signal);
   };
 }
 

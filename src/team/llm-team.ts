@@ -5,7 +5,7 @@ import { toConfigIssues } from "../config/zod-issues.js";
 import { Budget } from "../cost/budget.js";
 import { BudgetManager } from "../cost/budget-manager.js";
 import { checkBudgetPricing, getBudgetStatus, type BudgetStatusReport } from "../cost/budget-status.js";
-import { createCostMiddleware } from "../cost/cost-middleware.js";
+import { createCostGuard, type CostGuard } from "../cost/cost-middleware.js";
 import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
 import { ConfigError } from "../errors/config-error.js";
@@ -14,12 +14,10 @@ import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { newRunId } from "../internal/ids.js";
-import { callModel } from "../providers/call-model.js";
 import type { ModelCall, ModelCallMiddleware, ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
 import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-store.js";
 import { resolveCircuitBreakerPolicy, type CircuitBreakerOptions } from "../resilience/circuit-breaker-policy.js";
-import { createResiliencePipeline } from "../resilience/resilience-pipeline.js";
 import { resolveRetryPolicy, type RetryPolicyOptions } from "../resilience/retry-policy.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
@@ -40,6 +38,7 @@ import type { RunResult } from "./run-result.js";
 import { RunStream } from "./run-stream.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import { compileTeamFlow, flowMode, runTeamFlow, type TeamFlow } from "./team-flow.js";
+import { buildModelPipeline } from "./model-pipeline.js";
 
 /** Parts of a team that are not configuration data: model instances, clock, extra layers. */
 export interface TeamRuntimeOptions {
@@ -136,7 +135,7 @@ export class LLMTeam implements NestedTeam {
   private readonly middleware: ModelCallMiddleware[];
   private readonly streamBufferSize: number;
   private readonly defaultModel: string | undefined;
-  private readonly costLayer: ModelCallMiddleware;
+  private readonly costGuard: CostGuard;
   /** Breaker state of every agent of the team, kept across runs. */
   readonly breakerStore: BreakerStore;
   private teamCall: ModelCall | undefined;
@@ -178,7 +177,7 @@ export class LLMTeam implements NestedTeam {
     ].map((budget) => new BudgetManager(budget));
     this.budgetStore = options.budgetStore ?? new MemoryBudgetStore();
     this.breakerStore = options.breakerStore ?? new MemoryBreakerStore();
-    this.costLayer = createCostMiddleware({
+    this.costGuard = createCostGuard({
       tracker: this.costTracker,
       budgets: this.budgetManagers,
       store: this.budgetStore,
@@ -673,16 +672,10 @@ export class LLMTeam implements NestedTeam {
     circuitBreaker: CircuitBreakerOptions | false | undefined,
     timeoutMs: number | undefined,
   ): ModelCall {
-    const resilience = createResiliencePipeline({
-      ...(retryPolicy === undefined ? {} : { retryPolicy }),
-      ...(circuitBreaker === undefined ? {} : { circuitBreaker }),
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      breakerStore: this.breakerStore,
-      breakerKeyPrefix: `${this.teamId}:`,
-    });
-    let call: ModelCall = resilience(this.costLayer(callModel));
-    for (let index = this.middleware.length - 1; index >= 0; index--) call = this.middleware[index]!(call);
-    return call;
+    return buildModelPipeline(
+      { retryPolicy, circuitBreaker, timeoutMs },
+      { cost: this.costGuard, middleware: this.middleware, breakerStore: this.breakerStore, breakerKeyPrefix: `${this.teamId}:` },
+    );
   }
 
   /** Prepares a validated agent: its templates and its tools (inline ones join the registry). */

@@ -39,7 +39,7 @@ export interface NestedStepOutcome {
 /** The input a `type: team` agent gives its team: the run input, `query` set from its prompt. */
 export function nestedTeamInput(agent: PreparedAgent, execution: RunExecution): Record<string, unknown> {
   if (agent.config.prompt === undefined) return { ...execution.plan.input };
-  return { ...execution.plan.input, query: renderTemplate(agent.prompt, execution.variables, `agent "${agent.id}"`) };
+  return { ...execution.plan.input, query: renderTemplate(agent.prompt, execution.variables, agent.id) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AgentResult } from "../agents/agent-result.js";
-import { runLlmAgent, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
+import { agentAnswer, agentRequest, runLlmAgent, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
@@ -9,7 +9,7 @@ import type { RunStatus, StreamEvent, StreamEventDataMap } from "../events/strea
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
-import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
+import type { CallContext, ModelCall, ResolvedModel } from "../providers/model-call.js";
 import type { NestedTeam } from "./nested-team.js";
 import { nestedTeamInput, runTeamStep } from "./nested-team.js";
 import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
@@ -87,11 +87,16 @@ export class RunExecution {
 
   /** Emits one event of the run. Returns a promise only under back-pressure. */
   emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
+    return this.emitAt(this.plan.clock.now(), type, data, agentId, cause);
+  }
+
+  /** {@link emit} with a timestamp the caller has read already (saves a clock read per event). */
+  private emitAt<T extends StreamEventType>(timestamp: number, type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
     const event = createEvent(
       type,
       this.plan.runId,
       ++this.seq,
-      this.plan.clock.now(),
+      timestamp,
       agentId,
       agentId === undefined ? undefined : `${this.plan.pathPrefix}/${agentId}`,
       data,
@@ -118,7 +123,7 @@ export class RunExecution {
 
   /** An event sink whose events are tagged with `agentId`. */
   sinkFor(agentId: string): EventSink {
-    return { emit: (type, data) => this.emit(type, data, agentId) };
+    return new AgentSink(this, agentId);
   }
 
   /**
@@ -163,14 +168,17 @@ export class RunExecution {
     }
     const model = plan.models.get(agent.id)!;
     if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, model.name);
-    await this.emit("agent_started", { role: agent.role, model: model.name, step }, agent.id);
     const started = plan.clock.now();
+    const announced = this.emitAt(started, "agent_started", { role: agent.role, model: model.name, step }, agent.id);
+    if (announced) await announced;
     try {
+      const events = new AgentSink(this, agent.id);
+      const callContext: CallContext = { signal, clock: plan.clock, events, runId: plan.runId, agentId: agent.id };
       const context: AgentRunContext = {
         runId: plan.runId,
         signal,
         clock: plan.clock,
-        events: this.sinkFor(agent.id),
+        events,
         variables: this.variables,
         model,
         call: plan.agentCalls?.get(agent.id) ?? plan.call,
@@ -181,12 +189,19 @@ export class RunExecution {
         checkpoint: this.boundary,
       };
       if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
-      const outcome = await runLlmAgent(agent, context);
-      const latencyMs = plan.clock.now() - started;
+      // A tool-less agent's call is awaited here: one async frame per step, not two.
+      const outcome = agent.executor
+        ? await runLlmAgent(agent, context, callContext)
+        : agentAnswer(agent, await context.call(agentRequest(agent, context), callContext));
+      const ended = plan.clock.now();
+      const latencyMs = ended - started;
       this.variables[agent.outputKey] = outcome.output;
-      const details = { ...outcome.details, modelCalls: outcome.modelCalls };
-      await this.emit("agent_completed", { output: outcome.output, usage: outcome.usage, model: outcome.model, latencyMs, details }, agent.id);
-      return { ...details, agentId: agent.id, role: agent.role, output: outcome.output, success: true, usage: outcome.usage, model: outcome.model, latencyMs };
+      const data = { output: outcome.output, usage: outcome.usage, model: outcome.model, latencyMs, details: outcome.details };
+      const completed = this.emitAt(ended, "agent_completed", data, agent.id);
+      // The fold has just built the agent's result from this event: hand out the same object.
+      const result = this.builder.lastAgentResult!;
+      if (completed) await completed;
+      return result;
     } catch (error) {
       const latencyMs = plan.clock.now() - started;
       const usage = usageOf(error);
@@ -238,6 +253,18 @@ export class RunExecution {
       );
     }
     return this.builder.result;
+  }
+}
+
+/** The event sink of one agent of a run: its events are tagged with the agent's id. */
+class AgentSink implements EventSink {
+  constructor(
+    private readonly execution: RunExecution,
+    private readonly agentId: string,
+  ) {}
+
+  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): void | Promise<void> {
+    return this.execution.emit(type, data, this.agentId);
   }
 }
 

@@ -53,6 +53,8 @@ const NESTED_STEP_EVENTS = new Set<string>(["agent_started", "agent_completed", 
 /** Folds a run's events into its {@link RunResult}, one event at a time. */
 export class RunResultBuilder {
   readonly result: RunResult;
+  /** The agent result the last `agent_completed` or `agent_failed` event folded in. */
+  lastAgentResult: AgentResult | undefined;
   private readonly started = new Map<string, string>();
   private readonly costs: RunCostBuilder;
   private readonly recorder = new ReportRecorder();
@@ -115,7 +117,7 @@ export class RunResultBuilder {
         result.output[agentId] = data.output;
         result.finalOutput = data.output;
         addUsage(result.usage, data.usage);
-        result.agentResults.push({
+        const agentResult: AgentResult = {
           modelCalls: 0,
           ...data.details,
           agentId,
@@ -125,14 +127,16 @@ export class RunResultBuilder {
           usage: data.usage,
           model: data.model,
           latencyMs: data.latencyMs,
-        });
+        };
+        result.agentResults.push(agentResult);
+        this.lastAgentResult = agentResult;
         break;
       }
       case "agent_failed": {
         const data = event.data;
         const agentId = event.agentId!;
         addUsage(result.usage, data.usage);
-        result.agentResults.push({
+        const agentResult: AgentResult = {
           modelCalls: 0,
           ...data.details,
           agentId,
@@ -143,7 +147,9 @@ export class RunResultBuilder {
           usage: data.usage,
           model: data.model,
           latencyMs: data.latencyMs,
-        });
+        };
+        result.agentResults.push(agentResult);
+        this.lastAgentResult = agentResult;
         break;
       }
       case "agent_selected":

@@ -274,7 +274,7 @@ function toRecord(parsed: ParsedToolCall, result: ToolResult, round: number): To
  * The fields an agent result shows for its tool loop: `toolCalls`, `toolRounds`,
  * `maxRoundsReached`, `toolLoopStopReason`. (Also in a failed loop's `error.details`.)
  */
-export function toolLoopDetails(result: ToolLoopResult): Record<string, unknown> {
+export function toolLoopDetails(result: ToolLoopResult): Record<string, unknown> & { modelCalls: number } {
   return {
     toolCalls: result.toolCalls,
     modelCalls: result.steps,
