@@ -63,12 +63,19 @@ interface RunState {
   runId: string;
   teamId: string;
   totalNano: number;
-  byAgent: Map<string, number>;
-  byModel: Map<string, number>;
+  /** Nano-dollars by agent and by model (made on the first call: one tracker state lives per run in flight). */
+  byAgent: Map<string, number> | undefined;
+  byModel: Map<string, number> | undefined;
   tokens: Usage;
-  unpriced: Set<string>;
+  /** Models without a price, in the order they were first called. */
+  unpriced: string[] | undefined;
   calls: number;
   startedAt: number;
+  endedAt?: number;
+}
+
+function isRunState(entry: RunCost | RunState): entry is RunState {
+  return "totalNano" in entry;
 }
 
 /**
@@ -88,7 +95,8 @@ export class CostTracker {
   private readonly clock: Clock;
   private readonly historyLimit: number;
   private readonly active = new Map<string, RunState>();
-  private readonly ended: RunCost[] = [];
+  /** Ended runs: their cost, or their state until the history is read. */
+  private readonly ended: (RunCost | RunState)[] = [];
   private latestRunId: string | undefined;
 
   constructor(options: CostTrackerOptions = {}) {
@@ -104,10 +112,10 @@ export class CostTracker {
         runId,
         teamId,
         totalNano: 0,
-        byAgent: new Map(),
-        byModel: new Map(),
+        byAgent: undefined,
+        byModel: undefined,
         tokens: emptyUsage(),
-        unpriced: new Set(),
+        unpriced: undefined,
         calls: 0,
         startedAt: this.clock.now(),
       });
@@ -125,15 +133,18 @@ export class CostTracker {
     const agentId = options.agentId ?? "unknown";
     run.calls++;
     addUsage(run.tokens, usage);
+    const byAgent = (run.byAgent ??= new Map());
     if (costNano === undefined) {
-      const newlyUnpriced = !run.unpriced.has(model);
-      run.unpriced.add(model);
-      if (!run.byAgent.has(agentId)) run.byAgent.set(agentId, 0);
+      const unpriced = (run.unpriced ??= []);
+      const newlyUnpriced = !unpriced.includes(model);
+      if (newlyUnpriced) unpriced.push(model);
+      if (!byAgent.has(agentId)) byAgent.set(agentId, 0);
       return { model, costUsd: undefined, costNano: 0, unpriced: true, newlyUnpriced, runTotalUsd: nanoToUsd(run.totalNano) };
     }
     run.totalNano += costNano;
-    run.byAgent.set(agentId, (run.byAgent.get(agentId) ?? 0) + costNano);
-    run.byModel.set(model, (run.byModel.get(model) ?? 0) + costNano);
+    byAgent.set(agentId, (byAgent.get(agentId) ?? 0) + costNano);
+    const byModel = (run.byModel ??= new Map());
+    byModel.set(model, (byModel.get(model) ?? 0) + costNano);
     return { model, costUsd: nanoToUsd(costNano), costNano, unpriced: false, newlyUnpriced: false, runTotalUsd: nanoToUsd(run.totalNano) };
   }
 
@@ -142,14 +153,30 @@ export class CostTracker {
    * @throws {Error} when the run is not active (or, without `runId`, when not exactly one is).
    */
   endRun(runId?: string): RunCost {
-    const run = this.runFor(runId, false);
+    const run = this.close(this.runFor(runId, false));
+    const cost = toRunCost(run, run.endedAt);
+    this.ended[this.ended.lastIndexOf(run)] = cost;
+    return cost;
+  }
+
+  /**
+   * Ends an active run like {@link endRun}, without building its cost now ({@link history}
+   * builds it when read). What a team does at the end of each run.
+   * @example
+   * if (tracker.isActive(runId)) tracker.closeRun(runId);
+   */
+  closeRun(runId: string): void {
+    this.close(this.runFor(runId, false));
+  }
+
+  private close(run: RunState): RunState {
     this.active.delete(run.runId);
     if (this.latestRunId === run.runId) this.latestRunId = undefined;
-    const cost = toRunCost(run, this.clock.now());
-    this.ended.push(cost);
+    run.endedAt = this.clock.now();
+    this.ended.push(run);
     // Trimmed in batches (not one shift per run); `history` trims to the limit when read.
     if (this.ended.length >= 2 * this.historyLimit) this.trimHistory();
-    return cost;
+    return run;
   }
 
   /** The priced total so far of the latest started active run, in USD (0 when none). */
@@ -181,7 +208,12 @@ export class CostTracker {
   /** Ended runs, oldest first (at most `historyLimit`). */
   get history(): readonly RunCost[] {
     this.trimHistory();
-    return this.ended;
+    const ended = this.ended;
+    for (let index = 0; index < ended.length; index++) {
+      const entry = ended[index]!;
+      if (isRunState(entry)) ended[index] = toRunCost(entry, entry.endedAt);
+    }
+    return ended as RunCost[];
   }
 
   private trimHistory(): void {
@@ -213,7 +245,7 @@ function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
     byAgent: toUsdRecord(run.byAgent),
     byModel: toUsdRecord(run.byModel),
     tokens: { ...run.tokens },
-    unpricedModels: [...run.unpriced],
+    unpricedModels: run.unpriced ? [...run.unpriced] : [],
     calls: run.calls,
     startedAt: run.startedAt,
   };
@@ -221,8 +253,8 @@ function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
   return cost;
 }
 
-function toUsdRecord(map: Map<string, number>): Record<string, number> {
+function toUsdRecord(map: Map<string, number> | undefined): Record<string, number> {
   const record: Record<string, number> = {};
-  for (const [key, nano] of map) record[key] = nanoToUsd(nano);
+  if (map) for (const [key, nano] of map) record[key] = nanoToUsd(nano);
   return record;
 }

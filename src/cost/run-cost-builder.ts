@@ -11,8 +11,9 @@ import type { RunCost } from "./cost-tracker.js";
 export class RunCostBuilder {
   readonly cost: RunCost;
   private totalNano = 0;
-  private readonly byAgentNano = new Map<string, number>();
-  private readonly byModelNano = new Map<string, number>();
+  /** Nano-dollar totals by agent and by model, made on the first priced call. */
+  private byAgentNano: Map<string, number> | undefined;
+  private byModelNano: Map<string, number> | undefined;
 
   constructor(runId: string, teamId: string) {
     this.cost = {
@@ -36,14 +37,14 @@ export class RunCostBuilder {
     addUsage(cost.tokens, data.tokens);
     if (data.deltaUsd === undefined || data.unpriced) {
       if (!cost.unpricedModels.includes(data.model)) cost.unpricedModels.push(data.model);
-      cost.byAgent[agent] ??= 0;
+      if (!Object.hasOwn(cost.byAgent, agent)) cost.byAgent[agent] = 0;
       return;
     }
     const nano = Math.round(data.deltaUsd * NANO_PER_USD);
     this.totalNano += nano;
     cost.totalUsd = nanoToUsd(this.totalNano);
-    cost.byAgent[agent] = add(this.byAgentNano, agent, nano);
-    cost.byModel[data.model] = add(this.byModelNano, data.model, nano);
+    cost.byAgent[agent] = add((this.byAgentNano ??= new Map()), agent, nano);
+    cost.byModel[data.model] = add((this.byModelNano ??= new Map()), data.model, nano);
   }
 }
 

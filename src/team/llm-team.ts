@@ -502,7 +502,7 @@ export class LLMTeam implements NestedTeam {
       return await execution.fail(error);
     } finally {
       timer?.abort(RUN_ENDED);
-      if (!parentEndsCost && this.costTracker.isActive(plan.runId)) this.costTracker.endRun(plan.runId);
+      if (!parentEndsCost && this.costTracker.isActive(plan.runId)) this.costTracker.closeRun(plan.runId);
     }
   }
 
@@ -552,6 +552,7 @@ export class LLMTeam implements NestedTeam {
       runId,
       teamId: this.teamId,
       agents: parts.agents,
+      roles: parts.roles,
       models: parts.models,
       fallbackModels: parts.fallbackModels,
       agentCalls: parts.agentCalls,
@@ -628,6 +629,7 @@ export class LLMTeam implements NestedTeam {
       resolutions,
       modelNames: [...new Set([...models.values(), ...[...fallbackModels.values()].flat()].map((model) => model.name))],
       agents,
+      roles: new Map(agents.map((agent) => [agent.id, agent.role])),
       models,
       fallbackModels,
       agentCalls,
@@ -721,6 +723,7 @@ interface ModelPlan {
   /** Distinct names of the models the agents may call (for the budget pricing check). */
   modelNames: string[];
   agents: PreparedAgent[];
+  roles: ReadonlyMap<string, string>;
   models: Map<string, ResolvedModel>;
   fallbackModels: Map<string, ResolvedModel[]>;
   agentCalls: Map<string, ModelCall>;

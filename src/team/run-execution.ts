@@ -25,6 +25,8 @@ export interface RunPlan {
   runId: string;
   teamId: string;
   agents: PreparedAgent[];
+  /** Each agent's role by agent id (shared by the team's runs). */
+  roles?: ReadonlyMap<string, string>;
   models: Map<string, ResolvedModel>;
   /** Each agent's fallback models, in order. */
   fallbackModels?: Map<string, ResolvedModel[]>;
@@ -76,7 +78,7 @@ export class RunExecution {
     readonly plan: RunPlan,
     private readonly channel: EventOutlet | undefined,
   ) {
-    this.builder = new RunResultBuilder(plan.runId, plan.teamId, plan.pathPrefix);
+    this.builder = new RunResultBuilder(plan.runId, plan.teamId, plan.pathPrefix, plan.roles);
     this.variables = { ...plan.input };
     this.startedAt = plan.clock.now();
   }

@@ -50,12 +50,50 @@ export interface RunResult {
 
 const NESTED_STEP_EVENTS = new Set<string>(["agent_started", "agent_completed", "agent_failed", "agent_selected"]);
 
+/**
+ * A result as the fold builds it: a class, so every result shares one shape (an accessor
+ * defined on a plain object would put it in dictionary mode) and `report` is a prototype
+ * getter, out of `JSON.stringify(result)` and spreads.
+ */
+class RunResultRecord implements RunResult {
+  runId: string;
+  teamId: string;
+  success = false;
+  status: RunStatus | "running" = "running";
+  output: Record<string, unknown> = {};
+  finalOutput: unknown = undefined;
+  agentsCalled: string[] = [];
+  agentResults: AgentResult[] = [];
+  usage: Usage = emptyUsage();
+  cost: RunCost;
+  durationMs = 0;
+  startedAt = "";
+  eventCount = 0;
+  declare error?: Error;
+  declare failedAgent?: string;
+  declare completedAt?: string;
+  readonly #recorder: ReportRecorder;
+
+  constructor(runId: string, teamId: string, cost: RunCost, recorder: ReportRecorder) {
+    this.runId = runId;
+    this.teamId = teamId;
+    this.cost = cost;
+    this.#recorder = recorder;
+  }
+
+  get report(): RunReport {
+    return this.#recorder.report(this);
+  }
+}
+
 /** Folds a run's events into its {@link RunResult}, one event at a time. */
 export class RunResultBuilder {
   readonly result: RunResult;
   /** The agent result the last `agent_completed` or `agent_failed` event folded in. */
   lastAgentResult: AgentResult | undefined;
-  private readonly started = new Map<string, string>();
+  /** Roles of agents not in `roles`, from their `agent_started` events (made when needed). */
+  private startedRoles: Map<string, string> | undefined;
+  private readonly roles: ReadonlyMap<string, string> | undefined;
   private readonly costs: RunCostBuilder;
   private readonly recorder = new ReportRecorder();
   private readonly pathPrefix: string;
@@ -64,28 +102,13 @@ export class RunResultBuilder {
    * @param pathPrefix the agent path of this run's own agents (default `teamId`). Agent
    *   events of nested runs (deeper paths) are in the log but not folded into this result:
    *   the step that ran the nested team reports its output and usage.
+   * @param roles the role of each agent id, when known up front (saves a map per run).
    */
-  constructor(runId: string, teamId: string, pathPrefix = teamId) {
+  constructor(runId: string, teamId: string, pathPrefix = teamId, roles?: ReadonlyMap<string, string>) {
+    this.roles = roles;
     this.pathPrefix = `${pathPrefix}/`;
     this.costs = new RunCostBuilder(runId, teamId);
-    const result = {
-      runId,
-      teamId,
-      success: false,
-      status: "running",
-      output: {},
-      finalOutput: undefined,
-      agentsCalled: [],
-      agentResults: [],
-      usage: emptyUsage(),
-      cost: this.costs.cost,
-      durationMs: 0,
-      startedAt: "",
-      eventCount: 0,
-    } as Omit<RunResult, "report">;
-    const recorder = this.recorder;
-    Object.defineProperty(result, "report", { get: () => recorder.report(this.result), enumerable: false });
-    this.result = result as RunResult;
+    this.result = new RunResultRecord(runId, teamId, this.costs.cost, this.recorder);
   }
 
   /**
@@ -109,7 +132,7 @@ export class RunResultBuilder {
         break;
       case "agent_started":
         result.agentsCalled.push(event.agentId!);
-        this.started.set(event.agentId!, event.data.role);
+        if (this.roles?.get(event.agentId!) !== event.data.role) (this.startedRoles ??= new Map()).set(event.agentId!, event.data.role);
         break;
       case "agent_completed": {
         const data = event.data;
@@ -121,7 +144,7 @@ export class RunResultBuilder {
           modelCalls: 0,
           ...data.details,
           agentId,
-          role: this.started.get(agentId) ?? agentId,
+          role: this.roleOf(agentId),
           output: data.output,
           success: true,
           usage: data.usage,
@@ -140,7 +163,7 @@ export class RunResultBuilder {
           modelCalls: 0,
           ...data.details,
           agentId,
-          role: this.started.get(agentId) ?? agentId,
+          role: this.roleOf(agentId),
           output: undefined,
           success: false,
           error: data.error,
@@ -175,6 +198,10 @@ export class RunResultBuilder {
       default:
         break;
     }
+  }
+
+  private roleOf(agentId: string): string {
+    return this.startedRoles?.get(agentId) ?? this.roles?.get(agentId) ?? agentId;
   }
 
   private isOwn(agentPath: string, agentId: string | undefined): boolean {

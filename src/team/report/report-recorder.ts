@@ -6,10 +6,11 @@ import { RunReport, type RunReportDecision } from "./run-report.js";
 export class ReportRecorder {
   private mode = "";
   private runStartedAt = 0;
-  private readonly starts = new Map<string, { at: number; order: number }>();
-  private startCount = 0;
-  /** Start of each entry of `agentResults`, in the same order. */
-  private readonly resultStarts: { at: number; order: number }[] = [];
+  /** Agent starts in order (`agent_started`): who and when. Arrays, not a map of objects: one of these lives per run. */
+  private readonly startIds: string[] = [];
+  private readonly startTimes: number[] = [];
+  /** For each entry of `agentResults`, in the same order: the index of its start. */
+  private readonly resultStarts: number[] = [];
   private readonly decisions: RunReportDecision[] = [];
   private readonly warnings: string[] = [];
 
@@ -20,12 +21,21 @@ export class ReportRecorder {
         this.runStartedAt = event.timestamp;
         break;
       case "agent_started":
-        this.starts.set(event.agentId!, { at: event.timestamp, order: ++this.startCount });
+        this.startIds.push(event.agentId!);
+        this.startTimes.push(event.timestamp);
         break;
       case "agent_completed":
-      case "agent_failed":
-        this.resultStarts.push(this.starts.get(event.agentId!) ?? { at: event.timestamp, order: ++this.startCount });
+      case "agent_failed": {
+        const index = this.startIds.lastIndexOf(event.agentId!);
+        if (index >= 0) this.resultStarts.push(index);
+        else {
+          // A failure before the start (e.g. an approval that was refused) starts and ends here.
+          this.resultStarts.push(this.startIds.length);
+          this.startIds.push(event.agentId!);
+          this.startTimes.push(event.timestamp);
+        }
         break;
+      }
       case "agent_selected":
         this.decisions.push({
           iteration: event.data.iteration,
@@ -47,13 +57,14 @@ export class ReportRecorder {
   report(result: RunResult): RunReport {
     const agents = result.agentResults
       .map((agent, index) => {
-        const start = this.resultStarts[index] ?? { at: this.runStartedAt, order: index + 1 };
+        const start = this.resultStarts[index];
+        const at = start === undefined ? this.runStartedAt : this.startTimes[start]!;
         return {
-          order: start.order,
+          order: start === undefined ? index + 1 : start + 1,
           agentId: agent.agentId,
           role: agent.role,
           success: agent.success,
-          startedAtMs: start.at - this.runStartedAt,
+          startedAtMs: at - this.runStartedAt,
           latencyMs: agent.latencyMs,
           usage: agent.usage,
           model: agent.model,
