@@ -43,22 +43,10 @@ export function prepareAgent(config: AgentConfig, tools: readonly AnyToolDefinit
 
 /** What an agent run can see: the run's variables, its model and the model-call pipeline. */
 export interface AgentRunContext {
-  runId: string;
-  signal: AbortSignal;
-  clock: Clock;
-  /** Sends events tagged with this agent. */
-  events: EventSink;
+  /** How the agent calls its model (fixed for the team's runs). */
+  settings: AgentCallSettings;
   /** Run input and earlier agents' outputs, by name. */
   variables: Record<string, unknown>;
-  /** The agent's model (resolved at run start). */
-  model: ResolvedModel;
-  /** Models to try in order when `model` fails for good. */
-  fallbackModels: ResolvedModel[] | undefined;
-  /** The model-call pipeline (resilience and budget layers around the provider call). */
-  call: ModelCall;
-  temperature: number | undefined;
-  maxTokens: number | undefined;
-  stream: boolean;
   /**
    * Asks a person before a tool with `needsApproval` runs (the tool loop's `approve`): pauses
    * the run until `handle.approve(callId)` / `handle.reject(callId, reason)`. It does not emit
@@ -68,6 +56,19 @@ export interface AgentRunContext {
   approveTool?: ToolApprovalFunction;
   /** A step boundary inside the agent (between tool rounds): waits while the run is paused. */
   checkpoint?: () => Promise<void>;
+}
+
+/** How an agent calls its model: resolved once per team plan and shared by its runs. */
+export interface AgentCallSettings {
+  /** The agent's model (resolved at run start). */
+  model: ResolvedModel;
+  /** Models to try in order when `model` fails for good. */
+  fallbackModels: ResolvedModel[] | undefined;
+  /** The model-call pipeline (resilience and budget layers around the provider call). */
+  call: ModelCall;
+  temperature: number | undefined;
+  maxTokens: number | undefined;
+  stream: boolean;
 }
 
 /** What an agent returns on success. */
@@ -89,11 +90,11 @@ export type AgentDetails = Record<string, unknown> & { modelCalls: number };
  * @throws the model call's error, or an `Error` when the model answered nothing.
  */
 export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext, callContext: CallContext): Promise<AgentOutput> {
-  const request = agentRequest(agent, context);
-  if (!agent.executor) return agentAnswer(agent, await context.call(request, callContext));
+  const request = agentRequest(agent, context.settings, context.variables);
+  if (!agent.executor) return agentAnswer(agent, await context.settings.call(request, callContext));
   const result = await runToolLoop({
     request,
-    call: context.call,
+    call: context.settings.call,
     context: callContext,
     executor: agent.executor,
     ...(agent.config.maxToolRounds === undefined ? {} : { maxToolRounds: agent.config.maxToolRounds }),
@@ -108,18 +109,18 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
   return { output, usage: result.usage, model: result.model, details: toolLoopDetails(result) };
 }
 
-/** The model request of an agent's step: its rendered prompts and call settings. */
-export function agentRequest(agent: PreparedAgent, context: AgentRunContext): ModelRequest {
+/** The model request of an agent's step: its prompts rendered from `variables`, and its call settings. */
+export function agentRequest(agent: PreparedAgent, settings: AgentCallSettings, variables: Record<string, unknown>): ModelRequest {
   const prompt: LanguageModelV4Prompt = [];
   if (agent.systemPrompt) {
-    prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, context.variables, agent.id) });
+    prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, variables, agent.id) });
   }
-  prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, context.variables, agent.id) }] });
+  prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, variables, agent.id) }] });
   // Optional fields are set one by one (no conditional spreads: this runs once per agent step).
-  const request: ModelRequest = { model: context.model, prompt, stream: context.stream };
-  if (context.fallbackModels) request.fallbackModels = context.fallbackModels;
-  if (context.maxTokens !== undefined) request.maxOutputTokens = context.maxTokens;
-  if (context.temperature !== undefined) request.temperature = context.temperature;
+  const request: ModelRequest = { model: settings.model, prompt, stream: settings.stream };
+  if (settings.fallbackModels) request.fallbackModels = settings.fallbackModels;
+  if (settings.maxTokens !== undefined) request.maxOutputTokens = settings.maxTokens;
+  if (settings.temperature !== undefined) request.temperature = settings.temperature;
   if (agent.outputSchema) request.responseFormat = { type: "json", schema: agent.outputSchema.jsonSchema, name: agent.id };
   return request;
 }

@@ -1,6 +1,6 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { agentConfigSchema, type AgentConfig } from "../agents/agent-config.js";
-import { prepareAgent, type PreparedAgent } from "../agents/llm-agent.js";
+import { prepareAgent, type AgentCallSettings, type PreparedAgent } from "../agents/llm-agent.js";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { Budget } from "../cost/budget.js";
 import { BudgetManager } from "../cost/budget-manager.js";
@@ -556,6 +556,7 @@ export class LLMTeam implements NestedTeam {
       models: parts.models,
       fallbackModels: parts.fallbackModels,
       agentCalls: parts.agentCalls,
+      agentSettings: parts.agentSettings,
       call: this.pipeline(),
       clock: this.clock,
       signal,
@@ -599,6 +600,7 @@ export class LLMTeam implements NestedTeam {
     const models = new Map<string, ResolvedModel>();
     const fallbackModels = new Map<string, ResolvedModel[]>();
     const agentCalls = new Map<string, ModelCall>();
+    const agentSettings = new Map<string, AgentCallSettings>();
     const teams = new Map<string, NestedTeam>();
     const agents = [...this.prepared];
     for (const agent of agents) {
@@ -613,9 +615,19 @@ export class LLMTeam implements NestedTeam {
           `Agent "${agent.id}" has no model. Set "model" on the team or the agent, e.g. model: openai/gpt-4o-mini.`,
         );
       }
-      models.set(agent.id, await resolve(name));
+      const model = await resolve(name);
+      models.set(agent.id, model);
       if (fallbacks.length > 0) fallbackModels.set(agent.id, await Promise.all(fallbacks.map(resolve)));
-      agentCalls.set(agent.id, this.callFor(agent));
+      const call = this.callFor(agent);
+      agentCalls.set(agent.id, call);
+      agentSettings.set(agent.id, {
+        model,
+        fallbackModels: fallbackModels.get(agent.id),
+        call,
+        temperature: agent.config.temperature ?? this.settings.temperature,
+        maxTokens: agent.config.maxTokens ?? this.settings.maxTokens,
+        stream: agent.config.stream ?? this.settings.stream ?? true,
+      });
     }
     if (flow.kind === "router") {
       const name = flow.model ?? firstModel(this.settings.model) ?? this.defaultModel;
@@ -633,6 +645,7 @@ export class LLMTeam implements NestedTeam {
       models,
       fallbackModels,
       agentCalls,
+      agentSettings,
       teams,
       mode: flowMode(flow),
       defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream ?? true },
@@ -727,6 +740,7 @@ interface ModelPlan {
   models: Map<string, ResolvedModel>;
   fallbackModels: Map<string, ResolvedModel[]>;
   agentCalls: Map<string, ModelCall>;
+  agentSettings: Map<string, AgentCallSettings>;
   teams: Map<string, NestedTeam>;
   mode: string;
   defaults: RunPlan["defaults"];

@@ -1,5 +1,5 @@
 import type { AgentResult } from "../agents/agent-result.js";
-import { agentAnswer, agentRequest, runLlmAgent, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
+import { agentAnswer, agentRequest, runLlmAgent, type AgentCallSettings, type AgentOutput, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
@@ -30,6 +30,8 @@ export interface RunPlan {
   models: Map<string, ResolvedModel>;
   /** Each agent's fallback models, in order. */
   fallbackModels?: Map<string, ResolvedModel[]>;
+  /** Each agent's call settings (model, fallbacks, pipeline, temperature, …), shared by the team's runs. */
+  agentSettings?: Map<string, AgentCallSettings>;
   /** Each agent's model-call pipeline (its retry policy, breaker and timeout). */
   agentCalls?: Map<string, ModelCall>;
   /** The team's pipeline, for calls that belong to no agent. */
@@ -71,6 +73,7 @@ export class RunExecution {
   /** Run input and agents' outputs by name: what prompts read. */
   readonly variables: Record<string, unknown>;
   private seq = 0;
+  private scratch: ScratchEvent | undefined;
   private readonly startedAt: number;
   private readonly boundary = (): Promise<void> => this.checkpoint();
 
@@ -94,6 +97,21 @@ export class RunExecution {
 
   /** {@link emit} with a timestamp the caller has read already (saves a clock read per event). */
   private emitAt<T extends StreamEventType>(timestamp: number, type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
+    if (this.channel === undefined && this.plan.listeners.length === 0) {
+      // Nobody sees this event but the fold (a plain `run()`): fold it from one reused object
+      // instead of allocating an event that would be garbage at once. The fold keeps no event.
+      const scratch = (this.scratch ??= { type, runId: this.plan.runId, seq: 0, timestamp, agentId, agentPath: undefined, data, cause });
+      scratch.type = type;
+      scratch.seq = ++this.seq;
+      scratch.timestamp = timestamp;
+      scratch.agentId = agentId;
+      scratch.data = data;
+      scratch.cause = cause;
+      this.builder.apply(scratch as unknown as StreamEvent, true);
+      scratch.data = undefined;
+      scratch.cause = undefined;
+      return;
+    }
     const event = createEvent(
       type,
       this.plan.runId,
@@ -168,33 +186,23 @@ export class RunExecution {
       if (outcome.error !== undefined) throw new AgentFailure(agent.id, outcome.error);
       return outcome.agentResult;
     }
-    const model = plan.models.get(agent.id)!;
+    const settings = plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent);
+    const model = settings.model;
     if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, model.name);
     const started = plan.clock.now();
     const announced = this.emitAt(started, "agent_started", { role: agent.role, model: model.name, step }, agent.id);
     if (announced) await announced;
     try {
-      const events = new AgentSink(this, agent.id);
-      const callContext: CallContext = { signal, clock: plan.clock, events, runId: plan.runId, agentId: agent.id };
-      const context: AgentRunContext = {
-        runId: plan.runId,
-        signal,
-        clock: plan.clock,
-        events,
-        variables: this.variables,
-        model,
-        call: plan.agentCalls?.get(agent.id) ?? plan.call,
-        fallbackModels: plan.fallbackModels?.get(agent.id),
-        temperature: agent.config.temperature ?? plan.defaults.temperature,
-        maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
-        stream: agent.config.stream ?? plan.defaults.stream,
-        checkpoint: this.boundary,
-      };
-      if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
-      // A tool-less agent's call is awaited here: one async frame per step, not two.
-      const outcome = agent.executor
-        ? await runLlmAgent(agent, context, callContext)
-        : agentAnswer(agent, await context.call(agentRequest(agent, context), callContext));
+      const callContext = new StepContext(this, agent.id, signal);
+      let outcome: AgentOutput;
+      if (agent.executor) {
+        const context: AgentRunContext = { settings, variables: this.variables, checkpoint: this.boundary };
+        if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
+        outcome = await runLlmAgent(agent, context, callContext);
+      } else {
+        // A tool-less agent's call is awaited here: one async frame per step, not two.
+        outcome = agentAnswer(agent, await settings.call(agentRequest(agent, settings, this.variables), callContext));
+      }
       const ended = plan.clock.now();
       const latencyMs = ended - started;
       this.variables[agent.outputKey] = outcome.output;
@@ -216,6 +224,19 @@ export class RunExecution {
       );
       throw new AgentFailure(agent.id, error);
     }
+  }
+
+  /** The agent's call settings from the plan's maps (for plans built without `agentSettings`). */
+  private settingsOf(agent: PreparedAgent): AgentCallSettings {
+    const { plan } = this;
+    return {
+      model: plan.models.get(agent.id)!,
+      fallbackModels: plan.fallbackModels?.get(agent.id),
+      call: plan.agentCalls?.get(agent.id) ?? plan.call,
+      temperature: agent.config.temperature ?? plan.defaults.temperature,
+      maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
+      stream: agent.config.stream ?? plan.defaults.stream,
+    };
   }
 
   /** Waits for a person to approve the agent; a rejection fails the agent without running it. */
@@ -258,15 +279,47 @@ export class RunExecution {
   }
 }
 
+/** The fields of an event, for folding an event nobody else sees (see `RunExecution.emitAt`). */
+interface ScratchEvent {
+  type: StreamEventType;
+  runId: string;
+  seq: number;
+  timestamp: number;
+  agentId: string | undefined;
+  agentPath: string | undefined;
+  data: unknown;
+  cause: unknown;
+}
+
 /** The event sink of one agent of a run: its events are tagged with the agent's id. */
 class AgentSink implements EventSink {
   constructor(
     private readonly execution: RunExecution,
-    private readonly agentId: string,
+    private readonly sinkAgentId: string,
   ) {}
 
   emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): void | Promise<void> {
-    return this.execution.emit(type, data, this.agentId);
+    return this.execution.emit(type, data, this.sinkAgentId);
+  }
+}
+
+/**
+ * The context of one agent step's model calls, which is also the agent's event sink
+ * (`events` is itself): one object per step instead of two.
+ */
+class StepContext extends AgentSink implements CallContext {
+  readonly events: EventSink = this;
+  readonly clock: Clock;
+  readonly runId: string;
+
+  constructor(
+    execution: RunExecution,
+    readonly agentId: string,
+    readonly signal: AbortSignal,
+  ) {
+    super(execution, agentId);
+    this.clock = execution.plan.clock;
+    this.runId = execution.plan.runId;
   }
 }
 
