@@ -9,7 +9,6 @@ import {
   type LanguageModelV4StreamResult,
   type LanguageModelV4Usage,
 } from "@ai-sdk/provider";
-import { sleep } from "../internal/clock.js";
 import type { Clock } from "../internal/clock.js";
 
 /** A tool call the scripted model asks for. `input` may be an object or raw JSON text. */
@@ -177,12 +176,51 @@ export class ScriptedModel implements LanguageModelV4 {
     }
     const answer = typeof response === "string" ? { text: response } : response;
     const delay = answer.delayMs ?? this.delayMs;
-    if (delay > 0) await (this.clock ? this.clock.sleep(delay, options.abortSignal) : sleep(delay, options.abortSignal));
+    if (delay > 0) await (this.clock ? this.clock.sleep(delay, options.abortSignal) : delayCall(delay, options.abortSignal));
     options.abortSignal?.throwIfAborted();
     if (answer.error !== undefined) throw answer.error;
     if (answer.httpError) throw httpError(answer.httpError, options);
     return answer;
   }
+}
+
+/** Cancels of the delays waiting on each signal: one abort listener per signal, however many calls wait on it. */
+const waitingOn = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Waits `ms` on real timers; rejects with `signal.reason` when the signal aborts first. A run
+ * makes many calls with the same signal, so the signal gets one abort listener (kept until it
+ * aborts or is collected) rather than one added and removed per call, as a model of negligible
+ * cost should.
+ */
+function delayCall(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let waiting = waitingOn.get(signal);
+    if (!waiting) {
+      const cancels = new Set<() => void>();
+      signal.addEventListener("abort", () => {
+        for (const cancel of cancels) cancel();
+        cancels.clear();
+      });
+      waitingOn.set(signal, cancels);
+      waiting = cancels;
+    }
+    const cancels = waiting;
+    const cancel = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      cancels.delete(cancel);
+      resolve();
+    }, ms);
+    cancels.add(cancel);
+  });
 }
 
 function textOf(response: Exclude<ScriptedResponse, string>): string {
