@@ -1,6 +1,5 @@
 import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { EmptyAnswerError } from "../errors/empty-answer-error.js";
-import type { EventSink } from "../events/event-sink.js";
 import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { CallContext, ModelCall, ModelRequest, ModelResponse, ResolvedModel } from "../providers/model-call.js";
