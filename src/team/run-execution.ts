@@ -9,7 +9,7 @@ import type { RunStatus, StreamEvent, StreamEventDataMap } from "../events/strea
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
-import type { CallContext, ModelCall, ResolvedModel } from "../providers/model-call.js";
+import type { CallContext, ModelCall, ModelRequest, ModelResponse, ResolvedModel } from "../providers/model-call.js";
 import type { NestedTeam } from "./nested-team.js";
 import { nestedTeamInput, runTeamStep } from "./nested-team.js";
 import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
@@ -176,7 +176,20 @@ export class RunExecution {
    * variable for later prompts) or `agent_failed`.
    * @throws AgentFailedError wrapping the agent's error.
    */
-  async runAgent(agent: PreparedAgent, step: number, signal: AbortSignal = this.plan.signal): Promise<AgentResult> {
+  runAgent(agent: PreparedAgent, step: number, signal: AbortSignal = this.plan.signal): Promise<AgentResult> {
+    const { plan } = this;
+    if (agent.executor || plan.teams?.has(agent.id) || (plan.approver && agent.config.requiresApproval)) return this.runAgentInFull(agent, step, signal);
+    // A tool-less LLM agent (the common step): its model call's promise with one reaction,
+    // no async frame of its own (at a thousand runs in flight, frames are what costs).
+    const settings = plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent);
+    const started = plan.clock.now();
+    const call = new AgentCall(this, agent, settings, signal, started);
+    const announced = this.emitAt(started, "agent_started", { role: agent.role, model: settings.model.name, step }, agent.id);
+    return announced ? announced.then(() => call.run()) : call.run();
+  }
+
+  /** {@link runAgent} for nested teams, agents with tools and agents that need approval. */
+  private async runAgentInFull(agent: PreparedAgent, step: number, signal: AbortSignal): Promise<AgentResult> {
     const { plan } = this;
     const nested = plan.teams?.get(agent.id);
     if (nested) {
@@ -192,38 +205,51 @@ export class RunExecution {
     const started = plan.clock.now();
     const announced = this.emitAt(started, "agent_started", { role: agent.role, model: model.name, step }, agent.id);
     if (announced) await announced;
+    const call = new AgentCall(this, agent, settings, signal, started);
+    let outcome: AgentOutput;
     try {
-      const callContext = new StepContext(this, agent.id, signal);
-      let outcome: AgentOutput;
       if (agent.executor) {
         const context: AgentRunContext = { settings, variables: this.variables, checkpoint: this.boundary };
         if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
-        outcome = await runLlmAgent(agent, context, callContext);
+        outcome = await runLlmAgent(agent, context, call);
       } else {
-        // A tool-less agent's call is awaited here: one async frame per step, not two.
-        outcome = agentAnswer(agent, await settings.call(agentRequest(agent, settings, this.variables), callContext));
+        outcome = agentAnswer(agent, await settings.call(agentRequest(agent, settings, this.variables), call));
       }
-      const ended = plan.clock.now();
-      const latencyMs = ended - started;
-      this.variables[agent.outputKey] = outcome.output;
-      const data = { output: outcome.output, usage: outcome.usage, model: outcome.model, latencyMs, details: outcome.details };
-      const completed = this.emitAt(ended, "agent_completed", data, agent.id);
-      // The fold has just built the agent's result from this event: hand out the same object.
-      const result = this.builder.lastAgentResult!;
-      if (completed) await completed;
-      return result;
     } catch (error) {
-      const latencyMs = plan.clock.now() - started;
-      const usage = usageOf(error);
-      const details = detailsOf(error);
-      await this.emit(
-        "agent_failed",
-        { error: toErrorInfo(error), usage, model: model.name, latencyMs, ...(details ? { details } : {}) },
-        agent.id,
-        error,
-      );
-      throw new AgentFailure(agent.id, error);
+      return this.failAgent(agent, model.name, started, error);
     }
+    return this.completeAgent(agent, started, outcome);
+  }
+
+  /**
+   * Ends an agent's step with `agent_completed`; its output becomes a variable for later
+   * prompts. Returns the agent's result (the fold's), or a promise of it under back-pressure.
+   */
+  completeAgent(agent: PreparedAgent, started: number, outcome: AgentOutput): AgentResult | Promise<AgentResult> {
+    const ended = this.plan.clock.now();
+    this.variables[agent.outputKey] = outcome.output;
+    const data = { output: outcome.output, usage: outcome.usage, model: outcome.model, latencyMs: ended - started, details: outcome.details };
+    const completed = this.emitAt(ended, "agent_completed", data, agent.id);
+    // The fold has just built the agent's result from this event: hand out the same object.
+    const result = this.builder.lastAgentResult!;
+    return completed ? completed.then(() => result) : result;
+  }
+
+  /**
+   * Ends an agent's step with `agent_failed`.
+   * @throws AgentFailure wrapping `error`, always.
+   */
+  async failAgent(agent: PreparedAgent, model: string, started: number, error: unknown): Promise<never> {
+    const latencyMs = this.plan.clock.now() - started;
+    const usage = usageOf(error);
+    const details = detailsOf(error);
+    await this.emit(
+      "agent_failed",
+      { error: toErrorInfo(error), usage, model, latencyMs, ...(details ? { details } : {}) },
+      agent.id,
+      error,
+    );
+    throw new AgentFailure(agent.id, error);
   }
 
   /** The agent's call settings from the plan's maps (for plans built without `agentSettings`). */
@@ -294,7 +320,7 @@ interface ScratchEvent {
 /** The event sink of one agent of a run: its events are tagged with the agent's id. */
 class AgentSink implements EventSink {
   constructor(
-    private readonly execution: RunExecution,
+    protected readonly execution: RunExecution,
     private readonly sinkAgentId: string,
   ) {}
 
@@ -304,22 +330,54 @@ class AgentSink implements EventSink {
 }
 
 /**
- * The context of one agent step's model calls, which is also the agent's event sink
- * (`events` is itself): one object per step instead of two.
+ * One agent step's model call. It is also the call's context and the agent's event sink
+ * (`events` is itself): one object per step.
  */
-class StepContext extends AgentSink implements CallContext {
+class AgentCall extends AgentSink implements CallContext {
   readonly events: EventSink = this;
   readonly clock: Clock;
   readonly runId: string;
+  readonly agentId: string;
 
   constructor(
     execution: RunExecution,
-    readonly agentId: string,
+    private readonly agent: PreparedAgent,
+    private readonly settings: AgentCallSettings,
     readonly signal: AbortSignal,
+    private readonly started: number,
   ) {
-    super(execution, agentId);
+    super(execution, agent.id);
+    this.agentId = agent.id;
     this.clock = execution.plan.clock;
     this.runId = execution.plan.runId;
+  }
+
+  /** Renders the prompts, calls the model and ends the step (tool-less agents). */
+  run(): Promise<AgentResult> {
+    let request: ModelRequest;
+    try {
+      request = agentRequest(this.agent, this.settings, this.execution.variables);
+    } catch (error) {
+      return this.failed(error);
+    }
+    return this.settings.call(request, this).then(
+      (response) => this.answered(response),
+      (error: unknown) => this.failed(error),
+    );
+  }
+
+  private answered(response: ModelResponse): AgentResult | Promise<AgentResult> {
+    let outcome: AgentOutput;
+    try {
+      outcome = agentAnswer(this.agent, response);
+    } catch (error) {
+      return this.failed(error);
+    }
+    return this.execution.completeAgent(this.agent, this.started, outcome);
+  }
+
+  private failed(error: unknown): Promise<never> {
+    return this.execution.failAgent(this.agent, this.settings.model.name, this.started, error);
   }
 }
 
