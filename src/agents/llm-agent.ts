@@ -46,6 +46,8 @@ export interface AgentRunContext {
   settings: AgentCallSettings;
   /** Run input and earlier agents' outputs, by name. */
   variables: Record<string, unknown>;
+  /** Whether the run's events are consumed as they happen (see {@link agentRequest}). */
+  observed: boolean;
   /**
    * Asks a person before a tool with `needsApproval` runs (the tool loop's `approve`): pauses
    * the run until `handle.approve(callId)` / `handle.reject(callId, reason)`. It does not emit
@@ -67,7 +69,8 @@ export interface AgentCallSettings {
   call: ModelCall;
   temperature: number | undefined;
   maxTokens: number | undefined;
-  stream: boolean;
+  /** Stream the model's answer; `undefined`: when the run's events are consumed as they happen. */
+  stream: boolean | undefined;
 }
 
 /** What an agent returns on success. */
@@ -89,7 +92,7 @@ export type AgentDetails = Record<string, unknown> & { modelCalls: number };
  * @throws the model call's error, or an `Error` when the model answered nothing.
  */
 export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext, callContext: CallContext): Promise<AgentOutput> {
-  const request = agentRequest(agent, context.settings, context.variables);
+  const request = agentRequest(agent, context.settings, context.variables, context.observed);
   if (!agent.executor) return agentAnswer(agent, await context.settings.call(request, callContext));
   const result = await runToolLoop({
     request,
@@ -108,15 +111,19 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
   return { output, usage: result.usage, model: result.model, details: toolLoopDetails(result) };
 }
 
-/** The model request of an agent's step: its prompts rendered from `variables`, and its call settings. */
-export function agentRequest(agent: PreparedAgent, settings: AgentCallSettings, variables: Record<string, unknown>): ModelRequest {
+/**
+ * The model request of an agent's step: its prompts rendered from `variables`, and its call
+ * settings. `observed` (someone consumes the run's events as they happen) decides whether a
+ * call without a `stream` setting streams.
+ */
+export function agentRequest(agent: PreparedAgent, settings: AgentCallSettings, variables: Record<string, unknown>, observed: boolean): ModelRequest {
   const prompt: LanguageModelV4Prompt = [];
   if (agent.systemPrompt) {
     prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, variables, agent.id) });
   }
   prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, variables, agent.id) }] });
   // Optional fields are set one by one (no conditional spreads: this runs once per agent step).
-  const request: ModelRequest = { model: settings.model, prompt, stream: settings.stream };
+  const request: ModelRequest = { model: settings.model, prompt, stream: settings.stream ?? observed };
   if (settings.fallbackModels) request.fallbackModels = settings.fallbackModels;
   if (settings.maxTokens !== undefined) request.maxOutputTokens = settings.maxTokens;
   if (settings.temperature !== undefined) request.temperature = settings.temperature;

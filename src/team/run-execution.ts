@@ -42,7 +42,13 @@ export interface RunPlan {
   /** Prefix of agent paths, e.g. `support` or `group/support`. */
   pathPrefix: string;
   mode: string;
-  defaults: { temperature: number | undefined; maxTokens: number | undefined; stream: boolean };
+  /** Team-wide call settings; `stream: undefined` streams when the run is {@link RunPlan.observed}. */
+  defaults: { temperature: number | undefined; maxTokens: number | undefined; stream: boolean | undefined };
+  /**
+   * Whether someone consumes the run's events as they happen. Default: the run has a stream
+   * consumer or listeners. A nested run takes its parent's.
+   */
+  observed?: boolean;
   /** Extra listeners of every event (stores, loggers). */
   listeners: ((event: StreamEvent) => void)[];
   /** Called at every step boundary; may wait (pause) before the run goes on. */
@@ -72,6 +78,11 @@ export class RunExecution {
   readonly builder: RunResultBuilder;
   /** Run input and agents' outputs by name: what prompts read. */
   readonly variables: Record<string, unknown>;
+  /**
+   * Whether someone consumes the run's events as they happen (a stream, a handle, listeners,
+   * an observed parent run). Agents without a `stream` setting stream their answers then.
+   */
+  readonly observed: boolean;
   private seq = 0;
   private scratch: ScratchEvent | undefined;
   private readonly startedAt: number;
@@ -82,6 +93,7 @@ export class RunExecution {
     private readonly channel: EventOutlet | undefined,
   ) {
     this.builder = new RunResultBuilder(plan.runId, plan.teamId, plan.pathPrefix, plan.roles);
+    this.observed = plan.observed ?? (channel !== undefined || plan.listeners.length > 0);
     this.variables = { ...plan.input };
     this.startedAt = plan.clock.now();
   }
@@ -209,11 +221,11 @@ export class RunExecution {
     let outcome: AgentOutput;
     try {
       if (agent.executor) {
-        const context: AgentRunContext = { settings, variables: this.variables, checkpoint: this.boundary };
+        const context: AgentRunContext = { settings, variables: this.variables, observed: this.observed, checkpoint: this.boundary };
         if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
         outcome = await runLlmAgent(agent, context, call);
       } else {
-        outcome = agentAnswer(agent, await settings.call(agentRequest(agent, settings, this.variables), call));
+        outcome = agentAnswer(agent, await settings.call(agentRequest(agent, settings, this.variables, this.observed), call));
       }
     } catch (error) {
       return this.failAgent(agent, model.name, started, error);
@@ -356,7 +368,7 @@ class AgentCall extends AgentSink implements CallContext {
   run(): Promise<AgentResult> {
     let request: ModelRequest;
     try {
-      request = agentRequest(this.agent, this.settings, this.execution.variables);
+      request = agentRequest(this.agent, this.settings, this.execution.variables, this.execution.observed);
     } catch (error) {
       return this.failed(error);
     }

@@ -38,7 +38,12 @@ export type ScriptedResponse =
       object?: unknown;
       toolCalls?: ScriptedToolCall[];
       /** Reported usage; default: prompt characters / 4 in, text characters / 4 out. */
-      usage?: { inputTokens?: number; outputTokens?: number; cachedInputTokens?: number; reasoningTokens?: number };
+      usage?: {
+        inputTokens?: number;
+        outputTokens?: number;
+        cachedInputTokens?: number;
+        reasoningTokens?: number;
+      };
       /** Report no usage at all, like a provider that does not send it. */
       omitUsage?: boolean;
       finishReason?: LanguageModelV4FinishReason["unified"];
@@ -114,53 +119,69 @@ export class ScriptedModel implements LanguageModelV4 {
 
   /** How many scripted answers are still waiting (for an array script). */
   get remaining(): number {
-    return Array.isArray(this.script) ? this.script.length - this.callCount : Number.POSITIVE_INFINITY;
+    return Array.isArray(this.script)
+      ? this.script.length - this.callCount
+      : Number.POSITIVE_INFINITY;
   }
 
-  async doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
-    const response = await this.next("generate", options);
-    const content: LanguageModelV4Content[] = [];
-    const text = textOf(response);
-    if (text) content.push({ type: "text", text });
-    for (const call of response.toolCalls ?? []) content.push(toolCallPart(call, this.callCount));
-    return { content, finishReason: finishReasonOf(response), usage: usageOf(response, options, text), warnings: [] };
-  }
-
-  async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
-    const response = await this.next("stream", options);
-    const text = textOf(response);
-    const chunks = response.chunks ?? splitWords(text);
-    const callNumber = this.callCount;
-    const parts: LanguageModelV4StreamPart[] = [{ type: "stream-start", warnings: [] }];
-    if (chunks.length > 0) {
-      parts.push({ type: "text-start", id: "0" });
-      for (const delta of chunks) parts.push({ type: "text-delta", id: "0", delta });
-    }
-    if (response.streamError !== undefined) {
-      parts.push({ type: "error", error: response.streamError });
-    } else {
-      if (chunks.length > 0) parts.push({ type: "text-end", id: "0" });
-      for (const call of response.toolCalls ?? []) parts.push(toolCallPart(call, callNumber));
-      parts.push({ type: "finish", usage: usageOf(response, options, text), finishReason: finishReasonOf(response) });
-    }
-    let index = 0;
-    const signal = options.abortSignal;
-    const stream = new ReadableStream<LanguageModelV4StreamPart>({
-      pull(controller) {
-        if (signal?.aborted) {
-          controller.error(signal.reason);
-          return;
-        }
-        // Hand out a batch per pull: cheap for long streams, still incremental.
-        const end = Math.min(index + 64, parts.length);
-        while (index < end) controller.enqueue(parts[index++]);
-        if (index >= parts.length) controller.close();
-      },
+  doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
+    return this.next("generate", options, (response, callNumber) => {
+      const content: LanguageModelV4Content[] = [];
+      const text = textOf(response);
+      if (text) content.push({ type: "text", text });
+      for (const call of response.toolCalls ?? []) content.push(toolCallPart(call, callNumber));
+      return {
+        content,
+        finishReason: finishReasonOf(response),
+        usage: usageOf(response, options, text),
+        warnings: [],
+      };
     });
-    return { stream };
   }
 
-  private async next(mode: ScriptedCall["mode"], options: LanguageModelV4CallOptions): Promise<Exclude<ScriptedResponse, string>> {
+  doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
+    return this.next("stream", options, (response, callNumber) =>
+      streamOf(response, callNumber, options),
+    );
+  }
+
+  /**
+   * Takes the next scripted answer, waits its delay, then builds the result with `build`; every
+   * failure (an unexpected call, a scripted error, an abort) is a rejection. One promise
+   * reaction per call rather than async frames: a model of negligible cost, for benchmarks.
+   */
+  private next<T>(
+    mode: ScriptedCall["mode"],
+    options: LanguageModelV4CallOptions,
+    build: (response: Exclude<ScriptedResponse, string>, callNumber: number) => T,
+  ): Promise<T> {
+    let answer: Exclude<ScriptedResponse, string>;
+    try {
+      answer = this.take(mode, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const callNumber = this.callCount;
+    const deliver = (): T => {
+      options.abortSignal?.throwIfAborted();
+      if (answer.error !== undefined) throw answer.error;
+      if (answer.httpError) throw httpError(answer.httpError, options);
+      return build(answer, callNumber);
+    };
+    const delay = answer.delayMs ?? this.delayMs;
+    if (delay <= 0) return Promise.resolve().then(deliver);
+    return (
+      this.clock
+        ? this.clock.sleep(delay, options.abortSignal)
+        : delayCall(delay, options.abortSignal)
+    ).then(deliver);
+  }
+
+  /** Records the call and picks its scripted answer. @throws on a call nobody scripted. */
+  private take(
+    mode: ScriptedCall["mode"],
+    options: LanguageModelV4CallOptions,
+  ): Exclude<ScriptedResponse, string> {
     const call: ScriptedCall = { index: this.callCount, mode, options };
     this.callCount++;
     if (this.record) this.calls.push(call);
@@ -174,14 +195,56 @@ export class ScriptedModel implements LanguageModelV4 {
         );
       }
     }
-    const answer = typeof response === "string" ? { text: response } : response;
-    const delay = answer.delayMs ?? this.delayMs;
-    if (delay > 0) await (this.clock ? this.clock.sleep(delay, options.abortSignal) : delayCall(delay, options.abortSignal));
-    options.abortSignal?.throwIfAborted();
-    if (answer.error !== undefined) throw answer.error;
-    if (answer.httpError) throw httpError(answer.httpError, options);
-    return answer;
+    return typeof response === "string" ? { text: response } : response;
   }
+}
+
+/** The stream of a scripted answer: its parts, handed out as the reader pulls. */
+function streamOf(
+  response: Exclude<ScriptedResponse, string>,
+  callNumber: number,
+  options: LanguageModelV4CallOptions,
+): LanguageModelV4StreamResult {
+  const text = textOf(response);
+  const chunks = response.chunks ?? splitWords(text);
+  const parts: LanguageModelV4StreamPart[] = [{ type: "stream-start", warnings: [] }];
+  if (chunks.length > 0) {
+    parts.push({ type: "text-start", id: "0" });
+    for (const delta of chunks) parts.push({ type: "text-delta", id: "0", delta });
+  }
+  if (response.streamError !== undefined) {
+    parts.push({ type: "error", error: response.streamError });
+  } else {
+    if (chunks.length > 0) parts.push({ type: "text-end", id: "0" });
+    for (const call of response.toolCalls ?? []) parts.push(toolCallPart(call, callNumber));
+    parts.push({
+      type: "finish",
+      usage: usageOf(response, options, text),
+      finishReason: finishReasonOf(response),
+    });
+  }
+  let index = 0;
+  const signal = options.abortSignal;
+  const stream = new ReadableStream<LanguageModelV4StreamPart>({
+    start(controller) {
+      // A short answer (the usual case) is queued whole at once: no pull round trips.
+      if (parts.length > 64 || signal?.aborted) return;
+      for (const part of parts) controller.enqueue(part);
+      index = parts.length;
+      controller.close();
+    },
+    pull(controller) {
+      if (signal?.aborted) {
+        controller.error(signal.reason);
+        return;
+      }
+      // Hand out a batch per pull: cheap for long streams, still incremental.
+      const end = Math.min(index + 64, parts.length);
+      while (index < end) controller.enqueue(parts[index++]);
+      if (index >= parts.length) controller.close();
+    },
+  });
+  return { stream };
 }
 
 /** Cancels of the delays waiting on each signal: one abort listener per signal, however many calls wait on it. */
@@ -234,24 +297,40 @@ function splitWords(text: string): string[] {
   return text.length === 0 ? [] : (text.match(/\s*\S+\s*/g) ?? [text]);
 }
 
-function toolCallPart(call: ScriptedToolCall, callNumber: number): LanguageModelV4Content & { type: "tool-call" } {
+function toolCallPart(
+  call: ScriptedToolCall,
+  callNumber: number,
+): LanguageModelV4Content & { type: "tool-call" } {
   return {
     type: "tool-call",
-    toolCallId: call.toolCallId ?? `call-${callNumber}-${call.toolName}-${Math.random().toString(36).slice(2, 8)}`,
+    toolCallId:
+      call.toolCallId ??
+      `call-${callNumber}-${call.toolName}-${Math.random().toString(36).slice(2, 8)}`,
     toolName: call.toolName,
     input: typeof call.input === "string" ? call.input : JSON.stringify(call.input ?? {}),
   };
 }
 
-function finishReasonOf(response: Exclude<ScriptedResponse, string>): LanguageModelV4GenerateResult["finishReason"] {
+function finishReasonOf(
+  response: Exclude<ScriptedResponse, string>,
+): LanguageModelV4GenerateResult["finishReason"] {
   const unified = response.finishReason ?? (response.toolCalls?.length ? "tool-calls" : "stop");
   return { unified, raw: unified };
 }
 
-function usageOf(response: Exclude<ScriptedResponse, string>, options: LanguageModelV4CallOptions, text: string): LanguageModelV4Usage {
+function usageOf(
+  response: Exclude<ScriptedResponse, string>,
+  options: LanguageModelV4CallOptions,
+  text: string,
+): LanguageModelV4Usage {
   if (response.omitUsage) {
     return {
-      inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+      inputTokens: {
+        total: undefined,
+        noCache: undefined,
+        cacheRead: undefined,
+        cacheWrite: undefined,
+      },
       outputTokens: { total: undefined, text: undefined, reasoning: undefined },
     };
   }
@@ -260,8 +339,17 @@ function usageOf(response: Exclude<ScriptedResponse, string>, options: LanguageM
   const cached = response.usage?.cachedInputTokens;
   const reasoning = response.usage?.reasoningTokens;
   return {
-    inputTokens: { total: input, noCache: cached === undefined ? input : input - cached, cacheRead: cached, cacheWrite: undefined },
-    outputTokens: { total: output, text: reasoning === undefined ? output : output - reasoning, reasoning },
+    inputTokens: {
+      total: input,
+      noCache: cached === undefined ? input : input - cached,
+      cacheRead: cached,
+      cacheWrite: undefined,
+    },
+    outputTokens: {
+      total: output,
+      text: reasoning === undefined ? output : output - reasoning,
+      reasoning,
+    },
   };
 }
 
@@ -269,7 +357,8 @@ function promptCharacters(options: LanguageModelV4CallOptions): number {
   let characters = 0;
   for (const message of options.prompt) {
     if (typeof message.content === "string") characters += message.content.length;
-    else for (const part of message.content) if (part.type === "text") characters += part.text.length;
+    else
+      for (const part of message.content) if (part.type === "text") characters += part.text.length;
   }
   return characters;
 }
@@ -277,12 +366,14 @@ function promptCharacters(options: LanguageModelV4CallOptions): number {
 function lastMessage(options: LanguageModelV4CallOptions): string {
   const message = options.prompt.at(-1);
   if (!message) return "(empty prompt)";
-  const text = typeof message.content === "string" ? message.content : JSON.stringify(message.content);
+  const text =
+    typeof message.content === "string" ? message.content : JSON.stringify(message.content);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 function httpError(error: ScriptedHttpError, options: LanguageModelV4CallOptions): APICallError {
-  const retryable = error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500;
+  const retryable =
+    error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500;
   return new APICallError({
     message: error.message ?? `HTTP ${error.status}`,
     url: "scripted://model",
