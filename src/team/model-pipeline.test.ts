@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { LLMTeam, ModelPricing, PricingRegistry, type ModelCallMiddleware, type RunResult, type StreamEvent } from "llmteam";
+import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
+
+/**
+ * The default pipeline runs retry, cost and the provider call in one frame; a team with any
+ * user middleware runs the layered one. Both must behave the same, event for event.
+ */
+const passThrough: ModelCallMiddleware = (next) => (request, context) => next(request, context);
+
+interface Outcome {
+  result: RunResult;
+  events: unknown[];
+  calls: string[];
+}
+
+async function runWith(responses: ScriptedResponse[], layered: boolean, options: { stream: boolean; budget?: number }): Promise<Outcome> {
+  const clock = new FakeClock();
+  const model = new ScriptedModel({ responses, clock });
+  const pricing = new PricingRegistry({ clock });
+  pricing.register("test/model", new ModelPricing({ inputPer1M: 1, outputPer1M: 2 }));
+  const team = new LLMTeam({
+    teamId: "t",
+    model: "test/model",
+    models: { "test/model": model },
+    clock,
+    pricing,
+    stream: options.stream,
+    retryPolicy: { maxRetries: 2, baseDelay: 0.01, jitter: 0 },
+    ...(options.budget === undefined ? {} : { maxCostPerRun: options.budget }),
+    ...(layered ? { middleware: [passThrough] } : {}),
+    agents: [
+      { type: "llm", role: "first", prompt: "Do {query}" },
+      { type: "llm", role: "second", prompt: "Then {first}" },
+    ],
+  });
+  const events: unknown[] = [];
+  const stream = team.stream({ query: "q" });
+  let done = false;
+  const driving = (async () => {
+    for await (const event of stream) events.push(comparable(event));
+    done = true;
+  })();
+  // The fake clock drives the retry waits.
+  while (!done) await clock.advance(1_000);
+  await driving;
+  return { result: await stream.result, events, calls: model.calls.map((call) => call.mode) };
+}
+
+/** An event without what differs between two runs (ids, times). */
+function comparable(event: StreamEvent): unknown {
+  const data = JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>;
+  delete data.latencyMs;
+  delete data.durationMs;
+  return { type: event.type, agentId: event.agentId, data };
+}
+
+const scripts: [string, ScriptedResponse[]][] = [
+  ["answers at once", ["one", "two"]],
+  ["retries a 429 and a 503, then answers", [{ httpError: { status: 429, headers: { "retry-after": "0" } } }, "one", { httpError: { status: 503 } }, "two"]],
+  ["fails for good on a 401", ["one", { httpError: { status: 401, message: "bad key" } }]],
+  ["gives up after the retries", ["one", { httpError: { status: 500 } }, { httpError: { status: 500 } }, { httpError: { status: 500 } }]],
+  ["fails on an empty answer", ["one", ""]],
+];
+
+describe("the single-frame pipeline behaves as the layered one", () => {
+  for (const stream of [false, true]) {
+    for (const [name, responses] of scripts) {
+      it(`${name} (${stream ? "streamed" : "not streamed"})`, async () => {
+        const direct = await runWith(responses, false, { stream });
+        const layered = await runWith(responses, true, { stream });
+        expect(direct.events).toEqual(layered.events);
+        expect(direct.calls).toEqual(layered.calls);
+        expect(direct.result.status).toBe(layered.result.status);
+        expect(direct.result.usage).toEqual(layered.result.usage);
+        expect(direct.result.cost.totalUsd).toBe(layered.result.cost.totalUsd);
+        expect(direct.result.agentResults.map(({ latencyMs: _latency, ...rest }) => rest)).toEqual(
+          layered.result.agentResults.map(({ latencyMs: _latency, ...rest }) => rest),
+        );
+        expect(direct.result.error?.message).toBe(layered.result.error?.message);
+      });
+    }
+  }
+
+  it("with a run budget that stops the second call", async () => {
+    const responses: ScriptedResponse[] = [{ text: "one", usage: { inputTokens: 1_000_000, outputTokens: 0 } }, "two"];
+    const direct = await runWith(responses, false, { stream: false, budget: 1.001 });
+    const layered = await runWith(responses, true, { stream: false, budget: 1.001 });
+    expect(direct.result.status).toBe("budget_exceeded");
+    expect(direct.events).toEqual(layered.events);
+    expect(direct.calls).toEqual(layered.calls);
+  });
+});
