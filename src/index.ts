@@ -31,7 +31,9 @@ export type {
   ResolvedModel,
 } from "./providers/model-call.js";
 export { LLMTeam } from "./team/llm-team.js";
-export type { LLMTeamOptions, RunInput, RunOptions, TeamRuntimeOptions } from "./team/llm-team.js";
+export type { LLMTeamOptions } from "./team/llm-team.js";
+export type { TeamRuntimeOptions } from "./team/team-runtime-options.js";
+export type { RunInput, RunOptions } from "./team/run-input.js";
 export { RunStream } from "./team/run-stream.js";
 export type { RunResult } from "./team/run-result.js";
 export { teamConfigSchema } from "./team/team-config.js";

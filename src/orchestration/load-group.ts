@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "../errors/config-error.js";
-import type { LLMTeam, TeamRuntimeOptions } from "../team/llm-team.js";
+import type { LLMTeam } from "../team/llm-team.js";
 import { loadTeam, parseConfigText, readTeamFile } from "../team/load-team.js";
+import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import { groupConfigSchema, type GroupConfig } from "./group-config.js";
 import { LLMGroup } from "./llm-group.js";
 

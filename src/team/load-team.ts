@@ -3,8 +3,9 @@ import { loadYaml } from "../internal/load-yaml.js";
 import type * as z from "zod";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
-import { LLMTeam, type TeamRuntimeOptions } from "./llm-team.js";
+import { LLMTeam } from "./llm-team.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
+import type { TeamRuntimeOptions } from "./team-runtime-options.js";
 
 /**
  * Reads and validates a team file (YAML or JSON). Every problem is reported at once, each

@@ -1,0 +1,273 @@
+import type { AgentCallSettings, PreparedAgent } from "../agents/llm-agent.js";
+import type { BudgetManager } from "../cost/budget-manager.js";
+import { checkBudgetPricing } from "../cost/budget-status.js";
+import type { CostTracker } from "../cost/cost-tracker.js";
+import { ConfigError } from "../errors/config-error.js";
+import type { Clock } from "../internal/clock.js";
+import { newRunId } from "../internal/ids.js";
+import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
+import type { ModelRegistry } from "../providers/model-registry.js";
+import { checkVariables } from "./flow/check-variables.js";
+import { assertNoApprovalsNeeded, type RunController } from "./lifecycle/run-controller.js";
+import type { NestedTeam } from "./nested-team.js";
+import { ORCHESTRATOR_ID } from "./router/route-decision.js";
+import type { RunPlan } from "./run-execution.js";
+import { normalizeInput, type RunInput, type RunOptions } from "./run-input.js";
+import type { TeamConfig } from "./team-config.js";
+import { compileTeamFlow, flowMode, type TeamFlow } from "./team-flow.js";
+import type { TeamPipelines } from "./team-pipelines.js";
+
+/** A nested team as the planner sees it: it runs as a step and checks a run input's keys. */
+export interface PlannedNestedTeam extends NestedTeam {
+  /** @throws ConfigError when the team's flow is invalid or the keys leave a prompt variable unset. */
+  validate(inputKeys?: string[]): void;
+}
+
+/** What a {@link TeamPlanner} plans from: live views of its team, read at every run. */
+export interface TeamPlannerOptions {
+  teamId: string;
+  /** The team's agents in run order: the team's own list, which it edits in place (the planner only reads it). */
+  agents: PreparedAgent[];
+  /** Nested teams of `type: team` agents, by agent id (the team's own map). */
+  nestedTeams: ReadonlyMap<string, PlannedNestedTeam>;
+  /** The team's current settings (replaced when approved proposals are applied). */
+  settings: () => Omit<TeamConfig, "agents">;
+  /** Model for agents when neither the agent nor the team names one. */
+  defaultModel: string | undefined;
+  models: ModelRegistry;
+  costTracker: CostTracker;
+  budgetManagers: readonly BudgetManager[];
+  pipelines: TeamPipelines;
+  clock: Clock;
+}
+
+/**
+ * Plans a team's runs: compiles its flow, checks run inputs against the prompts, resolves the
+ * models and builds the {@link RunPlan}. The input-independent part (models, pipelines,
+ * settings per agent) is cached and shared by runs until the team changes (`changed()`).
+ */
+export class TeamPlanner {
+  private compiledFlow: TeamFlow | undefined;
+  /** Input key sets already checked against the prompts (runs repeat the same shape). */
+  private readonly checkedInputs = new Set<string>();
+  private modelPlan: ModelPlan | undefined;
+  /** The plan being built, shared by runs that start meanwhile (e.g. a burst of concurrent runs). */
+  private pendingModelPlan: Promise<ModelPlan> | undefined;
+
+  constructor(private readonly team: TeamPlannerOptions) {}
+
+  private get settings(): Omit<TeamConfig, "agents"> {
+    return this.team.settings();
+  }
+
+  /** Forgets everything derived from the agents and settings: the next run compiles and plans again. */
+  changed(): void {
+    this.compiledFlow = undefined;
+    this.modelPlan = undefined;
+    this.pendingModelPlan = undefined;
+    this.checkedInputs.clear();
+  }
+
+  /** The team's compiled flow, compiled once per change. @throws ConfigError for an invalid flow. */
+  flow(): TeamFlow {
+    this.compiledFlow ??= compileTeamFlow(this.settings, this.team.agents);
+    return this.compiledFlow;
+  }
+
+  /**
+   * Checks the flow and, given the keys of a run input, that every prompt variable (of this
+   * team and its nested teams) will have a value.
+   * @throws ConfigError listing every problem with its path.
+   */
+  validate(inputKeys?: string[]): void {
+    const flow = this.flow();
+    if (inputKeys) this.checkVariables(flow, inputKeys);
+  }
+
+  /**
+   * The plan of one run, and its run started in the cost tracker. Everything that can fail
+   * before the run does fails here.
+   * @throws ConfigError for a bad input, no agents, an unset prompt variable, no model, an
+   *   unpriced model under a budget, or (unless `control` is interactive) agents needing approval.
+   */
+  async plan(input: RunInput, options: RunOptions, controller: AbortController, control?: RunController): Promise<RunPlan> {
+    const { teamId, agents, costTracker, budgetManagers } = this.team;
+    const values = normalizeInput(input);
+    if (agents.length === 0) {
+      throw new ConfigError(`Team "${teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`);
+    }
+    const flow = this.flow();
+    this.checkVariables(flow, Object.keys(values));
+    if (!control?.interactive) assertNoApprovalsNeeded(agents);
+    const parts = this.cachedModelPlan() ?? (await (this.pendingModelPlan ??= this.buildModelPlan(flow).finally(() => (this.pendingModelPlan = undefined))));
+    if (budgetManagers.length > 0) {
+      checkBudgetPricing({
+        models: parts.modelNames,
+        pricing: costTracker.pricing,
+        budgets: budgetManagers,
+        allowUnpriced: this.settings.allowUnpriced ?? false,
+      });
+    }
+    const runId = options.runId ?? newRunId();
+    costTracker.startRun(runId, teamId);
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const plan: RunPlan = {
+      runId,
+      teamId,
+      agents: parts.agents,
+      roles: parts.roles,
+      models: parts.models,
+      fallbackModels: parts.fallbackModels,
+      agentCalls: parts.agentCalls,
+      agentSettings: parts.agentSettings,
+      call: this.team.pipelines.team(),
+      clock: this.team.clock,
+      signal,
+      input: values,
+      pathPrefix: teamId,
+      mode: parts.mode,
+      defaults: parts.defaults,
+      listeners: [],
+    };
+    if (control?.interactive) {
+      plan.gate = control.gate;
+      plan.approver = control;
+    }
+    if (parts.teams.size > 0) plan.teams = parts.teams;
+    return plan;
+  }
+
+  /**
+   * The input-independent part of the plan, built by the last run, when it still holds: the
+   * agents and flow have not changed since (that clears it) and the registry still hands out
+   * the same (settled) model for every name. Runs share it read-only.
+   */
+  private cachedModelPlan(): ModelPlan | undefined {
+    const cached = this.modelPlan;
+    if (!cached) return undefined;
+    for (let index = 0; index < cached.names.length; index++) {
+      if (this.team.models.resolve(cached.names[index]!) !== cached.resolutions[index]) return undefined;
+    }
+    return cached;
+  }
+
+  private async buildModelPlan(flow: TeamFlow): Promise<ModelPlan> {
+    const names: string[] = [];
+    const resolutions: Promise<ResolvedModel>[] = [];
+    const resolve = (name: string): Promise<ResolvedModel> => {
+      const resolution = this.team.models.resolve(name);
+      names.push(name);
+      resolutions.push(resolution);
+      return resolution;
+    };
+    const models = new Map<string, ResolvedModel>();
+    const fallbackModels = new Map<string, ResolvedModel[]>();
+    const agentCalls = new Map<string, ModelCall>();
+    const agentSettings = new Map<string, AgentCallSettings>();
+    const teams = new Map<string, NestedTeam>();
+    const agents = [...this.team.agents];
+    for (const agent of agents) {
+      const nested = this.team.nestedTeams.get(agent.id);
+      if (nested) {
+        teams.set(agent.id, nested);
+        continue;
+      }
+      const [name, ...fallbacks] = this.modelNamesOf(agent);
+      if (name === undefined) {
+        throw new ConfigError(
+          `Agent "${agent.id}" has no model. Set "model" on the team or the agent, e.g. model: openai/gpt-4o-mini.`,
+        );
+      }
+      const model = await resolve(name);
+      models.set(agent.id, model);
+      if (fallbacks.length > 0) fallbackModels.set(agent.id, await Promise.all(fallbacks.map(resolve)));
+      const call = this.team.pipelines.agent(agent);
+      agentCalls.set(agent.id, call);
+      agentSettings.set(agent.id, {
+        model,
+        fallbackModels: fallbackModels.get(agent.id),
+        call,
+        temperature: agent.config.temperature ?? this.settings.temperature,
+        maxTokens: agent.config.maxTokens ?? this.settings.maxTokens,
+        stream: agent.config.stream ?? this.settings.stream ?? true,
+      });
+    }
+    if (flow.kind === "router") {
+      const name = flow.model ?? firstModel(this.settings.model) ?? this.team.defaultModel;
+      if (name === undefined) {
+        throw new ConfigError([{ path: ["orchestrator", "model"], message: "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini." }]);
+      }
+      models.set(ORCHESTRATOR_ID, await resolve(name));
+    }
+    const plan: ModelPlan = {
+      names,
+      resolutions,
+      modelNames: [...new Set([...models.values(), ...[...fallbackModels.values()].flat()].map((model) => model.name))],
+      agents,
+      roles: new Map(agents.map((agent) => [agent.id, agent.role])),
+      models,
+      fallbackModels,
+      agentCalls,
+      agentSettings,
+      teams,
+      mode: flowMode(flow),
+      defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream ?? true },
+    };
+    // Only a plan built from the current agents and flow is kept (a change during the awaits clears it).
+    const current = this.team.agents;
+    if (current.length === agents.length && current.every((agent, index) => agent === agents[index]) && this.compiledFlow === flow) {
+      this.modelPlan = plan;
+    }
+    return plan;
+  }
+
+  /** The agent's model and fallbacks, in order. */
+  private modelNamesOf(agent: PreparedAgent): string[] {
+    const primary = agent.config.model ?? this.settings.model ?? this.team.defaultModel;
+    const list = primary === undefined ? [] : Array.isArray(primary) ? [...primary] : [primary];
+    return [...list, ...(agent.config.fallbackModels ?? [])];
+  }
+
+  private checkVariables(flow: TeamFlow, inputKeys: string[]): void {
+    const signature = inputKeys.length === 1 ? inputKeys[0]! : [...inputKeys].sort().join("\u0000");
+    if (this.checkedInputs.has(signature)) return;
+    const { agents, nestedTeams } = this.team;
+    const issues = checkVariables(agents, flow, inputKeys);
+    agents.forEach((agent, index) => {
+      const nested = nestedTeams.get(agent.id);
+      if (!nested) return;
+      const keys = agent.config.prompt === undefined ? inputKeys : [...new Set([...inputKeys, "query"])];
+      try {
+        nested.validate(keys);
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw error;
+        issues.push(...error.issues.map((issue) => ({ ...issue, path: ["agents", index, "team", ...issue.path] })));
+      }
+    });
+    if (issues.length > 0) throw new ConfigError(issues);
+    if (this.checkedInputs.size < 64) this.checkedInputs.add(signature);
+  }
+}
+
+/** The part of a run's plan that does not depend on its input, shared by runs until the team changes. */
+interface ModelPlan {
+  /** The model names resolved, in order, and the registry's answers: the plan holds while they are the same. */
+  names: string[];
+  resolutions: Promise<ResolvedModel>[];
+  /** Distinct names of the models the agents may call (for the budget pricing check). */
+  modelNames: string[];
+  agents: PreparedAgent[];
+  roles: ReadonlyMap<string, string>;
+  models: Map<string, ResolvedModel>;
+  fallbackModels: Map<string, ResolvedModel[]>;
+  agentCalls: Map<string, ModelCall>;
+  agentSettings: Map<string, AgentCallSettings>;
+  teams: Map<string, NestedTeam>;
+  mode: string;
+  defaults: RunPlan["defaults"];
+}
+
+/** The first model of a model setting: the model itself, or the head of a list (the rest are fallbacks). */
+export function firstModel(model: string | string[] | undefined): string | undefined {
+  return Array.isArray(model) ? model[0] : model;
+}
