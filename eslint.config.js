@@ -6,7 +6,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["eslint.config.js", "bin/*.js"] },
+        projectService: { allowDefaultProject: ["eslint.config.js", "bin/*.js", "bench/*.mjs"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

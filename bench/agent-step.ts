@@ -10,7 +10,7 @@ function model(): ScriptedModel {
 }
 
 function team(stream: boolean): LLMTeam {
-  const team = new LLMTeam({ teamId: "bench", model: "bench/model", stream, models: { "bench/model": model() } });
+  const team = new LLMTeam({ teamId: "bench", model: "openai/gpt-4o-mini", stream, models: { "openai/gpt-4o-mini": model() } });
   for (let index = 0; index < AGENTS; index++) {
     team.addAgent({ type: "llm", role: `agent${index}`, prompt: index === 0 ? "Do {query}" : `Continue from {agent${index - 1}}` });
   }

@@ -71,7 +71,7 @@ export async function benchToolLoop(runs = 500): Promise<BenchRow[]> {
     }
   };
 
-  const team = new LLMTeam({ teamId: "bench", model: "bench/model", stream: false, models: { "bench/model": new ScriptedModel({ responses: script, recordCalls: false }) }, tools: [add] });
+  const team = new LLMTeam({ teamId: "bench", model: "openai/gpt-4o-mini", stream: false, models: { "openai/gpt-4o-mini": new ScriptedModel({ responses: script, recordCalls: false }) }, tools: [add] });
   team.addAgent({ type: "llm", role: "adder", prompt: "Add the numbers one by one.", tools: ["add"], maxToolRounds: TOOL_STEPS });
   const teamRun = async (): Promise<void> => {
     const result = await team.run({});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, LLMTeam, type StreamEvent } from "llmteam";
 import { FakeClock, ScriptedModel } from "llmteam/testing";
+import { withoutEventCount } from "./support/same-run.js";
 
 function supportTeam(model: ScriptedModel): LLMTeam {
   const team = new LLMTeam({ teamId: "support", model: "test/model", models: { "test/model": model }, clock: new FakeClock() });
@@ -117,7 +118,9 @@ describe("the event stream", () => {
     const ran = await supportTeam(new ScriptedModel({ responses })).run({ query: "q" });
     const fixed = { runId: "", startedAt: "", completedAt: "", durationMs: 0 };
     const fixedCost = { runId: "", startedAt: 0, endedAt: 0 };
-    expect({ ...streamed, ...fixed, cost: { ...streamed.cost, ...fixedCost } }).toEqual({ ...ran, ...fixed, cost: { ...ran.cost, ...fixedCost } });
+    expect({ ...withoutEventCount(streamed), ...fixed, cost: { ...streamed.cost, ...fixedCost } }).toEqual({ ...withoutEventCount(ran), ...fixed, cost: { ...ran.cost, ...fixedCost } });
+    // run() made the same calls without streaming: the same log without the four token events.
+    expect(streamed.eventCount - ran.eventCount).toBe(4);
   });
 
   it("ends with run_failed, not run_completed, when an agent fails", async () => {

@@ -189,7 +189,8 @@ export class TeamPlanner {
         call,
         temperature: agent.config.temperature ?? this.settings.temperature,
         maxTokens: agent.config.maxTokens ?? this.settings.maxTokens,
-        stream: agent.config.stream ?? this.settings.stream ?? true,
+        // Unset: stream when the run's events are read live (see RunExecution.observed).
+        stream: agent.config.stream ?? this.settings.stream,
       });
     }
     if (flow.kind === "router") {
@@ -211,7 +212,7 @@ export class TeamPlanner {
       agentSettings,
       teams,
       mode: flowMode(flow),
-      defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream ?? true },
+      defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream },
     };
     // Only a plan built from the current agents and flow is kept (a change during the awaits clears it).
     const current = this.team.agents;

@@ -126,6 +126,8 @@ export class TeamRunner {
     const { gate, approver } = parent.plan;
     if (gate) plan.gate = () => gate(parent);
     if (approver) plan.approver = approver;
+    // Its events go to the parent's log: they are read live when the parent's are.
+    plan.observed = parent.observed;
     return this.execute(new RunExecution(plan, { push: (event) => parent.forward(event) }), controller, undefined, sharedTracker);
   }
 
