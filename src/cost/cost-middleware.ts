@@ -115,6 +115,8 @@ export interface CostHold {
  * failure or `settle` on success.
  */
 export interface CostGuard {
+  /** Whether calls reserve budget (the guard has budgets); without, `reserve` is always `undefined`. */
+  readonly reserves: boolean;
   /**
    * Reserves the call's worst case in every budget. `undefined` (synchronously) when there is
    * nothing to reserve: no budgets, or an unpriced model let through by `allowUnpriced`.
@@ -295,6 +297,7 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
   }
 
   return {
+    reserves: managers.length > 0,
     reserve: reserveFor,
     release: (hold, context) => release(hold.held, context.runId),
     settle(hold, response, context, startedAtMs) {

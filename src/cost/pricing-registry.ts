@@ -109,8 +109,9 @@ export class PricingRegistry {
   }
 
   /** Cost of `usage` on `model` in integer nano-dollars (1e-9 USD), or `undefined` when unpriced. */
-  calculateCostNano(model: string, usage: PricedUsage, atMs?: number): number | undefined {
-    return this.lookup(model, atMs)?.pricing.costNano(usage);
+  calculateCostNano(model: string, usage: PricedUsage, atMs: number = this.clock.now()): number | undefined {
+    // Once per model call: no lookup object, just the price.
+    return this.resolve(model)?.pricingAt(atMs).costNano(usage);
   }
 
   /** The registered names, as given. */

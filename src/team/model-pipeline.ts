@@ -1,13 +1,30 @@
 import type { CostGuard } from "../cost/cost-middleware.js";
 import { costMiddlewareOf } from "../cost/cost-middleware.js";
-import { callModel, callOptions, providerFailure, readGenerated, streamOnce } from "../providers/call-model.js";
-import type { ModelCall, ModelCallMiddleware, ModelResponse } from "../providers/model-call.js";
+import {
+  callModel,
+  callOptions,
+  providerFailure,
+  readGenerated,
+  streamOnce,
+} from "../providers/call-model.js";
+import type {
+  CallContext,
+  ModelCall,
+  ModelCallMiddleware,
+  ModelRequest,
+  ModelResponse,
+} from "../providers/model-call.js";
 import type { BreakerStore } from "../resilience/breaker-store.js";
 import type { CircuitBreakerOptions } from "../resilience/circuit-breaker-policy.js";
 import { resolveCircuitBreakerPolicy } from "../resilience/circuit-breaker-policy.js";
 import { createResiliencePipeline } from "../resilience/resilience-pipeline.js";
 import { createRetryMetrics } from "../resilience/retry-metrics.js";
-import { beginAttempt, createRetryStrategy, type AttemptLog, type RetryStrategy } from "../resilience/retry-middleware.js";
+import {
+  beginAttempt,
+  createRetryStrategy,
+  type AttemptLog,
+  type RetryStrategy,
+} from "../resilience/retry-middleware.js";
 import { resolveRetryPolicy, type RetryPolicyOptions } from "../resilience/retry-policy.js";
 
 /** The policies of one pipeline (an agent's, or the team's for calls of no agent). */
@@ -47,22 +64,41 @@ export function buildModelPipeline(policies: PipelinePolicies, parts: PipelinePa
     breakerKeyPrefix: parts.breakerKeyPrefix,
   });
   let call: ModelCall = resilience(costMiddlewareOf(parts.cost)(callModel));
-  for (let index = parts.middleware.length - 1; index >= 0; index--) call = parts.middleware[index]!(call);
-  if (parts.middleware.length > 0 || timeoutMs !== undefined || resolveCircuitBreakerPolicy(circuitBreaker) !== undefined) return call;
+  for (let index = parts.middleware.length - 1; index >= 0; index--)
+    call = parts.middleware[index]!(call);
+  if (
+    parts.middleware.length > 0 ||
+    timeoutMs !== undefined ||
+    resolveCircuitBreakerPolicy(circuitBreaker) !== undefined
+  )
+    return call;
   const layered = call;
-  const direct = createDirectCall(createRetryStrategy({ policy: resolveRetryPolicy(retryPolicy) }), parts.cost);
-  return (request, context) => (request.fallbackModels && request.fallbackModels.length > 0 ? layered(request, context) : direct(request, context));
+  const direct = createDirectCall(
+    createRetryStrategy({ policy: resolveRetryPolicy(retryPolicy) }),
+    parts.cost,
+  );
+  return (request, context) =>
+    request.fallbackModels && request.fallbackModels.length > 0
+      ? layered(request, context)
+      : direct(request, context);
 }
 
 /**
  * Retries, cost and the provider call in one async frame: what `retry(cost(callModel))` does,
  * step for step (reserve, call, release or settle, decide on a retry), with the steps the
  * layers themselves use ({@link RetryStrategy}, {@link CostGuard}, the provider call's parts).
+ * The first attempt of a call without a reservation to wait for (no budgets) is one reaction
+ * on the provider's promise, without a frame; failures go on in the frame.
  */
 export function createDirectCall(retry: RetryStrategy, cost: CostGuard): ModelCall {
-  return async (request, context) => {
-    const attempts: AttemptLog = { metrics: createRetryMetrics(), progress: { tokens: 0 }, errors: undefined };
-    for (let attempt = 1; ; attempt++) {
+  /** Attempts from `first` on, each in this one frame. */
+  async function attemptFrom(
+    first: number,
+    request: ModelRequest,
+    context: CallContext,
+    attempts: AttemptLog,
+  ): Promise<ModelResponse> {
+    for (let attempt = first; ; attempt++) {
       beginAttempt(context.signal, attempts, attempt);
       try {
         const reservedAt = context.clock.now();
@@ -88,6 +124,78 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): ModelCa
       } catch (error) {
         await retry(error, attempt, request, context, attempts);
       }
+    }
+  }
+
+  /** After failed attempt `attempt`: the retry decision (it throws when the call fails), then the next attempts. */
+  async function retryAfter(
+    error: unknown,
+    attempt: number,
+    request: ModelRequest,
+    context: CallContext,
+    attempts: AttemptLog,
+  ): Promise<ModelResponse> {
+    await retry(error, attempt, request, context, attempts);
+    return attemptFrom(attempt + 1, request, context, attempts);
+  }
+
+  /** The first attempt's answer: latency, metrics, cost (as `attemptFrom` does). */
+  function answered(
+    response: ModelResponse,
+    request: ModelRequest,
+    context: CallContext,
+    attempts: AttemptLog,
+    startedAt: number,
+  ): ModelResponse | Promise<ModelResponse> {
+    try {
+      response.latencyMs = context.clock.now() - startedAt;
+      response.retryMetrics = attempts.metrics;
+      const settling = cost.settle(undefined, response, context, startedAt);
+      if (!settling) return response;
+      return settling.then(
+        () => response,
+        (error: unknown) => retryAfter(error, 1, request, context, attempts),
+      );
+    } catch (error) {
+      return retryAfter(error, 1, request, context, attempts);
+    }
+  }
+
+  return (request, context) => {
+    const attempts: AttemptLog = {
+      metrics: createRetryMetrics(),
+      progress: { tokens: 0 },
+      errors: undefined,
+    };
+    if (cost.reserves) return attemptFrom(1, request, context, attempts);
+    try {
+      beginAttempt(context.signal, attempts, 1);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const startedAt = context.clock.now();
+    const failed = (error: unknown): Promise<ModelResponse> =>
+      retryAfter(providerFailure(error, request, context), 1, request, context, attempts);
+    try {
+      const options = callOptions(request, context.signal);
+      if (request.stream) {
+        return streamOnce(options, request, context.events, attempts.progress).then(
+          (response) => answered(response, request, context, attempts, startedAt),
+          failed,
+        );
+      }
+      // A provider may hand back any thenable: `Promise.resolve` keeps a native promise as it is.
+      return Promise.resolve(request.model.model.doGenerate(options)).then((result) => {
+        let response: ModelResponse;
+        try {
+          response = readGenerated(result, request);
+        } catch (error) {
+          return failed(error);
+        }
+        return answered(response, request, context, attempts, startedAt);
+      }, failed);
+    } catch (error) {
+      return failed(error);
     }
   };
 }

@@ -290,7 +290,8 @@ export class RunExecution {
 
   /** Ends the run with `run_completed`. */
   async complete(output: unknown): Promise<RunResult> {
-    await this.emit("run_completed", { output, usage: this.builder.result.usage, durationMs: this.elapsedMs() });
+    const completed = this.emit("run_completed", { output, usage: this.builder.result.usage, durationMs: this.elapsedMs() });
+    if (completed) await completed;
     return this.builder.result;
   }
 

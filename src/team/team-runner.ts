@@ -148,7 +148,8 @@ export class TeamRunner {
       );
     }
     try {
-      await execution.emit("run_started", { teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
+      const announced = execution.emit("run_started", { teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
+      if (announced) await announced;
       if (control) await control.started(execution);
       const output = await runTeamFlow(execution, this.team.planner.flow());
       if (control) await control.finish(execution, "completed", "run completed");
