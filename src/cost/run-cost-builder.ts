@@ -1,6 +1,6 @@
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import { addUsage, emptyUsage } from "../events/usage.js";
-import { NANO_PER_USD, nanoToUsd } from "../internal/money.js";
+import { NANO_PER_USD, nanoToUsd, usdToNano } from "../internal/money.js";
 import type { RunCost } from "./cost-tracker.js";
 
 /**
@@ -11,9 +11,6 @@ import type { RunCost } from "./cost-tracker.js";
 export class RunCostBuilder {
   readonly cost: RunCost;
   private totalNano = 0;
-  /** Nano-dollar totals by agent and by model, made on the first priced call. */
-  private byAgentNano: Map<string, number> | undefined;
-  private byModelNano: Map<string, number> | undefined;
 
   constructor(runId: string, teamId: string) {
     this.cost = {
@@ -43,13 +40,16 @@ export class RunCostBuilder {
     const nano = Math.round(data.deltaUsd * NANO_PER_USD);
     this.totalNano += nano;
     cost.totalUsd = nanoToUsd(this.totalNano);
-    cost.byAgent[agent] = add((this.byAgentNano ??= new Map()), agent, nano);
-    cost.byModel[data.model] = add((this.byModelNano ??= new Map()), data.model, nano);
+    cost.byAgent[agent] = add(cost.byAgent, agent, nano);
+    cost.byModel[data.model] = add(cost.byModel, data.model, nano);
   }
 }
 
-function add(map: Map<string, number>, key: string, nano: number): number {
-  const total = (map.get(key) ?? 0) + nano;
-  map.set(key, total);
-  return nanoToUsd(total);
+/**
+ * The USD total of `key` in `record` plus `nano`, summed in nano-dollars: a total read back from
+ * USD converts to its exact nano-dollars (below about $2 million), so no second map is kept.
+ */
+function add(record: Record<string, number>, key: string, nano: number): number {
+  const before = Object.hasOwn(record, key) ? usdToNano(record[key]!) : 0;
+  return nanoToUsd(before + nano);
 }
