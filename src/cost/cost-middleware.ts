@@ -128,9 +128,10 @@ export interface CostGuard {
   release(hold: CostHold, context: CallContext): Promise<void>;
   /**
    * Counts a successful call: settles its reservations with the real cost, records the usage,
-   * emits `cost_update` (and alerts). Returns a promise only when it has to wait.
+   * emits `cost_update` (and alerts), stamped `endedAtMs` when the caller read the time the
+   * answer arrived. Returns a promise only when it has to wait.
    */
-  settle(hold: CostHold | undefined, response: ModelResponse, context: CallContext, startedAtMs: number): Promise<void> | undefined;
+  settle(hold: CostHold | undefined, response: ModelResponse, context: CallContext, startedAtMs: number, endedAtMs?: number): Promise<void> | undefined;
 }
 
 /** The steps of the cost layer (see {@link createCostMiddleware} for what they do). */
@@ -300,14 +301,14 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
     reserves: managers.length > 0,
     reserve: reserveFor,
     release: (hold, context) => release(hold.held, context.runId),
-    settle(hold, response, context, startedAtMs) {
+    settle(hold, response, context, startedAtMs, endedAtMs) {
       const record = tracker.recordUsage(response.model, response.usage, { agentId: context.agentId, runId: context.runId, atMs: startedAtMs });
       const settling = hold ? settleHeld(hold.held, record.costNano, context) : undefined;
       const update: StreamEventDataMap["cost_update"] = { model: response.model, deltaUsd: record.costUsd, totalUsd: record.runTotalUsd, tokens: response.usage };
       if (record.unpriced) update.unpriced = true;
       // The common case (no budgets, a consumer keeping up) returns no promise.
       if (settling || record.newlyUnpriced) return announce(update, record.newlyUnpriced, context, settling);
-      const wait = context.events.emit("cost_update", update);
+      const wait = context.events.emit("cost_update", update, endedAtMs);
       return wait ?? undefined;
     },
   };

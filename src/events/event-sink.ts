@@ -9,5 +9,9 @@ import type { StreamEventType } from "./stream-event-type.js";
  * `const wait = sink.emit(...); if (wait) await wait;` and pay nothing otherwise.
  */
 export interface EventSink {
-  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): void | Promise<void>;
+  /**
+   * Emits one event. `timestamp` (ms since the epoch, from the run's clock) stamps it with a
+   * time the caller has just read; default: the clock's time now.
+   */
+  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], timestamp?: number): void | Promise<void>;
 }

@@ -148,9 +148,10 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): ModelCa
     startedAt: number,
   ): ModelResponse | Promise<ModelResponse> {
     try {
-      response.latencyMs = context.clock.now() - startedAt;
+      const endedAt = context.clock.now();
+      response.latencyMs = endedAt - startedAt;
       response.retryMetrics = attempts.metrics;
-      const settling = cost.settle(undefined, response, context, startedAt);
+      const settling = cost.settle(undefined, response, context, startedAt, endedAt);
       if (!settling) return response;
       return settling.then(
         () => response,

@@ -85,6 +85,7 @@ export class RunExecution {
   readonly observed: boolean;
   private seq = 0;
   private scratch: ScratchEvent | undefined;
+  private lastTimestamp = 0;
   private readonly startedAt: number;
   private readonly boundary = (): Promise<void> => this.checkpoint();
 
@@ -107,8 +108,17 @@ export class RunExecution {
     return this.emitAt(this.plan.clock.now(), type, data, agentId, cause);
   }
 
+  /**
+   * {@link emit}, stamped with the time of the event emitted last: for an event that follows
+   * another at once (a flow's `progress` after `agent_completed`), without reading the clock.
+   */
+  emitFollowing<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): void | Promise<void> {
+    return this.emitAt(this.lastTimestamp, type, data);
+  }
+
   /** {@link emit} with a timestamp the caller has read already (saves a clock read per event). */
-  private emitAt<T extends StreamEventType>(timestamp: number, type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
+  emitAt<T extends StreamEventType>(timestamp: number, type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
+    this.lastTimestamp = timestamp;
     if (this.channel === undefined && this.plan.listeners.length === 0) {
       // Nobody sees this event but the fold (a plain `run()`): fold it from one reused object
       // instead of allocating an event that would be garbage at once. The fold keeps no event.
@@ -337,8 +347,8 @@ class AgentSink implements EventSink {
     private readonly sinkAgentId: string,
   ) {}
 
-  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): void | Promise<void> {
-    return this.execution.emit(type, data, this.sinkAgentId);
+  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], timestamp?: number): void | Promise<void> {
+    return this.execution.emitAt(timestamp ?? this.execution.plan.clock.now(), type, data, this.sinkAgentId);
   }
 }
 

@@ -140,8 +140,8 @@ export class RunResultBuilder {
         result.output[agentId] = data.output;
         result.finalOutput = data.output;
         addUsage(result.usage, data.usage);
+        // Spread first: the engine clones `details` at once, then adds the fields.
         const agentResult: AgentResult = {
-          modelCalls: 0,
           ...data.details,
           agentId,
           role: this.roleOf(agentId),
@@ -150,7 +150,8 @@ export class RunResultBuilder {
           usage: data.usage,
           model: data.model,
           latencyMs: data.latencyMs,
-        };
+        } as AgentResult;
+        agentResult.modelCalls ??= 0;
         result.agentResults.push(agentResult);
         this.lastAgentResult = agentResult;
         break;
