@@ -1,5 +1,6 @@
 import type { AgentResult } from "../agents/agent-result.js";
 import { agentAnswer, agentRequest, runLlmAgent, type AgentCallSettings, type AgentOutput, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
+import { AgentCall, AgentSink } from "./agent-call.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
@@ -9,7 +10,7 @@ import type { RunStatus, StreamEvent, StreamEventDataMap } from "../events/strea
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
-import type { CallContext, ModelCall, ModelRequest, ModelResponse, ResolvedModel } from "../providers/model-call.js";
+import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import type { NestedTeam } from "./nested-team.js";
 import { nestedTeamInput, runTeamStep } from "./nested-team.js";
 import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
@@ -87,7 +88,6 @@ export class RunExecution {
   private scratch: ScratchEvent | undefined;
   private lastTimestamp = 0;
   private readonly startedAt: number;
-  private readonly boundary = (): Promise<void> => this.checkpoint();
 
   constructor(
     readonly plan: RunPlan,
@@ -231,7 +231,7 @@ export class RunExecution {
     let outcome: AgentOutput;
     try {
       if (agent.executor) {
-        const context: AgentRunContext = { settings, variables: this.variables, observed: this.observed, checkpoint: this.boundary };
+        const context: AgentRunContext = { settings, variables: this.variables, observed: this.observed, checkpoint: () => this.checkpoint() };
         if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
         outcome = await runLlmAgent(agent, context, call);
       } else {
@@ -338,70 +338,6 @@ interface ScratchEvent {
   agentPath: string | undefined;
   data: unknown;
   cause: unknown;
-}
-
-/** The event sink of one agent of a run: its events are tagged with the agent's id. */
-class AgentSink implements EventSink {
-  constructor(
-    protected readonly execution: RunExecution,
-    private readonly sinkAgentId: string,
-  ) {}
-
-  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], timestamp?: number): void | Promise<void> {
-    return this.execution.emitAt(timestamp ?? this.execution.plan.clock.now(), type, data, this.sinkAgentId);
-  }
-}
-
-/**
- * One agent step's model call. It is also the call's context and the agent's event sink
- * (`events` is itself): one object per step.
- */
-class AgentCall extends AgentSink implements CallContext {
-  readonly events: EventSink = this;
-  readonly clock: Clock;
-  readonly runId: string;
-  readonly agentId: string;
-
-  constructor(
-    execution: RunExecution,
-    private readonly agent: PreparedAgent,
-    private readonly settings: AgentCallSettings,
-    readonly signal: AbortSignal,
-    private readonly started: number,
-  ) {
-    super(execution, agent.id);
-    this.agentId = agent.id;
-    this.clock = execution.plan.clock;
-    this.runId = execution.plan.runId;
-  }
-
-  /** Renders the prompts, calls the model and ends the step (tool-less agents). */
-  run(): Promise<AgentResult> {
-    let request: ModelRequest;
-    try {
-      request = agentRequest(this.agent, this.settings, this.execution.variables, this.execution.observed);
-    } catch (error) {
-      return this.failed(error);
-    }
-    return this.settings.call(request, this).then(
-      (response) => this.answered(response),
-      (error: unknown) => this.failed(error),
-    );
-  }
-
-  private answered(response: ModelResponse): AgentResult | Promise<AgentResult> {
-    let outcome: AgentOutput;
-    try {
-      outcome = agentAnswer(this.agent, response);
-    } catch (error) {
-      return this.failed(error);
-    }
-    return this.execution.completeAgent(this.agent, this.started, outcome);
-  }
-
-  private failed(error: unknown): Promise<never> {
-    return this.execution.failAgent(this.agent, this.settings.model.name, this.started, error);
-  }
 }
 
 /** An agent failed; carries which one, so the run can name it. */

@@ -11,8 +11,9 @@ export class ReportRecorder {
   private readonly startTimes: number[] = [];
   /** For each entry of `agentResults`, in the same order: the index of its start. */
   private readonly resultStarts: number[] = [];
-  private readonly decisions: RunReportDecision[] = [];
-  private readonly warnings: string[] = [];
+  /** Made on the first decision or warning: most runs have none. */
+  private decisions: RunReportDecision[] | undefined;
+  private warnings: string[] | undefined;
 
   apply(event: StreamEvent): void {
     switch (event.type) {
@@ -37,7 +38,7 @@ export class ReportRecorder {
         break;
       }
       case "agent_selected":
-        this.decisions.push({
+        (this.decisions ??= []).push({
           iteration: event.data.iteration,
           nextAgent: event.data.nextAgent,
           reason: event.data.reason,
@@ -46,7 +47,7 @@ export class ReportRecorder {
         });
         break;
       case "warning":
-        this.warnings.push(event.data.message);
+        (this.warnings ??= []).push(event.data.message);
         break;
       default:
         break;
@@ -92,9 +93,9 @@ export class ReportRecorder {
       costUsd: result.cost.calls > 0 ? result.cost.totalUsd : undefined,
       unpricedModels: result.cost.unpricedModels,
       agents,
-      decisions: this.decisions,
+      decisions: this.decisions ?? [],
       errors,
-      warnings: this.warnings,
+      warnings: this.warnings ?? [],
     });
   }
 }
