@@ -43,6 +43,24 @@ describe("a team's cost", () => {
     const result = await built.run({ query: "q" });
     expect(built.costTracker.history.at(-1)).toMatchObject({ runId: result.runId, totalUsd: 0.000603 });
   });
+
+  it("is the same in the tracker, with or without budgets, and the tracker sees it during the run", async () => {
+    const seen: (number | undefined)[] = [];
+    const runs = [];
+    for (const options of [{}, { maxCostPerRun: 1 }]) {
+      const built = team(new ScriptedModel({ responses: [CALL, CALL] }), options);
+      // Between the two calls, what the tracker says the run has spent so far.
+      const stream = built.stream({ query: "q" }, { runId: "run-1" });
+      for await (const event of stream) if (event.type === "agent_started") seen.push(built.costTracker.costOf(stream.runId)?.totalUsd);
+      const result = await stream.result;
+      const { endedAt: _ended, startedAt: _started, ...inTracker } = built.costTracker.history.at(-1)!;
+      const { endedAt: _end, startedAt: _start, ...inResult } = result.cost;
+      expect(inTracker).toEqual(inResult);
+      runs.push(inResult);
+    }
+    expect(runs[0]).toEqual(runs[1]);
+    expect(seen).toEqual([0, 0.0003015, 0, 0.0003015]);
+  });
 });
 
 describe("maxCostPerRun", () => {

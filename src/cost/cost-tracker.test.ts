@@ -74,4 +74,37 @@ describe("CostTracker", () => {
     }
     expect(costs.history.map((run) => run.runId)).toEqual(["2", "3"]);
   });
+
+  it("counts an attached run through its live cost, pricing calls without counting them twice", () => {
+    const costs = tracker();
+    costs.startRun("run-1", "team-1");
+    const live = { runId: "run-1", teamId: "team-1", totalUsd: 0.5, byAgent: { writer: 0.5 }, byModel: { dear: 0.5 }, tokens: usage(10, 5), unpricedModels: [], calls: 1, startedAt: 0 };
+    costs.attachRun("run-1", live);
+    const record = costs.recordUsage("dear", usage(1_000_000, 0), { runId: "run-1", agentId: "writer" });
+    // Priced and reported with the run's total after the call; the live cost itself is its owner's to update.
+    expect(record).toMatchObject({ costUsd: 3, runTotalUsd: 3.5, unpriced: false });
+    expect(costs.spentNano("run-1")).toBe(500_000_000);
+    expect(costs.currentCost).toBe(0.5);
+    live.totalUsd = 3.5;
+    expect(costs.costOf("run-1")).toMatchObject({ totalUsd: 3.5, byAgent: { writer: 0.5 }, calls: 1 });
+    expect(costs.costOf("run-1")).not.toBe(live);
+    const ended = costs.endRun("run-1");
+    expect(ended).toMatchObject({ totalUsd: 3.5, tokens: usage(10, 5) });
+    expect(typeof ended.endedAt).toBe("number");
+    expect(costs.history).toEqual([ended]);
+  });
+
+  it("warns once per unpriced model in an attached run, and attaches only a run with nothing counted", () => {
+    const costs = tracker();
+    costs.startRun("run-1");
+    const live = { runId: "run-1", teamId: "t", totalUsd: 0, byAgent: {}, byModel: {}, tokens: usage(0, 0), unpricedModels: [], calls: 0, startedAt: 0 };
+    costs.attachRun("run-1", live);
+    expect(costs.recordUsage("mystery/model", usage(1, 1), { runId: "run-1" }).newlyUnpriced).toBe(true);
+    expect(costs.recordUsage("mystery/model", usage(1, 1), { runId: "run-1" }).newlyUnpriced).toBe(false);
+
+    costs.startRun("run-2");
+    costs.recordUsage("cheap", usage(1000, 0), { runId: "run-2" });
+    costs.attachRun("run-2", { ...live, runId: "run-2" });
+    expect(costs.costOf("run-2")).toMatchObject({ totalUsd: 0.1, calls: 1 });
+  });
 });

@@ -1,6 +1,6 @@
 import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import { systemClock, type Clock } from "../internal/clock.js";
-import { nanoToUsd } from "../internal/money.js";
+import { nanoToUsd, usdToNano } from "../internal/money.js";
 import { PricingRegistry } from "./pricing-registry.js";
 
 /** What a run cost: the result's `cost` field. Plain JSON. */
@@ -72,6 +72,8 @@ interface RunState {
   calls: number;
   startedAt: number;
   endedAt?: number;
+  /** The cost that counts this run when it is attached ({@link CostTracker.attachRun}). */
+  live?: RunCost;
 }
 
 function isRunState(entry: RunCost | RunState): entry is RunState {
@@ -124,12 +126,26 @@ export class CostTracker {
   }
 
   /**
+   * Lets `cost` count an active run from now on: a cost its owner keeps up to date, such as a
+   * team run's result, folded from the run's `cost_update` events. `costOf`, `spentNano`,
+   * `currentCost`, `endRun` and the history read it, and `recordUsage` for the run prices the
+   * call and reports it (its record is what the `cost_update` event carries) without counting it
+   * a second time. Only a run with no calls counted yet is attached; else nothing changes.
+   * Teams attach their runs when they have no budgets (budgets reserve and settle here).
+   */
+  attachRun(runId: string, cost: RunCost): void {
+    const run = this.active.get(runId);
+    if (run && run.calls === 0 && run.live === undefined) run.live = cost;
+  }
+
+  /**
    * Counts one model call. The run is started on the fly when it was not.
    * @throws {Error} when `runId` is omitted and no run or several runs are active.
    */
   recordUsage(model: string, usage: Usage, options: RecordUsageOptions = {}): UsageRecord {
     const run = this.runFor(options.runId, true);
     const costNano = this.pricing.calculateCostNano(model, usage, options.atMs ?? this.clock.now());
+    if (run.live) return liveRecord(run, run.live, model, costNano);
     const agentId = options.agentId ?? "unknown";
     run.calls++;
     addUsage(run.tokens, usage);
@@ -182,7 +198,8 @@ export class CostTracker {
   /** The priced total so far of the latest started active run, in USD (0 when none). */
   get currentCost(): number {
     const run = this.latestRunId === undefined ? undefined : this.active.get(this.latestRunId);
-    return run ? nanoToUsd(run.totalNano) : 0;
+    if (!run) return 0;
+    return run.live ? run.live.totalUsd : nanoToUsd(run.totalNano);
   }
 
   /**
@@ -202,7 +219,9 @@ export class CostTracker {
 
   /** The priced total so far of an active run in nano-dollars (0 when not active). */
   spentNano(runId: string): number {
-    return this.active.get(runId)?.totalNano ?? 0;
+    const run = this.active.get(runId);
+    if (!run) return 0;
+    return run.live ? usdToNano(run.live.totalUsd) : run.totalNano;
   }
 
   /** Ended runs, oldest first (at most `historyLimit`). */
@@ -237,7 +256,26 @@ export class CostTracker {
   }
 }
 
+/** The record of a call of an attached run: priced here, counted by the run's live cost. */
+function liveRecord(run: RunState, live: RunCost, model: string, costNano: number | undefined): UsageRecord {
+  if (costNano === undefined) {
+    // Warn once per model and run, even when calls in parallel finish before the cost is folded.
+    const warned = (run.unpriced ??= []);
+    const newlyUnpriced = !warned.includes(model) && !live.unpricedModels.includes(model);
+    if (newlyUnpriced) warned.push(model);
+    return { model, costUsd: undefined, costNano: 0, unpriced: true, newlyUnpriced, runTotalUsd: live.totalUsd };
+  }
+  return { model, costUsd: nanoToUsd(costNano), costNano, unpriced: false, newlyUnpriced: false, runTotalUsd: nanoToUsd(usdToNano(live.totalUsd) + costNano) };
+}
+
 function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
+  if (run.live) {
+    const live = run.live;
+    const copy: RunCost = { ...live, byAgent: { ...live.byAgent }, byModel: { ...live.byModel }, tokens: { ...live.tokens }, unpricedModels: [...live.unpricedModels] };
+    delete copy.endedAt;
+    if (endedAt !== undefined) copy.endedAt = endedAt;
+    return copy;
+  }
   const cost: RunCost = {
     runId: run.runId,
     teamId: run.teamId,

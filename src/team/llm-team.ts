@@ -135,7 +135,7 @@ export class LLMTeam implements NestedTeam {
       clock,
     });
     const streamBufferSize = options.streamBufferSize ?? 1024;
-    this.runner = new TeamRunner({ teamId, agents: prepared, settings: currentSettings, planner: this.planner, lifecycle: this.lifecycle, costTracker, clock, streamBufferSize });
+    this.runner = new TeamRunner({ teamId, agents: prepared, settings: currentSettings, planner: this.planner, lifecycle: this.lifecycle, costTracker, hasBudgets: this.budgetManagers.length > 0, clock, streamBufferSize });
     for (const agent of agents ?? []) this.addAgent(agent);
   }
 

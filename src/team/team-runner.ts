@@ -30,6 +30,8 @@ export interface TeamRunnerOptions {
   planner: TeamPlanner;
   lifecycle: TeamLifecycle;
   costTracker: CostTracker;
+  /** Whether the team has budgets (their reservations are kept in the tracker, call by call). */
+  hasBudgets: boolean;
   clock: Clock;
   /** Events buffered for a slow `stream()` consumer before the run pauses. */
   streamBufferSize: number;
@@ -147,6 +149,8 @@ export class TeamRunner {
         () => undefined,
       );
     }
+    // Without budgets the run's folded cost counts it in the tracker too (no second count per call).
+    if (!parentEndsCost && !this.team.hasBudgets) costTracker.attachRun(plan.runId, execution.builder.result.cost);
     try {
       const announced = execution.emit("run_started", { teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
       if (announced) await announced;
