@@ -45,6 +45,7 @@ export class ModelRegistry {
   private readonly providers = new Map<string, ProviderConfig>();
   private readonly models = new Map<string, LanguageModelV4>();
   private readonly resolved = new Map<string, Promise<ResolvedModel>>();
+  private changes = 0;
   private readonly env: Env;
 
   constructor(options: ModelRegistryOptions = {}) {
@@ -65,6 +66,7 @@ export class ModelRegistry {
     }
     this.models.set(name, model);
     this.resolved.delete(name);
+    this.changes++;
     return this;
   }
 
@@ -81,6 +83,7 @@ export class ModelRegistry {
     }
     this.providers.set(name, config);
     for (const key of this.resolved.keys()) if (key.startsWith(`${name}/`)) this.resolved.delete(key);
+    this.changes++;
     return this;
   }
 
@@ -93,6 +96,14 @@ export class ModelRegistry {
   }
 
   /**
+   * Counts the changes that may make a name resolve to another model (registrations, failed
+   * resolutions): while it stays the same, `resolve(name)` hands out the same promise.
+   */
+  get version(): number {
+    return this.changes;
+  }
+
+  /**
    * The model for a name; created once and cached.
    * @throws ConfigError for an unknown provider or a missing API key (naming what to set).
    */
@@ -101,7 +112,10 @@ export class ModelRegistry {
     if (!found) {
       found = this.create(name);
       this.resolved.set(name, found);
-      found.catch(() => this.resolved.delete(name));
+      found.catch(() => {
+        this.resolved.delete(name);
+        this.changes++;
+      });
     }
     return found;
   }

@@ -145,9 +145,12 @@ export class TeamPlanner {
   private cachedModelPlan(): ModelPlan | undefined {
     const cached = this.modelPlan;
     if (!cached) return undefined;
+    const { models } = this.team;
+    if (cached.registryVersion === models.version) return cached;
     for (let index = 0; index < cached.names.length; index++) {
-      if (this.team.models.resolve(cached.names[index]!) !== cached.resolutions[index]) return undefined;
+      if (models.resolve(cached.names[index]!) !== cached.resolutions[index]) return undefined;
     }
+    cached.registryVersion = models.version;
     return cached;
   }
 
@@ -203,6 +206,7 @@ export class TeamPlanner {
     const plan: ModelPlan = {
       names,
       resolutions,
+      registryVersion: -1,
       modelNames: [...new Set([...models.values(), ...[...fallbackModels.values()].flat()].map((model) => model.name))],
       agents,
       roles: new Map(agents.map((agent) => [agent.id, agent.role])),
@@ -255,6 +259,8 @@ interface ModelPlan {
   /** The model names resolved, in order, and the registry's answers: the plan holds while they are the same. */
   names: string[];
   resolutions: Promise<ResolvedModel>[];
+  /** The registry's version when the resolutions were last checked: unchanged, they still hold. */
+  registryVersion: number;
   /** Distinct names of the models the agents may call (for the budget pricing check). */
   modelNames: string[];
   agents: PreparedAgent[];
