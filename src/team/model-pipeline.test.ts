@@ -90,4 +90,32 @@ describe("the single-frame pipeline behaves as the layered one", () => {
     expect(direct.events).toEqual(layered.events);
     expect(direct.calls).toEqual(layered.calls);
   });
+
+  it("with a provider that throws at once instead of rejecting, then answers", async () => {
+    const outcome = async (layered: boolean): Promise<RunResult> => {
+      const model = new ScriptedModel({ responses: ["fine"] });
+      let calls = 0;
+      // A provider whose doGenerate throws synchronously on its first call (not a rejection).
+      const flaky = Object.assign(Object.create(model) as ScriptedModel, {
+        doGenerate: (options: Parameters<ScriptedModel["doGenerate"]>[0]) => {
+          if (calls++ === 0) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+          return model.doGenerate(options);
+        },
+      });
+      const team = new LLMTeam({
+        teamId: "t",
+        model: "test/model",
+        models: { "test/model": flaky },
+        retryPolicy: { maxRetries: 1, baseDelay: 0, jitter: 0 },
+        ...(layered ? { middleware: [passThrough] } : {}),
+        agents: [{ type: "llm", role: "only", prompt: "Do {query}" }],
+      });
+      return team.run({ query: "q" });
+    };
+    const direct = await outcome(false);
+    const layered = await outcome(true);
+    expect(direct.status).toBe("completed");
+    expect(direct.agentResults[0]!.retryMetrics).toEqual(layered.agentResults[0]!.retryMetrics);
+    expect(direct.agentResults[0]!.modelCalls).toBe(2);
+  });
 });
