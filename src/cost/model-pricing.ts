@@ -197,7 +197,9 @@ export class ModelPricing {
 
   private pricesFor(inputTokens: number): PicoPrices {
     let prices = this.base;
-    for (const tier of this.tiers) {
+    const tiers = this.tiers;
+    for (let index = 0; index < tiers.length; index++) {
+      const tier = tiers[index]!;
       if (inputTokens > tier.aboveInputTokens) prices = tier.prices;
     }
     return prices;

@@ -23,8 +23,16 @@ interface CatalogModel {
   prices: RawPrices | { constraint?: Constraint; prices: RawPrices }[];
   /** Lower-cased literal names of the model (`equals` rules and the id), for prefix lookups. */
   names?: string[];
-  /** Built prices, one per variant. */
-  built?: ModelPricing[];
+  /** Built prices, one per variant, with their constraints made ready to check (on first use). */
+  built?: BuiltVariant[];
+}
+
+/** A price variant ready for lookups: its pricing, and when it applies (epoch ms or seconds of the UTC day). */
+interface BuiltVariant {
+  pricing: ModelPricing;
+  startsAtMs?: number;
+  dailyFrom?: number;
+  dailyTo?: number;
 }
 
 interface CatalogProvider {
@@ -147,21 +155,35 @@ function matches(rule: MatchRule, text: string): boolean {
 }
 
 function pricingAt(model: CatalogModel, atMs: number): ModelPricing {
-  const variants = Array.isArray(model.prices) ? model.prices : [{ prices: model.prices }];
-  model.built ??= variants.map((variant) => buildPricing(variant.prices));
+  // Once per priced call: the variants are built and their constraints parsed on first use.
+  const built = (model.built ??= buildVariants(model));
   // As genai-prices: the last variant whose constraint holds wins; the first is the default.
-  for (let index = variants.length - 1; index > 0; index--) {
-    const constraint = variants[index]!.constraint;
-    if (constraint === undefined || holds(constraint, atMs)) return model.built[index]!;
+  for (let index = built.length - 1; index > 0; index--) {
+    const variant = built[index]!;
+    if (holds(variant, atMs)) return variant.pricing;
   }
-  return model.built[0]!;
+  return built[0]!.pricing;
 }
 
-function holds(constraint: Constraint, atMs: number): boolean {
-  if (constraint.type === "start_date") return atMs >= Date.parse(constraint.start_date);
+function buildVariants(model: CatalogModel): BuiltVariant[] {
+  const variants = Array.isArray(model.prices) ? model.prices : [{ prices: model.prices }];
+  return variants.map(({ constraint, prices }: { constraint?: Constraint; prices: RawPrices }) => {
+    const variant: BuiltVariant = { pricing: buildPricing(prices) };
+    if (constraint?.type === "start_date") variant.startsAtMs = Date.parse(constraint.start_date);
+    else if (constraint) {
+      variant.dailyFrom = secondsOfDay(constraint.start_time);
+      variant.dailyTo = secondsOfDay(constraint.end_time);
+    }
+    return variant;
+  });
+}
+
+function holds(variant: BuiltVariant, atMs: number): boolean {
+  if (variant.startsAtMs !== undefined) return atMs >= variant.startsAtMs;
+  if (variant.dailyFrom === undefined || variant.dailyTo === undefined) return true;
   const secondOfDay = Math.floor((atMs % 86_400_000) / 1000);
-  const start = secondsOfDay(constraint.start_time);
-  const end = secondsOfDay(constraint.end_time);
+  const start = variant.dailyFrom;
+  const end = variant.dailyTo;
   return end < start ? secondOfDay >= start || secondOfDay < end : secondOfDay >= start && secondOfDay < end;
 }
 
