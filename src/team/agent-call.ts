@@ -5,6 +5,7 @@ import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import type { Clock } from "../internal/clock.js";
 import type { CallContext, ModelRequest, ModelResponse } from "../providers/model-call.js";
+import { callInto, type CallTarget } from "./model-pipeline.js";
 import type { RunExecution } from "./run-execution.js";
 
 /** The event sink of one agent of a run: its events are tagged with the agent's id. */
@@ -23,7 +24,7 @@ export class AgentSink implements EventSink {
  * One agent step's model call. It is also the call's context and the agent's event sink
  * (`events` is itself): one object per step.
  */
-export class AgentCall extends AgentSink implements CallContext {
+export class AgentCall extends AgentSink implements CallContext, CallTarget<AgentResult> {
   readonly events: EventSink = this;
   readonly clock: Clock;
   readonly runId: string;
@@ -50,13 +51,11 @@ export class AgentCall extends AgentSink implements CallContext {
     } catch (error) {
       return this.failed(error);
     }
-    return this.settings.call(request, this).then(
-      (response) => this.answered(response),
-      (error: unknown) => this.failed(error),
-    );
+    return callInto(this.settings.call, request, this, this);
   }
 
-  private answered(response: ModelResponse): AgentResult | Promise<AgentResult> {
+  /** The model answered: the agent's answer, then `agent_completed` (as a {@link CallTarget}). */
+  answered(response: ModelResponse): AgentResult | Promise<AgentResult> {
     let outcome: AgentOutput;
     try {
       outcome = agentAnswer(this.agent, response);
@@ -66,7 +65,8 @@ export class AgentCall extends AgentSink implements CallContext {
     return this.execution.completeAgent(this.agent, this.started, outcome);
   }
 
-  private failed(error: unknown): Promise<never> {
+  /** The call failed for good: `agent_failed`, then the step's rejection. */
+  failed(error: unknown): Promise<never> {
     return this.execution.failAgent(this.agent, this.settings.model.name, this.started, error);
   }
 }

@@ -45,6 +45,43 @@ export interface PipelineParts {
   breakerKeyPrefix: string;
 }
 
+/** What to do with a model call's outcome: run in the call's own promise reaction. */
+export interface CallTarget<T> {
+  answered(response: ModelResponse): T | Promise<T>;
+  failed(error: unknown): T | Promise<T>;
+}
+
+/** A model call that can hand its outcome straight to a {@link CallTarget}. */
+interface TargetedCall extends ModelCall {
+  callInto<T>(request: ModelRequest, context: CallContext, target: CallTarget<T>): Promise<T>;
+}
+
+/**
+ * `call(request, context).then(target.answered, target.failed)`, with one promise reaction
+ * fewer when `call` is a team pipeline (one reaction per model call is what a step costs).
+ */
+export function callInto<T>(
+  call: ModelCall,
+  request: ModelRequest,
+  context: CallContext,
+  target: CallTarget<T>,
+): Promise<T> {
+  const targeted = (call as Partial<TargetedCall>).callInto;
+  if (targeted) return targeted(request, context, target);
+  return call(request, context).then(
+    (response) => target.answered(response),
+    (error: unknown) => target.failed(error),
+  );
+}
+
+/** The target of a plain call: the response itself, or the error thrown on. */
+const RESPONSE: CallTarget<ModelResponse> = {
+  answered: (response) => response,
+  failed: (error) => {
+    throw error;
+  },
+};
+
 /**
  * A model-call pipeline, outermost first: the user's middleware, fallback → retry → breaker →
  * timeout, cost, the provider call.
@@ -77,10 +114,21 @@ export function buildModelPipeline(policies: PipelinePolicies, parts: PipelinePa
     createRetryStrategy({ policy: resolveRetryPolicy(retryPolicy) }),
     parts.cost,
   );
-  return (request, context) =>
-    request.fallbackModels && request.fallbackModels.length > 0
-      ? layered(request, context)
-      : direct(request, context);
+  const hasFallbacks = (request: ModelRequest): boolean =>
+    request.fallbackModels !== undefined && request.fallbackModels.length > 0;
+  const pipeline: TargetedCall = Object.assign(
+    (request: ModelRequest, context: CallContext) =>
+      hasFallbacks(request)
+        ? layered(request, context)
+        : direct.callInto(request, context, RESPONSE),
+    {
+      callInto: <T>(request: ModelRequest, context: CallContext, target: CallTarget<T>) =>
+        hasFallbacks(request)
+          ? callInto(layered, request, context, target)
+          : direct.callInto(request, context, target),
+    },
+  );
+  return pipeline;
 }
 
 /**
@@ -90,7 +138,7 @@ export function buildModelPipeline(policies: PipelinePolicies, parts: PipelinePa
  * The first attempt of a call without a reservation to wait for (no budgets) is one reaction
  * on the provider's promise, without a frame; failures go on in the frame.
  */
-export function createDirectCall(retry: RetryStrategy, cost: CostGuard): ModelCall {
+export function createDirectCall(retry: RetryStrategy, cost: CostGuard): TargetedCall {
   /** Attempts from `first` on, each in this one frame. */
   async function attemptFrom(
     first: number,
@@ -162,26 +210,47 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): ModelCa
     }
   }
 
-  return (request, context) => {
+  /** Hands a response, or a promise of one, to `target`. */
+  function deliver<T>(
+    outcome: ModelResponse | Promise<ModelResponse>,
+    target: CallTarget<T>,
+  ): T | Promise<T> {
+    if (!(outcome instanceof Promise)) return target.answered(outcome);
+    return outcome.then(
+      (response) => target.answered(response),
+      (error: unknown) => target.failed(error),
+    );
+  }
+
+  function start<T>(
+    request: ModelRequest,
+    context: CallContext,
+    target: CallTarget<T>,
+  ): Promise<T> {
     const attempts: AttemptLog = {
       metrics: createRetryMetrics(),
       progress: { tokens: 0 },
       errors: undefined,
     };
-    if (cost.reserves) return attemptFrom(1, request, context, attempts);
+    if (cost.reserves) {
+      return Promise.resolve(deliver(attemptFrom(1, request, context, attempts), target));
+    }
     try {
       beginAttempt(context.signal, attempts, 1);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error).then(undefined, (rejected: unknown) => target.failed(rejected));
     }
     const startedAt = context.clock.now();
-    const failed = (error: unknown): Promise<ModelResponse> =>
-      retryAfter(providerFailure(error, request, context), 1, request, context, attempts);
+    const failed = (error: unknown): T | Promise<T> =>
+      deliver(
+        retryAfter(providerFailure(error, request, context), 1, request, context, attempts),
+        target,
+      );
     try {
       const options = callOptions(request, context.signal);
       if (request.stream) {
         return streamOnce(options, request, context.events, attempts.progress).then(
-          (response) => answered(response, request, context, attempts, startedAt),
+          (response) => deliver(answered(response, request, context, attempts, startedAt), target),
           failed,
         );
       }
@@ -193,10 +262,15 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): ModelCa
         } catch (error) {
           return failed(error);
         }
-        return answered(response, request, context, attempts, startedAt);
+        return deliver(answered(response, request, context, attempts, startedAt), target);
       }, failed);
     } catch (error) {
-      return failed(error);
+      return Promise.resolve(failed(error));
     }
-  };
+  }
+
+  return Object.assign(
+    (request: ModelRequest, context: CallContext) => start(request, context, RESPONSE),
+    { callInto: start },
+  );
 }
