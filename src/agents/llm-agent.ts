@@ -78,6 +78,8 @@ export interface AgentOutput {
   output: unknown;
   usage: Usage;
   model: string;
+  /** The agent's wall time: 0 here, set by the run when the step ends (this object is the `agent_completed` data). */
+  latencyMs: number;
   /** Fields of the agent result beyond the common ones: at least `modelCalls`. */
   details: AgentDetails;
 }
@@ -108,7 +110,7 @@ export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext
     throw new EmptyAnswerError(`${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`);
   }
   const output = agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, result.text, result.usage) : result.text;
-  return { output, usage: result.usage, model: result.model, details: toolLoopDetails(result) };
+  return { output, usage: result.usage, model: result.model, latencyMs: 0, details: toolLoopDetails(result) };
 }
 
 /**
@@ -146,6 +148,7 @@ export function agentAnswer(agent: PreparedAgent, response: ModelResponse): Agen
     output: agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, response.text, response.usage) : response.text,
     usage: response.usage,
     model: response.model,
+    latencyMs: 0,
     details,
   };
 }

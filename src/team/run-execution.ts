@@ -109,11 +109,16 @@ export class RunExecution {
   }
 
   /**
-   * {@link emit}, stamped with the time of the event emitted last: for an event that follows
-   * another at once (a flow's `progress` after `agent_completed`), without reading the clock.
+   * A flow's `progress` event after a step: `completed` of `total` steps, the last one `label`.
+   * When nobody reads the run's events its data is not even built (the fold only counts it).
    */
-  emitFollowing<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): void | Promise<void> {
-    return this.emitAt(this.lastTimestamp, type, data);
+  progress(completed: number, total: number | undefined, label: string): void | Promise<void> {
+    if (this.channel === undefined && this.plan.listeners.length === 0) {
+      this.seq++;
+      this.builder.count();
+      return;
+    }
+    return this.emitAt(this.lastTimestamp, "progress", { completed, total, label });
   }
 
   /** {@link emit} with a timestamp the caller has read already (saves a clock read per event). */
@@ -250,8 +255,9 @@ export class RunExecution {
   completeAgent(agent: PreparedAgent, started: number, outcome: AgentOutput): AgentResult | Promise<AgentResult> {
     const ended = this.plan.clock.now();
     this.variables[agent.outputKey] = outcome.output;
-    const data = { output: outcome.output, usage: outcome.usage, model: outcome.model, latencyMs: ended - started, details: outcome.details };
-    const completed = this.emitAt(ended, "agent_completed", data, agent.id);
+    // The agent's output is the event's data, once its latency is in.
+    outcome.latencyMs = ended - started;
+    const completed = this.emitAt(ended, "agent_completed", outcome, agent.id);
     // The fold has just built the agent's result from this event: hand out the same object.
     const result = this.builder.lastAgentResult!;
     return completed ? completed.then(() => result) : result;

@@ -111,6 +111,11 @@ export class RunResultBuilder {
     this.result = new RunResultRecord(runId, teamId, this.costs.cost, this.recorder);
   }
 
+  /** Counts an event the fold has nothing else to take from (a `progress` event nobody reads). */
+  count(): void {
+    this.result.eventCount++;
+  }
+
   /**
    * Folds one event into the result. `own` (default false) says the event is this run's own
    * (emitted by its execution, not forwarded from a nested run), which skips the nesting check.

@@ -10,7 +10,7 @@ export async function runSequential(execution: RunExecution): Promise<unknown> {
     const agent = agents[index]!;
     const result = await execution.runAgent(agent, index + 1);
     output = result.output;
-    const wait = execution.emitFollowing("progress", { completed: index + 1, total: agents.length, label: agent.id });
+    const wait = execution.progress(index + 1, agents.length, agent.id);
     if (wait) await wait;
   }
   return output;

@@ -142,7 +142,7 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
     if (failure) continue;
     state.set(settled.id, "done");
     outputs.set(settled.id, settled.output);
-    const wait = execution.emitFollowing("progress", { completed: ++completed, total, label: settled.id });
+    const wait = execution.progress(++completed, total, settled.id);
     if (wait) await wait;
     await decide(settled.id);
     consider([...(graph.outgoing.get(settled.id) ?? []).map((edge) => edge.to), ...(pendingLoops.length > 0 ? startLoops() : [])]);
@@ -161,7 +161,7 @@ async function runLinear(execution: RunExecution, order: string[]): Promise<unkn
     if (boundary) await boundary;
     const result = await execution.runAgent(agents.get(order[index]!)!, index + 1);
     output = result.output;
-    const wait = execution.emitFollowing("progress", { completed: index + 1, total: order.length, label: order[index]! });
+    const wait = execution.progress(index + 1, order.length, order[index]!);
     if (wait) await wait;
   }
   return output;
