@@ -87,7 +87,8 @@ export class RunExecution {
   private seq = 0;
   private scratch: ScratchEvent | undefined;
   private lastTimestamp = 0;
-  private readonly startedAt: number;
+  /** When the execution began (ms since the epoch): the time `run_started` carries. */
+  readonly startedAt: number;
 
   constructor(
     readonly plan: RunPlan,
@@ -306,7 +307,8 @@ export class RunExecution {
 
   /** Ends the run with `run_completed`. */
   async complete(output: unknown): Promise<RunResult> {
-    const completed = this.emit("run_completed", { output, usage: this.builder.result.usage, durationMs: this.elapsedMs() });
+    const now = this.plan.clock.now();
+    const completed = this.emitAt(now, "run_completed", { output, usage: this.builder.result.usage, durationMs: now - this.startedAt });
     if (completed) await completed;
     return this.builder.result;
   }

@@ -129,7 +129,7 @@ export class RunResultBuilder {
     this.recorder.apply(event);
     switch (event.type) {
       case "run_started":
-        result.startedAt = new Date(event.timestamp).toISOString();
+        result.startedAt = isoTime(event.timestamp);
         result.cost.startedAt = event.timestamp;
         break;
       case "cost_update":
@@ -215,7 +215,7 @@ export class RunResultBuilder {
   }
 
   private finish(timestamp: number, durationMs: number): void {
-    this.result.completedAt = new Date(timestamp).toISOString();
+    this.result.completedAt = isoTime(timestamp);
     this.result.cost.endedAt = timestamp;
     this.result.durationMs = durationMs;
   }
@@ -228,4 +228,16 @@ function errorFrom(event: StreamEvent, info: ErrorInfo): Error {
   const error = new LLMTeamError(info.message);
   error.name = info.name;
   return error;
+}
+
+let lastIsoMs = Number.NaN;
+let lastIso = "";
+
+/** `timestamp` as an ISO-8601 string. Runs that start or end in the same millisecond share one. */
+function isoTime(timestamp: number): string {
+  if (timestamp !== lastIsoMs) {
+    lastIso = new Date(timestamp).toISOString();
+    lastIsoMs = timestamp;
+  }
+  return lastIso;
 }

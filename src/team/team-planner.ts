@@ -90,8 +90,8 @@ export class TeamPlanner {
    * @throws ConfigError for a bad input, no agents, an unset prompt variable, no model, an
    *   unpriced model under a budget, or (unless `control` is interactive) agents needing approval.
    */
-  async plan(input: RunInput, options: RunOptions, controller: AbortController, control?: RunController): Promise<RunPlan> {
-    const { teamId, agents, costTracker, budgetManagers } = this.team;
+  plan(input: RunInput, options: RunOptions, controller: AbortController, control?: RunController): RunPlan | Promise<RunPlan> {
+    const { teamId, agents } = this.team;
     const values = normalizeInput(input);
     if (agents.length === 0) {
       throw new ConfigError(`Team "${teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`);
@@ -99,7 +99,17 @@ export class TeamPlanner {
     const flow = this.flow();
     this.checkVariables(flow, Object.keys(values));
     if (!control?.interactive) assertNoApprovalsNeeded(agents);
-    const parts = this.cachedModelPlan() ?? (await (this.pendingModelPlan ??= this.buildModelPlan(flow).finally(() => (this.pendingModelPlan = undefined))));
+    // The model plan is built once (resolving models may wait); runs after that plan at once.
+    const cached = this.cachedModelPlan();
+    if (cached) return this.runPlan(cached, values, options, controller, control);
+    return (this.pendingModelPlan ??= this.buildModelPlan(flow).finally(() => (this.pendingModelPlan = undefined))).then((parts) =>
+      this.runPlan(parts, values, options, controller, control),
+    );
+  }
+
+  /** The plan of one run over the team's model plan. */
+  private runPlan(parts: ModelPlan, values: Record<string, unknown>, options: RunOptions, controller: AbortController, control: RunController | undefined): RunPlan {
+    const { teamId, costTracker, budgetManagers } = this.team;
     if (budgetManagers.length > 0) {
       checkBudgetPricing({
         models: parts.modelNames,

@@ -47,14 +47,24 @@ export class TeamRunner {
   constructor(private readonly team: TeamRunnerOptions) {}
 
   /** See `LLMTeam.run`. */
-  async run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
+  run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
     const { lifecycle, planner } = this.team;
-    lifecycle.assertCanRun();
     const controller = new AbortController();
-    const control = lifecycle.enforced ? new RunController(lifecycle, false) : undefined;
-    const plan = await planner.plan(input, options, controller, control);
-    control?.begin(plan.runId);
-    return this.execute(new RunExecution(plan, undefined), controller, control);
+    let control: RunController | undefined;
+    let planned: RunPlan | Promise<RunPlan>;
+    try {
+      lifecycle.assertCanRun();
+      control = lifecycle.enforced ? new RunController(lifecycle, false) : undefined;
+      planned = planner.plan(input, options, controller, control);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Without an async frame of its own: a run is planned at once once the team's plan is built.
+    const begin = (plan: RunPlan): Promise<RunResult> => {
+      control?.begin(plan.runId);
+      return this.execute(new RunExecution(plan, undefined), controller, control);
+    };
+    return planned instanceof Promise ? planned.then(begin) : begin(planned);
   }
 
   /** See `LLMTeam.stream`. */
@@ -152,7 +162,7 @@ export class TeamRunner {
     // Without budgets the run's folded cost counts it in the tracker too (no second count per call).
     if (!parentEndsCost && !this.team.hasBudgets) costTracker.attachRun(plan.runId, execution.builder.result.cost);
     try {
-      const announced = execution.emit("run_started", { teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
+      const announced = execution.emitAt(execution.startedAt, "run_started", { teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
       if (announced) await announced;
       if (control) await control.started(execution);
       const output = await runTeamFlow(execution, this.team.planner.flow());
