@@ -8,65 +8,75 @@ import type { CallContext, ModelRequest, ModelResponse } from "../providers/mode
 import { callInto, type CallTarget } from "./model-pipeline.js";
 import type { RunExecution } from "./run-execution.js";
 
-/** The event sink of one agent of a run: its events are tagged with the agent's id. */
+/**
+ * The event sink of one agent of a run: its events are tagged with the agent's id. Its state is
+ * private (`#`), so a context that carries it stays plain data for spreads and `JSON.stringify`.
+ */
 export class AgentSink implements EventSink {
-  constructor(
-    protected readonly execution: RunExecution,
-    private readonly sinkAgentId: string,
-  ) {}
+  readonly #execution: RunExecution;
+  readonly #agentId: string;
+
+  constructor(execution: RunExecution, agentId: string) {
+    this.#execution = execution;
+    this.#agentId = agentId;
+  }
 
   emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], timestamp?: number): void | Promise<void> {
-    return this.execution.emitAt(timestamp ?? this.execution.plan.clock.now(), type, data, this.sinkAgentId);
+    return this.#execution.emitAt(timestamp ?? this.#execution.plan.clock.now(), type, data, this.#agentId);
   }
 }
 
 /**
- * One agent step's model call. It is also the call's context and the agent's event sink
- * (`events` is itself): one object per step.
+ * One agent step's model call, which is also the call's context: what middleware sees is its
+ * public fields (`signal`, `clock`, `events`, `runId`, `agentId`); the step's state is private.
  */
-export class AgentCall extends AgentSink implements CallContext, CallTarget<AgentResult> {
-  readonly events: EventSink = this;
+export class AgentCall implements CallContext, CallTarget<AgentResult> {
+  readonly events: EventSink;
   readonly clock: Clock;
   readonly runId: string;
   readonly agentId: string;
+  readonly signal: AbortSignal;
+  readonly #execution: RunExecution;
+  readonly #agent: PreparedAgent;
+  readonly #settings: AgentCallSettings;
+  readonly #started: number;
 
-  constructor(
-    execution: RunExecution,
-    private readonly agent: PreparedAgent,
-    private readonly settings: AgentCallSettings,
-    readonly signal: AbortSignal,
-    private readonly started: number,
-  ) {
-    super(execution, agent.id);
-    this.agentId = agent.id;
+  constructor(execution: RunExecution, agent: PreparedAgent, settings: AgentCallSettings, signal: AbortSignal, started: number) {
+    this.events = new AgentSink(execution, agent.id);
     this.clock = execution.plan.clock;
     this.runId = execution.plan.runId;
+    this.agentId = agent.id;
+    this.signal = signal;
+    this.#execution = execution;
+    this.#agent = agent;
+    this.#settings = settings;
+    this.#started = started;
   }
 
   /** Renders the prompts, calls the model and ends the step (tool-less agents). */
   run(): Promise<AgentResult> {
     let request: ModelRequest;
     try {
-      request = agentRequest(this.agent, this.settings, this.execution.variables, this.execution.observed);
+      request = agentRequest(this.#agent, this.#settings, this.#execution.variables, this.#execution.observed);
     } catch (error) {
       return this.failed(error);
     }
-    return callInto(this.settings.call, request, this, this);
+    return callInto(this.#settings.call, request, this, this);
   }
 
   /** The model answered: the agent's answer, then `agent_completed` (as a {@link CallTarget}). */
   answered(response: ModelResponse): AgentResult | Promise<AgentResult> {
     let outcome: AgentOutput;
     try {
-      outcome = agentAnswer(this.agent, response);
+      outcome = agentAnswer(this.#agent, response);
     } catch (error) {
       return this.failed(error);
     }
-    return this.execution.completeAgent(this.agent, this.started, outcome);
+    return this.#execution.completeAgent(this.#agent, this.#started, outcome);
   }
 
   /** The call failed for good: `agent_failed`, then the step's rejection. */
   failed(error: unknown): Promise<never> {
-    return this.execution.failAgent(this.agent, this.settings.model.name, this.started, error);
+    return this.#execution.failAgent(this.#agent, this.#settings.model.name, this.#started, error);
   }
 }

@@ -118,4 +118,26 @@ describe("the single-frame pipeline behaves as the layered one", () => {
     expect(direct.agentResults[0]!.retryMetrics).toEqual(layered.agentResults[0]!.retryMetrics);
     expect(direct.agentResults[0]!.modelCalls).toBe(2);
   });
+
+  it("hands middleware a plain context: serialisable, and still working when spread", async () => {
+    const seen: string[] = [];
+    const logging: ModelCallMiddleware = (next) => (request, context) => {
+      seen.push(JSON.stringify(context));
+      return next(request, { ...context });
+    };
+    const model = new ScriptedModel({ responses: ["two words"] });
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "test/model",
+      models: { "test/model": model },
+      middleware: [logging],
+      agents: [{ type: "llm", role: "only", prompt: "Do {query}" }],
+    });
+    const events: StreamEvent[] = [];
+    const stream = team.stream({ query: "q" });
+    for await (const event of stream) events.push(event);
+    expect((await stream.result).success).toBe(true);
+    expect(JSON.parse(seen[0]!)).toMatchObject({ runId: stream.runId, agentId: "only" });
+    expect(events.filter((event) => event.type === "token").map((event) => event.agentId)).toEqual(["only", "only"]);
+  });
 });
