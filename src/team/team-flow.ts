@@ -1,7 +1,7 @@
 import type { PreparedAgent } from "../agents/llm-agent.js";
 import { ConfigError } from "../errors/config-error.js";
 import { compileFlow, type CompiledFlow } from "./flow/flow-graph.js";
-import { runGraph } from "./flow/run-graph.js";
+import { runGraph, runLinear } from "./flow/run-graph.js";
 import { flowAgentsOf, checkTeamFlow, type TeamFlowSettings } from "./flow/validate-team-flow.js";
 import { ORCHESTRATOR_DEFAULTS } from "./router/orchestrator-config.js";
 import type { RouteSettings } from "./router/route-decision.js";
@@ -51,8 +51,10 @@ export function flowMode(flow: TeamFlow): string {
 
 /** Runs the team's agents in the flow's way. Returns the run's output. */
 export function runTeamFlow(execution: RunExecution, flow: TeamFlow): Promise<unknown> {
-  // The common case without an extra async frame (it would live as long as the run).
-  return flow.kind === "sequential" ? runSequential(execution) : runOtherFlow(execution, flow);
+  // The common cases without an extra async frame (it would live as long as the run).
+  if (flow.kind === "sequential") return runSequential(execution);
+  if (flow.kind === "graph" && !flow.graph.parallel && !flow.graph.dynamic) return runLinear(execution, flow.graph.order);
+  return runOtherFlow(execution, flow);
 }
 
 async function runOtherFlow(execution: RunExecution, flow: TeamFlow): Promise<unknown> {

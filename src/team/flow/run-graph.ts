@@ -1,3 +1,4 @@
+import type { PreparedAgent } from "../../agents/llm-agent.js";
 import type { RunExecution } from "../run-execution.js";
 import { evaluateCondition } from "./condition.js";
 import type { FlowEdge, FlowGraph } from "./flow-graph.js";
@@ -152,9 +153,17 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
   return Object.fromEntries(ends.map((id) => [id, outputs.get(id)]));
 }
 
+/** The agents of a plan by id, made once per plan's agent list (runs share it). */
+const agentsByList = new WeakMap<readonly PreparedAgent[], Map<string, PreparedAgent>>();
+
 /** A chain without branches or conditions: one agent after the other. */
-async function runLinear(execution: RunExecution, order: string[]): Promise<unknown> {
-  const agents = new Map(execution.plan.agents.map((agent) => [agent.id, agent]));
+export async function runLinear(execution: RunExecution, order: readonly string[]): Promise<unknown> {
+  const list = execution.plan.agents;
+  let agents = agentsByList.get(list);
+  if (!agents) {
+    agents = new Map(list.map((agent) => [agent.id, agent]));
+    agentsByList.set(list, agents);
+  }
   let output: unknown;
   for (let index = 0; index < order.length; index++) {
     const boundary = execution.passBoundary();
