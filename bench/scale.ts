@@ -23,7 +23,7 @@ interface ScaleSample {
   delayMaxMs: number;
 }
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 /**
  * The scale check (issue 7): 1,000 concurrent runs of an 11-agent team on a ScriptedModel that
