@@ -11,7 +11,8 @@
  * need stay external and are loaded lazily: the provider SDKs, ioredis, yaml, node-llama-cpp.
  */
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -36,4 +37,29 @@ await build({
   legalComments: "linked",
   logLevel: "warning",
 });
+asciiOnly(`${root}dist`);
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json", "--emitDeclarationOnly"], { cwd: root, stdio: "inherit" });
+
+/**
+ * Makes the bundle pure ASCII. esbuild escapes non-ASCII characters in code (`charset:
+ * "ascii"`, its default) but keeps them in comments, and one "—" in a comment makes V8 decode
+ * the whole file on its slow path and keep its source as two bytes a character: measured, an
+ * all-ASCII bundle imports ~8% faster. Each character of a comment is replaced by one ASCII
+ * stand-in (one per UTF-16 unit, so source-map columns stay right); the `.d.ts` files, where
+ * editors read the documentation, are untouched.
+ */
+function asciiOnly(directory: string): void {
+  const standIns: Record<string, string> = { "—": "-", "–": "-", "→": ">", "←": "<", "…": ".", "×": "x", "±": "+", "µ": "u", "≤": "<", "≥": ">", "’": "'", "‘": "'", "“": '"', "”": '"', "·": "." };
+  for (const entry of readdirSync(directory, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".js")) continue;
+    const file = join(entry.parentPath, entry.name);
+    const text = readFileSync(file, "utf8");
+    if (!/[^\x00-\x7f]/.test(text)) continue;
+    let ascii = "";
+    for (const character of text) {
+      if (character.charCodeAt(0) < 0x80) ascii += character;
+      else ascii += (standIns[character] ?? "?").padEnd(character.length, "?");
+    }
+    writeFileSync(file, ascii);
+  }
+}
