@@ -74,6 +74,9 @@ export function callInto<T>(
   );
 }
 
+/** The token counter of calls that do not stream (always 0; never read). */
+const UNCOUNTED = { tokens: 0 };
+
 /** The target of a plain call: the response itself, or the error thrown on. */
 const RESPONSE: CallTarget<ModelResponse> = {
   answered: (response) => response,
@@ -229,7 +232,8 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
   ): Promise<T> {
     const attempts: AttemptLog = {
       metrics: createRetryMetrics(),
-      progress: { tokens: 0 },
+      // Only a streamed call counts its tokens; the others share a counter nobody reads.
+      progress: request.stream ? { tokens: 0 } : UNCOUNTED,
       errors: undefined,
     };
     if (cost.reserves) {

@@ -125,24 +125,11 @@ export class ScriptedModel implements LanguageModelV4 {
   }
 
   doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
-    return this.next("generate", options, (response, callNumber) => {
-      const content: LanguageModelV4Content[] = [];
-      const text = textOf(response);
-      if (text) content.push({ type: "text", text });
-      for (const call of response.toolCalls ?? []) content.push(toolCallPart(call, callNumber));
-      return {
-        content,
-        finishReason: finishReasonOf(response),
-        usage: usageOf(response, options, text),
-        warnings: [],
-      };
-    });
+    return this.next("generate", options, generated);
   }
 
   doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
-    return this.next("stream", options, (response, callNumber) =>
-      streamOf(response, callNumber, options),
-    );
+    return this.next("stream", options, streamOf);
   }
 
   /**
@@ -153,7 +140,7 @@ export class ScriptedModel implements LanguageModelV4 {
   private next<T>(
     mode: ScriptedCall["mode"],
     options: LanguageModelV4CallOptions,
-    build: (response: Exclude<ScriptedResponse, string>, callNumber: number) => T,
+    build: (response: Exclude<ScriptedResponse, string>, callNumber: number, options: LanguageModelV4CallOptions) => T,
   ): Promise<T> {
     let answer: Exclude<ScriptedResponse, string>;
     try {
@@ -166,7 +153,7 @@ export class ScriptedModel implements LanguageModelV4 {
       options.abortSignal?.throwIfAborted();
       if (answer.error !== undefined) throw answer.error;
       if (answer.httpError) throw httpError(answer.httpError, options);
-      return build(answer, callNumber);
+      return build(answer, callNumber, options);
     };
     const delay = answer.delayMs ?? this.delayMs;
     if (delay <= 0) return Promise.resolve().then(deliver);
@@ -197,6 +184,15 @@ export class ScriptedModel implements LanguageModelV4 {
     }
     return typeof response === "string" ? { text: response } : response;
   }
+}
+
+/** The `doGenerate` result of a scripted answer. */
+function generated(response: Exclude<ScriptedResponse, string>, callNumber: number, options: LanguageModelV4CallOptions): LanguageModelV4GenerateResult {
+  const content: LanguageModelV4Content[] = [];
+  const text = textOf(response);
+  if (text) content.push({ type: "text", text });
+  for (const call of response.toolCalls ?? []) content.push(toolCallPart(call, callNumber));
+  return { content, finishReason: finishReasonOf(response), usage: usageOf(response, options, text), warnings: [] };
 }
 
 /** The stream of a scripted answer: its parts, handed out as the reader pulls. */
@@ -248,7 +244,7 @@ function streamOf(
 }
 
 /** Cancels of the delays waiting on each signal: one abort listener per signal, however many calls wait on it. */
-const waitingOn = new WeakMap<AbortSignal, Set<() => void>>();
+const waitingOn = new WeakMap<AbortSignal, Set<Delay>>();
 
 /**
  * Waits `ms` on real timers; rejects with `signal.reason` when the signal aborts first. A run
@@ -258,32 +254,41 @@ const waitingOn = new WeakMap<AbortSignal, Set<() => void>>();
  */
 function delayCall(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    let waiting = waitingOn.get(signal);
-    if (!waiting) {
-      const cancels = new Set<() => void>();
-      signal.addEventListener("abort", () => {
-        for (const cancel of cancels) cancel();
-        cancels.clear();
-      });
-      waitingOn.set(signal, cancels);
-      waiting = cancels;
-    }
-    const cancels = waiting;
-    const cancel = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      cancels.delete(cancel);
-      resolve();
-    }, ms);
-    cancels.add(cancel);
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let waiting = waitingOn.get(signal);
+  if (!waiting) {
+    const delays = new Set<Delay>();
+    signal.addEventListener("abort", () => {
+      for (const delay of delays) {
+        clearTimeout(delay.timer);
+        delay.reject(signal.reason);
+      }
+      delays.clear();
+    });
+    waitingOn.set(signal, delays);
+    waiting = delays;
+  }
+  const delay: Delay = { resolve: undefined!, reject: undefined!, waiting, timer: undefined };
+  const promise = new Promise<void>((resolve, reject) => {
+    delay.resolve = resolve;
+    delay.reject = reject;
   });
+  delay.timer = setTimeout(endDelay, ms, delay);
+  waiting.add(delay);
+  return promise;
+}
+
+/** A delay in progress: how to end it, and the set of its signal's delays it is in. */
+interface Delay {
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+  waiting: Set<Delay>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+function endDelay(delay: Delay): void {
+  delay.waiting.delete(delay);
+  delay.resolve();
 }
 
 function textOf(response: Exclude<ScriptedResponse, string>): string {
