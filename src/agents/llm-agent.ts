@@ -88,19 +88,18 @@ export interface AgentOutput {
 export type AgentDetails = Record<string, unknown> & { modelCalls: number };
 
 /**
- * Runs an `llm` agent: renders its prompts, makes its model call (or runs its tool loop) and
- * returns the answer. Agents without tools take the shorter path of {@link agentRequest},
- * `call` and {@link agentAnswer} (what the run does, without this function's async frame).
- * @throws the model call's error, or an `Error` when the model answered nothing.
+ * Runs an `llm` agent that has tools: renders its prompts and runs its tool loop to a final
+ * answer. Agents without tools take the shorter path of {@link agentRequest}, the pipeline's
+ * call and {@link agentAnswer} (the run's `AgentCall`).
+ * @throws the loop's error, or an `Error` when the model answered nothing.
  */
-export async function runLlmAgent(agent: PreparedAgent, context: AgentRunContext, callContext: CallContext): Promise<AgentOutput> {
+export async function runToolAgent(agent: PreparedAgent, executor: ToolExecutor, context: AgentRunContext, callContext: CallContext): Promise<AgentOutput> {
   const request = agentRequest(agent, context.settings, context.variables, context.observed);
-  if (!agent.executor) return agentAnswer(agent, await context.settings.call(request, callContext));
   const result = await runToolLoop({
     request,
     call: context.settings.call,
     context: callContext,
-    executor: agent.executor,
+    executor,
     ...(agent.config.maxToolRounds === undefined ? {} : { maxToolRounds: agent.config.maxToolRounds }),
     ...(context.approveTool ? { approve: context.approveTool } : {}),
     ...(context.checkpoint ? { checkpoint: context.checkpoint } : {}),

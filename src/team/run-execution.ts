@@ -1,5 +1,5 @@
 import type { AgentResult } from "../agents/agent-result.js";
-import { agentAnswer, agentRequest, runLlmAgent, type AgentCallSettings, type AgentOutput, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
+import { runToolAgent, type AgentCallSettings, type AgentOutput, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
 import { AgentCall, AgentSink } from "./agent-call.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
@@ -234,15 +234,14 @@ export class RunExecution {
     const announced = this.emitAt(started, "agent_started", { role: agent.role, model: model.name, step }, agent.id);
     if (announced) await announced;
     const call = new AgentCall(this, agent, settings, signal, started);
+    // A tool-less agent that needed approval goes on as any tool-less step.
+    const executor = agent.executor;
+    if (!executor) return call.run();
     let outcome: AgentOutput;
     try {
-      if (agent.executor) {
-        const context: AgentRunContext = { settings, variables: this.variables, observed: this.observed, checkpoint: () => this.checkpoint() };
-        if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
-        outcome = await runLlmAgent(agent, context, call);
-      } else {
-        outcome = agentAnswer(agent, await settings.call(agentRequest(agent, settings, this.variables, this.observed), call));
-      }
+      const context: AgentRunContext = { settings, variables: this.variables, observed: this.observed, checkpoint: () => this.checkpoint() };
+      if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
+      outcome = await runToolAgent(agent, executor, context, call);
     } catch (error) {
       return this.failAgent(agent, model.name, started, error);
     }
