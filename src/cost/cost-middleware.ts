@@ -287,8 +287,7 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
 
   async function announce(update: StreamEventDataMap["cost_update"], newlyUnpriced: boolean, context: CallContext, before?: Promise<void>): Promise<void> {
     if (before) await before;
-    const wait = context.events.emit("cost_update", update);
-    if (wait) await wait;
+    await emit(context, "cost_update", update);
     if (newlyUnpriced) {
       await emit(context, "warning", {
         message: `Model "${update.model}" has no price: its calls are not in the cost total. Register a price with PricingRegistry.register().`,

@@ -1,4 +1,4 @@
-import type { CostGuard } from "../cost/cost-middleware.js";
+import type { CostGuard, CostHold } from "../cost/cost-middleware.js";
 import { costMiddlewareOf } from "../cost/cost-middleware.js";
 import {
   callModel,
@@ -167,15 +167,31 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
           if (hold) await cost.release(hold, context);
           throw providerFailure(error, sent, context);
         }
-        response.latencyMs = context.clock.now() - startedAt;
-        response.retryMetrics = attempts.metrics;
-        const settling = cost.settle(hold, response, context, reservedAt);
+        const settling = finishAttempt(response, hold, context, attempts, startedAt, reservedAt);
         if (settling) await settling;
         return response;
       } catch (error) {
         await retry(error, attempt, request, context, attempts);
       }
     }
+  }
+
+  /**
+   * A successful attempt's last steps: its latency and the call's metrics on the response, then
+   * the cost layer's settlement (priced at `pricedAt`; `cost_update` stamped with the end time).
+   */
+  function finishAttempt(
+    response: ModelResponse,
+    hold: CostHold | undefined,
+    context: CallContext,
+    attempts: AttemptLog,
+    startedAt: number,
+    pricedAt: number,
+  ): Promise<void> | undefined {
+    const endedAt = context.clock.now();
+    response.latencyMs = endedAt - startedAt;
+    response.retryMetrics = attempts.metrics;
+    return cost.settle(hold, response, context, pricedAt, endedAt);
   }
 
   /** After failed attempt `attempt`: the retry decision (it throws when the call fails), then the next attempts. */
@@ -199,10 +215,7 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
     startedAt: number,
   ): ModelResponse | Promise<ModelResponse> {
     try {
-      const endedAt = context.clock.now();
-      response.latencyMs = endedAt - startedAt;
-      response.retryMetrics = attempts.metrics;
-      const settling = cost.settle(undefined, response, context, startedAt, endedAt);
+      const settling = finishAttempt(response, undefined, context, attempts, startedAt, startedAt);
       if (!settling) return response;
       return settling.then(
         () => response,

@@ -95,13 +95,18 @@ export class RunExecution {
     private readonly channel: EventOutlet | undefined,
   ) {
     this.builder = new RunResultBuilder(plan.runId, plan.teamId, plan.pathPrefix, plan.roles);
-    this.observed = plan.observed ?? (channel !== undefined || plan.listeners.length > 0);
+    this.observed = plan.observed ?? !this.unread;
     this.variables = { ...plan.input };
     this.startedAt = plan.clock.now();
   }
 
   get signal(): AbortSignal {
     return this.plan.signal;
+  }
+
+  /** Nobody but the fold sees this run's events: no stream consumer, parent log or listener. */
+  private get unread(): boolean {
+    return this.channel === undefined && this.plan.listeners.length === 0;
   }
 
   /** Emits one event of the run. Returns a promise only under back-pressure. */
@@ -114,7 +119,7 @@ export class RunExecution {
    * When nobody reads the run's events its data is not even built (the fold only counts it).
    */
   progress(completed: number, total: number | undefined, label: string): void | Promise<void> {
-    if (this.channel === undefined && this.plan.listeners.length === 0) {
+    if (this.unread) {
       this.seq++;
       this.builder.count();
       return;
@@ -125,7 +130,7 @@ export class RunExecution {
   /** {@link emit} with a timestamp the caller has read already (saves a clock read per event). */
   emitAt<T extends StreamEventType>(timestamp: number, type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
     this.lastTimestamp = timestamp;
-    if (this.channel === undefined && this.plan.listeners.length === 0) {
+    if (this.unread) {
       // Nobody sees this event but the fold (a plain `run()`): fold it from one reused object
       // instead of allocating an event that would be garbage at once. The fold keeps no event.
       const scratch = (this.scratch ??= { type, runId: this.plan.runId, seq: 0, timestamp, agentId, agentPath: undefined, data, cause });
