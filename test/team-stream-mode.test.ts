@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { LLMTeam, type StreamEvent, type TeamConfig } from "llmteam";
+import { LLMTeam, type TeamConfig } from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
+import { collect } from "./support/collect-events.js";
 
 /** With `stream` unset, providers stream only when someone reads the run's events live. */
 function team(model: ScriptedModel, settings: Partial<TeamConfig> = {}): LLMTeam {
@@ -20,12 +21,6 @@ function answers(): ScriptedModel {
   return new ScriptedModel({ responses: () => "two words" });
 }
 
-async function readAll(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
-
 describe("streaming mode", () => {
   it("run() with default settings makes one non-streamed call per step, with the same result", async () => {
     const plain = answers();
@@ -34,7 +29,7 @@ describe("streaming mode", () => {
 
     const streamed = answers();
     const stream = team(streamed).stream({ query: "q" });
-    const events = await readAll(stream);
+    const events = await collect(stream);
     expect(streamed.calls.map((call) => call.mode)).toEqual(["stream", "stream"]);
     expect(events.filter((event) => event.type === "token").map((event) => event.data)).toEqual([
       { token: "two " },
@@ -63,7 +58,7 @@ describe("streaming mode", () => {
     expect(always.calls.map((call) => call.mode)).toEqual(["stream", "stream"]);
 
     const never = answers();
-    const events = await readAll(team(never, { stream: false }).stream({ query: "q" }));
+    const events = await collect(team(never, { stream: false }).stream({ query: "q" }));
     expect(never.calls.map((call) => call.mode)).toEqual(["generate", "generate"]);
     expect(events.some((event) => event.type === "token")).toBe(false);
     expect(events.filter((event) => event.type === "agent_completed")).toHaveLength(2);
@@ -93,7 +88,7 @@ describe("streaming mode", () => {
         agents: [{ type: "team", role: "inner", team: { teamId: "inner", agents: [{ type: "llm", role: "worker", prompt: "Work on {query}" }] } }],
       });
     const live = answers();
-    const events = await readAll(nested(live).stream({ query: "q" }));
+    const events = await collect(nested(live).stream({ query: "q" }));
     expect(live.calls.map((call) => call.mode)).toEqual(["stream"]);
     expect(events.find((event) => event.type === "token")?.agentPath).toBe("outer/inner/worker");
 

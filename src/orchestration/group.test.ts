@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, LLMTeam, type StreamEvent } from "llmteam";
+import { ConfigError, LLMTeam } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { LLMGroup, type GroupRole, type TeamRole } from "./index.js";
 import { byPrompt, lastUserText, settle } from "../../test/support/orchestration-helpers.js";
 import { withoutEventCount } from "../../test/support/same-run.js";
+import { collect } from "../../test/support/collect-events.js";
 
 interface Fixture {
   clock: FakeClock;
@@ -42,12 +43,6 @@ function group(f: Fixture, role: GroupRole, teams: [string, TeamRole][], extra: 
 
 const callsTo = (model: ScriptedModel, id: string) => model.calls.filter((call) => lastUserText(call.options).startsWith(`${id}:`)).length;
 const pick = (nextAgent: string, reason = `pick ${nextAgent}`): ScriptedResponse => ({ object: { nextAgent, reason, done: nextAgent === "" } });
-
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
 
 describe("report_collector", () => {
   it("runs every team once on the input and collects the outputs by team", async () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { LLMTeam, parseTeamText, type StreamEvent, type TeamConfig } from "llmteam";
+import { LLMTeam, parseTeamText, type TeamConfig } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { LLMGroup } from "../orchestration/index.js";
 import { byPrompt, lastUserText } from "../../test/support/orchestration-helpers.js";
 import { withoutEventCount } from "../../test/support/same-run.js";
+import { collect } from "../../test/support/collect-events.js";
 
 const config: TeamConfig = {
   teamId: "desk",
@@ -38,12 +39,6 @@ const answers = (overrides: Record<string, ScriptedResponse> = {}) => ({
 function deskTeam(overrides: Record<string, ScriptedResponse> = {}) {
   const model = new ScriptedModel({ responses: byPrompt(answers(overrides)) });
   return { model, team: LLMTeam.fromConfig(config, { models: { "test/model": model }, clock: new FakeClock() }) };
-}
-
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
 }
 
 describe("a team used as an agent", () => {

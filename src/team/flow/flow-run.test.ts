@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { LLMTeam, type AgentConfig, type RunResult, type StreamEvent, type TeamConfig } from "llmteam";
+import { LLMTeam, type AgentConfig, type RunResult, type TeamConfig } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { byPrompt, lastUserText, settle } from "../../../test/support/orchestration-helpers.js";
 import { withoutEventCount } from "../../../test/support/same-run.js";
+import { collect } from "../../../test/support/collect-events.js";
 
 const llm = (role: string, prompt: string, extra: Partial<AgentConfig> = {}): AgentConfig => ({ type: "llm", role, prompt, ...extra });
 
@@ -11,12 +12,6 @@ function makeTeam(config: Omit<TeamConfig, "teamId"> & { teamId?: string }, answ
   const model = new ScriptedModel({ responses: byPrompt(answers), clock });
   const team = new LLMTeam({ teamId: "t", model: "test/model", models: { "test/model": model }, clock, ...config });
   return { team, model, clock };
-}
-
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
 }
 
 function comparable(result: RunResult): Omit<RunResult, "report" | "eventCount"> {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { LLMTeam, type AgentConfig, type ModelCallMiddleware, type StreamEvent, type TeamConfig } from "llmteam";
+import { LLMTeam, type AgentConfig, type ModelCallMiddleware, type TeamConfig } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { agentCalled, maxIterations, textMention, type TerminationCondition } from "../../orchestration/index.js";
 import { byPrompt, lastUserText, settle } from "../../../test/support/orchestration-helpers.js";
 import { withoutEventCount } from "../../../test/support/same-run.js";
+import { collect } from "../../../test/support/collect-events.js";
 
 const agents: AgentConfig[] = [
   { type: "llm", role: "research", description: "Finds facts", prompt: "research: {query}" },
@@ -36,12 +37,6 @@ function routerTeam(
     ...(options.middleware ? { middleware: options.middleware } : {}),
   });
   return { team, boss, worker, clock };
-}
-
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
 }
 
 describe("router mode", () => {
