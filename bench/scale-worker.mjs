@@ -1,7 +1,14 @@
 // One scale scenario in this process, on the built package (`dist/`), as users run it:
 // 1,000 concurrent runs of an 11-agent team on a ScriptedModel that waits 10 ms per call.
-// Prints one JSON line: wall and CPU time, peak RSS, RSS before the runs, event-loop delay.
-// Run by bench/scale.ts (`npm run bench scale`), one fresh `node --expose-gc` per scenario.
+// Prints one JSON line: wall and CPU time (the process's and the main thread's), peak RSS,
+// RSS before the runs, event-loop delay.
+// Run by bench/scale.ts (`npm run bench scale`), one fresh `node --expose-gc` per scenario and
+// start state:
+// - "warm": the process has served 1,000 runs (in bursts of 100) when the 1,000 arrive: the
+//   JIT has compiled the hot code, as in a server that has been up for a while.
+// - "cold": 50 runs, then a full garbage collection on the idle heap, then the 1,000: as the
+//   first burst after start-up or after an idle spell. V8 drops much of the optimised code in
+//   that collection, so the burst runs on baseline code while it is compiled again.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { LLMTeam } from "../dist/index.js";
 import { ScriptedModel } from "../dist/testing/index.js";
@@ -9,7 +16,12 @@ import { ScriptedModel } from "../dist/testing/index.js";
 const RUNS = 1_000;
 const CALLS = 11;
 const CALL_DELAY_MS = 10;
-const WARM_UP_RUNS = 50;
+/** Runs served before the measured burst, by start state; the warm-up runs in bursts of 100. */
+const START_STATES = {
+  warm: { warmUpRuns: 1_000, fullGc: false },
+  cold: { warmUpRuns: 50, fullGc: true },
+};
+const WARM_UP_BURST = 100;
 /** A priced model name, so every call is costed as in production (the catalog's price). */
 const MODEL = "openai/gpt-4o-mini";
 
@@ -82,9 +94,18 @@ function handRunner(scenario) {
 const name = process.argv[2];
 const scenario = scenarios[name];
 if (!scenario) throw new Error(`Unknown scenario "${name}". Scenarios: ${Object.keys(scenarios).join(", ")}.`);
+const startName = process.argv[3] ?? "warm";
+const start = START_STATES[startName];
+if (!start) throw new Error(`Unknown start state "${startName}". Start states: ${Object.keys(START_STATES).join(", ")}.`);
 const runOnce = scenario.kind === "team" ? teamRunner(scenario) : handRunner(scenario);
-await Promise.all(Array.from({ length: WARM_UP_RUNS }, () => runOnce("warm up")));
-globalThis.gc?.();
+for (let served = 0; served < start.warmUpRuns; served += WARM_UP_BURST) {
+  const burst = Math.min(WARM_UP_BURST, start.warmUpRuns - served);
+  await Promise.all(Array.from({ length: burst }, () => runOnce("warm up")));
+}
+if (start.fullGc) {
+  if (!globalThis.gc) throw new Error('The "cold" start state needs node --expose-gc.');
+  globalThis.gc();
+}
 const rssBefore = process.memoryUsage.rss();
 let peakRss = rssBefore;
 const sampler = setInterval(() => {
@@ -93,10 +114,12 @@ const sampler = setInterval(() => {
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
 const cpuBefore = process.cpuUsage();
+const mainBefore = process.threadCpuUsage();
 const started = performance.now();
 const results = await Promise.all(Array.from({ length: RUNS }, (_, index) => runOnce(`task ${index}`)));
 const wallMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
+const main = process.threadCpuUsage(mainBefore);
 delay.disable();
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage.rss());
@@ -105,8 +128,10 @@ if (failed.length > 0) throw new Error(`${failed.length} runs failed: ${failed[0
 console.log(
   JSON.stringify({
     scenario: name,
+    start: startName,
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    mainThreadCpuMs: (main.user + main.system) / 1000,
     peakRssMb: peakRss / 1024 / 1024,
     rssBeforeMb: rssBefore / 1024 / 1024,
     delayP99Ms: delay.percentile(99) / 1e6,

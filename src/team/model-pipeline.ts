@@ -13,7 +13,9 @@ import type {
   ModelCallMiddleware,
   ModelRequest,
   ModelResponse,
+  StreamProgress,
 } from "../providers/model-call.js";
+import type { RetryMetrics } from "../events/retry-metrics.js";
 import type { BreakerStore } from "../resilience/breaker-store.js";
 import type { CircuitBreakerOptions } from "../resilience/circuit-breaker-policy.js";
 import { resolveCircuitBreakerPolicy } from "../resilience/circuit-breaker-policy.js";
@@ -76,6 +78,25 @@ export function callInto<T>(
 
 /** The token counter of calls that do not stream (always 0; never read). */
 const UNCOUNTED = { tokens: 0 };
+
+/**
+ * The metrics of a call its first attempt answered (no retry, no breaker): one frozen object
+ * shared by all such calls, as most calls are.
+ */
+const FIRST_ATTEMPT: RetryMetrics = Object.freeze({
+  attempts: 1,
+  retries: 0,
+  totalDelayMs: 0,
+  errors: Object.freeze([]) as unknown as RetryMetrics["errors"],
+  circuitState: undefined,
+});
+
+/** The attempt log of a call whose first attempt failed: as `beginAttempt(…, 1)` leaves it. */
+function firstAttemptLog(progress: StreamProgress): AttemptLog {
+  const metrics = createRetryMetrics();
+  metrics.attempts = 1;
+  return { metrics, progress, errors: undefined };
+}
 
 /** The target of a plain call: the response itself, or the error thrown on. */
 const RESPONSE: CallTarget<ModelResponse> = {
@@ -167,7 +188,7 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
           if (hold) await cost.release(hold, context);
           throw providerFailure(error, sent, context);
         }
-        const settling = finishAttempt(response, hold, context, attempts, startedAt, reservedAt);
+        const settling = finishAttempt(response, hold, context, attempts.metrics, startedAt, reservedAt);
         if (settling) await settling;
         return response;
       } catch (error) {
@@ -184,13 +205,13 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
     response: ModelResponse,
     hold: CostHold | undefined,
     context: CallContext,
-    attempts: AttemptLog,
+    metrics: RetryMetrics,
     startedAt: number,
     pricedAt: number,
   ): Promise<void> | undefined {
     const endedAt = context.clock.now();
     response.latencyMs = endedAt - startedAt;
-    response.retryMetrics = attempts.metrics;
+    response.retryMetrics = metrics;
     return cost.settle(hold, response, context, pricedAt, endedAt);
   }
 
@@ -211,18 +232,18 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
     response: ModelResponse,
     request: ModelRequest,
     context: CallContext,
-    attempts: AttemptLog,
+    progress: StreamProgress,
     startedAt: number,
   ): ModelResponse | Promise<ModelResponse> {
     try {
-      const settling = finishAttempt(response, undefined, context, attempts, startedAt, startedAt);
+      const settling = finishAttempt(response, undefined, context, FIRST_ATTEMPT, startedAt, startedAt);
       if (!settling) return response;
       return settling.then(
         () => response,
-        (error: unknown) => retryAfter(error, 1, request, context, attempts),
+        (error: unknown) => retryAfter(error, 1, request, context, firstAttemptLog(progress)),
       );
     } catch (error) {
-      return retryAfter(error, 1, request, context, attempts);
+      return retryAfter(error, 1, request, context, firstAttemptLog(progress));
     }
   }
 
@@ -243,31 +264,30 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
     context: CallContext,
     target: CallTarget<T>,
   ): Promise<T> {
-    const attempts: AttemptLog = {
-      metrics: createRetryMetrics(),
-      // Only a streamed call counts its tokens; the others share a counter nobody reads.
-      progress: request.stream ? { tokens: 0 } : UNCOUNTED,
-      errors: undefined,
-    };
+    // Only a streamed call counts its tokens; the others share a counter nobody reads.
+    const progress = request.stream ? { tokens: 0 } : UNCOUNTED;
     if (cost.reserves) {
+      const attempts: AttemptLog = { metrics: createRetryMetrics(), progress, errors: undefined };
       return Promise.resolve(deliver(attemptFrom(1, request, context, attempts), target));
     }
+    // The first attempt keeps no attempt log: a call it answers shares FIRST_ATTEMPT's
+    // metrics; a failure starts the log where `beginAttempt(…, 1)` would have left it.
     try {
-      beginAttempt(context.signal, attempts, 1);
+      context.signal.throwIfAborted();
     } catch (error) {
       return Promise.reject(error).then(undefined, (rejected: unknown) => target.failed(rejected));
     }
     const startedAt = context.clock.now();
     const failed = (error: unknown): T | Promise<T> =>
       deliver(
-        retryAfter(providerFailure(error, request, context), 1, request, context, attempts),
+        retryAfter(providerFailure(error, request, context), 1, request, context, firstAttemptLog(progress)),
         target,
       );
     try {
       const options = callOptions(request, context.signal);
       if (request.stream) {
-        return streamOnce(options, request, context.events, attempts.progress).then(
-          (response) => deliver(answered(response, request, context, attempts, startedAt), target),
+        return streamOnce(options, request, context.events, progress).then(
+          (response) => deliver(answered(response, request, context, progress, startedAt), target),
           failed,
         );
       }
@@ -279,7 +299,7 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
         } catch (error) {
           return failed(error);
         }
-        return deliver(answered(response, request, context, attempts, startedAt), target);
+        return deliver(answered(response, request, context, progress, startedAt), target);
       }, failed);
     } catch (error) {
       return Promise.resolve(failed(error));
