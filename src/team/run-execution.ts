@@ -84,6 +84,11 @@ export class RunExecution {
    * an observed parent run). Agents without a `stream` setting stream their answers then.
    */
   readonly observed: boolean;
+  /**
+   * Nobody but the fold sees this run's events: no stream consumer, parent log or listener
+   * (listeners are on the plan before the execution is made).
+   */
+  private readonly unread: boolean;
   private seq = 0;
   private scratch: ScratchEvent | undefined;
   private lastTimestamp = 0;
@@ -95,6 +100,7 @@ export class RunExecution {
     private readonly channel: EventOutlet | undefined,
   ) {
     this.builder = new RunResultBuilder(plan.runId, plan.teamId, plan.pathPrefix, plan.roles);
+    this.unread = channel === undefined && plan.listeners.length === 0;
     this.observed = plan.observed ?? !this.unread;
     this.variables = { ...plan.input };
     this.startedAt = plan.clock.now();
@@ -104,10 +110,6 @@ export class RunExecution {
     return this.plan.signal;
   }
 
-  /** Nobody but the fold sees this run's events: no stream consumer, parent log or listener. */
-  private get unread(): boolean {
-    return this.channel === undefined && this.plan.listeners.length === 0;
-  }
 
   /** Emits one event of the run. Returns a promise only under back-pressure. */
   emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
@@ -156,7 +158,8 @@ export class RunExecution {
       cause,
     );
     this.builder.apply(event, true);
-    for (const listener of this.plan.listeners) listener(event);
+    const listeners = this.plan.listeners;
+    for (let index = 0; index < listeners.length; index++) listeners[index]!(event);
     return this.channel?.push(event);
   }
 

@@ -91,8 +91,6 @@ export class RunResultBuilder {
   readonly result: RunResult;
   /** The agent result the last `agent_completed` or `agent_failed` event folded in. */
   lastAgentResult: AgentResult | undefined;
-  /** Roles of agents not in `roles`, from their `agent_started` events (made when needed). */
-  private startedRoles: Map<string, string> | undefined;
   private readonly roles: ReadonlyMap<string, string> | undefined;
   private readonly costs: RunCostBuilder;
   private readonly recorder = new ReportRecorder();
@@ -126,18 +124,9 @@ export class RunResultBuilder {
     // Agent steps of nested runs (deeper paths) are in the log; the step that ran the nested
     // team folds its output and usage. Other nested events (cost, warnings) count here.
     if (!own && event.agentPath !== undefined && NESTED_STEP_EVENTS.has(event.type) && !this.isOwn(event.agentPath, event.agentId)) return;
-    this.recorder.apply(event);
+    // One dispatch per event; the most frequent types first (tokens, then a step's events).
     switch (event.type) {
-      case "run_started":
-        result.startedAt = isoTime(event.timestamp);
-        result.cost.startedAt = event.timestamp;
-        break;
-      case "cost_update":
-        this.costs.apply(event.agentId, event.data);
-        break;
-      case "agent_started":
-        result.agentsCalled.push(event.agentId!);
-        if (this.roles?.get(event.agentId!) !== event.data.role) (this.startedRoles ??= new Map()).set(event.agentId!, event.data.role);
+      case "token":
         break;
       case "agent_completed": {
         const data = event.data;
@@ -149,7 +138,7 @@ export class RunResultBuilder {
         const agentResult: AgentResult = {
           ...data.details,
           agentId,
-          role: this.roleOf(agentId),
+          role: this.recorder.agentEnded(agentId, event.timestamp) ?? this.roleOf(agentId),
           output: data.output,
           success: true,
           usage: data.usage,
@@ -161,6 +150,18 @@ export class RunResultBuilder {
         this.lastAgentResult = agentResult;
         break;
       }
+      case "cost_update":
+        this.costs.apply(event.agentId, event.data);
+        break;
+      case "agent_started":
+        result.agentsCalled.push(event.agentId!);
+        this.recorder.agentStarted(event.agentId!, event.data.role, event.timestamp);
+        break;
+      case "run_started":
+        result.startedAt = isoTime(event.timestamp);
+        result.cost.startedAt = event.timestamp;
+        this.recorder.runStarted(event.data.mode, event.timestamp);
+        break;
       case "agent_failed": {
         const data = event.data;
         const agentId = event.agentId!;
@@ -169,7 +170,7 @@ export class RunResultBuilder {
           modelCalls: 0,
           ...data.details,
           agentId,
-          role: this.roleOf(agentId),
+          role: this.recorder.agentEnded(agentId, event.timestamp) ?? this.roleOf(agentId),
           output: undefined,
           success: false,
           error: data.error,
@@ -183,6 +184,10 @@ export class RunResultBuilder {
       }
       case "agent_selected":
         if (event.data.usage) addUsage(result.usage, event.data.usage);
+        this.recorder.decision(event.data);
+        break;
+      case "warning":
+        this.recorder.warning(event.data.message);
         break;
       case "run_completed":
         result.success = true;
@@ -206,8 +211,9 @@ export class RunResultBuilder {
     }
   }
 
+  /** The role of an agent that ended without an `agent_started` event: the team's, else its id. */
   private roleOf(agentId: string): string {
-    return this.startedRoles?.get(agentId) ?? this.roles?.get(agentId) ?? agentId;
+    return this.roles?.get(agentId) ?? agentId;
   }
 
   private isOwn(agentPath: string, agentId: string | undefined): boolean {

@@ -1,13 +1,17 @@
-import type { StreamEvent } from "../../events/stream-event.js";
+import type { StreamEventDataMap } from "../../events/stream-event.js";
 import type { RunResult } from "../run-result.js";
 import { RunReport, type RunReportDecision } from "./run-report.js";
 
-/** Collects, from a run's own events, what the report needs beyond the result. */
+/**
+ * Collects, from a run's own events, what the report needs beyond the result: the result fold
+ * (`RunResultBuilder`) calls it from its own cases, so each event is dispatched once.
+ */
 export class ReportRecorder {
   private mode = "";
   private runStartedAt = 0;
-  /** Agent starts in order (`agent_started`): who and when. Arrays, not a map of objects: one of these lives per run. */
+  /** Agent starts in order (`agent_started`): who, in which role, when. Arrays, not a map of objects: one of these lives per run. */
   private readonly startIds: string[] = [];
+  private readonly startRoles: string[] = [];
   private readonly startTimes: number[] = [];
   /** For each entry of `agentResults`, in the same order: the index of its start. */
   private readonly resultStarts: number[] = [];
@@ -15,43 +19,51 @@ export class ReportRecorder {
   private decisions: RunReportDecision[] | undefined;
   private warnings: string[] | undefined;
 
-  apply(event: StreamEvent): void {
-    switch (event.type) {
-      case "run_started":
-        this.mode = event.data.mode;
-        this.runStartedAt = event.timestamp;
-        break;
-      case "agent_started":
-        this.startIds.push(event.agentId!);
-        this.startTimes.push(event.timestamp);
-        break;
-      case "agent_completed":
-      case "agent_failed": {
-        const index = this.startIds.lastIndexOf(event.agentId!);
-        if (index >= 0) this.resultStarts.push(index);
-        else {
-          // A failure before the start (e.g. an approval that was refused) starts and ends here.
-          this.resultStarts.push(this.startIds.length);
-          this.startIds.push(event.agentId!);
-          this.startTimes.push(event.timestamp);
-        }
-        break;
-      }
-      case "agent_selected":
-        (this.decisions ??= []).push({
-          iteration: event.data.iteration,
-          nextAgent: event.data.nextAgent,
-          reason: event.data.reason,
-          done: event.data.done ?? false,
-          fallback: event.data.fallback ?? false,
-        });
-        break;
-      case "warning":
-        (this.warnings ??= []).push(event.data.message);
-        break;
-      default:
-        break;
+  /** `run_started`. */
+  runStarted(mode: string, at: number): void {
+    this.mode = mode;
+    this.runStartedAt = at;
+  }
+
+  /** `agent_started`. */
+  agentStarted(agentId: string, role: string, at: number): void {
+    this.startIds.push(agentId);
+    this.startRoles.push(role);
+    this.startTimes.push(at);
+  }
+
+  /**
+   * `agent_completed` or `agent_failed`: ties the agent's result to its latest start. Returns
+   * the role it started in, or `undefined` when it ended without a start (e.g. an approval
+   * that was refused), which then starts and ends here.
+   */
+  agentEnded(agentId: string, at: number): string | undefined {
+    const index = this.startIds.lastIndexOf(agentId);
+    if (index >= 0) {
+      this.resultStarts.push(index);
+      return this.startRoles[index];
     }
+    this.resultStarts.push(this.startIds.length);
+    this.startIds.push(agentId);
+    this.startRoles.push(agentId);
+    this.startTimes.push(at);
+    return undefined;
+  }
+
+  /** `agent_selected`. */
+  decision(data: StreamEventDataMap["agent_selected"]): void {
+    (this.decisions ??= []).push({
+      iteration: data.iteration,
+      nextAgent: data.nextAgent,
+      reason: data.reason,
+      done: data.done ?? false,
+      fallback: data.fallback ?? false,
+    });
+  }
+
+  /** `warning`. */
+  warning(message: string): void {
+    (this.warnings ??= []).push(message);
   }
 
   /** Builds the report of `result` (the fold of the same events). */
