@@ -52,8 +52,32 @@ describe("agents that require approval", () => {
     expect(ApprovalRejectedError.isInstance(result.error)).toBe(true);
     expect(result.error).toMatchObject({ code: "approval_rejected", reason: "legal has not signed off", approvalId: "approval-1", kind: "agent" });
     expect(result.agentsCalled).toEqual(["draft"]);
-    expect(result.agentResults[1]).toMatchObject({ agentId: "publish", success: false, error: { code: "approval_rejected" } });
+    expect(result.agentResults[1]).toMatchObject({ agentId: "publish", role: "publish", success: false, error: { code: "approval_rejected" } });
+    // The refused agent never started: the report places it after the agents that did.
+    expect(result.report.toJSON().agents.map((agent) => [agent.order, agent.agentId, agent.success])).toEqual([
+      [1, "draft", true],
+      [2, "publish", false],
+    ]);
     expect(model.callsMade).toBe(1);
+  });
+
+  it("report a refused agent under its role, though it never started", async () => {
+    const model = new ScriptedModel({ responses: ["draft text"] });
+    const team = new LLMTeam({ teamId: "press", model: "m/x", models: { "m/x": model } });
+    team.addAgent({ type: "llm", id: "writer", role: "draft", prompt: "Draft: {query}" });
+    team.addAgent({ type: "llm", id: "gate", role: "publish", prompt: "Publish: {writer}", requiresApproval: true });
+    const handle = team.start("launch");
+    const request = await next(handle, "approval_requested");
+    handle.reject(request.data.approvalId, "no");
+    const result = await handle.result;
+    expect(result.agentResults.map((agent) => [agent.agentId, agent.role, agent.success])).toEqual([
+      ["writer", "draft", true],
+      ["gate", "publish", false],
+    ]);
+    expect(result.report.toJSON().agents.map((agent) => [agent.order, agent.agentId, agent.role])).toEqual([
+      [1, "writer", "draft"],
+      [2, "gate", "publish"],
+    ]);
   });
 
   it("cannot run through run() or stream(), which have nobody to ask", async () => {
