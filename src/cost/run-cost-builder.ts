@@ -1,6 +1,6 @@
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import { addUsage, emptyUsage } from "../events/usage.js";
-import { NANO_PER_USD, nanoToUsd, usdToNano } from "../internal/money.js";
+import { nanoToUsd, usdToNano } from "../internal/money.js";
 import type { RunCost } from "./cost-tracker.js";
 
 /**
@@ -37,7 +37,7 @@ export class RunCostBuilder {
       if (!Object.hasOwn(cost.byAgent, agent)) cost.byAgent[agent] = 0;
       return;
     }
-    const nano = Math.round(data.deltaUsd * NANO_PER_USD);
+    const nano = usdToNano(data.deltaUsd);
     this.totalNano += nano;
     cost.totalUsd = nanoToUsd(this.totalNano);
     cost.byAgent[agent] = add(cost.byAgent, agent, nano);

@@ -58,10 +58,9 @@ export function createFallbackMiddleware(
   const fallbackOn = options.fallbackOn ?? shouldFallBack;
   return (next) => {
     const withFallbacks: ModelCall = async (request, context) => {
-      const fallbackModels = request.fallbackModels!;
-      const { fallbackModels: _omitted, ...single } = request;
+      const { fallbackModels, ...single } = request;
       const { metrics, progress, innerContext } = shareCallState(context);
-      const models = [request.model, ...fallbackModels];
+      const models = [request.model, ...fallbackModels!];
       const failures: unknown[] = [];
       for (let index = 0; index < models.length; index++) {
         const model = models[index]!;

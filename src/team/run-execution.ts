@@ -110,7 +110,6 @@ export class RunExecution {
     return this.plan.signal;
   }
 
-
   /** Emits one event of the run. Returns a promise only under back-pressure. */
   emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
     return this.emitAt(this.plan.clock.now(), type, data, agentId, cause);
@@ -291,14 +290,7 @@ export class RunExecution {
   /** The agent's call settings from the plan's maps (for plans built without `agentSettings`). */
   private settingsOf(agent: PreparedAgent): AgentCallSettings {
     const { plan } = this;
-    return {
-      model: plan.models.get(agent.id)!,
-      fallbackModels: plan.fallbackModels?.get(agent.id),
-      call: plan.agentCalls?.get(agent.id) ?? plan.call,
-      temperature: agent.config.temperature ?? plan.defaults.temperature,
-      maxTokens: agent.config.maxTokens ?? plan.defaults.maxTokens,
-      stream: agent.config.stream ?? plan.defaults.stream,
-    };
+    return agentCallSettings(agent, plan.models.get(agent.id)!, plan.fallbackModels?.get(agent.id), plan.agentCalls?.get(agent.id) ?? plan.call, plan.defaults);
   }
 
   /** Waits for a person to approve the agent; a rejection fails the agent without running it. */
@@ -341,6 +333,27 @@ export class RunExecution {
     }
     return this.builder.result;
   }
+}
+
+/**
+ * An agent's call settings: its model, fallbacks and pipeline, and its own temperature, token
+ * limit and `stream` over the team's `defaults` (`stream` unset: stream when the run is observed).
+ */
+export function agentCallSettings(
+  agent: PreparedAgent,
+  model: ResolvedModel,
+  fallbackModels: ResolvedModel[] | undefined,
+  call: ModelCall,
+  defaults: RunPlan["defaults"],
+): AgentCallSettings {
+  return {
+    model,
+    fallbackModels,
+    call,
+    temperature: agent.config.temperature ?? defaults.temperature,
+    maxTokens: agent.config.maxTokens ?? defaults.maxTokens,
+    stream: agent.config.stream ?? defaults.stream,
+  };
 }
 
 /** The fields of an event, for folding an event nobody else sees (see `RunExecution.emitAt`). */

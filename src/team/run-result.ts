@@ -91,19 +91,18 @@ export class RunResultBuilder {
   readonly result: RunResult;
   /** The agent result the last `agent_completed` or `agent_failed` event folded in. */
   lastAgentResult: AgentResult | undefined;
-  private readonly roles: ReadonlyMap<string, string> | undefined;
   private readonly costs: RunCostBuilder;
-  private readonly recorder = new ReportRecorder();
+  private readonly recorder: ReportRecorder;
   private readonly pathPrefix: string;
 
   /**
    * @param pathPrefix the agent path of this run's own agents (default `teamId`). Agent
    *   events of nested runs (deeper paths) are in the log but not folded into this result:
    *   the step that ran the nested team reports its output and usage.
-   * @param roles the role of each agent id, when known up front (saves a map per run).
+   * @param roles the role of each agent id, for an agent that ends without an `agent_started` event.
    */
   constructor(runId: string, teamId: string, pathPrefix = teamId, roles?: ReadonlyMap<string, string>) {
-    this.roles = roles;
+    this.recorder = new ReportRecorder(roles);
     this.pathPrefix = `${pathPrefix}/`;
     this.costs = new RunCostBuilder(runId, teamId);
     this.result = new RunResultRecord(runId, teamId, this.costs.cost, this.recorder);
@@ -138,7 +137,7 @@ export class RunResultBuilder {
         const agentResult: AgentResult = {
           ...data.details,
           agentId,
-          role: this.recorder.agentEnded(agentId, event.timestamp) ?? this.roleOf(agentId),
+          role: this.recorder.agentEnded(agentId, event.timestamp),
           output: data.output,
           success: true,
           usage: data.usage,
@@ -170,7 +169,7 @@ export class RunResultBuilder {
           modelCalls: 0,
           ...data.details,
           agentId,
-          role: this.recorder.agentEnded(agentId, event.timestamp) ?? this.roleOf(agentId),
+          role: this.recorder.agentEnded(agentId, event.timestamp),
           output: undefined,
           success: false,
           error: data.error,
@@ -209,11 +208,6 @@ export class RunResultBuilder {
       default:
         break;
     }
-  }
-
-  /** The role of an agent that ended without an `agent_started` event: the team's, else its id. */
-  private roleOf(agentId: string): string {
-    return this.roles?.get(agentId) ?? agentId;
   }
 
   private isOwn(agentPath: string, agentId: string | undefined): boolean {

@@ -11,7 +11,7 @@ import { checkVariables } from "./flow/check-variables.js";
 import { assertNoApprovalsNeeded, type RunController } from "./lifecycle/run-controller.js";
 import type { NestedTeam } from "./nested-team.js";
 import { ORCHESTRATOR_ID } from "./router/route-decision.js";
-import type { RunPlan } from "./run-execution.js";
+import { agentCallSettings, type RunPlan } from "./run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "./run-input.js";
 import type { TeamConfig } from "./team-config.js";
 import { compileTeamFlow, flowMode, type TeamFlow } from "./team-flow.js";
@@ -179,6 +179,7 @@ export class TeamPlanner {
     const agentSettings = new Map<string, AgentCallSettings>();
     const teams = new Map<string, NestedTeam>();
     const agents = [...this.team.agents];
+    const defaults: RunPlan["defaults"] = { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream };
     for (const agent of agents) {
       const nested = this.team.nestedTeams.get(agent.id);
       if (nested) {
@@ -196,15 +197,7 @@ export class TeamPlanner {
       if (fallbacks.length > 0) fallbackModels.set(agent.id, await Promise.all(fallbacks.map(resolve)));
       const call = this.team.pipelines.agent(agent);
       agentCalls.set(agent.id, call);
-      agentSettings.set(agent.id, {
-        model,
-        fallbackModels: fallbackModels.get(agent.id),
-        call,
-        temperature: agent.config.temperature ?? this.settings.temperature,
-        maxTokens: agent.config.maxTokens ?? this.settings.maxTokens,
-        // Unset: stream when the run's events are read live (see RunExecution.observed).
-        stream: agent.config.stream ?? this.settings.stream,
-      });
+      agentSettings.set(agent.id, agentCallSettings(agent, model, fallbackModels.get(agent.id), call, defaults));
     }
     if (flow.kind === "router") {
       const name = flow.model ?? firstModel(this.settings.model) ?? this.team.defaultModel;
@@ -226,7 +219,7 @@ export class TeamPlanner {
       agentSettings,
       teams,
       mode: flowMode(flow),
-      defaults: { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream },
+      defaults,
     };
     // Only a plan built from the current agents and flow is kept (a change during the awaits clears it).
     const current = this.team.agents;

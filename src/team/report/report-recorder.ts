@@ -19,6 +19,9 @@ export class ReportRecorder {
   private decisions: RunReportDecision[] | undefined;
   private warnings: string[] | undefined;
 
+  /** @param roles the role of each agent id, for an agent that ends without having started. */
+  constructor(private readonly roles?: ReadonlyMap<string, string>) {}
+
   /** `run_started`. */
   runStarted(mode: string, at: number): void {
     this.mode = mode;
@@ -33,21 +36,20 @@ export class ReportRecorder {
   }
 
   /**
-   * `agent_completed` or `agent_failed`: ties the agent's result to its latest start. Returns
-   * the role it started in, or `undefined` when it ended without a start (e.g. an approval
-   * that was refused), which then starts and ends here.
+   * `agent_completed` or `agent_failed`: ties the agent's result to its latest start and returns
+   * the role it started in. An agent that ends without a start (e.g. an approval that was
+   * refused) starts and ends here, in its role from `roles` (else its id).
    */
-  agentEnded(agentId: string, at: number): string | undefined {
+  agentEnded(agentId: string, at: number): string {
     const index = this.startIds.lastIndexOf(agentId);
     if (index >= 0) {
       this.resultStarts.push(index);
-      return this.startRoles[index];
+      return this.startRoles[index]!;
     }
+    const role = this.roles?.get(agentId) ?? agentId;
     this.resultStarts.push(this.startIds.length);
-    this.startIds.push(agentId);
-    this.startRoles.push(agentId);
-    this.startTimes.push(at);
-    return undefined;
+    this.agentStarted(agentId, role, at);
+    return role;
   }
 
   /** `agent_selected`. */
