@@ -18,7 +18,11 @@ export function benchColdImport(): BenchRow[] {
   const inProcess = (): number => {
     const samples: number[] = [];
     for (let index = 0; index < 7; index++) {
-      const out = execFileSync(process.execPath, ["--input-type=module", "-e", `const t = performance.now(); await import(${JSON.stringify(entry)}); console.log(performance.now() - t);`]);
+      const out = execFileSync(process.execPath, [
+        "--input-type=module",
+        "-e",
+        `const t = performance.now(); await import(${JSON.stringify(entry)}); console.log(performance.now() - t);`,
+      ]);
       samples.push(Number(out.toString().trim()));
     }
     samples.sort((a, b) => a - b);
@@ -28,6 +32,12 @@ export function benchColdImport(): BenchRow[] {
   const withImport = measure(`await import(${JSON.stringify(entry)});`);
   return [
     { scenario: "cold start", measure: "bare node process", value: bare, unit: "ms" },
-    { scenario: "cold start", measure: "node process + import(\"llmteam\")", value: withImport, unit: "ms", note: `import itself ${inProcess().toFixed(1)} ms (median of 7)` },
+    {
+      scenario: "cold start",
+      measure: 'node process + import("llmteam")',
+      value: withImport,
+      unit: "ms",
+      note: `import itself ${inProcess().toFixed(1)} ms (median of 7)`,
+    },
   ];
 }

@@ -8,7 +8,12 @@ export interface BenchRow {
 }
 
 /** Runs `body` `iterations` times after `warmup` runs; returns ns per iteration (best of `rounds`). */
-export async function timeAsync(body: () => Promise<unknown>, iterations: number, warmup = Math.ceil(iterations / 5), rounds = 5): Promise<number> {
+export async function timeAsync(
+  body: () => Promise<unknown>,
+  iterations: number,
+  warmup = Math.ceil(iterations / 5),
+  rounds = 5,
+): Promise<number> {
   for (let index = 0; index < warmup; index++) await body();
   let best = Number.POSITIVE_INFINITY;
   for (let round = 0; round < rounds; round++) {
@@ -29,7 +34,9 @@ export function heapAfterGcMb(): number {
 export function formatRows(rows: BenchRow[]): string {
   const lines = ["| scenario | measure | value | note |", "|---|---|---|---|"];
   for (const row of rows) {
-    lines.push(`| ${row.scenario} | ${row.measure} | ${row.value.toFixed(row.value < 10 ? 2 : 0)} ${row.unit} | ${row.note ?? ""} |`);
+    lines.push(
+      `| ${row.scenario} | ${row.measure} | ${row.value.toFixed(row.value < 10 ? 2 : 0)} ${row.unit} | ${row.note ?? ""} |`,
+    );
   }
   return lines.join("\n");
 }

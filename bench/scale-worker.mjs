@@ -72,7 +72,10 @@ function handRunner(scenario) {
   return async (query) => {
     let previous = query;
     for (let index = 0; index < CALLS; index++) {
-      const options = { prompt: [{ role: "user", content: [{ type: "text", text: `Continue from ${previous}` }] }], abortSignal: signal };
+      const options = {
+        prompt: [{ role: "user", content: [{ type: "text", text: `Continue from ${previous}` }] }],
+        abortSignal: signal,
+      };
       if (scenario.stream) {
         const reader = (await model.doStream(options)).stream.getReader();
         let text = "";
@@ -93,10 +96,14 @@ function handRunner(scenario) {
 
 const name = process.argv[2];
 const scenario = scenarios[name];
-if (!scenario) throw new Error(`Unknown scenario "${name}". Scenarios: ${Object.keys(scenarios).join(", ")}.`);
+if (!scenario)
+  throw new Error(`Unknown scenario "${name}". Scenarios: ${Object.keys(scenarios).join(", ")}.`);
 const startName = process.argv[3] ?? "warm";
 const start = START_STATES[startName];
-if (!start) throw new Error(`Unknown start state "${startName}". Start states: ${Object.keys(START_STATES).join(", ")}.`);
+if (!start)
+  throw new Error(
+    `Unknown start state "${startName}". Start states: ${Object.keys(START_STATES).join(", ")}.`,
+  );
 const runOnce = scenario.kind === "team" ? teamRunner(scenario) : handRunner(scenario);
 for (let served = 0; served < start.warmUpRuns; served += WARM_UP_BURST) {
   const burst = Math.min(WARM_UP_BURST, start.warmUpRuns - served);
@@ -116,7 +123,9 @@ delay.enable();
 const cpuBefore = process.cpuUsage();
 const mainBefore = process.threadCpuUsage();
 const started = performance.now();
-const results = await Promise.all(Array.from({ length: RUNS }, (_, index) => runOnce(`task ${index}`)));
+const results = await Promise.all(
+  Array.from({ length: RUNS }, (_, index) => runOnce(`task ${index}`)),
+);
 const wallMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 const main = process.threadCpuUsage(mainBefore);

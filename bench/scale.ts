@@ -23,9 +23,17 @@ const HAND_LOOP: ScaleScenario = "hand-written loop, doGenerate";
  * has served 1,000 runs, the JIT has compiled the hot code) for every scenario, "cold" (the first
  * burst after a full collection on an idle heap) for the default run and its hand loop.
  */
-const START_STATES: { start: "warm" | "cold"; label: string; scenarios: readonly ScaleScenario[] }[] = [
+const START_STATES: {
+  start: "warm" | "cold";
+  label: string;
+  scenarios: readonly ScaleScenario[];
+}[] = [
   { start: "warm", label: "warm process", scenarios: SCALE_SCENARIOS },
-  { start: "cold", label: "first burst after an idle full GC", scenarios: ["run(), default settings", HAND_LOOP] },
+  {
+    start: "cold",
+    label: "first burst after an idle full GC",
+    scenarios: ["run(), default settings", HAND_LOOP],
+  },
 ];
 
 interface ScaleSample {
@@ -54,7 +62,11 @@ export async function benchScale(): Promise<BenchRow[]> {
     for (const { start, scenarios } of START_STATES) {
       for (const scenario of scenarios) {
         process.stderr.write(`  scale round ${round + 1}/${ROUNDS}: ${scenario} (${start})\n`);
-        const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", worker, scenario, start], { maxBuffer: 1 << 20 });
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          ["--expose-gc", worker, scenario, start],
+          { maxBuffer: 1 << 20 },
+        );
         const sample = JSON.parse(stdout.trim().split("\n").at(-1)!) as ScaleSample;
         const key = `${start}:${scenario}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);

@@ -10,7 +10,9 @@ export async function benchStreamThroughput(): Promise<BenchRow[]> {
   const makeModel = () => new ScriptedModel({ responses: () => ({ chunks }), recordCalls: false });
 
   const direct = async (): Promise<number> => {
-    const { stream } = await makeModel().doStream({ prompt: [{ role: "user", content: [{ type: "text", text: "go" }] }] });
+    const { stream } = await makeModel().doStream({
+      prompt: [{ role: "user", content: [{ type: "text", text: "go" }] }],
+    });
     let count = 0;
     const reader = stream.getReader();
     for (;;) {
@@ -20,11 +22,16 @@ export async function benchStreamThroughput(): Promise<BenchRow[]> {
     }
     return count;
   };
-  const team = new LLMTeam({ teamId: "bench", model: "bench/model", models: { "bench/model": makeModel() } });
+  const team = new LLMTeam({
+    teamId: "bench",
+    model: "bench/model",
+    models: { "bench/model": makeModel() },
+  });
   team.addAgent({ type: "llm", role: "writer", prompt: "{query}" });
   const throughTeam = async (): Promise<number> => {
     let count = 0;
-    for await (const event of team.stream({ query: "go" }) as AsyncIterable<StreamEvent>) if (event.type === "token") count++;
+    for await (const event of team.stream({ query: "go" }) as AsyncIterable<StreamEvent>)
+      if (event.type === "token") count++;
     return count;
   };
 
@@ -42,7 +49,18 @@ export async function benchStreamThroughput(): Promise<BenchRow[]> {
   const directRate = await rate(direct);
   const teamRate = await rate(throughTeam);
   return [
-    { scenario: "stream 100k deltas", measure: "model stream read directly", value: directRate / 1e6, unit: "M deltas/s" },
-    { scenario: "stream 100k deltas", measure: "team.stream() token events", value: teamRate / 1e6, unit: "M deltas/s", note: `${((teamRate / directRate) * 100).toFixed(0)}% of direct` },
+    {
+      scenario: "stream 100k deltas",
+      measure: "model stream read directly",
+      value: directRate / 1e6,
+      unit: "M deltas/s",
+    },
+    {
+      scenario: "stream 100k deltas",
+      measure: "team.stream() token events",
+      value: teamRate / 1e6,
+      unit: "M deltas/s",
+      note: `${((teamRate / directRate) * 100).toFixed(0)}% of direct`,
+    },
   ];
 }

@@ -14,9 +14,12 @@ const STEPS_PER_RUN = TOOL_STEPS + 1;
 /** Asks for `add(a, b)` until ten results are in the prompt, then answers. */
 function script(call: ScriptedCall): ScriptedResponse {
   const toolResults = (call.options.prompt.length - 1) / 2;
-  if (toolResults >= TOOL_STEPS) return { text: "The sum is 55.", usage: { inputTokens: 50, outputTokens: 5 } };
+  if (toolResults >= TOOL_STEPS)
+    return { text: "The sum is 55.", usage: { inputTokens: 50, outputTokens: 5 } };
   return {
-    toolCalls: [{ toolCallId: `call-${toolResults}`, toolName: "add", input: `{"a":${toolResults},"b":1}` }],
+    toolCalls: [
+      { toolCallId: `call-${toolResults}`, toolName: "add", input: `{"a":${toolResults},"b":1}` },
+    ],
     usage: { inputTokens: 50, outputTokens: 5 },
   };
 }
@@ -50,8 +53,15 @@ export async function benchToolLoop(runs = 500): Promise<BenchRow[]> {
     stream: false,
   };
   const loopRun = async (): Promise<void> => {
-    const result = await runToolLoop({ request, call: callModel, context, executor, maxToolRounds: TOOL_STEPS });
-    if (!result.success || result.steps !== STEPS_PER_RUN) throw new Error(`bench loop went wrong: ${result.stopReason}, ${result.steps} steps`);
+    const result = await runToolLoop({
+      request,
+      call: callModel,
+      context,
+      executor,
+      maxToolRounds: TOOL_STEPS,
+    });
+    if (!result.success || result.steps !== STEPS_PER_RUN)
+      throw new Error(`bench loop went wrong: ${result.stopReason}, ${result.steps} steps`);
   };
 
   const handRun = async (): Promise<void> => {
@@ -65,14 +75,46 @@ export async function benchToolLoop(runs = 500): Promise<BenchRow[]> {
       const args = JSON.parse(call.input) as { a: number; b: number };
       prompt = [
         ...prompt,
-        { role: "assistant", content: [{ type: "tool-call", toolCallId: call.toolCallId, toolName: call.toolName, input: args }] },
-        { role: "tool", content: [{ type: "tool-result", toolCallId: call.toolCallId, toolName: call.toolName, output: { type: "json", value: args.a + args.b } }] },
+        {
+          role: "assistant",
+          content: [
+            {
+              type: "tool-call",
+              toolCallId: call.toolCallId,
+              toolName: call.toolName,
+              input: args,
+            },
+          ],
+        },
+        {
+          role: "tool",
+          content: [
+            {
+              type: "tool-result",
+              toolCallId: call.toolCallId,
+              toolName: call.toolName,
+              output: { type: "json", value: args.a + args.b },
+            },
+          ],
+        },
       ];
     }
   };
 
-  const team = new LLMTeam({ teamId: "bench", model: "openai/gpt-4o-mini", stream: false, models: { "openai/gpt-4o-mini": new ScriptedModel({ responses: script, recordCalls: false }) }, tools: [add] });
-  team.addAgent({ type: "llm", role: "adder", prompt: "Add the numbers one by one.", tools: ["add"], maxToolRounds: TOOL_STEPS });
+  const team = new LLMTeam({
+    teamId: "bench",
+    model: "openai/gpt-4o-mini",
+    stream: false,
+    models: { "openai/gpt-4o-mini": new ScriptedModel({ responses: script, recordCalls: false }) },
+    tools: [add],
+  });
+  team.addAgent({
+    type: "llm",
+    role: "adder",
+    prompt: "Add the numbers one by one.",
+    tools: ["add"],
+    maxToolRounds: TOOL_STEPS,
+  });
   const teamRun = async (): Promise<void> => {
     const result = await team.run({});
     if (!result.success) throw new Error(`bench team run failed: ${result.error?.message}`);
@@ -83,7 +125,12 @@ export async function benchToolLoop(runs = 500): Promise<BenchRow[]> {
   const teamNs = (await timeAsync(teamRun, runs)) / STEPS_PER_RUN;
   const heapMb = heapAfterGcMb();
   return [
-    { scenario: "tool loop, add ×10 then answer", measure: "hand-written loop, per model step", value: handNs / 1000, unit: "µs" },
+    {
+      scenario: "tool loop, add ×10 then answer",
+      measure: "hand-written loop, per model step",
+      value: handNs / 1000,
+      unit: "µs",
+    },
     {
       scenario: "tool loop, add ×10 then answer",
       measure: "runToolLoop + ToolExecutor, per model step",
@@ -98,7 +145,12 @@ export async function benchToolLoop(runs = 500): Promise<BenchRow[]> {
       unit: "µs",
       note: `${(teamNs / handNs).toFixed(1)}× hand loop`,
     },
-    { scenario: "tool loop, add ×10 then answer", measure: "heap after GC", value: heapMb, unit: "MB" },
+    {
+      scenario: "tool loop, add ×10 then answer",
+      measure: "heap after GC",
+      value: heapMb,
+      unit: "MB",
+    },
   ];
 }
 

@@ -21,16 +21,29 @@ team.addAgent({
   maxToolRounds: 3,
   maxTokens: 120,
 });
-team.addAgent({ type: "llm", role: "reviewer", prompt: "Review this answer to {query} and give the final version: {solver}", maxTokens: 120 });
+team.addAgent({
+  type: "llm",
+  role: "reviewer",
+  prompt: "Review this answer to {query} and give the final version: {solver}",
+  maxTokens: 120,
+});
 
-console.log(`model: ${model}${model === "local/demo" ? " (tiny built-in demo model — set OPENAI_API_KEY for real answers)" : ""}`);
+console.log(
+  `model: ${model}${model === "local/demo" ? " (tiny built-in demo model — set OPENAI_API_KEY for real answers)" : ""}`,
+);
 const stream = team.stream({ query });
 for await (const event of stream) {
   if (event.type === "agent_started") process.stdout.write(`\n[${event.agentId}] `);
   if (event.type === "token") process.stdout.write(event.data.token);
-  if (event.type === "tool_call") process.stdout.write(`\n  calls ${event.data.toolName}(${JSON.stringify(event.data.arguments)})`);
-  if (event.type === "tool_result") process.stdout.write(` → ${JSON.stringify(event.data.output)}\n`);
+  if (event.type === "tool_call")
+    process.stdout.write(
+      `\n  calls ${event.data.toolName}(${JSON.stringify(event.data.arguments)})`,
+    );
+  if (event.type === "tool_result")
+    process.stdout.write(` → ${JSON.stringify(event.data.output)}\n`);
 }
 const result = await stream.result;
-console.log(`\n\n${result.success ? "done" : `failed: ${result.error?.message}`} — ${result.usage.totalTokens} tokens in ${result.durationMs} ms`);
+console.log(
+  `\n\n${result.success ? "done" : `failed: ${result.error?.message}`} — ${result.usage.totalTokens} tokens in ${result.durationMs} ms`,
+);
 process.exitCode = result.success ? 0 : 1;

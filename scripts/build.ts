@@ -17,7 +17,14 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const EXTERNAL = ["@ai-sdk/openai", "@ai-sdk/anthropic", "@ai-sdk/openai-compatible", "ioredis", "yaml", "node-llama-cpp"];
+const EXTERNAL = [
+  "@ai-sdk/openai",
+  "@ai-sdk/anthropic",
+  "@ai-sdk/openai-compatible",
+  "ioredis",
+  "yaml",
+  "node-llama-cpp",
+];
 
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
@@ -38,7 +45,11 @@ await build({
   logLevel: "warning",
 });
 asciiOnly(`${root}dist`);
-execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json", "--emitDeclarationOnly"], { cwd: root, stdio: "inherit" });
+execFileSync(
+  process.execPath,
+  [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json", "--emitDeclarationOnly"],
+  { cwd: root, stdio: "inherit" },
+);
 
 /**
  * Makes the bundle pure ASCII. esbuild escapes non-ASCII characters in code (`charset:
@@ -49,7 +60,23 @@ execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", 
  * editors read the documentation, are untouched.
  */
 function asciiOnly(directory: string): void {
-  const standIns: Record<string, string> = { "—": "-", "–": "-", "→": ">", "←": "<", "…": ".", "×": "x", "±": "+", "µ": "u", "≤": "<", "≥": ">", "’": "'", "‘": "'", "“": '"', "”": '"', "·": "." };
+  const standIns: Record<string, string> = {
+    "—": "-",
+    "–": "-",
+    "→": ">",
+    "←": "<",
+    "…": ".",
+    "×": "x",
+    "±": "+",
+    µ: "u",
+    "≤": "<",
+    "≥": ">",
+    "’": "'",
+    "‘": "'",
+    "“": '"',
+    "”": '"',
+    "·": ".",
+  };
   for (const entry of readdirSync(directory, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith(".js")) continue;
     const file = join(entry.parentPath, entry.name);

@@ -16,7 +16,9 @@ const require = createRequire(import.meta.url);
 // The package's `exports` hide package.json: find its folder from the resolved CommonJS entry.
 const entryPath = require.resolve("@pydantic/genai-prices");
 const packageRoot = entryPath.slice(0, entryPath.lastIndexOf("/dist/"));
-const packageVersion = (JSON.parse(readFileSync(`${packageRoot}/package.json`, "utf8")) as { version: string }).version;
+const packageVersion = (
+  JSON.parse(readFileSync(`${packageRoot}/package.json`, "utf8")) as { version: string }
+).version;
 const bundlePath = `${packageRoot}/dist/index.js`;
 const bundle = readFileSync(bundlePath, "utf8");
 
@@ -25,7 +27,9 @@ const bundle = readFileSync(bundlePath, "utf8");
 const providerIds = [...bundle.matchAll(/^ {2}\{\n {4}id: "([^"]+)",/gm)].map((match) => match[1]!);
 for (const required of ["openai", "anthropic", "google", "mistral", "deepseek", "x-ai"]) {
   if (!providerIds.includes(required)) {
-    throw new Error(`Provider "${required}" not found in ${bundlePath}: the bundle layout changed.`);
+    throw new Error(
+      `Provider "${required}" not found in ${bundlePath}: the bundle layout changed.`,
+    );
   }
 }
 
@@ -34,10 +38,13 @@ function pickPrices(prices: ModelPrice): Record<string, unknown> | undefined {
   for (const key of PRICE_KEYS) {
     const value = prices[key];
     if (value === undefined) continue;
-    picked[key] = typeof value === "number" ? clean(value) : {
-      base: clean(value.base),
-      tiers: value.tiers.map((tier) => ({ start: tier.start, price: clean(tier.price) })),
-    };
+    picked[key] =
+      typeof value === "number"
+        ? clean(value)
+        : {
+            base: clean(value.base),
+            tiers: value.tiers.map((tier) => ({ start: tier.start, price: clean(tier.price) })),
+          };
   }
   return Object.keys(picked).length > 0 ? picked : undefined;
 }
@@ -83,7 +90,9 @@ for (const id of providerIds) {
     id: provider.id,
     ...(provider.provider_match ? { providerMatch: provider.provider_match } : {}),
     ...(provider.model_match ? { modelMatch: provider.model_match } : {}),
-    ...(provider.fallback_model_providers ? { fallbackProviders: provider.fallback_model_providers } : {}),
+    ...(provider.fallback_model_providers
+      ? { fallbackProviders: provider.fallback_model_providers }
+      : {}),
     models,
   });
 }
@@ -105,5 +114,8 @@ export const PRICE_DATA_JSON = '${json.replaceAll("\\", "\\\\").replaceAll("'", 
 `;
 const target = fileURLToPath(new URL("../src/cost/data/price-data.ts", import.meta.url));
 writeFileSync(target, output);
-if (roundedPrices.length > 0) console.log(`Rounded to $0.000001 per 1M tokens: ${roundedPrices.join(", ")}`);
-console.log(`${target}: ${providers.length} providers, ${modelCount} models, ${json.length} bytes of JSON`);
+if (roundedPrices.length > 0)
+  console.log(`Rounded to $0.000001 per 1M tokens: ${roundedPrices.join(", ")}`);
+console.log(
+  `${target}: ${providers.length} providers, ${modelCount} models, ${json.length} bytes of JSON`,
+);

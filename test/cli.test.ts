@@ -16,7 +16,11 @@ afterEach(async () => {
 async function cli(argv: string[], env: Record<string, string> = {}) {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env });
+  const code = await main(argv, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    env,
+  });
   return { code, stdout, stderr };
 }
 
@@ -39,9 +43,17 @@ agents:
 
 describe("llmteam run", () => {
   it("shows each agent and its tokens as they come, then the final output and usage", async () => {
-    const server = await startOpenAIWireServer([{ chunks: ["bill", "ing"] }, { chunks: ["We", " fixed", " it."] }]);
+    const server = await startOpenAIWireServer([
+      { chunks: ["bill", "ing"] },
+      { chunks: ["We", " fixed", " it."] },
+    ]);
     close = server.close;
-    const { code, stdout } = await cli(["run", await teamFile(TEAM(server.baseURL)), "--query", "invoice wrong"]);
+    const { code, stdout } = await cli([
+      "run",
+      await teamFile(TEAM(server.baseURL)),
+      "--query",
+      "invoice wrong",
+    ]);
     expect(code).toBe(0);
     expect(stdout).toContain("● triage [lab/small]");
     expect(stdout).toContain("billing");
@@ -53,9 +65,18 @@ describe("llmteam run", () => {
   it("prints one JSON event per line with --json", async () => {
     const server = await startOpenAIWireServer([{ text: "billing" }, { text: "done" }]);
     close = server.close;
-    const { code, stdout } = await cli(["run", await teamFile(TEAM(server.baseURL)), "--input", '{"query":"q"}', "--json"]);
+    const { code, stdout } = await cli([
+      "run",
+      await teamFile(TEAM(server.baseURL)),
+      "--input",
+      '{"query":"q"}',
+      "--json",
+    ]);
     expect(code).toBe(0);
-    const events = stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; seq: number });
+    const events = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; seq: number });
     expect(events[0]!.type).toBe("run_started");
     expect(events.at(-1)!.type).toBe("run_completed");
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
@@ -64,7 +85,12 @@ describe("llmteam run", () => {
   it("exits 1 with a one-line reason when the run fails", async () => {
     const server = await startOpenAIWireServer([{ status: 400, error: "context length exceeded" }]);
     close = server.close;
-    const { code, stderr } = await cli(["run", await teamFile(TEAM(server.baseURL)), "--query", "q"]);
+    const { code, stderr } = await cli([
+      "run",
+      await teamFile(TEAM(server.baseURL)),
+      "--query",
+      "q",
+    ]);
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toContain('run failed at agent "triage"');
@@ -90,7 +116,9 @@ describe("llmteam run", () => {
 
 describe("llmteam validate", () => {
   it("prints every error with file, line and key, and exits 2", async () => {
-    const file = await teamFile("teamId: t\nagents:\n  - type: llm\n    role: a\n    prompt: p\n    modle: x\n  - type: lm\n    role: b\n    prompt: q\n");
+    const file = await teamFile(
+      "teamId: t\nagents:\n  - type: llm\n    role: a\n    prompt: p\n    modle: x\n  - type: lm\n    role: b\n    prompt: q\n",
+    );
     const { code, stderr } = await cli(["validate", file]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${file}:6:5 agents.0.modle: Unknown key "modle"`);
@@ -110,7 +138,9 @@ describe("llmteam schema", () => {
     expect(code).toBe(0);
     const validate = new Ajv2020({ strict: false }).compile(JSON.parse(stdout) as object);
     expect(validate(parseYaml(TEAM("http://x/v1")))).toBe(true);
-    expect(validate({ teamId: "t", agents: [{ type: "llm", role: "a", prompt: "p", bogus: 1 }] })).toBe(false);
+    expect(
+      validate({ teamId: "t", agents: [{ type: "llm", role: "a", prompt: "p", bogus: 1 }] }),
+    ).toBe(false);
   });
 });
 
@@ -131,7 +161,12 @@ describe("llmteam run: cost", () => {
     // 10 in + 5 out tokens per call at $0.15 / $0.60 per 1M = 4.5 µ$
     const server = await startOpenAIWireServer([{ text: "billing" }, { text: "done" }]);
     close = server.close;
-    const { code, stdout } = await cli(["run", await teamFile(PRICED_TEAM(server.baseURL)), "--query", "q"]);
+    const { code, stdout } = await cli([
+      "run",
+      await teamFile(PRICED_TEAM(server.baseURL)),
+      "--query",
+      "q",
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/triage\s+openai\/gpt-4o-mini\s+10 in \+ 5 out tokens\s+\$0\.0000045/);
     expect(stdout).toMatch(/total\s+20 in \+ 10 out tokens\s+\$0\.000009/);
@@ -148,22 +183,32 @@ describe("llmteam budget status", () => {
     const server = await startOpenAIWireServer(Array.from({ length: 6 }, () => ({ text: "ok" })));
     close = server.close;
     // Each call reserves ~100 output tokens × $0.60/1M + input ≈ 62 µ$ and really costs 4.5 µ$.
-    const file = await teamFile(PRICED_TEAM(server.baseURL, "budgets:\n  - { maxCost: 0.000075, period: day }"));
+    const file = await teamFile(
+      PRICED_TEAM(server.baseURL, "budgets:\n  - { maxCost: 0.000075, period: day }"),
+    );
     const database = join(await mkdtemp(join(tmpdir(), "llmteam-budget-")), "budgets.db");
     expect((await cli(["run", file, "--query", "q", "--budget-db", database])).code).toBe(0);
     const status = await cli(["budget", "status", file, "--budget-db", database]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/day \[billing\]\s+\$0\.000009 of \$0\.000075 \(12\.0%\) — ok, resets/);
+    expect(status.stdout).toMatch(
+      /day \[billing\]\s+\$0\.000009 of \$0\.000075 \(12\.0%\) — ok, resets/,
+    );
     // The second run's first call still fits (9 + ~62.4 ≤ 75 µ$), its second does not (13.5 + ~62.6 > 75).
     const second = await cli(["run", file, "--query", "q", "--budget-db", database]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain("run budget_exceeded");
     const json = await cli(["budget", "status", file, "--budget-db", database, "--json"]);
-    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ period: "day", spentUsd: 0.0000135, reservedUsd: 0 })]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({ period: "day", spentUsd: 0.0000135, reservedUsd: 0 }),
+    ]);
   });
 
   it("says when a team has no period budget", async () => {
-    const { code, stdout } = await cli(["budget", "status", await teamFile(TEAM("http://127.0.0.1:9"))]);
+    const { code, stdout } = await cli([
+      "budget",
+      "status",
+      await teamFile(TEAM("http://127.0.0.1:9")),
+    ]);
     expect(code).toBe(0);
     expect(stdout).toContain("has no hour, day or month budget");
   });

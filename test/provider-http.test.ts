@@ -29,15 +29,25 @@ describe("a team over a real OpenAI-compatible HTTP server", () => {
   it("runs with plain responses, sends the key from the environment and reports the provider's usage", async () => {
     const server = await startOpenAIWireServer([
       { text: "billing", usage: { prompt_tokens: 31, completion_tokens: 2 } },
-      { text: "Sorry about the invoice.", usage: { prompt_tokens: 44, completion_tokens: 9, cached_tokens: 16 } },
+      {
+        text: "Sorry about the invoice.",
+        usage: { prompt_tokens: 44, completion_tokens: 9, cached_tokens: 16 },
+      },
     ]);
     close = server.close;
-    const team = LLMTeam.fromConfig(parseTeamText(teamFile(server.baseURL, false)), { env: { LAB_KEY: "secret-1" } });
+    const team = LLMTeam.fromConfig(parseTeamText(teamFile(server.baseURL, false)), {
+      env: { LAB_KEY: "secret-1" },
+    });
     const result = await team.run({ query: "My invoice is wrong" });
 
     expect(result.success).toBe(true);
     expect(result.finalOutput).toBe("Sorry about the invoice.");
-    expect(result.usage).toMatchObject({ inputTokens: 75, outputTokens: 11, totalTokens: 86, cachedInputTokens: 16 });
+    expect(result.usage).toMatchObject({
+      inputTokens: 75,
+      outputTokens: 11,
+      totalTokens: 86,
+      cachedInputTokens: 16,
+    });
     expect(result.usage.estimated).toBeUndefined();
     expect(server.requests).toHaveLength(2);
     expect(server.requests[0]!.path).toBe("/v1/chat/completions");
@@ -52,10 +62,13 @@ describe("a team over a real OpenAI-compatible HTTP server", () => {
       { chunks: ["Sorry", " about", " that."], usage: { prompt_tokens: 40, completion_tokens: 3 } },
     ]);
     close = server.close;
-    const team = LLMTeam.fromConfig(parseTeamText(teamFile(server.baseURL, true)), { env: { LAB_KEY: "k" } });
+    const team = LLMTeam.fromConfig(parseTeamText(teamFile(server.baseURL, true)), {
+      env: { LAB_KEY: "k" },
+    });
     const stream = team.stream({ query: "q" });
     const tokens: string[] = [];
-    for await (const event of stream as AsyncIterable<StreamEvent>) if (event.type === "token") tokens.push(event.data.token);
+    for await (const event of stream as AsyncIterable<StreamEvent>)
+      if (event.type === "token") tokens.push(event.data.token);
     const result = await stream.result;
     expect(tokens).toEqual(["bill", "ing", "Sorry", " about", " that."]);
     expect(result.output).toEqual({ triage: "billing", writer: "Sorry about that." });
@@ -64,9 +77,13 @@ describe("a team over a real OpenAI-compatible HTTP server", () => {
   });
 
   it("fails the run with the provider's status when the server refuses", async () => {
-    const server = await startOpenAIWireServer([{ status: 401, error: "Incorrect API key provided" }]);
+    const server = await startOpenAIWireServer([
+      { status: 401, error: "Incorrect API key provided" },
+    ]);
     close = server.close;
-    const team = LLMTeam.fromConfig(parseTeamText(teamFile(server.baseURL, false)), { env: { LAB_KEY: "bad" } });
+    const team = LLMTeam.fromConfig(parseTeamText(teamFile(server.baseURL, false)), {
+      env: { LAB_KEY: "bad" },
+    });
     const result = await team.run({ query: "q" });
     expect(result.status).toBe("failed");
     expect(result.failedAgent).toBe("triage");
@@ -75,7 +92,11 @@ describe("a team over a real OpenAI-compatible HTTP server", () => {
   });
 
   it("names the environment variable when the key is not set", async () => {
-    const team = LLMTeam.fromConfig(parseTeamText(teamFile("http://127.0.0.1:9/v1", false)), { env: {} });
-    await expect(team.run({ query: "q" })).rejects.toThrow(/providers\.lab\.apiKey reads the environment variable LAB_KEY, which is not set/);
+    const team = LLMTeam.fromConfig(parseTeamText(teamFile("http://127.0.0.1:9/v1", false)), {
+      env: {},
+    });
+    await expect(team.run({ query: "q" })).rejects.toThrow(
+      /providers\.lab\.apiKey reads the environment variable LAB_KEY, which is not set/,
+    );
   });
 });

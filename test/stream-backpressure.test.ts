@@ -36,12 +36,26 @@ describe("a slow stream consumer", () => {
   });
 
   it("gives each event as a plain dict and as an SSE frame", async () => {
-    const team = new LLMTeam({ teamId: "t", model: "m/x", models: { "m/x": new ScriptedModel({ responses: [{ chunks: ["a\nb"] }] }) } });
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "m/x",
+      models: { "m/x": new ScriptedModel({ responses: [{ chunks: ["a\nb"] }] }) },
+    });
     team.addAgent({ type: "llm", role: "w", prompt: "{query}" });
     const events: StreamEvent[] = [];
     for await (const event of team.stream("q")) events.push(event);
     const token = events.find((event) => event.type === "token")!;
-    expect(token.toDict()).toEqual({ type: "token", runId: token.runId, seq: token.seq, timestamp: token.timestamp, agentId: "w", agentPath: "t/w", data: { token: "a\nb" } });
-    expect(token.toSSE()).toBe(`event: token\nid: ${token.seq}\ndata: ${JSON.stringify(token.toDict())}\n\n`);
+    expect(token.toDict()).toEqual({
+      type: "token",
+      runId: token.runId,
+      seq: token.seq,
+      timestamp: token.timestamp,
+      agentId: "w",
+      agentPath: "t/w",
+      data: { token: "a\nb" },
+    });
+    expect(token.toSSE()).toBe(
+      `event: token\nid: ${token.seq}\ndata: ${JSON.stringify(token.toDict())}\n\n`,
+    );
   });
 });

@@ -25,7 +25,12 @@ function team(model: ScriptedModel, options: Partial<LLMTeamOptions> = {}): LLMT
 
 describe("a team's cost", () => {
   it("is in every result, per agent and model, at the catalog's real prices", async () => {
-    const model = new ScriptedModel({ responses: [CALL, { text: "done", usage: { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 400 } }] });
+    const model = new ScriptedModel({
+      responses: [
+        CALL,
+        { text: "done", usage: { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 400 } },
+      ],
+    });
     const result = await team(model).run({ query: "q" });
     // writer: 600 × 0.15 + 400 × 0.075 + 100 × 0.6 = 180 µ$
     expect(result.cost).toMatchObject({
@@ -41,7 +46,10 @@ describe("a team's cost", () => {
   it("counts every call in the team's tracker and its history", async () => {
     const built = team(new ScriptedModel({ responses: [CALL, CALL] }));
     const result = await built.run({ query: "q" });
-    expect(built.costTracker.history.at(-1)).toMatchObject({ runId: result.runId, totalUsd: 0.000603 });
+    expect(built.costTracker.history.at(-1)).toMatchObject({
+      runId: result.runId,
+      totalUsd: 0.000603,
+    });
   });
 
   it("is the same in the tracker, with or without budgets, and the tracker sees it during the run", async () => {
@@ -51,9 +59,15 @@ describe("a team's cost", () => {
       const built = team(new ScriptedModel({ responses: [CALL, CALL] }), options);
       // Between the two calls, what the tracker says the run has spent so far.
       const stream = built.stream({ query: "q" }, { runId: "run-1" });
-      for await (const event of stream) if (event.type === "agent_started") seen.push(built.costTracker.costOf(stream.runId)?.totalUsd);
+      for await (const event of stream)
+        if (event.type === "agent_started")
+          seen.push(built.costTracker.costOf(stream.runId)?.totalUsd);
       const result = await stream.result;
-      const { endedAt: _ended, startedAt: _started, ...inTracker } = built.costTracker.history.at(-1)!;
+      const {
+        endedAt: _ended,
+        startedAt: _started,
+        ...inTracker
+      } = built.costTracker.history.at(-1)!;
       const { endedAt: _end, startedAt: _start, ...inResult } = result.cost;
       expect(inTracker).toEqual(inResult);
       runs.push(inResult);
@@ -76,7 +90,11 @@ describe("maxCostPerRun", () => {
     expect(BudgetExceededError.isInstance(result.error)).toBe(true);
     expect(result.error).toMatchObject({ spentUsd: 0.0003015, limitUsd: 0.0005 });
     expect(result.cost.totalUsd).toBe(0.0003015);
-    expect(events.find((event) => event.type === "budget_exceeded")?.data).toMatchObject({ currentUsd: 0.0003015, maxUsd: 0.0005, period: "run" });
+    expect(events.find((event) => event.type === "budget_exceeded")?.data).toMatchObject({
+      currentUsd: 0.0003015,
+      maxUsd: 0.0005,
+      period: "run",
+    });
   });
 
   it("alerts once through team.budgetManager.onAlert and a budget_alert event", async () => {
@@ -94,16 +112,34 @@ describe("maxCostPerRun", () => {
 
   it("is an error at run start for an unpriced model, unless allowed", async () => {
     const local = "mystery/llama";
-    const options = { model: local, models: { [local]: new ScriptedModel({ responses: [CALL, CALL] }) }, maxCostPerRun: 1 };
-    await expect(team(new ScriptedModel({ responses: [] }), options).run({ query: "q" })).rejects.toThrow(ConfigError);
-    const allowed = await team(new ScriptedModel({ responses: [] }), { ...options, allowUnpriced: true, models: { [local]: new ScriptedModel({ responses: [CALL, CALL] }) } }).run({ query: "q" });
+    const options = {
+      model: local,
+      models: { [local]: new ScriptedModel({ responses: [CALL, CALL] }) },
+      maxCostPerRun: 1,
+    };
+    await expect(
+      team(new ScriptedModel({ responses: [] }), options).run({ query: "q" }),
+    ).rejects.toThrow(ConfigError);
+    const allowed = await team(new ScriptedModel({ responses: [] }), {
+      ...options,
+      allowUnpriced: true,
+      models: { [local]: new ScriptedModel({ responses: [CALL, CALL] }) },
+    }).run({ query: "q" });
     expect(allowed.success).toBe(true);
     expect(allowed.cost).toMatchObject({ totalUsd: 0, unpricedModels: [local] });
   });
 
   it("uses prices registered on the team's registry", async () => {
-    const pricing = new PricingRegistry().register("local/", ModelPricing.per1M({ input: 0, output: 1 }));
-    const options = { model: "local/llama", models: { "local/llama": new ScriptedModel({ responses: [CALL, CALL] }) }, maxCostPerRun: 1, pricing };
+    const pricing = new PricingRegistry().register(
+      "local/",
+      ModelPricing.per1M({ input: 0, output: 1 }),
+    );
+    const options = {
+      model: "local/llama",
+      models: { "local/llama": new ScriptedModel({ responses: [CALL, CALL] }) },
+      maxCostPerRun: 1,
+      pricing,
+    };
     const result = await team(new ScriptedModel({ responses: [] }), options).run({ query: "q" });
     expect(result.cost.totalUsd).toBe(0.001);
   });
@@ -112,29 +148,44 @@ describe("maxCostPerRun", () => {
 describe("period budgets", () => {
   it("are shared by the runs of a team and reported by budgetStatus()", async () => {
     const model = new ScriptedModel({ responses: [CALL, CALL, CALL, CALL] });
-    const built = team(model, { budgets: [{ maxCost: 0.001, period: "day" }], budgetStore: new MemoryBudgetStore() });
+    const built = team(model, {
+      budgets: [{ maxCost: 0.001, period: "day" }],
+      budgetStore: new MemoryBudgetStore(),
+    });
     expect((await built.run({ query: "first" })).success).toBe(true); // 603 µ$
     const second = await built.run({ query: "second" });
     expect(second.status).toBe("budget_exceeded");
     expect(model.calls).toHaveLength(3);
     const [day] = await built.budgetStatus();
-    expect(day).toMatchObject({ period: "day", key: "support", spentUsd: 0.0009045, maxUsd: 0.001, status: "alert" });
+    expect(day).toMatchObject({
+      period: "day",
+      key: "support",
+      spentUsd: 0.0009045,
+      maxUsd: 0.001,
+      status: "alert",
+    });
   });
 
   it("hold under concurrent runs", async () => {
     const model = new ScriptedModel({ responses: Array.from({ length: 40 }, () => CALL) });
     const built = team(model, { budgets: [{ maxCost: 0.002, period: "hour", window: "rolling" }] });
-    const results = await Promise.all(Array.from({ length: 10 }, (_, index) => built.run({ query: `q${index}` })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => built.run({ query: `q${index}` })),
+    );
     const spent = results.reduce((sum, result) => sum + Math.round(result.cost.totalUsd * 1e9), 0);
     expect(spent).toBeLessThanOrEqual(2_000_000);
-    expect(results.filter((result) => result.status === "budget_exceeded").length).toBeGreaterThan(0);
+    expect(results.filter((result) => result.status === "budget_exceeded").length).toBeGreaterThan(
+      0,
+    );
     const [hour] = await built.budgetStatus();
     expect(Math.round(hour!.spentUsd * 1e9)).toBe(spent);
   });
 
   it("are validated with the team's configuration", () => {
-    expect(() => team(new ScriptedModel({ responses: [] }), { budgets: [{ maxCost: 1, period: "week" as "day" }] })).toThrow(
-      /Unknown period "week". Valid: run, hour, day, month/,
-    );
+    expect(() =>
+      team(new ScriptedModel({ responses: [] }), {
+        budgets: [{ maxCost: 1, period: "week" as "day" }],
+      }),
+    ).toThrow(/Unknown period "week". Valid: run, hour, day, month/);
   });
 });

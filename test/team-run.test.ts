@@ -4,7 +4,12 @@ import { FakeClock, ScriptedModel } from "llmteam/testing";
 import { withoutEventCount } from "./support/same-run.js";
 
 function supportTeam(model: ScriptedModel): LLMTeam {
-  const team = new LLMTeam({ teamId: "support", model: "test/model", models: { "test/model": model }, clock: new FakeClock() });
+  const team = new LLMTeam({
+    teamId: "support",
+    model: "test/model",
+    models: { "test/model": model },
+    clock: new FakeClock(),
+  });
   team.addAgent({ type: "llm", role: "triage", prompt: "Classify this request: {query}" });
   team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query}. Category: {triage}" });
   return team;
@@ -15,7 +20,10 @@ describe("a sequential team run", () => {
     const model = new ScriptedModel({
       responses: [
         { text: "billing", usage: { inputTokens: 12, outputTokens: 1 } },
-        { text: "We are fixing your invoice.", usage: { inputTokens: 20, outputTokens: 6, cachedInputTokens: 8 } },
+        {
+          text: "We are fixing your invoice.",
+          usage: { inputTokens: 20, outputTokens: 6, cachedInputTokens: 8 },
+        },
       ],
     });
     const result = await supportTeam(model).run({ query: "My invoice is wrong" });
@@ -26,9 +34,18 @@ describe("a sequential team run", () => {
     expect(result.finalOutput).toBe("We are fixing your invoice.");
     expect(result.agentsCalled).toEqual(["triage", "writer"]);
     const secondPrompt = model.calls[1]!.options.prompt.at(-1)!;
-    expect(JSON.stringify(secondPrompt.content)).toContain("Reply to My invoice is wrong. Category: billing");
-    expect(result.usage).toEqual({ inputTokens: 32, outputTokens: 7, totalTokens: 39, cachedInputTokens: 8 });
-    expect(result.agentResults.map((agent) => [agent.agentId, agent.usage.totalTokens, agent.model])).toEqual([
+    expect(JSON.stringify(secondPrompt.content)).toContain(
+      "Reply to My invoice is wrong. Category: billing",
+    );
+    expect(result.usage).toEqual({
+      inputTokens: 32,
+      outputTokens: 7,
+      totalTokens: 39,
+      cachedInputTokens: 8,
+    });
+    expect(
+      result.agentResults.map((agent) => [agent.agentId, agent.usage.totalTokens, agent.model]),
+    ).toEqual([
       ["triage", 13, "test/model"],
       ["writer", 26, "test/model"],
     ]);
@@ -36,14 +53,20 @@ describe("a sequential team run", () => {
   });
 
   it("fails the run truthfully when an agent fails, naming the agent", async () => {
-    const model = new ScriptedModel({ responses: ["billing", { httpError: { status: 401, message: "Invalid API key" } }] });
+    const model = new ScriptedModel({
+      responses: ["billing", { httpError: { status: 401, message: "Invalid API key" } }],
+    });
     const result = await supportTeam(model).run({ query: "q" });
     expect(result.success).toBe(false);
     expect(result.status).toBe("failed");
     expect(result.failedAgent).toBe("writer");
     expect(result.error?.message).toContain("Invalid API key");
     expect(result.output).toEqual({ triage: "billing" });
-    expect(result.agentResults[1]).toMatchObject({ agentId: "writer", success: false, error: { code: "provider_error", status: 401 } });
+    expect(result.agentResults[1]).toMatchObject({
+      agentId: "writer",
+      success: false,
+      error: { code: "provider_error", status: 401 },
+    });
   });
 
   it("treats an empty answer as a failure, not an empty success", async () => {
@@ -63,7 +86,12 @@ describe("a sequential team run", () => {
 
   it("uses doGenerate when streaming is off and doStream otherwise", async () => {
     const model = new ScriptedModel({ responses: ["a", "b"] });
-    const team = new LLMTeam({ teamId: "t", model: "m/x", stream: false, models: { "m/x": model } });
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "m/x",
+      stream: false,
+      models: { "m/x": model },
+    });
     team.addAgent({ type: "llm", role: "one", prompt: "{query}" });
     team.addAgent({ type: "llm", role: "two", prompt: "{one}", stream: true });
     await team.run("hi");
@@ -72,8 +100,20 @@ describe("a sequential team run", () => {
 
   it("passes temperature, maxTokens and the system prompt to the model", async () => {
     const model = new ScriptedModel({ responses: ["x"] });
-    const team = new LLMTeam({ teamId: "t", model: "m/x", temperature: 0.2, maxTokens: 100, models: { "m/x": model } });
-    team.addAgent({ type: "llm", role: "one", prompt: "{query}", systemPrompt: "You help with {query}.", maxTokens: 50 });
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "m/x",
+      temperature: 0.2,
+      maxTokens: 100,
+      models: { "m/x": model },
+    });
+    team.addAgent({
+      type: "llm",
+      role: "one",
+      prompt: "{query}",
+      systemPrompt: "You help with {query}.",
+      maxTokens: 50,
+    });
     await team.run({ query: "taxes" });
     const options = model.calls[0]!.options;
     expect(options.temperature).toBe(0.2);
@@ -108,23 +148,44 @@ describe("the event stream", () => {
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events.map((event) => event.type)).toEqual([
       "run_started",
-      "agent_started", "token", "token", "cost_update", "warning", "agent_completed", "progress",
-      "agent_started", "token", "token", "cost_update", "agent_completed", "progress",
+      "agent_started",
+      "token",
+      "token",
+      "cost_update",
+      "warning",
+      "agent_completed",
+      "progress",
+      "agent_started",
+      "token",
+      "token",
+      "cost_update",
+      "agent_completed",
+      "progress",
       "run_completed",
     ]);
-    expect(events.filter((event) => event.type === "token").map((event) => event.type === "token" && event.data.token)).toEqual(["bil", "ling", "Hello", " there"]);
+    expect(
+      events
+        .filter((event) => event.type === "token")
+        .map((event) => event.type === "token" && event.data.token),
+    ).toEqual(["bil", "ling", "Hello", " there"]);
     expect(events[2]!.agentPath).toBe("support/triage");
     const streamed = await stream.result;
     const ran = await supportTeam(new ScriptedModel({ responses })).run({ query: "q" });
     const fixed = { runId: "", startedAt: "", completedAt: "", durationMs: 0 };
     const fixedCost = { runId: "", startedAt: 0, endedAt: 0 };
-    expect({ ...withoutEventCount(streamed), ...fixed, cost: { ...streamed.cost, ...fixedCost } }).toEqual({ ...withoutEventCount(ran), ...fixed, cost: { ...ran.cost, ...fixedCost } });
+    expect({
+      ...withoutEventCount(streamed),
+      ...fixed,
+      cost: { ...streamed.cost, ...fixedCost },
+    }).toEqual({ ...withoutEventCount(ran), ...fixed, cost: { ...ran.cost, ...fixedCost } });
     // run() made the same calls without streaming: the same log without the four token events.
     expect(streamed.eventCount - ran.eventCount).toBe(4);
   });
 
   it("ends with run_failed, not run_completed, when an agent fails", async () => {
-    const stream = supportTeam(new ScriptedModel({ responses: ["a", { error: new Error("boom") }] })).stream({ query: "q" });
+    const stream = supportTeam(
+      new ScriptedModel({ responses: ["a", { error: new Error("boom") }] }),
+    ).stream({ query: "q" });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     expect(types.slice(-2)).toEqual(["agent_failed", "run_failed"]);
@@ -144,7 +205,11 @@ describe("the event stream", () => {
   });
 
   it("surfaces configuration errors from the iterator and from result", async () => {
-    const team = new LLMTeam({ teamId: "t", model: "m/x", models: { "m/x": new ScriptedModel({ responses: [] }) } });
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "m/x",
+      models: { "m/x": new ScriptedModel({ responses: [] }) },
+    });
     const stream = team.stream({ query: "q" });
     await expect(stream[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(ConfigError);
     await expect(stream.result).rejects.toThrow(/has no agents/);

@@ -85,7 +85,16 @@ describe("streaming mode", () => {
         teamId: "outer",
         model: "test/model",
         models: { "test/model": model },
-        agents: [{ type: "team", role: "inner", team: { teamId: "inner", agents: [{ type: "llm", role: "worker", prompt: "Work on {query}" }] } }],
+        agents: [
+          {
+            type: "team",
+            role: "inner",
+            team: {
+              teamId: "inner",
+              agents: [{ type: "llm", role: "worker", prompt: "Work on {query}" }],
+            },
+          },
+        ],
       });
     const live = answers();
     const events = await collect(nested(live).stream({ query: "q" }));

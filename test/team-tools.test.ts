@@ -11,8 +11,19 @@ const add = tool({
 });
 
 function team(model: ScriptedModel, extra: Record<string, unknown> = {}): LLMTeam {
-  const built = new LLMTeam({ teamId: "calc", model: "m/x", models: { "m/x": model }, tools: [add] });
-  built.addAgent({ type: "llm", role: "solver", prompt: "{query}", tools: ["add", "calculator"], ...extra });
+  const built = new LLMTeam({
+    teamId: "calc",
+    model: "m/x",
+    models: { "m/x": model },
+    tools: [add],
+  });
+  built.addAgent({
+    type: "llm",
+    role: "solver",
+    prompt: "{query}",
+    tools: ["add", "calculator"],
+    ...extra,
+  });
   return built;
 }
 
@@ -20,7 +31,13 @@ describe("an agent with tools in a team", () => {
   it("runs the tool loop, reports every call and sums usage over all rounds", async () => {
     const model = new ScriptedModel({
       responses: [
-        { toolCalls: [{ toolName: "add", input: { a: 2, b: 3 } }, { toolName: "calculator", input: { expression: "2*(3+4)" } }], usage: { inputTokens: 10, outputTokens: 5 } },
+        {
+          toolCalls: [
+            { toolName: "add", input: { a: 2, b: 3 } },
+            { toolName: "calculator", input: { expression: "2*(3+4)" } },
+          ],
+          usage: { inputTokens: 10, outputTokens: 5 },
+        },
         { text: "5 and 14", usage: { inputTokens: 30, outputTokens: 4 } },
       ],
     });
@@ -36,7 +53,13 @@ describe("an agent with tools in a team", () => {
     expect(solver.usage).toMatchObject({ inputTokens: 40, outputTokens: 9 });
     expect(result.usage.totalTokens).toBe(49);
     expect(solver.toolCalls).toEqual([
-      expect.objectContaining({ name: "add", arguments: { a: 2, b: 3 }, output: 5, success: true, round: 1 }),
+      expect.objectContaining({
+        name: "add",
+        arguments: { a: 2, b: 3 },
+        output: 5,
+        success: true,
+        round: 1,
+      }),
       expect.objectContaining({ name: "calculator", output: 14, success: true, round: 1 }),
     ]);
     // tool events come live, between the agent's start and its completion
@@ -44,22 +67,35 @@ describe("an agent with tools in a team", () => {
     expect(types.lastIndexOf("tool_result")).toBeLessThan(types.indexOf("agent_completed"));
     // the second call saw both tool results
     expect(JSON.stringify(model.calls[1]!.options.prompt)).toContain('"tool-result"');
-    expect(model.calls[0]!.options.tools?.map((definition) => definition.name)).toEqual(["add", "calculator"]);
+    expect(model.calls[0]!.options.tools?.map((definition) => definition.name)).toEqual([
+      "add",
+      "calculator",
+    ]);
   });
 
   it("fails the agent, flagged, when the round limit is reached", async () => {
     const ask = { toolCalls: [{ toolName: "add", input: { a: 1, b: 1 } }] };
-    const result = await team(new ScriptedModel({ responses: [ask, ask, ask] }), { maxToolRounds: 2 }).run("loop");
+    const result = await team(new ScriptedModel({ responses: [ask, ask, ask] }), {
+      maxToolRounds: 2,
+    }).run("loop");
     expect(result.success).toBe(false);
-    expect(result.agentResults[0]).toMatchObject({ success: false, maxRoundsReached: true, modelCalls: 3 });
+    expect(result.agentResults[0]).toMatchObject({
+      success: false,
+      maxRoundsReached: true,
+      modelCalls: 3,
+    });
     expect(result.error?.message).toContain("maxToolRounds");
     expect(result.agentResults[0]!.usage.totalTokens).toBeGreaterThan(0);
   });
 
   it("rejects an unknown tool name at addAgent time, listing the known ones", () => {
     const built = new LLMTeam({ teamId: "t", tools: [add] });
-    expect(() => built.addAgent({ type: "llm", role: "a", prompt: "p", tools: ["ad"] })).toThrow(ConfigError);
-    expect(() => built.addAgent({ type: "llm", role: "a", prompt: "p", tools: ["ad"] })).toThrow(/add.*calculator/s);
+    expect(() => built.addAgent({ type: "llm", role: "a", prompt: "p", tools: ["ad"] })).toThrow(
+      ConfigError,
+    );
+    expect(() => built.addAgent({ type: "llm", role: "a", prompt: "p", tools: ["ad"] })).toThrow(
+      /add.*calculator/s,
+    );
   });
 
   it("lists inline tool definitions by name in toConfig", () => {

@@ -3,7 +3,16 @@
  * example teams, plus tool calls. Deterministic for a given random source.
  */
 import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions } from "node-llama-cpp";
-import { GENERIC_SUBJECTS, REQUESTS, ROLE_SYSTEM_PROMPTS, TOOL_DESCRIPTION_VARIANTS, TOPICS, URGENCY_MARKERS, type ToolName, type Topic } from "./corpus-data.js";
+import {
+  GENERIC_SUBJECTS,
+  REQUESTS,
+  ROLE_SYSTEM_PROMPTS,
+  TOOL_DESCRIPTION_VARIANTS,
+  TOPICS,
+  URGENCY_MARKERS,
+  type ToolName,
+  type Topic,
+} from "./corpus-data.js";
 import { exampleFunctions } from "./example-tools.js";
 
 /** A seeded random source (mulberry32), so the corpus is the same on every build. */
@@ -61,7 +70,12 @@ function pickSubject(random: Random): Subject {
     return { query: random.pick(topic.questions), subject: topic.subject, facts: topic.facts };
   }
   const subject = random.pick(GENERIC_SUBJECTS);
-  const query = random.pick([`Explain ${subject}.`, `Tell me about ${subject}.`, `What should I know about ${subject}?`, upperFirst(subject)]);
+  const query = random.pick([
+    `Explain ${subject}.`,
+    `Tell me about ${subject}.`,
+    `What should I know about ${subject}?`,
+    upperFirst(subject),
+  ]);
   return { query, subject, facts: undefined };
 }
 
@@ -70,19 +84,34 @@ function systemFor(random: Random, role: string, noSystemChance = 0.15): ChatHis
   return [{ type: "system", text: random.pick(ROLE_SYSTEM_PROMPTS[role]!) }];
 }
 
-function single(kind: string, system: ChatHistoryItem[], user: string, answer: string): Conversation {
-  return { kind, history: [...system, { type: "user", text: user }, { type: "model", response: [answer] }] };
+function single(
+  kind: string,
+  system: ChatHistoryItem[],
+  user: string,
+  answer: string,
+): Conversation {
+  return {
+    kind,
+    history: [...system, { type: "user", text: user }, { type: "model", response: [answer] }],
+  };
 }
 
 export function makePlan(random: Random, topic: Subject): string[] {
   if (topic.facts) {
     const [first, second, third] = random.shuffle(topic.facts);
     return [
-      random.pick([`Explain what matters about ${topic.subject}.`, `Say in one sentence what ${topic.subject} is about.`]),
+      random.pick([
+        `Explain what matters about ${topic.subject}.`,
+        `Say in one sentence what ${topic.subject} is about.`,
+      ]),
       `Cover the key point: ${lowerFirst(withoutPeriod(first!))}.`,
       `Add the next point: ${lowerFirst(withoutPeriod(second!))}.`,
       ...(random.chance(0.5) ? [`Mention that ${lowerFirst(withoutPeriod(third!))}.`] : []),
-      random.pick(["Sum up the answer in two sentences.", "End with one practical tip.", "Keep the answer short."]),
+      random.pick([
+        "Sum up the answer in two sentences.",
+        "End with one practical tip.",
+        "Keep the answer short.",
+      ]),
     ];
   }
   return [
@@ -93,7 +122,8 @@ export function makePlan(random: Random, topic: Subject): string[] {
   ];
 }
 
-const numbered = (steps: string[]): string => steps.map((step, index) => `${index + 1}. ${step}`).join("\n");
+const numbered = (steps: string[]): string =>
+  steps.map((step, index) => `${index + 1}. ${step}`).join("\n");
 const bullets = (items: string[]): string => items.map((item) => `- ${item}`).join("\n");
 
 export function makeFacts(random: Random, topic: Subject): string[] {
@@ -112,22 +142,54 @@ export function makeAnswer(random: Random, topic: Subject, facts: string[]): str
       `This is a short answer about ${topic.subject}. I am a small demo model, so please check the details with a real model or a trusted source.`,
     ]);
   }
-  const opening = random.pick([`Here is a short answer about ${topic.subject}.`, `${upperFirst(topic.subject)} in short:`, `About ${topic.subject}:`]);
-  const closing = random.pick(["In short, start small and keep it simple.", "These few points cover the basics.", "That is the short version."]);
+  const opening = random.pick([
+    `Here is a short answer about ${topic.subject}.`,
+    `${upperFirst(topic.subject)} in short:`,
+    `About ${topic.subject}:`,
+  ]);
+  const closing = random.pick([
+    "In short, start small and keep it simple.",
+    "These few points cover the basics.",
+    "That is the short version.",
+  ]);
   return `${opening} ${facts.join(" ")} ${random.chance(0.6) ? closing : ""}`.trim();
 }
 
 export function planner(random: Random): Conversation {
   const topic = pickSubject(random);
   const threeSteps = random.chance(0.45);
-  const steps = threeSteps ? makePlan(random, topic).slice(0, 2).concat(random.pick(["Write a short, clear answer.", "Sum up the answer in two sentences."])) : makePlan(random, topic);
+  const steps = threeSteps
+    ? makePlan(random, topic)
+        .slice(0, 2)
+        .concat(
+          random.pick(["Write a short, clear answer.", "Sum up the answer in two sentences."]),
+        )
+    : makePlan(random, topic);
   const user = threeSteps
     ? `Make a short plan of three steps for: ${topic.query}`
-    : random.pick([`Make a short plan for: ${topic.query}`, `Plan how to answer: ${topic.query}`, `Create a step-by-step plan for: ${topic.query}`, topic.query]);
+    : random.pick([
+        `Make a short plan for: ${topic.query}`,
+        `Plan how to answer: ${topic.query}`,
+        `Create a step-by-step plan for: ${topic.query}`,
+        topic.query,
+      ]);
   if (random.chance(0.12)) {
-    return single("planner-json", systemFor(random, "planner"), `${user}${random.chance(0.5) ? "\nAnswer as JSON." : ""}`, JSON.stringify({ steps }, null, 1).replace(/\n\s*/g, " ").replace("[ ", "[").replace(" ]", "]"));
+    return single(
+      "planner-json",
+      systemFor(random, "planner"),
+      `${user}${random.chance(0.5) ? "\nAnswer as JSON." : ""}`,
+      JSON.stringify({ steps }, null, 1)
+        .replace(/\n\s*/g, " ")
+        .replace("[ ", "[")
+        .replace(" ]", "]"),
+    );
   }
-  return single("planner", systemFor(random, "planner", threeSteps ? 0.6 : 0.15), user, numbered(steps));
+  return single(
+    "planner",
+    systemFor(random, "planner", threeSteps ? 0.6 : 0.15),
+    user,
+    numbered(steps),
+  );
 }
 
 export function researcher(random: Random): Conversation {
@@ -137,10 +199,18 @@ export function researcher(random: Random): Conversation {
   const user = random.chance(0.45)
     ? `Follow this plan and list the key facts for ${topic.query}:\n${plan}`
     : random.pick([
-        `Research this: ${topic.query}`, `Find the key facts for: ${topic.query}`, `List the key facts about: ${topic.query}`,
+        `Research this: ${topic.query}`,
+        `Find the key facts for: ${topic.query}`,
+        `List the key facts about: ${topic.query}`,
         `Research ${topic.query} following this plan:\n${plan}`,
       ]);
-  if (random.chance(0.1)) return single("researcher-json", systemFor(random, "researcher"), user, JSON.stringify({ facts }).replace(/","/g, "\", \""));
+  if (random.chance(0.1))
+    return single(
+      "researcher-json",
+      systemFor(random, "researcher"),
+      user,
+      JSON.stringify({ facts }).replace(/","/g, '", "'),
+    );
   return single("researcher", systemFor(random, "researcher"), user, bullets(facts));
 }
 
@@ -150,52 +220,112 @@ export function writer(random: Random): Conversation {
   const steps = makePlan(random, topic);
   const style = random.chance(0.4) ? 2 : random.int(0, 4);
   const user =
-    style === 0 ? `Write a short answer to ${topic.query} following this plan:\n${numbered(steps)}`
-    : style === 4 ? `Write a short answer to ${topic.query} following this plan: ${numbered(steps)}`
-    : style === 1 ? `Write a short answer to ${topic.query} following this plan: ${steps.join(" ")}`
-    : style === 2 ? `Write a short answer to ${topic.query} using these facts:\n${bullets(facts)}`
-    : `Write a short answer to: ${topic.query}`;
+    style === 0
+      ? `Write a short answer to ${topic.query} following this plan:\n${numbered(steps)}`
+      : style === 4
+        ? `Write a short answer to ${topic.query} following this plan: ${numbered(steps)}`
+        : style === 1
+          ? `Write a short answer to ${topic.query} following this plan: ${steps.join(" ")}`
+          : style === 2
+            ? `Write a short answer to ${topic.query} using these facts:\n${bullets(facts)}`
+            : `Write a short answer to: ${topic.query}`;
   return single("writer", systemFor(random, "writer"), user, makeAnswer(random, topic, facts));
 }
 
 export function reviewer(random: Random): Conversation {
   const topic = pickSubject(random);
   const good = random.chance(0.7);
-  const answer = good ? makeAnswer(random, topic, makeFacts(random, topic)) : random.pick([`${upperFirst(topic.subject)} is good.`, "I do not know.", `It depends on ${topic.subject}.`]);
+  const answer = good
+    ? makeAnswer(random, topic, makeFacts(random, topic))
+    : random.pick([
+        `${upperFirst(topic.subject)} is good.`,
+        "I do not know.",
+        `It depends on ${topic.subject}.`,
+      ]);
   const user = random.pick([
-    `Review this answer to ${topic.query}:\n${answer}`, `Review this answer:\n${answer}`,
+    `Review this answer to ${topic.query}:\n${answer}`,
+    `Review this answer:\n${answer}`,
     `Review the answer below and say if it is ready.\nQuestion: ${topic.query}\nAnswer: ${answer}`,
   ]);
   const feedback = good
-    ? random.pick([`The answer is clear and covers ${topic.subject}.`, "The answer is short, correct and easy to read.", "It answers the question directly."])
-    : random.pick([`The answer is too short. Add the key facts about ${topic.subject}.`, "The answer does not answer the question. Add concrete points.", "It is vague. Give two or three specific points."]);
+    ? random.pick([
+        `The answer is clear and covers ${topic.subject}.`,
+        "The answer is short, correct and easy to read.",
+        "It answers the question directly.",
+      ])
+    : random.pick([
+        `The answer is too short. Add the key facts about ${topic.subject}.`,
+        "The answer does not answer the question. Add concrete points.",
+        "It is vague. Give two or three specific points.",
+      ]);
   if (random.chance(0.35)) {
     const finalVersion = good ? answer : makeAnswer(random, topic, makeFacts(random, topic));
-    const system: ChatHistoryItem[] = random.chance(0.8) ? [{ type: "system", text: "You are a careful editor." }] : systemFor(random, "reviewer");
-    return single("editor", system, `Review this answer to ${topic.query} and give the final version:${random.chance(0.5) ? "\n" : " "}${answer}`, finalVersion);
+    const system: ChatHistoryItem[] = random.chance(0.8)
+      ? [{ type: "system", text: "You are a careful editor." }]
+      : systemFor(random, "reviewer");
+    return single(
+      "editor",
+      system,
+      `Review this answer to ${topic.query} and give the final version:${random.chance(0.5) ? "\n" : " "}${answer}`,
+      finalVersion,
+    );
   }
-  if (random.chance(0.2)) return single("reviewer-json", systemFor(random, "reviewer"), user, JSON.stringify({ approved: good, feedback }).replace(/,"/g, ", \"").replace(/":/g, "\": "));
-  return single("reviewer", systemFor(random, "reviewer"), user, `${good ? "Approved." : "Needs changes."} ${feedback}`);
+  if (random.chance(0.2))
+    return single(
+      "reviewer-json",
+      systemFor(random, "reviewer"),
+      user,
+      JSON.stringify({ approved: good, feedback }).replace(/,"/g, ', "').replace(/":/g, '": '),
+    );
+  return single(
+    "reviewer",
+    systemFor(random, "reviewer"),
+    user,
+    `${good ? "Approved." : "Needs changes."} ${feedback}`,
+  );
 }
 
 /** The three categories of the support example's triage prompt, for every kind of request. */
-const SUPPORT_CATEGORY: Record<string, string> = { billing: "billing", technical: "technical", account: "technical", sales: "general", general: "general" };
+const SUPPORT_CATEGORY: Record<string, string> = {
+  billing: "billing",
+  technical: "technical",
+  account: "technical",
+  sales: "general",
+  general: "general",
+};
 
 export function makeRequest(random: Random): { kind: string; urgency: string; request: string } {
   const kind = random.pick(Object.keys(REQUESTS));
   const urgency = random.pick(["high", "medium", "medium", "low"]);
   const marker = random.pick(URGENCY_MARKERS[urgency]!);
   const base = random.pick(REQUESTS[kind]!).replace("{n}", String(random.int(100, 99999)));
-  const request = marker === "" ? `${base}.` : marker.endsWith(":") ? `${marker} ${base}.` : random.chance(0.5) ? `${base}. ${marker}` : `${marker} ${base}.`;
+  const request =
+    marker === ""
+      ? `${base}.`
+      : marker.endsWith(":")
+        ? `${marker} ${base}.`
+        : random.chance(0.5)
+          ? `${base}. ${marker}`
+          : `${marker} ${base}.`;
   return { kind, urgency, request };
 }
 
 export function triage(random: Random): Conversation {
   const { kind, urgency, request } = makeRequest(random);
   const system = systemFor(random, "triage", 0.3);
-  const threeCategories = system.some((item) => item.type === "system" && typeof item.text === "string" && item.text.includes("billing, technical or general"));
+  const threeCategories = system.some(
+    (item) =>
+      item.type === "system" &&
+      typeof item.text === "string" &&
+      item.text.includes("billing, technical or general"),
+  );
   const category = threeCategories ? SUPPORT_CATEGORY[kind]! : kind;
-  const user = random.pick([`Classify this request: ${request}`, `Classify this request: ${request}`, `Classify this support request: ${request}`, `Classify this request: "${request}"`]);
+  const user = random.pick([
+    `Classify this request: ${request}`,
+    `Classify this request: ${request}`,
+    `Classify this support request: ${request}`,
+    `Classify this request: "${request}"`,
+  ]);
   return single("triage", system, user, `{"category": "${category}", "urgency": "${urgency}"}`);
 }
 
@@ -218,8 +348,12 @@ const REPLIES: Record<string, string[]> = {
 export function supportReply(random: Random): Conversation {
   const { kind, urgency, request } = makeRequest(random);
   const category = SUPPORT_CATEGORY[kind]!;
-  const triageText = random.chance(0.8) ? `{"category": "${category}", "urgency": "${urgency}"}` : category;
-  const user = random.chance(0.8) ? `Reply to this customer request: ${request}\nCategory: ${triageText}` : `Reply to this customer request: ${request}`;
+  const triageText = random.chance(0.8)
+    ? `{"category": "${category}", "urgency": "${urgency}"}`
+    : category;
+  const user = random.chance(0.8)
+    ? `Reply to this customer request: ${request}\nCategory: ${triageText}`
+    : `Reply to this customer request: ${request}`;
   const opening = random.pick(["Hello,", "Hi,", "Dear customer,"]);
   const urgent = urgency === "high" ? " We are treating this as urgent." : "";
   const reply = `${opening} ${random.pick(REPLIES[category]!)}${urgent} Best regards, the support team`;
@@ -228,7 +362,12 @@ export function supportReply(random: Random): Conversation {
 
 export function assistant(random: Random): Conversation {
   const topic = pickSubject(random);
-  return single("assistant", systemFor(random, "assistant", 0.4), topic.query, makeAnswer(random, topic, makeFacts(random, topic)));
+  return single(
+    "assistant",
+    systemFor(random, "assistant", 0.4),
+    topic.query,
+    makeAnswer(random, topic, makeFacts(random, topic)),
+  );
 }
 
 export function toolFunctions(random: Random, needed: ToolName[]): ChatModelFunctions {

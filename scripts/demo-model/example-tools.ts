@@ -31,13 +31,18 @@ export function exampleFunctions(random: Random, names: ToolName[]): ChatModelFu
   const functions: Record<string, ChatModelFunctions[string]> = {};
   for (const name of names) {
     const definition = EXAMPLE_TOOLS[name];
-    const description = random.chance(0.75) ? definition.description! : random.pick(TOOL_DESCRIPTION_VARIANTS[name]);
+    const description = random.chance(0.75)
+      ? definition.description!
+      : random.pick(TOOL_DESCRIPTION_VARIANTS[name]);
     functions[name] = { description, params: toGrammarSchema(definition.inputSchema) };
   }
   return functions;
 }
 
 /** What the built-in `current_time` returns for a time zone at a moment. */
-export function currentTimeResult(timezone: string, epochMs: number): ReturnType<typeof currentTimeIn> {
+export function currentTimeResult(
+  timezone: string,
+  epochMs: number,
+): ReturnType<typeof currentTimeIn> {
   return currentTimeIn(timezone, epochMs);
 }

@@ -9,8 +9,24 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ChatMLChatWrapper, LlamaText, SpecialTokensText, type ChatHistoryItem, type LlamaTextJSON } from "node-llama-cpp";
-import { Random, assistant, planner, researcher, reviewer, supportReply, triage, writer, type Conversation } from "./conversations.js";
+import {
+  ChatMLChatWrapper,
+  LlamaText,
+  SpecialTokensText,
+  type ChatHistoryItem,
+  type LlamaTextJSON,
+} from "node-llama-cpp";
+import {
+  Random,
+  assistant,
+  planner,
+  researcher,
+  reviewer,
+  supportReply,
+  triage,
+  writer,
+  type Conversation,
+} from "./conversations.js";
 import { toolError, toolNotNeeded, toolUse } from "./tool-conversations.js";
 
 /** Share of each kind of conversation in the corpus. */
@@ -39,7 +55,11 @@ function pickMaker(random: Random): (random: Random) => Conversation {
 
 function plainText(json: LlamaTextJSON): string {
   const values = Array.isArray(json) ? json : [json];
-  return values.map((value) => (typeof value === "string" ? value : value.type === "specialTokensText" ? value.value : "")).join("");
+  return values
+    .map((value) =>
+      typeof value === "string" ? value : value.type === "specialTokensText" ? value.value : "",
+    )
+    .join("");
 }
 
 const outDir = process.argv[2] ?? "scripts/demo-model/build";
@@ -54,15 +74,31 @@ const kinds = new Map<string, number>();
 for (let index = 0; index < count; index++) {
   const conversation = pickMaker(random)(random);
   const firstModel = conversation.history.findIndex((item) => item.type === "model");
-  const promptHistory: ChatHistoryItem[] = [...conversation.history.slice(0, firstModel), { type: "model", response: [] }];
+  const promptHistory: ChatHistoryItem[] = [
+    ...conversation.history.slice(0, firstModel),
+    { type: "model", response: [] },
+  ];
   const render = (history: ChatHistoryItem[]): LlamaText =>
-    wrapper.generateContextState({ chatHistory: history, ...(conversation.functions ? { availableFunctions: conversation.functions } : {}) }).contextText;
+    wrapper.generateContextState({
+      chatHistory: history,
+      ...(conversation.functions ? { availableFunctions: conversation.functions } : {}),
+    }).contextText;
   const prompt = render(promptHistory).toJSON();
-  const full = LlamaText([render(conversation.history), new SpecialTokensText("<|im_end|>")]).toJSON();
+  const full = LlamaText([
+    render(conversation.history),
+    new SpecialTokensText("<|im_end|>"),
+  ]).toJSON();
   lines.push(JSON.stringify({ kind: conversation.kind, prompt, full }));
   texts.push(plainText(full));
   kinds.set(conversation.kind, (kinds.get(conversation.kind) ?? 0) + 1);
 }
 writeFileSync(join(outDir, "corpus.jsonl"), `${lines.join("\n")}\n`);
 writeFileSync(join(outDir, "corpus.txt"), `${texts.join("\n")}\n`);
-console.log(JSON.stringify({ conversations: count, seed, characters: texts.reduce((sum, text) => sum + text.length, 0), kinds: Object.fromEntries(kinds) }));
+console.log(
+  JSON.stringify({
+    conversations: count,
+    seed,
+    characters: texts.reduce((sum, text) => sum + text.length, 0),
+    kinds: Object.fromEntries(kinds),
+  }),
+);

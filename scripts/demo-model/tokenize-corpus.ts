@@ -19,10 +19,15 @@ const workDir = process.argv[2] ?? "scripts/demo-model/build";
 const maxTokens = Number(process.argv[3] ?? 1024);
 const llama = await getLlama({ gpu: false, build: "never" });
 const model = await llama.loadModel({ modelPath: join(workDir, "vocab.gguf"), vocabOnly: true });
-const lines = readFileSync(join(workDir, "corpus.jsonl"), "utf8").split("\n").filter((line) => line.length > 0);
+const lines = readFileSync(join(workDir, "corpus.jsonl"), "utf8")
+  .split("\n")
+  .filter((line) => line.length > 0);
 const resultPrefix = model.tokenize("||result:");
 const callPrefix = model.tokenize("||call: ");
-if (callPrefix.length !== 1) throw new Error(`"||call: " should be one token, got ${callPrefix.length}: is the tokenizer from train_tokenizer.py?`);
+if (callPrefix.length !== 1)
+  throw new Error(
+    `"||call: " should be one token, got ${callPrefix.length}: is the tokenizer from train_tokenizer.py?`,
+  );
 const newline = model.tokenize("\n")[0]!;
 const chunks: Uint16Array[] = [];
 const masks: Uint8Array[] = [];
@@ -35,7 +40,10 @@ for (const line of lines) {
   const promptTokens = LlamaText.fromJSON(prompt).tokenize(model.tokenizer);
   const fullTokens = LlamaText.fromJSON(full).tokenize(model.tokenizer);
   for (let position = 0; position < promptTokens.length; position++) {
-    if (promptTokens[position] !== fullTokens[position]) throw new Error(`Prompt is not a token prefix of the conversation at ${position}: ${line.slice(0, 200)}`);
+    if (promptTokens[position] !== fullTokens[position])
+      throw new Error(
+        `Prompt is not a token prefix of the conversation at ${position}: ${line.slice(0, 200)}`,
+      );
   }
   if (fullTokens.length > maxTokens) {
     skipped++;
@@ -56,8 +64,21 @@ for (const chunk of chunks) {
 writeFileSync(join(workDir, "tokens.bin"), all);
 writeFileSync(join(workDir, "mask.bin"), Buffer.concat(masks));
 writeFileSync(join(workDir, "index.json"), JSON.stringify(index));
-const scored = masks.reduce((sum, mask) => sum + mask.reduce((count, value) => count + (value > 0 ? 1 : 0), 0), 0);
-console.log(JSON.stringify({ conversations: index.length, skipped, tokens: offset, scoredTokens: scored, longest, bos: model.tokens.bos, eos: model.tokens.eos }));
+const scored = masks.reduce(
+  (sum, mask) => sum + mask.reduce((count, value) => count + (value > 0 ? 1 : 0), 0),
+  0,
+);
+console.log(
+  JSON.stringify({
+    conversations: index.length,
+    skipped,
+    tokens: offset,
+    scoredTokens: scored,
+    longest,
+    bos: model.tokens.bos,
+    eos: model.tokens.eos,
+  }),
+);
 await model.dispose();
 
 /** Weights: 1 from `start` on, 3 on tool call lines, 0 on tool result lines. */

@@ -21,7 +21,13 @@ function formatNumber(value: number): string {
 
 /** Tool outputs as llmteam passes them: mostly the bare value (JSON), sometimes other shapes. */
 function wrapResult(random: Random, value: unknown): unknown {
-  return random.pick([value, value, value, { result: value }, typeof value === "number" ? String(value) : value]);
+  return random.pick([
+    value,
+    value,
+    value,
+    { result: value },
+    typeof value === "number" ? String(value) : value,
+  ]);
 }
 
 function arithmetic(random: Random, useAdd: boolean): Call {
@@ -29,9 +35,19 @@ function arithmetic(random: Random, useAdd: boolean): Call {
   const b = random.chance(0.7) ? random.int(2, 99) : random.int(100, 999);
   const operation = useAdd ? "+" : random.pick(["+", "-", "*", "*", "/", "%", "( )"]);
   if (useAdd || (operation === "+" && random.chance(0.2))) {
-    const question = random.pick([`Add ${a} and ${b}.`, `What is ${a} plus ${b}?`, `What is the sum of ${a} and ${b}?`, `What is ${a} + ${b}?`]);
+    const question = random.pick([
+      `Add ${a} and ${b}.`,
+      `What is ${a} plus ${b}?`,
+      `What is the sum of ${a} and ${b}?`,
+      `What is ${a} + ${b}?`,
+    ]);
     const sum = a + b;
-    return { name: "add", params: { a, b }, result: wrapResult(random, sum), answer: `${question}|${random.pick([`${a} + ${b} = ${sum}.`, `The sum of ${a} and ${b} is ${sum}.`, `${a} plus ${b} is ${sum}.`])}` };
+    return {
+      name: "add",
+      params: { a, b },
+      result: wrapResult(random, sum),
+      answer: `${question}|${random.pick([`${a} + ${b} = ${sum}.`, `The sum of ${a} and ${b} is ${sum}.`, `${a} plus ${b} is ${sum}.`])}`,
+    };
   }
   let expression: string;
   let value: number;
@@ -40,18 +56,31 @@ function arithmetic(random: Random, useAdd: boolean): Call {
     case "-":
       expression = `${a} - ${b}`;
       value = a - b;
-      question = random.pick([`What is ${a} minus ${b}?`, `What is ${expression}?`, `Calculate ${expression}.`]);
+      question = random.pick([
+        `What is ${a} minus ${b}?`,
+        `What is ${expression}?`,
+        `Calculate ${expression}.`,
+      ]);
       break;
     case "*":
       expression = `${a} * ${b}`;
       value = a * b;
-      question = random.pick([`What is ${a} times ${b}?`, `What is ${expression}?`, `Calculate ${a} * ${b}.`, `How much is ${a} multiplied by ${b}?`]);
+      question = random.pick([
+        `What is ${a} times ${b}?`,
+        `What is ${expression}?`,
+        `Calculate ${a} * ${b}.`,
+        `How much is ${a} multiplied by ${b}?`,
+      ]);
       break;
     case "/": {
       const product = a * b;
       expression = `${product} / ${b}`;
       value = a;
-      question = random.pick([`What is ${product} divided by ${b}?`, `What is ${expression}?`, `Calculate ${expression}.`]);
+      question = random.pick([
+        `What is ${product} divided by ${b}?`,
+        `What is ${expression}?`,
+        `Calculate ${expression}.`,
+      ]);
       break;
     }
     case "%": {
@@ -59,7 +88,10 @@ function arithmetic(random: Random, useAdd: boolean): Call {
       const base = random.int(2, 80) * 20;
       expression = `${percent} / 100 * ${base}`;
       value = (percent / 100) * base;
-      question = random.pick([`What is ${percent}% of ${base}?`, `Calculate ${percent} percent of ${base}.`]);
+      question = random.pick([
+        `What is ${percent}% of ${base}?`,
+        `Calculate ${percent} percent of ${base}.`,
+      ]);
       break;
     }
     case "( )": {
@@ -86,12 +118,28 @@ function arithmetic(random: Random, useAdd: boolean): Call {
 function timeCall(random: Random): Call {
   const useCity = random.chance(0.6);
   const [city, timezone] = useCity ? random.pick(CITIES) : ["UTC", "UTC"];
-  const epochMs = Date.UTC(2026, random.int(0, 11), random.int(1, 28), random.int(0, 23), random.int(0, 59), random.int(0, 59));
+  const epochMs = Date.UTC(
+    2026,
+    random.int(0, 11),
+    random.int(1, 28),
+    random.int(0, 23),
+    random.int(0, 59),
+    random.int(0, 59),
+  );
   const result = currentTimeResult(timezone, epochMs);
   const clock = result.localTime.slice(11, 16);
   const question = useCity
-    ? random.pick([`What time is it in ${city}?`, `What is the current time in ${city}?`, `Tell me the time in ${city}.`])
-    : random.pick(["What time is it?", "What is the current time in UTC?", "What time is it now?", "What day is it today?"]);
+    ? random.pick([
+        `What time is it in ${city}?`,
+        `What is the current time in ${city}?`,
+        `Tell me the time in ${city}.`,
+      ])
+    : random.pick([
+        "What time is it?",
+        "What is the current time in UTC?",
+        "What time is it now?",
+        "What day is it today?",
+      ]);
   const answer = random.pick([
     `It is ${clock} in ${city} (${result.weekday}, ${result.localTime.slice(0, 10)}).`,
     `The current time in ${city} is ${clock}.`,
@@ -109,19 +157,33 @@ function toFunctionCall(call: Call): ChatModelFunctionCall {
 export function toolUse(random: Random): Conversation {
   const calls: Call[] = [];
   const first = random.int(0, 9);
-  calls.push(first < 4 ? arithmetic(random, false) : first < 7 ? arithmetic(random, true) : timeCall(random));
-  if (random.chance(0.12)) calls.push(random.chance(0.5) ? arithmetic(random, random.chance(0.5)) : timeCall(random));
+  calls.push(
+    first < 4 ? arithmetic(random, false) : first < 7 ? arithmetic(random, true) : timeCall(random),
+  );
+  if (random.chance(0.12))
+    calls.push(random.chance(0.5) ? arithmetic(random, random.chance(0.5)) : timeCall(random));
   const questions = calls.map((call) => call.answer.split("|")[0]!);
   const answers = calls.map((call) => call.answer.split("|")[1]!);
-  const question = questions.length === 1 ? questions[0]! : `${questions[0]!} And ${questions[1]!.charAt(0).toLowerCase()}${questions[1]!.slice(1)}`;
+  const question =
+    questions.length === 1
+      ? questions[0]!
+      : `${questions[0]!} And ${questions[1]!.charAt(0).toLowerCase()}${questions[1]!.slice(1)}`;
   const role = random.pick(["researcher", "assistant", "assistant"]);
-  const user = role === "researcher" && random.chance(0.5) ? `Research this: ${question}` : question;
+  const user =
+    role === "researcher" && random.chance(0.5) ? `Research this: ${question}` : question;
   const history: ChatHistoryItem[] = [
     ...systemFor(random, role, 0.25),
     { type: "user", text: user },
     { type: "model", response: [...calls.map(toFunctionCall), answers.join(" ")] },
   ];
-  return { kind: `tool-${calls.map((call) => call.name).join("+")}`, history, functions: toolFunctions(random, calls.map((call) => call.name)) };
+  return {
+    kind: `tool-${calls.map((call) => call.name).join("+")}`,
+    history,
+    functions: toolFunctions(
+      random,
+      calls.map((call) => call.name),
+    ),
+  };
 }
 
 /** A tool returned an error: the model says so instead of inventing a result. */
@@ -139,7 +201,13 @@ export function toolError(random: Random): Conversation {
     { type: "user", text: question },
     {
       type: "model",
-      response: [{ ...toFunctionCall(call), result: { error: message } }, random.pick([`The ${call.name} tool failed, so I cannot give the result right now.`, `Sorry, I could not compute that: the ${call.name} tool returned an error.`])],
+      response: [
+        { ...toFunctionCall(call), result: { error: message } },
+        random.pick([
+          `The ${call.name} tool failed, so I cannot give the result right now.`,
+          `Sorry, I could not compute that: the ${call.name} tool returned an error.`,
+        ]),
+      ],
     },
   ];
   return { kind: "tool-error", history, functions: toolFunctions(random, [call.name]) };

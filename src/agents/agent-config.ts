@@ -27,7 +27,8 @@ export const agentConfigSchema = strictObject(
   {
     /** Agent kind: `llm`, or `team` for a nested team (see `team`). */
     type: z.enum(AGENT_TYPES, {
-      error: (issue) => `Unknown agent type ${JSON.stringify(issue.input)}. Valid types: ${AGENT_TYPES.join(", ")}.`,
+      error: (issue) =>
+        `Unknown agent type ${JSON.stringify(issue.input)}. Valid types: ${AGENT_TYPES.join(", ")}.`,
     }),
     /** What the agent does in the team; unique in a team; names its output unless `outputKey` is set. */
     role: identifierSchema("role"),
@@ -42,7 +43,10 @@ export const agentConfigSchema = strictObject(
      * output, `{review?}` an output that may not exist yet. Required for `llm` agents; for
      * `team` agents it becomes the nested team's `query`.
      */
-    prompt: z.string({ error: "prompt must be a string (the agent's message template)." }).min(1, "prompt must not be empty.").optional(),
+    prompt: z
+      .string({ error: "prompt must be a string (the agent's message template)." })
+      .min(1, "prompt must not be empty.")
+      .optional(),
     /** The system message, a template too. */
     systemPrompt: z.string().optional(),
     /** Model name, `provider/model`, or a list: the first, then fallbacks (default: the team's model). */
@@ -67,21 +71,28 @@ export const agentConfigSchema = strictObject(
      */
     outputSchema: z
       .union([z.record(z.string(), z.unknown()), z.custom<z.ZodType>(isZodSchema)], {
-        error: "outputSchema must be a JSON Schema object (e.g. { type: object, properties: {...} }) or a zod schema.",
+        error:
+          "outputSchema must be a JSON Schema object (e.g. { type: object, properties: {...} }) or a zod schema.",
       })
       .optional(),
     /** For `type: team`: the nested team's configuration (teamId, agents, flow, ...) or an `LLMTeam`. */
     team: z
-      .custom<object>((value) => typeof value === "object" && value !== null && !Array.isArray(value), {
-        error: "team must be a team configuration object (teamId, agents, ...).",
-      })
+      .custom<object>(
+        (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+        {
+          error: "team must be a team configuration object (teamId, agents, ...).",
+        },
+      )
       .optional(),
     /** Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in TypeScript). */
     tools: z
       .array(
         z.union([
           z.string().min(1),
-          z.custom<AnyToolDefinition>((value) => ToolDefinition.isInstance(value), "Expected a tool name or a ToolDefinition."),
+          z.custom<AnyToolDefinition>(
+            (value) => ToolDefinition.isInstance(value),
+            "Expected a tool name or a ToolDefinition.",
+          ),
         ]),
       )
       .optional(),
@@ -98,19 +109,48 @@ export const agentConfigSchema = strictObject(
 ).superRefine((agent, context) => {
   if (agent.type === "llm") {
     if (agent.prompt === undefined) {
-      context.addIssue({ code: "custom", path: ["prompt"], message: "prompt must be a string (the agent's message template)." });
+      context.addIssue({
+        code: "custom",
+        path: ["prompt"],
+        message: "prompt must be a string (the agent's message template).",
+      });
     }
     if (agent.team !== undefined) {
-      context.addIssue({ code: "custom", path: ["team"], message: 'team is only for agents of type "team" (a nested team).' });
+      context.addIssue({
+        code: "custom",
+        path: ["team"],
+        message: 'team is only for agents of type "team" (a nested team).',
+      });
     }
   } else {
     if (agent.team === undefined) {
-      context.addIssue({ code: "custom", path: ["team"], message: 'An agent of type "team" needs team: the nested team (teamId, agents, ...).' });
+      context.addIssue({
+        code: "custom",
+        path: ["team"],
+        message: 'An agent of type "team" needs team: the nested team (teamId, agents, ...).',
+      });
     }
-    const modelKeys = ["outputSchema", "systemPrompt", "model", "fallbackModels", "timeoutMs", "retryPolicy", "circuitBreaker", "temperature", "maxTokens", "stream", "tools", "maxToolRounds"] as const;
+    const modelKeys = [
+      "outputSchema",
+      "systemPrompt",
+      "model",
+      "fallbackModels",
+      "timeoutMs",
+      "retryPolicy",
+      "circuitBreaker",
+      "temperature",
+      "maxTokens",
+      "stream",
+      "tools",
+      "maxToolRounds",
+    ] as const;
     for (const key of modelKeys) {
       if (agent[key] !== undefined) {
-        context.addIssue({ code: "custom", path: [key], message: `${key} does not apply to an agent of type "team": set it on the nested team or its agents.` });
+        context.addIssue({
+          code: "custom",
+          path: [key],
+          message: `${key} does not apply to an agent of type "team": set it on the nested team or its agents.`,
+        });
       }
     }
   }
@@ -119,7 +159,8 @@ export const agentConfigSchema = strictObject(
       prepareOutputSchema(agent.outputSchema, ["outputSchema"]);
     } catch (error) {
       if (!ConfigError.isInstance(error)) throw error;
-      for (const issue of error.issues) context.addIssue({ code: "custom", path: issue.path, message: issue.message });
+      for (const issue of error.issues)
+        context.addIssue({ code: "custom", path: issue.path, message: issue.message });
     }
   }
 });

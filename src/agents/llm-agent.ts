@@ -2,13 +2,23 @@ import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { EmptyAnswerError } from "../errors/empty-answer-error.js";
 import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
-import type { CallContext, ModelCall, ModelRequest, ModelResponse, ResolvedModel } from "../providers/model-call.js";
+import type {
+  CallContext,
+  ModelCall,
+  ModelRequest,
+  ModelResponse,
+  ResolvedModel,
+} from "../providers/model-call.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolExecutor } from "../tools/tool-executor.js";
 import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
-import { parseStructuredAnswer, prepareOutputSchema, type OutputSchema } from "./structured-output.js";
+import {
+  parseStructuredAnswer,
+  prepareOutputSchema,
+  type OutputSchema,
+} from "./structured-output.js";
 import { parseTemplate, renderTemplate, type Template } from "./template.js";
 
 /** An agent checked and ready to run: its config as given plus what was derived from it. */
@@ -26,7 +36,11 @@ export interface PreparedAgent {
 }
 
 /** Prepares an agent from a validated config and its resolved tools. */
-export function prepareAgent(config: AgentConfig, tools: readonly AnyToolDefinition[] = [], clock?: Clock): PreparedAgent {
+export function prepareAgent(
+  config: AgentConfig,
+  tools: readonly AnyToolDefinition[] = [],
+  clock?: Clock,
+): PreparedAgent {
   const id = config.id ?? config.role;
   return {
     id,
@@ -34,9 +48,14 @@ export function prepareAgent(config: AgentConfig, tools: readonly AnyToolDefinit
     outputKey: config.outputKey ?? id,
     config,
     prompt: parseTemplate(config.prompt ?? ""),
-    systemPrompt: config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
-    executor: tools.length > 0 ? new ToolExecutor({ tools, ...(clock ? { clock } : {}) }) : undefined,
-    outputSchema: config.outputSchema === undefined ? undefined : prepareOutputSchema(config.outputSchema, ["outputSchema"]),
+    systemPrompt:
+      config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
+    executor:
+      tools.length > 0 ? new ToolExecutor({ tools, ...(clock ? { clock } : {}) }) : undefined,
+    outputSchema:
+      config.outputSchema === undefined
+        ? undefined
+        : prepareOutputSchema(config.outputSchema, ["outputSchema"]),
   };
 }
 
@@ -93,23 +112,40 @@ export type AgentDetails = Record<string, unknown> & { modelCalls: number };
  * call and {@link agentAnswer} (the run's `AgentCall`).
  * @throws the loop's error, or an `Error` when the model answered nothing.
  */
-export async function runToolAgent(agent: PreparedAgent, executor: ToolExecutor, context: AgentRunContext, callContext: CallContext): Promise<AgentOutput> {
+export async function runToolAgent(
+  agent: PreparedAgent,
+  executor: ToolExecutor,
+  context: AgentRunContext,
+  callContext: CallContext,
+): Promise<AgentOutput> {
   const request = agentRequest(agent, context.settings, context.variables, context.observed);
   const result = await runToolLoop({
     request,
     call: context.settings.call,
     context: callContext,
     executor,
-    ...(agent.config.maxToolRounds === undefined ? {} : { maxToolRounds: agent.config.maxToolRounds }),
+    ...(agent.config.maxToolRounds === undefined
+      ? {}
+      : { maxToolRounds: agent.config.maxToolRounds }),
     ...(context.approveTool ? { approve: context.approveTool } : {}),
     ...(context.checkpoint ? { checkpoint: context.checkpoint } : {}),
   });
   if (!result.success) throw result.error;
   if (result.text.trim().length === 0) {
-    throw new EmptyAnswerError(`${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`);
+    throw new EmptyAnswerError(
+      `${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`,
+    );
   }
-  const output = agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, result.text, result.usage) : result.text;
-  return { output, usage: result.usage, model: result.model, latencyMs: 0, details: toolLoopDetails(result) };
+  const output = agent.outputSchema
+    ? parseStructuredOutput(agent, agent.outputSchema, result.text, result.usage)
+    : result.text;
+  return {
+    output,
+    usage: result.usage,
+    model: result.model,
+    latencyMs: 0,
+    details: toolLoopDetails(result),
+  };
 }
 
 /**
@@ -117,18 +153,38 @@ export async function runToolAgent(agent: PreparedAgent, executor: ToolExecutor,
  * settings. `observed` (someone consumes the run's events as they happen) decides whether a
  * call without a `stream` setting streams.
  */
-export function agentRequest(agent: PreparedAgent, settings: AgentCallSettings, variables: Record<string, unknown>, observed: boolean): ModelRequest {
+export function agentRequest(
+  agent: PreparedAgent,
+  settings: AgentCallSettings,
+  variables: Record<string, unknown>,
+  observed: boolean,
+): ModelRequest {
   const prompt: LanguageModelV4Prompt = [];
   if (agent.systemPrompt) {
-    prompt.push({ role: "system", content: renderTemplate(agent.systemPrompt, variables, agent.id) });
+    prompt.push({
+      role: "system",
+      content: renderTemplate(agent.systemPrompt, variables, agent.id),
+    });
   }
-  prompt.push({ role: "user", content: [{ type: "text", text: renderTemplate(agent.prompt, variables, agent.id) }] });
+  prompt.push({
+    role: "user",
+    content: [{ type: "text", text: renderTemplate(agent.prompt, variables, agent.id) }],
+  });
   // Optional fields are set one by one (no conditional spreads: this runs once per agent step).
-  const request: ModelRequest = { model: settings.model, prompt, stream: settings.stream ?? observed };
+  const request: ModelRequest = {
+    model: settings.model,
+    prompt,
+    stream: settings.stream ?? observed,
+  };
   if (settings.fallbackModels) request.fallbackModels = settings.fallbackModels;
   if (settings.maxTokens !== undefined) request.maxOutputTokens = settings.maxTokens;
   if (settings.temperature !== undefined) request.temperature = settings.temperature;
-  if (agent.outputSchema) request.responseFormat = { type: "json", schema: agent.outputSchema.jsonSchema, name: agent.id };
+  if (agent.outputSchema)
+    request.responseFormat = {
+      type: "json",
+      schema: agent.outputSchema.jsonSchema,
+      name: agent.id,
+    };
   return request;
 }
 
@@ -138,13 +194,17 @@ export function agentRequest(agent: PreparedAgent, settings: AgentCallSettings, 
  */
 export function agentAnswer(agent: PreparedAgent, response: ModelResponse): AgentOutput {
   if (response.text.trim().length === 0) {
-    throw new EmptyAnswerError(`${response.model} returned an empty answer (finish reason: ${response.finishReason}).`);
+    throw new EmptyAnswerError(
+      `${response.model} returned an empty answer (finish reason: ${response.finishReason}).`,
+    );
   }
   const metrics = response.retryMetrics;
   const details: AgentDetails = { modelCalls: metrics?.attempts ?? 1 };
   if (metrics) details.retryMetrics = metrics;
   return {
-    output: agent.outputSchema ? parseStructuredOutput(agent, agent.outputSchema, response.text, response.usage) : response.text,
+    output: agent.outputSchema
+      ? parseStructuredOutput(agent, agent.outputSchema, response.text, response.usage)
+      : response.text,
     usage: response.usage,
     model: response.model,
     latencyMs: 0,
@@ -153,7 +213,12 @@ export function agentAnswer(agent: PreparedAgent, response: ModelResponse): Agen
 }
 
 /** Parses a structured answer; a mismatch fails the agent with the spent tokens attached. */
-function parseStructuredOutput(agent: PreparedAgent, schema: OutputSchema, text: string, usage: Usage): unknown {
+function parseStructuredOutput(
+  agent: PreparedAgent,
+  schema: OutputSchema,
+  text: string,
+  usage: Usage,
+): unknown {
   try {
     return parseStructuredAnswer(text, schema, agent.id);
   } catch (error) {
@@ -161,4 +226,3 @@ function parseStructuredOutput(agent: PreparedAgent, schema: OutputSchema, text:
     throw Object.assign(error as Error, { usage });
   }
 }
-

@@ -29,14 +29,25 @@ export function prepareOutputSchema(schema: unknown, path: (string | number)[]):
     try {
       jsonSchema = z.toJSONSchema(schema, { target: "draft-7", unrepresentable: "any" });
     } catch (error) {
-      throw new ConfigError([{ path, message: `outputSchema cannot be turned into JSON Schema: ${(error as Error).message}` }]);
+      throw new ConfigError([
+        {
+          path,
+          message: `outputSchema cannot be turned into JSON Schema: ${(error as Error).message}`,
+        },
+      ]);
     }
     delete jsonSchema.$schema;
     if (jsonSchema.type !== "object") throw notAnObject(path, jsonSchema.type);
     return { jsonSchema, validator: schema };
   }
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
-    throw new ConfigError([{ path, message: "outputSchema must be a JSON Schema object (e.g. { type: object, properties: {...} }) or a zod schema." }]);
+    throw new ConfigError([
+      {
+        path,
+        message:
+          "outputSchema must be a JSON Schema object (e.g. { type: object, properties: {...} }) or a zod schema.",
+      },
+    ]);
   }
   const jsonSchema = schema as JsonSchema;
   if (jsonSchema.type !== "object") throw notAnObject(path, jsonSchema.type);
@@ -44,14 +55,20 @@ export function prepareOutputSchema(schema: unknown, path: (string | number)[]):
     return { jsonSchema, validator: z.fromJSONSchema(jsonSchema) };
   } catch (error) {
     throw new ConfigError([
-      { path, message: `outputSchema is not a valid JSON Schema: ${(error as Error).message}. Valid types: string, number, integer, boolean, object, array, null.` },
+      {
+        path,
+        message: `outputSchema is not a valid JSON Schema: ${(error as Error).message}. Valid types: string, number, integer, boolean, object, array, null.`,
+      },
     ]);
   }
 }
 
 function notAnObject(path: (string | number)[], type: unknown): ConfigError {
   return new ConfigError([
-    { path, message: `outputSchema must describe an object (type: object), as providers' structured output requires; got type ${JSON.stringify(type) ?? "none"}.` },
+    {
+      path,
+      message: `outputSchema must describe an object (type: object), as providers' structured output requires; got type ${JSON.stringify(type) ?? "none"}.`,
+    },
   ]);
 }
 
@@ -60,7 +77,11 @@ function notAnObject(path: (string | number)[], type: unknown): ConfigError {
  * fence is accepted.
  * @throws OutputValidationError when the answer is not JSON or does not match the schema.
  */
-export function parseStructuredAnswer(text: string, schema: OutputSchema, agentId: string): unknown {
+export function parseStructuredAnswer(
+  text: string,
+  schema: OutputSchema,
+  agentId: string,
+): unknown {
   const body = stripFence(text.trim());
   let value: unknown;
   try {
@@ -75,7 +96,9 @@ export function parseStructuredAnswer(text: string, schema: OutputSchema, agentI
   }
   const checked = schema.validator.safeParse(value);
   if (checked.success) return checked.data;
-  const problems = checked.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`);
+  const problems = checked.error.issues.map(
+    (issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`,
+  );
   throw new OutputValidationError(
     `Agent "${agentId}" answered JSON that does not match its outputSchema: ${problems.join("; ")}. Answer: ${preview(text)}`,
     text,
@@ -88,7 +111,10 @@ export function parseStructuredAnswer(text: string, schema: OutputSchema, agentI
  * Returns `undefined` when the schema does not say (any field is allowed) and `null` when
  * the field certainly does not exist; with the names that do.
  */
-export function schemaAt(schema: JsonSchema, fields: string[]): { known: string[]; missing: string } | undefined {
+export function schemaAt(
+  schema: JsonSchema,
+  fields: string[],
+): { known: string[]; missing: string } | undefined {
   let current: JsonSchema = schema;
   for (const field of fields) {
     const properties = current.properties as Record<string, JsonSchema> | undefined;
@@ -96,11 +122,20 @@ export function schemaAt(schema: JsonSchema, fields: string[]): { known: string[
       current = properties[field]!;
       continue;
     }
-    if (current.type === "array" && /^\d+$/.test(field) && typeof current.items === "object" && current.items !== null) {
+    if (
+      current.type === "array" &&
+      /^\d+$/.test(field) &&
+      typeof current.items === "object" &&
+      current.items !== null
+    ) {
       current = current.items as JsonSchema;
       continue;
     }
-    if (properties && current.additionalProperties !== true && typeof current.additionalProperties !== "object") {
+    if (
+      properties &&
+      current.additionalProperties !== true &&
+      typeof current.additionalProperties !== "object"
+    ) {
       return { known: Object.keys(properties), missing: field };
     }
     return undefined;

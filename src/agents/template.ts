@@ -53,7 +53,11 @@ export function parseTemplate(source: string): Template {
  * Fills a template from `values`. Strings go in as they are; other values as JSON.
  * @throws ConfigError when a variable or a field of it has no value (optional reads render empty).
  */
-export function renderTemplate(template: Template, values: Record<string, unknown>, agentId: string): string {
+export function renderTemplate(
+  template: Template,
+  values: Record<string, unknown>,
+  agentId: string,
+): string {
   let out = "";
   for (const part of template.parts) {
     if (typeof part === "string") {
@@ -64,12 +68,17 @@ export function renderTemplate(template: Template, values: Record<string, unknow
     const path = Array.isArray(part) ? part : part.optional;
     let value: unknown = values;
     for (const key of path) {
-      value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+      value =
+        typeof value === "object" && value !== null
+          ? (value as Record<string, unknown>)[key]
+          : undefined;
       if (value === undefined) break;
     }
     if (value === undefined) {
       if (optional) continue;
-      throw new ConfigError(`agent "${agentId}": the prompt reads {${path.join(".")}}, which has no value.`);
+      throw new ConfigError(
+        `agent "${agentId}": the prompt reads {${path.join(".")}}, which has no value.`,
+      );
     }
     out += typeof value === "string" ? value : JSON.stringify(value);
   }

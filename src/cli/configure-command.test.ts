@@ -38,7 +38,12 @@ async function configure(argv: string[], lines: string[]) {
   let stdout = "";
   let stderr = "";
   const stdin = Readable.from(lines.map((line) => `${line}\n`));
-  const code = await main(["configure", ...argv], { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env: { LAB_KEY: "k" }, stdin });
+  const code = await main(["configure", ...argv], {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    env: { LAB_KEY: "k" },
+    stdin,
+  });
   return { code, stdout, stderr };
 }
 
@@ -50,27 +55,59 @@ describe("llmteam configure", () => {
       reply({
         message: "Two ideas.",
         proposals: [
-          { reason: "Formal tone", changes: [{ op: "updateAgent", agentId: "writer", set: { prompt: "Write a formal reply to {query} ({triage})" } }] },
+          {
+            reason: "Formal tone",
+            changes: [
+              {
+                op: "updateAgent",
+                agentId: "writer",
+                set: { prompt: "Write a formal reply to {query} ({triage})" },
+              },
+            ],
+          },
           { reason: "Drop triage", changes: [{ op: "removeAgent", agentId: "triage" }] },
         ],
       }),
-      reply({ message: "Added.", proposals: [{ reason: "Review step", changes: [{ op: "addAgent", agent: { type: "llm", role: "reviewer", prompt: "Check: {writer}" } }] }] }),
+      reply({
+        message: "Added.",
+        proposals: [
+          {
+            reason: "Review step",
+            changes: [
+              {
+                op: "addAgent",
+                agent: { type: "llm", role: "reviewer", prompt: "Check: {writer}" },
+              },
+            ],
+          },
+        ],
+      }),
     ]);
     close = server.close;
     const file = await teamFile(TEAM(server.baseURL));
-    const { code, stdout, stderr } = await configure([file], ["make the writer formal", "y", "n", "add a reviewer", "yes", ""]);
+    const { code, stdout, stderr } = await configure(
+      [file],
+      ["make the writer formal", "y", "n", "add a reviewer", "yes", ""],
+    );
 
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain("configurator: Two ideas.");
-    expect(stdout).toContain('~ agents.writer.prompt: "Reply to {query} ({triage})" → "Write a formal reply to {query} ({triage})"');
+    expect(stdout).toContain(
+      '~ agents.writer.prompt: "Reply to {query} ({triage})" → "Write a formal reply to {query} ({triage})"',
+    );
     expect(stdout).toContain("✓ Applied p-1 (config version 2).");
     expect(stdout).toContain("✗ Rejected p-2.");
     expect(stdout).toContain("✓ Applied p-3 (config version 3).");
     expect(stdout).toMatch(/✓ Wrote .*team\.yaml: 2 changes \(config version 3\)\./);
 
     const written = await readFile(file, "utf8");
-    for (const comment of ["# Support team: edited by hand", "# the cheap one", "# First classify the request.", "# keep it short"]) {
+    for (const comment of [
+      "# Support team: edited by hand",
+      "# the cheap one",
+      "# First classify the request.",
+      "# keep it short",
+    ]) {
       expect(written).toContain(comment);
     }
     expect(parseYaml(written)).toMatchObject({
@@ -91,23 +128,32 @@ describe("llmteam configure", () => {
 
   it("applies everything with --yes and --task, and writes JSON files as JSON", async () => {
     const server = await startOpenAIWireServer([
-      reply({ message: "ok", proposals: [{ reason: "Cheaper", changes: [{ op: "updateTeam", set: { maxTokens: 200 } }] }] }),
+      reply({
+        message: "ok",
+        proposals: [
+          { reason: "Cheaper", changes: [{ op: "updateTeam", set: { maxTokens: 200 } }] },
+        ],
+      }),
     ]);
     close = server.close;
     const json = JSON.stringify(parseYaml(TEAM(server.baseURL)), null, 2);
     const file = await teamFile(json, "team.json");
     const output = join(file, "..", "out.json");
-    const { code, stdout } = await configure([file, "--task", "cap the output", "--yes", "--output", output], []);
+    const { code, stdout } = await configure(
+      [file, "--task", "cap the output", "--yes", "--output", output],
+      [],
+    );
     expect(code).toBe(0);
     expect(stdout).not.toContain("Apply p-1?");
-    expect(JSON.parse(await readFile(output, "utf8"))).toMatchObject({ teamId: "support", maxTokens: 200 });
+    expect(JSON.parse(await readFile(output, "utf8"))).toMatchObject({
+      teamId: "support",
+      maxTokens: 200,
+    });
     expect(await readFile(file, "utf8")).toBe(json);
   });
 
   it("leaves the file alone when nothing is applied", async () => {
-    const server = await startOpenAIWireServer([
-      reply({ message: "Which agent?", proposals: [] }),
-    ]);
+    const server = await startOpenAIWireServer([reply({ message: "Which agent?", proposals: [] })]);
     close = server.close;
     const text = TEAM(server.baseURL);
     const file = await teamFile(text);

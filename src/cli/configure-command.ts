@@ -36,7 +36,13 @@ export async function configureCommand(argv: string[], io: CliIO): Promise<numbe
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { model: { type: "string" }, task: { type: "string" }, output: { type: "string" }, yes: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        model: { type: "string" },
+        task: { type: "string" },
+        output: { type: "string" },
+        yes: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     io.stderr(`llmteam: ${(error as Error).message}\n`);
@@ -48,13 +54,19 @@ export async function configureCommand(argv: string[], io: CliIO): Promise<numbe
     return 0;
   }
   if (positionals.length !== 1) {
-    io.stderr(`llmteam: configure takes one team file (got ${positionals.length}). See llmteam configure --help.\n`);
+    io.stderr(
+      `llmteam: configure takes one team file (got ${positionals.length}). See llmteam configure --help.\n`,
+    );
     return 2;
   }
   const file = positionals[0]!;
   const team = await loadTeam(file, { env: io.env });
   const before = team.toConfig();
-  const lines = createInterface({ input: io.stdin ?? process.stdin, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
+  const lines = createInterface({
+    input: io.stdin ?? process.stdin,
+    crlfDelay: Number.POSITIVE_INFINITY,
+    terminal: false,
+  });
   const reader = lines[Symbol.asyncIterator]();
   const ask = async (prompt: string): Promise<string | undefined> => {
     io.stdout(prompt);
@@ -62,14 +74,22 @@ export async function configureCommand(argv: string[], io: CliIO): Promise<numbe
     return next.done ? undefined : next.value.trim();
   };
   try {
-    io.stdout(`Configuring team "${team.teamId}" (${file}): agents ${team.agents.map((agent) => agent.id ?? agent.role).join(", ") || "none"}.\nDescribe a change in plain words; an empty line ends.\n`);
+    io.stdout(
+      `Configuring team "${team.teamId}" (${file}): agents ${team.agents.map((agent) => agent.id ?? agent.role).join(", ") || "none"}.\nDescribe a change in plain words; an empty line ends.\n`,
+    );
     let session: ConfiguratorSession | undefined;
     let request = values.task ?? (await ask("> "));
     while (request) {
-      const options = { ...(values.model ? { model: values.model } : {}), ...(io.signal ? { signal: io.signal } : {}) };
-      const reply = session ? await session.send(request, options) : (session = await team.configure(request, options)).reply;
+      const options = {
+        ...(values.model ? { model: values.model } : {}),
+        ...(io.signal ? { signal: io.signal } : {}),
+      };
+      const reply = session
+        ? await session.send(request, options)
+        : (session = await team.configure(request, options)).reply;
       io.stdout(`\nconfigurator: ${reply.message}\n`);
-      for (const proposal of reply.proposals) await review(team, proposal, values.yes === true, ask, io);
+      for (const proposal of reply.proposals)
+        await review(team, proposal, values.yes === true, ask, io);
       request = await ask("\n> ");
     }
   } finally {
@@ -81,8 +101,13 @@ export async function configureCommand(argv: string[], io: CliIO): Promise<numbe
   }
   const target = values.output ?? file;
   await writeFile(target, await render(file, before, team));
-  const changes = team.lifecycle.versions.reduce((count, version) => count + version.diff.length, 0);
-  io.stdout(`\n✓ Wrote ${target}: ${changes} change${changes === 1 ? "" : "s"} (config version ${team.configVersion}).\n`);
+  const changes = team.lifecycle.versions.reduce(
+    (count, version) => count + version.diff.length,
+    0,
+  );
+  io.stdout(
+    `\n✓ Wrote ${target}: ${changes} change${changes === 1 ? "" : "s"} (config version ${team.configVersion}).\n`,
+  );
   return 0;
 }
 
@@ -98,11 +123,15 @@ async function review(
     diff = formatConfigDiff(team.lifecycle.preview(proposal));
   } catch (error) {
     if (!ConfigError.isInstance(error)) throw error;
-    io.stdout(`\nProposal ${proposal.proposalId}: ${proposal.reason}\n✗ It no longer fits the team: ${error.message}\n`);
+    io.stdout(
+      `\nProposal ${proposal.proposalId}: ${proposal.reason}\n✗ It no longer fits the team: ${error.message}\n`,
+    );
     proposal.reject("no longer fits the team");
     return;
   }
-  io.stdout(`\nProposal ${proposal.proposalId}: ${proposal.reason}\n${diff.replace(/^/gm, "  ")}\n`);
+  io.stdout(
+    `\nProposal ${proposal.proposalId}: ${proposal.reason}\n${diff.replace(/^/gm, "  ")}\n`,
+  );
   const answer = yes ? "y" : ((await ask(`Apply ${proposal.proposalId}? [y/N] `)) ?? "");
   if (!/^y(es)?$/i.test(answer)) {
     proposal.reject("declined in llmteam configure");
@@ -115,7 +144,11 @@ async function review(
 }
 
 /** The updated file's text: JSON stays JSON; YAML keeps its comments and layout. */
-async function render(file: string, before: ReturnType<LLMTeam["toConfig"]>, team: LLMTeam): Promise<string> {
+async function render(
+  file: string,
+  before: ReturnType<LLMTeam["toConfig"]>,
+  team: LLMTeam,
+): Promise<string> {
   const after = team.toConfig();
   const text = await readFile(file, "utf8");
   if (/\.json$/i.test(file)) return `${JSON.stringify(after, null, 2)}\n`;

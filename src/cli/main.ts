@@ -104,7 +104,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         io.stdout(`${JSON.stringify(teamJsonSchema(), null, 2)}\n`);
         return 0;
       default:
-        io.stderr(`llmteam: unknown command "${command}". Commands: run, validate, budget, configure, schema. See llmteam --help.\n`);
+        io.stderr(
+          `llmteam: unknown command "${command}". Commands: run, validate, budget, configure, schema. See llmteam --help.\n`,
+        );
         return 2;
     }
   } catch (error) {
@@ -135,20 +137,30 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const file = onePositional(positionals, "run");
   const input = runInput(values.query, values.input);
   const group = await isGroupFile(file);
-  const store = !group && hasPeriodBudgets(await readTeamFile(file)) ? openBudgetStore(values["budget-db"], io) : undefined;
+  const store =
+    !group && hasPeriodBudgets(await readTeamFile(file))
+      ? openBudgetStore(values["budget-db"], io)
+      : undefined;
   let finished: RunResult | GroupResult;
   const renderer = values.json ? undefined : new EventRenderer(io.stdout);
   try {
     // --model replaces the team's model; with neither, agents without a model get a default.
-    const defaultModel = values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
+    const defaultModel =
+      values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
     const runtime = { env: io.env, defaultModel, ...(store ? { budgetStore: store } : {}) };
     const runnable = group
       ? await loadGroup(file, runtime)
       : values.model
         ? await loadTeamWithModel(file, values.model, runtime)
         : await loadTeam(file, runtime);
-    if (defaultModel === DEMO_MODEL && runnable instanceof LLMTeam && namesNoModel(runnable.toConfig())) {
-      io.stdout("Using the tiny built-in demo model (local/demo) — set OPENAI_API_KEY or choose a model with --model for real answers.\n");
+    if (
+      defaultModel === DEMO_MODEL &&
+      runnable instanceof LLMTeam &&
+      namesNoModel(runnable.toConfig())
+    ) {
+      io.stdout(
+        "Using the tiny built-in demo model (local/demo) — set OPENAI_API_KEY or choose a model with --model for real answers.\n",
+      );
     }
     const stream = runnable.stream(input, io.signal ? { signal: io.signal } : {});
     for await (const event of stream as AsyncIterable<StreamEvent>) {
@@ -163,19 +175,29 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (renderer) io.stdout(summary(result));
   if (values.report !== undefined) await writeReport(values.report, finished.report, io);
   if (!result.success) {
-    io.stderr(`✗ run ${result.status}${result.failedAgent ? ` at agent "${result.failedAgent}"` : ""}: ${result.error?.message ?? "unknown error"}\n`);
+    io.stderr(
+      `✗ run ${result.status}${result.failedAgent ? ` at agent "${result.failedAgent}"` : ""}: ${result.error?.message ?? "unknown error"}\n`,
+    );
     return 1;
   }
   return 0;
 }
 
 /** Loads a team file with its team-level `model` replaced (the CLI's `--model`). */
-async function loadTeamWithModel(file: string, model: string, runtime: TeamRuntimeOptions): Promise<LLMTeam> {
+async function loadTeamWithModel(
+  file: string,
+  model: string,
+  runtime: TeamRuntimeOptions,
+): Promise<LLMTeam> {
   const config = await readTeamFile(file);
   try {
     return LLMTeam.fromConfig({ ...config, model }, runtime);
   } catch (error) {
-    if (ConfigError.isInstance(error)) throw new ConfigError(error.issues.map((issue) => ({ ...issue, file })), { cause: error });
+    if (ConfigError.isInstance(error))
+      throw new ConfigError(
+        error.issues.map((issue) => ({ ...issue, file })),
+        { cause: error },
+      );
     throw error;
   }
 }
@@ -185,7 +207,10 @@ const DEMO_MODEL = "local/demo";
 
 /** True when the team or one of its agents has no model of its own. */
 function namesNoModel(config: TeamConfig): boolean {
-  return config.model === undefined && (config.agents ?? []).some((agent) => !("model" in agent) || agent.model === undefined);
+  return (
+    config.model === undefined &&
+    (config.agents ?? []).some((agent) => !("model" in agent) || agent.model === undefined)
+  );
 }
 
 async function validateCommand(argv: string[], io: CliIO): Promise<number> {
@@ -194,7 +219,9 @@ async function validateCommand(argv: string[], io: CliIO): Promise<number> {
   const file = onePositional(positionals, "validate");
   const loaded = await loadTeamOrGroup(file, { env: io.env });
   if (loaded instanceof LLMGroup) {
-    io.stdout(`✓ ${file}: group "${loaded.groupId}" (${loaded.role}) with ${loaded.teams.length} teams is valid.\n`);
+    io.stdout(
+      `✓ ${file}: group "${loaded.groupId}" (${loaded.role}) with ${loaded.teams.length} teams is valid.\n`,
+    );
   } else {
     loaded.validate();
     io.stdout(`✓ ${file}: team "${loaded.teamId}" with ${loaded.agents.length} agents is valid.\n`);
@@ -203,7 +230,9 @@ async function validateCommand(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function writeReport(path: string, report: RunReport, io: CliIO): Promise<void> {
-  const text = path.endsWith(".json") ? `${JSON.stringify(report, null, 2)}\n` : report.toMarkdown();
+  const text = path.endsWith(".json")
+    ? `${JSON.stringify(report, null, 2)}\n`
+    : report.toMarkdown();
   await writeFile(path, text, "utf8");
   io.stderr(`Report written to ${path}\n`);
 }
@@ -221,14 +250,18 @@ async function budgetCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const config = await readTeamFile(file);
   if (!hasPeriodBudgets(config)) {
-    io.stdout(`Team "${config.teamId}" has no hour, day or month budget (run budgets start afresh with each run).\n`);
+    io.stdout(
+      `Team "${config.teamId}" has no hour, day or month budget (run budgets start afresh with each run).\n`,
+    );
     return 0;
   }
   const store = openBudgetStore(values["budget-db"], io);
   try {
     const team = await loadTeam(file, { env: io.env, budgetStore: store });
     const rows = await team.budgetStatus();
-    io.stdout(values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatBudgetRows(config.teamId, rows));
+    io.stdout(
+      values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatBudgetRows(config.teamId, rows),
+    );
   } finally {
     await store.close();
   }
@@ -236,7 +269,9 @@ async function budgetCommand(argv: string[], io: CliIO): Promise<number> {
 }
 
 function hasPeriodBudgets(config: TeamConfig): boolean {
-  return (config.budgets ?? []).some((budget) => budget.period !== undefined && budget.period !== "run");
+  return (config.budgets ?? []).some(
+    (budget) => budget.period !== undefined && budget.period !== "run",
+  );
 }
 
 /** The CLI's budget store: a SQLite file, so period budgets survive between commands. */
@@ -249,7 +284,8 @@ function openBudgetStore(path: string | undefined, io: CliIO): SqliteBudgetStore
 function formatBudgetRows(teamId: string, rows: BudgetStatusReport[]): string {
   const lines = [`Budgets of team "${teamId}":`];
   for (const row of rows) {
-    const window = row.window === "calendar" ? `resets ${new Date(row.windowEndMs).toISOString()}` : "rolling";
+    const window =
+      row.window === "calendar" ? `resets ${new Date(row.windowEndMs).toISOString()}` : "rolling";
     const percent = row.maxUsd > 0 ? ` (${((row.spentUsd / row.maxUsd) * 100).toFixed(1)}%)` : "";
     const held = row.reservedUsd > 0 ? `, ${usd(row.reservedUsd)} held by calls in flight` : "";
     lines.push(
@@ -268,16 +304,30 @@ function usd(amount: number): string {
 function summary(result: RunResult): string {
   const lines = ["", "─".repeat(60)];
   if (result.success) {
-    lines.push("Final output:", typeof result.finalOutput === "string" ? result.finalOutput : JSON.stringify(result.finalOutput, null, 2));
+    lines.push(
+      "Final output:",
+      typeof result.finalOutput === "string"
+        ? result.finalOutput
+        : JSON.stringify(result.finalOutput, null, 2),
+    );
   }
   lines.push("", `Usage (${result.agentResults.length} agents, ${result.durationMs} ms):`);
   const { cost } = result;
   for (const agent of result.agentResults) {
     const agentCost = cost.byAgent[agent.agentId];
-    const price = agentCost === undefined ? "" : agent.model !== undefined && cost.unpricedModels.includes(agent.model) ? "unpriced" : usd(agentCost);
-    lines.push(`  ${agent.agentId.padEnd(16)} ${(agent.model ?? "").padEnd(28)} ${formatUsage(agent.usage).padEnd(36)} ${price}`);
+    const price =
+      agentCost === undefined
+        ? ""
+        : agent.model !== undefined && cost.unpricedModels.includes(agent.model)
+          ? "unpriced"
+          : usd(agentCost);
+    lines.push(
+      `  ${agent.agentId.padEnd(16)} ${(agent.model ?? "").padEnd(28)} ${formatUsage(agent.usage).padEnd(36)} ${price}`,
+    );
   }
-  lines.push(`  ${"total".padEnd(16)} ${"".padEnd(28)} ${formatUsage(result.usage).padEnd(36)} ${usd(cost.totalUsd)}`);
+  lines.push(
+    `  ${"total".padEnd(16)} ${"".padEnd(28)} ${formatUsage(result.usage).padEnd(36)} ${usd(cost.totalUsd)}`,
+  );
   if (cost.unpricedModels.length > 0) {
     lines.push(`  (no price known for ${cost.unpricedModels.join(", ")}: not in the total)`);
   }
@@ -287,13 +337,18 @@ function summary(result: RunResult): string {
 
 /** The JSON Schema of team files, generated from the zod schema. */
 export function teamJsonSchema(): Record<string, unknown> {
-  return { title: "llmteam team file", ...z.toJSONSchema(teamConfigSchema, { io: "input", unrepresentable: "any" }) };
+  return {
+    title: "llmteam team file",
+    ...z.toJSONSchema(teamConfigSchema, { io: "input", unrepresentable: "any" }),
+  };
 }
 
 function runInput(query: string | undefined, input: string | undefined): Record<string, unknown> {
-  if (query !== undefined && input !== undefined) throw new UsageError("give either --query or --input, not both.");
+  if (query !== undefined && input !== undefined)
+    throw new UsageError("give either --query or --input, not both.");
   if (query !== undefined) return { query };
-  if (input === undefined) throw new UsageError('give the run input with --query "<text>" or --input \'{"query":"…"}\'.');
+  if (input === undefined)
+    throw new UsageError('give the run input with --query "<text>" or --input \'{"query":"…"}\'.');
   let parsed: unknown;
   try {
     parsed = JSON.parse(input);
@@ -301,7 +356,9 @@ function runInput(query: string | undefined, input: string | undefined): Record<
     throw new UsageError(`--input is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError('--input must be a JSON object, e.g. \'{"query":"My invoice is wrong"}\'.');
+    throw new UsageError(
+      '--input must be a JSON object, e.g. \'{"query":"My invoice is wrong"}\'.',
+    );
   }
   return parsed as Record<string, unknown>;
 }
@@ -318,7 +375,9 @@ function parse<T extends Options>(argv: string[], options: T) {
 
 function onePositional(positionals: string[], command: string): string {
   if (positionals.length !== 1) {
-    throw new UsageError(`${command} takes one team file (got ${positionals.length}). See llmteam ${command} --help.`);
+    throw new UsageError(
+      `${command} takes one team file (got ${positionals.length}). See llmteam ${command} --help.`,
+    );
   }
   return positionals[0]!;
 }

@@ -10,7 +10,9 @@ export class EventRenderer {
   render(event: StreamEvent): void {
     switch (event.type) {
       case "run_started":
-        this.line(`▶ ${event.data.teamId}: ${event.data.agents.length} agents (${event.data.mode})`);
+        this.line(
+          `▶ ${event.data.teamId}: ${event.data.agents.length} agents (${event.data.mode})`,
+        );
         break;
       case "agent_started":
         this.line(`\n● ${event.agentId} [${event.data.model ?? "no model"}]`);
@@ -20,13 +22,19 @@ export class EventRenderer {
         this.atLineStart = event.data.token.endsWith("\n");
         break;
       case "tool_call":
-        this.line(`  ↳ ${event.data.toolName}(${JSON.stringify(event.data.arguments)}) [round ${event.data.round}]`);
+        this.line(
+          `  ↳ ${event.data.toolName}(${JSON.stringify(event.data.arguments)}) [round ${event.data.round}]`,
+        );
         break;
       case "tool_result":
-        this.line(`  ${event.data.success ? "✓" : "✗"} ${event.data.toolName} → ${preview(event.data.success ? event.data.output : event.data.error)} (${event.data.durationMs} ms)`);
+        this.line(
+          `  ${event.data.success ? "✓" : "✗"} ${event.data.toolName} → ${preview(event.data.success ? event.data.output : event.data.error)} (${event.data.durationMs} ms)`,
+        );
         break;
       case "retry":
-        this.line(`  ↻ retry ${event.data.attempt} in ${event.data.delayMs} ms: ${event.data.error.message}`);
+        this.line(
+          `  ↻ retry ${event.data.attempt} in ${event.data.delayMs} ms: ${event.data.error.message}`,
+        );
         break;
       case "fallback":
         this.line(`  ⇢ fallback ${event.data.fromModel} → ${event.data.toModel}`);
@@ -37,16 +45,22 @@ export class EventRenderer {
       case "cost_update":
         break;
       case "budget_alert":
-        this.line(`  ! budget ${event.data.period}: $${event.data.currentUsd.toFixed(4)} of $${event.data.maxUsd.toFixed(4)}`);
+        this.line(
+          `  ! budget ${event.data.period}: $${event.data.currentUsd.toFixed(4)} of $${event.data.maxUsd.toFixed(4)}`,
+        );
         break;
       case "budget_exceeded":
-        this.line(`  ✗ budget ${event.data.period}: a call of up to $${event.data.requestedUsd.toFixed(6)} does not fit ($${event.data.currentUsd.toFixed(6)} of $${event.data.maxUsd.toFixed(6)} spent); not made`);
+        this.line(
+          `  ✗ budget ${event.data.period}: a call of up to $${event.data.requestedUsd.toFixed(6)} does not fit ($${event.data.currentUsd.toFixed(6)} of $${event.data.maxUsd.toFixed(6)} spent); not made`,
+        );
         break;
       case "warning":
         this.line(`  ! ${event.data.message}`);
         break;
       case "agent_completed":
-        this.line(`  ✓ ${event.agentId} done in ${event.data.latencyMs} ms, ${formatUsage(event.data.usage)}`);
+        this.line(
+          `  ✓ ${event.agentId} done in ${event.data.latencyMs} ms, ${formatUsage(event.data.usage)}`,
+        );
         break;
       case "agent_failed":
         this.line(`  ✗ ${event.agentId} failed: ${event.data.error.message}`);

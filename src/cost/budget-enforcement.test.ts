@@ -4,7 +4,12 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { FakeClock } from "llmteam/testing";
 import type { CallContext, ModelCall, ModelRequest } from "../providers/model-call.js";
-import { MemoryBudgetStore, RedisBudgetStore, SqliteBudgetStore, type BudgetStore } from "../store/index.js";
+import {
+  MemoryBudgetStore,
+  RedisBudgetStore,
+  SqliteBudgetStore,
+  type BudgetStore,
+} from "../store/index.js";
 import {
   Budget,
   BudgetExceededError,
@@ -35,7 +40,10 @@ let teamCounter = 0;
 
 /** $1 per 1M input and $2 per 1M output: 1 token in = 1 µ$, 1 token out = 2 µ$. */
 function pricing(): PricingRegistry {
-  return new PricingRegistry({ catalog: false }).register("test/model", ModelPricing.per1M({ input: 1, output: 2 }));
+  return new PricingRegistry({ catalog: false }).register(
+    "test/model",
+    ModelPricing.per1M({ input: 1, output: 2 }),
+  );
 }
 
 function request(text: string, maxOutputTokens: number): ModelRequest {
@@ -58,7 +66,9 @@ function context(clock: FakeClock, runId: string, events: string[] = []): CallCo
 }
 
 /** A provider that answers with the given usage after `ticks` turns of the event loop. */
-function provider(answer: (request: ModelRequest) => { inputTokens: number; outputTokens: number; ticks: number }): ModelCall {
+function provider(
+  answer: (request: ModelRequest) => { inputTokens: number; outputTokens: number; ticks: number },
+): ModelCall {
   return async (call) => {
     const { inputTokens, outputTokens, ticks } = answer(call);
     for (let tick = 0; tick < ticks; tick++) await new Promise((resolve) => setImmediate(resolve));
@@ -81,7 +91,11 @@ describe.each(STORES)("period budgets with the %s store", (_name, createStore) =
     const call = createCostMiddleware({ tracker, budgets: [budget], store, teamId })(
       provider(() => ({ inputTokens: 100, outputTokens: 100, ticks: 0 })),
     );
-    return { call, teamId, run: (runId: string) => call(request("hi", 100), context(clock, runId)) };
+    return {
+      call,
+      teamId,
+      run: (runId: string) => call(request("hi", 100), context(clock, runId)),
+    };
   }
 
   it("is shared by the runs of a team and resets at the next UTC day (calendar)", async () => {
@@ -94,7 +108,13 @@ describe.each(STORES)("period budgets with the %s store", (_name, createStore) =
     await run("run-3"); // 900 µ$ spent by three runs
     await expect(run("run-4")).rejects.toThrow(BudgetExceededError);
     const [status] = await getBudgetStatus({ budgets: [budget], store, teamId, clock });
-    expect(status).toMatchObject({ period: "day", spentUsd: 0.0009, reservedUsd: 0, maxUsd: 0.001, status: "alert" });
+    expect(status).toMatchObject({
+      period: "day",
+      spentUsd: 0.0009,
+      reservedUsd: 0,
+      maxUsd: 0.001,
+      status: "alert",
+    });
     await clock.advance(2 * 3_600_000 - 1); // 23:59:59.999
     await expect(run("run-5")).rejects.toThrow(BudgetExceededError);
     await clock.advance(1); // 00:00 UTC: a new day
@@ -105,7 +125,11 @@ describe.each(STORES)("period budgets with the %s store", (_name, createStore) =
   it("lets spend leave a rolling window only after a full period", async () => {
     const clock = new FakeClock(Date.UTC(2026, 2, 10, 22, 30));
     const store = createStore();
-    const { run } = team(new Budget({ maxCost: 0.001, period: "hour", window: "rolling" }), clock, store);
+    const { run } = team(
+      new Budget({ maxCost: 0.001, period: "hour", window: "rolling" }),
+      clock,
+      store,
+    );
     for (const runId of ["a", "b", "c"]) await run(runId);
     await clock.advance(30 * 60_000); // 23:00, a calendar hour would have reset
     await expect(run("d")).rejects.toThrow(BudgetExceededError);
@@ -138,7 +162,10 @@ describe.each(STORES)("period budgets with the %s store", (_name, createStore) =
           const clock = new FakeClock();
           const tracker = new CostTracker({ pricing: pricing(), clock });
           const maxCost = maxMicroUsd / 1e6;
-          const budgets = [new Budget({ maxCost }), new Budget({ maxCost: maxCost * 2, period: "day" })];
+          const budgets = [
+            new Budget({ maxCost }),
+            new Budget({ maxCost: maxCost * 2, period: "day" }),
+          ];
           const teamId = `team-${teamCounter++}`;
           let made = 0;
           const requests = calls.map((plan) => request(plan.text, plan.maxOutputTokens));
@@ -158,10 +185,13 @@ describe.each(STORES)("period budgets with the %s store", (_name, createStore) =
           const runIds = ["run-0", "run-1", "run-2"];
           for (const runId of runIds) tracker.startRun(runId, teamId);
           const results = await Promise.allSettled(
-            requests.map((sent, index) => call(sent, context(clock, runIds[calls[index]!.runIndex]!))),
+            requests.map((sent, index) =>
+              call(sent, context(clock, runIds[calls[index]!.runIndex]!)),
+            ),
           );
           for (const result of results) {
-            if (result.status === "rejected") expect(BudgetExceededError.isInstance(result.reason)).toBe(true);
+            if (result.status === "rejected")
+              expect(BudgetExceededError.isInstance(result.reason)).toBe(true);
           }
           const fulfilled = results.filter((result) => result.status === "fulfilled").length;
           expect(fulfilled).toBe(made);

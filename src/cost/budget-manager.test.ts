@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors/config-error.js";
-import { Budget, BudgetExceededError, BudgetManager, BudgetStatus, type BudgetAlert } from "./index.js";
+import {
+  Budget,
+  BudgetExceededError,
+  BudgetManager,
+  BudgetStatus,
+  type BudgetAlert,
+} from "./index.js";
 
 describe("BudgetManager", () => {
   it("reports OK, ALERT and EXCEEDED on a hard budget (the seed's example)", () => {
-    const manager = new BudgetManager(new Budget({ maxCost: 5, alertThreshold: 0.8, hardLimit: true }));
+    const manager = new BudgetManager(
+      new Budget({ maxCost: 5, alertThreshold: 0.8, hardLimit: true }),
+    );
     expect(manager.check(3.99)).toBe(BudgetStatus.OK);
     expect(manager.check(4.5)).toBe(BudgetStatus.ALERT);
     expect(manager.check(5)).toBe(BudgetStatus.EXCEEDED);
@@ -27,7 +35,13 @@ describe("BudgetManager", () => {
     }
     expect(BudgetExceededError.isInstance(caught)).toBe(true);
     const error = caught as BudgetExceededError;
-    expect([error.code, error.spentUsd, error.limitUsd, error.current, error.max]).toEqual(["budget_exceeded", 5.25, 5, 5.25, 5]);
+    expect([error.code, error.spentUsd, error.limitUsd, error.current, error.max]).toEqual([
+      "budget_exceeded",
+      5.25,
+      5,
+      5.25,
+      5,
+    ]);
     expect(error.message).toContain("$5.25");
   });
 
@@ -40,7 +54,12 @@ describe("BudgetManager", () => {
     manager.check(0.5); // a new window: spend fell below the threshold
     manager.check(5.5);
     expect(alerts.map((alert) => alert.currentUsd)).toEqual([5, 5.5]);
-    expect(alerts[0]).toMatchObject({ maxUsd: 10, threshold: 0.5, status: "alert", scope: "default" });
+    expect(alerts[0]).toMatchObject({
+      maxUsd: 10,
+      threshold: 0.5,
+      status: "alert",
+      scope: "default",
+    });
   });
 
   it("keeps crossings per scope", () => {
@@ -70,7 +89,11 @@ describe("Budget", () => {
   it("rejects bad values, naming the valid choices", () => {
     expect(() => new Budget({ maxCost: -1 })).toThrow(ConfigError);
     expect(() => new Budget({ maxCost: 1, alertThreshold: 1.5 })).toThrow(/alertThreshold/);
-    expect(() => new Budget({ maxCost: 1, period: "week" as "day" })).toThrow(/Valid: run, hour, day, month/);
-    expect(() => new Budget({ maxCost: 1, window: "sliding" as "rolling" })).toThrow(/Valid: calendar, rolling/);
+    expect(() => new Budget({ maxCost: 1, period: "week" as "day" })).toThrow(
+      /Valid: run, hour, day, month/,
+    );
+    expect(() => new Budget({ maxCost: 1, window: "sliding" as "rolling" })).toThrow(
+      /Valid: calendar, rolling/,
+    );
   });
 });

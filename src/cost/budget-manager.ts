@@ -100,7 +100,8 @@ export class BudgetManager {
 
   /** Status of a spend in nano-dollars, without callbacks or crossing state. */
   statusOf(spentNano: number): BudgetStatus {
-    if (spentNano >= this.budget.maxCostNano) return this.budget.hardLimit ? BudgetStatus.EXCEEDED : BudgetStatus.WARNING;
+    if (spentNano >= this.budget.maxCostNano)
+      return this.budget.hardLimit ? BudgetStatus.EXCEEDED : BudgetStatus.WARNING;
     if (spentNano >= this.alertNano) return BudgetStatus.ALERT;
     return BudgetStatus.OK;
   }

@@ -65,7 +65,9 @@ export async function getBudgetStatus(options: BudgetStatusOptions): Promise<Bud
       maxUsd: budget.maxCost,
       spentUsd: nanoToUsd(usage.spentNano),
       reservedUsd: nanoToUsd(usage.reservedNano),
-      remainingUsd: nanoToUsd(Math.max(0, budget.maxCostNano - usage.spentNano - usage.reservedNano)),
+      remainingUsd: nanoToUsd(
+        Math.max(0, budget.maxCostNano - usage.spentNano - usage.reservedNano),
+      ),
       status: manager.statusOf(usage.spentNano),
       hardLimit: budget.hardLimit,
       windowStartMs: position.windowStartMs,
@@ -95,6 +97,7 @@ export interface BudgetPricingCheckOptions {
  */
 export function checkBudgetPricing(options: BudgetPricingCheckOptions): string[] {
   const unpriced = [...new Set(options.models)].filter((model) => !options.pricing.has(model));
-  if (unpriced.length > 0 && options.budgets.length > 0 && !options.allowUnpriced) throw unpricedError(unpriced);
+  if (unpriced.length > 0 && options.budgets.length > 0 && !options.allowUnpriced)
+    throw unpricedError(unpriced);
   return unpriced;
 }

@@ -17,7 +17,9 @@ describe("windowAt", () => {
       windowStartMs: Date.UTC(2026, 1, 1),
       windowEndMs: Date.UTC(2026, 2, 1),
     });
-    expect(windowAt("month", "calendar", Date.UTC(2026, 11, 31, 23)).windowEndMs).toBe(Date.UTC(2027, 0, 1));
+    expect(windowAt("month", "calendar", Date.UTC(2026, 11, 31, 23)).windowEndMs).toBe(
+      Date.UTC(2027, 0, 1),
+    );
   });
 
   it("covers a rolling period in 60 slices, keeping spend at least a full period", () => {
@@ -27,6 +29,8 @@ describe("windowAt", () => {
     expect(position.windowStartMs).toBe(Date.UTC(2026, 1, 14, 16, 42));
     expect(now - position.windowStartMs).toBeGreaterThanOrEqual(3_600_000);
     expect(windowAt("day", "rolling", now).bucketStartMs % (24 * 60_000)).toBe(0);
-    expect(windowAt("month", "rolling", now).windowStartMs).toBe(windowAt("month", "rolling", now).bucketStartMs - 30 * 86_400_000);
+    expect(windowAt("month", "rolling", now).windowStartMs).toBe(
+      windowAt("month", "rolling", now).bucketStartMs - 30 * 86_400_000,
+    );
   });
 });

@@ -32,7 +32,11 @@ export const ROLLING_SLICES = 60;
  * Rolling windows cover the last period (`ROLLING_PERIOD_MS`) in 60 slices: spend made at `t`
  * counts until at least `t + period` and at most one slice longer (never shorter).
  */
-export function windowAt(period: Exclude<BudgetPeriod, "run">, window: BudgetWindow, nowMs: number): WindowPosition {
+export function windowAt(
+  period: Exclude<BudgetPeriod, "run">,
+  window: BudgetWindow,
+  nowMs: number,
+): WindowPosition {
   if (window === "rolling") {
     const periodMs = ROLLING_PERIOD_MS[period];
     const sliceMs = periodMs / ROLLING_SLICES;
@@ -48,7 +52,10 @@ export function windowAt(period: Exclude<BudgetPeriod, "run">, window: BudgetWin
   return { bucketStartMs: start, windowStartMs: start, windowEndMs: end, bucketExpiresAtMs: end };
 }
 
-function calendarWindow(period: Exclude<BudgetPeriod, "run">, nowMs: number): { start: number; end: number } {
+function calendarWindow(
+  period: Exclude<BudgetPeriod, "run">,
+  nowMs: number,
+): { start: number; end: number } {
   if (period === "hour") {
     const start = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
     return { start, end: start + HOUR_MS };

@@ -69,24 +69,46 @@ export class Budget {
   readonly key: string | undefined;
 
   constructor(options: BudgetOptions) {
-    const { maxCost, alertThreshold = 0.8, hardLimit = true, period = "run", window = "calendar", key } = options;
+    const {
+      maxCost,
+      alertThreshold = 0.8,
+      hardLimit = true,
+      period = "run",
+      window = "calendar",
+      key,
+    } = options;
     const issues: { path: string[]; message: string }[] = [];
     if (typeof maxCost !== "number" || !Number.isFinite(maxCost) || maxCost < 0) {
-      issues.push({ path: ["maxCost"], message: `must be a finite number of USD >= 0, got ${String(maxCost)}.` });
+      issues.push({
+        path: ["maxCost"],
+        message: `must be a finite number of USD >= 0, got ${String(maxCost)}.`,
+      });
     }
     if (!(alertThreshold > 0 && alertThreshold <= 1)) {
-      issues.push({ path: ["alertThreshold"], message: `must be in (0, 1], got ${String(alertThreshold)}.` });
+      issues.push({
+        path: ["alertThreshold"],
+        message: `must be in (0, 1], got ${String(alertThreshold)}.`,
+      });
     }
     if (!PERIODS.includes(period)) {
-      issues.push({ path: ["period"], message: `Unknown period "${String(period)}". Valid: ${PERIODS.join(", ")}.` });
+      issues.push({
+        path: ["period"],
+        message: `Unknown period "${String(period)}". Valid: ${PERIODS.join(", ")}.`,
+      });
     }
     if (!WINDOWS.includes(window)) {
-      issues.push({ path: ["window"], message: `Unknown window "${String(window)}". Valid: ${WINDOWS.join(", ")}.` });
+      issues.push({
+        path: ["window"],
+        message: `Unknown window "${String(window)}". Valid: ${WINDOWS.join(", ")}.`,
+      });
     }
     if (key !== undefined && (typeof key !== "string" || key.length === 0)) {
       issues.push({ path: ["key"], message: "must be a non-empty string." });
     }
-    if (issues.length > 0) throw new ConfigError(issues.map((issue) => ({ path: ["budget", ...issue.path], message: issue.message })));
+    if (issues.length > 0)
+      throw new ConfigError(
+        issues.map((issue) => ({ path: ["budget", ...issue.path], message: issue.message })),
+      );
     this.maxCost = maxCost;
     this.maxCostNano = usdToNano(maxCost);
     this.alertThreshold = alertThreshold;
@@ -98,6 +120,8 @@ export class Budget {
 
   /** A readable name: `run`, `day`, `month (rolling)`. */
   get label(): string {
-    return this.period === "run" || this.window === "calendar" ? this.period : `${this.period} (rolling)`;
+    return this.period === "run" || this.window === "calendar"
+      ? this.period
+      : `${this.period} (rolling)`;
   }
 }

@@ -3,7 +3,12 @@ import { ConfigError } from "../errors/config-error.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { nanoToUsd } from "../internal/money.js";
-import type { CallContext, ModelCallMiddleware, ModelRequest, ModelResponse } from "../providers/model-call.js";
+import type {
+  CallContext,
+  ModelCallMiddleware,
+  ModelRequest,
+  ModelResponse,
+} from "../providers/model-call.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { MemoryBudgetStore } from "../store/memory-budget-store.js";
 import { Budget } from "./budget.js";
@@ -123,7 +128,11 @@ export interface CostGuard {
    * @throws {BudgetExceededError} (as a rejection) when a hard budget has no room.
    * @throws {ConfigError} (synchronously) when a budget applies and the model is unpriced.
    */
-  reserve(request: ModelRequest, context: CallContext, nowMs: number): Promise<CostHold> | undefined;
+  reserve(
+    request: ModelRequest,
+    context: CallContext,
+    nowMs: number,
+  ): Promise<CostHold> | undefined;
   /** Gives a failed call's reservations back. */
   release(hold: CostHold, context: CallContext): Promise<void>;
   /**
@@ -131,14 +140,22 @@ export interface CostGuard {
    * emits `cost_update` (and alerts), stamped `endedAtMs` when the caller read the time the
    * answer arrived. Returns a promise only when it has to wait.
    */
-  settle(hold: CostHold | undefined, response: ModelResponse, context: CallContext, startedAtMs: number, endedAtMs?: number): Promise<void> | undefined;
+  settle(
+    hold: CostHold | undefined,
+    response: ModelResponse,
+    context: CallContext,
+    startedAtMs: number,
+    endedAtMs?: number,
+  ): Promise<void> | undefined;
 }
 
 /** The steps of the cost layer (see {@link createCostMiddleware} for what they do). */
 export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
   const { tracker } = options;
   const pricing = tracker.pricing;
-  const managers = (options.budgets ?? []).map((budget) => (budget instanceof BudgetManager ? budget : new BudgetManager(budget)));
+  const managers = (options.budgets ?? []).map((budget) =>
+    budget instanceof BudgetManager ? budget : new BudgetManager(budget),
+  );
   const runManagers = managers.filter((manager) => manager.budget.period === "run");
   const teamId = options.teamId ?? "default";
   const periodPlans: PeriodPlan[] = managers
@@ -146,7 +163,12 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
     .map((manager) => {
       const budget = manager.budget;
       const key = budget.key ?? teamId;
-      return { manager, period: budget.period as PeriodPlan["period"], key, storeKey: `${key}:${budget.period}:${budget.window}` };
+      return {
+        manager,
+        period: budget.period as PeriodPlan["period"],
+        key,
+        storeKey: `${key}:${budget.period}:${budget.window}`,
+      };
     });
   const hasHardBudget = managers.some((manager) => manager.budget.hardLimit);
   const store = options.store ?? (periodPlans.length > 0 ? new MemoryBudgetStore() : undefined);
@@ -164,7 +186,10 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
       const spent = tracker.spentNano(context.runId);
       const inFlight = runHeld.get(context.runId) ?? 0;
       for (const manager of runManagers) {
-        if (manager.budget.hardLimit && spent + inFlight + amountNano > manager.budget.maxCostNano) {
+        if (
+          manager.budget.hardLimit &&
+          spent + inFlight + amountNano > manager.budget.maxCostNano
+        ) {
           await refuse(manager, "run", spent, inFlight, amountNano, context);
         }
       }
@@ -187,7 +212,15 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
           nowMs,
           expiresAtMs: nowMs + reservationTtlMs,
         });
-        if (!result.granted) await refuse(plan.manager, plan.key, result.spentNano, result.reservedNano, amountNano, context);
+        if (!result.granted)
+          await refuse(
+            plan.manager,
+            plan.key,
+            result.spentNano,
+            result.reservedNano,
+            amountNano,
+            context,
+          );
         held.periods.push({ plan, position, reservationId });
       }
     } catch (error) {
@@ -231,10 +264,19 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
   async function release(held: Held, runId: string): Promise<void> {
     releaseRun(held, runId);
     const periods = held.periods.splice(0);
-    await Promise.all(periods.map((hold) => store!.release({ key: hold.plan.storeKey, reservationId: hold.reservationId })));
+    await Promise.all(
+      periods.map((hold) =>
+        store!.release({ key: hold.plan.storeKey, reservationId: hold.reservationId }),
+      ),
+    );
   }
 
-  async function observe(manager: BudgetManager, spentNano: number, scope: string, context: CallContext): Promise<void> {
+  async function observe(
+    manager: BudgetManager,
+    spentNano: number,
+    scope: string,
+    context: CallContext,
+  ): Promise<void> {
     const { crossedAlert, crossedLimit, status } = manager.observe(spentNano, scope);
     const budget = manager.budget;
     if (crossedAlert) {
@@ -253,7 +295,11 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
     }
   }
 
-  function reserveFor(request: ModelRequest, context: CallContext, nowMs: number): Promise<CostHold> | undefined {
+  function reserveFor(
+    request: ModelRequest,
+    context: CallContext,
+    nowMs: number,
+  ): Promise<CostHold> | undefined {
     if (managers.length === 0) return undefined;
     const model = request.model.name;
     const lookup = pricing.lookup(model, nowMs);
@@ -262,14 +308,21 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
       return undefined;
     }
     const outputTokens = request.maxOutputTokens ?? reserveOutputTokens;
-    const call = request.maxOutputTokens === undefined && capOutputTokens && hasHardBudget ? { ...request, maxOutputTokens: outputTokens } : request;
-    const worstNano = lookup.pricing.costNano({ inputTokens: estimateInputTokens(request), outputTokens });
+    const call =
+      request.maxOutputTokens === undefined && capOutputTokens && hasHardBudget
+        ? { ...request, maxOutputTokens: outputTokens }
+        : request;
+    const worstNano = lookup.pricing.costNano({
+      inputTokens: estimateInputTokens(request),
+      outputTokens,
+    });
     return reserve(worstNano, context, nowMs).then((held) => ({ request: call, held }));
   }
 
   async function settleHeld(held: Held, costNano: number, context: CallContext): Promise<void> {
     releaseRun(held, context.runId);
-    for (const manager of runManagers) await observe(manager, tracker.spentNano(context.runId), context.runId, context);
+    for (const manager of runManagers)
+      await observe(manager, tracker.spentNano(context.runId), context.runId, context);
     for (const hold of held.periods) {
       const usage = await store!.settle({
         key: hold.plan.storeKey,
@@ -280,12 +333,20 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
         bucketExpiresAtMs: hold.position.bucketExpiresAtMs,
         nowMs: context.clock.now(),
       });
-      const scope = hold.plan.manager.budget.window === "calendar" ? `${hold.plan.storeKey}@${hold.position.windowStartMs}` : hold.plan.storeKey;
+      const scope =
+        hold.plan.manager.budget.window === "calendar"
+          ? `${hold.plan.storeKey}@${hold.position.windowStartMs}`
+          : hold.plan.storeKey;
       await observe(hold.plan.manager, usage.spentNano, scope, context);
     }
   }
 
-  async function announce(update: StreamEventDataMap["cost_update"], newlyUnpriced: boolean, context: CallContext, before?: Promise<void>): Promise<void> {
+  async function announce(
+    update: StreamEventDataMap["cost_update"],
+    newlyUnpriced: boolean,
+    context: CallContext,
+    before?: Promise<void>,
+  ): Promise<void> {
     if (before) await before;
     await emit(context, "cost_update", update);
     if (newlyUnpriced) {
@@ -301,12 +362,22 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
     reserve: reserveFor,
     release: (hold, context) => release(hold.held, context.runId),
     settle(hold, response, context, startedAtMs, endedAtMs) {
-      const record = tracker.recordUsage(response.model, response.usage, { agentId: context.agentId, runId: context.runId, atMs: startedAtMs });
+      const record = tracker.recordUsage(response.model, response.usage, {
+        agentId: context.agentId,
+        runId: context.runId,
+        atMs: startedAtMs,
+      });
       const settling = hold ? settleHeld(hold.held, record.costNano, context) : undefined;
-      const update: StreamEventDataMap["cost_update"] = { model: response.model, deltaUsd: record.costUsd, totalUsd: record.runTotalUsd, tokens: response.usage };
+      const update: StreamEventDataMap["cost_update"] = {
+        model: response.model,
+        deltaUsd: record.costUsd,
+        totalUsd: record.runTotalUsd,
+        tokens: response.usage,
+      };
       if (record.unpriced) update.unpriced = true;
       // The common case (no budgets, a consumer keeping up) returns no promise.
-      if (settling || record.newlyUnpriced) return announce(update, record.newlyUnpriced, context, settling);
+      if (settling || record.newlyUnpriced)
+        return announce(update, record.newlyUnpriced, context, settling);
       const wait = context.events.emit("cost_update", update, endedAtMs);
       return wait ?? undefined;
     },
@@ -323,7 +394,11 @@ export function unpricedError(models: readonly string[]): ConfigError {
   );
 }
 
-async function emit<T extends StreamEventType>(context: CallContext, type: T, data: StreamEventDataMap[T]): Promise<void> {
+async function emit<T extends StreamEventType>(
+  context: CallContext,
+  type: T,
+  data: StreamEventDataMap[T],
+): Promise<void> {
   const wait = context.events.emit(type, data);
   if (wait) await wait;
 }

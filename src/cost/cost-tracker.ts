@@ -102,7 +102,8 @@ export class CostTracker {
   private latestRunId: string | undefined;
 
   constructor(options: CostTrackerOptions = {}) {
-    this.pricing = options.pricing ?? new PricingRegistry(options.clock ? { clock: options.clock } : {});
+    this.pricing =
+      options.pricing ?? new PricingRegistry(options.clock ? { clock: options.clock } : {});
     this.clock = options.clock ?? systemClock;
     this.historyLimit = options.historyLimit ?? 100;
   }
@@ -155,13 +156,27 @@ export class CostTracker {
       const newlyUnpriced = !unpriced.includes(model);
       if (newlyUnpriced) unpriced.push(model);
       if (!byAgent.has(agentId)) byAgent.set(agentId, 0);
-      return { model, costUsd: undefined, costNano: 0, unpriced: true, newlyUnpriced, runTotalUsd: nanoToUsd(run.totalNano) };
+      return {
+        model,
+        costUsd: undefined,
+        costNano: 0,
+        unpriced: true,
+        newlyUnpriced,
+        runTotalUsd: nanoToUsd(run.totalNano),
+      };
     }
     run.totalNano += costNano;
     byAgent.set(agentId, (byAgent.get(agentId) ?? 0) + costNano);
     const byModel = (run.byModel ??= new Map());
     byModel.set(model, (byModel.get(model) ?? 0) + costNano);
-    return { model, costUsd: nanoToUsd(costNano), costNano, unpriced: false, newlyUnpriced: false, runTotalUsd: nanoToUsd(run.totalNano) };
+    return {
+      model,
+      costUsd: nanoToUsd(costNano),
+      costNano,
+      unpriced: false,
+      newlyUnpriced: false,
+      runTotalUsd: nanoToUsd(run.totalNano),
+    };
   }
 
   /**
@@ -236,7 +251,8 @@ export class CostTracker {
   }
 
   private trimHistory(): void {
-    if (this.ended.length > this.historyLimit) this.ended.splice(0, this.ended.length - this.historyLimit);
+    if (this.ended.length > this.historyLimit)
+      this.ended.splice(0, this.ended.length - this.historyLimit);
   }
 
   private runFor(runId: string | undefined, startIfMissing: boolean): RunState {
@@ -257,21 +273,46 @@ export class CostTracker {
 }
 
 /** The record of a call of an attached run: priced here, counted by the run's live cost. */
-function liveRecord(run: RunState, live: RunCost, model: string, costNano: number | undefined): UsageRecord {
+function liveRecord(
+  run: RunState,
+  live: RunCost,
+  model: string,
+  costNano: number | undefined,
+): UsageRecord {
   if (costNano === undefined) {
     // Warn once per model and run, even when calls in parallel finish before the cost is folded.
     const warned = (run.unpriced ??= []);
     const newlyUnpriced = !warned.includes(model) && !live.unpricedModels.includes(model);
     if (newlyUnpriced) warned.push(model);
-    return { model, costUsd: undefined, costNano: 0, unpriced: true, newlyUnpriced, runTotalUsd: live.totalUsd };
+    return {
+      model,
+      costUsd: undefined,
+      costNano: 0,
+      unpriced: true,
+      newlyUnpriced,
+      runTotalUsd: live.totalUsd,
+    };
   }
-  return { model, costUsd: nanoToUsd(costNano), costNano, unpriced: false, newlyUnpriced: false, runTotalUsd: nanoToUsd(usdToNano(live.totalUsd) + costNano) };
+  return {
+    model,
+    costUsd: nanoToUsd(costNano),
+    costNano,
+    unpriced: false,
+    newlyUnpriced: false,
+    runTotalUsd: nanoToUsd(usdToNano(live.totalUsd) + costNano),
+  };
 }
 
 function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
   if (run.live) {
     const live = run.live;
-    const copy: RunCost = { ...live, byAgent: { ...live.byAgent }, byModel: { ...live.byModel }, tokens: { ...live.tokens }, unpricedModels: [...live.unpricedModels] };
+    const copy: RunCost = {
+      ...live,
+      byAgent: { ...live.byAgent },
+      byModel: { ...live.byModel },
+      tokens: { ...live.tokens },
+      unpricedModels: [...live.unpricedModels],
+    };
     delete copy.endedAt;
     if (endedAt !== undefined) copy.endedAt = endedAt;
     return copy;

@@ -32,7 +32,8 @@ export function estimateInputTokens(request: Pick<ModelRequest, "prompt" | "tool
           bytes += Buffer.byteLength(part.text);
           break;
         case "file":
-          if (part.mediaType.startsWith("text/") && typeof part.data === "string") bytes += Buffer.byteLength(part.data);
+          if (part.mediaType.startsWith("text/") && typeof part.data === "string")
+            bytes += Buffer.byteLength(part.data);
           else tokens += Math.max(FILE_PART_TOKENS, Math.ceil(dataBytes(part.data) / 4));
           break;
         default:

@@ -3,7 +3,12 @@ export type { ModelPricingOptions, ModelPricingTierOptions, PricedUsage } from "
 export { PricingRegistry, PRICE_CATALOG } from "./pricing-registry.js";
 export type { PriceLookup, PriceMatchKind, PricingRegistryOptions } from "./pricing-registry.js";
 export { CostTracker } from "./cost-tracker.js";
-export type { CostTrackerOptions, RecordUsageOptions, RunCost, UsageRecord } from "./cost-tracker.js";
+export type {
+  CostTrackerOptions,
+  RecordUsageOptions,
+  RunCost,
+  UsageRecord,
+} from "./cost-tracker.js";
 export { Budget, BudgetPeriod, BudgetWindow } from "./budget.js";
 export type { BudgetOptions } from "./budget.js";
 export { BudgetManager, BudgetStatus } from "./budget-manager.js";
@@ -15,7 +20,11 @@ export {
 } from "./cost-middleware.js";
 export type { CostMiddlewareOptions } from "./cost-middleware.js";
 export { checkBudgetPricing, getBudgetStatus } from "./budget-status.js";
-export type { BudgetPricingCheckOptions, BudgetStatusOptions, BudgetStatusReport } from "./budget-status.js";
+export type {
+  BudgetPricingCheckOptions,
+  BudgetStatusOptions,
+  BudgetStatusReport,
+} from "./budget-status.js";
 export { estimateInputTokens, FILE_PART_TOKENS } from "./estimate-input-tokens.js";
 export { BudgetExceededError } from "../errors/budget-exceeded-error.js";
 export type { BudgetExceededErrorOptions } from "../errors/budget-exceeded-error.js";

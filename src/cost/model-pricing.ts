@@ -85,7 +85,10 @@ export class ModelPricing {
             `tiers[${index}].aboveInputTokens must be a non-negative integer, got ${tier.aboveInputTokens}.`,
           );
         }
-        return { aboveInputTokens: tier.aboveInputTokens, prices: toPico(tier.prices, `tiers[${index}].prices.`) };
+        return {
+          aboveInputTokens: tier.aboveInputTokens,
+          prices: toPico(tier.prices, `tiers[${index}].prices.`),
+        };
       })
       .sort((left, right) => left.aboveInputTokens - right.aboveInputTokens);
   }
@@ -94,7 +97,12 @@ export class ModelPricing {
    * Prices in USD per 1M tokens, the form providers publish.
    * @example ModelPricing.per1M({ input: 2.5, output: 10, cachedInput: 1.25 })
    */
-  static per1M(prices: { input: number; output: number; cachedInput?: number; cacheWrite?: number }): ModelPricing {
+  static per1M(prices: {
+    input: number;
+    output: number;
+    cachedInput?: number;
+    cacheWrite?: number;
+  }): ModelPricing {
     return new ModelPricing({
       inputPer1M: prices.input,
       outputPer1M: prices.output,
@@ -107,7 +115,12 @@ export class ModelPricing {
    * Prices in USD per 1k tokens, the seed's form.
    * @example ModelPricing.per1k({ input: 0.005, output: 0.01 })
    */
-  static per1k(prices: { input: number; output: number; cachedInput?: number; cacheWrite?: number }): ModelPricing {
+  static per1k(prices: {
+    input: number;
+    output: number;
+    cachedInput?: number;
+    cacheWrite?: number;
+  }): ModelPricing {
     return new ModelPricing({
       inputPer1k: prices.input,
       outputPer1k: prices.output,
@@ -184,7 +197,10 @@ export class ModelPricing {
     const uncached = input - cacheRead - cacheWrite;
     const prices = this.pricesFor(input);
     const pico =
-      uncached * prices.input + cacheRead * prices.cachedInput + cacheWrite * prices.cacheWrite + output * prices.output;
+      uncached * prices.input +
+      cacheRead * prices.cachedInput +
+      cacheWrite * prices.cacheWrite +
+      output * prices.output;
     if (Number.isSafeInteger(pico)) return picoToNano(pico);
     // Past 2^53 pico-dollars (~$9,000 in one call) a plain number is no longer exact.
     const exact =
@@ -238,7 +254,11 @@ function price(
     throw new ConfigError(`${path}${name}Per1k or ${path}${name}Per1M is required.`);
   }
   if (!Number.isFinite(value) || value < 0) {
-    throw new ConfigError(`${path}${name}${per1k === undefined ? "Per1M" : "Per1k"} must be a finite price >= 0, got ${value}.`);
+    throw new ConfigError(
+      `${path}${name}${per1k === undefined ? "Per1M" : "Per1k"} must be a finite price >= 0, got ${value}.`,
+    );
   }
-  return per1k === undefined ? picoPerTokenFromPerMillion(value) : picoPerTokenFromPerThousand(value);
+  return per1k === undefined
+    ? picoPerTokenFromPerMillion(value)
+    : picoPerTokenFromPerThousand(value);
 }

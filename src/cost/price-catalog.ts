@@ -12,7 +12,9 @@ type MatchRule =
   | { and: MatchRule[] };
 
 type TieredPrice = number | { base: number; tiers: { start: number; price: number }[] };
-type RawPrices = Partial<Record<"input_mtok" | "output_mtok" | "cache_read_mtok" | "cache_write_mtok", TieredPrice>>;
+type RawPrices = Partial<
+  Record<"input_mtok" | "output_mtok" | "cache_read_mtok" | "cache_write_mtok", TieredPrice>
+>;
 type Constraint =
   | { type: "start_date"; start_date: string }
   | { type: "time_of_date"; start_time: string; end_time: string };
@@ -72,7 +74,10 @@ function loadProviders(): CatalogProvider[] {
  * catalog's own rules first, then the longest literal model name that is a prefix of `model`
  * at a `-`, `:`, `@`, `/` or `_` boundary (so `gpt-4o-2099-01-01` → `gpt-4o`).
  */
-export function findInCatalog(provider: string | undefined, model: string): CatalogMatch | undefined {
+export function findInCatalog(
+  provider: string | undefined,
+  model: string,
+): CatalogMatch | undefined {
   const all = loadProviders();
   const candidates = providersFor(all, provider, model);
   for (const candidate of candidates) {
@@ -96,7 +101,11 @@ export function findInCatalog(provider: string | undefined, model: string): Cata
   return undefined;
 }
 
-function providersFor(all: CatalogProvider[], provider: string | undefined, model: string): CatalogProvider[] {
+function providersFor(
+  all: CatalogProvider[],
+  provider: string | undefined,
+  model: string,
+): CatalogProvider[] {
   if (provider !== undefined) {
     const lower = provider.toLowerCase();
     const named =
@@ -112,7 +121,11 @@ function providersFor(all: CatalogProvider[], provider: string | undefined, mode
   return all.filter((entry) => entry.modelMatch !== undefined && matches(entry.modelMatch, model));
 }
 
-function toMatch(provider: CatalogProvider, model: CatalogModel, match: "pattern" | "prefix"): CatalogMatch {
+function toMatch(
+  provider: CatalogProvider,
+  model: CatalogModel,
+  match: "pattern" | "prefix",
+): CatalogMatch {
   return {
     provider: provider.id,
     modelId: model.id,
@@ -184,7 +197,9 @@ function holds(variant: BuiltVariant, atMs: number): boolean {
   const secondOfDay = Math.floor((atMs % 86_400_000) / 1000);
   const start = variant.dailyFrom;
   const end = variant.dailyTo;
-  return end < start ? secondOfDay >= start || secondOfDay < end : secondOfDay >= start && secondOfDay < end;
+  return end < start
+    ? secondOfDay >= start || secondOfDay < end
+    : secondOfDay >= start && secondOfDay < end;
 }
 
 /** `HH:MM:SSZ` or `HH:MM:SS+HH:MM` → seconds since midnight UTC. */
@@ -192,7 +207,10 @@ function secondsOfDay(time: string): number {
   const match = /^(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|([+-])(\d\d):(\d\d))$/.exec(time);
   if (!match) throw new Error(`Invalid time of day in the price catalog: ${time}`);
   const local = Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]);
-  const offset = match[4] === "Z" ? 0 : (match[5] === "+" ? 1 : -1) * (Number(match[6]) * 3600 + Number(match[7]) * 60);
+  const offset =
+    match[4] === "Z"
+      ? 0
+      : (match[5] === "+" ? 1 : -1) * (Number(match[6]) * 3600 + Number(match[7]) * 60);
   return (local - offset + 86_400) % 86_400;
 }
 

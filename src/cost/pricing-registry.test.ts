@@ -14,8 +14,12 @@ describe("PricingRegistry with the bundled catalog", () => {
 
   it("prices gpt-4o-mini exactly, bare and provider-qualified", () => {
     // $0.15 / 1M input, $0.60 / 1M output
-    expect(registry.calculateCost("gpt-4o-mini", { inputTokens: 1000, outputTokens: 500 })).toBe(0.00045);
-    expect(registry.calculateCost("openai/gpt-4o-mini", { inputTokens: 1000, outputTokens: 500 })).toBe(0.00045);
+    expect(registry.calculateCost("gpt-4o-mini", { inputTokens: 1000, outputTokens: 500 })).toBe(
+      0.00045,
+    );
+    expect(
+      registry.calculateCost("openai/gpt-4o-mini", { inputTokens: 1000, outputTokens: 500 }),
+    ).toBe(0.00045);
   });
 
   it("prices cached input at the cached price", () => {
@@ -26,27 +30,51 @@ describe("PricingRegistry with the bundled catalog", () => {
 
   it("prices Anthropic cache reads and cache writes at their own rates", () => {
     // claude-sonnet-4-5: $3 input, $0.30 cache read, $3.75 cache write, $15 output per 1M
-    const usage = { inputTokens: 10_000, cachedInputTokens: 2_000, cacheWriteTokens: 3_000, outputTokens: 1_000 };
+    const usage = {
+      inputTokens: 10_000,
+      cachedInputTokens: 2_000,
+      cacheWriteTokens: 3_000,
+      outputTokens: 1_000,
+    };
     // 5,000 × 3 + 2,000 × 0.3 + 3,000 × 3.75 + 1,000 × 15 = 41,850 µ$
     expect(registry.calculateCost("anthropic/claude-sonnet-4-5-20250929", usage)).toBe(0.04185);
   });
 
   it("prices a whole long-context call at its tier", () => {
     // gemini-2.5-pro above 200k input tokens: $2.50 input, $15 output per 1M
-    expect(registry.calculateCost("google/gemini-2.5-pro", { inputTokens: 250_000, outputTokens: 1_000 })).toBe(0.64);
-    expect(registry.calculateCost("google/gemini-2.5-pro", { inputTokens: 200_000, outputTokens: 1_000 })).toBe(0.26);
+    expect(
+      registry.calculateCost("google/gemini-2.5-pro", {
+        inputTokens: 250_000,
+        outputTokens: 1_000,
+      }),
+    ).toBe(0.64);
+    expect(
+      registry.calculateCost("google/gemini-2.5-pro", {
+        inputTokens: 200_000,
+        outputTokens: 1_000,
+      }),
+    ).toBe(0.26);
   });
 
   it("finds dated snapshots by the catalog's rules, then by the longest prefix", () => {
-    expect(registry.lookup("gpt-4o-2024-08-06")).toMatchObject({ matchedName: "openai/gpt-4o", match: "pattern" });
+    expect(registry.lookup("gpt-4o-2024-08-06")).toMatchObject({
+      matchedName: "openai/gpt-4o",
+      match: "pattern",
+    });
     const future = registry.lookup("openai/gpt-4o-2099-01-01");
-    expect(future).toMatchObject({ matchedName: "openai/gpt-4o", match: "prefix", source: "catalog" });
+    expect(future).toMatchObject({
+      matchedName: "openai/gpt-4o",
+      match: "prefix",
+      source: "catalog",
+    });
     expect(future?.pricing.inputPer1M).toBe(2.5);
   });
 
   it("maps AI SDK provider names to the catalog's providers and their fallbacks", () => {
     expect(registry.lookup("xai/grok-4")?.matchedName).toMatch(/^x-ai\//);
-    expect(registry.lookup("amazon-bedrock/anthropic.claude-3-5-sonnet-20241022-v2:0")?.matchedName).toMatch(/^aws\//);
+    expect(
+      registry.lookup("amazon-bedrock/anthropic.claude-3-5-sonnet-20241022-v2:0")?.matchedName,
+    ).toMatch(/^aws\//);
     expect(registry.lookup("azure/gpt-4o")?.matchedName).toBe("openai/gpt-4o");
   });
 
@@ -59,12 +87,18 @@ describe("PricingRegistry with the bundled catalog", () => {
 
   it("applies time-of-day prices (DeepSeek peak hours)", () => {
     const usage = { inputTokens: 1_000_000, outputTokens: 0 };
-    expect(registry.calculateCost("deepseek/deepseek-chat", usage, Date.UTC(2026, 0, 5, 12))).toBe(0.27);
-    expect(registry.calculateCost("deepseek/deepseek-chat", usage, Date.UTC(2026, 0, 5, 20))).toBe(0.135);
+    expect(registry.calculateCost("deepseek/deepseek-chat", usage, Date.UTC(2026, 0, 5, 12))).toBe(
+      0.27,
+    );
+    expect(registry.calculateCost("deepseek/deepseek-chat", usage, Date.UTC(2026, 0, 5, 20))).toBe(
+      0.135,
+    );
   });
 
   it("leaves unknown models unpriced, never $0", () => {
-    expect(registry.calculateCost("ollama/llama3", { inputTokens: 1000, outputTokens: 1000 })).toBeUndefined();
+    expect(
+      registry.calculateCost("ollama/llama3", { inputTokens: 1000, outputTokens: 1000 }),
+    ).toBeUndefined();
     expect(registry.lookup("totally-unknown-model")).toBeUndefined();
     expect(registry.has("ollama/llama3")).toBe(false);
   });
@@ -83,10 +117,19 @@ describe("PricingRegistry.register", () => {
     own.register("gpt-4o-mini", ModelPricing.per1M({ input: 2, output: 2 }));
     own.register("acme/widget", ModelPricing.per1M({ input: 3, output: 3 }));
     expect(own.lookup("gpt-4o-mini")).toMatchObject({ match: "exact", matchedName: "gpt-4o-mini" });
-    expect(own.lookup("openai/gpt-4o-mini")).toMatchObject({ match: "provider", matchedName: "gpt-4o-mini" });
+    expect(own.lookup("openai/gpt-4o-mini")).toMatchObject({
+      match: "provider",
+      matchedName: "gpt-4o-mini",
+    });
     expect(own.lookup("widget")).toMatchObject({ match: "provider", matchedName: "acme/widget" });
-    expect(own.lookup("gpt-4o-mini-2024-07-18")).toMatchObject({ match: "prefix", matchedName: "gpt-4o-mini" });
-    expect(own.lookup("openai/gpt-4o-2024-08-06")).toMatchObject({ match: "prefix", matchedName: "gpt-4o" });
+    expect(own.lookup("gpt-4o-mini-2024-07-18")).toMatchObject({
+      match: "prefix",
+      matchedName: "gpt-4o-mini",
+    });
+    expect(own.lookup("openai/gpt-4o-2024-08-06")).toMatchObject({
+      match: "prefix",
+      matchedName: "gpt-4o",
+    });
   });
 
   it("matches a prefix only at a name boundary", () => {
@@ -111,7 +154,11 @@ describe("PricingRegistry.register", () => {
 
 describe("ModelPricing", () => {
   it("converts between per-1k and per-1M prices", () => {
-    const pricing = new ModelPricing({ inputPer1k: 0.0025, outputPer1M: 10, cachedInputPer1M: 1.25 });
+    const pricing = new ModelPricing({
+      inputPer1k: 0.0025,
+      outputPer1M: 10,
+      cachedInputPer1M: 1.25,
+    });
     expect(pricing.inputPer1M).toBe(2.5);
     expect(pricing.outputPer1k).toBe(0.01);
     expect(pricing.cachedInputPer1k).toBe(0.00125);
@@ -121,7 +168,9 @@ describe("ModelPricing", () => {
   it("rejects a missing, negative or doubly given price", () => {
     expect(() => new ModelPricing({ inputPer1k: 1 })).toThrow(ConfigError);
     expect(() => new ModelPricing({ inputPer1k: -1, outputPer1k: 1 })).toThrow(/>= 0/);
-    expect(() => new ModelPricing({ inputPer1k: 1, inputPer1M: 1000, outputPer1k: 1 })).toThrow(/both given/);
+    expect(() => new ModelPricing({ inputPer1k: 1, inputPer1M: 1000, outputPer1k: 1 })).toThrow(
+      /both given/,
+    );
   });
 
   it("is exact where floats drift", () => {
@@ -133,6 +182,8 @@ describe("ModelPricing", () => {
   it("stays exact past 2^53 pico-dollars in one call", () => {
     const pricing = ModelPricing.per1M({ input: 15_000, output: 0 });
     // 1e9 tokens × 1.5e10 pico = 1.5e19 pico = 1.5e16 nano
-    expect(pricing.costNano({ inputTokens: 1_000_000_000, outputTokens: 0 })).toBe(15_000_000_000_000_000);
+    expect(pricing.costNano({ inputTokens: 1_000_000_000, outputTokens: 0 })).toBe(
+      15_000_000_000_000_000,
+    );
   });
 });

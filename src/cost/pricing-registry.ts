@@ -109,7 +109,11 @@ export class PricingRegistry {
   }
 
   /** Cost of `usage` on `model` in integer nano-dollars (1e-9 USD), or `undefined` when unpriced. */
-  calculateCostNano(model: string, usage: PricedUsage, atMs: number = this.clock.now()): number | undefined {
+  calculateCostNano(
+    model: string,
+    usage: PricedUsage,
+    atMs: number = this.clock.now(),
+  ): number | undefined {
     // Once per model call: no lookup object, just the price.
     return this.resolve(model)?.pricingAt(atMs).costNano(usage);
   }
@@ -135,9 +139,11 @@ export class PricingRegistry {
     const bare = slash === -1 ? undefined : lower.slice(slash + 1);
     const exact = this.registered.get(lower);
     if (exact) return registered(exact, "exact");
-    const provider = bare === undefined ? this.registeredQualified(lower) : this.registered.get(bare);
+    const provider =
+      bare === undefined ? this.registeredQualified(lower) : this.registered.get(bare);
     if (provider) return registered(provider, "provider");
-    const prefix = this.longestPrefix(lower) ?? (bare === undefined ? undefined : this.longestPrefix(bare));
+    const prefix =
+      this.longestPrefix(lower) ?? (bare === undefined ? undefined : this.longestPrefix(bare));
     if (prefix) return registered(prefix, "prefix");
     if (!this.useCatalog) return undefined;
     const providerName = slash === -1 ? undefined : model.slice(0, slash);
@@ -172,6 +178,9 @@ export class PricingRegistry {
   }
 }
 
-function registered(entry: { name: string; pricing: ModelPricing }, match: PriceMatchKind): CachedLookup {
+function registered(
+  entry: { name: string; pricing: ModelPricing },
+  match: PriceMatchKind,
+): CachedLookup {
   return { source: "registered", match, matchedName: entry.name, pricingAt: () => entry.pricing };
 }

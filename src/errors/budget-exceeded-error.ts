@@ -43,7 +43,10 @@ export class BudgetExceededError extends LLMTeamError {
   constructor(spentUsd: number, limitUsd: number, options: BudgetExceededErrorOptions = {}) {
     const period = options.period ?? "run";
     const reservedUsd = options.reservedUsd ?? 0;
-    const scope = period === "run" ? "run budget" : `${period} budget${options.budgetKey ? ` "${options.budgetKey}"` : ""}`;
+    const scope =
+      period === "run"
+        ? "run budget"
+        : `${period} budget${options.budgetKey ? ` "${options.budgetKey}"` : ""}`;
     const held = reservedUsd > 0 ? ` (+${formatUsd(reservedUsd)} held by calls in flight)` : "";
     const message =
       options.requestedUsd === undefined

@@ -35,7 +35,8 @@ export function createEvent<T extends StreamEventType>(
 ): StreamEvent {
   const event = new RunEvent(type, runId, seq, timestamp, agentId, agentPath, data);
   // The original error rides along with failure events for live consumers; it is not part of the JSON.
-  if (cause !== undefined) Object.defineProperty(event, "cause", { value: cause, enumerable: false });
+  if (cause !== undefined)
+    Object.defineProperty(event, "cause", { value: cause, enumerable: false });
   return event as unknown as StreamEvent;
 }
 

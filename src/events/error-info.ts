@@ -10,5 +10,8 @@ export function toErrorInfo(error: unknown): ErrorInfo {
     if (typeof status === "number") info.status = status;
     return info;
   }
-  return { name: "Error", message: typeof error === "string" ? error : JSON.stringify(error) ?? String(error) };
+  return {
+    name: "Error",
+    message: typeof error === "string" ? error : (JSON.stringify(error) ?? String(error)),
+  };
 }

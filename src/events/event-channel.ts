@@ -61,7 +61,8 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
         this.buffer = [];
         this.head = 0;
       }
-      if (this.releaseProducer && this.buffer.length - this.head <= this.highWaterMark >> 1) this.resumeProducer();
+      if (this.releaseProducer && this.buffer.length - this.head <= this.highWaterMark >> 1)
+        this.resumeProducer();
       return Promise.resolve({ value, done: false });
     }
     if (this.releaseProducer) this.resumeProducer();

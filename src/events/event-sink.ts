@@ -13,5 +13,9 @@ export interface EventSink {
    * Emits one event. `timestamp` (ms since the epoch, from the run's clock) stamps it with a
    * time the caller has just read; default: the clock's time now.
    */
-  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], timestamp?: number): void | Promise<void>;
+  emit<T extends StreamEventType>(
+    type: T,
+    data: StreamEventDataMap[T],
+    timestamp?: number,
+  ): void | Promise<void>;
 }

@@ -3,7 +3,9 @@ import { encodeSSE, eventFromJSON, toSSEStream } from "llmteam";
 
 describe("SSE encoding", () => {
   it("splits multi-line data into one data line per line", () => {
-    expect(encodeSSE("token", 3, "a\nb\r\nc")).toBe("event: token\nid: 3\ndata: a\ndata: b\ndata: c\n\n");
+    expect(encodeSSE("token", 3, "a\nb\r\nc")).toBe(
+      "event: token\nid: 3\ndata: a\ndata: b\ndata: c\n\n",
+    );
   });
 
   it("frames an event with its type, seq and JSON payload, unicode intact", () => {
@@ -23,8 +25,20 @@ describe("SSE encoding", () => {
 
   it("turns events into a byte stream of frames", async () => {
     async function* events() {
-      yield eventFromJSON({ type: "token", runId: "r", seq: 1, timestamp: 0, data: { token: "a" } });
-      yield eventFromJSON({ type: "token", runId: "r", seq: 2, timestamp: 0, data: { token: "b" } });
+      yield eventFromJSON({
+        type: "token",
+        runId: "r",
+        seq: 1,
+        timestamp: 0,
+        data: { token: "a" },
+      });
+      yield eventFromJSON({
+        type: "token",
+        runId: "r",
+        seq: 2,
+        timestamp: 0,
+        data: { token: "b" },
+      });
     }
     const text = await new Response(toSSEStream(events())).text();
     expect(text.match(/^event: token$/gm)).toHaveLength(2);

@@ -18,7 +18,13 @@ export type RunStatus = "completed" | "failed" | "cancelled" | "budget_exceeded"
 export interface StreamEventDataMap {
   run_started: { teamId: string; agents: string[]; input: Record<string, unknown>; mode: string };
   run_completed: { output: unknown; usage: Usage; durationMs: number };
-  run_failed: { error: ErrorInfo; status: RunStatus; failedAgent?: string; usage: Usage; durationMs: number };
+  run_failed: {
+    error: ErrorInfo;
+    status: RunStatus;
+    failedAgent?: string;
+    usage: Usage;
+    durationMs: number;
+  };
   run_cancelled: { reason: string; usage: Usage; durationMs: number };
   agent_started: { role: string; model: string | undefined; step: number };
   agent_completed: {
@@ -29,13 +35,26 @@ export interface StreamEventDataMap {
     /** Extra fields of the agent result (tool calls, retry metrics, …). */
     details?: Record<string, unknown>;
   };
-  agent_failed: { error: ErrorInfo; usage: Usage; model: string | undefined; latencyMs: number; details?: Record<string, unknown> };
+  agent_failed: {
+    error: ErrorInfo;
+    usage: Usage;
+    model: string | undefined;
+    latencyMs: number;
+    details?: Record<string, unknown>;
+  };
   /**
    * A routing decision (router mode, group router/arbiter). `nextAgent` is empty when the
    * decision ends the run (`done`). `usage` is the orchestrator's tokens for this decision;
    * `fallback` is true when its answer was invalid and the documented fallback rule decided.
    */
-  agent_selected: { nextAgent: string; reason: string; iteration: number; done?: boolean; fallback?: boolean; usage?: Usage };
+  agent_selected: {
+    nextAgent: string;
+    reason: string;
+    iteration: number;
+    done?: boolean;
+    fallback?: boolean;
+    usage?: Usage;
+  };
   /** A text delta, as the provider streamed it. */
   token: { token: string };
   /** A non-text delta (reasoning, tool-argument text). */
@@ -63,7 +82,13 @@ export interface StreamEventDataMap {
    * `attempt`: 1-based number of the attempt that failed; `discardedTokens`: tokens that attempt
    * had streamed before failing (clients drop them: the retry streams the answer from the start).
    */
-  retry: { attempt: number; delayMs: number; error: ErrorInfo; model: string; discardedTokens?: number };
+  retry: {
+    attempt: number;
+    delayMs: number;
+    error: ErrorInfo;
+    model: string;
+    discardedTokens?: number;
+  };
   circuit_state_changed: { key: string; from: string; to: string };
   /** `discardedTokens`: tokens the failed model had streamed before failing for good (clients drop them). */
   fallback: { fromModel: string; toModel: string; reason: ErrorInfo; discardedTokens?: number };

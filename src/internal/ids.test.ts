@@ -4,7 +4,9 @@ import { newRunId } from "./ids.js";
 describe("newRunId", () => {
   it("is run_ and a version 4 UUID", () => {
     for (let index = 0; index < 600; index++) {
-      expect(newRunId()).toMatch(/^run_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(newRunId()).toMatch(
+        /^run_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
     }
   });
 
@@ -21,6 +23,8 @@ describe("newRunId", () => {
     }
     const sizes = seen.map((digits) => digits.size);
     // Dashes at 8, 13, 18, 23; the version digit at 14; the variant digit at 19 takes 8, 9, a, b.
-    expect(sizes).toEqual(sizes.map((_, at) => ([8, 13, 18, 23, 14].includes(at) ? 1 : at === 19 ? 4 : 16)));
+    expect(sizes).toEqual(
+      sizes.map((_, at) => ([8, 13, 18, 23, 14].includes(at) ? 1 : at === 19 ? 4 : 16)),
+    );
   });
 });

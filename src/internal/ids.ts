@@ -26,7 +26,8 @@ export function newRunId(): string {
   for (let index = 0; index < 16; index++) {
     if (index === 4 || index === 6 || index === 8 || index === 10) chars[at++] = DASH;
     let byte = pool[start + index]!;
-    if (index === 6) byte = (byte & 0x0f) | 0x40; // version 4
+    if (index === 6)
+      byte = (byte & 0x0f) | 0x40; // version 4
     else if (index === 8) byte = (byte & 0x3f) | 0x80; // RFC 9562 variant
     chars[at++] = HEX_DIGITS[byte >> 4]!;
     chars[at++] = HEX_DIGITS[byte & 15]!;

@@ -17,7 +17,10 @@ export function llmteamPackage(): { root: string; version: string } {
   let folder = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "llmteam") {
         cached = { root: folder, version: pkg.version ?? "0.0.0" };
         return cached;

@@ -1,6 +1,12 @@
 import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { addUsage, emptyUsage } from "../events/usage.js";
-import { describeInput, ORCHESTRATOR_ID, parseJsonObject, preview, type RouteSettings } from "../team/router/route-decision.js";
+import {
+  describeInput,
+  ORCHESTRATOR_ID,
+  parseJsonObject,
+  preview,
+  type RouteSettings,
+} from "../team/router/route-decision.js";
 import { AgentFailure, type RunExecution } from "../team/run-execution.js";
 
 /** The arbiter's pick when it writes its own answer. */
@@ -13,7 +19,11 @@ export const SYNTHESIS = "synthesis";
  * invalid one falls back to the first team (in declared order) that succeeded, with a warning.
  * The decision is an `agent_selected` event.
  */
-export async function arbitrate(execution: RunExecution, settings: RouteSettings, outputs: Record<string, unknown>): Promise<unknown> {
+export async function arbitrate(
+  execution: RunExecution,
+  settings: RouteSettings,
+  outputs: Record<string, unknown>,
+): Promise<unknown> {
   const ids = Object.keys(outputs);
   let prompt = arbiterPrompt(execution, settings, outputs);
   const usage = emptyUsage();
@@ -29,7 +39,13 @@ export async function arbitrate(execution: RunExecution, settings: RouteSettings
           responseFormat: { type: "json", schema: arbiterSchema(ids), name: "arbiter_decision" },
           ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
         },
-        { signal: execution.signal, clock: execution.plan.clock, events: execution.sinkFor(ORCHESTRATOR_ID), runId: execution.plan.runId, agentId: ORCHESTRATOR_ID },
+        {
+          signal: execution.signal,
+          clock: execution.plan.clock,
+          events: execution.sinkFor(ORCHESTRATOR_ID),
+          runId: execution.plan.runId,
+          agentId: ORCHESTRATOR_ID,
+        },
       );
       addUsage(usage, response.usage);
       text = response.text;
@@ -42,11 +58,19 @@ export async function arbitrate(execution: RunExecution, settings: RouteSettings
       const { choice, reason, output } = parsed;
       const why = typeof reason === "string" ? reason : "";
       if (choice === SYNTHESIS && typeof output === "string" && output.trim().length > 0) {
-        await execution.emit("agent_selected", { nextAgent: SYNTHESIS, reason: why, iteration: 1, done: true, usage }, ORCHESTRATOR_ID);
+        await execution.emit(
+          "agent_selected",
+          { nextAgent: SYNTHESIS, reason: why, iteration: 1, done: true, usage },
+          ORCHESTRATOR_ID,
+        );
         return output;
       }
       if (typeof choice === "string" && ids.includes(choice)) {
-        await execution.emit("agent_selected", { nextAgent: choice, reason: why, iteration: 1, done: true, usage }, ORCHESTRATOR_ID);
+        await execution.emit(
+          "agent_selected",
+          { nextAgent: choice, reason: why, iteration: 1, done: true, usage },
+          ORCHESTRATOR_ID,
+        );
         return outputs[choice];
       }
       problem =
@@ -58,29 +82,58 @@ export async function arbitrate(execution: RunExecution, settings: RouteSettings
     prompt = [
       ...prompt,
       { role: "assistant", content: [{ type: "text", text }] },
-      { role: "user", content: [{ type: "text", text: `That answer is invalid: ${problem} Answer again with JSON only.` }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: `That answer is invalid: ${problem} Answer again with JSON only.` },
+        ],
+      },
     ];
   }
   const chosen = ids[0]!;
-  await execution.emit("warning", { message: `The arbiter's answer was invalid twice (${problem}); the first team that succeeded, "${chosen}", is taken.`, code: "invalid_router_decision" });
+  await execution.emit("warning", {
+    message: `The arbiter's answer was invalid twice (${problem}); the first team that succeeded, "${chosen}", is taken.`,
+    code: "invalid_router_decision",
+  });
   await execution.emit(
     "agent_selected",
-    { nextAgent: chosen, reason: `Fallback: the arbiter's answer was invalid twice (${problem}); the first team that succeeded is taken.`, iteration: 1, done: true, fallback: true, usage },
+    {
+      nextAgent: chosen,
+      reason: `Fallback: the arbiter's answer was invalid twice (${problem}); the first team that succeeded is taken.`,
+      iteration: 1,
+      done: true,
+      fallback: true,
+      usage,
+    },
     ORCHESTRATOR_ID,
   );
   return outputs[chosen];
 }
 
-function arbiterPrompt(execution: RunExecution, settings: RouteSettings, outputs: Record<string, unknown>): LanguageModelV4Prompt {
+function arbiterPrompt(
+  execution: RunExecution,
+  settings: RouteSettings,
+  outputs: Record<string, unknown>,
+): LanguageModelV4Prompt {
   const system = [
     `You are the arbiter of the group "${execution.plan.teamId}". Several teams answered the same task. Pick the best answer, or write a better one that combines them.`,
     `Answer with JSON only: {"choice": "<team id>", "reason": "<why>", "output": ""} to pick a team's answer, or {"choice": "${SYNTHESIS}", "reason": "<why>", "output": "<your combined answer>"}.`,
     settings.prompt ? `Instructions:\n${settings.prompt}` : "",
   ].filter(Boolean);
-  const answers = Object.entries(outputs).map(([id, output]) => `### ${id}\n${preview(output)}`).join("\n\n");
+  const answers = Object.entries(outputs)
+    .map(([id, output]) => `### ${id}\n${preview(output)}`)
+    .join("\n\n");
   return [
     { role: "system", content: system.join("\n\n") },
-    { role: "user", content: [{ type: "text", text: `Task:\n${describeInput(execution.plan.input)}\n\nAnswers:\n\n${answers}` }] },
+    {
+      role: "user",
+      content: [
+        {
+          type: "text",
+          text: `Task:\n${describeInput(execution.plan.input)}\n\nAnswers:\n\n${answers}`,
+        },
+      ],
+    },
   ];
 }
 
@@ -90,7 +143,10 @@ function arbiterSchema(ids: string[]): Record<string, unknown> {
     properties: {
       choice: { type: "string", enum: [...ids, SYNTHESIS] },
       reason: { type: "string" },
-      output: { type: "string", description: `The combined answer when choice is "${SYNTHESIS}"; empty otherwise.` },
+      output: {
+        type: "string",
+        description: `The combined answer when choice is "${SYNTHESIS}"; empty otherwise.`,
+      },
     },
     required: ["choice", "reason", "output"],
     additionalProperties: false,

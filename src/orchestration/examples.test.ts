@@ -5,14 +5,21 @@ import { ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { loadTeamOrGroup, LLMGroup } from "./index.js";
 import { lastUserText } from "../../test/support/orchestration-helpers.js";
 
-type Schema = { type?: string; enum?: unknown[]; properties?: Record<string, Schema>; required?: string[] };
+type Schema = {
+  type?: string;
+  enum?: unknown[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+};
 
 /** A value matching a JSON Schema: the first enum value, true, 0.9, "text". */
 function sample(schema: Schema): unknown {
   if (schema.enum) return schema.enum[0];
   switch (schema.type) {
     case "object":
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, value]) => [key, sample(value)]));
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, value]) => [key, sample(value)]),
+      );
     case "boolean":
       return true;
     case "number":
@@ -34,7 +41,12 @@ function exampleModel(): ScriptedModel {
         const ids = (schema.properties?.nextAgent?.enum ?? []).filter((id) => id !== "");
         if (schema.properties?.nextAgent) {
           const next = ids[decisions++];
-          return { object: next === undefined ? { nextAgent: "", reason: "complete", done: true } : { nextAgent: next, reason: "next", done: false } };
+          return {
+            object:
+              next === undefined
+                ? { nextAgent: "", reason: "complete", done: true }
+                : { nextAgent: next, reason: "next", done: false },
+          };
         }
         return { object: sample(schema) };
       }
@@ -43,20 +55,39 @@ function exampleModel(): ScriptedModel {
   });
 }
 
-const files = readdirSync(new URL("../../examples/", import.meta.url)).filter((name) => name.endsWith(".yaml"));
+const files = readdirSync(new URL("../../examples/", import.meta.url)).filter((name) =>
+  name.endsWith(".yaml"),
+);
 
 describe("examples", () => {
   it("has a YAML example per mode", () => {
-    for (const name of ["flow-chain", "flow-branches", "flow-loop", "flow-nested", "router", "group-report-collector", "group-coordinator", "group-router", "group-aggregator", "group-arbiter"]) {
+    for (const name of [
+      "flow-chain",
+      "flow-branches",
+      "flow-loop",
+      "flow-nested",
+      "router",
+      "group-report-collector",
+      "group-coordinator",
+      "group-router",
+      "group-aggregator",
+      "group-arbiter",
+    ]) {
       expect(files).toContain(`${name}.yaml`);
     }
   });
 
   it.each(files)("%s loads and runs on a scripted model", async (name) => {
     const model = exampleModel();
-    const loaded = await loadTeamOrGroup(new URL(`../../examples/${name}`, import.meta.url).pathname, { models: { "openai/gpt-4o-mini": model }, defaultModel: "openai/gpt-4o-mini" });
+    const loaded = await loadTeamOrGroup(
+      new URL(`../../examples/${name}`, import.meta.url).pathname,
+      { models: { "openai/gpt-4o-mini": model }, defaultModel: "openai/gpt-4o-mini" },
+    );
     const result = await loaded.run({ query: "test question" });
-    const run = loaded instanceof LLMGroup ? (result as Awaited<ReturnType<LLMGroup["run"]>>).run : (result as Awaited<ReturnType<Exclude<typeof loaded, LLMGroup>["run"]>>);
+    const run =
+      loaded instanceof LLMGroup
+        ? (result as Awaited<ReturnType<LLMGroup["run"]>>).run
+        : (result as Awaited<ReturnType<Exclude<typeof loaded, LLMGroup>["run"]>>);
     expect(run.error).toBeUndefined();
     expect(run.success).toBe(true);
     expect(model.callsMade).toBeGreaterThan(0);
@@ -65,15 +96,26 @@ describe("examples", () => {
 
   it("flow-chain runs the researcher and the critic both, before the writer", async () => {
     const model = exampleModel();
-    const team = await loadTeamOrGroup(new URL("../../examples/flow-chain.yaml", import.meta.url).pathname, { models: { "openai/gpt-4o-mini": model } });
+    const team = await loadTeamOrGroup(
+      new URL("../../examples/flow-chain.yaml", import.meta.url).pathname,
+      { models: { "openai/gpt-4o-mini": model } },
+    );
     const result = await team.run("q");
-    expect("agentsCalled" in result && result.agentsCalled).toEqual(["planner", "researcher", "critic", "writer"]);
+    expect("agentsCalled" in result && result.agentsCalled).toEqual([
+      "planner",
+      "researcher",
+      "critic",
+      "writer",
+    ]);
     expect(lastUserText(model.calls[3]!.options)).toContain("researcher output");
     expect(lastUserText(model.calls[3]!.options)).toContain("critic output");
   });
 
   it("flow-branches runs only the billing branch for a billing triage", async () => {
-    const team = await loadTeamOrGroup(new URL("../../examples/flow-branches.yaml", import.meta.url).pathname, { models: { "openai/gpt-4o-mini": exampleModel() } });
+    const team = await loadTeamOrGroup(
+      new URL("../../examples/flow-branches.yaml", import.meta.url).pathname,
+      { models: { "openai/gpt-4o-mini": exampleModel() } },
+    );
     const result = await team.run("q");
     expect("agentsCalled" in result && result.agentsCalled).toEqual(["triage", "billing", "reply"]);
   });

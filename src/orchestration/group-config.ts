@@ -14,7 +14,13 @@ import { teamConfigSchema } from "../team/team-config.js";
  * - `aggregator`: runs the teams in parallel and merges their outputs;
  * - `arbiter`: runs the teams in parallel, then a model picks the best output or writes a synthesis.
  */
-export const GROUP_ROLES = ["report_collector", "coordinator", "router", "aggregator", "arbiter"] as const;
+export const GROUP_ROLES = [
+  "report_collector",
+  "coordinator",
+  "router",
+  "aggregator",
+  "arbiter",
+] as const;
 /** One of {@link GROUP_ROLES}. */
 export type GroupRole = (typeof GROUP_ROLES)[number];
 
@@ -30,9 +36,19 @@ export type TeamRole = (typeof TEAM_ROLES)[number];
 export const groupTeamSchema = strictObject(
   {
     /** The team's part (default `member`). */
-    role: z.enum(TEAM_ROLES, { error: (issue) => `Unknown team role ${JSON.stringify(issue.input)}. Valid roles: ${TEAM_ROLES.join(", ")}.` }).optional(),
+    role: z
+      .enum(TEAM_ROLES, {
+        error: (issue) =>
+          `Unknown team role ${JSON.stringify(issue.input)}. Valid roles: ${TEAM_ROLES.join(", ")}.`,
+      })
+      .optional(),
     /** The team, inline (teamId, agents, ...). */
-    team: z.custom<object>((value) => typeof value === "object" && value !== null && !Array.isArray(value), { error: "team must be a team configuration (teamId, agents, ...)." }).optional(),
+    team: z
+      .custom<object>(
+        (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+        { error: "team must be a team configuration (teamId, agents, ...)." },
+      )
+      .optional(),
     /** Or a team file, relative to the group file. */
     file: z.string().min(1).optional(),
   },
@@ -44,7 +60,12 @@ const groupSettingsShape = {
   name: z.string().optional(),
   description: z.string().optional(),
   /** How the group coordinates its teams (default `report_collector`). */
-  role: z.enum(GROUP_ROLES, { error: (issue) => `Unknown group role ${JSON.stringify(issue.input)}. Valid roles: ${GROUP_ROLES.join(", ")}.` }).optional(),
+  role: z
+    .enum(GROUP_ROLES, {
+      error: (issue) =>
+        `Unknown group role ${JSON.stringify(issue.input)}. Valid roles: ${GROUP_ROLES.join(", ")}.`,
+    })
+    .optional(),
   /** Default model of the teams that name none, and of the orchestrator. */
   model: z.string().min(1).optional(),
   /** The model that routes (role `router`) or judges (role `arbiter`). */
@@ -58,50 +79,81 @@ const groupSettingsShape = {
 type GroupSettings = z.output<z.ZodObject<typeof groupSettingsShape>>;
 
 /** Checks that the orchestrator settings fit the role. */
-function checkSettings(group: GroupSettings, teamIds: string[] | undefined, context: z.RefinementCtx): void {
+function checkSettings(
+  group: GroupSettings,
+  teamIds: string[] | undefined,
+  context: z.RefinementCtx,
+): void {
   const role = group.role ?? "report_collector";
   if (group.orchestrator !== undefined && role !== "router" && role !== "arbiter") {
-    context.addIssue({ code: "custom", path: ["orchestrator"], message: `orchestrator applies to the router and arbiter roles, not to ${role}.` });
+    context.addIssue({
+      code: "custom",
+      path: ["orchestrator"],
+      message: `orchestrator applies to the router and arbiter roles, not to ${role}.`,
+    });
   }
   if (group.orchestrator?.terminateWhen !== undefined) {
-    const compiled = compileTermination(group.orchestrator.terminateWhen, ["orchestrator", "terminateWhen"], teamIds);
-    if (Array.isArray(compiled)) for (const problem of compiled) context.addIssue({ code: "custom", path: problem.path, message: problem.message });
+    const compiled = compileTermination(
+      group.orchestrator.terminateWhen,
+      ["orchestrator", "terminateWhen"],
+      teamIds,
+    );
+    if (Array.isArray(compiled))
+      for (const problem of compiled)
+        context.addIssue({ code: "custom", path: problem.path, message: problem.message });
   }
 }
 
 /** A group's settings without its teams (what `new LLMGroup(...)` checks; teams are added as objects). */
-export const groupSettingsSchema = strictObject(groupSettingsShape, "a group").superRefine((group, context) => checkSettings(group, undefined, context));
+export const groupSettingsSchema = strictObject(groupSettingsShape, "a group").superRefine(
+  (group, context) => checkSettings(group, undefined, context),
+);
 
 /** The schema of a group file and of `LLMGroup.fromConfig(...)`. */
 export const groupConfigSchema = strictObject(
   {
     ...groupSettingsShape,
     /** The teams and their roles. */
-    teams: z.array(groupTeamSchema, { error: "teams must be a list of { role, team } entries." }).min(1, "A group needs at least one team."),
+    teams: z
+      .array(groupTeamSchema, { error: "teams must be a list of { role, team } entries." })
+      .min(1, "A group needs at least one team."),
   },
   "a group",
 ).superRefine((group, context) => {
-  const issue = (path: (string | number)[], message: string): void => context.addIssue({ code: "custom", path, message });
+  const issue = (path: (string | number)[], message: string): void =>
+    context.addIssue({ code: "custom", path, message });
   let leader: number | undefined;
   const ids = new Map<string, number>();
   group.teams.forEach((entry, index) => {
     if (entry.role === "leader") {
-      if (leader !== undefined) issue(["teams", index, "role"], `A group has at most one leader; teams[${leader}] is the leader already.`);
+      if (leader !== undefined)
+        issue(
+          ["teams", index, "role"],
+          `A group has at most one leader; teams[${leader}] is the leader already.`,
+        );
       leader ??= index;
     }
-    if ((entry.team === undefined) === (entry.file === undefined)) issue(["teams", index], "Give each team either team (inline) or file (a team file).");
-    if (entry.team === undefined || typeof (entry.team as { run?: unknown }).run === "function") return;
+    if ((entry.team === undefined) === (entry.file === undefined))
+      issue(["teams", index], "Give each team either team (inline) or file (a team file).");
+    if (entry.team === undefined || typeof (entry.team as { run?: unknown }).run === "function")
+      return;
     const parsed = teamConfigSchema.safeParse(entry.team, { reportInput: true });
     if (!parsed.success) {
-      for (const problem of toConfigIssues(parsed.error, ["teams", index, "team"])) issue(problem.path, problem.message);
+      for (const problem of toConfigIssues(parsed.error, ["teams", index, "team"]))
+        issue(problem.path, problem.message);
       return;
     }
     const teamId = parsed.data.teamId;
     const previous = ids.get(teamId);
-    if (previous !== undefined) issue(["teams", index, "team", "teamId"], `Duplicate teamId "${teamId}": teams[${previous}] has it already.`);
+    if (previous !== undefined)
+      issue(
+        ["teams", index, "team", "teamId"],
+        `Duplicate teamId "${teamId}": teams[${previous}] has it already.`,
+      );
     ids.set(teamId, index);
   });
-  if (group.teams.every((entry) => entry.role === "fallback")) issue(["teams"], "Every team is a fallback: a group needs at least one team that is not.");
+  if (group.teams.every((entry) => entry.role === "fallback"))
+    issue(["teams"], "Every team is a fallback: a group needs at least one team that is not.");
   checkSettings(group, ids.size > 0 ? [...ids.keys()] : undefined, context);
 });
 

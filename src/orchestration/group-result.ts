@@ -40,11 +40,20 @@ export interface GroupResult {
 }
 
 /** Builds a group's result from its own run and its teams' runs. */
-export function groupResultOf(run: RunResult, role: GroupRole, output: unknown, teamResults: RunResult[], errors: GroupTeamError[]): GroupResult {
+export function groupResultOf(
+  run: RunResult,
+  role: GroupRole,
+  output: unknown,
+  teamResults: RunResult[],
+  errors: GroupTeamError[],
+): GroupResult {
   const own = run.report;
   const report = new RunReport({
     ...own.toJSON(),
-    sections: teamResults.map((team) => ({ title: `Team ${team.teamId}`, report: team.report.toJSON() })),
+    sections: teamResults.map((team) => ({
+      title: `Team ${team.teamId}`,
+      report: team.report.toJSON(),
+    })),
   });
   const result: GroupResult = {
     groupId: run.teamId,

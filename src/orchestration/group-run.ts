@@ -37,7 +37,8 @@ export interface GroupRunContext {
   step: number;
 }
 
-type MemberOutcome = { ok: true; output: unknown; by: string } | { ok: false; error: unknown; info: ErrorInfo };
+type MemberOutcome =
+  { ok: true; output: unknown; by: string } | { ok: false; error: unknown; info: ErrorInfo };
 
 /** Runs the group's role. Returns the group's output. @throws GroupTeamFailedError */
 export async function runGroupRole(context: GroupRunContext): Promise<unknown> {
@@ -60,7 +61,13 @@ export async function runGroupRole(context: GroupRunContext): Promise<unknown> {
       for (const member of coordinatorOrder(context.members)) {
         await context.execution.checkpoint();
         const outcome = await runMember(context, member, chainedInput(input, outputs, previous));
-        if (!outcome.ok) throw new GroupTeamFailedError(`Team "${member.id}" failed: ${outcome.info.message}`, [member.id], previous, { cause: outcome.error });
+        if (!outcome.ok)
+          throw new GroupTeamFailedError(
+            `Team "${member.id}" failed: ${outcome.info.message}`,
+            [member.id],
+            previous,
+            { cause: outcome.error },
+          );
         outputs[member.id] = outcome.output;
         previous = outcome.output;
       }
@@ -74,9 +81,17 @@ export async function runGroupRole(context: GroupRunContext): Promise<unknown> {
         execution: context.execution,
         settings: context.route!,
         termination: context.termination!,
-        candidates: context.members.map((member) => ({ id: member.id, role: member.role, ...describe(member.team) })),
+        candidates: context.members.map((member) => ({
+          id: member.id,
+          role: member.role,
+          ...describe(member.team),
+        })),
         runCandidate: async (id) => {
-          const outcome = await runMember(context, members.get(id)!, chainedInput(input, outputs, previous));
+          const outcome = await runMember(
+            context,
+            members.get(id)!,
+            chainedInput(input, outputs, previous),
+          );
           if (!outcome.ok) throw new AgentFailure(id, outcome.error);
           outputs[id] = outcome.output;
           previous = outcome.output;
@@ -87,15 +102,19 @@ export async function runGroupRole(context: GroupRunContext): Promise<unknown> {
     case "aggregator":
     case "arbiter": {
       await context.execution.checkpoint();
-      const outcomes = await Promise.all(context.members.map((member) => runMember(context, member, input)));
+      const outcomes = await Promise.all(
+        context.members.map((member) => runMember(context, member, input)),
+      );
       const outputs: Record<string, unknown> = {};
       const failed: string[] = [];
       outcomes.forEach((outcome, index) => {
         if (outcome.ok) outputs[context.members[index]!.id] = outcome.output;
         else failed.push(context.members[index]!.id);
       });
-      if (context.role === "aggregator") return finishParallel(failed, (context.aggregate ?? mergeOutputs)(outputs));
-      if (Object.keys(outputs).length === 0) throw new GroupTeamFailedError(`Every team failed: ${failed.join(", ")}.`, failed);
+      if (context.role === "aggregator")
+        return finishParallel(failed, (context.aggregate ?? mergeOutputs)(outputs));
+      if (Object.keys(outputs).length === 0)
+        throw new GroupTeamFailedError(`Every team failed: ${failed.join(", ")}.`, failed);
       await context.execution.checkpoint();
       return arbitrate(context.execution, context.route!, outputs);
     }
@@ -106,19 +125,42 @@ export async function runGroupRole(context: GroupRunContext): Promise<unknown> {
  * Runs one team as a step of the group; when it fails, each fallback team in turn takes its
  * place (with a `warning` event) until one succeeds.
  */
-async function runMember(context: GroupRunContext, member: GroupMember, input: Record<string, unknown>): Promise<MemberOutcome> {
+async function runMember(
+  context: GroupRunContext,
+  member: GroupMember,
+  input: Record<string, unknown>,
+): Promise<MemberOutcome> {
   const { execution } = context;
-  let outcome = await runTeamStep(execution, { agentId: member.id, role: member.role }, member.team, input, ++context.step, execution.signal);
+  let outcome = await runTeamStep(
+    execution,
+    { agentId: member.id, role: member.role },
+    member.team,
+    input,
+    ++context.step,
+    execution.signal,
+  );
   if (outcome.result) context.teamResults.push(outcome.result);
-  if (outcome.error === undefined) return { ok: true, output: outcome.agentResult.output, by: member.id };
+  if (outcome.error === undefined)
+    return { ok: true, output: outcome.agentResult.output, by: member.id };
   execution.signal.throwIfAborted();
   context.errors.push({ teamId: member.id, error: outcome.agentResult.error! });
   let last = { error: outcome.error, info: outcome.agentResult.error! };
   for (const fallback of context.fallbacks) {
-    await execution.emit("warning", { message: `Team "${member.id}" failed (${last.info.message}); fallback team "${fallback.id}" runs in its place.`, code: "team_fallback" });
-    outcome = await runTeamStep(execution, { agentId: fallback.id, role: fallback.role }, fallback.team, input, ++context.step, execution.signal);
+    await execution.emit("warning", {
+      message: `Team "${member.id}" failed (${last.info.message}); fallback team "${fallback.id}" runs in its place.`,
+      code: "team_fallback",
+    });
+    outcome = await runTeamStep(
+      execution,
+      { agentId: fallback.id, role: fallback.role },
+      fallback.team,
+      input,
+      ++context.step,
+      execution.signal,
+    );
     if (outcome.result) context.teamResults.push(outcome.result);
-    if (outcome.error === undefined) return { ok: true, output: outcome.agentResult.output, by: fallback.id };
+    if (outcome.error === undefined)
+      return { ok: true, output: outcome.agentResult.output, by: fallback.id };
     execution.signal.throwIfAborted();
     context.errors.push({ teamId: fallback.id, error: outcome.agentResult.error! });
     last = { error: outcome.error, info: outcome.agentResult.error! };
@@ -127,7 +169,11 @@ async function runMember(context: GroupRunContext, member: GroupMember, input: R
 }
 
 /** The input of a team after others: the run input, `previous` (the last output) and each earlier team's output by id. */
-function chainedInput(input: Record<string, unknown>, outputs: Record<string, unknown>, previous: unknown): Record<string, unknown> {
+function chainedInput(
+  input: Record<string, unknown>,
+  outputs: Record<string, unknown>,
+  previous: unknown,
+): Record<string, unknown> {
   return previous === undefined ? { ...input, ...outputs } : { ...input, ...outputs, previous };
 }
 
@@ -139,17 +185,27 @@ export function coordinatorOrder(members: GroupMember[]): GroupMember[] {
 
 function finishParallel(failed: string[], output: unknown): unknown {
   if (failed.length === 0) return output;
-  throw new GroupTeamFailedError(`${failed.length === 1 ? "Team" : "Teams"} ${failed.map((id) => `"${id}"`).join(", ")} failed and no fallback team succeeded.`, failed, output);
+  throw new GroupTeamFailedError(
+    `${failed.length === 1 ? "Team" : "Teams"} ${failed.map((id) => `"${id}"`).join(", ")} failed and no fallback team succeeded.`,
+    failed,
+    output,
+  );
 }
 
 /** Default aggregation: objects merged in team order; otherwise each output under a `## team` heading. */
 export function mergeOutputs(outputs: Record<string, unknown>): unknown {
   const values = Object.values(outputs);
-  if (values.length > 0 && values.every((value) => typeof value === "object" && value !== null && !Array.isArray(value))) {
+  if (
+    values.length > 0 &&
+    values.every((value) => typeof value === "object" && value !== null && !Array.isArray(value))
+  ) {
     return Object.assign({}, ...values) as Record<string, unknown>;
   }
   return Object.entries(outputs)
-    .map(([id, value]) => `## ${id}\n\n${typeof value === "string" ? value : JSON.stringify(value, null, 2)}`)
+    .map(
+      ([id, value]) =>
+        `## ${id}\n\n${typeof value === "string" ? value : JSON.stringify(value, null, 2)}`,
+    )
     .join("\n\n");
 }
 

@@ -13,11 +13,18 @@ interface Fixture {
   team: (id: string, prompt?: string, outputSchema?: Record<string, unknown>) => LLMTeam;
 }
 
-function fixture(answers: Record<string, ScriptedResponse | ScriptedResponse[]>, decisions: ScriptedResponse[] = []): Fixture {
+function fixture(
+  answers: Record<string, ScriptedResponse | ScriptedResponse[]>,
+  decisions: ScriptedResponse[] = [],
+): Fixture {
   const clock = new FakeClock();
   const worker = new ScriptedModel({ responses: byPrompt(answers), clock });
   const boss = new ScriptedModel({ responses: decisions, clock });
-  const team = (id: string, prompt = `${id}: {query} {previous?}`, outputSchema?: Record<string, unknown>) =>
+  const team = (
+    id: string,
+    prompt = `${id}: {query} {previous?}`,
+    outputSchema?: Record<string, unknown>,
+  ) =>
     new LLMTeam({
       teamId: id,
       description: `the ${id} team`,
@@ -29,7 +36,12 @@ function fixture(answers: Record<string, ScriptedResponse | ScriptedResponse[]>,
   return { clock, worker, boss, team };
 }
 
-function group(f: Fixture, role: GroupRole, teams: [string, TeamRole][], extra: Partial<ConstructorParameters<typeof LLMGroup>[0]> = {}): LLMGroup {
+function group(
+  f: Fixture,
+  role: GroupRole,
+  teams: [string, TeamRole][],
+  extra: Partial<ConstructorParameters<typeof LLMGroup>[0]> = {},
+): LLMGroup {
   return new LLMGroup({
     groupId: "g",
     role,
@@ -41,13 +53,20 @@ function group(f: Fixture, role: GroupRole, teams: [string, TeamRole][], extra: 
   });
 }
 
-const callsTo = (model: ScriptedModel, id: string) => model.calls.filter((call) => lastUserText(call.options).startsWith(`${id}:`)).length;
-const pick = (nextAgent: string, reason = `pick ${nextAgent}`): ScriptedResponse => ({ object: { nextAgent, reason, done: nextAgent === "" } });
+const callsTo = (model: ScriptedModel, id: string) =>
+  model.calls.filter((call) => lastUserText(call.options).startsWith(`${id}:`)).length;
+const pick = (nextAgent: string, reason = `pick ${nextAgent}`): ScriptedResponse => ({
+  object: { nextAgent, reason, done: nextAgent === "" },
+});
 
 describe("report_collector", () => {
   it("runs every team once on the input and collects the outputs by team", async () => {
     const f = fixture({ sales: "sales up", support: "tickets down", ops: "all green" });
-    const stream = group(f, "report_collector", [["sales", "member"], ["support", "member"], ["ops", "specialist"]]).stream("weekly status");
+    const stream = group(f, "report_collector", [
+      ["sales", "member"],
+      ["support", "member"],
+      ["ops", "specialist"],
+    ]).stream("weekly status");
     const events = await collect(stream);
     const result = await stream.result;
     expect(result.success).toBe(true);
@@ -64,19 +83,34 @@ describe("report_collector", () => {
   });
 
   it("keeps the other teams' outputs when one fails, and says which failed", async () => {
-    const f = fixture({ sales: "sales up", support: { httpError: { status: 400, message: "down" } }, ops: "ok" });
-    const result = await group(f, "report_collector", [["sales", "member"], ["support", "member"], ["ops", "member"]]).run("q");
+    const f = fixture({
+      sales: "sales up",
+      support: { httpError: { status: 400, message: "down" } },
+      ops: "ok",
+    });
+    const result = await group(f, "report_collector", [
+      ["sales", "member"],
+      ["support", "member"],
+      ["ops", "member"],
+    ]).run("q");
     expect(result.success).toBe(false);
     expect(result.error?.name).toBe("GroupTeamFailedError");
     expect(result.output).toEqual({ sales: "sales up", ops: "ok" });
-    expect(result.errors).toEqual([{ teamId: "support", error: expect.objectContaining({ status: 400 }) as unknown }]);
+    expect(result.errors).toEqual([
+      { teamId: "support", error: expect.objectContaining({ status: 400 }) as unknown },
+    ]);
   });
 });
 
 describe("coordinator", () => {
   it("runs the leader once, then members, then specialists, each output feeding the next", async () => {
     const f = fixture({ lead: "plan", dev: "code", qa: "tested", docs: "written" });
-    const result = await group(f, "coordinator", [["qa", "specialist"], ["dev", "member"], ["lead", "leader"], ["docs", "member"]]).run("ship it");
+    const result = await group(f, "coordinator", [
+      ["qa", "specialist"],
+      ["dev", "member"],
+      ["lead", "leader"],
+      ["docs", "member"],
+    ]).run("ship it");
     expect(result.run.agentsCalled).toEqual(["lead", "dev", "docs", "qa"]);
     expect(callsTo(f.worker, "lead")).toBe(1);
     expect(lastUserText(f.worker.calls[0]!.options)).toBe("lead: ship it ");
@@ -87,15 +121,31 @@ describe("coordinator", () => {
 
   it("lets later teams read earlier teams' outputs by team id, checked before the run", async () => {
     const f = fixture({ lead: "plan", dev: "code" });
-    const ok = new LLMGroup({ groupId: "g", role: "coordinator", clock: f.clock, teams: [{ team: f.team("lead"), role: "leader" }, f.team("dev", "dev: {lead} then {query}")] });
+    const ok = new LLMGroup({
+      groupId: "g",
+      role: "coordinator",
+      clock: f.clock,
+      teams: [{ team: f.team("lead"), role: "leader" }, f.team("dev", "dev: {lead} then {query}")],
+    });
     expect((await ok.run("q")).output).toBe("code");
-    const bad = new LLMGroup({ groupId: "g", role: "coordinator", clock: f.clock, teams: [{ team: f.team("lead", "lead: {dev}"), role: "leader" }, f.team("dev")] });
-    await expect(bad.run("q")).rejects.toThrow(/teams\.0\.team\.agents\.0\.prompt: Agent "worker" reads \{dev\}/);
+    const bad = new LLMGroup({
+      groupId: "g",
+      role: "coordinator",
+      clock: f.clock,
+      teams: [{ team: f.team("lead", "lead: {dev}"), role: "leader" }, f.team("dev")],
+    });
+    await expect(bad.run("q")).rejects.toThrow(
+      /teams\.0\.team\.agents\.0\.prompt: Agent "worker" reads \{dev\}/,
+    );
   });
 
   it("stops at a team that fails with no fallback", async () => {
     const f = fixture({ lead: "plan", dev: { error: new Error("compiler crashed") }, docs: "x" });
-    const result = await group(f, "coordinator", [["lead", "leader"], ["dev", "member"], ["docs", "member"]]).run("q");
+    const result = await group(f, "coordinator", [
+      ["lead", "leader"],
+      ["dev", "member"],
+      ["docs", "member"],
+    ]).run("q");
     expect(result.status).toBe("failed");
     expect(result.run.agentsCalled).toEqual(["lead", "dev"]);
     expect(result.error?.message).toContain("compiler crashed");
@@ -104,20 +154,33 @@ describe("coordinator", () => {
 
 describe("fallback teams", () => {
   it("run in place of a team that failed, with a warning", async () => {
-    const f = fixture({ primary: { httpError: { status: 400, message: "bad request" } }, backup: "backup answer", other: "other" });
-    const stream = group(f, "report_collector", [["primary", "member"], ["backup", "fallback"], ["other", "member"]]).stream("q");
+    const f = fixture({
+      primary: { httpError: { status: 400, message: "bad request" } },
+      backup: "backup answer",
+      other: "other",
+    });
+    const stream = group(f, "report_collector", [
+      ["primary", "member"],
+      ["backup", "fallback"],
+      ["other", "member"],
+    ]).stream("q");
     const events = await collect(stream);
     const result = await stream.result;
     expect(result.success).toBe(true);
     expect(result.output).toEqual({ primary: "backup answer", other: "other" });
     expect(result.errors.map((error) => error.teamId)).toEqual(["primary"]);
-    expect(events.some((event) => event.type === "warning" && event.data.code === "team_fallback")).toBe(true);
+    expect(
+      events.some((event) => event.type === "warning" && event.data.code === "team_fallback"),
+    ).toBe(true);
     expect(callsTo(f.worker, "backup")).toBe(1);
   });
 
   it("never run on their own", async () => {
     const f = fixture({ a: "A", backup: "B" });
-    const result = await group(f, "aggregator", [["a", "member"], ["backup", "fallback"]]).run("q");
+    const result = await group(f, "aggregator", [
+      ["a", "member"],
+      ["backup", "fallback"],
+    ]).run("q");
     expect(result.output).toBe("## a\n\nA");
     expect(callsTo(f.worker, "backup")).toBe(0);
   });
@@ -125,19 +188,41 @@ describe("fallback teams", () => {
 
 describe("router", () => {
   it("lets the orchestrator pick teams until done", async () => {
-    const f = fixture({ lead: "plan", dev: "code" }, [pick("lead", "plan first"), pick("dev", "then build"), pick("", "done")]);
-    const result = await group(f, "router", [["lead", "leader"], ["dev", "member"]]).run("ship it");
+    const f = fixture({ lead: "plan", dev: "code" }, [
+      pick("lead", "plan first"),
+      pick("dev", "then build"),
+      pick("", "done"),
+    ]);
+    const result = await group(f, "router", [
+      ["lead", "leader"],
+      ["dev", "member"],
+    ]).run("ship it");
     expect(result.success).toBe(true);
     expect(result.run.agentsCalled).toEqual(["lead", "dev"]);
     expect(result.output).toBe("code");
-    expect(result.report.decisions.map((decision) => decision.reason)).toEqual(["plan first", "then build", "done"]);
+    expect(result.report.decisions.map((decision) => decision.reason)).toEqual([
+      "plan first",
+      "then build",
+      "done",
+    ]);
     expect(lastUserText(f.boss.calls[0]!.options)).toContain("at most 10 teams run in all");
     expect(f.boss.calls[0]!.options.prompt[0]!.content).toContain("- lead (leader): the lead team");
   });
 
   it("terminates: a leader picked every time runs exactly maxIterations times", async () => {
-    const f = fixture({ lead: "again" }, Array.from({ length: 20 }, () => pick("lead")));
-    const result = await group(f, "router", [["lead", "leader"], ["dev", "member"]], { orchestrator: { maxIterations: 3 } }).run("q");
+    const f = fixture(
+      { lead: "again" },
+      Array.from({ length: 20 }, () => pick("lead")),
+    );
+    const result = await group(
+      f,
+      "router",
+      [
+        ["lead", "leader"],
+        ["dev", "member"],
+      ],
+      { orchestrator: { maxIterations: 3 } },
+    ).run("q");
     expect(result.success).toBe(true);
     expect(callsTo(f.worker, "lead")).toBe(3);
     expect(f.boss.callsMade).toBe(3);
@@ -145,8 +230,14 @@ describe("router", () => {
 
   it("counts the orchestrator's tokens in the group's cost", async () => {
     const f = fixture({ lead: { text: "p", usage: { inputTokens: 10, outputTokens: 2 } } }, [
-      { object: { nextAgent: "lead", reason: "r", done: false }, usage: { inputTokens: 100, outputTokens: 5 } },
-      { object: { nextAgent: "", reason: "r", done: true }, usage: { inputTokens: 120, outputTokens: 5 } },
+      {
+        object: { nextAgent: "lead", reason: "r", done: false },
+        usage: { inputTokens: 100, outputTokens: 5 },
+      },
+      {
+        object: { nextAgent: "", reason: "r", done: true },
+        usage: { inputTokens: 120, outputTokens: 5 },
+      },
     ]);
     const result = await group(f, "router", [["lead", "leader"]]).run("q");
     expect(result.cost.usage.totalTokens).toBe(12 + 105 + 125);
@@ -162,9 +253,17 @@ describe("router", () => {
 
 describe("aggregator", () => {
   it("runs the teams in parallel and merges their outputs", async () => {
-    const f = fixture({ a: { object: { price: 10 }, delayMs: 2_000 }, b: { object: { stock: 3 }, delayMs: 2_000 } });
+    const f = fixture({
+      a: { object: { price: 10 }, delayMs: 2_000 },
+      b: { object: { stock: 3 }, delayMs: 2_000 },
+    });
     const structured = { type: "object" };
-    const aggregator = new LLMGroup({ groupId: "g", role: "aggregator", clock: f.clock, teams: [f.team("a", "a: {query}", structured), f.team("b", "b: {query}", structured)] });
+    const aggregator = new LLMGroup({
+      groupId: "g",
+      role: "aggregator",
+      clock: f.clock,
+      teams: [f.team("a", "a: {query}", structured), f.team("b", "b: {query}", structured)],
+    });
     const result = await settle(aggregator.run("q"), f.clock);
     expect(result.output).toEqual({ price: 10, stock: 3 });
     // Two 2 s teams side by side take 2 s.
@@ -173,58 +272,115 @@ describe("aggregator", () => {
 
   it("joins text outputs under a heading per team", async () => {
     const f = fixture({ a: "1", b: "2" });
-    expect((await group(f, "aggregator", [["a", "member"], ["b", "member"]]).run("q")).output).toBe("## a\n\n1\n\n## b\n\n2");
+    expect(
+      (
+        await group(f, "aggregator", [
+          ["a", "member"],
+          ["b", "member"],
+        ]).run("q")
+      ).output,
+    ).toBe("## a\n\n1\n\n## b\n\n2");
   });
 
   it("uses a custom merge", async () => {
     const f = fixture({ a: "1", b: "2" });
-    const result = await group(f, "aggregator", [["a", "member"], ["b", "member"]], { aggregate: (outputs) => Object.values(outputs).join("+") }).run("q");
+    const result = await group(
+      f,
+      "aggregator",
+      [
+        ["a", "member"],
+        ["b", "member"],
+      ],
+      { aggregate: (outputs) => Object.values(outputs).join("+") },
+    ).run("q");
     expect(result.output).toBe("1+2");
   });
 });
 
 describe("arbiter", () => {
   it("runs the teams in parallel, then the model picks the best output", async () => {
-    const f = fixture({ a: "short answer", b: "thorough answer" }, [{ object: { choice: "b", reason: "more complete", output: "" } }]);
-    const result = await group(f, "arbiter", [["a", "member"], ["b", "member"]]).run("q");
+    const f = fixture({ a: "short answer", b: "thorough answer" }, [
+      { object: { choice: "b", reason: "more complete", output: "" } },
+    ]);
+    const result = await group(f, "arbiter", [
+      ["a", "member"],
+      ["b", "member"],
+    ]).run("q");
     expect(result.output).toBe("thorough answer");
-    expect(result.report.decisions).toEqual([{ iteration: 1, nextAgent: "b", reason: "more complete", done: true, fallback: false }]);
+    expect(result.report.decisions).toEqual([
+      { iteration: 1, nextAgent: "b", reason: "more complete", done: true, fallback: false },
+    ]);
     expect(lastUserText(f.boss.calls[0]!.options)).toContain("### a\nshort answer");
   });
 
   it("can write a synthesis", async () => {
-    const f = fixture({ a: "x", b: "y" }, [{ object: { choice: "synthesis", reason: "both partial", output: "x and y" } }]);
-    expect((await group(f, "arbiter", [["a", "member"], ["b", "member"]]).run("q")).output).toBe("x and y");
+    const f = fixture({ a: "x", b: "y" }, [
+      { object: { choice: "synthesis", reason: "both partial", output: "x and y" } },
+    ]);
+    expect(
+      (
+        await group(f, "arbiter", [
+          ["a", "member"],
+          ["b", "member"],
+        ]).run("q")
+      ).output,
+    ).toBe("x and y");
   });
 
   it("falls back to the first team after two invalid answers, with a warning", async () => {
     const f = fixture({ a: "x", b: "y" }, [{ object: { choice: "c" } }, { text: "b is best" }]);
-    const result = await group(f, "arbiter", [["a", "member"], ["b", "member"]]).run("q");
+    const result = await group(f, "arbiter", [
+      ["a", "member"],
+      ["b", "member"],
+    ]).run("q");
     expect(result.output).toBe("x");
     expect(result.report.decisions[0]).toMatchObject({ nextAgent: "a", fallback: true });
     expect(result.report.warnings.some((warning) => warning.includes("invalid twice"))).toBe(true);
-    expect(lastUserText(f.boss.calls[1]!.options)).toContain('choice "c" is not one of a, b, synthesis');
+    expect(lastUserText(f.boss.calls[1]!.options)).toContain(
+      'choice "c" is not one of a, b, synthesis',
+    );
   });
 });
 
 describe("group configuration", () => {
   it("rejects two leaders, a duplicate team and an orchestrator the role does not use", () => {
     const f = fixture({});
-    expect(() => new LLMGroup({ groupId: "g", teams: [{ team: f.team("a"), role: "leader" }, { team: f.team("b"), role: "leader" }] })).toThrow(/at most one leader; "a" is the leader already/);
-    expect(() => new LLMGroup({ groupId: "g", teams: [f.team("a"), f.team("a")] })).toThrow(/Duplicate teamId "a"/);
-    expect(() => new LLMGroup({ groupId: "g", role: "coordinator", orchestrator: { maxIterations: 2 } })).toThrow(ConfigError);
-    expect(() => new LLMGroup({ groupId: "g", role: "boss" as GroupRole })).toThrow(/Unknown group role "boss". Valid roles: report_collector, coordinator, router, aggregator, arbiter/);
+    expect(
+      () =>
+        new LLMGroup({
+          groupId: "g",
+          teams: [
+            { team: f.team("a"), role: "leader" },
+            { team: f.team("b"), role: "leader" },
+          ],
+        }),
+    ).toThrow(/at most one leader; "a" is the leader already/);
+    expect(() => new LLMGroup({ groupId: "g", teams: [f.team("a"), f.team("a")] })).toThrow(
+      /Duplicate teamId "a"/,
+    );
+    expect(
+      () => new LLMGroup({ groupId: "g", role: "coordinator", orchestrator: { maxIterations: 2 } }),
+    ).toThrow(ConfigError);
+    expect(() => new LLMGroup({ groupId: "g", role: "boss" as GroupRole })).toThrow(
+      /Unknown group role "boss". Valid roles: report_collector, coordinator, router, aggregator, arbiter/,
+    );
   });
 
   it("gives the same result from run() and stream()", async () => {
     const make = () => {
       const f = fixture({ lead: "plan", dev: "code" }, [pick("lead"), pick("dev"), pick("")]);
-      return group(f, "router", [["lead", "leader"], ["dev", "member"]]);
+      return group(f, "router", [
+        ["lead", "leader"],
+        ["dev", "member"],
+      ]);
     };
     const ran = await make().run("q", { runId: "r" });
     const stream = make().stream("q", { runId: "r" });
     await collect(stream);
     const streamed = await stream.result;
-    expect({ ...withoutEventCount(streamed), report: streamed.report.toJSON() }).toEqual({ ...withoutEventCount(ran), report: ran.report.toJSON() });
+    expect({ ...withoutEventCount(streamed), report: streamed.report.toJSON() }).toEqual({
+      ...withoutEventCount(ran),
+      report: ran.report.toJSON(),
+    });
   });
 });

@@ -1,14 +1,29 @@
 // Public API of flows, the router, groups and reports. The lead wires these names into src/index.ts.
-export { agentCalled, maxCost, maxIterations, textMention, timeout, TerminationCondition } from "../team/router/termination.js";
+export {
+  agentCalled,
+  maxCost,
+  maxIterations,
+  textMention,
+  timeout,
+  TerminationCondition,
+} from "../team/router/termination.js";
 export type { TerminationConfig, TerminationState } from "../team/router/termination.js";
-export { INVALID_DECISION_RULES, ORCHESTRATOR_DEFAULTS, orchestratorSchema } from "../team/router/orchestrator-config.js";
+export {
+  INVALID_DECISION_RULES,
+  ORCHESTRATOR_DEFAULTS,
+  orchestratorSchema,
+} from "../team/router/orchestrator-config.js";
 export type { OrchestratorConfig } from "../team/router/orchestrator-config.js";
 export { ORCHESTRATOR_ID } from "../team/router/route-decision.js";
 export { flowSchema, flowEdgeSchema, flowGraphSchema } from "../team/flow/flow-config.js";
 export type { FlowConfig, FlowEdgeConfig } from "../team/flow/flow-config.js";
 export type { ConditionConfig, StructuredCondition } from "../team/flow/condition.js";
 export { RunReport } from "../team/report/run-report.js";
-export type { RunReportAgent, RunReportData, RunReportDecision } from "../team/report/run-report.js";
+export type {
+  RunReportAgent,
+  RunReportData,
+  RunReportDecision,
+} from "../team/report/run-report.js";
 export { RunTimeoutError } from "../errors/run-timeout-error.js";
 export { OutputValidationError } from "../errors/output-validation-error.js";
 export { RouterDecisionError } from "../errors/router-decision-error.js";

@@ -10,14 +10,23 @@ import { callModel } from "../providers/call-model.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
 import { LLMTeam } from "../team/llm-team.js";
-import { ORCHESTRATOR_DEFAULTS, type OrchestratorConfig } from "../team/router/orchestrator-config.js";
+import {
+  ORCHESTRATOR_DEFAULTS,
+  type OrchestratorConfig,
+} from "../team/router/orchestrator-config.js";
 import { ORCHESTRATOR_ID, type RouteSettings } from "../team/router/route-decision.js";
 import { orchestratorTermination, type TerminationCondition } from "../team/router/termination.js";
 import { RunExecution, type RunPlan } from "../team/run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../team/run-input.js";
 import type { RunResult } from "../team/run-result.js";
 import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
-import { groupConfigSchema, groupSettingsSchema, type GroupConfig, type GroupRole, type TeamRole } from "./group-config.js";
+import {
+  groupConfigSchema,
+  groupSettingsSchema,
+  type GroupConfig,
+  type GroupRole,
+  type TeamRole,
+} from "./group-config.js";
 import { groupResultOf, type GroupResult, type GroupTeamError } from "./group-result.js";
 import { coordinatorOrder, runGroupRole, type GroupMember } from "./group-run.js";
 import { GroupStream } from "./group-stream.js";
@@ -107,19 +116,38 @@ export class LLMGroup {
     if (model !== undefined) teamRuntime.defaultModel = model;
     const built = teams.map((entry, index) => {
       if (entry.file !== undefined) {
-        throw new ConfigError([{ path: ["teams", index, "file"], message: "Team files are read by loadGroup(path); fromConfig takes inline teams." }]);
+        throw new ConfigError([
+          {
+            path: ["teams", index, "file"],
+            message: "Team files are read by loadGroup(path); fromConfig takes inline teams.",
+          },
+        ]);
       }
       const team = entry.team as LLMTeam | Parameters<typeof LLMTeam.fromConfig>[0];
       if (team instanceof LLMTeam) return { team, ...(entry.role ? { role: entry.role } : {}) };
-      const providers = config.providers || team.providers ? { ...config.providers, ...team.providers } : undefined;
+      const providers =
+        config.providers || team.providers ? { ...config.providers, ...team.providers } : undefined;
       try {
-        return { team: LLMTeam.fromConfig({ ...team, ...(providers ? { providers } : {}) }, teamRuntime), ...(entry.role ? { role: entry.role } : {}) };
+        return {
+          team: LLMTeam.fromConfig({ ...team, ...(providers ? { providers } : {}) }, teamRuntime),
+          ...(entry.role ? { role: entry.role } : {}),
+        };
       } catch (error) {
         if (!ConfigError.isInstance(error)) throw error;
-        throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: ["teams", index, "team", ...issue.path] })), { cause: error });
+        throw new ConfigError(
+          error.issues.map((issue) => ({
+            ...issue,
+            path: ["teams", index, "team", ...issue.path],
+          })),
+          { cause: error },
+        );
       }
     });
-    return new LLMGroup({ ...(settings as Omit<LLMGroupOptions, "teams">), ...runtime, teams: built });
+    return new LLMGroup({
+      ...(settings as Omit<LLMGroupOptions, "teams">),
+      ...runtime,
+      teams: built,
+    });
   }
 
   /**
@@ -128,13 +156,30 @@ export class LLMGroup {
    */
   addTeam(team: LLMTeam, role: TeamRole = "member"): this {
     const index = this.entries.length;
-    if (!(team instanceof LLMTeam)) throw new ConfigError([{ path: ["teams", index], message: "A group's teams must be LLMTeam instances (or inline configurations in a group file)." }]);
+    if (!(team instanceof LLMTeam))
+      throw new ConfigError([
+        {
+          path: ["teams", index],
+          message:
+            "A group's teams must be LLMTeam instances (or inline configurations in a group file).",
+        },
+      ]);
     const leader = this.entries.find((entry) => entry.role === "leader");
     if (role === "leader" && leader) {
-      throw new ConfigError([{ path: ["teams", index, "role"], message: `A group has at most one leader; "${leader.id}" is the leader already.` }]);
+      throw new ConfigError([
+        {
+          path: ["teams", index, "role"],
+          message: `A group has at most one leader; "${leader.id}" is the leader already.`,
+        },
+      ]);
     }
     if (this.entries.some((entry) => entry.id === team.teamId)) {
-      throw new ConfigError([{ path: ["teams", index, "team", "teamId"], message: `Duplicate teamId "${team.teamId}": the group has a team with this id already.` }]);
+      throw new ConfigError([
+        {
+          path: ["teams", index, "team", "teamId"],
+          message: `Duplicate teamId "${team.teamId}": the group has a team with this id already.`,
+        },
+      ]);
     }
     this.entries.push({ id: team.teamId, team, role });
     return this;
@@ -152,14 +197,22 @@ export class LLMGroup {
    */
   validate(inputKeys: string[] = ["query"]): void {
     if (this.entries.every((entry) => entry.role === "fallback")) {
-      throw new ConfigError([{ path: ["teams"], message: `Group "${this.groupId}" has no team to run. Add one with group.addTeam(team).` }]);
+      throw new ConfigError([
+        {
+          path: ["teams"],
+          message: `Group "${this.groupId}" has no team to run. Add one with group.addTeam(team).`,
+        },
+      ]);
     }
     const issues: ConfigIssue[] = [];
     const keysOf = new Map<GroupMember, string[]>();
     if (this.role === "coordinator") {
       const earlier: string[] = [];
       for (const member of coordinatorOrder(this.members())) {
-        keysOf.set(member, earlier.length === 0 ? inputKeys : [...inputKeys, ...earlier, "previous"]);
+        keysOf.set(
+          member,
+          earlier.length === 0 ? inputKeys : [...inputKeys, ...earlier, "previous"],
+        );
         earlier.push(member.id);
       }
     }
@@ -168,7 +221,12 @@ export class LLMGroup {
         entry.team.validate(keysOf.get(entry) ?? inputKeys);
       } catch (error) {
         if (!ConfigError.isInstance(error)) throw error;
-        issues.push(...error.issues.map((issue) => ({ ...issue, path: ["teams", index, "team", ...issue.path] })));
+        issues.push(
+          ...error.issues.map((issue) => ({
+            ...issue,
+            path: ["teams", index, "team", ...issue.path],
+          })),
+        );
       }
     });
     if (issues.length > 0) throw new ConfigError(issues);
@@ -190,7 +248,9 @@ export class LLMGroup {
     const controller = new AbortController();
     const runId = options.runId ?? newRunId();
     const channel = new EventChannel<StreamEvent>(this.options.streamBufferSize ?? 1024, () =>
-      controller.abort(Object.assign(new Error("The stream's consumer stopped reading."), { name: "AbortError" })),
+      controller.abort(
+        Object.assign(new Error("The stream's consumer stopped reading."), { name: "AbortError" }),
+      ),
     );
     const result = (async () => {
       let plan: RunPlan;
@@ -213,14 +273,24 @@ export class LLMGroup {
     return [...leader, ...members.filter((entry) => entry.role !== "leader")];
   }
 
-  private async plan(input: RunInput, options: RunOptions, controller: AbortController): Promise<RunPlan> {
+  private async plan(
+    input: RunInput,
+    options: RunOptions,
+    controller: AbortController,
+  ): Promise<RunPlan> {
     const values = normalizeInput(input);
     this.validate(Object.keys(values));
     const models = new Map<string, ResolvedModel>();
     if (this.role === "router" || this.role === "arbiter") {
-      const name = this.options.orchestrator?.model ?? this.options.model ?? this.options.defaultModel;
+      const name =
+        this.options.orchestrator?.model ?? this.options.model ?? this.options.defaultModel;
       if (name === undefined) {
-        throw new ConfigError([{ path: ["orchestrator", "model"], message: `A group with role ${this.role} needs a model to decide: set orchestrator.model or the group's model.` }]);
+        throw new ConfigError([
+          {
+            path: ["orchestrator", "model"],
+            message: `A group with role ${this.role} needs a model to decide: set orchestrator.model or the group's model.`,
+          },
+        ]);
       }
       models.set(ORCHESTRATOR_ID, await this.models.resolve(name));
     }
@@ -234,7 +304,9 @@ export class LLMGroup {
       models,
       call,
       clock: this.clock,
-      signal: options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal,
+      signal: options.signal
+        ? AbortSignal.any([options.signal, controller.signal])
+        : controller.signal,
       input: values,
       pathPrefix: this.groupId,
       mode: `group:${this.role}`,
@@ -243,19 +315,30 @@ export class LLMGroup {
     };
   }
 
-  private async execute(execution: RunExecution, controller: AbortController): Promise<GroupResult> {
+  private async execute(
+    execution: RunExecution,
+    controller: AbortController,
+  ): Promise<GroupResult> {
     const { plan } = execution;
     const timeoutMs = this.options.timeoutMs;
     const timer = timeoutMs === undefined ? undefined : new AbortController();
     if (timer) {
-      plan.clock.sleep(timeoutMs!, timer.signal).then(() => controller.abort(new RunTimeoutError(timeoutMs!, `Group "${this.groupId}"`)), () => undefined);
+      plan.clock.sleep(timeoutMs!, timer.signal).then(
+        () => controller.abort(new RunTimeoutError(timeoutMs!, `Group "${this.groupId}"`)),
+        () => undefined,
+      );
     }
     const teamResults: RunResult[] = [];
     const errors: GroupTeamError[] = [];
     const [route, termination] = this.routing(plan);
     let output: unknown;
     try {
-      await execution.emit("run_started", { teamId: this.groupId, agents: this.entries.map((entry) => entry.id), input: plan.input, mode: plan.mode });
+      await execution.emit("run_started", {
+        teamId: this.groupId,
+        agents: this.entries.map((entry) => entry.id),
+        input: plan.input,
+        mode: plan.mode,
+      });
       output = await runGroupRole({
         execution,
         role: this.role,

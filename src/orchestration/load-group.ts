@@ -11,8 +11,12 @@ async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
-    const reason = (error as { code?: string }).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new ConfigError([{ path: [], message: `Cannot read ${what} file: ${reason}.`, file: path }], { cause: error });
+    const reason =
+      (error as { code?: string }).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new ConfigError(
+      [{ path: [], message: `Cannot read ${what} file: ${reason}.`, file: path }],
+      { cause: error },
+    );
   }
 }
 
@@ -53,7 +57,11 @@ export async function loadGroup(path: string, runtime: TeamRuntimeOptions = {}):
   try {
     return LLMGroup.fromConfig(config, runtime);
   } catch (error) {
-    if (ConfigError.isInstance(error)) throw new ConfigError(error.issues.map((issue) => ({ ...issue, file: issue.file ?? path })), { cause: error });
+    if (ConfigError.isInstance(error))
+      throw new ConfigError(
+        error.issues.map((issue) => ({ ...issue, file: issue.file ?? path })),
+        { cause: error },
+      );
     throw error;
   }
 }
@@ -62,7 +70,10 @@ export async function loadGroup(path: string, runtime: TeamRuntimeOptions = {}):
  * Loads a team file or a group file (one with `groupId`), for tools such as the CLI.
  * @throws ConfigError with file, line and key for every problem.
  */
-export async function loadTeamOrGroup(path: string, runtime: TeamRuntimeOptions = {}): Promise<LLMTeam | LLMGroup> {
+export async function loadTeamOrGroup(
+  path: string,
+  runtime: TeamRuntimeOptions = {},
+): Promise<LLMTeam | LLMGroup> {
   return (await isGroupFile(path)) ? loadGroup(path, runtime) : loadTeam(path, runtime);
 }
 

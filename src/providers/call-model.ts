@@ -9,7 +9,13 @@ import type {
 } from "@ai-sdk/provider";
 import { convertUsage } from "./convert-usage.js";
 import type { EventSink } from "../events/event-sink.js";
-import type { CallContext, ModelRequest, ModelResponse, ModelToolCall, StreamProgress } from "./model-call.js";
+import type {
+  CallContext,
+  ModelRequest,
+  ModelResponse,
+  ModelToolCall,
+  StreamProgress,
+} from "./model-call.js";
 import { toProviderError } from "./to-provider-error.js";
 
 /**
@@ -17,7 +23,10 @@ import { toProviderError } from "./to-provider-error.js";
  * (`doGenerate`, or `doStream` with a `token` event per text delta). Provider failures are
  * thrown as `ProviderError`; nothing here retries.
  */
-export async function callModel(request: ModelRequest, context: CallContext): Promise<ModelResponse> {
+export async function callModel(
+  request: ModelRequest,
+  context: CallContext,
+): Promise<ModelResponse> {
   const startedAt = context.clock.now();
   const options = callOptions(request, context.signal);
   try {
@@ -34,7 +43,10 @@ export async function callModel(request: ModelRequest, context: CallContext): Pr
 }
 
 /** The provider call's options for `request`. */
-export function callOptions(request: ModelRequest, signal: AbortSignal): LanguageModelV4CallOptions {
+export function callOptions(
+  request: ModelRequest,
+  signal: AbortSignal,
+): LanguageModelV4CallOptions {
   const options: LanguageModelV4CallOptions = { prompt: request.prompt, abortSignal: signal };
   if (request.maxOutputTokens !== undefined) options.maxOutputTokens = request.maxOutputTokens;
   if (request.temperature !== undefined) options.temperature = request.temperature;
@@ -44,23 +56,41 @@ export function callOptions(request: ModelRequest, signal: AbortSignal): Languag
 }
 
 /** What a failed provider call throws: the abort reason when the call was aborted, else a `ProviderError`. */
-export function providerFailure(error: unknown, request: ModelRequest, context: CallContext): unknown {
+export function providerFailure(
+  error: unknown,
+  request: ModelRequest,
+  context: CallContext,
+): unknown {
   if (context.signal.aborted) return context.signal.reason;
-  return toProviderError(error, { provider: request.model.model.provider, model: request.model.name, now: context.clock.now() });
+  return toProviderError(error, {
+    provider: request.model.model.provider,
+    model: request.model.name,
+    now: context.clock.now(),
+  });
 }
 
 /** The response as read from the provider; the caller fills in `latencyMs`. */
 type Outcome = ModelResponse;
 
 /** Reads a `doGenerate` result. */
-export function readGenerated(result: LanguageModelV4GenerateResult, request: ModelRequest): Outcome {
+export function readGenerated(
+  result: LanguageModelV4GenerateResult,
+  request: ModelRequest,
+): Outcome {
   let text = "";
   const toolCalls: ModelToolCall[] = [];
   for (const part of result.content) {
     if (part.type === "text") text += part.text;
     else collect(part, toolCalls);
   }
-  return finish(text, toolCalls, result.usage, result.finishReason, request.prompt, request.model.name);
+  return finish(
+    text,
+    toolCalls,
+    result.usage,
+    result.finishReason,
+    request.prompt,
+    request.model.name,
+  );
 }
 
 /**

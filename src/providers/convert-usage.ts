@@ -6,7 +6,11 @@ import type { Usage } from "../events/usage.js";
  * a figure the provider did not report at all is estimated from text length (4 characters a
  * token: input from `prompt`, output from `text`) and the usage is marked `estimated`.
  */
-export function convertUsage(usage: LanguageModelV4Usage | undefined, prompt: LanguageModelV4Prompt, text: string): Usage {
+export function convertUsage(
+  usage: LanguageModelV4Usage | undefined,
+  prompt: LanguageModelV4Prompt,
+  text: string,
+): Usage {
   const input = usage?.inputTokens;
   const output = usage?.outputTokens;
   let inputTokens = input?.total ?? sumDefined(input?.noCache, input?.cacheRead, input?.cacheWrite);

@@ -14,7 +14,9 @@ export function interpolateEnv(
   return value.replace(VARIABLE, (_match, name: string) => {
     const found = env[name];
     if (found === undefined || found === "") {
-      throw new ConfigError(`${where} reads the environment variable ${name}, which is not set. Set ${name}.`);
+      throw new ConfigError(
+        `${where} reads the environment variable ${name}, which is not set. Set ${name}.`,
+      );
     }
     return found;
   });

@@ -7,18 +7,33 @@ import { providerConfigSchema, type ProviderConfig } from "./provider-config.js"
 type Env = Record<string, string | undefined>;
 
 /** Providers every registry knows without configuration, and where they read their settings. */
-const BUILT_IN_PROVIDERS: Record<string, { describe: string; config: (env: Env) => ProviderConfig }> = {
+const BUILT_IN_PROVIDERS: Record<
+  string,
+  { describe: string; config: (env: Env) => ProviderConfig }
+> = {
   openai: {
     describe: "OpenAI (reads OPENAI_API_KEY, optional OPENAI_BASE_URL)",
-    config: (env) => ({ type: "openai", apiKey: "${OPENAI_API_KEY}", ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}) }),
+    config: (env) => ({
+      type: "openai",
+      apiKey: "${OPENAI_API_KEY}",
+      ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+    }),
   },
   anthropic: {
     describe: "Anthropic (reads ANTHROPIC_API_KEY, optional ANTHROPIC_BASE_URL)",
-    config: (env) => ({ type: "anthropic", apiKey: "${ANTHROPIC_API_KEY}", ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}) }),
+    config: (env) => ({
+      type: "anthropic",
+      apiKey: "${ANTHROPIC_API_KEY}",
+      ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
+    }),
   },
   ollama: {
-    describe: "Ollama's OpenAI-compatible server (OLLAMA_BASE_URL, default http://127.0.0.1:11434/v1)",
-    config: (env) => ({ type: "openai-compatible", baseURL: env.OLLAMA_BASE_URL ?? "http://127.0.0.1:11434/v1" }),
+    describe:
+      "Ollama's OpenAI-compatible server (OLLAMA_BASE_URL, default http://127.0.0.1:11434/v1)",
+    config: (env) => ({
+      type: "openai-compatible",
+      baseURL: env.OLLAMA_BASE_URL ?? "http://127.0.0.1:11434/v1",
+    }),
   },
 };
 
@@ -50,7 +65,8 @@ export class ModelRegistry {
 
   constructor(options: ModelRegistryOptions = {}) {
     this.env = options.env ?? process.env;
-    for (const [name, config] of Object.entries(options.providers ?? {})) this.registerProvider(name, config);
+    for (const [name, config] of Object.entries(options.providers ?? {}))
+      this.registerProvider(name, config);
     for (const [name, model] of Object.entries(options.models ?? {})) this.register(name, model);
   }
 
@@ -59,7 +75,11 @@ export class ModelRegistry {
    * @throws ConfigError when `model` is not an AI SDK v4 language model.
    */
   register(name: string, model: LanguageModelV4): this {
-    if (typeof model !== "object" || model === null || (model as { specificationVersion?: unknown }).specificationVersion !== "v4") {
+    if (
+      typeof model !== "object" ||
+      model === null ||
+      (model as { specificationVersion?: unknown }).specificationVersion !== "v4"
+    ) {
       throw new ConfigError(
         `Model "${name}" is not an AI SDK language model of specification v4 (got ${describeModel(model)}). Use a provider from @ai-sdk/* 4.x or later.`,
       );
@@ -78,11 +98,15 @@ export class ModelRegistry {
     const parsed = providerConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) {
       throw new ConfigError(
-        parsed.error.issues.map((issue) => ({ path: ["providers", name, ...issue.path.map(String)], message: issue.message })),
+        parsed.error.issues.map((issue) => ({
+          path: ["providers", name, ...issue.path.map(String)],
+          message: issue.message,
+        })),
       );
     }
     this.providers.set(name, config);
-    for (const key of this.resolved.keys()) if (key.startsWith(`${name}/`)) this.resolved.delete(key);
+    for (const key of this.resolved.keys())
+      if (key.startsWith(`${name}/`)) this.resolved.delete(key);
     this.changes++;
     return this;
   }
@@ -91,7 +115,9 @@ export class ModelRegistry {
   known(): { models: string[]; providers: string[] } {
     return {
       models: [...this.models.keys()],
-      providers: [...new Set([...this.providers.keys(), ...Object.keys(BUILT_IN_PROVIDERS), LOCAL_PROVIDER])],
+      providers: [
+        ...new Set([...this.providers.keys(), ...Object.keys(BUILT_IN_PROVIDERS), LOCAL_PROVIDER]),
+      ],
     };
   }
 
@@ -137,7 +163,8 @@ export class ModelRegistry {
       const { localProvider } = await import("./local/index.js");
       return { name, model: localProvider(modelId) };
     }
-    const config = this.providers.get(providerName) ?? BUILT_IN_PROVIDERS[providerName]?.config(this.env);
+    const config =
+      this.providers.get(providerName) ?? BUILT_IN_PROVIDERS[providerName]?.config(this.env);
     if (!config) {
       throw new ConfigError(
         `Unknown provider "${providerName}" in model "${name}". Known providers: ${this.known().providers.join(", ")}. Declare it under "providers:" in the team file, e.g. ${providerName}: { type: openai-compatible, baseURL: "http://127.0.0.1:8080/v1" }.`,
@@ -147,19 +174,36 @@ export class ModelRegistry {
   }
 }
 
-async function createModel(providerName: string, modelId: string, config: ProviderConfig, env: Env): Promise<LanguageModelV4> {
+async function createModel(
+  providerName: string,
+  modelId: string,
+  config: ProviderConfig,
+  env: Env,
+): Promise<LanguageModelV4> {
   const where = `providers.${providerName}`;
-  const apiKey = config.apiKey === undefined ? undefined : interpolateEnv(config.apiKey, `${where}.apiKey`, env);
-  const baseURL = config.baseURL === undefined ? undefined : interpolateEnv(config.baseURL, `${where}.baseURL`, env);
+  const apiKey =
+    config.apiKey === undefined ? undefined : interpolateEnv(config.apiKey, `${where}.apiKey`, env);
+  const baseURL =
+    config.baseURL === undefined
+      ? undefined
+      : interpolateEnv(config.baseURL, `${where}.baseURL`, env);
   const headers = config.headers;
   switch (config.type) {
     case "openai": {
       const { createOpenAI } = await import("@ai-sdk/openai");
-      return createOpenAI({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseURL } : {}), ...(headers ? { headers } : {}) })(modelId);
+      return createOpenAI({
+        ...(apiKey ? { apiKey } : {}),
+        ...(baseURL ? { baseURL } : {}),
+        ...(headers ? { headers } : {}),
+      })(modelId);
     }
     case "anthropic": {
       const { createAnthropic } = await import("@ai-sdk/anthropic");
-      return createAnthropic({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseURL } : {}), ...(headers ? { headers } : {}) })(modelId);
+      return createAnthropic({
+        ...(apiKey ? { apiKey } : {}),
+        ...(baseURL ? { baseURL } : {}),
+        ...(headers ? { headers } : {}),
+      })(modelId);
     }
     case "openai-compatible": {
       const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
@@ -177,5 +221,7 @@ async function createModel(providerName: string, modelId: string, config: Provid
 function describeModel(model: unknown): string {
   if (typeof model !== "object" || model === null) return typeof model;
   const version = (model as { specificationVersion?: unknown }).specificationVersion;
-  return version === undefined ? "an object without specificationVersion" : `specification ${JSON.stringify(version)}`;
+  return version === undefined
+    ? "an object without specificationVersion"
+    : `specification ${JSON.stringify(version)}`;
 }

@@ -25,6 +25,8 @@ export type ProviderConfig = z.input<typeof providerConfigSchema>;
 
 /** Providers by name: the part before `/` in `"lab/qwen2.5-7b-instruct"`. */
 export const providersSchema = z.record(
-  z.string().regex(/^[A-Za-z0-9_.-]+$/, "A provider name may use letters, digits, '_', '.' and '-'."),
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, "A provider name may use letters, digits, '_', '.' and '-'."),
   providerConfigSchema,
 );

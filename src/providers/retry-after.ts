@@ -31,7 +31,10 @@ export function parseRetryAfter(headers: HeadersLike | undefined, now: number): 
 }
 
 function headerValue(headers: HeadersLike, name: string): string | undefined {
-  if (typeof (headers as Headers).get === "function" && typeof (headers as Headers).has === "function") {
+  if (
+    typeof (headers as Headers).get === "function" &&
+    typeof (headers as Headers).has === "function"
+  ) {
     return (headers as Headers).get(name) ?? undefined;
   }
   const record = headers as Record<string, string | undefined>;

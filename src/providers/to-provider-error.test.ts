@@ -3,10 +3,21 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, ProviderError } from "llmteam";
 import { toProviderError } from "./to-provider-error.js";
 
-const where = { provider: "openai", model: "openai/gpt-4o-mini", now: Date.UTC(2026, 0, 1, 12, 0, 0) };
+const where = {
+  provider: "openai",
+  model: "openai/gpt-4o-mini",
+  now: Date.UTC(2026, 0, 1, 12, 0, 0),
+};
 
 function rateLimited(headers: Record<string, string>): APICallError {
-  return new APICallError({ message: "Rate limit", url: "http://x", requestBodyValues: {}, statusCode: 429, responseHeaders: headers, isRetryable: true });
+  return new APICallError({
+    message: "Rate limit",
+    url: "http://x",
+    requestBodyValues: {},
+    statusCode: 429,
+    responseHeaders: headers,
+    isRetryable: true,
+  });
 }
 
 describe("toProviderError", () => {
@@ -14,14 +25,30 @@ describe("toProviderError", () => {
     const error = rateLimited({ "retry-after": "3" });
     const converted = toProviderError(error, where) as ProviderError;
     expect(ProviderError.isInstance(converted)).toBe(true);
-    expect(converted).toMatchObject({ status: 429, isRetryable: true, retryAfterMs: 3_000, provider: "openai", model: "openai/gpt-4o-mini" });
+    expect(converted).toMatchObject({
+      status: 429,
+      isRetryable: true,
+      retryAfterMs: 3_000,
+      provider: "openai",
+      model: "openai/gpt-4o-mini",
+    });
     expect(converted.headers).toEqual({ "retry-after": "3" });
     expect(converted.cause).toBe(error);
   });
 
   it("reads the HTTP-date and milliseconds forms against the given time", () => {
-    expect((toProviderError(rateLimited({ "retry-after": "Thu, 01 Jan 2026 12:00:07 GMT" }), where) as ProviderError).retryAfterMs).toBe(7_000);
-    expect((toProviderError(rateLimited({ "retry-after-ms": "250" }), where) as ProviderError).retryAfterMs).toBe(250);
+    expect(
+      (
+        toProviderError(
+          rateLimited({ "retry-after": "Thu, 01 Jan 2026 12:00:07 GMT" }),
+          where,
+        ) as ProviderError
+      ).retryAfterMs,
+    ).toBe(7_000);
+    expect(
+      (toProviderError(rateLimited({ "retry-after-ms": "250" }), where) as ProviderError)
+        .retryAfterMs,
+    ).toBe(250);
     expect((toProviderError(rateLimited({}), where) as ProviderError).retryAfterMs).toBeUndefined();
   });
 

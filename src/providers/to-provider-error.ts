@@ -9,7 +9,10 @@ import { parseRetryAfter } from "./retry-after.js";
  * retryability and `retryAfterMs` (from `Retry-After` / `retry-after-ms`, read at `where.now`,
  * default `Date.now()`). Our own errors and aborts pass through unchanged.
  */
-export function toProviderError(error: unknown, where: { provider: string; model: string; now?: number }): unknown {
+export function toProviderError(
+  error: unknown,
+  where: { provider: string; model: string; now?: number },
+): unknown {
   if (LLMTeamError.isInstance(error) || isAbortError(error)) return error;
   if (APICallError.isInstance(error)) {
     const retryAfterMs = parseRetryAfter(error.responseHeaders, where.now ?? Date.now());
@@ -34,9 +37,11 @@ export function toProviderError(error: unknown, where: { provider: string; model
 
 function isNetworkError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  const code =
+    (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
   return (
     (error instanceof TypeError && /fetch failed|network/i.test(error.message)) ||
-    (typeof code === "string" && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR_)/.test(code))
+    (typeof code === "string" &&
+      /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR_)/.test(code))
   );
 }

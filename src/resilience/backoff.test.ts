@@ -13,17 +13,23 @@ describe("backoff delays", () => {
 
   it("uses the multiplier", () => {
     const policy = resolveRetryPolicy({ multiplier: 3, baseDelay: 0.5 });
-    expect([1, 2, 3].map((attempt) => backoffDelayMs(policy, attempt, exact))).toEqual([500, 1_500, 4_500]);
+    expect([1, 2, 3].map((attempt) => backoffDelayMs(policy, attempt, exact))).toEqual([
+      500, 1_500, 4_500,
+    ]);
   });
 
   it("grows by baseDelay each retry (linear)", () => {
     const policy = resolveRetryPolicy({ backoff: "linear", baseDelay: 2, maxDelay: 5 });
-    expect([1, 2, 3, 4].map((attempt) => backoffDelayMs(policy, attempt, exact))).toEqual([2_000, 4_000, 5_000, 5_000]);
+    expect([1, 2, 3, 4].map((attempt) => backoffDelayMs(policy, attempt, exact))).toEqual([
+      2_000, 4_000, 5_000, 5_000,
+    ]);
   });
 
   it("waits baseDelay every time (constant)", () => {
     const policy = resolveRetryPolicy({ backoff: "constant", baseDelay: 1.5 });
-    expect([1, 2, 3].map((attempt) => backoffDelayMs(policy, attempt, exact))).toEqual([1_500, 1_500, 1_500]);
+    expect([1, 2, 3].map((attempt) => backoffDelayMs(policy, attempt, exact))).toEqual([
+      1_500, 1_500, 1_500,
+    ]);
   });
 
   it("spreads each delay by at most ±jitter", () => {

@@ -19,7 +19,10 @@ export interface BreakerState {
 }
 
 /** Computes a breaker's next state from its current one (`undefined`: never used), and a result. */
-export type BreakerUpdate<T> = (current: BreakerState | undefined) => { state: BreakerState; result: T };
+export type BreakerUpdate<T> = (current: BreakerState | undefined) => {
+  state: BreakerState;
+  result: T;
+};
 
 /**
  * Where circuit breakers keep their state. One store shared by several teams or processes

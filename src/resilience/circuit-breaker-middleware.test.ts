@@ -3,7 +3,13 @@ import { ProviderError } from "llmteam";
 import { FakeClock, type ScriptedResponse } from "llmteam/testing";
 import { callModel } from "../providers/call-model.js";
 import type { ModelCall } from "../providers/model-call.js";
-import { callContext, http, request, scriptedModel, settle } from "../../test/support/resilience-fixtures.js";
+import {
+  callContext,
+  http,
+  request,
+  scriptedModel,
+  settle,
+} from "../../test/support/resilience-fixtures.js";
 import {
   CircuitOpenError,
   MemoryBreakerStore,
@@ -14,7 +20,11 @@ import {
 
 const KEY = "agent:writer:openai/gpt-4o-mini";
 
-function setup(policy: CircuitBreakerOptions, responses: ScriptedResponse[], inner: ModelCall = callModel) {
+function setup(
+  policy: CircuitBreakerOptions,
+  responses: ScriptedResponse[],
+  inner: ModelCall = callModel,
+) {
   const clock = new FakeClock(0);
   const context = callContext(clock);
   const model = scriptedModel(responses, { clock });
@@ -40,9 +50,17 @@ describe("circuit breaker", () => {
     const rejected = await outcome();
 
     expect(CircuitOpenError.isInstance(rejected)).toBe(true);
-    expect(rejected).toMatchObject({ code: "circuit_open", key: KEY, state: "open", retryAfterMs: 29_000, shouldEscalate: true });
+    expect(rejected).toMatchObject({
+      code: "circuit_open",
+      key: KEY,
+      state: "open",
+      retryAfterMs: 29_000,
+      shouldEscalate: true,
+    });
     expect(model.model.callsMade).toBe(5);
-    expect(context.events.of("circuit_state_changed")).toEqual([{ key: KEY, from: "closed", to: "open" }]);
+    expect(context.events.of("circuit_state_changed")).toEqual([
+      { key: KEY, from: "closed", to: "open" },
+    ]);
     expect(store.get(KEY)).toMatchObject({ state: "open", openedAtMs: 4_000 });
   });
 
@@ -60,11 +78,10 @@ describe("circuit breaker", () => {
   });
 
   it("lets a single probe through when half-open: concurrent callers are rejected, not probing", async () => {
-    const { clock, context, model, call, outcome } = setup({ failureThreshold: 1, successThreshold: 2 }, [
-      http(503),
-      { text: "probe ok", delayMs: 5_000 },
-      "second probe ok",
-    ]);
+    const { clock, context, model, call, outcome } = setup(
+      { failureThreshold: 1, successThreshold: 2 },
+      [http(503), { text: "probe ok", delayMs: 5_000 }, "second probe ok"],
+    );
     await outcome();
     await clock.advance(30_000);
 
@@ -79,19 +96,24 @@ describe("circuit breaker", () => {
     }
     await clock.advance(5_000);
     expect((await probing).text).toBe("probe ok");
-    expect(context.events.of("circuit_state_changed").map((change) => change.to)).toEqual(["open", "half_open"]);
+    expect(context.events.of("circuit_state_changed").map((change) => change.to)).toEqual([
+      "open",
+      "half_open",
+    ]);
 
     // One success of two: still half-open, the next caller is the next probe; the second closes it.
     expect(await outcome()).toBe("second probe ok");
-    expect(context.events.of("circuit_state_changed").map((change) => `${change.from}>${change.to}`)).toEqual([
-      "closed>open",
-      "open>half_open",
-      "half_open>closed",
-    ]);
+    expect(
+      context.events.of("circuit_state_changed").map((change) => `${change.from}>${change.to}`),
+    ).toEqual(["closed>open", "open>half_open", "half_open>closed"]);
   });
 
   it("reopens when the probe fails, for another full recovery timeout", async () => {
-    const { clock, context, model, outcome } = setup({ failureThreshold: 1 }, [http(503), http(503), "ok"]);
+    const { clock, context, model, outcome } = setup({ failureThreshold: 1 }, [
+      http(503),
+      http(503),
+      "ok",
+    ]);
     await outcome();
     await clock.advance(30_000);
     expect(await outcome()).toBeInstanceOf(ProviderError); // the probe fails
@@ -100,11 +122,19 @@ describe("circuit breaker", () => {
     await clock.advance(1);
     expect(await outcome()).toBe("ok");
     expect(model.model.callsMade).toBe(3);
-    expect(context.events.of("circuit_state_changed").map((change) => change.to)).toEqual(["open", "half_open", "open", "half_open"]);
+    expect(context.events.of("circuit_state_changed").map((change) => change.to)).toEqual([
+      "open",
+      "half_open",
+      "open",
+      "half_open",
+    ]);
   });
 
   it("does not count errors that say nothing about the model's health (a 400)", async () => {
-    const { outcome, store } = setup({ failureThreshold: 2 }, [...Array.from({ length: 10 }, () => http(400)), "ok"]);
+    const { outcome, store } = setup({ failureThreshold: 2 }, [
+      ...Array.from({ length: 10 }, () => http(400)),
+      "ok",
+    ]);
     for (let index = 0; index < 10; index++) await outcome();
     expect(store.get(KEY)?.state ?? "closed").toBe("closed");
     expect(await outcome()).toBe("ok");
@@ -136,7 +166,11 @@ describe("circuit breaker", () => {
     let calls = 0;
     const probeDies: ModelCall = async (modelRequest, context) =>
       hangs.has(calls++) ? new Promise(() => undefined) : callModel(modelRequest, context);
-    const { clock, model, outcome } = setup({ failureThreshold: 1, successThreshold: 1 }, [http(503), "ok"], probeDies);
+    const { clock, model, outcome } = setup(
+      { failureThreshold: 1, successThreshold: 1 },
+      [http(503), "ok"],
+      probeDies,
+    );
     await outcome();
     await clock.advance(30_000);
     void outcome(); // a probe whose process died: it never settles
@@ -159,7 +193,9 @@ describe("circuit breaker", () => {
     await outcome("editor");
     const rejected = await outcome("planner");
     expect(rejected).toMatchObject({ key: "model:openai/gpt-4o-mini", state: "open" });
-    expect(context.events.of("circuit_state_changed")).toEqual([{ key: "model:openai/gpt-4o-mini", from: "closed", to: "open" }]);
+    expect(context.events.of("circuit_state_changed")).toEqual([
+      { key: "model:openai/gpt-4o-mini", from: "closed", to: "open" },
+    ]);
   });
 
   it("calls onStateChange with one object per change", async () => {

@@ -1,8 +1,17 @@
 import { CircuitOpenError } from "../errors/circuit-open-error.js";
 import type { CallContext, ModelCallMiddleware, ModelRequest } from "../providers/model-call.js";
 import { MemoryBreakerStore, type BreakerStore } from "./breaker-store.js";
-import { resolveCircuitBreakerPolicy, type CircuitBreakerOptions, type CircuitBreakerPolicy } from "./circuit-breaker-policy.js";
-import { admitCall, recordOutcome, type BreakerOutcome, type BreakerTransition } from "./circuit-breaker-state.js";
+import {
+  resolveCircuitBreakerPolicy,
+  type CircuitBreakerOptions,
+  type CircuitBreakerPolicy,
+} from "./circuit-breaker-policy.js";
+import {
+  admitCall,
+  recordOutcome,
+  type BreakerOutcome,
+  type BreakerTransition,
+} from "./circuit-breaker-state.js";
 import { isRetryableError } from "./is-retryable-error.js";
 
 /** Options of {@link createCircuitBreakerMiddleware}. */
@@ -46,7 +55,9 @@ export function circuitBreakerKey(
  * @example
  * const call = createCircuitBreakerMiddleware({ policy: { failureThreshold: 3 } })(modelCall);
  */
-export function createCircuitBreakerMiddleware(options: CircuitBreakerMiddlewareOptions = {}): ModelCallMiddleware {
+export function createCircuitBreakerMiddleware(
+  options: CircuitBreakerMiddlewareOptions = {},
+): ModelCallMiddleware {
   const policy = resolveCircuitBreakerPolicy(options.policy ?? {})!;
   const store = options.store ?? new MemoryBreakerStore();
   const keyPrefix = options.keyPrefix ?? "";
@@ -54,7 +65,9 @@ export function createCircuitBreakerMiddleware(options: CircuitBreakerMiddleware
   return (next) => async (request, context) => {
     const key = circuitBreakerKey(policy, request, context, keyPrefix);
     const model = request.model.name;
-    const admitting = store.update(key, (current) => admitCall(current, policy, context.clock.now(), newProbeId));
+    const admitting = store.update(key, (current) =>
+      admitCall(current, policy, context.clock.now(), newProbeId),
+    );
     const admission = admitting instanceof Promise ? await admitting : admitting;
     if (context.retryMetrics) context.retryMetrics.circuitState = admission.circuitState;
     if (admission.transition) await announce(context, policy, key, admission.transition);
@@ -72,10 +85,13 @@ export function createCircuitBreakerMiddleware(options: CircuitBreakerMiddleware
       outcome = "success";
       return response;
     } catch (error) {
-      if (!context.signal.aborted && !CircuitOpenError.isInstance(error) && isRetryableError(error)) outcome = "failure";
+      if (!context.signal.aborted && !CircuitOpenError.isInstance(error) && isRetryableError(error))
+        outcome = "failure";
       throw error;
     } finally {
-      const settling = store.update(key, (current) => recordOutcome(current, policy, context.clock.now(), outcome, admission.probeId));
+      const settling = store.update(key, (current) =>
+        recordOutcome(current, policy, context.clock.now(), outcome, admission.probeId),
+      );
       const settlement = settling instanceof Promise ? await settling : settling;
       if (context.retryMetrics) context.retryMetrics.circuitState = settlement.circuitState;
       if (settlement.transition) await announce(context, policy, key, settlement.transition);
@@ -90,7 +106,11 @@ async function announce(
   transition: BreakerTransition,
 ): Promise<void> {
   policy.onStateChange?.({ key, from: transition.from, to: transition.to });
-  const wait = context.events.emit("circuit_state_changed", { key, from: transition.from, to: transition.to });
+  const wait = context.events.emit("circuit_state_changed", {
+    key,
+    from: transition.from,
+    to: transition.to,
+  });
   if (wait) await wait;
 }
 

@@ -1,7 +1,13 @@
 import * as z from "zod";
 import type { CircuitState } from "../events/retry-metrics.js";
 import { strictObject } from "../config/strict-object.js";
-import { assignDefined, callback, numberAtLeast, parsePolicy, wholeNumber } from "./policy-schema.js";
+import {
+  assignDefined,
+  callback,
+  numberAtLeast,
+  parsePolicy,
+  wholeNumber,
+} from "./policy-schema.js";
 
 /**
  * Which calls share a breaker:
@@ -85,7 +91,9 @@ export function resolveCircuitBreakerPolicy(
       policy = undefined;
       continue;
     }
-    const parsed = parsePolicy(circuitBreakerSchema, layer, ["circuitBreaker"]) as Partial<CircuitBreakerPolicy>;
+    const parsed = parsePolicy(circuitBreakerSchema, layer, [
+      "circuitBreaker",
+    ]) as Partial<CircuitBreakerPolicy>;
     policy = assignDefined(policy ?? { ...DEFAULT_CIRCUIT_BREAKER_POLICY }, parsed);
   }
   return policy;

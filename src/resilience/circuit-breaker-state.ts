@@ -56,16 +56,31 @@ export function admitCall(
     case "open": {
       const probeAtMs = (state.openedAtMs ?? nowMs) + recoveryMs;
       if (nowMs < probeAtMs) {
-        return { state, result: { admitted: false, circuitState: "open", retryAfterMs: probeAtMs - nowMs } };
+        return {
+          state,
+          result: { admitted: false, circuitState: "open", retryAfterMs: probeAtMs - nowMs },
+        };
       }
       const probeId = newProbeId();
       return {
-        state: { state: "half_open", failureTimesMs: [], halfOpenSuccesses: 0, probeId, probeStartedAtMs: nowMs },
-        result: { admitted: true, circuitState: "half_open", probeId, transition: { from: "open", to: "half_open" } },
+        state: {
+          state: "half_open",
+          failureTimesMs: [],
+          halfOpenSuccesses: 0,
+          probeId,
+          probeStartedAtMs: nowMs,
+        },
+        result: {
+          admitted: true,
+          circuitState: "half_open",
+          probeId,
+          transition: { from: "open", to: "half_open" },
+        },
       };
     }
     case "half_open": {
-      const probeBusy = state.probeId !== undefined && nowMs - (state.probeStartedAtMs ?? nowMs) < recoveryMs;
+      const probeBusy =
+        state.probeId !== undefined && nowMs - (state.probeStartedAtMs ?? nowMs) < recoveryMs;
       if (probeBusy) return { state, result: { admitted: false, circuitState: "half_open" } };
       const probeId = newProbeId();
       return {
@@ -101,7 +116,11 @@ export function recordOutcome(
       return opened(nowMs, "closed");
     }
     return {
-      state: { state: "closed", failureTimesMs: failureTimesMs.slice(-policy.failureThreshold), halfOpenSuccesses: 0 },
+      state: {
+        state: "closed",
+        failureTimesMs: failureTimesMs.slice(-policy.failureThreshold),
+        halfOpenSuccesses: 0,
+      },
       result: { circuitState: "closed" },
     };
   }
@@ -109,16 +128,28 @@ export function recordOutcome(
   if (probeId === undefined || probeId !== state.probeId) return unchanged;
   if (outcome === "failure") return opened(nowMs, "half_open");
   if (outcome === "ignored") {
-    return { state: { state: "half_open", failureTimesMs: [], halfOpenSuccesses: state.halfOpenSuccesses }, result: { circuitState: "half_open" } };
+    return {
+      state: { state: "half_open", failureTimesMs: [], halfOpenSuccesses: state.halfOpenSuccesses },
+      result: { circuitState: "half_open" },
+    };
   }
   const halfOpenSuccesses = state.halfOpenSuccesses + 1;
   if (halfOpenSuccesses >= policy.successThreshold) {
-    return { state: CLOSED, result: { circuitState: "closed", transition: { from: "half_open", to: "closed" } } };
+    return {
+      state: CLOSED,
+      result: { circuitState: "closed", transition: { from: "half_open", to: "closed" } },
+    };
   }
-  return { state: { state: "half_open", failureTimesMs: [], halfOpenSuccesses }, result: { circuitState: "half_open" } };
+  return {
+    state: { state: "half_open", failureTimesMs: [], halfOpenSuccesses },
+    result: { circuitState: "half_open" },
+  };
 }
 
-function opened(nowMs: number, from: CircuitState): { state: BreakerState; result: BreakerSettlement } {
+function opened(
+  nowMs: number,
+  from: CircuitState,
+): { state: BreakerState; result: BreakerSettlement } {
   return {
     state: { state: "open", failureTimesMs: [], openedAtMs: nowMs, halfOpenSuccesses: 0 },
     result: { circuitState: "open", transition: { from, to: "open" } },

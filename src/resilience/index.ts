@@ -9,7 +9,13 @@ export type { TimeoutMiddlewareOptions } from "./timeout-middleware.js";
 export { createFallbackMiddleware, shouldFallBack } from "./fallback-middleware.js";
 export type { FallbackMiddlewareOptions, FallbackOnInput } from "./fallback-middleware.js";
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryPolicySchema } from "./retry-policy.js";
-export type { RetryBackoff, RetryInfo, RetryOnInput, RetryPolicy, RetryPolicyOptions } from "./retry-policy.js";
+export type {
+  RetryBackoff,
+  RetryInfo,
+  RetryOnInput,
+  RetryPolicy,
+  RetryPolicyOptions,
+} from "./retry-policy.js";
 export {
   DEFAULT_CIRCUIT_BREAKER_POLICY,
   circuitBreakerSchema,

@@ -3,10 +3,20 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, ProviderError } from "llmteam";
 import { CircuitOpenError, ModelTimeoutError, RetryError, isRetryableError } from "./index.js";
 
-const apiError = (statusCode: number | undefined, extra: { isRetryable?: boolean; cause?: unknown } = {}) =>
-  new APICallError({ message: "failed", url: "http://x", requestBodyValues: {}, ...(statusCode === undefined ? {} : { statusCode }), ...extra });
+const apiError = (
+  statusCode: number | undefined,
+  extra: { isRetryable?: boolean; cause?: unknown } = {},
+) =>
+  new APICallError({
+    message: "failed",
+    url: "http://x",
+    requestBodyValues: {},
+    ...(statusCode === undefined ? {} : { statusCode }),
+    ...extra,
+  });
 
-const networkError = (code: string) => new TypeError("fetch failed", { cause: Object.assign(new Error(code), { code }) });
+const networkError = (code: string) =>
+  new TypeError("fetch failed", { cause: Object.assign(new Error(code), { code }) });
 
 describe("isRetryableError", () => {
   it.each([408, 409, 429, 500, 502, 503, 504, 529])("retries HTTP %i", (status) => {
@@ -32,15 +42,23 @@ describe("isRetryableError", () => {
   it("retries our per-call timeout and provider 'overloaded' errors", () => {
     expect(isRetryableError(new ModelTimeoutError({ timeoutMs: 10 }))).toBe(true);
     expect(isRetryableError(new Error("Overloaded"))).toBe(true);
-    expect(isRetryableError(Object.assign(new Error("x"), { type: "overloaded_error" }))).toBe(true);
+    expect(isRetryableError(Object.assign(new Error("x"), { type: "overloaded_error" }))).toBe(
+      true,
+    );
   });
 
   it("never retries config, budget, breaker, retry, validation, abort or unknown errors", () => {
     expect(isRetryableError(new ConfigError("bad"))).toBe(false);
-    expect(isRetryableError(Object.assign(new Error("over budget"), { code: "budget_exceeded" }))).toBe(false);
+    expect(
+      isRetryableError(Object.assign(new Error("over budget"), { code: "budget_exceeded" })),
+    ).toBe(false);
     expect(isRetryableError(new CircuitOpenError({ key: "k", state: "open" }))).toBe(false);
-    expect(isRetryableError(new RetryError("done", { reason: "max_retries", errors: [] }))).toBe(false);
-    expect(isRetryableError(Object.assign(new Error("bad output"), { name: "AI_TypeValidationError" }))).toBe(false);
+    expect(isRetryableError(new RetryError("done", { reason: "max_retries", errors: [] }))).toBe(
+      false,
+    );
+    expect(
+      isRetryableError(Object.assign(new Error("bad output"), { name: "AI_TypeValidationError" })),
+    ).toBe(false);
     expect(isRetryableError(new DOMException("aborted", "AbortError"))).toBe(false);
     expect(isRetryableError(new DOMException("timed out", "TimeoutError"))).toBe(false);
     expect(isRetryableError(new Error("bug"))).toBe(false);

@@ -72,7 +72,8 @@ export function isRetryableError(error: unknown): boolean {
  * headers it (or an unconverted AI SDK `APICallError`) carries. `undefined` when none.
  */
 export function retryAfterMsOf(error: unknown, now: number): number | undefined {
-  if (ProviderError.isInstance(error)) return error.retryAfterMs ?? parseRetryAfter(error.headers, now);
+  if (ProviderError.isInstance(error))
+    return error.retryAfterMs ?? parseRetryAfter(error.headers, now);
   if (APICallError.isInstance(error)) return parseRetryAfter(error.responseHeaders, now);
   return undefined;
 }
@@ -81,12 +82,15 @@ function isTransient(error: unknown, depth: number): boolean {
   if (typeof error !== "object" || error === null || depth > MAX_CAUSE_DEPTH) return false;
   const code = (error as { code?: unknown }).code;
   // A system error code decides: ECONNRESET is worth a retry, ENOTFOUND (a wrong host) is not.
-  if (typeof code === "string" && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code)) return NETWORK_ERROR_CODES.has(code);
+  if (typeof code === "string" && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code))
+    return NETWORK_ERROR_CODES.has(code);
   if (isOverloaded(error)) return true;
   const cause = (error as { cause?: unknown }).cause;
   if (cause !== undefined) return isTransient(cause, depth + 1);
   // fetch's own failure without a cause to tell why ("fetch failed", "terminated").
-  return error instanceof TypeError && /fetch failed|network|socket|terminated/i.test(error.message);
+  return (
+    error instanceof TypeError && /fetch failed|network|socket|terminated/i.test(error.message)
+  );
 }
 
 function isTransientCause(cause: unknown, depth: number): boolean {
@@ -102,8 +106,12 @@ function isOverloaded(error: object): boolean {
 }
 
 function statusOf(error: object): number | undefined {
-  const candidate = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
-  return typeof candidate === "number" && Number.isInteger(candidate) && candidate >= 100 ? candidate : undefined;
+  const candidate =
+    (error as { status?: unknown; statusCode?: unknown }).status ??
+    (error as { statusCode?: unknown }).statusCode;
+  return typeof candidate === "number" && Number.isInteger(candidate) && candidate >= 100
+    ? candidate
+    : undefined;
 }
 
 function hasCode(error: object, code: string): boolean {

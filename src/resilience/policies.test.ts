@@ -37,7 +37,12 @@ describe("retry policy", () => {
   it("lets an agent override team defaults field by field", () => {
     const team = { maxRetries: 5, backoff: "linear" as const, baseDelay: 2 };
     const agent = { maxRetries: 1 };
-    expect(resolveRetryPolicy(team, agent)).toMatchObject({ maxRetries: 1, backoff: "linear", baseDelay: 2, maxDelay: 30 });
+    expect(resolveRetryPolicy(team, agent)).toMatchObject({
+      maxRetries: 1,
+      backoff: "linear",
+      baseDelay: 2,
+      maxDelay: 30,
+    });
     expect(resolveRetryPolicy(team, undefined)).toMatchObject({ maxRetries: 5 });
   });
 
@@ -49,14 +54,21 @@ describe("retry policy", () => {
     const issues = configIssues(() => resolveRetryPolicy({ maxRetry: 5 } as never));
     expect(issues).toHaveLength(1);
     expect(issues[0]!.path).toEqual(["retryPolicy", "maxRetry"]);
-    expect(issues[0]!.message).toContain('Unknown key "maxRetry" in retryPolicy. Valid keys: maxRetries, backoff');
+    expect(issues[0]!.message).toContain(
+      'Unknown key "maxRetry" in retryPolicy. Valid keys: maxRetries, backoff',
+    );
   });
 
   it("rejects bad values with their path and what is valid", () => {
-    const issues = configIssues(() => resolveRetryPolicy({ maxRetries: -1, backoff: "fibonacci", jitter: 2 } as never));
+    const issues = configIssues(() =>
+      resolveRetryPolicy({ maxRetries: -1, backoff: "fibonacci", jitter: 2 } as never),
+    );
     expect(issues).toEqual([
       { path: ["retryPolicy", "maxRetries"], message: "must be a whole number from 0 to 100" },
-      { path: ["retryPolicy", "backoff"], message: 'must be one of "exponential", "linear", "constant"' },
+      {
+        path: ["retryPolicy", "backoff"],
+        message: 'must be one of "exponential", "linear", "constant"',
+      },
       { path: ["retryPolicy", "jitter"], message: "must be a number >= 0 and <= 1" },
     ]);
   });
@@ -67,10 +79,14 @@ describe("retry policy", () => {
   });
 
   it("parses as a strict object, as agent config and team files embed it", () => {
-    expect(retryPolicySchema.safeParse({ maxRetries: 5, backoff: "exponential" }).success).toBe(true);
+    expect(retryPolicySchema.safeParse({ maxRetries: 5, backoff: "exponential" }).success).toBe(
+      true,
+    );
     expect(retryPolicySchema.safeParse({ maxRetries: 5, extra: 1 }).success).toBe(false);
     expect(retryPolicySchema.safeParse({ onRetry: "not a function" }).success).toBe(false);
-    const jsonSchema = z.toJSONSchema(retryPolicySchema, { unrepresentable: "any" }) as { additionalProperties: boolean };
+    const jsonSchema = z.toJSONSchema(retryPolicySchema, { unrepresentable: "any" }) as {
+      additionalProperties: boolean;
+    };
     expect(jsonSchema.additionalProperties).toBe(false);
   });
 });
@@ -89,16 +105,26 @@ describe("circuit breaker policy", () => {
   });
 
   it("merges team defaults and agent overrides; false turns it off, a later object back on", () => {
-    expect(resolveCircuitBreakerPolicy({ scope: "model" }, { failureThreshold: 3 })).toMatchObject({ scope: "model", failureThreshold: 3 });
+    expect(resolveCircuitBreakerPolicy({ scope: "model" }, { failureThreshold: 3 })).toMatchObject({
+      scope: "model",
+      failureThreshold: 3,
+    });
     expect(resolveCircuitBreakerPolicy({ scope: "model" }, false)).toBeUndefined();
-    expect(resolveCircuitBreakerPolicy(false, { failureThreshold: 2 })).toMatchObject({ failureThreshold: 2, scope: "agent" });
+    expect(resolveCircuitBreakerPolicy(false, { failureThreshold: 2 })).toMatchObject({
+      failureThreshold: 2,
+      scope: "agent",
+    });
   });
 
   it("rejects unknown keys and bad values", () => {
-    expect(configIssues(() => resolveCircuitBreakerPolicy({ threshold: 3 } as never))[0]!.message).toContain(
-      'Unknown key "threshold" in circuitBreaker',
-    );
-    expect(configIssues(() => resolveCircuitBreakerPolicy({ recoveryTimeoutSeconds: 0, scope: "team" } as never))).toEqual([
+    expect(
+      configIssues(() => resolveCircuitBreakerPolicy({ threshold: 3 } as never))[0]!.message,
+    ).toContain('Unknown key "threshold" in circuitBreaker');
+    expect(
+      configIssues(() =>
+        resolveCircuitBreakerPolicy({ recoveryTimeoutSeconds: 0, scope: "team" } as never),
+      ),
+    ).toEqual([
       { path: ["circuitBreaker", "recoveryTimeoutSeconds"], message: "must be a number > 0" },
       { path: ["circuitBreaker", "scope"], message: 'must be "agent" or "model"' },
     ]);

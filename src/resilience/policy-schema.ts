@@ -4,8 +4,15 @@ import { ConfigError } from "../errors/config-error.js";
 
 /** A whole number in `[min, max]`, with a message that says so. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
-  const message = max === Number.MAX_SAFE_INTEGER ? `must be a whole number >= ${min}` : `must be a whole number from ${min} to ${max}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+  const message =
+    max === Number.MAX_SAFE_INTEGER
+      ? `must be a whole number >= ${min}`
+      : `must be a whole number from ${min} to ${max}`;
+  return z
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message });
 }
 
 /** A number `>= min` (or `> min` when `exclusive`), with a message that says so. */
@@ -13,7 +20,9 @@ export function numberAtLeast(min: number, options: { exclusive?: boolean; max?:
   const bound = `${options.exclusive ? ">" : ">="} ${min}${options.max === undefined ? "" : ` and <= ${options.max}`}`;
   const message = `must be a number ${bound}`;
   const base = z.number({ error: message });
-  const lower = options.exclusive ? base.gt(min, { error: message }) : base.min(min, { error: message });
+  const lower = options.exclusive
+    ? base.gt(min, { error: message })
+    : base.min(min, { error: message });
   return options.max === undefined ? lower : lower.max(options.max, { error: message });
 }
 

@@ -1,7 +1,10 @@
 import type { ModelCallMiddleware } from "../providers/model-call.js";
 import { MemoryBreakerStore, type BreakerStore } from "./breaker-store.js";
 import { createCircuitBreakerMiddleware } from "./circuit-breaker-middleware.js";
-import { resolveCircuitBreakerPolicy, type CircuitBreakerOptions } from "./circuit-breaker-policy.js";
+import {
+  resolveCircuitBreakerPolicy,
+  type CircuitBreakerOptions,
+} from "./circuit-breaker-policy.js";
 import { createFallbackMiddleware, type FallbackOnInput } from "./fallback-middleware.js";
 import { createRetryMiddleware } from "./retry-middleware.js";
 import { resolveRetryPolicy, type RetryPolicyOptions } from "./retry-policy.js";
@@ -45,11 +48,16 @@ export interface ResiliencePipelineOptions {
  * })(modelCall);
  * const response = await resilient(request, context); // response.retryMetrics, response.model
  */
-export function createResiliencePipeline(options: ResiliencePipelineOptions = {}): ModelCallMiddleware {
+export function createResiliencePipeline(
+  options: ResiliencePipelineOptions = {},
+): ModelCallMiddleware {
   const retryPolicy = resolveRetryPolicy(options.retryPolicy);
   const breakerPolicy = resolveCircuitBreakerPolicy(options.circuitBreaker);
   const store = options.breakerStore ?? new MemoryBreakerStore();
-  const timeout = options.timeoutMs === undefined ? undefined : createTimeoutMiddleware({ timeoutMs: options.timeoutMs });
+  const timeout =
+    options.timeoutMs === undefined
+      ? undefined
+      : createTimeoutMiddleware({ timeoutMs: options.timeoutMs });
   const breaker = breakerPolicy
     ? createCircuitBreakerMiddleware({
         policy: breakerPolicy,
@@ -57,8 +65,13 @@ export function createResiliencePipeline(options: ResiliencePipelineOptions = {}
         ...(options.breakerKeyPrefix === undefined ? {} : { keyPrefix: options.breakerKeyPrefix }),
       })
     : undefined;
-  const retry = createRetryMiddleware({ policy: retryPolicy, ...(options.random ? { random: options.random } : {}) });
-  const fallback = createFallbackMiddleware(options.fallbackOn ? { fallbackOn: options.fallbackOn } : {});
+  const retry = createRetryMiddleware({
+    policy: retryPolicy,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const fallback = createFallbackMiddleware(
+    options.fallbackOn ? { fallbackOn: options.fallbackOn } : {},
+  );
   return (call) => {
     let wrapped = call;
     if (timeout) wrapped = timeout(wrapped);

@@ -7,7 +7,11 @@ describe("resilience in a team run", () => {
   it("retries a rate-limited agent as Retry-After asks and tells the stream", async () => {
     const clock = new FakeClock();
     const model = new ScriptedModel({
-      responses: [{ httpError: { status: 429, headers: { "retry-after": "2" } } }, "billing", "We fixed it."],
+      responses: [
+        { httpError: { status: 429, headers: { "retry-after": "2" } } },
+        "billing",
+        "We fixed it.",
+      ],
       clock,
     });
     const team = new LLMTeam({
@@ -34,7 +38,15 @@ describe("resilience in a team run", () => {
     expect(result.finalOutput).toBe("We fixed it.");
     expect(model.callsMade).toBe(3);
     const retry = events.find((event) => event.type === "retry");
-    expect(retry).toMatchObject({ agentId: "triage", data: { attempt: 1, delayMs: 2_000, model: "test/model", error: { status: 429 } } });
-    expect(events.map((event) => event.type).slice(0, 4)).toEqual(["run_started", "agent_started", "retry", "token"]); // streams by default
+    expect(retry).toMatchObject({
+      agentId: "triage",
+      data: { attempt: 1, delayMs: 2_000, model: "test/model", error: { status: 429 } },
+    });
+    expect(events.map((event) => event.type).slice(0, 4)).toEqual([
+      "run_started",
+      "agent_started",
+      "retry",
+      "token",
+    ]); // streams by default
   });
 });

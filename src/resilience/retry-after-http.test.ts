@@ -25,7 +25,9 @@ async function rateLimitedModel(headers: Record<string, string>, stream = false)
   close = server.close;
   const model: ResolvedModel = {
     name: "local/test-model",
-    model: createOpenAICompatible({ name: "local", baseURL: server.baseURL }).chatModel("test-model"),
+    model: createOpenAICompatible({ name: "local", baseURL: server.baseURL }).chatModel(
+      "test-model",
+    ),
   };
   return { model, requests: server.requests };
 }
@@ -35,34 +37,52 @@ describe("Retry-After read from real response headers", () => {
     ["seconds", { "retry-after": "2" }, 2_000],
     ["an HTTP date", { "retry-after": new Date(START_MS + 3_000).toUTCString() }, 3_000],
     ["milliseconds", { "retry-after-ms": "1500" }, 1_500],
-  ])("waits what a 429 with Retry-After in %s asks, on the fake clock", async (_form, headers, expectedDelayMs) => {
-    const { model, requests } = await rateLimitedModel(headers);
-    const clock = new FakeClock(START_MS);
-    const context = callContext(clock);
-    const call = createRetryMiddleware()(callModel);
+  ])(
+    "waits what a 429 with Retry-After in %s asks, on the fake clock",
+    async (_form, headers, expectedDelayMs) => {
+      const { model, requests } = await rateLimitedModel(headers);
+      const clock = new FakeClock(START_MS);
+      const context = callContext(clock);
+      const call = createRetryMiddleware()(callModel);
 
-    const pending = call(request(model), context);
-    await vi.waitFor(() => expect(clock.pendingSleeps).toBe(1)); // the 429 came back over real HTTP
+      const pending = call(request(model), context);
+      await vi.waitFor(() => expect(clock.pendingSleeps).toBe(1)); // the 429 came back over real HTTP
 
-    const [retry] = context.events.of("retry");
-    expect(retry).toMatchObject({ attempt: 1, delayMs: expectedDelayMs, error: { status: 429, code: "provider_error" } });
-    await clock.advance(expectedDelayMs - 1);
-    expect(requests).toHaveLength(1);
-    await clock.advance(1);
-    const answer = await pending;
+      const [retry] = context.events.of("retry");
+      expect(retry).toMatchObject({
+        attempt: 1,
+        delayMs: expectedDelayMs,
+        error: { status: 429, code: "provider_error" },
+      });
+      await clock.advance(expectedDelayMs - 1);
+      expect(requests).toHaveLength(1);
+      await clock.advance(1);
+      const answer = await pending;
 
-    expect(answer.text).toBe("hello after the wait");
-    expect(requests).toHaveLength(2);
-    expect(answer.retryMetrics).toMatchObject({ attempts: 2, retries: 1, totalDelayMs: expectedDelayMs });
-  });
+      expect(answer.text).toBe("hello after the wait");
+      expect(requests).toHaveLength(2);
+      expect(answer.retryMetrics).toMatchObject({
+        attempts: 2,
+        retries: 1,
+        totalDelayMs: expectedDelayMs,
+      });
+    },
+  );
 
   it("gives the core's ProviderError the status, headers and retryAfterMs of the response", async () => {
     const { model } = await rateLimitedModel({ "retry-after": "2" });
     const clock = new FakeClock(START_MS);
-    const error = await callModel(request(model), callContext(clock)).catch((caught: unknown) => caught);
+    const error = await callModel(request(model), callContext(clock)).catch(
+      (caught: unknown) => caught,
+    );
 
     expect(ProviderError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ status: 429, isRetryable: true, retryAfterMs: 2_000, model: "local/test-model" });
+    expect(error).toMatchObject({
+      status: 429,
+      isRetryable: true,
+      retryAfterMs: 2_000,
+      model: "local/test-model",
+    });
     expect((error as ProviderError).headers?.["retry-after"]).toBe("2");
   });
 
@@ -74,6 +94,10 @@ describe("Retry-After read from real response headers", () => {
     await vi.waitFor(() => expect(clock.pendingSleeps).toBe(1));
     await clock.advance(2_000);
     expect((await pending).text).toBe("hello after the wait");
-    expect(context.events.of("token").map((token) => token.token)).toEqual(["hello ", "after ", "the wait"]);
+    expect(context.events.of("token").map((token) => token.token)).toEqual([
+      "hello ",
+      "after ",
+      "the wait",
+    ]);
   });
 });

@@ -11,7 +11,12 @@ export function createRetryMetrics(): RetryMetrics {
 }
 
 /** Records one failed attempt in `metrics`. */
-export function recordAttemptError(metrics: RetryMetrics, error: unknown, model: string, attempt: number): void {
+export function recordAttemptError(
+  metrics: RetryMetrics,
+  error: unknown,
+  model: string,
+  attempt: number,
+): void {
   const info: AttemptErrorInfo = { ...toErrorInfo(error), model, attempt };
   metrics.errors.push(info);
 }
@@ -21,8 +26,16 @@ export function recordAttemptError(metrics: RetryMetrics, error: unknown, model:
  * result can report retries even when the call failed. Primitives and frozen objects are skipped.
  */
 export function attachRetryMetrics<E>(error: E, metrics: RetryMetrics): E {
-  if (typeof error === "object" && error !== null && (Object.isExtensible(error) || METRICS in error)) {
-    Object.defineProperty(error, METRICS, { value: metrics, enumerable: false, configurable: true });
+  if (
+    typeof error === "object" &&
+    error !== null &&
+    (Object.isExtensible(error) || METRICS in error)
+  ) {
+    Object.defineProperty(error, METRICS, {
+      value: metrics,
+      enumerable: false,
+      configurable: true,
+    });
   }
   return error;
 }
@@ -50,8 +63,14 @@ export function getRetryMetrics(error: unknown): RetryMetrics | undefined {
  */
 export function shouldEscalate(error: unknown): boolean {
   if (CircuitOpenError.isInstance(error)) return true;
-  if (RetryError.isInstance(error) && error.errors.some((inner) => CircuitOpenError.isInstance(inner))) return true;
+  if (
+    RetryError.isInstance(error) &&
+    error.errors.some((inner) => CircuitOpenError.isInstance(inner))
+  )
+    return true;
   const metrics = getRetryMetrics(error);
   if (!metrics) return false;
-  return metrics.circuitState === "open" || metrics.errors.some((info) => info.code === "circuit_open");
+  return (
+    metrics.circuitState === "open" || metrics.errors.some((info) => info.code === "circuit_open")
+  );
 }

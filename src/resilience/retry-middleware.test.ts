@@ -3,8 +3,20 @@ import { ConfigError, LLMTeamError, ProviderError } from "llmteam";
 import { FakeClock } from "llmteam/testing";
 import { callModel } from "../providers/call-model.js";
 import type { ModelCall } from "../providers/model-call.js";
-import { callContext, http, networkError, request, scriptedModel } from "../../test/support/resilience-fixtures.js";
-import { RetryError, createRetryMiddleware, getRetryMetrics, type RetryInfo, type RetryOnInput } from "./index.js";
+import {
+  callContext,
+  http,
+  networkError,
+  request,
+  scriptedModel,
+} from "../../test/support/resilience-fixtures.js";
+import {
+  RetryError,
+  createRetryMiddleware,
+  getRetryMetrics,
+  type RetryInfo,
+  type RetryOnInput,
+} from "./index.js";
 
 /** Jitter off: the random factor is exactly 1. */
 const noJitter = () => 0.5;
@@ -33,14 +45,29 @@ describe("retry middleware", () => {
     const response = await pending;
 
     expect(response.text).toBe("ok");
-    expect(response.retryMetrics).toMatchObject({ attempts: 3, retries: 2, totalDelayMs: 3_000, circuitState: undefined });
+    expect(response.retryMetrics).toMatchObject({
+      attempts: 3,
+      retries: 2,
+      totalDelayMs: 3_000,
+      circuitState: undefined,
+    });
     expect(response.retryMetrics!.errors.map((error) => [error.status, error.attempt])).toEqual([
       [503, 1],
       [503, 2],
     ]);
     expect(context.events.of("retry")).toEqual([
-      { attempt: 1, delayMs: 1_000, model: "openai/gpt-4o-mini", error: expect.objectContaining({ status: 503, code: "provider_error" }) },
-      { attempt: 2, delayMs: 2_000, model: "openai/gpt-4o-mini", error: expect.objectContaining({ status: 503 }) },
+      {
+        attempt: 1,
+        delayMs: 1_000,
+        model: "openai/gpt-4o-mini",
+        error: expect.objectContaining({ status: 503, code: "provider_error" }),
+      },
+      {
+        attempt: 2,
+        delayMs: 2_000,
+        model: "openai/gpt-4o-mini",
+        error: expect.objectContaining({ status: 503 }),
+      },
     ]);
     expect(onRetry.mock.calls.map(([info]) => [info.attempt, info.delayMs])).toEqual([
       [1, 1_000],
@@ -61,7 +88,9 @@ describe("retry middleware", () => {
     const retryError = error as RetryError;
     expect(retryError.code).toBe("retry_exhausted");
     expect(retryError.reason).toBe("max_retries");
-    expect(retryError.errors.map((each) => (each as ProviderError).status)).toEqual([500, 502, 429, 503]);
+    expect(retryError.errors.map((each) => (each as ProviderError).status)).toEqual([
+      500, 502, 429, 503,
+    ]);
     expect(retryError.lastError).toBe(retryError.errors[3]);
     expect(retryError.cause).toBe(retryError.errors[3]);
     expect(retryError.message).toContain("failed after 4 attempts (maxRetries: 3)");
@@ -75,23 +104,42 @@ describe("retry middleware", () => {
     ["401", http(401), (error: unknown) => (error as ProviderError).status === 401],
     ["403", http(403), (error: unknown) => (error as ProviderError).status === 403],
     ["404", http(404), (error: unknown) => (error as ProviderError).status === 404],
-    ["ConfigError", { error: new ConfigError("no such model") }, (error: unknown) => ConfigError.isInstance(error)],
-    ["budget stop", { error: new BudgetStop("budget exhausted") }, (error: unknown) => error instanceof BudgetStop],
-    ["an unknown bug", { error: new RangeError("oops") }, (error: unknown) => (error as Error).message.includes("oops")],
-  ])("fails at once on a non-retryable error (%s), metrics attached", async (_name, response, isExpected) => {
-    const clock = new FakeClock(0);
-    const context = callContext(clock);
-    const model = scriptedModel([response]);
-    const call = createRetryMiddleware()(callModel);
+    [
+      "ConfigError",
+      { error: new ConfigError("no such model") },
+      (error: unknown) => ConfigError.isInstance(error),
+    ],
+    [
+      "budget stop",
+      { error: new BudgetStop("budget exhausted") },
+      (error: unknown) => error instanceof BudgetStop,
+    ],
+    [
+      "an unknown bug",
+      { error: new RangeError("oops") },
+      (error: unknown) => (error as Error).message.includes("oops"),
+    ],
+  ])(
+    "fails at once on a non-retryable error (%s), metrics attached",
+    async (_name, response, isExpected) => {
+      const clock = new FakeClock(0);
+      const context = callContext(clock);
+      const model = scriptedModel([response]);
+      const call = createRetryMiddleware()(callModel);
 
-    const error = await call(request(model), context).catch((caught: unknown) => caught);
+      const error = await call(request(model), context).catch((caught: unknown) => caught);
 
-    expect(isExpected(error)).toBe(true);
-    expect(model.model.callsMade).toBe(1);
-    expect(clock.pendingSleeps).toBe(0);
-    expect(context.events.of("retry")).toEqual([]);
-    expect(getRetryMetrics(error)).toMatchObject({ attempts: 1, retries: 0, errors: [expect.objectContaining({ attempt: 1 })] });
-  });
+      expect(isExpected(error)).toBe(true);
+      expect(model.model.callsMade).toBe(1);
+      expect(clock.pendingSleeps).toBe(0);
+      expect(context.events.of("retry")).toEqual([]);
+      expect(getRetryMetrics(error)).toMatchObject({
+        attempts: 1,
+        retries: 0,
+        errors: [expect.objectContaining({ attempt: 1 })],
+      });
+    },
+  );
 
   it("retries network errors (fetch failed, ECONNRESET)", async () => {
     const clock = new FakeClock(0);
@@ -113,7 +161,10 @@ describe("retry middleware", () => {
     await clock.advance(4_999);
     expect(model.model.callsMade).toBe(1);
     await clock.advance(1);
-    await expect(pending).resolves.toMatchObject({ text: "ok", retryMetrics: { totalDelayMs: 5_000 } });
+    await expect(pending).resolves.toMatchObject({
+      text: "ok",
+      retryMetrics: { totalDelayMs: 5_000 },
+    });
     expect(context.events.of("retry")[0]).toMatchObject({ delayMs: 5_000 });
   });
 
@@ -121,10 +172,14 @@ describe("retry middleware", () => {
     const clock = new FakeClock(0);
     let calls = 0;
     const custom: ModelCall = async (modelRequest, context) => {
-      if (calls++ === 0) throw new ProviderError("busy", { status: 503, headers: { "Retry-After": "4" } });
+      if (calls++ === 0)
+        throw new ProviderError("busy", { status: 503, headers: { "Retry-After": "4" } });
       return callModel(modelRequest, context);
     };
-    const pending = createRetryMiddleware()(custom)(request(scriptedModel(["ok"])), callContext(clock));
+    const pending = createRetryMiddleware()(custom)(
+      request(scriptedModel(["ok"])),
+      callContext(clock),
+    );
     await clock.advance(3_999);
     expect(calls).toBe(1);
     await clock.advance(1);
@@ -137,7 +192,9 @@ describe("retry middleware", () => {
     const model = scriptedModel([http(429, { "retry-after": "3600" })]);
     const call = createRetryMiddleware({ policy: { maxRetryAfterSeconds: 120 } })(callModel);
 
-    const error = (await call(request(model), context).catch((caught: unknown) => caught)) as RetryError;
+    const error = (await call(request(model), context).catch(
+      (caught: unknown) => caught,
+    )) as RetryError;
 
     expect(RetryError.isInstance(error)).toBe(true);
     expect(error.reason).toBe("retry_after_too_long");
@@ -176,7 +233,10 @@ describe("retry middleware", () => {
     };
     const context = callContext(clock, { signal: controller.signal });
 
-    const error = await createRetryMiddleware()(failsAfterAbort)(request(scriptedModel([])), context).catch((caught: unknown) => caught);
+    const error = await createRetryMiddleware()(failsAfterAbort)(
+      request(scriptedModel([])),
+      context,
+    ).catch((caught: unknown) => caught);
 
     expect(error).toBe(reason);
     expect(clock.pendingSleeps).toBe(0);
@@ -213,6 +273,11 @@ describe("retry middleware", () => {
     expect(retries[0]).toMatchObject({ attempt: 1, discardedTokens: 3 });
     expect(retries[1]).toMatchObject({ attempt: 2 });
     expect(retries[1]).not.toHaveProperty("discardedTokens");
-    expect(context.events.of("token").map((token) => token.token).join("")).toBe("The answer is The whole answer.");
+    expect(
+      context.events
+        .of("token")
+        .map((token) => token.token)
+        .join(""),
+    ).toBe("The answer is The whole answer.");
   });
 });

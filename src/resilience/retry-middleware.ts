@@ -1,6 +1,11 @@
 import { RetryError } from "../errors/retry-error.js";
 import type { RetryMetrics } from "../events/retry-metrics.js";
-import type { CallContext, ModelCallMiddleware, ModelRequest, StreamProgress } from "../providers/model-call.js";
+import type {
+  CallContext,
+  ModelCallMiddleware,
+  ModelRequest,
+  StreamProgress,
+} from "../providers/model-call.js";
 import { backoffDelayMs } from "./backoff.js";
 import { isRetryableError, retryAfterMsOf } from "./is-retryable-error.js";
 import { resolveRetryPolicy, type RetryInfo, type RetryPolicyOptions } from "./retry-policy.js";
@@ -45,7 +50,9 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Mod
       beginAttempt(context.signal, attempts, attempt);
       try {
         const response = await next(request, innerContext);
-        return response.retryMetrics === metrics ? response : { ...response, retryMetrics: metrics };
+        return response.retryMetrics === metrics
+          ? response
+          : { ...response, retryMetrics: metrics };
       } catch (error) {
         await afterFailure(error, attempt, request, context, attempts);
       }
@@ -67,7 +74,13 @@ export interface AttemptLog {
  * `retryOn` rejects, retries exhausted, `Retry-After` too long), else announces the retry and
  * waits. Shared by the retry middleware and the team's single-frame pipeline.
  */
-export type RetryStrategy = (error: unknown, attempt: number, request: ModelRequest, context: CallContext, attempts: AttemptLog) => Promise<void>;
+export type RetryStrategy = (
+  error: unknown,
+  attempt: number,
+  request: ModelRequest,
+  context: CallContext,
+  attempts: AttemptLog,
+) => Promise<void>;
 
 /** Starts attempt `attempt` (1-based): throws the abort reason, counts it in the metrics. */
 export function beginAttempt(signal: AbortSignal, attempts: AttemptLog, attempt: number): void {
@@ -111,7 +124,13 @@ export function createRetryStrategy(options: RetryMiddlewareOptions = {}): Retry
     }
     const delayMs = retryAfterMs ?? backoffDelayMs(policy, attempt, random);
     const discardedTokens = request.stream && progress.tokens > 0 ? progress.tokens : undefined;
-    await announceRetry(context, policy.onRetry, { attempt, delayMs, error, model, ...(discardedTokens ? { discardedTokens } : {}) });
+    await announceRetry(context, policy.onRetry, {
+      attempt,
+      delayMs,
+      error,
+      model,
+      ...(discardedTokens ? { discardedTokens } : {}),
+    });
     metrics.totalDelayMs += delayMs;
     if (delayMs > 0) await clock.sleep(delayMs, signal);
   };

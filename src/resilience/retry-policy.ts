@@ -1,7 +1,13 @@
 import * as z from "zod";
 import { ConfigError } from "../errors/config-error.js";
 import { strictObject } from "../config/strict-object.js";
-import { assignDefined, callback, numberAtLeast, parsePolicy, wholeNumber } from "./policy-schema.js";
+import {
+  assignDefined,
+  callback,
+  numberAtLeast,
+  parsePolicy,
+  wholeNumber,
+} from "./policy-schema.js";
 
 /** How the wait between attempts grows: `exponential` (1, 2, 4 s…), `linear` (1, 2, 3 s…), `constant`. */
 export type RetryBackoff = "exponential" | "linear" | "constant";
@@ -41,7 +47,9 @@ export const retryPolicySchema = strictObject(
     maxRetries: wholeNumber(0, 100).optional(),
     /** Default `exponential`. */
     backoff: z
-      .enum(["exponential", "linear", "constant"], { error: 'must be one of "exponential", "linear", "constant"' })
+      .enum(["exponential", "linear", "constant"], {
+        error: 'must be one of "exponential", "linear", "constant"',
+      })
       .optional(),
     /** First wait, in seconds. Default 1. */
     baseDelay: numberAtLeast(0).optional(),
@@ -104,7 +112,9 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
  * const team = { maxRetries: 5, backoff: "linear" } as const;
  * resolveRetryPolicy(team, { maxRetries: 1 }); // { maxRetries: 1, backoff: "linear", baseDelay: 1, … }
  */
-export function resolveRetryPolicy(...layers: Array<RetryPolicyOptions | false | undefined>): RetryPolicy {
+export function resolveRetryPolicy(
+  ...layers: Array<RetryPolicyOptions | false | undefined>
+): RetryPolicy {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY };
   for (const layer of layers) {
     if (layer === undefined) continue;
@@ -112,7 +122,10 @@ export function resolveRetryPolicy(...layers: Array<RetryPolicyOptions | false |
       policy.maxRetries = 0;
       continue;
     }
-    assignDefined(policy, parsePolicy(retryPolicySchema, layer, ["retryPolicy"]) as Partial<RetryPolicy>);
+    assignDefined(
+      policy,
+      parsePolicy(retryPolicySchema, layer, ["retryPolicy"]) as Partial<RetryPolicy>,
+    );
   }
   if (policy.baseDelay > policy.maxDelay) {
     throw new ConfigError([

@@ -13,9 +13,17 @@ export interface SharedCallState {
 /** Uses the metrics and token counter an outer resilience layer put on `context`, or makes them. */
 export function shareCallState(context: CallContext): SharedCallState {
   if (context.retryMetrics && context.streamProgress) {
-    return { metrics: context.retryMetrics, progress: context.streamProgress, innerContext: context };
+    return {
+      metrics: context.retryMetrics,
+      progress: context.streamProgress,
+      innerContext: context,
+    };
   }
   const metrics = context.retryMetrics ?? createRetryMetrics();
   const progress = context.streamProgress ?? { tokens: 0 };
-  return { metrics, progress, innerContext: { ...context, retryMetrics: metrics, streamProgress: progress } };
+  return {
+    metrics,
+    progress,
+    innerContext: { ...context, retryMetrics: metrics, streamProgress: progress },
+  };
 }

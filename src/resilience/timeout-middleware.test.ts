@@ -2,8 +2,18 @@ import { describe, expect, it } from "vitest";
 import { FakeClock } from "llmteam/testing";
 import { callModel } from "../providers/call-model.js";
 import type { CallContext, ModelCall } from "../providers/model-call.js";
-import { callContext, http, request, scriptedModel } from "../../test/support/resilience-fixtures.js";
-import { ModelTimeoutError, createResiliencePipeline, createTimeoutMiddleware, getRetryMetrics } from "./index.js";
+import {
+  callContext,
+  http,
+  request,
+  scriptedModel,
+} from "../../test/support/resilience-fixtures.js";
+import {
+  ModelTimeoutError,
+  createResiliencePipeline,
+  createTimeoutMiddleware,
+  getRetryMetrics,
+} from "./index.js";
 
 const NEVER = 1e12;
 
@@ -21,7 +31,11 @@ describe("timeout middleware", () => {
     const error = await pending;
 
     expect(ModelTimeoutError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ code: "model_timeout", timeoutMs: 5_000, model: "openai/gpt-4o-mini" });
+    expect(error).toMatchObject({
+      code: "model_timeout",
+      timeoutMs: 5_000,
+      model: "openai/gpt-4o-mini",
+    });
     expect(signal.aborted).toBe(true);
     expect(signal.reason).toBe(error);
     expect(clock.pendingSleeps).toBe(0);
@@ -34,9 +48,10 @@ describe("timeout middleware", () => {
       seen.push(context);
       return new Promise(() => undefined);
     };
-    const pending = createTimeoutMiddleware({ timeoutMs: 1_000 })(ignoresSignal)(request(scriptedModel([])), callContext(clock)).catch(
-      (error: unknown) => error,
-    );
+    const pending = createTimeoutMiddleware({ timeoutMs: 1_000 })(ignoresSignal)(
+      request(scriptedModel([])),
+      callContext(clock),
+    ).catch((error: unknown) => error);
     await clock.advance(1_000);
     expect(ModelTimeoutError.isInstance(await pending)).toBe(true);
     expect(seen[0]!.signal.aborted).toBe(true);
@@ -45,7 +60,10 @@ describe("timeout middleware", () => {
   it("returns an answer in time and leaves no timer behind", async () => {
     const clock = new FakeClock(0);
     const model = scriptedModel([{ text: "ok", delayMs: 4_000 }], { clock });
-    const pending = createTimeoutMiddleware({ timeoutMs: 5_000 })(callModel)(request(model), callContext(clock));
+    const pending = createTimeoutMiddleware({ timeoutMs: 5_000 })(callModel)(
+      request(model),
+      callContext(clock),
+    );
     await clock.advance(4_000);
     expect((await pending).text).toBe("ok");
     expect(clock.pendingSleeps).toBe(0);
@@ -57,7 +75,9 @@ describe("timeout middleware", () => {
     const model = scriptedModel([{ text: "late", delayMs: NEVER }], { clock });
     const call = createTimeoutMiddleware({ timeoutMs: 5_000 })(callModel);
 
-    const pending = call(request(model), callContext(clock, { signal: controller.signal })).catch((error: unknown) => error);
+    const pending = call(request(model), callContext(clock, { signal: controller.signal })).catch(
+      (error: unknown) => error,
+    );
     await clock.advance(1_000);
     const reason = new Error("run cancelled");
     controller.abort(reason);
@@ -68,13 +88,18 @@ describe("timeout middleware", () => {
   });
 
   it("rejects a timeoutMs that is not a positive number", () => {
-    expect(() => createTimeoutMiddleware({ timeoutMs: 0 })).toThrow("timeoutMs must be a finite number > 0");
+    expect(() => createTimeoutMiddleware({ timeoutMs: 0 })).toThrow(
+      "timeoutMs must be a finite number > 0",
+    );
   });
 
   it("retries a timed-out attempt and counts it as a breaker failure", async () => {
     const clock = new FakeClock(0);
     const context = callContext(clock);
-    const model = scriptedModel([{ text: "late", delayMs: NEVER }, { text: "late", delayMs: NEVER }, http(500)], { clock });
+    const model = scriptedModel(
+      [{ text: "late", delayMs: NEVER }, { text: "late", delayMs: NEVER }, http(500)],
+      { clock },
+    );
     const call = createResiliencePipeline({
       timeoutMs: 10_000,
       retryPolicy: { maxRetries: 3, backoff: "constant", jitter: 0 },
@@ -87,8 +112,14 @@ describe("timeout middleware", () => {
 
     // Two timeouts opened the breaker; the third attempt was rejected and retrying stopped.
     expect(model.model.callsMade).toBe(2);
-    expect(context.events.of("circuit_state_changed")).toEqual([{ key: "agent:writer:openai/gpt-4o-mini", from: "closed", to: "open" }]);
-    expect(getRetryMetrics(error)?.errors.map((info) => info.code)).toEqual(["model_timeout", "model_timeout", "circuit_open"]);
+    expect(context.events.of("circuit_state_changed")).toEqual([
+      { key: "agent:writer:openai/gpt-4o-mini", from: "closed", to: "open" },
+    ]);
+    expect(getRetryMetrics(error)?.errors.map((info) => info.code)).toEqual([
+      "model_timeout",
+      "model_timeout",
+      "circuit_open",
+    ]);
     expect(getRetryMetrics(error)?.circuitState).toBe("open");
   });
 });

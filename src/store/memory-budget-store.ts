@@ -54,9 +54,13 @@ export class MemoryBudgetStore implements BudgetStore {
     const state = this.stateOf(request.key);
     const hold = this.take(state, request.reservationId);
     const bucket = hold?.bucketStartMs ?? request.bucketStartMs;
-    if (request.actualNano !== 0) state.buckets.set(bucket, (state.buckets.get(bucket) ?? 0) + request.actualNano);
+    if (request.actualNano !== 0)
+      state.buckets.set(bucket, (state.buckets.get(bucket) ?? 0) + request.actualNano);
     this.dropExpired(state, request.nowMs);
-    return { spentNano: windowSpend(state, request.windowStartMs, false), reservedNano: state.reservedNano };
+    return {
+      spentNano: windowSpend(state, request.windowStartMs, false),
+      reservedNano: state.reservedNano,
+    };
   }
 
   async release(request: BudgetReleaseRequest): Promise<void> {
@@ -68,7 +72,10 @@ export class MemoryBudgetStore implements BudgetStore {
     const state = this.keys.get(request.key);
     if (!state) return { spentNano: 0, reservedNano: 0 };
     this.dropExpired(state, request.nowMs);
-    return { spentNano: windowSpend(state, request.windowStartMs, false), reservedNano: state.reservedNano };
+    return {
+      spentNano: windowSpend(state, request.windowStartMs, false),
+      reservedNano: state.reservedNano,
+    };
   }
 
   async close(): Promise<void> {

@@ -19,9 +19,14 @@ afterAll(async () => {
 describeBudgetStore("RedisBudgetStore", () => RedisBudgetStore.connect(REDIS_URL, { prefix }));
 
 const run = promisify(execFile);
-const childScript = fileURLToPath(new URL("../../test/support/budget-store-child.ts", import.meta.url));
+const childScript = fileURLToPath(
+  new URL("../../test/support/budget-store-child.ts", import.meta.url),
+);
 
-async function child(barrierKey: string, ...args: string[]): Promise<{ granted: number; spentNano: number }> {
+async function child(
+  barrierKey: string,
+  ...args: string[]
+): Promise<{ granted: number; spentNano: number }> {
   const { stdout } = await run(process.execPath, ["--import", "tsx", childScript, ...args], {
     cwd: process.cwd(),
     env: { ...process.env, REDIS_URL, BARRIER_KEY: barrierKey, BARRIER_COUNT: "2" },
@@ -39,7 +44,9 @@ describe("RedisBudgetStore across processes", () => {
     ]);
     expect(results[0].granted + results[1].granted).toBe(14); // 14 × 70 = 980 ≤ 1,000 < 15 × 70
     const store = new RedisBudgetStore({ client: admin, prefix });
-    expect(await store.usage({ key: "two-processes", windowStartMs: 0, nowMs: Date.UTC(2026, 0, 1) })).toEqual({
+    expect(
+      await store.usage({ key: "two-processes", windowStartMs: 0, nowMs: Date.UTC(2026, 0, 1) }),
+    ).toEqual({
       spentNano: 980,
       reservedNano: 0,
     });

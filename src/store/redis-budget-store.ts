@@ -116,11 +116,17 @@ export class RedisBudgetStore implements BudgetStore {
    * Connects a new ioredis client (loaded only now) and returns a store that closes it on `close()`.
    * @example const store = await RedisBudgetStore.connect("redis://127.0.0.1:6379");
    */
-  static async connect(url: string, options: { prefix?: string; redis?: RedisOptions } = {}): Promise<RedisBudgetStore> {
+  static async connect(
+    url: string,
+    options: { prefix?: string; redis?: RedisOptions } = {},
+  ): Promise<RedisBudgetStore> {
     const { Redis: RedisClient } = await import("ioredis");
     const client = new RedisClient(url, { lazyConnect: true, ...options.redis });
     await client.connect();
-    return new RedisBudgetStore({ client, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) }, true);
+    return new RedisBudgetStore(
+      { client, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) },
+      true,
+    );
   }
 
   async reserve(request: BudgetReserveRequest): Promise<BudgetReserveResult> {
@@ -152,7 +158,11 @@ export class RedisBudgetStore implements BudgetStore {
 
   async release(request: BudgetReleaseRequest): Promise<void> {
     const [, holdsKey, expiryKey] = this.keysOf(request.key);
-    await this.client.multi().hdel(holdsKey, request.reservationId).zrem(expiryKey, request.reservationId).exec();
+    await this.client
+      .multi()
+      .hdel(holdsKey, request.reservationId)
+      .zrem(expiryKey, request.reservationId)
+      .exec();
   }
 
   async usage(request: BudgetUsageRequest): Promise<BudgetWindowUsage> {

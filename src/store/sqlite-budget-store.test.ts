@@ -12,19 +12,33 @@ const directory = mkdtempSync(join(tmpdir(), "llmteam-sqlite-budget-"));
 let files = 0;
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-describeBudgetStore("SqliteBudgetStore (file)", () => new SqliteBudgetStore({ path: join(directory, `contract-${files++}.db`) }));
-describeBudgetStore("SqliteBudgetStore (:memory:)", () => new SqliteBudgetStore({ path: ":memory:" }));
+describeBudgetStore(
+  "SqliteBudgetStore (file)",
+  () => new SqliteBudgetStore({ path: join(directory, `contract-${files++}.db`) }),
+);
+describeBudgetStore(
+  "SqliteBudgetStore (:memory:)",
+  () => new SqliteBudgetStore({ path: ":memory:" }),
+);
 
 const run = promisify(execFile);
-const childScript = fileURLToPath(new URL("../../test/support/budget-store-child.ts", import.meta.url));
+const childScript = fileURLToPath(
+  new URL("../../test/support/budget-store-child.ts", import.meta.url),
+);
 
 /** Runs the child script in a new Node process (the test's own Node, with tsx for TypeScript). */
 async function child(...args: string[]): Promise<{ granted: number; spentNano: number }> {
   return childWith({}, ...args);
 }
 
-async function childWith(env: Record<string, string>, ...args: string[]): Promise<{ granted: number; spentNano: number }> {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", childScript, ...args], { cwd: process.cwd(), env: { ...process.env, ...env } });
+async function childWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ granted: number; spentNano: number }> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", childScript, ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, ...env },
+  });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as { granted: number; spentNano: number };
 }
 
@@ -37,7 +51,9 @@ describe("SqliteBudgetStore across processes", () => {
     const second = await child("sqlite", path, "day-budget", "8", "100", "1000");
     expect(second).toEqual({ granted: 5, spentNano: 1_000 });
     const store = new SqliteBudgetStore({ path });
-    expect(await store.usage({ key: "day-budget", windowStartMs: 0, nowMs: Date.UTC(2026, 0, 1) })).toEqual({
+    expect(
+      await store.usage({ key: "day-budget", windowStartMs: 0, nowMs: Date.UTC(2026, 0, 1) }),
+    ).toEqual({
       spentNano: 1_000,
       reservedNano: 0,
     });
@@ -53,7 +69,10 @@ describe("SqliteBudgetStore across processes", () => {
     const granted = results[0].granted + results[1].granted;
     expect(granted).toBe(14); // 14 × 70 = 980 ≤ 1,000 < 15 × 70
     const store = new SqliteBudgetStore({ path });
-    expect((await store.usage({ key: "shared", windowStartMs: 0, nowMs: Date.UTC(2026, 0, 1) })).spentNano).toBe(980);
+    expect(
+      (await store.usage({ key: "shared", windowStartMs: 0, nowMs: Date.UTC(2026, 0, 1) }))
+        .spentNano,
+    ).toBe(980);
     await store.close();
   });
 });

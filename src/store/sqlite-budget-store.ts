@@ -62,8 +62,11 @@ export class SqliteBudgetStore implements BudgetStore {
     // Loaded on first use, so importing llmteam never loads SQLite.
     const sqlite = process.getBuiltinModule("node:sqlite");
     this.database = new sqlite.DatabaseSync(options.path);
-    this.database.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-    if (options.path !== ":memory:") this.database.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+    this.database.exec(
+      `PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`,
+    );
+    if (options.path !== ":memory:")
+      this.database.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
     this.database.exec(SCHEMA);
     const prepare = (sql: string): StatementSync => this.database.prepare(sql);
     this.statements = {
@@ -75,11 +78,15 @@ export class SqliteBudgetStore implements BudgetStore {
       windowSpend: prepare(
         "SELECT COALESCE(SUM(spent_nano), 0) AS total FROM llmteam_budget_spend WHERE key = ? AND bucket_start >= ?",
       ),
-      reserved: prepare("SELECT COALESCE(SUM(amount_nano), 0) AS total FROM llmteam_budget_holds WHERE key = ?"),
+      reserved: prepare(
+        "SELECT COALESCE(SUM(amount_nano), 0) AS total FROM llmteam_budget_holds WHERE key = ?",
+      ),
       insertHold: prepare(
         "INSERT OR REPLACE INTO llmteam_budget_holds (key, id, amount_nano, bucket_start, expires_at) VALUES (?, ?, ?, ?, ?)",
       ),
-      takeHold: prepare("DELETE FROM llmteam_budget_holds WHERE key = ? AND id = ? RETURNING bucket_start"),
+      takeHold: prepare(
+        "DELETE FROM llmteam_budget_holds WHERE key = ? AND id = ? RETURNING bucket_start",
+      ),
       addSpend: prepare(
         "INSERT INTO llmteam_budget_spend (key, bucket_start, spent_nano) VALUES (?, ?, ?) " +
           "ON CONFLICT (key, bucket_start) DO UPDATE SET spent_nano = spent_nano + excluded.spent_nano",
@@ -97,7 +104,13 @@ export class SqliteBudgetStore implements BudgetStore {
       if (request.hardLimit && spentNano + reservedNano + request.amountNano > request.limitNano) {
         return { granted: false, spentNano, reservedNano };
       }
-      this.statements.insertHold.run(key, request.reservationId, request.amountNano, request.bucketStartMs, request.expiresAtMs);
+      this.statements.insertHold.run(
+        key,
+        request.reservationId,
+        request.amountNano,
+        request.bucketStartMs,
+        request.expiresAtMs,
+      );
       return { granted: true, spentNano, reservedNano };
     });
   }
@@ -105,9 +118,14 @@ export class SqliteBudgetStore implements BudgetStore {
   async settle(request: BudgetSettleRequest): Promise<BudgetWindowUsage> {
     return this.transaction(() => {
       const { key } = request;
-      const taken = this.statements.takeHold.get(key, request.reservationId) as { bucket_start: number } | undefined;
+      const taken = this.statements.takeHold.get(key, request.reservationId) as
+        { bucket_start: number } | undefined;
       if (request.actualNano !== 0) {
-        this.statements.addSpend.run(key, taken?.bucket_start ?? request.bucketStartMs, request.actualNano);
+        this.statements.addSpend.run(
+          key,
+          taken?.bucket_start ?? request.bucketStartMs,
+          request.actualNano,
+        );
       }
       this.statements.dropExpired.run(key, request.nowMs);
       return {

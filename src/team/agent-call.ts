@@ -1,5 +1,11 @@
 import type { AgentResult } from "../agents/agent-result.js";
-import { agentAnswer, agentRequest, type AgentCallSettings, type AgentOutput, type PreparedAgent } from "../agents/llm-agent.js";
+import {
+  agentAnswer,
+  agentRequest,
+  type AgentCallSettings,
+  type AgentOutput,
+  type PreparedAgent,
+} from "../agents/llm-agent.js";
 import type { EventSink } from "../events/event-sink.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
@@ -21,8 +27,17 @@ export class AgentSink implements EventSink {
     this.#agentId = agentId;
   }
 
-  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], timestamp?: number): void | Promise<void> {
-    return this.#execution.emitAt(timestamp ?? this.#execution.plan.clock.now(), type, data, this.#agentId);
+  emit<T extends StreamEventType>(
+    type: T,
+    data: StreamEventDataMap[T],
+    timestamp?: number,
+  ): void | Promise<void> {
+    return this.#execution.emitAt(
+      timestamp ?? this.#execution.plan.clock.now(),
+      type,
+      data,
+      this.#agentId,
+    );
   }
 }
 
@@ -41,7 +56,13 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
   readonly #settings: AgentCallSettings;
   readonly #started: number;
 
-  constructor(execution: RunExecution, agent: PreparedAgent, settings: AgentCallSettings, signal: AbortSignal, started: number) {
+  constructor(
+    execution: RunExecution,
+    agent: PreparedAgent,
+    settings: AgentCallSettings,
+    signal: AbortSignal,
+    started: number,
+  ) {
     this.events = new AgentSink(execution, agent.id);
     this.clock = execution.plan.clock;
     this.runId = execution.plan.runId;
@@ -57,7 +78,12 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
   run(): Promise<AgentResult> {
     let request: ModelRequest;
     try {
-      request = agentRequest(this.#agent, this.#settings, this.#execution.variables, this.#execution.observed);
+      request = agentRequest(
+        this.#agent,
+        this.#settings,
+        this.#execution.variables,
+        this.#execution.observed,
+      );
     } catch (error) {
       return this.failed(error);
     }

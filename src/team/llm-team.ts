@@ -85,12 +85,20 @@ export class LLMTeam implements NestedTeam {
     this.teamId = settings.teamId;
     this.clock = options.clock ?? systemClock;
     this.defaultModel = options.defaultModel;
-    this.runtime = Object.fromEntries(RUNTIME_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
+    this.runtime = Object.fromEntries(
+      RUNTIME_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+    );
     this.tools = new ToolRegistry({ tools: options.tools ?? [] });
     this.costTracker =
-      options.costTracker ?? new CostTracker({ pricing: options.pricing ?? new PricingRegistry({ clock: this.clock }), clock: this.clock });
+      options.costTracker ??
+      new CostTracker({
+        pricing: options.pricing ?? new PricingRegistry({ clock: this.clock }),
+        clock: this.clock,
+      });
     this.budgetManagers = [
-      ...(settings.maxCostPerRun === undefined ? [] : [new Budget({ maxCost: settings.maxCostPerRun })]),
+      ...(settings.maxCostPerRun === undefined
+        ? []
+        : [new Budget({ maxCost: settings.maxCostPerRun })]),
       ...(settings.budgets ?? []).map((budget) => new Budget(budget)),
     ].map((budget) => new BudgetManager(budget));
     this.budgetStore = options.budgetStore ?? new MemoryBudgetStore();
@@ -135,7 +143,17 @@ export class LLMTeam implements NestedTeam {
       clock,
     });
     const streamBufferSize = options.streamBufferSize ?? 1024;
-    this.runner = new TeamRunner({ teamId, agents: prepared, settings: currentSettings, planner: this.planner, lifecycle: this.lifecycle, costTracker, hasBudgets: this.budgetManagers.length > 0, clock, streamBufferSize });
+    this.runner = new TeamRunner({
+      teamId,
+      agents: prepared,
+      settings: currentSettings,
+      planner: this.planner,
+      lifecycle: this.lifecycle,
+      costTracker,
+      hasBudgets: this.budgetManagers.length > 0,
+      clock,
+      streamBufferSize,
+    });
     for (const agent of agents ?? []) this.addAgent(agent);
   }
 
@@ -163,11 +181,21 @@ export class LLMTeam implements NestedTeam {
     const agent = this.prepare(config, index);
     const sameRole = this.prepared.find((other) => other.role === agent.role);
     if (sameRole) {
-      throw new ConfigError([{ path: ["agents", index, "role"], message: `Duplicate role "${agent.role}": the team has an agent with this role already. Roles must be unique in a team.` }]);
+      throw new ConfigError([
+        {
+          path: ["agents", index, "role"],
+          message: `Duplicate role "${agent.role}": the team has an agent with this role already. Roles must be unique in a team.`,
+        },
+      ]);
     }
     const sameId = this.prepared.find((other) => other.id === agent.id);
     if (sameId) {
-      throw new ConfigError([{ path: ["agents", index, "id"], message: `Duplicate agent id "${agent.id}": agent "${sameId.role}" has it already.` }]);
+      throw new ConfigError([
+        {
+          path: ["agents", index, "id"],
+          message: `Duplicate agent id "${agent.id}": agent "${sameId.role}" has it already.`,
+        },
+      ]);
     }
     if (config.type === "team") this.nestedTeams.set(agent.id, this.nestedTeamOf(config, index));
     this.prepared.push(agent);
@@ -179,15 +207,25 @@ export class LLMTeam implements NestedTeam {
   private nestedTeamOf(config: AgentConfig, index: number): LLMTeam {
     const team = config.team as LLMTeam | TeamConfig;
     if (team instanceof LLMTeam) return team;
-    const inherited: TeamRuntimeOptions = { ...this.runtime, costTracker: this.costTracker, clock: this.clock };
+    const inherited: TeamRuntimeOptions = {
+      ...this.runtime,
+      costTracker: this.costTracker,
+      clock: this.clock,
+    };
     const model = firstModel(this.settings.model) ?? this.defaultModel;
     if (model !== undefined) inherited.defaultModel = model;
-    const providers = this.settings.providers || team.providers ? { ...this.settings.providers, ...team.providers } : undefined;
+    const providers =
+      this.settings.providers || team.providers
+        ? { ...this.settings.providers, ...team.providers }
+        : undefined;
     try {
       return LLMTeam.fromConfig({ ...team, ...(providers ? { providers } : {}) }, inherited);
     } catch (error) {
       if (!ConfigError.isInstance(error)) throw error;
-      throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: ["agents", index, "team", ...issue.path] })), { cause: error });
+      throw new ConfigError(
+        error.issues.map((issue) => ({ ...issue, path: ["agents", index, "team", ...issue.path] })),
+        { cause: error },
+      );
     }
   }
 
@@ -221,7 +259,12 @@ export class LLMTeam implements NestedTeam {
 
   /** Spend of the team's period budgets in their current windows (`llmteam budget status`). */
   budgetStatus(): Promise<BudgetStatusReport[]> {
-    return getBudgetStatus({ budgets: this.budgetManagers, store: this.budgetStore, teamId: this.teamId, clock: this.clock });
+    return getBudgetStatus({
+      budgets: this.budgetManagers,
+      store: this.budgetStore,
+      teamId: this.teamId,
+      clock: this.clock,
+    });
   }
 
   /** Registers a ready model under a name agents can use. */
@@ -236,7 +279,9 @@ export class LLMTeam implements NestedTeam {
       const { tools, team } = agent.config;
       return {
         ...agent.config,
-        ...(tools ? { tools: tools.map((tool) => (typeof tool === "string" ? tool : tool.name)) } : {}),
+        ...(tools
+          ? { tools: tools.map((tool) => (typeof tool === "string" ? tool : tool.name)) }
+          : {}),
         ...(team instanceof LLMTeam ? { team: team.toConfig() } : {}),
       };
     });
@@ -298,11 +343,23 @@ export class LLMTeam implements NestedTeam {
    * team.lifecycle.applyApproved();
    */
   async configure(task: string, options: ConfigureOptions = {}): Promise<ConfiguratorSession> {
-    const name = options.model ?? firstModel(this.settings.model) ?? this.defaultModel ?? firstModel(this.prepared[0]?.config.model);
+    const name =
+      options.model ??
+      firstModel(this.settings.model) ??
+      this.defaultModel ??
+      firstModel(this.prepared[0]?.config.model);
     if (name === undefined) {
-      throw new ConfigError(`Team "${this.teamId}" has no model for the configurator. Pass { model: "provider/model" } to team.configure(), or set the team's model.`);
+      throw new ConfigError(
+        `Team "${this.teamId}" has no model for the configurator. Pass { model: "provider/model" } to team.configure(), or set the team's model.`,
+      );
     }
-    const session = new ConfiguratorSession({ ...options, team: this, model: await this.models.resolve(name), call: this.pipelines.team(), clock: this.clock });
+    const session = new ConfiguratorSession({
+      ...options,
+      team: this,
+      model: await this.models.resolve(name),
+      call: this.pipelines.team(),
+      clock: this.clock,
+    });
     await session.send(task, options.signal ? { signal: options.signal } : {});
     return session;
   }
@@ -344,16 +401,23 @@ export class LLMTeam implements NestedTeam {
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
     const { agents, ...settings } = structuredClone(config);
     if (settings.teamId !== this.teamId) {
-      throw new ConfigError([{ path: ["teamId"], message: `teamId cannot change (it is "${this.teamId}"): build a new team instead.` }]);
+      throw new ConfigError([
+        {
+          path: ["teamId"],
+          message: `teamId cannot change (it is "${this.teamId}"): build a new team instead.`,
+        },
+      ]);
     }
     const prepared = (agents ?? []).map((agent, index) => this.prepare(agent, index));
-    for (const [name, provider] of Object.entries(settings.providers ?? {})) this.models.registerProvider(name, provider);
+    for (const [name, provider] of Object.entries(settings.providers ?? {}))
+      this.models.registerProvider(name, provider);
     this.settings = settings;
     this.pipelines.settingsChanged();
     this.prepared.splice(0, this.prepared.length, ...prepared);
     this.nestedTeams.clear();
     (agents ?? []).forEach((agent, index) => {
-      if (agent.type === "team") this.nestedTeams.set(prepared[index]!.id, this.nestedTeamOf(agent, index));
+      if (agent.type === "team")
+        this.nestedTeams.set(prepared[index]!.id, this.nestedTeamOf(agent, index));
     });
     this.flowChanged();
   }
@@ -363,15 +427,25 @@ export class LLMTeam implements NestedTeam {
    * `type: team` agents and by groups.
    * @internal
    */
-  runNested(input: Record<string, unknown>, parent: RunExecution, agentId: string, signal: AbortSignal): Promise<RunResult> {
+  runNested(
+    input: Record<string, unknown>,
+    parent: RunExecution,
+    agentId: string,
+    signal: AbortSignal,
+  ): Promise<RunResult> {
     return this.runner.runNested(input, parent, agentId, signal);
   }
 
   /** Prepares a validated agent: its templates and its tools (inline ones join the registry). */
   private prepare(config: AgentConfig, index: number): PreparedAgent {
     for (const reference of config.tools ?? []) {
-      if (typeof reference !== "string" && this.tools.get(reference.name) !== reference) this.tools.register(reference);
+      if (typeof reference !== "string" && this.tools.get(reference.name) !== reference)
+        this.tools.register(reference);
     }
-    return prepareAgent(config, this.tools.resolve(config.tools ?? [], ["agents", index, "tools"]), this.clock);
+    return prepareAgent(
+      config,
+      this.tools.resolve(config.tools ?? [], ["agents", index, "tools"]),
+      this.clock,
+    );
   }
 }

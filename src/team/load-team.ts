@@ -17,8 +17,12 @@ export async function readTeamFile(path: string): Promise<TeamConfig> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    const reason = (error as { code?: string }).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new ConfigError([{ path: [], message: `Cannot read team file: ${reason}.`, file: path }], { cause: error });
+    const reason =
+      (error as { code?: string }).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new ConfigError(
+      [{ path: [], message: `Cannot read team file: ${reason}.`, file: path }],
+      { cause: error },
+    );
   }
   return parseTeamText(text, path);
 }
@@ -45,7 +49,13 @@ export function parseConfigText(text: string, file: string, schema: z.ZodType): 
     throw new ConfigError(
       document.errors.map((error) => {
         const position = lineCounter.linePos(error.pos[0]);
-        return { path: [], message: `Not valid YAML/JSON: ${error.message.split("\n")[0]}`, file, line: position.line, column: position.col };
+        return {
+          path: [],
+          message: `Not valid YAML/JSON: ${error.message.split("\n")[0]}`,
+          file,
+          line: position.line,
+          column: position.col,
+        };
       }),
     );
   }
@@ -53,22 +63,26 @@ export function parseConfigText(text: string, file: string, schema: z.ZodType): 
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return value;
   throw new ConfigError(
-    toConfigIssues(parsed.error).map((issue) => locate(issue, file, (path) => {
-      for (let depth = path.length; depth >= 0; depth--) {
-        const parent = depth > 0 ? document.getIn(path.slice(0, depth - 1), true) : undefined;
-        // Point at the key of a mapping entry rather than at its value.
-        if (isMap(parent)) {
-          const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[depth - 1]);
-          if (pair && isNode(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]);
+    toConfigIssues(parsed.error).map((issue) =>
+      locate(issue, file, (path) => {
+        for (let depth = path.length; depth >= 0; depth--) {
+          const parent = depth > 0 ? document.getIn(path.slice(0, depth - 1), true) : undefined;
+          // Point at the key of a mapping entry rather than at its value.
+          if (isMap(parent)) {
+            const pair = parent.items.find(
+              (item) => isScalar(item.key) && item.key.value === path[depth - 1],
+            );
+            if (pair && isNode(pair.key) && pair.key.range)
+              return lineCounter.linePos(pair.key.range[0]);
+          }
+          const node = document.getIn(path.slice(0, depth), true);
+          if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]);
         }
-        const node = document.getIn(path.slice(0, depth), true);
-        if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]);
-      }
-      return undefined;
-    })),
+        return undefined;
+      }),
+    ),
   );
 }
-
 
 function locate(
   issue: ConfigIssue,
@@ -93,7 +107,10 @@ export async function loadTeam(path: string, runtime: TeamRuntimeOptions = {}): 
     return LLMTeam.fromConfig(config, runtime);
   } catch (error) {
     if (ConfigError.isInstance(error)) {
-      throw new ConfigError(error.issues.map((issue) => ({ ...issue, file: path })), { cause: error });
+      throw new ConfigError(
+        error.issues.map((issue) => ({ ...issue, file: path })),
+        { cause: error },
+      );
     }
     throw error;
   }

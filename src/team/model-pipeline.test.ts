@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { LLMTeam, ModelPricing, PricingRegistry, type ModelCallMiddleware, type RunResult, type StreamEvent } from "llmteam";
+import {
+  LLMTeam,
+  ModelPricing,
+  PricingRegistry,
+  type ModelCallMiddleware,
+  type RunResult,
+  type StreamEvent,
+} from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 
 /**
@@ -14,7 +21,11 @@ interface Outcome {
   calls: string[];
 }
 
-async function runWith(responses: ScriptedResponse[], layered: boolean, options: { stream: boolean; budget?: number }): Promise<Outcome> {
+async function runWith(
+  responses: ScriptedResponse[],
+  layered: boolean,
+  options: { stream: boolean; budget?: number },
+): Promise<Outcome> {
   const clock = new FakeClock();
   const model = new ScriptedModel({ responses, clock });
   const pricing = new PricingRegistry({ clock });
@@ -57,9 +68,25 @@ function comparable(event: StreamEvent): unknown {
 
 const scripts: [string, ScriptedResponse[]][] = [
   ["answers at once", ["one", "two"]],
-  ["retries a 429 and a 503, then answers", [{ httpError: { status: 429, headers: { "retry-after": "0" } } }, "one", { httpError: { status: 503 } }, "two"]],
+  [
+    "retries a 429 and a 503, then answers",
+    [
+      { httpError: { status: 429, headers: { "retry-after": "0" } } },
+      "one",
+      { httpError: { status: 503 } },
+      "two",
+    ],
+  ],
   ["fails for good on a 401", ["one", { httpError: { status: 401, message: "bad key" } }]],
-  ["gives up after the retries", ["one", { httpError: { status: 500 } }, { httpError: { status: 500 } }, { httpError: { status: 500 } }]],
+  [
+    "gives up after the retries",
+    [
+      "one",
+      { httpError: { status: 500 } },
+      { httpError: { status: 500 } },
+      { httpError: { status: 500 } },
+    ],
+  ],
   ["fails on an empty answer", ["one", ""]],
 ];
 
@@ -83,7 +110,10 @@ describe("the single-frame pipeline behaves as the layered one", () => {
   }
 
   it("with a run budget that stops the second call", async () => {
-    const responses: ScriptedResponse[] = [{ text: "one", usage: { inputTokens: 1_000_000, outputTokens: 0 } }, "two"];
+    const responses: ScriptedResponse[] = [
+      { text: "one", usage: { inputTokens: 1_000_000, outputTokens: 0 } },
+      "two",
+    ];
     const direct = await runWith(responses, false, { stream: false, budget: 1.001 });
     const layered = await runWith(responses, true, { stream: false, budget: 1.001 });
     expect(direct.result.status).toBe("budget_exceeded");
@@ -98,7 +128,8 @@ describe("the single-frame pipeline behaves as the layered one", () => {
       // A provider whose doGenerate throws synchronously on its first call (not a rejection).
       const flaky = Object.assign(Object.create(model) as ScriptedModel, {
         doGenerate: (options: Parameters<ScriptedModel["doGenerate"]>[0]) => {
-          if (calls++ === 0) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+          if (calls++ === 0)
+            throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
           return model.doGenerate(options);
         },
       });
@@ -138,6 +169,9 @@ describe("the single-frame pipeline behaves as the layered one", () => {
     for await (const event of stream) events.push(event);
     expect((await stream.result).success).toBe(true);
     expect(JSON.parse(seen[0]!)).toMatchObject({ runId: stream.runId, agentId: "only" });
-    expect(events.filter((event) => event.type === "token").map((event) => event.agentId)).toEqual(["only", "only"]);
+    expect(events.filter((event) => event.type === "token").map((event) => event.agentId)).toEqual([
+      "only",
+      "only",
+    ]);
   });
 });

@@ -188,7 +188,14 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
           if (hold) await cost.release(hold, context);
           throw providerFailure(error, sent, context);
         }
-        const settling = finishAttempt(response, hold, context, attempts.metrics, startedAt, reservedAt);
+        const settling = finishAttempt(
+          response,
+          hold,
+          context,
+          attempts.metrics,
+          startedAt,
+          reservedAt,
+        );
         if (settling) await settling;
         return response;
       } catch (error) {
@@ -236,7 +243,14 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
     startedAt: number,
   ): ModelResponse | Promise<ModelResponse> {
     try {
-      const settling = finishAttempt(response, undefined, context, FIRST_ATTEMPT, startedAt, startedAt);
+      const settling = finishAttempt(
+        response,
+        undefined,
+        context,
+        FIRST_ATTEMPT,
+        startedAt,
+        startedAt,
+      );
       if (!settling) return response;
       return settling.then(
         () => response,
@@ -280,7 +294,13 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
     const startedAt = context.clock.now();
     const failed = (error: unknown): T | Promise<T> =>
       deliver(
-        retryAfter(providerFailure(error, request, context), 1, request, context, firstAttemptLog(progress)),
+        retryAfter(
+          providerFailure(error, request, context),
+          1,
+          request,
+          context,
+          firstAttemptLog(progress),
+        ),
         target,
       );
     try {

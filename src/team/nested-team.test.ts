@@ -38,7 +38,10 @@ const answers = (overrides: Record<string, ScriptedResponse> = {}) => ({
 
 function deskTeam(overrides: Record<string, ScriptedResponse> = {}) {
   const model = new ScriptedModel({ responses: byPrompt(answers(overrides)) });
-  return { model, team: LLMTeam.fromConfig(config, { models: { "test/model": model }, clock: new FakeClock() }) };
+  return {
+    model,
+    team: LLMTeam.fromConfig(config, { models: { "test/model": model }, clock: new FakeClock() }),
+  };
 }
 
 describe("a team used as an agent", () => {
@@ -48,11 +51,20 @@ describe("a team used as an agent", () => {
     expect(result.success).toBe(true);
     expect(result.agentsCalled).toEqual(["triage", "research", "writer"]);
     expect(result.output).toEqual({ triage: "billing", research: "summary", writer: "reply" });
-    expect(model.calls.map((call) => lastUserText(call.options))).toEqual(["triage: invoice wrong", "searcher: Research billing for invoice wrong", "summarizer: found", "writer: summary"]);
+    expect(model.calls.map((call) => lastUserText(call.options))).toEqual([
+      "triage: invoice wrong",
+      "searcher: Research billing for invoice wrong",
+      "summarizer: found",
+      "writer: summary",
+    ]);
     const research = result.agentResults.find((agent) => agent.agentId === "research")!;
     expect(research.usage.totalTokens).toBe(55);
     expect(research.modelCalls).toBe(2);
-    expect(research.team).toEqual({ teamId: "lab", status: "completed", agentsCalled: ["searcher", "summarizer"] });
+    expect(research.team).toEqual({
+      teamId: "lab",
+      status: "completed",
+      agentsCalled: ["searcher", "summarizer"],
+    });
     expect(result.usage.totalTokens).toBe(11 + 55 + 44);
   });
 
@@ -63,12 +75,22 @@ describe("a team used as an agent", () => {
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events.filter((event) => event.type === "run_started")).toHaveLength(1);
     expect(events.filter((event) => event.type === "run_completed")).toHaveLength(1);
-    const started = events.filter((event) => event.type === "agent_started").map((event) => event.agentPath);
-    expect(started).toEqual(["desk/triage", "desk/research", "desk/research/searcher", "desk/research/summarizer", "desk/writer"]);
+    const started = events
+      .filter((event) => event.type === "agent_started")
+      .map((event) => event.agentPath);
+    expect(started).toEqual([
+      "desk/triage",
+      "desk/research",
+      "desk/research/searcher",
+      "desk/research/summarizer",
+      "desk/writer",
+    ]);
     expect(events.every((event) => event.runId === stream.runId)).toBe(true);
     const ran = await deskTeam().team.run("invoice wrong", { runId: stream.runId });
     expect(withoutEventCount(await stream.result)).toEqual(withoutEventCount(ran));
-    expect((await stream.result).eventCount - ran.eventCount).toBe(events.filter((event) => event.type === "token").length);
+    expect((await stream.result).eventCount - ran.eventCount).toBe(
+      events.filter((event) => event.type === "token").length,
+    );
   });
 
   it("fails the step, and the run, when the nested team fails", async () => {
@@ -77,26 +99,42 @@ describe("a team used as an agent", () => {
     expect(result.status).toBe("failed");
     expect(result.failedAgent).toBe("research");
     expect(result.error?.message).toContain("bad key");
-    expect(result.agentResults.find((agent) => agent.agentId === "research")).toMatchObject({ success: false, team: { status: "failed" } });
+    expect(result.agentResults.find((agent) => agent.agentId === "research")).toMatchObject({
+      success: false,
+      team: { status: "failed" },
+    });
     expect(result.usage.totalTokens).toBe(11 + 22);
   });
 
   it("checks the nested team's prompts against what it will get, before anything runs", async () => {
     const model = new ScriptedModel({ responses: [] });
     const team = new LLMTeam({ teamId: "t", model: "test/model", models: { "test/model": model } });
-    team.addAgent({ type: "team", role: "inner", team: { teamId: "in", agents: [{ type: "llm", role: "a", prompt: "{topic}" }] } });
-    await expect(team.run("q")).rejects.toThrow(/agents\.0\.team\.agents\.0\.prompt: Agent "a" reads \{topic\}/);
+    team.addAgent({
+      type: "team",
+      role: "inner",
+      team: { teamId: "in", agents: [{ type: "llm", role: "a", prompt: "{topic}" }] },
+    });
+    await expect(team.run("q")).rejects.toThrow(
+      /agents\.0\.team\.agents\.0\.prompt: Agent "a" reads \{topic\}/,
+    );
     expect(model.callsMade).toBe(0);
   });
 
   it("takes an LLMTeam in TypeScript and writes it back as configuration", () => {
-    const inner = new LLMTeam({ teamId: "in", agents: [{ type: "llm", role: "a", prompt: "{query}" }] });
-    const outer = new LLMTeam({ teamId: "out", agents: [{ type: "team", role: "inner", team: inner }] });
+    const inner = new LLMTeam({
+      teamId: "in",
+      agents: [{ type: "llm", role: "a", prompt: "{query}" }],
+    });
+    const outer = new LLMTeam({
+      teamId: "out",
+      agents: [{ type: "team", role: "inner", team: inner }],
+    });
     expect((outer.toConfig().agents![0] as { team: TeamConfig }).team.teamId).toBe("in");
   });
 
   it("rejects keys that do not apply to team agents", () => {
-    const text = "teamId: t\nagents:\n  - { type: team, role: r, model: x/y, team: { teamId: n, agents: [] } }\n";
+    const text =
+      "teamId: t\nagents:\n  - { type: team, role: r, model: x/y, team: { teamId: n, agents: [] } }\n";
     expect(() => parseTeamText(text)).toThrow(/model does not apply to an agent of type "team"/);
   });
 
@@ -105,7 +143,9 @@ describe("a team used as an agent", () => {
     const desk = LLMTeam.fromConfig(config, { models: { "test/model": model } });
     const stream = new LLMGroup({ groupId: "org", teams: [desk] }).stream("q");
     const events = await collect(stream);
-    expect(events.filter((event) => event.type === "agent_started").map((event) => event.agentPath)).toEqual([
+    expect(
+      events.filter((event) => event.type === "agent_started").map((event) => event.agentPath),
+    ).toEqual([
       "org/desk",
       "org/desk/triage",
       "org/desk/research",
@@ -122,8 +162,18 @@ describe("a team used as an agent", () => {
 describe("cost tracking of nested runs", () => {
   it("ends the run in a nested team's own tracker, and leaves a shared one to the parent", async () => {
     const model = new ScriptedModel({ responses: byPrompt(answers()) });
-    const inner = new LLMTeam({ teamId: "in", model: "test/model", models: { "test/model": model }, agents: [{ type: "llm", role: "searcher", prompt: "searcher: {query}" }] });
-    const outer = new LLMTeam({ teamId: "out", model: "test/model", models: { "test/model": model }, agents: [{ type: "team", role: "research", team: inner }] });
+    const inner = new LLMTeam({
+      teamId: "in",
+      model: "test/model",
+      models: { "test/model": model },
+      agents: [{ type: "llm", role: "searcher", prompt: "searcher: {query}" }],
+    });
+    const outer = new LLMTeam({
+      teamId: "out",
+      model: "test/model",
+      models: { "test/model": model },
+      agents: [{ type: "team", role: "research", team: inner }],
+    });
     const result = await outer.run("q");
     expect(result.success).toBe(true);
     expect(inner.costTracker.costOf(result.runId)).toBeUndefined();

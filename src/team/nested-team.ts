@@ -14,7 +14,12 @@ export interface NestedTeam {
    * under the path `<parent path>/<agentId>/…`, pauses at the parent's step boundaries.
    * @throws ConfigError when the input lacks what the team's prompts read.
    */
-  runNested(input: Record<string, unknown>, parent: RunExecution, agentId: string, signal: AbortSignal): Promise<RunResult>;
+  runNested(
+    input: Record<string, unknown>,
+    parent: RunExecution,
+    agentId: string,
+    signal: AbortSignal,
+  ): Promise<RunResult>;
 }
 
 /** Who a nested run is, in the parent's log. */
@@ -37,9 +42,15 @@ export interface NestedStepOutcome {
 }
 
 /** The input a `type: team` agent gives its team: the run input, `query` set from its prompt. */
-export function nestedTeamInput(agent: PreparedAgent, execution: RunExecution): Record<string, unknown> {
+export function nestedTeamInput(
+  agent: PreparedAgent,
+  execution: RunExecution,
+): Record<string, unknown> {
   if (agent.config.prompt === undefined) return { ...execution.plan.input };
-  return { ...execution.plan.input, query: renderTemplate(agent.prompt, execution.variables, agent.id) };
+  return {
+    ...execution.plan.input,
+    query: renderTemplate(agent.prompt, execution.variables, agent.id),
+  };
 }
 
 /**
@@ -70,17 +81,51 @@ export async function runTeamStep(
   const modelCalls = result?.agentResults.reduce((sum, agent) => sum + agent.modelCalls, 0) ?? 0;
   const details = {
     modelCalls,
-    team: { teamId: nested.teamId, status: result?.status ?? "failed", agentsCalled: result?.agentsCalled ?? [] },
+    team: {
+      teamId: nested.teamId,
+      status: result?.status ?? "failed",
+      agentsCalled: result?.agentsCalled ?? [],
+    },
   };
   if (result?.success) {
     if (who.outputKey !== undefined) execution.variables[who.outputKey] = result.finalOutput;
-    await execution.emit("agent_completed", { output: result.finalOutput, usage, model: undefined, latencyMs, details }, who.agentId);
-    const agentResult: AgentResult = { ...details, agentId: who.agentId, role: who.role, output: result.finalOutput, success: true, usage, model: undefined, latencyMs };
+    await execution.emit(
+      "agent_completed",
+      { output: result.finalOutput, usage, model: undefined, latencyMs, details },
+      who.agentId,
+    );
+    const agentResult: AgentResult = {
+      ...details,
+      agentId: who.agentId,
+      role: who.role,
+      output: result.finalOutput,
+      success: true,
+      usage,
+      model: undefined,
+      latencyMs,
+    };
     return { agentResult, result };
   }
-  const error = signal.aborted ? (signal.reason as unknown) : (thrown ?? result?.error ?? new Error(`Team "${nested.teamId}" did not complete.`));
+  const error = signal.aborted
+    ? (signal.reason as unknown)
+    : (thrown ?? result?.error ?? new Error(`Team "${nested.teamId}" did not complete.`));
   const info = toErrorInfo(error);
-  await execution.emit("agent_failed", { error: info, usage, model: undefined, latencyMs, details }, who.agentId, error);
-  const agentResult: AgentResult = { ...details, agentId: who.agentId, role: who.role, output: undefined, success: false, error: info, usage, model: undefined, latencyMs };
+  await execution.emit(
+    "agent_failed",
+    { error: info, usage, model: undefined, latencyMs, details },
+    who.agentId,
+    error,
+  );
+  const agentResult: AgentResult = {
+    ...details,
+    agentId: who.agentId,
+    role: who.role,
+    output: undefined,
+    success: false,
+    error: info,
+    usage,
+    model: undefined,
+    latencyMs,
+  };
   return { agentResult, result, error };
 }

@@ -1,5 +1,11 @@
 import type { AgentResult } from "../agents/agent-result.js";
-import { runToolAgent, type AgentCallSettings, type AgentOutput, type AgentRunContext, type PreparedAgent } from "../agents/llm-agent.js";
+import {
+  runToolAgent,
+  type AgentCallSettings,
+  type AgentOutput,
+  type AgentRunContext,
+  type PreparedAgent,
+} from "../agents/llm-agent.js";
 import { AgentCall, AgentSink } from "./agent-call.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
@@ -44,7 +50,11 @@ export interface RunPlan {
   pathPrefix: string;
   mode: string;
   /** Team-wide call settings; `stream: undefined` streams when the run is {@link RunPlan.observed}. */
-  defaults: { temperature: number | undefined; maxTokens: number | undefined; stream: boolean | undefined };
+  defaults: {
+    temperature: number | undefined;
+    maxTokens: number | undefined;
+    stream: boolean | undefined;
+  };
   /**
    * Whether someone consumes the run's events as they happen. Default: the run has a stream
    * consumer or listeners. A nested run takes its parent's.
@@ -68,7 +78,11 @@ export interface RunApprover {
    * The approval function handed to the agent's tool loop. Its approval id is the tool call's
    * id. With `announce: false` it does not emit `approval_requested` (the tool loop does).
    */
-  toolApprover(agentId: string, execution: RunExecution, options?: { announce?: boolean }): ToolApprovalFunction;
+  toolApprover(
+    agentId: string,
+    execution: RunExecution,
+    options?: { announce?: boolean },
+  ): ToolApprovalFunction;
 }
 
 /**
@@ -111,7 +125,12 @@ export class RunExecution {
   }
 
   /** Emits one event of the run. Returns a promise only under back-pressure. */
-  emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
+  emit<T extends StreamEventType>(
+    type: T,
+    data: StreamEventDataMap[T],
+    agentId?: string,
+    cause?: unknown,
+  ): void | Promise<void> {
     return this.emitAt(this.plan.clock.now(), type, data, agentId, cause);
   }
 
@@ -129,12 +148,27 @@ export class RunExecution {
   }
 
   /** {@link emit} with a timestamp the caller has read already (saves a clock read per event). */
-  emitAt<T extends StreamEventType>(timestamp: number, type: T, data: StreamEventDataMap[T], agentId?: string, cause?: unknown): void | Promise<void> {
+  emitAt<T extends StreamEventType>(
+    timestamp: number,
+    type: T,
+    data: StreamEventDataMap[T],
+    agentId?: string,
+    cause?: unknown,
+  ): void | Promise<void> {
     this.lastTimestamp = timestamp;
     if (this.unread) {
       // Nobody sees this event but the fold (a plain `run()`): fold it from one reused object
       // instead of allocating an event that would be garbage at once. The fold keeps no event.
-      const scratch = (this.scratch ??= { type, runId: this.plan.runId, seq: 0, timestamp, agentId, agentPath: undefined, data, cause });
+      const scratch = (this.scratch ??= {
+        type,
+        runId: this.plan.runId,
+        seq: 0,
+        timestamp,
+        agentId,
+        agentPath: undefined,
+        data,
+        cause,
+      });
       scratch.type = type;
       scratch.seq = ++this.seq;
       scratch.timestamp = timestamp;
@@ -170,7 +204,16 @@ export class RunExecution {
   forward(event: StreamEvent): void | Promise<void> {
     if (event.type.startsWith("run_")) return;
     const data = event.data;
-    const forwarded = createEvent(event.type, this.plan.runId, ++this.seq, event.timestamp, event.agentId, event.agentPath, data, eventCause(event));
+    const forwarded = createEvent(
+      event.type,
+      this.plan.runId,
+      ++this.seq,
+      event.timestamp,
+      event.agentId,
+      event.agentPath,
+      data,
+      eventCause(event),
+    );
     this.builder.apply(forwarded);
     for (const listener of this.plan.listeners) listener(forwarded);
     return this.channel?.push(forwarded);
@@ -211,34 +254,66 @@ export class RunExecution {
    * variable for later prompts) or `agent_failed`.
    * @throws AgentFailedError wrapping the agent's error.
    */
-  runAgent(agent: PreparedAgent, step: number, signal: AbortSignal = this.plan.signal): Promise<AgentResult> {
+  runAgent(
+    agent: PreparedAgent,
+    step: number,
+    signal: AbortSignal = this.plan.signal,
+  ): Promise<AgentResult> {
     const { plan } = this;
-    if (agent.executor || plan.teams?.has(agent.id) || (plan.approver && agent.config.requiresApproval)) return this.runAgentInFull(agent, step, signal);
+    if (
+      agent.executor ||
+      plan.teams?.has(agent.id) ||
+      (plan.approver && agent.config.requiresApproval)
+    )
+      return this.runAgentInFull(agent, step, signal);
     // A tool-less LLM agent (the common step): its model call's promise with one reaction,
     // no async frame of its own (at a thousand runs in flight, frames are what costs).
     const settings = plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent);
     const started = plan.clock.now();
     const call = new AgentCall(this, agent, settings, signal, started);
-    const announced = this.emitAt(started, "agent_started", { role: agent.role, model: settings.model.name, step }, agent.id);
+    const announced = this.emitAt(
+      started,
+      "agent_started",
+      { role: agent.role, model: settings.model.name, step },
+      agent.id,
+    );
     return announced ? announced.then(() => call.run()) : call.run();
   }
 
   /** {@link runAgent} for nested teams, agents with tools and agents that need approval. */
-  private async runAgentInFull(agent: PreparedAgent, step: number, signal: AbortSignal): Promise<AgentResult> {
+  private async runAgentInFull(
+    agent: PreparedAgent,
+    step: number,
+    signal: AbortSignal,
+  ): Promise<AgentResult> {
     const { plan } = this;
     const nested = plan.teams?.get(agent.id);
     if (nested) {
-      if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, undefined);
+      if (plan.approver && agent.config.requiresApproval)
+        await this.approve(plan.approver, agent, undefined);
       const who = { agentId: agent.id, role: agent.role, outputKey: agent.outputKey };
-      const outcome = await runTeamStep(this, who, nested, nestedTeamInput(agent, this), step, signal);
+      const outcome = await runTeamStep(
+        this,
+        who,
+        nested,
+        nestedTeamInput(agent, this),
+        step,
+        signal,
+      );
       if (outcome.error !== undefined) throw new AgentFailure(agent.id, outcome.error);
       return outcome.agentResult;
     }
     const settings = plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent);
     const model = settings.model;
-    if (plan.approver && agent.config.requiresApproval) await this.approve(plan.approver, agent, model.name);
+    if (plan.approver && agent.config.requiresApproval)
+      await this.approve(plan.approver, agent, model.name);
     const started = plan.clock.now();
-    const announced = this.emitAt(started, "agent_started", { role: agent.role, model: model.name, step }, agent.id);
+    const announced = this.emitAt(
+      started,
+      "agent_started",
+      { role: agent.role, model: model.name, step },
+      agent.id,
+    );
     if (announced) await announced;
     const call = new AgentCall(this, agent, settings, signal, started);
     // A tool-less agent that needed approval goes on as any tool-less step.
@@ -246,8 +321,14 @@ export class RunExecution {
     if (!executor) return call.run();
     let outcome: AgentOutput;
     try {
-      const context: AgentRunContext = { settings, variables: this.variables, observed: this.observed, checkpoint: () => this.checkpoint() };
-      if (plan.approver) context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
+      const context: AgentRunContext = {
+        settings,
+        variables: this.variables,
+        observed: this.observed,
+        checkpoint: () => this.checkpoint(),
+      };
+      if (plan.approver)
+        context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
       outcome = await runToolAgent(agent, executor, context, call);
     } catch (error) {
       return this.failAgent(agent, model.name, started, error);
@@ -259,7 +340,11 @@ export class RunExecution {
    * Ends an agent's step with `agent_completed`; its output becomes a variable for later
    * prompts. Returns the agent's result (the fold's), or a promise of it under back-pressure.
    */
-  completeAgent(agent: PreparedAgent, started: number, outcome: AgentOutput): AgentResult | Promise<AgentResult> {
+  completeAgent(
+    agent: PreparedAgent,
+    started: number,
+    outcome: AgentOutput,
+  ): AgentResult | Promise<AgentResult> {
     const ended = this.plan.clock.now();
     this.variables[agent.outputKey] = outcome.output;
     // The agent's output is the event's data, once its latency is in.
@@ -274,7 +359,12 @@ export class RunExecution {
    * Ends an agent's step with `agent_failed`.
    * @throws AgentFailure wrapping `error`, always.
    */
-  async failAgent(agent: PreparedAgent, model: string, started: number, error: unknown): Promise<never> {
+  async failAgent(
+    agent: PreparedAgent,
+    model: string,
+    started: number,
+    error: unknown,
+  ): Promise<never> {
     const latencyMs = this.plan.clock.now() - started;
     const usage = usageOf(error);
     const details = detailsOf(error);
@@ -290,16 +380,31 @@ export class RunExecution {
   /** The agent's call settings from the plan's maps (for plans built without `agentSettings`). */
   private settingsOf(agent: PreparedAgent): AgentCallSettings {
     const { plan } = this;
-    return agentCallSettings(agent, plan.models.get(agent.id)!, plan.fallbackModels?.get(agent.id), plan.agentCalls?.get(agent.id) ?? plan.call, plan.defaults);
+    return agentCallSettings(
+      agent,
+      plan.models.get(agent.id)!,
+      plan.fallbackModels?.get(agent.id),
+      plan.agentCalls?.get(agent.id) ?? plan.call,
+      plan.defaults,
+    );
   }
 
   /** Waits for a person to approve the agent; a rejection fails the agent without running it. */
-  private async approve(approver: RunApprover, agent: PreparedAgent, model: string | undefined): Promise<void> {
+  private async approve(
+    approver: RunApprover,
+    agent: PreparedAgent,
+    model: string | undefined,
+  ): Promise<void> {
     try {
       await approver.approveAgent(agent, this);
     } catch (error) {
       if (this.plan.signal.aborted) throw error;
-      await this.emit("agent_failed", { error: toErrorInfo(error), usage: emptyUsage(), model, latencyMs: 0 }, agent.id, error);
+      await this.emit(
+        "agent_failed",
+        { error: toErrorInfo(error), usage: emptyUsage(), model, latencyMs: 0 },
+        agent.id,
+        error,
+      );
       throw new AgentFailure(agent.id, error);
     }
   }
@@ -307,7 +412,11 @@ export class RunExecution {
   /** Ends the run with `run_completed`. */
   async complete(output: unknown): Promise<RunResult> {
     const now = this.plan.clock.now();
-    const completed = this.emitAt(now, "run_completed", { output, usage: this.builder.result.usage, durationMs: now - this.startedAt });
+    const completed = this.emitAt(now, "run_completed", {
+      output,
+      usage: this.builder.result.usage,
+      durationMs: now - this.startedAt,
+    });
     if (completed) await completed;
     return this.builder.result;
   }
@@ -320,13 +429,29 @@ export class RunExecution {
     const abortReason = this.plan.signal.aborted ? (this.plan.signal.reason as unknown) : undefined;
     if (this.plan.signal.aborted && !RunTimeoutError.isInstance(abortReason)) {
       const reason = abortReason;
-      const message = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "cancelled";
-      await this.emit("run_cancelled", { reason: message, usage, durationMs: this.elapsedMs() }, undefined, reason);
+      const message =
+        reason instanceof Error
+          ? reason.message
+          : typeof reason === "string"
+            ? reason
+            : "cancelled";
+      await this.emit(
+        "run_cancelled",
+        { reason: message, usage, durationMs: this.elapsedMs() },
+        undefined,
+        reason,
+      );
     } else {
       const failure = abortReason ?? error;
       await this.emit(
         "run_failed",
-        { error: toErrorInfo(failure), status: statusOf(failure), ...(failedAgent ? { failedAgent } : {}), usage, durationMs: this.elapsedMs() },
+        {
+          error: toErrorInfo(failure),
+          status: statusOf(failure),
+          ...(failedAgent ? { failedAgent } : {}),
+          usage,
+          durationMs: this.elapsedMs(),
+        },
         undefined,
         failure,
       );
@@ -375,14 +500,17 @@ export class AgentFailure extends Error {
     readonly agentId: string,
     readonly error: unknown,
   ) {
-    super(`Agent "${agentId}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    super(`Agent "${agentId}" failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 
 function statusOf(error: unknown): RunStatus {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (code === "budget_exceeded") return "budget_exceeded";
-  if (code === "run_timeout" || (error instanceof Error && error.name === "TimeoutError")) return "timeout";
+  if (code === "run_timeout" || (error instanceof Error && error.name === "TimeoutError"))
+    return "timeout";
   return "failed";
 }
 
@@ -393,7 +521,8 @@ function usageOf(error: unknown): Usage {
 
 function detailsOf(error: unknown): Record<string, unknown> | undefined {
   const found = (error as { details?: unknown } | undefined)?.details;
-  const details: Record<string, unknown> = typeof found === "object" && found !== null ? { ...(found as Record<string, unknown>) } : {};
+  const details: Record<string, unknown> =
+    typeof found === "object" && found !== null ? { ...(found as Record<string, unknown>) } : {};
   const retryMetrics = getRetryMetrics(error);
   if (retryMetrics) {
     details.retryMetrics = retryMetrics;

@@ -15,7 +15,9 @@ export type RunInput = Record<string, unknown> | string;
 export function normalizeInput(input: RunInput): Record<string, unknown> {
   if (typeof input === "string") return { query: input };
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ConfigError(`Run input must be an object of named values, e.g. { query: "..." }, or a string; got ${Array.isArray(input) ? "an array" : typeof input}.`);
+    throw new ConfigError(
+      `Run input must be an object of named values, e.g. { query: "..." }, or a string; got ${Array.isArray(input) ? "an array" : typeof input}.`,
+    );
   }
   return input;
 }

@@ -48,7 +48,12 @@ export interface RunResult {
   readonly report: RunReport;
 }
 
-const NESTED_STEP_EVENTS = new Set<string>(["agent_started", "agent_completed", "agent_failed", "agent_selected"]);
+const NESTED_STEP_EVENTS = new Set<string>([
+  "agent_started",
+  "agent_completed",
+  "agent_failed",
+  "agent_selected",
+]);
 
 /**
  * A result as the fold builds it: a class, so every result shares one shape (an accessor
@@ -101,7 +106,12 @@ export class RunResultBuilder {
    *   the step that ran the nested team reports its output and usage.
    * @param roles the role of each agent id, for an agent that ends without an `agent_started` event.
    */
-  constructor(runId: string, teamId: string, pathPrefix = teamId, roles?: ReadonlyMap<string, string>) {
+  constructor(
+    runId: string,
+    teamId: string,
+    pathPrefix = teamId,
+    roles?: ReadonlyMap<string, string>,
+  ) {
     this.recorder = new ReportRecorder(roles);
     this.pathPrefix = `${pathPrefix}/`;
     this.costs = new RunCostBuilder(runId, teamId);
@@ -122,7 +132,13 @@ export class RunResultBuilder {
     result.eventCount++;
     // Agent steps of nested runs (deeper paths) are in the log; the step that ran the nested
     // team folds its output and usage. Other nested events (cost, warnings) count here.
-    if (!own && event.agentPath !== undefined && NESTED_STEP_EVENTS.has(event.type) && !this.isOwn(event.agentPath, event.agentId)) return;
+    if (
+      !own &&
+      event.agentPath !== undefined &&
+      NESTED_STEP_EVENTS.has(event.type) &&
+      !this.isOwn(event.agentPath, event.agentId)
+    )
+      return;
     // One dispatch per event; the most frequent types first (tokens, then a step's events).
     switch (event.type) {
       case "token":
@@ -211,7 +227,11 @@ export class RunResultBuilder {
   }
 
   private isOwn(agentPath: string, agentId: string | undefined): boolean {
-    return agentId !== undefined && agentPath.length === this.pathPrefix.length + agentId.length && agentPath.startsWith(this.pathPrefix);
+    return (
+      agentId !== undefined &&
+      agentPath.length === this.pathPrefix.length + agentId.length &&
+      agentPath.startsWith(this.pathPrefix)
+    );
   }
 
   private finish(timestamp: number, durationMs: number): void {

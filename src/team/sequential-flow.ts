@@ -15,4 +15,3 @@ export async function runSequential(execution: RunExecution): Promise<unknown> {
   }
   return output;
 }
-

@@ -29,7 +29,10 @@ export const teamShape = {
   /** Providers by name, for models named `"<provider>/<model>"`. */
   providers: providersSchema.optional(),
   /** Most USD one run may spend: a hard run budget, enforced before each model call. */
-  maxCostPerRun: z.number({ error: "maxCostPerRun must be a number of USD." }).nonnegative("maxCostPerRun must be >= 0.").optional(),
+  maxCostPerRun: z
+    .number({ error: "maxCostPerRun must be a number of USD." })
+    .nonnegative("maxCostPerRun must be >= 0.")
+    .optional(),
   /** Budgets: per run, or per hour/day/month shared by the team's runs (see docs/cost.md). */
   budgets: z.array(budgetConfigSchema, { error: "budgets must be a list of budgets." }).optional(),
   /** Let unpriced models run under a budget, their cost uncounted (default false: a config error). */
@@ -49,7 +52,10 @@ export const teamShape = {
 
 /** The schema of a team file (JSON or YAML) and of `LLMTeam.fromConfig(...)`. */
 export const teamConfigSchema = strictObject(
-  { ...teamShape, agents: z.array(agentConfigSchema, { error: "agents must be a list of agents." }).optional() },
+  {
+    ...teamShape,
+    agents: z.array(agentConfigSchema, { error: "agents must be a list of agents." }).optional(),
+  },
   "a team",
 ).superRefine((team, context) => {
   const seen = new Map<string, number>();
@@ -58,24 +64,38 @@ export const teamConfigSchema = strictObject(
     const id = agent.id ?? agent.role;
     const previousRole = roles.get(agent.role);
     if (previousRole !== undefined) {
-      context.addIssue({ code: "custom", path: ["agents", index, "role"], message: `Duplicate role "${agent.role}": agents[${previousRole}] has it already. Roles must be unique in a team.` });
+      context.addIssue({
+        code: "custom",
+        path: ["agents", index, "role"],
+        message: `Duplicate role "${agent.role}": agents[${previousRole}] has it already. Roles must be unique in a team.`,
+      });
     }
     roles.set(agent.role, index);
     const previousId = seen.get(id);
     if (previousId !== undefined && previousRole === undefined) {
-      context.addIssue({ code: "custom", path: ["agents", index, agent.id === undefined ? "role" : "id"], message: `Duplicate agent id "${id}": agents[${previousId}] has it already.` });
+      context.addIssue({
+        code: "custom",
+        path: ["agents", index, agent.id === undefined ? "role" : "id"],
+        message: `Duplicate agent id "${id}": agents[${previousId}] has it already.`,
+      });
     }
     seen.set(id, index);
     // A nested team is checked as a team, its problems under this agent's path.
-    if (agent.type === "team" && agent.team !== undefined && typeof (agent.team as { run?: unknown }).run !== "function") {
+    if (
+      agent.type === "team" &&
+      agent.team !== undefined &&
+      typeof (agent.team as { run?: unknown }).run !== "function"
+    ) {
       const nested = teamConfigSchema.safeParse(agent.team, { reportInput: true });
       if (!nested.success) {
-        for (const issue of toConfigIssues(nested.error, ["agents", index, "team"])) context.addIssue({ code: "custom", path: issue.path, message: issue.message });
+        for (const issue of toConfigIssues(nested.error, ["agents", index, "team"]))
+          context.addIssue({ code: "custom", path: issue.path, message: issue.message });
       }
     }
   });
   if (roles.size === (team.agents?.length ?? 0)) {
-    for (const issue of checkTeamFlow(team, team.agents)) context.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    for (const issue of checkTeamFlow(team, team.agents))
+      context.addIssue({ code: "custom", path: issue.path, message: issue.message });
   }
 });
 

@@ -13,7 +13,12 @@ import { runSequential } from "./sequential-flow.js";
 /** A team's flow, compiled: sequential, a graph (chain or explicit), or the router. */
 export type TeamFlow =
   | CompiledFlow
-  | { kind: "router"; route: Omit<RouteSettings, "model">; termination: TerminationCondition; model: string | undefined };
+  | {
+      kind: "router";
+      route: Omit<RouteSettings, "model">;
+      termination: TerminationCondition;
+      model: string | undefined;
+    };
 
 /**
  * Compiles the team's flow or router settings against its agents.
@@ -33,7 +38,8 @@ export function compileTeamFlow(settings: TeamFlowSettings, agents: PreparedAgen
       route: {
         prompt: orchestrator.prompt,
         maxIterations: orchestrator.maxIterations ?? ORCHESTRATOR_DEFAULTS.maxIterations,
-        onInvalidDecision: orchestrator.onInvalidDecision ?? ORCHESTRATOR_DEFAULTS.onInvalidDecision,
+        onInvalidDecision:
+          orchestrator.onInvalidDecision ?? ORCHESTRATOR_DEFAULTS.onInvalidDecision,
         temperature: orchestrator.temperature,
         noun: "agent",
       },
@@ -53,7 +59,8 @@ export function flowMode(flow: TeamFlow): string {
 export function runTeamFlow(execution: RunExecution, flow: TeamFlow): Promise<unknown> {
   // The common cases without an extra async frame (it would live as long as the run).
   if (flow.kind === "sequential") return runSequential(execution);
-  if (flow.kind === "graph" && !flow.graph.parallel && !flow.graph.dynamic) return runLinear(execution, flow.graph.order);
+  if (flow.kind === "graph" && !flow.graph.parallel && !flow.graph.dynamic)
+    return runLinear(execution, flow.graph.order);
   return runOtherFlow(execution, flow);
 }
 
@@ -72,7 +79,9 @@ async function runOtherFlow(execution: RunExecution, flow: TeamFlow): Promise<un
         candidates: execution.plan.agents.map((agent) => ({
           id: agent.id,
           role: agent.role,
-          ...(agent.config.description === undefined ? {} : { description: agent.config.description }),
+          ...(agent.config.description === undefined
+            ? {}
+            : { description: agent.config.description }),
         })),
         runCandidate: (id, iteration) => execution.runAgent(agents.get(id)!, iteration),
       });

@@ -1,6 +1,9 @@
 import type { PreparedAgent } from "../agents/llm-agent.js";
 import type { ModelCall } from "../providers/model-call.js";
-import { resolveCircuitBreakerPolicy, type CircuitBreakerOptions } from "../resilience/circuit-breaker-policy.js";
+import {
+  resolveCircuitBreakerPolicy,
+  type CircuitBreakerOptions,
+} from "../resilience/circuit-breaker-policy.js";
 import { resolveRetryPolicy, type RetryPolicyOptions } from "../resilience/retry-policy.js";
 import { buildModelPipeline, type PipelineParts } from "./model-pipeline.js";
 import type { TeamConfig } from "./team-config.js";

@@ -90,11 +90,18 @@ export class TeamPlanner {
    * @throws ConfigError for a bad input, no agents, an unset prompt variable, no model, an
    *   unpriced model under a budget, or (unless `control` is interactive) agents needing approval.
    */
-  plan(input: RunInput, options: RunOptions, controller: AbortController, control?: RunController): RunPlan | Promise<RunPlan> {
+  plan(
+    input: RunInput,
+    options: RunOptions,
+    controller: AbortController,
+    control?: RunController,
+  ): RunPlan | Promise<RunPlan> {
     const { teamId, agents } = this.team;
     const values = normalizeInput(input);
     if (agents.length === 0) {
-      throw new ConfigError(`Team "${teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`);
+      throw new ConfigError(
+        `Team "${teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`,
+      );
     }
     const flow = this.flow();
     this.checkVariables(flow, Object.keys(values));
@@ -102,13 +109,19 @@ export class TeamPlanner {
     // The model plan is built once (resolving models may wait); runs after that plan at once.
     const cached = this.cachedModelPlan();
     if (cached) return this.runPlan(cached, values, options, controller, control);
-    return (this.pendingModelPlan ??= this.buildModelPlan(flow).finally(() => (this.pendingModelPlan = undefined))).then((parts) =>
-      this.runPlan(parts, values, options, controller, control),
-    );
+    return (this.pendingModelPlan ??= this.buildModelPlan(flow).finally(
+      () => (this.pendingModelPlan = undefined),
+    )).then((parts) => this.runPlan(parts, values, options, controller, control));
   }
 
   /** The plan of one run over the team's model plan. */
-  private runPlan(parts: ModelPlan, values: Record<string, unknown>, options: RunOptions, controller: AbortController, control: RunController | undefined): RunPlan {
+  private runPlan(
+    parts: ModelPlan,
+    values: Record<string, unknown>,
+    options: RunOptions,
+    controller: AbortController,
+    control: RunController | undefined,
+  ): RunPlan {
     const { teamId, costTracker, budgetManagers } = this.team;
     if (budgetManagers.length > 0) {
       checkBudgetPricing({
@@ -120,7 +133,9 @@ export class TeamPlanner {
     }
     const runId = options.runId ?? newRunId();
     costTracker.startRun(runId, teamId);
-    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, controller.signal])
+      : controller.signal;
     const plan: RunPlan = {
       runId,
       teamId,
@@ -179,7 +194,11 @@ export class TeamPlanner {
     const agentSettings = new Map<string, AgentCallSettings>();
     const teams = new Map<string, NestedTeam>();
     const agents = [...this.team.agents];
-    const defaults: RunPlan["defaults"] = { temperature: this.settings.temperature, maxTokens: this.settings.maxTokens, stream: this.settings.stream };
+    const defaults: RunPlan["defaults"] = {
+      temperature: this.settings.temperature,
+      maxTokens: this.settings.maxTokens,
+      stream: this.settings.stream,
+    };
     for (const agent of agents) {
       const nested = this.team.nestedTeams.get(agent.id);
       if (nested) {
@@ -194,15 +213,25 @@ export class TeamPlanner {
       }
       const model = await resolve(name);
       models.set(agent.id, model);
-      if (fallbacks.length > 0) fallbackModels.set(agent.id, await Promise.all(fallbacks.map(resolve)));
+      if (fallbacks.length > 0)
+        fallbackModels.set(agent.id, await Promise.all(fallbacks.map(resolve)));
       const call = this.team.pipelines.agent(agent);
       agentCalls.set(agent.id, call);
-      agentSettings.set(agent.id, agentCallSettings(agent, model, fallbackModels.get(agent.id), call, defaults));
+      agentSettings.set(
+        agent.id,
+        agentCallSettings(agent, model, fallbackModels.get(agent.id), call, defaults),
+      );
     }
     if (flow.kind === "router") {
       const name = flow.model ?? firstModel(this.settings.model) ?? this.team.defaultModel;
       if (name === undefined) {
-        throw new ConfigError([{ path: ["orchestrator", "model"], message: "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini." }]);
+        throw new ConfigError([
+          {
+            path: ["orchestrator", "model"],
+            message:
+              "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini.",
+          },
+        ]);
       }
       models.set(ORCHESTRATOR_ID, await resolve(name));
     }
@@ -210,7 +239,11 @@ export class TeamPlanner {
       names,
       resolutions,
       registryVersion: -1,
-      modelNames: [...new Set([...models.values(), ...[...fallbackModels.values()].flat()].map((model) => model.name))],
+      modelNames: [
+        ...new Set(
+          [...models.values(), ...[...fallbackModels.values()].flat()].map((model) => model.name),
+        ),
+      ],
       agents,
       roles: new Map(agents.map((agent) => [agent.id, agent.role])),
       models,
@@ -223,7 +256,11 @@ export class TeamPlanner {
     };
     // Only a plan built from the current agents and flow is kept (a change during the awaits clears it).
     const current = this.team.agents;
-    if (current.length === agents.length && current.every((agent, index) => agent === agents[index]) && this.compiledFlow === flow) {
+    if (
+      current.length === agents.length &&
+      current.every((agent, index) => agent === agents[index]) &&
+      this.compiledFlow === flow
+    ) {
       this.modelPlan = plan;
     }
     return plan;
@@ -244,12 +281,18 @@ export class TeamPlanner {
     agents.forEach((agent, index) => {
       const nested = nestedTeams.get(agent.id);
       if (!nested) return;
-      const keys = agent.config.prompt === undefined ? inputKeys : [...new Set([...inputKeys, "query"])];
+      const keys =
+        agent.config.prompt === undefined ? inputKeys : [...new Set([...inputKeys, "query"])];
       try {
         nested.validate(keys);
       } catch (error) {
         if (!ConfigError.isInstance(error)) throw error;
-        issues.push(...error.issues.map((issue) => ({ ...issue, path: ["agents", index, "team", ...issue.path] })));
+        issues.push(
+          ...error.issues.map((issue) => ({
+            ...issue,
+            path: ["agents", index, "team", ...issue.path],
+          })),
+        );
       }
     });
     if (issues.length > 0) throw new ConfigError(issues);

@@ -73,7 +73,9 @@ export class TeamRunner {
     const controller = new AbortController();
     const runId = options.runId ?? newRunId();
     const channel = new EventChannel<StreamEvent>(this.team.streamBufferSize, () =>
-      controller.abort(Object.assign(new Error("The stream's consumer stopped reading."), { name: "AbortError" })),
+      controller.abort(
+        Object.assign(new Error("The stream's consumer stopped reading."), { name: "AbortError" }),
+      ),
     );
     const result = (async () => {
       let plan: RunPlan;
@@ -118,7 +120,10 @@ export class TeamRunner {
       runId,
       teamId: this.team.teamId,
       configVersion: lifecycle.configVersion,
-      configHash: hashConfig({ ...this.team.settings(), agents: this.team.agents.map((agent) => agent.config) }),
+      configHash: hashConfig({
+        ...this.team.settings(),
+        agents: this.team.agents.map((agent) => agent.config),
+      }),
       input: typeof input === "string" ? { query: input } : input,
       clock: this.team.clock,
       controller: control,
@@ -129,25 +134,44 @@ export class TeamRunner {
   }
 
   /** See `LLMTeam.runNested`. */
-  async runNested(input: Record<string, unknown>, parent: RunExecution, agentId: string, signal: AbortSignal): Promise<RunResult> {
+  async runNested(
+    input: Record<string, unknown>,
+    parent: RunExecution,
+    agentId: string,
+    signal: AbortSignal,
+  ): Promise<RunResult> {
     const controller = new AbortController();
     // A tracker shared with the parent already counts this run: the parent ends it.
     const sharedTracker = this.team.costTracker.isActive(parent.plan.runId);
-    const plan = await this.team.planner.plan(input, { runId: parent.plan.runId, signal }, controller);
+    const plan = await this.team.planner.plan(
+      input,
+      { runId: parent.plan.runId, signal },
+      controller,
+    );
     plan.pathPrefix = `${parent.plan.pathPrefix}/${agentId}`;
     const { gate, approver } = parent.plan;
     if (gate) plan.gate = () => gate(parent);
     if (approver) plan.approver = approver;
     // Its events go to the parent's log: they are read live when the parent's are.
     plan.observed = parent.observed;
-    return this.execute(new RunExecution(plan, { push: (event) => parent.forward(event) }), controller, undefined, sharedTracker);
+    return this.execute(
+      new RunExecution(plan, { push: (event) => parent.forward(event) }),
+      controller,
+      undefined,
+      sharedTracker,
+    );
   }
 
   /**
    * Runs the flow. `abort` stops the run (the team's `timeoutMs` uses it); with
    * `parentEndsCost`, the cost tracker's run (shared with a parent run) is left to the parent.
    */
-  private async execute(execution: RunExecution, abort: AbortController, control?: RunController, parentEndsCost = false): Promise<RunResult> {
+  private async execute(
+    execution: RunExecution,
+    abort: AbortController,
+    control?: RunController,
+    parentEndsCost = false,
+  ): Promise<RunResult> {
     const { teamId, costTracker } = this.team;
     const { plan } = execution;
     const timeoutMs = this.team.settings().timeoutMs;
@@ -160,16 +184,29 @@ export class TeamRunner {
       );
     }
     // Without budgets the run's folded cost counts it in the tracker too (no second count per call).
-    if (!parentEndsCost && !this.team.hasBudgets) costTracker.attachRun(plan.runId, execution.builder.result.cost);
+    if (!parentEndsCost && !this.team.hasBudgets)
+      costTracker.attachRun(plan.runId, execution.builder.result.cost);
     try {
-      const announced = execution.emitAt(execution.startedAt, "run_started", { teamId, agents: plan.agents.map((agent) => agent.id), input: plan.input, mode: plan.mode });
+      const announced = execution.emitAt(execution.startedAt, "run_started", {
+        teamId,
+        agents: plan.agents.map((agent) => agent.id),
+        input: plan.input,
+        mode: plan.mode,
+      });
       if (announced) await announced;
       if (control) await control.started(execution);
       const output = await runTeamFlow(execution, this.team.planner.flow());
       if (control) await control.finish(execution, "completed", "run completed");
       return await execution.complete(output);
     } catch (error) {
-      if (control) await control.finish(execution, "failed", execution.signal.aborted ? "run cancelled" : `run failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (control)
+        await control.finish(
+          execution,
+          "failed",
+          execution.signal.aborted
+            ? "run cancelled"
+            : `run failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       return await execution.fail(error);
     } finally {
       timer?.abort(RUN_ENDED);

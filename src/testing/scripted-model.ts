@@ -140,7 +140,11 @@ export class ScriptedModel implements LanguageModelV4 {
   private next<T>(
     mode: ScriptedCall["mode"],
     options: LanguageModelV4CallOptions,
-    build: (response: Exclude<ScriptedResponse, string>, callNumber: number, options: LanguageModelV4CallOptions) => T,
+    build: (
+      response: Exclude<ScriptedResponse, string>,
+      callNumber: number,
+      options: LanguageModelV4CallOptions,
+    ) => T,
   ): Promise<T> {
     let answer: Exclude<ScriptedResponse, string>;
     try {
@@ -187,12 +191,21 @@ export class ScriptedModel implements LanguageModelV4 {
 }
 
 /** The `doGenerate` result of a scripted answer. */
-function generated(response: Exclude<ScriptedResponse, string>, callNumber: number, options: LanguageModelV4CallOptions): LanguageModelV4GenerateResult {
+function generated(
+  response: Exclude<ScriptedResponse, string>,
+  callNumber: number,
+  options: LanguageModelV4CallOptions,
+): LanguageModelV4GenerateResult {
   const content: LanguageModelV4Content[] = [];
   const text = textOf(response);
   if (text) content.push({ type: "text", text });
   for (const call of response.toolCalls ?? []) content.push(toolCallPart(call, callNumber));
-  return { content, finishReason: finishReasonOf(response), usage: usageOf(response, options, text), warnings: [] };
+  return {
+    content,
+    finishReason: finishReasonOf(response),
+    usage: usageOf(response, options, text),
+    warnings: [],
+  };
 }
 
 /** The stream of a scripted answer: its parts, handed out as the reader pulls. */

@@ -10,11 +10,15 @@ const NUMBER_TEXT = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
  * exactly a number (`"0x10"`, `" 4"`, `"1,5"`) or exactly `true`/`false`.
  * Returns the same object when nothing changes (copy on write).
  */
-export function coerceArguments(value: unknown, schema: JSONSchema7Definition | undefined): unknown {
+export function coerceArguments(
+  value: unknown,
+  schema: JSONSchema7Definition | undefined,
+): unknown {
   if (schema === undefined || typeof schema === "boolean") return value;
   if (typeof value === "string") return coerceText(value, schema);
   if (Array.isArray(value)) return coerceArray(value, schema);
-  if (typeof value === "object" && value !== null) return coerceObject(value as Record<string, unknown>, schema);
+  if (typeof value === "object" && value !== null)
+    return coerceObject(value as Record<string, unknown>, schema);
   return value;
 }
 
@@ -74,7 +78,8 @@ function coerceObject(object: Record<string, unknown>, schema: JSONSchema7): unk
 
 /** Every JSON type the schema admits at this node, or `undefined` when it cannot tell. */
 function allowedTypes(schema: JSONSchema7): Set<string> | undefined {
-  if (schema.type !== undefined) return new Set(Array.isArray(schema.type) ? schema.type : [schema.type]);
+  if (schema.type !== undefined)
+    return new Set(Array.isArray(schema.type) ? schema.type : [schema.type]);
   const branches = schema.anyOf ?? schema.oneOf;
   if (branches === undefined) return undefined;
   const types = new Set<string>();
@@ -101,7 +106,12 @@ function singleBranch(schema: JSONSchema7, type: "array" | "object"): JSONSchema
   let found: JSONSchema7 | undefined;
   for (const branch of branches) {
     if (typeof branch === "boolean") return undefined;
-    const types = branch.type === undefined ? undefined : Array.isArray(branch.type) ? branch.type : [branch.type];
+    const types =
+      branch.type === undefined
+        ? undefined
+        : Array.isArray(branch.type)
+          ? branch.type
+          : [branch.type];
     if (types === undefined) return undefined;
     if (types.includes(type)) {
       if (found) return undefined;

@@ -1,6 +1,10 @@
 export { ParamType } from "./param-type.js";
 export { ToolParameter } from "./tool-parameter.js";
-export type { ParameterTypeSpec, ParameterValidationResult, ToolParameterOptions } from "./tool-parameter.js";
+export type {
+  ParameterTypeSpec,
+  ParameterValidationResult,
+  ToolParameterOptions,
+} from "./tool-parameter.js";
 export { ToolDefinition } from "./tool-definition.js";
 export type {
   AnyToolDefinition,
@@ -12,16 +16,40 @@ export type {
 } from "./tool-definition.js";
 export { tool } from "./tool.js";
 export type { ToolOptions } from "./tool.js";
-export type { InferToolInput, SchemaIssue, SchemaValidationResult, ToolInputSchema } from "./tool-input-schema.js";
+export type {
+  InferToolInput,
+  SchemaIssue,
+  SchemaValidationResult,
+  ToolInputSchema,
+} from "./tool-input-schema.js";
 export type { ToolContext, ToolHandler, ToolHistoryEntry, ToolResult } from "./tool-result.js";
 export type { ToolApprovalDecision, ToolApprovalRequest, ToolApprover } from "./tool-approval.js";
-export { DEFAULT_TOOL_HISTORY_LIMIT, DEFAULT_TOOL_TIMEOUT_MS, ToolExecutor } from "./tool-executor.js";
+export {
+  DEFAULT_TOOL_HISTORY_LIMIT,
+  DEFAULT_TOOL_TIMEOUT_MS,
+  ToolExecutor,
+} from "./tool-executor.js";
 export type { ToolExecuteOptions, ToolExecutorOptions } from "./tool-executor.js";
 export { ToolRegistry } from "./tool-registry.js";
 export type { ToolReference, ToolRegistryOptions } from "./tool-registry.js";
-export { DEFAULT_MAX_REPEATED_FAILURES, DEFAULT_MAX_TOOL_ROUNDS, runToolLoop, toolLoopDetails } from "./tool-loop.js";
-export type { ToolCallRecord, ToolLoopOptions, ToolLoopResult, ToolLoopStopReason } from "./tool-loop.js";
-export { BUILTIN_TOOL_NAMES, builtinTools, createBuiltinTool, isBuiltinToolName } from "./builtin/builtin-tools.js";
+export {
+  DEFAULT_MAX_REPEATED_FAILURES,
+  DEFAULT_MAX_TOOL_ROUNDS,
+  runToolLoop,
+  toolLoopDetails,
+} from "./tool-loop.js";
+export type {
+  ToolCallRecord,
+  ToolLoopOptions,
+  ToolLoopResult,
+  ToolLoopStopReason,
+} from "./tool-loop.js";
+export {
+  BUILTIN_TOOL_NAMES,
+  builtinTools,
+  createBuiltinTool,
+  isBuiltinToolName,
+} from "./builtin/builtin-tools.js";
 export type { BuiltinToolName } from "./builtin/builtin-tools.js";
 export { evaluateExpression } from "./builtin/calculator.js";
 export type { CalculatorOptions } from "./builtin/calculator.js";
@@ -35,4 +63,7 @@ export type { ReadFileOptions, ReadFileResult } from "./builtin/read-file.js";
 export type { FileEntry, ListFilesOptions, ListFilesResult } from "./builtin/list-files.js";
 export { isPrivateAddress } from "./builtin/private-address.js";
 export { ToolExecutionError } from "../errors/tool-execution-error.js";
-export type { ToolExecutionErrorOptions, ToolFailureReason } from "../errors/tool-execution-error.js";
+export type {
+  ToolExecutionErrorOptions,
+  ToolFailureReason,
+} from "../errors/tool-execution-error.js";

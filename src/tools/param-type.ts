@@ -48,4 +48,11 @@ export function normalizeParamType(type: string): ParamType | undefined {
 }
 
 /** The valid type names, for error messages. */
-export const PARAM_TYPE_NAMES: readonly ParamType[] = ["string", "integer", "number", "boolean", "array", "object"];
+export const PARAM_TYPE_NAMES: readonly ParamType[] = [
+  "string",
+  "integer",
+  "number",
+  "boolean",
+  "array",
+  "object",
+];

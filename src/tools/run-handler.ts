@@ -3,7 +3,8 @@ import type { AnyToolDefinition } from "./tool-definition.js";
 import type { ToolContext } from "./tool-result.js";
 
 /** How a handler call ended. */
-export type HandlerOutcome = { kind: "ok"; value: unknown } | { kind: "error"; error: unknown } | { kind: "timeout" };
+export type HandlerOutcome =
+  { kind: "ok"; value: unknown } | { kind: "error"; error: unknown } | { kind: "timeout" };
 
 const TIMED_OUT = Symbol("timed out");
 
@@ -111,7 +112,9 @@ async function race(
   try {
     const outcome = await Promise.race([handlerDone, timeout, cancelled]);
     if (outcome === TIMED_OUT || outcome === undefined) {
-      context.abort(new DOMException(`Tool "${toolName}" timed out after ${timeoutMs} ms.`, "TimeoutError"));
+      context.abort(
+        new DOMException(`Tool "${toolName}" timed out after ${timeoutMs} ms.`, "TimeoutError"),
+      );
       return { kind: "timeout" };
     }
     if (outer?.aborted) throw outer.reason;

@@ -21,7 +21,9 @@ export type ToolApprovalDecision = boolean | { approved: boolean; reason?: strin
  * const approve: ToolApprover = ({ toolName, arguments: args }) =>
  *   toolName !== "http_fetch" || String((args as { url: string }).url).startsWith("https://api.example.com/");
  */
-export type ToolApprover = (request: ToolApprovalRequest) => ToolApprovalDecision | Promise<ToolApprovalDecision>;
+export type ToolApprover = (
+  request: ToolApprovalRequest,
+) => ToolApprovalDecision | Promise<ToolApprovalDecision>;
 
 /** An approver that always answers later (a person deciding): what a run handle gives the tool loop. */
 export type ToolApprovalFunction = (request: ToolApprovalRequest) => Promise<ToolApprovalDecision>;

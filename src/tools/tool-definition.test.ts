@@ -24,7 +24,11 @@ const weather = tool({
 
 describe("tool()", () => {
   it("infers the handler's argument type from the zod schema", () => {
-    expectTypeOf(weather.handler).parameter(0).toEqualTypeOf<{ city: string; units: "celsius" | "fahrenheit"; days?: number | undefined }>();
+    expectTypeOf(weather.handler).parameter(0).toEqualTypeOf<{
+      city: string;
+      units: "celsius" | "fahrenheit";
+      days?: number | undefined;
+    }>();
     expectTypeOf(weather.toolDefinition).toEqualTypeOf(weather);
   });
 
@@ -39,7 +43,12 @@ describe("tool()", () => {
           type: "object",
           properties: {
             city: { type: "string", description: "City name" },
-            units: { type: "string", enum: ["celsius", "fahrenheit"], default: "celsius", description: "Temperature units" },
+            units: {
+              type: "string",
+              enum: ["celsius", "fahrenheit"],
+              default: "celsius",
+              description: "Temperature units",
+            },
             days: { type: "integer", minimum: 1, maximum: 7 },
           },
           required: ["city"],
@@ -62,8 +71,12 @@ describe("tool()", () => {
   });
 
   it("rejects a schema that is not an object and an invalid name", () => {
-    expect(() => tool({ name: "x", description: "", parameters: z.string(), execute: () => 1 })).toThrow(ConfigError);
-    expect(() => tool({ name: "has space", description: "", parameters: z.object({}), execute: () => 1 })).toThrow(/Invalid tool name/);
+    expect(() =>
+      tool({ name: "x", description: "", parameters: z.string(), execute: () => 1 }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      tool({ name: "has space", description: "", parameters: z.object({}), execute: () => 1 }),
+    ).toThrow(/Invalid tool name/);
   });
 });
 
@@ -72,11 +85,21 @@ describe("the explicit ToolDefinition form", () => {
     name: "search",
     description: "Search the catalogue",
     parameters: [
-      new ToolParameter({ name: "query", type: ParamType.STRING, required: true, description: "What to look for" }),
+      new ToolParameter({
+        name: "query",
+        type: ParamType.STRING,
+        required: true,
+        description: "What to look for",
+      }),
       new ToolParameter({ name: "limit", type: ParamType.INTEGER, required: false, default: 10 }),
       new ToolParameter({ name: "minScore", type: ParamType.FLOAT, required: false }),
       { name: "tags", type: ParamType.LIST, items: { type: ParamType.STRING }, required: false },
-      { name: "weights", type: ParamType.DICT, values: { type: ParamType.NUMBER }, required: false },
+      {
+        name: "weights",
+        type: ParamType.DICT,
+        values: { type: ParamType.NUMBER },
+        required: false,
+      },
       {
         name: "filter",
         type: ParamType.OBJECT,
@@ -104,7 +127,10 @@ describe("the explicit ToolDefinition form", () => {
       filter: {
         type: "object",
         description: "Nested filter",
-        properties: { inStock: { type: "boolean" }, price: { type: "object", properties: { max: { type: "number" } }, required: ["max"] } },
+        properties: {
+          inStock: { type: "boolean" },
+          price: { type: "object", properties: { max: { type: "number" } }, required: ["max"] },
+        },
         required: ["inStock", "price"],
       },
     });
@@ -115,7 +141,12 @@ describe("the explicit ToolDefinition form", () => {
   });
 
   it("validates nested arguments, applies defaults and coerces unambiguous strings", async () => {
-    expect(await search.parseArguments({ query: "lamp", filter: { inStock: "true", price: { max: "19.5" } } })).toEqual({
+    expect(
+      await search.parseArguments({
+        query: "lamp",
+        filter: { inStock: "true", price: { max: "19.5" } },
+      }),
+    ).toEqual({
       success: true,
       value: { query: "lamp", limit: 10, filter: { inStock: true, price: { max: 19.5 } } },
     });
@@ -128,25 +159,37 @@ describe("the explicit ToolDefinition form", () => {
   });
 
   it("refuses an unknown type, a default of the wrong type and a duplicate parameter", () => {
-    expect(() => new ToolParameter({ name: "x", type: "decimal" as never })).toThrow(/unknown type "decimal". Valid types: string, integer/);
-    expect(() => new ToolParameter({ name: "x", type: ParamType.INTEGER, default: "ten" })).toThrow(/default "ten" does not fit/);
+    expect(() => new ToolParameter({ name: "x", type: "decimal" as never })).toThrow(
+      /unknown type "decimal". Valid types: string, integer/,
+    );
+    expect(() => new ToolParameter({ name: "x", type: ParamType.INTEGER, default: "ten" })).toThrow(
+      /default "ten" does not fit/,
+    );
     expect(
       () =>
         new ToolDefinition({
           name: "t",
           description: "",
-          parameters: [{ name: "a", type: "string" }, { name: "a", type: "integer" }],
+          parameters: [
+            { name: "a", type: "string" },
+            { name: "a", type: "integer" },
+          ],
           handler: () => 1,
         }),
     ).toThrow(/parameter "a" is declared twice/);
-    expect(() => new ToolParameter({ name: "x", type: ParamType.STRING, items: { type: "string" } })).toThrow(/only applies to type array/);
+    expect(
+      () => new ToolParameter({ name: "x", type: ParamType.STRING, items: { type: "string" } }),
+    ).toThrow(/only applies to type array/);
   });
 
   it("validates a single parameter with coercion, like the seed's ToolParameter.validate()", () => {
     const limit = new ToolParameter({ name: "limit", type: ParamType.INTEGER, default: 10 });
     expect(limit.validate("42")).toEqual({ success: true, value: 42 });
     expect(limit.validate(undefined)).toEqual({ success: true, value: 10 });
-    expect(limit.validate("4.5")).toEqual({ success: false, errors: ["limit: Invalid input: expected number, received string"] });
+    expect(limit.validate("4.5")).toEqual({
+      success: false,
+      errors: ["limit: Invalid input: expected number, received string"],
+    });
     expect(limit.toJSONSchema()).toEqual({ type: "integer", default: 10 });
   });
 });

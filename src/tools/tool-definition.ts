@@ -28,8 +28,7 @@ export type ToolHandlerFunction<Args, Output> = {
 
 /** Whether a call needs approval: always, never, or decided from the arguments. */
 export type ToolApprovalRule<Args> =
-  | boolean
-  | { rule(args: Args): boolean | Promise<boolean> }["rule"];
+  boolean | { rule(args: Args): boolean | Promise<boolean> }["rule"];
 
 /** Options of {@link ToolDefinition}. */
 export interface ToolDefinitionOptions<Args = Record<string, unknown>, Output = unknown> {
@@ -57,7 +56,8 @@ export interface FunctionToolSchema {
 }
 
 /** Arguments after validation, or the problems found, one line each. */
-export type ArgumentsParseResult<Args> = { success: true; value: Args } | { success: false; errors: string[] };
+export type ArgumentsParseResult<Args> =
+  { success: true; value: Args } | { success: false; errors: string[] };
 
 /**
  * A tool: name, description, arguments schema and handler (the seed's `ToolDefinition`).
@@ -103,14 +103,19 @@ export class ToolDefinition<Args = Record<string, unknown>, Output = unknown> {
       throw new ConfigError(`Tool "${options.name}" needs a handler function.`);
     }
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
-      throw new ConfigError(`Tool "${options.name}": timeoutMs must be a positive number of milliseconds.`);
+      throw new ConfigError(
+        `Tool "${options.name}": timeoutMs must be a positive number of milliseconds.`,
+      );
     }
     this.name = options.name;
     this.description = options.description ?? "";
     const parameters = options.parameters ?? [];
     if (isParameterList(parameters)) {
       this.parameters = parameters.map((parameter) => toToolParameter(parameter));
-      this.inputSchema = parametersSchema(this.parameters, `Tool "${this.name}"`) as unknown as ToolInputSchema<Args>;
+      this.inputSchema = parametersSchema(
+        this.parameters,
+        `Tool "${this.name}"`,
+      ) as unknown as ToolInputSchema<Args>;
     } else {
       this.parameters = [];
       this.inputSchema = parameters;
@@ -133,12 +138,20 @@ export class ToolDefinition<Args = Record<string, unknown>, Output = unknown> {
 
   /** The OpenAI-compatible function schema: `{ type: "function", function: { name, description, parameters } }`. */
   toSchema(): FunctionToolSchema {
-    return { type: "function", function: { name: this.name, description: this.description, parameters: this.jsonSchema } };
+    return {
+      type: "function",
+      function: { name: this.name, description: this.description, parameters: this.jsonSchema },
+    };
   }
 
   /** The tool as the AI SDK model spec takes it (`LanguageModelV4FunctionTool`). Built once. */
   toModelTool(): LanguageModelV4FunctionTool {
-    this.modelTool ??= { type: "function", name: this.name, description: this.description, inputSchema: this.jsonSchema };
+    this.modelTool ??= {
+      type: "function",
+      name: this.name,
+      description: this.description,
+      inputSchema: this.jsonSchema,
+    };
     return this.modelTool;
   }
 
@@ -152,7 +165,9 @@ export class ToolDefinition<Args = Record<string, unknown>, Output = unknown> {
     // Valid arguments (the usual case) are validated once; coercion runs only after a failure.
     const first = validate(value);
     if (first instanceof Promise) {
-      return first.then((result) => (result.issues ? this.parseCoerced(value, result) : toParseResult(result)));
+      return first.then((result) =>
+        result.issues ? this.parseCoerced(value, result) : toParseResult(result),
+      );
     }
     return first.issues ? this.parseCoerced(value, first) : toParseResult(first);
   }

@@ -68,16 +68,25 @@ describe("ToolExecutor.execute", () => {
     expect(result.error).toBe(
       'Invalid arguments for tool "guarded": a: Invalid input: expected int, received number; b: Invalid input: expected string, received undefined',
     );
-    expect((await executor.execute("guarded", "{not json")).error).toMatch(/^Arguments for tool "guarded" are not valid JSON .*: \{not json$/);
-    expect((await executor.execute("guarded", [1, 2])).error).toBe('Arguments for tool "guarded" must be a JSON object, got [1,2].');
+    expect((await executor.execute("guarded", "{not json")).error).toMatch(
+      /^Arguments for tool "guarded" are not valid JSON .*: \{not json$/,
+    );
+    expect((await executor.execute("guarded", [1, 2])).error).toBe(
+      'Arguments for tool "guarded" must be a JSON object, got [1,2].',
+    );
     expect(called).toBe(false);
   });
 
   it("coerces only unambiguous strings", async () => {
     const executor = new ToolExecutor({ tools: [add, flag] });
     expect((await executor.execute("add", { a: "42", b: "-8" })).output).toBe(34);
-    expect((await executor.execute("flag", { on: "true", label: "42", ratio: "0.5" })).output).toEqual({ on: true, label: "42", ratio: 0.5 });
-    expect((await executor.execute("flag", { on: "FALSE", label: "x" })).output).toEqual({ on: false, label: "x" });
+    expect(
+      (await executor.execute("flag", { on: "true", label: "42", ratio: "0.5" })).output,
+    ).toEqual({ on: true, label: "42", ratio: 0.5 });
+    expect((await executor.execute("flag", { on: "FALSE", label: "x" })).output).toEqual({
+      on: false,
+      label: "x",
+    });
     for (const bad of ["4.5", "0x10", " 4", "1e3", ""]) {
       const result = await executor.execute("add", { a: bad, b: 1 });
       expect(result.success, `a = ${JSON.stringify(bad)}`).toBe(false);
@@ -108,14 +117,21 @@ describe("ToolExecutor.execute", () => {
         throw new TypeError("x.trim is not a function");
       },
     });
-    const rejecting = tool({ name: "rejecting", description: "d", parameters: z.object({}), execute: async () => Promise.reject(new Error("backend down")) });
+    const rejecting = tool({
+      name: "rejecting",
+      description: "d",
+      parameters: z.object({}),
+      execute: async () => Promise.reject(new Error("backend down")),
+    });
     const executor = new ToolExecutor({ tools: [broken, rejecting] });
     expect(await executor.execute("broken", { x: "a" })).toMatchObject({
       success: false,
       errorReason: "handler_error",
       error: 'Tool "broken" failed: TypeError: x.trim is not a function',
     });
-    expect((await executor.execute("rejecting", {})).error).toBe('Tool "rejecting" failed: backend down');
+    expect((await executor.execute("rejecting", {})).error).toBe(
+      'Tool "rejecting" failed: backend down',
+    );
   });
 
   it("times a slow handler out and aborts the signal it was given", async () => {
@@ -130,13 +146,24 @@ describe("ToolExecutor.execute", () => {
         return new Promise<never>(() => undefined);
       },
     });
-    const quick = tool({ name: "quick", description: "d", parameters: z.object({}), timeoutMs: 50, execute: () => new Promise<never>(() => undefined) });
+    const quick = tool({
+      name: "quick",
+      description: "d",
+      parameters: z.object({}),
+      timeoutMs: 50,
+      execute: () => new Promise<never>(() => undefined),
+    });
     const executor = new ToolExecutor({ tools: [hang, quick], timeoutMs: 1_000, clock });
     const pending = executor.execute("hang", {});
     await clock.advance(999);
     expect(seen?.aborted).toBe(false);
     await clock.advance(1);
-    expect(await pending).toMatchObject({ success: false, errorReason: "timeout", error: 'Tool "hang" timed out after 1000 ms.', durationMs: 1_000 });
+    expect(await pending).toMatchObject({
+      success: false,
+      errorReason: "timeout",
+      error: 'Tool "hang" timed out after 1000 ms.',
+      durationMs: 1_000,
+    });
     expect(seen?.aborted).toBe(true);
     expect((seen?.reason as Error).name).toBe("TimeoutError");
     const perTool = executor.execute("quick", {});
@@ -165,13 +192,18 @@ describe("ToolExecutor.execute", () => {
     await expect(pending).rejects.toThrow("run cancelled");
     expect(seen?.aborted).toBe(true);
     expect(clock.pendingSleeps).toBe(0);
-    await expect(executor.execute("hang", {}, { signal: controller.signal })).rejects.toThrow("run cancelled");
+    await expect(executor.execute("hang", {}, { signal: controller.signal })).rejects.toThrow(
+      "run cancelled",
+    );
   });
 
   it("keeps a history of calls with arguments, results and timing, bounded by historyLimit", async () => {
     const executor = new ToolExecutor({ tools: [add], historyLimit: 3 });
-    for (let index = 0; index < 10; index++) await executor.execute("add", { a: index, b: 1 }, { callId: `c${index}` });
-    expect(executor.history.map((entry) => [entry.callId, entry.arguments, entry.result.output])).toEqual([
+    for (let index = 0; index < 10; index++)
+      await executor.execute("add", { a: index, b: 1 }, { callId: `c${index}` });
+    expect(
+      executor.history.map((entry) => [entry.callId, entry.arguments, entry.result.output]),
+    ).toEqual([
       ["c7", { a: 7, b: 1 }, 8],
       ["c8", { a: 8, b: 1 }, 9],
       ["c9", { a: 9, b: 1 }, 10],
@@ -208,7 +240,9 @@ describe("ToolExecutor.execute", () => {
       errorReason: "denied",
       error: 'The call to tool "transfer" was refused: too much',
     });
-    expect((await executor.execute("transfer", { amount: "x" }, { approve })).errorReason).toBe("invalid_arguments");
+    expect((await executor.execute("transfer", { amount: "x" }, { approve })).errorReason).toBe(
+      "invalid_arguments",
+    );
     expect(asked).toEqual([{ amount: 500 }]);
     expect((await executor.execute("transfer", { amount: 500 })).success).toBe(true);
   });

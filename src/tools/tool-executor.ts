@@ -60,12 +60,15 @@ export class ToolExecutor {
 
   constructor(options: ToolExecutorOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
-    if (!(this.timeoutMs > 0)) throw new ConfigError("ToolExecutor: timeoutMs must be a positive number of milliseconds.");
+    if (!(this.timeoutMs > 0))
+      throw new ConfigError("ToolExecutor: timeoutMs must be a positive number of milliseconds.");
     this.clock = options.clock ?? systemClock;
     this.historyLimit = options.historyLimit ?? DEFAULT_TOOL_HISTORY_LIMIT;
     for (const definition of options.tools) {
       if (this.tools.has(definition.name)) {
-        throw new ConfigError(`Duplicate tool name "${definition.name}": each tool needs its own name.`);
+        throw new ConfigError(
+          `Duplicate tool name "${definition.name}": each tool needs its own name.`,
+        );
       }
       this.tools.set(definition.name, definition);
     }
@@ -115,7 +118,11 @@ export class ToolExecutor {
    *
    * @throws the signal's reason when `options.signal` aborts (cancellation is not a tool fault).
    */
-  async execute(name: string, args: unknown, options: ToolExecuteOptions = {}): Promise<ToolResult> {
+  async execute(
+    name: string,
+    args: unknown,
+    options: ToolExecuteOptions = {},
+  ): Promise<ToolResult> {
     const callId = options.callId ?? `tool-call-${++callCounter}`;
     const signal = options.signal;
     signal?.throwIfAborted();
@@ -123,7 +130,14 @@ export class ToolExecutor {
     const definition = this.tools.get(name);
     if (!definition) {
       const known = this.tools.size > 0 ? this.names.join(", ") : "(none)";
-      return this.failure(name, callId, args, startedAt, "unknown_tool", `Unknown tool "${name}". Known tools: ${known}.`);
+      return this.failure(
+        name,
+        callId,
+        args,
+        startedAt,
+        "unknown_tool",
+        `Unknown tool "${name}". Known tools: ${known}.`,
+      );
     }
     let input = args;
     if (typeof args === "string") {
@@ -149,7 +163,8 @@ export class ToolExecutor {
     }
     if (options.approve && definition.needsApproval !== false) {
       const refusal = await this.refusal(definition, parsed.value, callId, options.approve, signal);
-      if (refusal !== undefined) return this.failure(name, callId, args, startedAt, "denied", refusal);
+      if (refusal !== undefined)
+        return this.failure(name, callId, args, startedAt, "denied", refusal);
     }
     const timeoutMs = definition.timeoutMs ?? this.timeoutMs;
     const context = new HandlerContext(callId, name, signal);
@@ -162,12 +177,32 @@ export class ToolExecutor {
     }
     if (outcome.kind === "ok") return this.success(name, callId, args, startedAt, outcome.value);
     if (outcome.kind === "timeout") {
-      return this.failure(name, callId, args, startedAt, "timeout", `Tool "${name}" timed out after ${timeoutMs} ms.`);
+      return this.failure(
+        name,
+        callId,
+        args,
+        startedAt,
+        "timeout",
+        `Tool "${name}" timed out after ${timeoutMs} ms.`,
+      );
     }
-    return this.failure(name, callId, args, startedAt, "handler_error", `Tool "${name}" failed: ${describeError(outcome.error)}`);
+    return this.failure(
+      name,
+      callId,
+      args,
+      startedAt,
+      "handler_error",
+      `Tool "${name}" failed: ${describeError(outcome.error)}`,
+    );
   }
 
-  private success(toolName: string, callId: string, args: unknown, startedAt: number, output: unknown): ToolResult {
+  private success(
+    toolName: string,
+    callId: string,
+    args: unknown,
+    startedAt: number,
+    output: unknown,
+  ): ToolResult {
     const result: ToolResult = {
       success: true,
       output,
@@ -177,7 +212,8 @@ export class ToolExecutor {
       toolName,
       callId,
     };
-    if (this.historyLimit > 0) this.remember({ toolName, callId, arguments: args, result, startedAt });
+    if (this.historyLimit > 0)
+      this.remember({ toolName, callId, arguments: args, result, startedAt });
     return result;
   }
 
@@ -198,7 +234,8 @@ export class ToolExecutor {
       toolName,
       callId,
     };
-    if (this.historyLimit > 0) this.remember({ toolName, callId, arguments: args, result, startedAt });
+    if (this.historyLimit > 0)
+      this.remember({ toolName, callId, arguments: args, result, startedAt });
     return result;
   }
 
@@ -230,13 +267,16 @@ export class ToolExecutor {
     if (this.historyLimit <= 0) return;
     this.entries.push(entry);
     // Trim in batches so that a long run pays O(1) per call.
-    if (this.entries.length >= this.historyLimit * 2) this.entries.splice(0, this.entries.length - this.historyLimit);
+    if (this.entries.length >= this.historyLimit * 2)
+      this.entries.splice(0, this.entries.length - this.historyLimit);
   }
 }
 
 function describeError(error: unknown): string {
   if (error instanceof Error) {
-    return error.name === "Error" || error.name === "" ? error.message : `${error.name}: ${error.message}`;
+    return error.name === "Error" || error.name === ""
+      ? error.message
+      : `${error.name}: ${error.message}`;
   }
   return typeof error === "string" ? error : clip(safeStringify(error));
 }

@@ -53,9 +53,12 @@ export function argumentsJSONSchema(schema: ToolInputSchema, toolName: string): 
   try {
     json = converter.input({ target: "draft-07" });
   } catch (error) {
-    throw new ConfigError(`Tool "${toolName}": the parameters schema cannot be written as JSON Schema: ${messageOf(error)}`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      `Tool "${toolName}": the parameters schema cannot be written as JSON Schema: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const { $schema: _ignored, ...rest } = withoutSafeIntegerBounds(json) as Record<string, unknown>;
   if (rest.type !== "object") {
@@ -79,7 +82,10 @@ export function withoutSafeIntegerBounds(schema: unknown): unknown {
     if (key === "minimum" && value === Number.MIN_SAFE_INTEGER) continue;
     if (key === "maximum" && value === Number.MAX_SAFE_INTEGER) continue;
     // The values of `default`, `enum`, `const` and `examples` are data, not schemas.
-    copy[key] = key === "default" || key === "enum" || key === "const" || key === "examples" ? value : withoutSafeIntegerBounds(value);
+    copy[key] =
+      key === "default" || key === "enum" || key === "const" || key === "examples"
+        ? value
+        : withoutSafeIntegerBounds(value);
   }
   return copy;
 }
@@ -88,7 +94,9 @@ export function withoutSafeIntegerBounds(schema: unknown): unknown {
 export function formatSchemaIssues(issues: ReadonlyArray<SchemaIssue>): string[] {
   return issues.map((issue) => {
     const path = (issue.path ?? [])
-      .map((segment) => String(typeof segment === "object" && segment !== null ? segment.key : segment))
+      .map((segment) =>
+        String(typeof segment === "object" && segment !== null ? segment.key : segment),
+      )
       .join(".");
     return `${path === "" ? "(arguments)" : path}: ${issue.message}`;
   });

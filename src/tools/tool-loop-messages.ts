@@ -30,13 +30,21 @@ export function parseToolCall(callId: string, toolName: string, inputText: strin
 }
 
 /** The assistant message that asked for the tools (text first, when there was some). */
-export function assistantToolCallMessage(text: string, calls: readonly ParsedToolCall[]): LanguageModelV4Message {
+export function assistantToolCallMessage(
+  text: string,
+  calls: readonly ParsedToolCall[],
+): LanguageModelV4Message {
   const content: (LanguageModelV4ToolCallPart | { type: "text"; text: string })[] = [];
   if (text.length > 0) content.push({ type: "text", text });
   for (const call of calls) {
     // Unparseable input goes back as `{}`: providers that need an object (Anthropic) would
     // reject the raw text; the error result quotes what the model wrote.
-    content.push({ type: "tool-call", toolCallId: call.callId, toolName: call.toolName, input: call.parsed ? call.arguments : {} });
+    content.push({
+      type: "tool-call",
+      toolCallId: call.callId,
+      toolName: call.toolName,
+      input: call.parsed ? call.arguments : {},
+    });
   }
   return { role: "assistant", content };
 }
@@ -58,13 +66,17 @@ export function toolResultsMessage(results: readonly ToolResult[]): LanguageMode
  */
 export function toToolResultOutput(result: ToolResult): LanguageModelV4ToolResultOutput {
   if (!result.success) {
-    if (result.errorReason === "denied") return { type: "execution-denied", reason: result.error ?? "Refused." };
+    if (result.errorReason === "denied")
+      return { type: "execution-denied", reason: result.error ?? "Refused." };
     return { type: "error-text", value: result.error ?? "The tool failed." };
   }
   const output = result.output;
   if (typeof output === "string") return { type: "text", value: output };
   if (output === undefined || output === null) return { type: "json", value: null };
-  if (typeof output === "number") return Number.isFinite(output) ? { type: "json", value: output } : { type: "text", value: String(output) };
+  if (typeof output === "number")
+    return Number.isFinite(output)
+      ? { type: "json", value: output }
+      : { type: "text", value: String(output) };
   if (typeof output === "boolean") return { type: "json", value: output };
   try {
     // Round-trip to plain JSON: dates become strings, undefined fields disappear.
@@ -74,7 +86,10 @@ export function toToolResultOutput(result: ToolResult): LanguageModelV4ToolResul
     // Circular structures, BigInt: fall through to text.
   }
   const { inspect } = process.getBuiltinModule("node:util");
-  return { type: "text", value: inspect(output, { depth: 4, breakLength: Number.POSITIVE_INFINITY }) };
+  return {
+    type: "text",
+    value: inspect(output, { depth: 4, breakLength: Number.POSITIVE_INFINITY }),
+  };
 }
 
 /** A stable key for "the same call": the tool name and its arguments with sorted keys. */

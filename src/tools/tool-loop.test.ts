@@ -15,7 +15,9 @@ import {
   type ToolLoopOptions,
 } from "./index.js";
 
-type Recorded = { [T in keyof StreamEventDataMap]: { type: T; data: StreamEventDataMap[T] } }[keyof StreamEventDataMap];
+type Recorded = {
+  [T in keyof StreamEventDataMap]: { type: T; data: StreamEventDataMap[T] };
+}[keyof StreamEventDataMap];
 
 const add = tool({
   name: "add",
@@ -24,7 +26,11 @@ const add = tool({
   execute: ({ a, b }) => a + b,
 });
 
-function setup(responses: ScriptedResponse[] | ((call: { index: number }) => ScriptedResponse), tools: AnyToolDefinition[] = [add], clock = new FakeClock(0)) {
+function setup(
+  responses: ScriptedResponse[] | ((call: { index: number }) => ScriptedResponse),
+  tools: AnyToolDefinition[] = [add],
+  clock = new FakeClock(0),
+) {
   const model = new ScriptedModel({ responses, clock });
   const events: Recorded[] = [];
   const controller = new AbortController();
@@ -41,7 +47,8 @@ function setup(responses: ScriptedResponse[] | ((call: { index: number }) => Scr
     prompt: [{ role: "user", content: [{ type: "text", text: "What is 2 + 3?" }] }],
     stream: false,
   };
-  const run = (options: Partial<ToolLoopOptions> = {}) => runToolLoop({ request, call: callModel, context, executor, ...options });
+  const run = (options: Partial<ToolLoopOptions> = {}) =>
+    runToolLoop({ request, call: callModel, context, executor, ...options });
   return { model, events, executor, controller, clock, run, request };
 }
 
@@ -52,23 +59,75 @@ function promptOf(model: ScriptedModel, index: number): LanguageModelV4Prompt {
 describe("runToolLoop", () => {
   it("runs a tool round, feeds the result back and returns the final answer with summed usage", async () => {
     const { model, events, run } = setup([
-      { toolCalls: [{ toolCallId: "call-1", toolName: "add", input: { a: 2, b: 3 } }], text: "Let me add.", usage: { inputTokens: 10, outputTokens: 5 } },
+      {
+        toolCalls: [{ toolCallId: "call-1", toolName: "add", input: { a: 2, b: 3 } }],
+        text: "Let me add.",
+        usage: { inputTokens: 10, outputTokens: 5 },
+      },
       { text: "2 + 3 = 5", usage: { inputTokens: 30, outputTokens: 4 } },
     ]);
     const result = await run();
 
-    expect(result).toMatchObject({ success: true, stopReason: "final_answer", text: "2 + 3 = 5", rounds: 1, steps: 2, maxRoundsReached: false, model: "test/model", finishReason: "stop" });
+    expect(result).toMatchObject({
+      success: true,
+      stopReason: "final_answer",
+      text: "2 + 3 = 5",
+      rounds: 1,
+      steps: 2,
+      maxRoundsReached: false,
+      model: "test/model",
+      finishReason: "stop",
+    });
     expect(result.error).toBeUndefined();
     expect(result.usage).toEqual({ inputTokens: 40, outputTokens: 9, totalTokens: 49 });
-    expect(result.toolCalls).toEqual([{ name: "add", arguments: { a: 2, b: 3 }, output: 5, success: true, durationMs: 0, round: 1, callId: "call-1" }]);
+    expect(result.toolCalls).toEqual([
+      {
+        name: "add",
+        arguments: { a: 2, b: 3 },
+        output: 5,
+        success: true,
+        durationMs: 0,
+        round: 1,
+        callId: "call-1",
+      },
+    ]);
     expect(model.calls[0]!.options.tools?.map((modelTool) => modelTool.name)).toEqual(["add"]);
     expect(promptOf(model, 1).slice(1)).toEqual([
-      { role: "assistant", content: [{ type: "text", text: "Let me add." }, { type: "tool-call", toolCallId: "call-1", toolName: "add", input: { a: 2, b: 3 } }] },
-      { role: "tool", content: [{ type: "tool-result", toolCallId: "call-1", toolName: "add", output: { type: "json", value: 5 } }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "Let me add." },
+          { type: "tool-call", toolCallId: "call-1", toolName: "add", input: { a: 2, b: 3 } },
+        ],
+      },
+      {
+        role: "tool",
+        content: [
+          {
+            type: "tool-result",
+            toolCallId: "call-1",
+            toolName: "add",
+            output: { type: "json", value: 5 },
+          },
+        ],
+      },
     ]);
     expect(events).toEqual([
-      { type: "tool_call", data: { callId: "call-1", toolName: "add", arguments: { a: 2, b: 3 }, round: 1 } },
-      { type: "tool_result", data: { callId: "call-1", toolName: "add", success: true, output: 5, durationMs: 0, round: 1 } },
+      {
+        type: "tool_call",
+        data: { callId: "call-1", toolName: "add", arguments: { a: 2, b: 3 }, round: 1 },
+      },
+      {
+        type: "tool_result",
+        data: {
+          callId: "call-1",
+          toolName: "add",
+          success: true,
+          output: 5,
+          durationMs: 0,
+          round: 1,
+        },
+      },
     ]);
   });
 
@@ -90,7 +149,12 @@ describe("runToolLoop", () => {
     });
     const { model, events, executor, run } = setup(
       [
-        { toolCalls: [{ toolCallId: "slow", toolName: "wait", input: { ms: 100 } }, { toolCallId: "fast", toolName: "wait", input: { ms: 50 } }] },
+        {
+          toolCalls: [
+            { toolCallId: "slow", toolName: "wait", input: { ms: 100 } },
+            { toolCallId: "fast", toolName: "wait", input: { ms: 50 } },
+          ],
+        },
         "done",
       ],
       [wait],
@@ -103,10 +167,18 @@ describe("runToolLoop", () => {
 
     expect(mostActive).toBe(2);
     expect(executor.history.map((entry) => entry.startedAt)).toEqual([0, 0]);
-    expect(result.toolCalls.map((call) => [call.callId, call.durationMs])).toEqual([["slow", 100], ["fast", 50]]);
-    expect(events.filter((event) => event.type === "tool_result").map((event) => event.data.callId)).toEqual(["fast", "slow"]);
+    expect(result.toolCalls.map((call) => [call.callId, call.durationMs])).toEqual([
+      ["slow", 100],
+      ["fast", 50],
+    ]);
+    expect(
+      events.filter((event) => event.type === "tool_result").map((event) => event.data.callId),
+    ).toEqual(["fast", "slow"]);
     const toolMessage = promptOf(model, 1).at(-1)!;
-    expect(toolMessage.role === "tool" && toolMessage.content.map((part) => part.type === "tool-result" && part.toolCallId)).toEqual(["slow", "fast"]);
+    expect(
+      toolMessage.role === "tool" &&
+        toolMessage.content.map((part) => part.type === "tool-result" && part.toolCallId),
+    ).toEqual(["slow", "fast"]);
   });
 
   it("feeds a tool error back so the model can correct its call", async () => {
@@ -130,7 +202,11 @@ describe("runToolLoop", () => {
           type: "tool-result",
           toolCallId: "c1",
           toolName: "add",
-          output: { type: "error-text", value: 'Invalid arguments for tool "add": a: Invalid input: expected number, received string' },
+          output: {
+            type: "error-text",
+            value:
+              'Invalid arguments for tool "add": a: Invalid input: expected number, received string',
+          },
         },
       ],
     });
@@ -138,7 +214,12 @@ describe("runToolLoop", () => {
 
   it("reports unknown tools and unparseable arguments to the model instead of failing", async () => {
     const { model, run } = setup([
-      { toolCalls: [{ toolCallId: "u", toolName: "multiply", input: { a: 1 } }, { toolCallId: "j", toolName: "add", input: '{"a": 2, "b":' }] },
+      {
+        toolCalls: [
+          { toolCallId: "u", toolName: "multiply", input: { a: 1 } },
+          { toolCallId: "j", toolName: "add", input: '{"a": 2, "b":' },
+        ],
+      },
       "sorry",
     ]);
     const result = await run();
@@ -155,21 +236,41 @@ describe("runToolLoop", () => {
 
   it("stops at maxToolRounds with a failed, flagged result instead of an empty success", async () => {
     let call = 0;
-    const { model, run } = setup(() => ({ toolCalls: [{ toolName: "add", input: { a: call++, b: 1 } }], usage: { inputTokens: 10, outputTokens: 2 } }));
+    const { model, run } = setup(() => ({
+      toolCalls: [{ toolName: "add", input: { a: call++, b: 1 } }],
+      usage: { inputTokens: 10, outputTokens: 2 },
+    }));
     const result = await run({ maxToolRounds: 2 });
 
-    expect(result).toMatchObject({ success: false, stopReason: "max_rounds", maxRoundsReached: true, rounds: 2, steps: 3, finishReason: "tool-calls" });
+    expect(result).toMatchObject({
+      success: false,
+      stopReason: "max_rounds",
+      maxRoundsReached: true,
+      rounds: 2,
+      steps: 3,
+      finishReason: "tool-calls",
+    });
     expect(model.callsMade).toBe(3);
     expect(result.toolCalls).toHaveLength(2);
     expect(result.usage.totalTokens).toBe(36);
     expect(ToolExecutionError.isInstance(result.error)).toBe(true);
-    expect(result.error).toMatchObject({ code: "tool_execution_error", reason: "max_rounds", usage: result.usage });
+    expect(result.error).toMatchObject({
+      code: "tool_execution_error",
+      reason: "max_rounds",
+      usage: result.usage,
+    });
     expect(result.error?.message).toContain("after 2 tool rounds");
-    expect(result.error?.details).toMatchObject({ toolRounds: 2, maxRoundsReached: true, toolCalls: result.toolCalls });
+    expect(result.error?.details).toMatchObject({
+      toolRounds: 2,
+      maxRoundsReached: true,
+      toolCalls: result.toolCalls,
+    });
   });
 
   it("allows five tool rounds by default", async () => {
-    const { model, run } = setup(() => ({ toolCalls: [{ toolName: "add", input: { a: 1, b: 1 } }] }));
+    const { model, run } = setup(() => ({
+      toolCalls: [{ toolName: "add", input: { a: 1, b: 1 } }],
+    }));
     const result = await run();
     expect(result.maxRoundsReached).toBe(true);
     expect(result.rounds).toBe(5);
@@ -188,7 +289,12 @@ describe("runToolLoop", () => {
     });
     const { model, run } = setup(
       [
-        { toolCalls: [{ toolCallId: "a", toolName: "lookup", input: { id: 7, verbose: true } }, { toolCallId: "b", toolName: "lookup", input: { id: 8 } }] },
+        {
+          toolCalls: [
+            { toolCallId: "a", toolName: "lookup", input: { id: 7, verbose: true } },
+            { toolCallId: "b", toolName: "lookup", input: { id: 8 } },
+          ],
+        },
         { toolCalls: [{ toolCallId: "c", toolName: "lookup", input: '{"verbose":true,"id":7}' }] },
         "unreachable",
       ],
@@ -196,13 +302,26 @@ describe("runToolLoop", () => {
     );
     const result = await run({ maxToolRounds: 10 });
 
-    expect(result).toMatchObject({ success: false, stopReason: "repeated_failure", rounds: 2, steps: 2, maxRoundsReached: false });
+    expect(result).toMatchObject({
+      success: false,
+      stopReason: "repeated_failure",
+      rounds: 2,
+      steps: 2,
+      maxRoundsReached: false,
+    });
     expect(model.callsMade).toBe(2);
-    expect(result.error).toMatchObject({ reason: "repeated_failure", toolName: "lookup", callId: "c" });
+    expect(result.error).toMatchObject({
+      reason: "repeated_failure",
+      toolName: "lookup",
+      callId: "c",
+    });
     expect(result.error?.message).toBe(
       'Tool "lookup" failed 2 times with the same arguments {"verbose":true,"id":7}; stopped instead of retrying. Last error: Tool "lookup" failed: order service unavailable',
     );
-    expect(result.toolCalls[1]).toMatchObject({ success: true, output: { id: 8, status: "shipped" } });
+    expect(result.toolCalls[1]).toMatchObject({
+      success: true,
+      output: { id: 8, status: "shipped" },
+    });
   });
 
   it("does not count failures with different arguments as repeats", async () => {
@@ -218,14 +337,30 @@ describe("runToolLoop", () => {
 
   it("reports a tool timeout to the model and goes on", async () => {
     const clock = new FakeClock(0);
-    const hang = tool({ name: "hang", description: "d", parameters: z.object({}), timeoutMs: 5_000, execute: () => new Promise<never>(() => undefined) });
-    const { model, run } = setup([{ toolCalls: [{ toolCallId: "h", toolName: "hang", input: {} }] }, "it timed out"], [hang], clock);
+    const hang = tool({
+      name: "hang",
+      description: "d",
+      parameters: z.object({}),
+      timeoutMs: 5_000,
+      execute: () => new Promise<never>(() => undefined),
+    });
+    const { model, run } = setup(
+      [{ toolCalls: [{ toolCallId: "h", toolName: "hang", input: {} }] }, "it timed out"],
+      [hang],
+      clock,
+    );
     const pending = run();
     await clock.advance(5_000);
     const result = await pending;
     expect(result.success).toBe(true);
-    expect(result.toolCalls[0]).toMatchObject({ success: false, errorReason: "timeout", durationMs: 5_000 });
-    expect(JSON.stringify(promptOf(model, 1).at(-1))).toContain('Tool \\"hang\\" timed out after 5000 ms.');
+    expect(result.toolCalls[0]).toMatchObject({
+      success: false,
+      errorReason: "timeout",
+      durationMs: 5_000,
+    });
+    expect(JSON.stringify(promptOf(model, 1).at(-1))).toContain(
+      'Tool \\"hang\\" timed out after 5000 ms.',
+    );
   });
 
   it("refuses calls that need approval when nobody approves, and runs them when approved", async () => {
@@ -236,28 +371,67 @@ describe("runToolLoop", () => {
       needsApproval: true,
       execute: ({ orderId }) => `refunded ${orderId}`,
     });
-    const script = (): ScriptedResponse[] => [{ toolCalls: [{ toolCallId: "r", toolName: "refund", input: { orderId: "A1" } }] }, "ok"];
+    const script = (): ScriptedResponse[] => [
+      { toolCalls: [{ toolCallId: "r", toolName: "refund", input: { orderId: "A1" } }] },
+      "ok",
+    ];
 
     const refused = setup(script(), [refund]);
     const first = await refused.run();
     expect(first.toolCalls[0]).toMatchObject({ success: false, errorReason: "denied" });
     expect(promptOf(refused.model, 1).at(-1)).toMatchObject({
-      content: [{ output: { type: "execution-denied", reason: 'The call to tool "refund" was refused: this tool needs approval and no approver is configured' } }],
+      content: [
+        {
+          output: {
+            type: "execution-denied",
+            reason:
+              'The call to tool "refund" was refused: this tool needs approval and no approver is configured',
+          },
+        },
+      ],
     });
 
     const approved = setup(script(), [refund]);
     const asked: unknown[] = [];
-    const second = await approved.run({ approve: (request) => (asked.push({ ...request, signal: undefined }), true) });
+    const second = await approved.run({
+      approve: (request) => (asked.push({ ...request, signal: undefined }), true),
+    });
     expect(second.toolCalls[0]).toMatchObject({ success: true, output: "refunded A1" });
-    expect(asked).toEqual([{ toolName: "refund", arguments: { orderId: "A1" }, callId: "r", round: 1, signal: undefined }]);
-    expect(approved.events.map((event) => event.type)).toEqual(["tool_call", "approval_requested", "tool_result"]);
-    expect(approved.events[1]!.data).toEqual({ approvalId: "r", kind: "tool", toolName: "refund", arguments: { orderId: "A1" } });
+    expect(asked).toEqual([
+      {
+        toolName: "refund",
+        arguments: { orderId: "A1" },
+        callId: "r",
+        round: 1,
+        signal: undefined,
+      },
+    ]);
+    expect(approved.events.map((event) => event.type)).toEqual([
+      "tool_call",
+      "approval_requested",
+      "tool_result",
+    ]);
+    expect(approved.events[1]!.data).toEqual({
+      approvalId: "r",
+      kind: "tool",
+      toolName: "refund",
+      arguments: { orderId: "A1" },
+    });
   });
 
   it("rejects with the cancellation reason when the run is cancelled during a tool", async () => {
     const clock = new FakeClock(0);
-    const slow = tool({ name: "slow", description: "d", parameters: z.object({}), execute: (_args, { signal }) => clock.sleep(10_000, signal) });
-    const { controller, run } = setup([{ toolCalls: [{ toolName: "slow", input: {} }] }, "never"], [slow], clock);
+    const slow = tool({
+      name: "slow",
+      description: "d",
+      parameters: z.object({}),
+      execute: (_args, { signal }) => clock.sleep(10_000, signal),
+    });
+    const { controller, run } = setup(
+      [{ toolCalls: [{ toolName: "slow", input: {} }] }, "never"],
+      [slow],
+      clock,
+    );
     const pending = run();
     await clock.advance(1_000);
     controller.abort(new Error("user cancelled"));
@@ -268,7 +442,10 @@ describe("runToolLoop", () => {
   it("keeps the usage of earlier steps in the caller's accumulator when a model call fails", async () => {
     const usage = emptyUsage();
     const { run } = setup([
-      { toolCalls: [{ toolName: "add", input: { a: 1, b: 2 } }], usage: { inputTokens: 7, outputTokens: 3 } },
+      {
+        toolCalls: [{ toolName: "add", input: { a: 1, b: 2 } }],
+        usage: { inputTokens: 7, outputTokens: 3 },
+      },
       { httpError: { status: 401, message: "bad key" } },
     ]);
     await expect(run({ usage })).rejects.toMatchObject({ code: "provider_error" });
@@ -276,7 +453,10 @@ describe("runToolLoop", () => {
   });
 
   it("works with streamed model calls and passes step boundaries to the checkpoint", async () => {
-    const { request, model, run } = setup([{ toolCalls: [{ toolName: "add", input: { a: 20, b: 22 } }] }, { text: "The answer is 42" }]);
+    const { request, model, run } = setup([
+      { toolCalls: [{ toolName: "add", input: { a: 20, b: 22 } }] },
+      { text: "The answer is 42" },
+    ]);
     request.stream = true;
     let checkpoints = 0;
     const result = await run({ checkpoint: async () => void checkpoints++ });
@@ -287,6 +467,8 @@ describe("runToolLoop", () => {
 
   it("rejects an invalid maxToolRounds", async () => {
     const { run } = setup(["x"]);
-    await expect(run({ maxToolRounds: -1 })).rejects.toThrow("maxToolRounds must be a whole number >= 0");
+    await expect(run({ maxToolRounds: -1 })).rejects.toThrow(
+      "maxToolRounds must be a whole number >= 0",
+    );
   });
 });

@@ -2,7 +2,12 @@ import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { ConfigError } from "../errors/config-error.js";
 import { ToolExecutionError, type ToolFailureReason } from "../errors/tool-execution-error.js";
 import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
-import type { CallContext, ModelCall, ModelRequest, ModelResponse } from "../providers/model-call.js";
+import type {
+  CallContext,
+  ModelCall,
+  ModelRequest,
+  ModelResponse,
+} from "../providers/model-call.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { ToolApprovalDecision, ToolApprovalRequest, ToolApprover } from "./tool-approval.js";
 import type { ToolExecutor } from "./tool-executor.js";
@@ -152,12 +157,20 @@ class ToolLoopRun {
       addUsage(this.usage, response.usage);
       if (response.toolCalls.length === 0) return this.finish(response, "final_answer");
       if (this.rounds >= this.maxToolRounds) {
-        return this.finish(response, "max_rounds", { message: maxRoundsMessage(this.maxToolRounds, response) });
+        return this.finish(response, "max_rounds", {
+          message: maxRoundsMessage(this.maxToolRounds, response),
+        });
       }
       this.rounds++;
-      const calls = response.toolCalls.map((toolCall) => parseToolCall(toolCall.toolCallId, toolCall.toolName, toolCall.input));
+      const calls = response.toolCalls.map((toolCall) =>
+        parseToolCall(toolCall.toolCallId, toolCall.toolName, toolCall.input),
+      );
       const results = await Promise.all(calls.map((parsed) => this.runOneCall(parsed)));
-      this.prompt = [...this.prompt, assistantToolCallMessage(response.text, calls), toolResultsMessage(results)];
+      this.prompt = [
+        ...this.prompt,
+        assistantToolCallMessage(response.text, calls),
+        toolResultsMessage(results),
+      ];
       const repeated = this.record(calls, results);
       if (repeated) {
         return this.finish(response, "repeated_failure", {
@@ -173,9 +186,18 @@ class ToolLoopRun {
     const { context, executor } = this.options;
     const round = this.rounds;
     const args = parsed.parsed ? parsed.arguments : parsed.inputText;
-    const announced = context.events.emit("tool_call", { callId: parsed.callId, toolName: parsed.toolName, arguments: args, round });
+    const announced = context.events.emit("tool_call", {
+      callId: parsed.callId,
+      toolName: parsed.toolName,
+      arguments: args,
+      round,
+    });
     if (announced) await announced;
-    const result = await executor.execute(parsed.toolName, args, { signal: context.signal, callId: parsed.callId, approve: this.approver });
+    const result = await executor.execute(parsed.toolName, args, {
+      signal: context.signal,
+      callId: parsed.callId,
+      approve: this.approver,
+    });
     const data: StreamEventDataMap["tool_result"] = {
       callId: result.callId,
       toolName: result.toolName,
@@ -192,7 +214,8 @@ class ToolLoopRun {
 
   private async approve(request: ToolApprovalRequest): Promise<ToolApprovalDecision> {
     const { approve, context } = this.options;
-    if (!approve) return { approved: false, reason: "this tool needs approval and no approver is configured" };
+    if (!approve)
+      return { approved: false, reason: "this tool needs approval and no approver is configured" };
     const asked = context.events.emit("approval_requested", {
       approvalId: request.callId,
       kind: "tool",
@@ -204,7 +227,10 @@ class ToolLoopRun {
   }
 
   /** Records the step's calls; returns the call that failed once too often with the same arguments. */
-  private record(calls: ParsedToolCall[], results: ToolResult[]): { call: ParsedToolCall; result: ToolResult; count: number } | undefined {
+  private record(
+    calls: ParsedToolCall[],
+    results: ToolResult[],
+  ): { call: ParsedToolCall; result: ToolResult; count: number } | undefined {
     let repeated: { call: ParsedToolCall; result: ToolResult; count: number } | undefined;
     for (let index = 0; index < calls.length; index++) {
       const parsed = calls[index]!;
@@ -218,7 +244,8 @@ class ToolLoopRun {
       }
       const count = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, count);
-      if (count >= this.maxRepeatedFailures && !repeated) repeated = { call: parsed, result, count };
+      if (count >= this.maxRepeatedFailures && !repeated)
+        repeated = { call: parsed, result, count };
     }
     return repeated;
   }
@@ -274,7 +301,9 @@ function toRecord(parsed: ParsedToolCall, result: ToolResult, round: number): To
  * The fields an agent result shows for its tool loop: `toolCalls`, `toolRounds`,
  * `maxRoundsReached`, `toolLoopStopReason`. (Also in a failed loop's `error.details`.)
  */
-export function toolLoopDetails(result: ToolLoopResult): Record<string, unknown> & { modelCalls: number } {
+export function toolLoopDetails(
+  result: ToolLoopResult,
+): Record<string, unknown> & { modelCalls: number } {
   return {
     toolCalls: result.toolCalls,
     modelCalls: result.steps,

@@ -32,8 +32,7 @@ export interface ToolParameterOptions extends ParameterTypeSpec {
 
 /** The outcome of validating a value: the (coerced) value, or what was wrong. */
 export type ParameterValidationResult<T = unknown> =
-  | { success: true; value: T }
-  | { success: false; errors: string[] };
+  { success: true; value: T } | { success: false; errors: string[] };
 
 /**
  * One parameter of a tool in the explicit form (the seed's `ToolParameter`). Its JSON Schema is
@@ -78,7 +77,10 @@ export class ToolParameter {
     this.items = options.items;
     this.values = options.values;
     this.properties = options.properties?.map((property) => toToolParameter(property));
-    let schema = specSchema({ ...options, ...(this.properties ? { properties: this.properties } : {}) }, this.name);
+    let schema = specSchema(
+      { ...options, ...(this.properties ? { properties: this.properties } : {}) },
+      this.name,
+    );
     if (options.default !== undefined) {
       const check = schema.safeParse(options.default);
       if (!check.success) {
@@ -96,7 +98,10 @@ export class ToolParameter {
   /** The parameter's JSON Schema (draft-07), e.g. `{ type: "integer", description: "…" }`. */
   toJSONSchema(): JSONSchema7 {
     if (!this.jsonSchema) {
-      const { $schema: _ignored, ...rest } = z.toJSONSchema(this.schema, { io: "input", target: "draft-07" });
+      const { $schema: _ignored, ...rest } = z.toJSONSchema(this.schema, {
+        io: "input",
+        target: "draft-07",
+      });
       this.jsonSchema = withoutSafeIntegerBounds(rest) as JSONSchema7;
     }
     return this.jsonSchema;
@@ -109,7 +114,10 @@ export class ToolParameter {
   validate(value: unknown): ParameterValidationResult {
     const result = this.schema.safeParse(coerceArguments(value, this.toJSONSchema()));
     if (result.success) return { success: true, value: result.data };
-    const issues = result.error.issues.map((issue) => ({ message: issue.message, path: [this.name, ...issue.path] }));
+    const issues = result.error.issues.map((issue) => ({
+      message: issue.message,
+      path: [this.name, ...issue.path],
+    }));
     return { success: false, errors: formatSchemaIssues(issues) };
   }
 }
@@ -144,25 +152,37 @@ function typeOf(spec: ParameterTypeSpec, where: string): ParamType {
 function specSchema(spec: ParameterTypeSpec, where: string): z.ZodType {
   const type = typeOf(spec, where);
   if (spec.items !== undefined && type !== "array") {
-    throw new ConfigError(`Parameter "${where}": "items" only applies to type array (got ${type}).`);
+    throw new ConfigError(
+      `Parameter "${where}": "items" only applies to type array (got ${type}).`,
+    );
   }
   if ((spec.properties !== undefined || spec.values !== undefined) && type !== "object") {
-    throw new ConfigError(`Parameter "${where}": "properties" and "values" only apply to type object (got ${type}).`);
+    throw new ConfigError(
+      `Parameter "${where}": "properties" and "values" only apply to type object (got ${type}).`,
+    );
   }
   let schema: z.ZodType;
   if (spec.enum !== undefined && spec.enum.length > 0) {
     for (const value of spec.enum) {
       if (!baseSchema(type).safeParse(value).success) {
-        throw new ConfigError(`Parameter "${where}": enum value ${JSON.stringify(value)} is not of type ${type}.`);
+        throw new ConfigError(
+          `Parameter "${where}": enum value ${JSON.stringify(value)} is not of type ${type}.`,
+        );
       }
     }
     schema = z.literal(spec.enum as [string | number | boolean, ...(string | number | boolean)[]]);
   } else if (type === "array") {
     schema = z.array(spec.items ? specSchema(spec.items, `${where}[]`) : z.unknown());
   } else if (type === "object" && spec.properties !== undefined) {
-    schema = parametersSchema(spec.properties.map((property) => toToolParameter(property)), `Parameter "${where}"`);
+    schema = parametersSchema(
+      spec.properties.map((property) => toToolParameter(property)),
+      `Parameter "${where}"`,
+    );
   } else if (type === "object") {
-    schema = z.record(z.string(), spec.values ? specSchema(spec.values, `${where}{}`) : z.unknown());
+    schema = z.record(
+      z.string(),
+      spec.values ? specSchema(spec.values, `${where}{}`) : z.unknown(),
+    );
   } else {
     schema = baseSchema(type);
   }

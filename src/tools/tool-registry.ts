@@ -46,11 +46,15 @@ export class ToolRegistry {
    */
   register(definition: AnyToolDefinition): this {
     if (!ToolDefinition.isInstance(definition)) {
-      throw new ConfigError("registerTool() needs a ToolDefinition: build one with tool({...}) or new ToolDefinition({...}).");
+      throw new ConfigError(
+        "registerTool() needs a ToolDefinition: build one with tool({...}) or new ToolDefinition({...}).",
+      );
     }
     const existing = this.registered.get(definition.name);
     if (existing && existing !== definition) {
-      throw new ConfigError(`Duplicate tool name "${definition.name}": a tool of that name is already registered.`);
+      throw new ConfigError(
+        `Duplicate tool name "${definition.name}": a tool of that name is already registered.`,
+      );
     }
     this.registered.set(definition.name, definition);
     return this;
@@ -88,7 +92,10 @@ export class ToolRegistry {
    * @param path where the list sits in the configuration, for error messages (default `["tools"]`).
    * @throws ConfigError listing unknown names (with the known ones) and duplicate names.
    */
-  resolve(references: readonly ToolReference[], path: (string | number)[] = ["tools"]): AnyToolDefinition[] {
+  resolve(
+    references: readonly ToolReference[],
+    path: (string | number)[] = ["tools"],
+  ): AnyToolDefinition[] {
     const issues: ConfigIssue[] = [];
     const resolved: AnyToolDefinition[] = [];
     const seen = new Set<string>();
@@ -98,21 +105,34 @@ export class ToolRegistry {
         try {
           definition = this.get(reference);
         } catch (error) {
-          issues.push({ path: [...path, index], message: `Tool "${reference}" cannot be created with default options: ${error instanceof Error ? error.message : String(error)}` });
+          issues.push({
+            path: [...path, index],
+            message: `Tool "${reference}" cannot be created with default options: ${error instanceof Error ? error.message : String(error)}`,
+          });
           return;
         }
         if (!definition) {
-          issues.push({ path: [...path, index], message: `Unknown tool "${reference}". Known tools: ${this.names.join(", ") || "(none)"}.` });
+          issues.push({
+            path: [...path, index],
+            message: `Unknown tool "${reference}". Known tools: ${this.names.join(", ") || "(none)"}.`,
+          });
           return;
         }
       } else if (ToolDefinition.isInstance(reference)) {
         definition = reference;
       } else {
-        issues.push({ path: [...path, index], message: "A tool must be a name or a ToolDefinition (from tool({...}) or new ToolDefinition({...}))." });
+        issues.push({
+          path: [...path, index],
+          message:
+            "A tool must be a name or a ToolDefinition (from tool({...}) or new ToolDefinition({...})).",
+        });
         return;
       }
       if (seen.has(definition.name)) {
-        issues.push({ path: [...path, index], message: `Duplicate tool name "${definition.name}" in this list.` });
+        issues.push({
+          path: [...path, index],
+          message: `Duplicate tool name "${definition.name}" in this list.`,
+        });
         return;
       }
       seen.add(definition.name);

@@ -11,7 +11,10 @@ export interface ToolContext {
 }
 
 /** A tool's handler: sync or async, one argument object. */
-export type ToolHandler<Args, Output> = (args: Args, context: ToolContext) => Output | Promise<Output>;
+export type ToolHandler<Args, Output> = (
+  args: Args,
+  context: ToolContext,
+) => Output | Promise<Output>;
 
 /**
  * The outcome of one tool call. `ToolExecutor.execute` never throws for a tool fault: it

@@ -39,7 +39,10 @@ export function tool<Schema extends ToolInputSchema, Output>(
     name: options.name,
     description: options.description,
     parameters: options.parameters,
-    handler: options.execute as (args: InferToolInput<Schema>, context: ToolContext) => Awaited<Output> | Promise<Awaited<Output>>,
+    handler: options.execute as (
+      args: InferToolInput<Schema>,
+      context: ToolContext,
+    ) => Awaited<Output> | Promise<Awaited<Output>>,
     ...(options.needsApproval === undefined ? {} : { needsApproval: options.needsApproval }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });

@@ -13,7 +13,9 @@ const nowMs = Date.UTC(2026, 0, 1);
 const store: BudgetStore =
   kind === "sqlite"
     ? new SqliteBudgetStore({ path: location! })
-    : await RedisBudgetStore.connect(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { prefix: location! });
+    : await RedisBudgetStore.connect(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+        prefix: location!,
+      });
 
 // With BARRIER_KEY (Redis), wait until BARRIER_COUNT processes are connected, so they really
 // run at the same time.
@@ -33,7 +35,10 @@ const barrierFile = process.env.BARRIER_FILE;
 if (barrierFile !== undefined) {
   const { appendFileSync, readFileSync } = await import("node:fs");
   appendFileSync(barrierFile, `${process.pid}\n`);
-  while (readFileSync(barrierFile, "utf8").trim().split("\n").length < Number(process.env.BARRIER_COUNT ?? 2)) {
+  while (
+    readFileSync(barrierFile, "utf8").trim().split("\n").length <
+    Number(process.env.BARRIER_COUNT ?? 2)
+  ) {
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -8,7 +8,10 @@ import type { BudgetReserveRequest, BudgetStore } from "../../src/store/budget-s
 
 const T0 = Date.UTC(2026, 0, 1);
 
-export function describeBudgetStore(name: string, createStore: () => Promise<BudgetStore> | BudgetStore): void {
+export function describeBudgetStore(
+  name: string,
+  createStore: () => Promise<BudgetStore> | BudgetStore,
+): void {
   describe(`${name} (BudgetStore contract)`, () => {
     let store: BudgetStore;
     let key: string;
@@ -52,7 +55,8 @@ export function describeBudgetStore(name: string, createStore: () => Promise<Bud
 
     it("grants holds while they fit and refuses the one that would pass the limit", async () => {
       const granted: boolean[] = [];
-      for (let index = 0; index < 11; index++) granted.push((await store.reserve(request())).granted);
+      for (let index = 0; index < 11; index++)
+        granted.push((await store.reserve(request())).granted);
       expect(granted).toEqual([...Array<boolean>(10).fill(true), false]);
       const refused = await store.reserve(request({ amountNano: 1 }));
       expect(refused).toEqual({ granted: false, spentNano: 0, reservedNano: 1_000 });
@@ -62,7 +66,10 @@ export function describeBudgetStore(name: string, createStore: () => Promise<Bud
       await store.reserve(request({ amountNano: 900 }));
       const soft = await store.reserve(request({ amountNano: 500, hardLimit: false }));
       expect(soft).toEqual({ granted: true, spentNano: 0, reservedNano: 900 });
-      expect(await store.usage({ key, windowStartMs: T0, nowMs: T0 })).toEqual({ spentNano: 0, reservedNano: 1_400 });
+      expect(await store.usage({ key, windowStartMs: T0, nowMs: T0 })).toEqual({
+        spentNano: 0,
+        reservedNano: 1_400,
+      });
     });
 
     it("settles a hold into spend with the real amount, freeing the difference", async () => {
@@ -78,7 +85,10 @@ export function describeBudgetStore(name: string, createStore: () => Promise<Bud
       await store.reserve(hold);
       expect((await store.reserve(request({ amountNano: 1 }))).granted).toBe(false);
       await store.release({ key, reservationId: hold.reservationId });
-      expect(await store.usage({ key, windowStartMs: T0, nowMs: T0 })).toEqual({ spentNano: 0, reservedNano: 0 });
+      expect(await store.usage({ key, windowStartMs: T0, nowMs: T0 })).toEqual({
+        spentNano: 0,
+        reservedNano: 0,
+      });
     });
 
     it("stops counting a hold that was never settled once it expires", async () => {
@@ -99,7 +109,9 @@ export function describeBudgetStore(name: string, createStore: () => Promise<Bud
         bucketExpiresAtMs: T0 + 3_600_000,
         nowMs: T0,
       });
-      expect((await store.usage({ key, windowStartMs: T0 - 7_200_000, nowMs: T0 })).spentNano).toBe(700);
+      expect((await store.usage({ key, windowStartMs: T0 - 7_200_000, nowMs: T0 })).spentNano).toBe(
+        700,
+      );
       expect((await store.usage({ key, windowStartMs: T0, nowMs: T0 })).spentNano).toBe(0);
       expect((await store.reserve(request({ amountNano: 1_000 }))).granted).toBe(true);
     });
@@ -110,8 +122,12 @@ export function describeBudgetStore(name: string, createStore: () => Promise<Bud
         await store.reserve(hold);
         await settle(hold.reservationId, 200, T0 + minute * 60_000);
       }
-      expect((await store.usage({ key, windowStartMs: T0, nowMs: T0 + 180_000 })).spentNano).toBe(600);
-      expect((await store.usage({ key, windowStartMs: T0 + 60_000, nowMs: T0 + 180_000 })).spentNano).toBe(400);
+      expect((await store.usage({ key, windowStartMs: T0, nowMs: T0 + 180_000 })).spentNano).toBe(
+        600,
+      );
+      expect(
+        (await store.usage({ key, windowStartMs: T0 + 60_000, nowMs: T0 + 180_000 })).spentNano,
+      ).toBe(400);
     });
 
     it("spends into the reservation's bucket even when it settles after the window moved", async () => {
@@ -133,17 +149,26 @@ export function describeBudgetStore(name: string, createStore: () => Promise<Bud
 
     it("keeps keys apart", async () => {
       await store.reserve(request({ amountNano: 1_000 }));
-      expect((await store.reserve(request({ key: `${key}-other`, amountNano: 1_000 }))).granted).toBe(true);
+      expect(
+        (await store.reserve(request({ key: `${key}-other`, amountNano: 1_000 }))).granted,
+      ).toBe(true);
       await store.release({ key: `${key}-other`, reservationId: "none" });
     });
 
     it("never grants past the limit to concurrent callers", async () => {
-      const attempts = Array.from({ length: 40 }, (_, index) => request({ amountNano: 30 + (index % 7) * 10 }));
+      const attempts = Array.from({ length: 40 }, (_, index) =>
+        request({ amountNano: 30 + (index % 7) * 10 }),
+      );
       const results = await Promise.all(attempts.map((attempt) => store.reserve(attempt)));
-      const grantedTotal = attempts.reduce((sum, attempt, index) => sum + (results[index]!.granted ? attempt.amountNano : 0), 0);
+      const grantedTotal = attempts.reduce(
+        (sum, attempt, index) => sum + (results[index]!.granted ? attempt.amountNano : 0),
+        0,
+      );
       expect(grantedTotal).toBeLessThanOrEqual(1_000);
       expect(grantedTotal).toBeGreaterThan(1_000 - 90);
-      expect((await store.usage({ key, windowStartMs: T0, nowMs: T0 })).reservedNano).toBe(grantedTotal);
+      expect((await store.usage({ key, windowStartMs: T0, nowMs: T0 })).reservedNano).toBe(
+        grantedTotal,
+      );
     });
 
     it("keeps amounts exact up to millions of dollars", async () => {

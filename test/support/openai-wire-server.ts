@@ -45,7 +45,11 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
       }
       if (reply.status && reply.status !== 200) {
         response.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
-        response.end(JSON.stringify({ error: { message: reply.error ?? `status ${reply.status}`, type: "test" } }));
+        response.end(
+          JSON.stringify({
+            error: { message: reply.error ?? `status ${reply.status}`, type: "test" },
+          }),
+        );
         return;
       }
       const usage = reply.usage ?? { prompt_tokens: 10, completion_tokens: 5 };
@@ -53,7 +57,9 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
         prompt_tokens: usage.prompt_tokens,
         completion_tokens: usage.completion_tokens,
         total_tokens: usage.prompt_tokens + usage.completion_tokens,
-        ...(usage.cached_tokens === undefined ? {} : { prompt_tokens_details: { cached_tokens: usage.cached_tokens } }),
+        ...(usage.cached_tokens === undefined
+          ? {}
+          : { prompt_tokens_details: { cached_tokens: usage.cached_tokens } }),
       };
       const toolCalls = reply.toolCalls?.map((call, index) => ({
         index,
@@ -69,21 +75,45 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
           JSON.stringify({
             ...base,
             object: "chat.completion",
-            choices: [{ index: 0, message: { role: "assistant", content: reply.text ?? null, tool_calls: toolCalls }, finish_reason: finish }],
+            choices: [
+              {
+                index: 0,
+                message: { role: "assistant", content: reply.text ?? null, tool_calls: toolCalls },
+                finish_reason: finish,
+              },
+            ],
             usage: wireUsage,
           }),
         );
         return;
       }
       response.writeHead(200, { "content-type": "text/event-stream", ...reply.headers });
-      const send = (payload: unknown): boolean => response.write(`data: ${JSON.stringify(payload)}\n\n`);
+      const send = (payload: unknown): boolean =>
+        response.write(`data: ${JSON.stringify(payload)}\n\n`);
       const chunks = reply.chunks ?? (reply.text ? (reply.text.match(/\s*\S+\s*/g) ?? []) : []);
-      send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+      send({
+        ...base,
+        object: "chat.completion.chunk",
+        choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+      });
       for (const delta of chunks) {
-        send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: delta }, finish_reason: null }] });
+        send({
+          ...base,
+          object: "chat.completion.chunk",
+          choices: [{ index: 0, delta: { content: delta }, finish_reason: null }],
+        });
       }
-      if (toolCalls) send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { tool_calls: toolCalls }, finish_reason: null }] });
-      send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: finish }] });
+      if (toolCalls)
+        send({
+          ...base,
+          object: "chat.completion.chunk",
+          choices: [{ index: 0, delta: { tool_calls: toolCalls }, finish_reason: null }],
+        });
+      send({
+        ...base,
+        object: "chat.completion.chunk",
+        choices: [{ index: 0, delta: {}, finish_reason: finish }],
+      });
       send({ ...base, object: "chat.completion.chunk", choices: [], usage: wireUsage });
       response.end("data: [DONE]\n\n");
     });

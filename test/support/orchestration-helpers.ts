@@ -15,7 +15,8 @@ export function byPrompt(answers: Record<string, ScriptedResponse | ScriptedResp
     const text = lastUserText(options);
     const name = /^([A-Za-z_-]+):/.exec(text)?.[1];
     const answer = name === undefined ? undefined : answers[name];
-    if (answer === undefined) throw new Error(`No scripted answer for prompt ${JSON.stringify(text.slice(0, 80))}`);
+    if (answer === undefined)
+      throw new Error(`No scripted answer for prompt ${JSON.stringify(text.slice(0, 80))}`);
     if (!Array.isArray(answer)) return answer;
     const turn = turns.get(name!) ?? 0;
     turns.set(name!, turn + 1);
@@ -26,7 +27,12 @@ export function byPrompt(answers: Record<string, ScriptedResponse | ScriptedResp
 }
 
 /** Advances a fake clock in steps until `promise` settles; returns its value. */
-export async function settle<T>(promise: Promise<T>, clock: FakeClock, stepMs = 100, maxSteps = 10_000): Promise<T> {
+export async function settle<T>(
+  promise: Promise<T>,
+  clock: FakeClock,
+  stepMs = 100,
+  maxSteps = 10_000,
+): Promise<T> {
   let done = false;
   const tracked = promise.finally(() => {
     done = true;

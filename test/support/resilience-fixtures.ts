@@ -12,7 +12,14 @@ export function scriptedModel(
   options: { name?: string; clock?: Clock } = {},
 ): ResolvedModel & { model: ScriptedModel } {
   const name = options.name ?? "openai/gpt-4o-mini";
-  return { name, model: new ScriptedModel({ responses, modelId: name, ...(options.clock ? { clock: options.clock } : {}) }) };
+  return {
+    name,
+    model: new ScriptedModel({
+      responses,
+      modelId: name,
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
+  };
 }
 
 /** An HTTP failure as the provider would send it. */
@@ -22,7 +29,12 @@ export function http(status: number, headers?: Record<string, string>): Scripted
 
 /** A request for `model`, with a one-message prompt. */
 export function request(model: ResolvedModel, extra: Partial<ModelRequest> = {}): ModelRequest {
-  return { model, prompt: [{ role: "user", content: [{ type: "text", text: "hi" }] }], stream: false, ...extra };
+  return {
+    model,
+    prompt: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
+    stream: false,
+    ...extra,
+  };
 }
 
 export interface RecordedEvent<T extends StreamEventType = StreamEventType> {
@@ -37,7 +49,9 @@ export class RecordingSink implements EventSink {
     this.events.push({ type, data });
   }
   of<T extends StreamEventType>(type: T): StreamEventDataMap[T][] {
-    return this.events.filter((event) => event.type === type).map((event) => event.data as StreamEventDataMap[T]);
+    return this.events
+      .filter((event) => event.type === type)
+      .map((event) => event.data as StreamEventDataMap[T]);
   }
 }
 
@@ -57,7 +71,9 @@ export function callContext(
 
 /** A network failure as fetch reports it: `TypeError` caused by a socket error code. */
 export function networkError(code = "ECONNRESET"): TypeError {
-  return new TypeError("fetch failed", { cause: Object.assign(new Error(`socket ${code}`), { code }) });
+  return new TypeError("fetch failed", {
+    cause: Object.assign(new Error(`socket ${code}`), { code }),
+  });
 }
 
 /** Lets pending promise callbacks run. */

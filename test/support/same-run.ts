@@ -12,6 +12,7 @@ function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);
   if (typeof value !== "object" || value === null || value instanceof Error) return value;
   const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (key !== "eventCount") copy[key] = strip(field);
+  for (const [key, field] of Object.entries(value))
+    if (key !== "eventCount") copy[key] = strip(field);
   return copy;
 }

@@ -5,7 +5,11 @@ const calculator = {
   type: "function" as const,
   name: "calculator",
   description: "Evaluate an arithmetic expression",
-  inputSchema: { type: "object" as const, properties: { expression: { type: "string" as const } }, required: ["expression"] },
+  inputSchema: {
+    type: "object" as const,
+    properties: { expression: { type: "string" as const } },
+    required: ["expression"],
+  },
 };
 
 describe("convertPrompt", () => {
@@ -29,13 +33,43 @@ describe("convertPrompt", () => {
       tools: [calculator],
       prompt: [
         { role: "user", content: [{ type: "text", text: "What is 12 * 7?" }] },
-        { role: "assistant", content: [{ type: "tool-call", toolCallId: "c1", toolName: "calculator", input: { expression: "12 * 7" } }] },
-        { role: "tool", content: [{ type: "tool-result", toolCallId: "c1", toolName: "calculator", output: { type: "json", value: { result: 84 } } }] },
+        {
+          role: "assistant",
+          content: [
+            {
+              type: "tool-call",
+              toolCallId: "c1",
+              toolName: "calculator",
+              input: { expression: "12 * 7" },
+            },
+          ],
+        },
+        {
+          role: "tool",
+          content: [
+            {
+              type: "tool-result",
+              toolCallId: "c1",
+              toolName: "calculator",
+              output: { type: "json", value: { result: 84 } },
+            },
+          ],
+        },
       ],
     });
     expect(history).toEqual([
       { type: "user", text: "What is 12 * 7?" },
-      { type: "model", response: [{ type: "functionCall", name: "calculator", params: { expression: "12 * 7" }, result: { result: 84 } }] },
+      {
+        type: "model",
+        response: [
+          {
+            type: "functionCall",
+            name: "calculator",
+            params: { expression: "12 * 7" },
+            result: { result: 84 },
+          },
+        ],
+      },
     ]);
     expect(Object.keys(functions ?? {})).toEqual(["calculator"]);
   });
@@ -44,8 +78,24 @@ describe("convertPrompt", () => {
     const { history } = convertPrompt({
       prompt: [
         { role: "user", content: [{ type: "text", text: "Add 1 and 2." }] },
-        { role: "assistant", content: [{ type: "text", text: "" }, { type: "tool-call", toolCallId: "c1", toolName: "add", input: '{"a":1,"b":2}' }] },
-        { role: "tool", content: [{ type: "tool-result", toolCallId: "c1", toolName: "add", output: { type: "error-text", value: "boom" } }] },
+        {
+          role: "assistant",
+          content: [
+            { type: "text", text: "" },
+            { type: "tool-call", toolCallId: "c1", toolName: "add", input: '{"a":1,"b":2}' },
+          ],
+        },
+        {
+          role: "tool",
+          content: [
+            {
+              type: "tool-result",
+              toolCallId: "c1",
+              toolName: "add",
+              output: { type: "error-text", value: "boom" },
+            },
+          ],
+        },
         { role: "assistant", content: [{ type: "text", text: "The add tool failed." }] },
         { role: "user", content: [{ type: "text", text: "Thanks" }] },
       ],
@@ -54,7 +104,10 @@ describe("convertPrompt", () => {
       { type: "user", text: "Add 1 and 2." },
       {
         type: "model",
-        response: [{ type: "functionCall", name: "add", params: { a: 1, b: 2 }, result: { error: "boom" } }, "The add tool failed."],
+        response: [
+          { type: "functionCall", name: "add", params: { a: 1, b: 2 }, result: { error: "boom" } },
+          "The add tool failed.",
+        ],
       },
       { type: "user", text: "Thanks" },
       { type: "model", response: [] },
@@ -64,17 +117,47 @@ describe("convertPrompt", () => {
   it("offers no functions for toolChoice none and only the named one for toolChoice tool", () => {
     const add = { ...calculator, name: "add" };
     const prompt = [{ role: "user" as const, content: [{ type: "text" as const, text: "hi" }] }];
-    expect(convertPrompt({ prompt, tools: [calculator, add], toolChoice: { type: "none" } }).functions).toBeUndefined();
-    expect(Object.keys(convertPrompt({ prompt, tools: [calculator, add], toolChoice: { type: "tool", toolName: "add" } }).functions ?? {})).toEqual(["add"]);
-    const required = convertPrompt({ prompt, tools: [calculator], toolChoice: { type: "required" } });
-    expect(required.warnings).toEqual([expect.objectContaining({ type: "unsupported", feature: "toolChoice: required" })]);
+    expect(
+      convertPrompt({ prompt, tools: [calculator, add], toolChoice: { type: "none" } }).functions,
+    ).toBeUndefined();
+    expect(
+      Object.keys(
+        convertPrompt({
+          prompt,
+          tools: [calculator, add],
+          toolChoice: { type: "tool", toolName: "add" },
+        }).functions ?? {},
+      ),
+    ).toEqual(["add"]);
+    const required = convertPrompt({
+      prompt,
+      tools: [calculator],
+      toolChoice: { type: "required" },
+    });
+    expect(required.warnings).toEqual([
+      expect.objectContaining({ type: "unsupported", feature: "toolChoice: required" }),
+    ]);
   });
 
   it("warns about file parts instead of dropping them silently", () => {
     const { history, warnings } = convertPrompt({
-      prompt: [{ role: "user", content: [{ type: "text", text: "Look:" }, { type: "file", mediaType: "image/png", data: { type: "data", data: new Uint8Array([1]) } }] }],
+      prompt: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Look:" },
+            {
+              type: "file",
+              mediaType: "image/png",
+              data: { type: "data", data: new Uint8Array([1]) },
+            },
+          ],
+        },
+      ],
     });
     expect(history[0]).toEqual({ type: "user", text: "Look:" });
-    expect(warnings).toEqual([expect.objectContaining({ type: "unsupported", feature: "file parts" })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ type: "unsupported", feature: "file parts" }),
+    ]);
   });
 });

@@ -3,7 +3,12 @@ import type {
   LanguageModelV4ToolResultOutput,
   SharedV4Warning,
 } from "@ai-sdk/provider";
-import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions, ChatModelResponse } from "node-llama-cpp";
+import type {
+  ChatHistoryItem,
+  ChatModelFunctionCall,
+  ChatModelFunctions,
+  ChatModelResponse,
+} from "node-llama-cpp";
 import { toGrammarSchema } from "./to-grammar-schema.js";
 
 /** A prompt in node-llama-cpp's terms, ready for `LlamaChat.generateResponse`. */
@@ -21,7 +26,9 @@ export interface ConvertedPrompt {
  * shape node-llama-cpp renders with the model's chat template). When the prompt ends with tool
  * results, the last model response is left open so that the model continues after them.
  */
-export function convertPrompt(options: Pick<LanguageModelV4CallOptions, "prompt" | "tools" | "toolChoice">): ConvertedPrompt {
+export function convertPrompt(
+  options: Pick<LanguageModelV4CallOptions, "prompt" | "tools" | "toolChoice">,
+): ConvertedPrompt {
   const warnings: SharedV4Warning[] = [];
   const history: ChatHistoryItem[] = [];
   const callsById = new Map<string, ChatModelFunctionCall>();
@@ -38,7 +45,12 @@ export function convertPrompt(options: Pick<LanguageModelV4CallOptions, "prompt"
         const texts: string[] = [];
         for (const part of message.content) {
           if (part.type === "text") texts.push(part.text);
-          else warnings.push({ type: "unsupported", feature: "file parts", details: `Local models read text only; a ${part.mediaType} file was left out.` });
+          else
+            warnings.push({
+              type: "unsupported",
+              feature: "file parts",
+              details: `Local models read text only; a ${part.mediaType} file was left out.`,
+            });
         }
         history.push({ type: "user", text: texts.join("\n") });
         break;
@@ -52,7 +64,12 @@ export function convertPrompt(options: Pick<LanguageModelV4CallOptions, "prompt"
           if (part.type === "text") {
             if (part.text.length > 0) response.response.push(part.text);
           } else if (part.type === "tool-call") {
-            const call: ChatModelFunctionCall = { type: "functionCall", name: part.toolName, params: parseInput(part.input), result: undefined };
+            const call: ChatModelFunctionCall = {
+              type: "functionCall",
+              name: part.toolName,
+              params: parseInput(part.input),
+              result: undefined,
+            };
             callsById.set(part.toolCallId, call);
             response.response.push(call);
           } else if (part.type === "tool-result") {
@@ -60,7 +77,10 @@ export function convertPrompt(options: Pick<LanguageModelV4CallOptions, "prompt"
             if (call) call.result = toolResultValue(part.output);
           }
         }
-        if (response.response.some((item) => typeof item === "object" && item.type === "functionCall")) openResponse = response;
+        if (
+          response.response.some((item) => typeof item === "object" && item.type === "functionCall")
+        )
+          openResponse = response;
         break;
       }
       case "tool":
@@ -68,7 +88,12 @@ export function convertPrompt(options: Pick<LanguageModelV4CallOptions, "prompt"
           if (part.type !== "tool-result") continue;
           const call = callsById.get(part.toolCallId);
           if (call) call.result = toolResultValue(part.output);
-          else warnings.push({ type: "compatibility", feature: "tool results", details: `Result for unknown tool call "${part.toolCallId}" was left out.` });
+          else
+            warnings.push({
+              type: "compatibility",
+              feature: "tool results",
+              details: `Result for unknown tool call "${part.toolCallId}" was left out.`,
+            });
         }
         break;
     }
@@ -80,16 +105,27 @@ export function convertPrompt(options: Pick<LanguageModelV4CallOptions, "prompt"
   return { history, functions: convertTools(options, warnings), warnings };
 }
 
-function convertTools(options: Pick<LanguageModelV4CallOptions, "tools" | "toolChoice">, warnings: SharedV4Warning[]): ChatModelFunctions | undefined {
+function convertTools(
+  options: Pick<LanguageModelV4CallOptions, "tools" | "toolChoice">,
+  warnings: SharedV4Warning[],
+): ChatModelFunctions | undefined {
   const choice = options.toolChoice ?? { type: "auto" };
   if (!options.tools || options.tools.length === 0 || choice.type === "none") return undefined;
   if (choice.type === "required") {
-    warnings.push({ type: "unsupported", feature: "toolChoice: required", details: "Local models treat it as auto: the model may answer without calling a tool." });
+    warnings.push({
+      type: "unsupported",
+      feature: "toolChoice: required",
+      details: "Local models treat it as auto: the model may answer without calling a tool.",
+    });
   }
   const functions: Record<string, ChatModelFunctions[string]> = {};
   for (const tool of options.tools) {
     if (tool.type !== "function") {
-      warnings.push({ type: "unsupported", feature: `provider tool ${tool.id}`, details: "Local models run function tools only." });
+      warnings.push({
+        type: "unsupported",
+        feature: `provider tool ${tool.id}`,
+        details: "Local models run function tools only.",
+      });
       continue;
     }
     if (choice.type === "tool" && tool.name !== choice.toolName) continue;

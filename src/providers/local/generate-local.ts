@@ -34,37 +34,60 @@ export async function generateLocal(
   loaded: LoadedLocalModel,
   settings: LoadSettings,
   options: LanguageModelV4CallOptions,
-  callbacks: { onText?: (delta: string) => void; onStart?: (warnings: SharedV4Warning[]) => void } = {},
+  callbacks: {
+    onText?: (delta: string) => void;
+    onStart?: (warnings: SharedV4Warning[]) => void;
+  } = {},
 ): Promise<LocalGeneration> {
   const { onText, onStart } = callbacks;
   const signal = options.abortSignal;
   signal?.throwIfAborted();
   const { history, functions, warnings } = convertPrompt(options);
   if (options.reasoning !== undefined && options.reasoning !== "provider-default") {
-    warnings.push({ type: "unsupported", feature: "reasoning", details: "Local models ignore it." });
+    warnings.push({
+      type: "unsupported",
+      feature: "reasoning",
+      details: "Local models ignore it.",
+    });
   }
   if (options.headers && Object.keys(options.headers).length > 0) {
-    warnings.push({ type: "unsupported", feature: "headers", details: "Local models make no HTTP requests." });
+    warnings.push({
+      type: "unsupported",
+      feature: "headers",
+      details: "Local models make no HTTP requests.",
+    });
   }
 
   let grammar: LlamaGrammar | undefined;
   if (options.responseFormat?.type === "json") {
     if (functions) {
-      warnings.push({ type: "unsupported", feature: "responseFormat json with tools", details: "The JSON grammar is not applied while tools are offered." });
+      warnings.push({
+        type: "unsupported",
+        feature: "responseFormat json with tools",
+        details: "The JSON grammar is not applied while tools are offered.",
+      });
     } else {
       const schema = options.responseFormat.schema;
-      grammar = await loaded.grammar(schema ? toGrammarSchema(schema) : undefined).catch((error: unknown) => {
-        throw new ConfigError(`The JSON Schema of the response format cannot be enforced by a grammar: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
+      grammar = await loaded
+        .grammar(schema ? toGrammarSchema(schema) : undefined)
+        .catch((error: unknown) => {
+          throw new ConfigError(
+            `The JSON Schema of the response format cannot be enforced by a grammar: ${error instanceof Error ? error.message : String(error)}`,
+            {
+              cause: error,
+            },
+          );
         });
-      });
     }
   }
 
   onStart?.(warnings);
   // The prompt as llama.cpp will see it: its real token count, and a check that it fits (the
   // chat would otherwise cut the prompt silently to make room).
-  const { contextText } = loaded.chatWrapper.generateContextState({ chatHistory: history, ...(functions ? { availableFunctions: functions } : {}) });
+  const { contextText } = loaded.chatWrapper.generateContextState({
+    chatHistory: history,
+    ...(functions ? { availableFunctions: functions } : {}),
+  });
   const promptTokens = contextText.tokenize(loaded.model.tokenizer);
   const pool = loaded.pool(settings);
   const sequence = await pool.acquire(signal);
@@ -78,7 +101,11 @@ export async function generateLocal(
   }
   const cachedTokens = commonPrefixLength(sequence.contextTokens, promptTokens);
   const meterBefore = sequence.tokenMeter.getState();
-  const chat = new loaded.module.LlamaChat({ contextSequence: sequence, chatWrapper: loaded.chatWrapper, autoDisposeSequence: false });
+  const chat = new loaded.module.LlamaChat({
+    contextSequence: sequence,
+    chatWrapper: loaded.chatWrapper,
+    autoDisposeSequence: false,
+  });
   try {
     const common = {
       // Never more than the room left, so the chat never shifts (drops) parts of the prompt.
@@ -88,9 +115,16 @@ export async function generateLocal(
       ...(options.topP !== undefined ? { topP: options.topP } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.presencePenalty !== undefined || options.frequencyPenalty !== undefined
-        ? { repeatPenalty: { presencePenalty: options.presencePenalty ?? 0, frequencyPenalty: options.frequencyPenalty ?? 0 } }
+        ? {
+            repeatPenalty: {
+              presencePenalty: options.presencePenalty ?? 0,
+              frequencyPenalty: options.frequencyPenalty ?? 0,
+            },
+          }
         : {}),
-      ...(options.stopSequences && options.stopSequences.length > 0 ? { customStopTriggers: options.stopSequences } : {}),
+      ...(options.stopSequences && options.stopSequences.length > 0
+        ? { customStopTriggers: options.stopSequences }
+        : {}),
       ...(signal ? { signal } : {}),
       stopOnAbortSignal: false,
       trimWhitespaceSuffix: true,
@@ -106,20 +140,23 @@ export async function generateLocal(
       ? await chat.generateResponse(history, { ...common, functions })
       : await chat.generateResponse(history, { ...common, ...(grammar ? { grammar } : {}) });
     const generated = sequence.tokenMeter.diff(meterBefore).usedOutputTokens;
-    const toolCalls = (response.functionCalls ?? []).map(
-      (call): LanguageModelV4ToolCall => ({
-        type: "tool-call",
-        toolCallId: `local-call-${++toolCallCounter}`,
-        toolName: call.functionName,
-        input: JSON.stringify(call.params ?? {}),
-      }),
-    );
+    const toolCalls = (response.functionCalls ?? []).map((call): LanguageModelV4ToolCall => ({
+      type: "tool-call",
+      toolCallId: `local-call-${++toolCallCounter}`,
+      toolName: call.functionName,
+      input: JSON.stringify(call.params ?? {}),
+    }));
     return {
       text: response.response,
       toolCalls,
       finishReason: finishReason(response, toolCalls.length > 0),
       usage: {
-        inputTokens: { total: promptTokens.length, noCache: promptTokens.length - cachedTokens, cacheRead: cachedTokens, cacheWrite: undefined },
+        inputTokens: {
+          total: promptTokens.length,
+          noCache: promptTokens.length - cachedTokens,
+          cacheRead: cachedTokens,
+          cacheWrite: undefined,
+        },
         outputTokens: { total: generated, text: generated, reasoning: undefined },
       },
       warnings,
@@ -138,7 +175,10 @@ export async function generateLocal(
   }
 }
 
-function finishReason(response: LlamaChatResponse<ChatModelFunctions>, calledTools: boolean): LanguageModelV4FinishReason {
+function finishReason(
+  response: LlamaChatResponse<ChatModelFunctions>,
+  calledTools: boolean,
+): LanguageModelV4FinishReason {
   const raw = response.metadata.stopReason;
   if (calledTools) return { unified: "tool-calls", raw };
   switch (raw) {

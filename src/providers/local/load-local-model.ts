@@ -59,7 +59,10 @@ export function importNodeLlamaCpp(): Promise<NodeLlamaCpp> {
  * promise. A failed load is forgotten, so a later call can try again.
  * @throws ConfigError when the file is missing or llama.cpp cannot run on this machine.
  */
-export function loadLocalModel(modelPath: string, settings: LoadSettings): Promise<LoadedLocalModel> {
+export function loadLocalModel(
+  modelPath: string,
+  settings: LoadSettings,
+): Promise<LoadedLocalModel> {
   const absolutePath = resolve(modelPath);
   const key = `${absolutePath}\u0000${String(settings.gpu)}`;
   let loaded = models.get(key);
@@ -75,7 +78,9 @@ async function load(modelPath: string, settings: LoadSettings): Promise<LoadedLo
   const module = await importNodeLlamaCpp();
   const fileStat = await stat(modelPath).catch(() => undefined);
   if (!fileStat?.isFile()) {
-    throw new ConfigError(`Local model file not found: ${modelPath}. Name a GGUF file as "local/<path-to-model.gguf>" (relative to the working directory or absolute).`);
+    throw new ConfigError(
+      `Local model file not found: ${modelPath}. Name a GGUF file as "local/<path-to-model.gguf>" (relative to the working directory or absolute).`,
+    );
   }
   const llama = await getLlamaOnce(module, settings.gpu);
   let model: LlamaModel;
@@ -83,7 +88,10 @@ async function load(modelPath: string, settings: LoadSettings): Promise<LoadedLo
     loadCounter.loads++;
     model = await llama.loadModel({ modelPath });
   } catch (error) {
-    throw new ConfigError(`Cannot load local model ${modelPath}: ${error instanceof Error ? error.message : String(error)}. Is it a GGUF file?`, { cause: error });
+    throw new ConfigError(
+      `Cannot load local model ${modelPath}: ${error instanceof Error ? error.message : String(error)}. Is it a GGUF file?`,
+      { cause: error },
+    );
   }
   const chatWrapper = module.resolveChatWrapper(model);
   // Tiny models run fastest on one thread: their matrices are too small to share, and extra
@@ -97,7 +105,10 @@ async function load(modelPath: string, settings: LoadSettings): Promise<LoadedLo
     model,
     chatWrapper,
     pool(poolSettings) {
-      const contextSize = Math.min(poolSettings.contextSize ?? Math.min(model.trainContextSize, 4096), model.trainContextSize);
+      const contextSize = Math.min(
+        poolSettings.contextSize ?? Math.min(model.trainContextSize, 4096),
+        model.trainContextSize,
+      );
       const threads = poolSettings.threads ?? defaultThreads;
       const poolKey = `${contextSize}:${threads ?? "auto"}:${poolSettings.sequences}`;
       let pool = pools.get(poolKey);
@@ -119,7 +130,10 @@ async function load(modelPath: string, settings: LoadSettings): Promise<LoadedLo
       const grammarKey = schema === undefined ? "" : JSON.stringify(schema);
       let grammar = grammars.get(grammarKey);
       if (!grammar) {
-        grammar = schema === undefined ? llama.getGrammarFor("json") : llama.createGrammarForJsonSchema(schema as never);
+        grammar =
+          schema === undefined
+            ? llama.getGrammarFor("json")
+            : llama.createGrammarForJsonSchema(schema as never);
         grammars.set(grammarKey, grammar);
         grammar.catch(() => grammars.delete(grammarKey));
       }
@@ -132,13 +146,15 @@ function getLlamaOnce(module: NodeLlamaCpp, gpu: LoadSettings["gpu"]): Promise<L
   const key = String(gpu);
   let llama = llamas.get(key);
   if (!llama) {
-    llama = module.getLlama({ gpu, build: "never", progressLogs: false }).catch((error: unknown) => {
-      llamas.delete(key);
-      throw new ConfigError(
-        `node-llama-cpp has no working prebuilt llama.cpp binary for ${process.platform}-${process.arch}${gpu === false ? " (CPU)" : ` (gpu: ${String(gpu)})`}: ${error instanceof Error ? error.message : String(error)}. Reinstall with ${INSTALL_HINT}, or build llama.cpp with "npx --no node-llama-cpp source build".`,
-        { cause: error },
-      );
-    });
+    llama = module
+      .getLlama({ gpu, build: "never", progressLogs: false })
+      .catch((error: unknown) => {
+        llamas.delete(key);
+        throw new ConfigError(
+          `node-llama-cpp has no working prebuilt llama.cpp binary for ${process.platform}-${process.arch}${gpu === false ? " (CPU)" : ` (gpu: ${String(gpu)})`}: ${error instanceof Error ? error.message : String(error)}. Reinstall with ${INSTALL_HINT}, or build llama.cpp with "npx --no node-llama-cpp source build".`,
+          { cause: error },
+        );
+      });
     llamas.set(key, llama);
   }
   return llama;

@@ -20,18 +20,57 @@ import { loadCounter } from "./load-local-model.js";
 const model = createLocalModel({ modelPath: demoModelPath() });
 const ajv = new Ajv({ strict: false });
 
-const user = (text: string): LanguageModelV4Prompt[number] => ({ role: "user", content: [{ type: "text", text }] });
-const planPrompt: LanguageModelV4Prompt = [{ role: "system", content: "You are the planner." }, user("Make a short plan for: How do I brew green tea?")];
-
-const tools: LanguageModelV4FunctionTool[] = [
-  { type: "function", name: "calculator", description: "Evaluate an arithmetic expression", inputSchema: { type: "object", properties: { expression: { type: "string" } }, required: ["expression"], additionalProperties: false } },
-  { type: "function", name: "add", description: "Add two numbers", inputSchema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"], additionalProperties: false } },
-  { type: "function", name: "current_time", description: "Get the current time in a timezone", inputSchema: { type: "object", properties: { timezone: { type: "string" } }, required: ["timezone"], additionalProperties: false } },
+const user = (text: string): LanguageModelV4Prompt[number] => ({
+  role: "user",
+  content: [{ type: "text", text }],
+});
+const planPrompt: LanguageModelV4Prompt = [
+  { role: "system", content: "You are the planner." },
+  user("Make a short plan for: How do I brew green tea?"),
 ];
 
-async function readAll(stream: ReadableStream<LanguageModelV4StreamPart>): Promise<LanguageModelV4StreamPart[]> {
+const tools: LanguageModelV4FunctionTool[] = [
+  {
+    type: "function",
+    name: "calculator",
+    description: "Evaluate an arithmetic expression",
+    inputSchema: {
+      type: "object",
+      properties: { expression: { type: "string" } },
+      required: ["expression"],
+      additionalProperties: false,
+    },
+  },
+  {
+    type: "function",
+    name: "add",
+    description: "Add two numbers",
+    inputSchema: {
+      type: "object",
+      properties: { a: { type: "number" }, b: { type: "number" } },
+      required: ["a", "b"],
+      additionalProperties: false,
+    },
+  },
+  {
+    type: "function",
+    name: "current_time",
+    description: "Get the current time in a timezone",
+    inputSchema: {
+      type: "object",
+      properties: { timezone: { type: "string" } },
+      required: ["timezone"],
+      additionalProperties: false,
+    },
+  },
+];
+
+async function readAll(
+  stream: ReadableStream<LanguageModelV4StreamPart>,
+): Promise<LanguageModelV4StreamPart[]> {
   const parts: LanguageModelV4StreamPart[] = [];
-  for await (const part of stream as unknown as AsyncIterable<LanguageModelV4StreamPart>) parts.push(part);
+  for await (const part of stream as unknown as AsyncIterable<LanguageModelV4StreamPart>)
+    parts.push(part);
   return parts;
 }
 
@@ -44,7 +83,10 @@ async function promptTokenCount(options: LanguageModelV4CallOptions): Promise<nu
   const llama = await getLlama({ gpu: false, build: "never" });
   const vocabulary = await llama.loadModel({ modelPath: demoModelPath(), vocabOnly: true });
   const { history, functions } = convertPrompt(options);
-  const { contextText } = new ChatMLChatWrapper().generateContextState({ chatHistory: history, ...(functions ? { availableFunctions: functions } : {}) });
+  const { contextText } = new ChatMLChatWrapper().generateContextState({
+    chatHistory: history,
+    ...(functions ? { availableFunctions: functions } : {}),
+  });
   const count = contextText.tokenize(vocabulary.tokenizer).length;
   await vocabulary.dispose();
   return count;
@@ -62,7 +104,9 @@ describe("createLocalModel on the demo model", () => {
 
   it("streams text deltas whose concatenation is the generated text", async () => {
     const expected = textOf(await model.doGenerate({ prompt: planPrompt, maxOutputTokens: 60 }));
-    const parts = await readAll((await model.doStream({ prompt: planPrompt, maxOutputTokens: 60 })).stream);
+    const parts = await readAll(
+      (await model.doStream({ prompt: planPrompt, maxOutputTokens: 60 })).stream,
+    );
     const types = parts.map((part) => part.type);
     expect(types.slice(0, 3)).toEqual(["stream-start", "response-metadata", "text-start"]);
     expect(types.slice(-2)).toEqual(["text-end", "finish"]);
@@ -74,17 +118,34 @@ describe("createLocalModel on the demo model", () => {
   });
 
   it("calls a tool with schema-valid arguments, then answers with its result", async () => {
-    const prompt: LanguageModelV4Prompt = [{ role: "system", content: "You are a helpful assistant." }, user("Add 17 and 25.")];
+    const prompt: LanguageModelV4Prompt = [
+      { role: "system", content: "You are a helpful assistant." },
+      user("Add 17 and 25."),
+    ];
     const first = await model.doGenerate({ prompt, tools, maxOutputTokens: 40 });
     const call = first.content.find((part) => part.type === "tool-call");
     expect(first.finishReason.unified).toBe("tool-calls");
-    if (call?.type !== "tool-call") throw new Error(`no tool call in ${JSON.stringify(first.content)}`);
+    if (call?.type !== "tool-call")
+      throw new Error(`no tool call in ${JSON.stringify(first.content)}`);
     const tool = tools.find((candidate) => candidate.name === call.toolName);
     const input = JSON.parse(call.input) as Record<string, unknown>;
     expect(ajv.validate(tool!.inputSchema as object, input)).toBe(true);
 
-    prompt.push({ role: "assistant", content: [{ type: "tool-call", toolCallId: call.toolCallId, toolName: call.toolName, input }] });
-    prompt.push({ role: "tool", content: [{ type: "tool-result", toolCallId: call.toolCallId, toolName: call.toolName, output: { type: "json", value: 42 } }] });
+    prompt.push({
+      role: "assistant",
+      content: [{ type: "tool-call", toolCallId: call.toolCallId, toolName: call.toolName, input }],
+    });
+    prompt.push({
+      role: "tool",
+      content: [
+        {
+          type: "tool-result",
+          toolCallId: call.toolCallId,
+          toolName: call.toolName,
+          output: { type: "json", value: 42 },
+        },
+      ],
+    });
     const second = await model.doGenerate({ prompt, tools, maxOutputTokens: 40 });
     expect(second.finishReason.unified).toBe("stop");
     expect(textOf(second).length).toBeGreaterThan(0);
@@ -93,20 +154,51 @@ describe("createLocalModel on the demo model", () => {
 
   it("writes JSON valid against the requested schema", async () => {
     const schemas: JSONSchema7[] = [
-      { type: "object", properties: { category: { type: "string", enum: ["billing", "technical", "account", "sales", "general"] }, urgency: { type: "string", enum: ["low", "medium", "high"] } }, required: ["category", "urgency"], additionalProperties: false },
-      { type: "object", properties: { steps: { type: "array", items: { type: "string" }, minItems: 1, maxItems: 4 } }, required: ["steps"], additionalProperties: false },
+      {
+        type: "object",
+        properties: {
+          category: {
+            type: "string",
+            enum: ["billing", "technical", "account", "sales", "general"],
+          },
+          urgency: { type: "string", enum: ["low", "medium", "high"] },
+        },
+        required: ["category", "urgency"],
+        additionalProperties: false,
+      },
+      {
+        type: "object",
+        properties: {
+          steps: { type: "array", items: { type: "string" }, minItems: 1, maxItems: 4 },
+        },
+        required: ["steps"],
+        additionalProperties: false,
+      },
     ];
-    for (const [schema, question] of [[schemas[0]!, "Classify this request: I was charged twice. This is urgent!"], [schemas[1]!, "Make a short plan for: learning Python"]] as const) {
-      const result = await model.doGenerate({ prompt: [user(question)], responseFormat: { type: "json", schema }, maxOutputTokens: 120 });
+    for (const [schema, question] of [
+      [schemas[0]!, "Classify this request: I was charged twice. This is urgent!"],
+      [schemas[1]!, "Make a short plan for: learning Python"],
+    ] as const) {
+      const result = await model.doGenerate({
+        prompt: [user(question)],
+        responseFormat: { type: "json", schema },
+        maxOutputTokens: 120,
+      });
       const value: unknown = JSON.parse(textOf(result));
-      expect(ajv.validate(schema as object, value), `${textOf(result)} ${ajv.errorsText()}`).toBe(true);
+      expect(ajv.validate(schema as object, value), `${textOf(result)} ${ajv.errorsText()}`).toBe(
+        true,
+      );
     }
   });
 
   it("stops at a stop sequence and at maxOutputTokens", async () => {
     const full = textOf(await model.doGenerate({ prompt: planPrompt, maxOutputTokens: 60 }));
     const stop = full.slice(5, 8);
-    const stopped = await model.doGenerate({ prompt: planPrompt, maxOutputTokens: 60, stopSequences: [stop] });
+    const stopped = await model.doGenerate({
+      prompt: planPrompt,
+      maxOutputTokens: 60,
+      stopSequences: [stop],
+    });
     expect(textOf(stopped)).toBe(full.slice(0, full.indexOf(stop)));
     expect(stopped.finishReason.unified).toBe("stop");
     const short = await model.doGenerate({ prompt: planPrompt, maxOutputTokens: 3 });
@@ -120,24 +212,39 @@ describe("createLocalModel on the demo model", () => {
     const before = loadCounter.loads;
     const first = createLocalModel({ modelPath: copy });
     const second = createLocalModel({ modelPath: copy });
-    await Promise.all([first, second, first].map((each) => each.doGenerate({ prompt: planPrompt, maxOutputTokens: 5 })));
+    await Promise.all(
+      [first, second, first].map((each) =>
+        each.doGenerate({ prompt: planPrompt, maxOutputTokens: 5 }),
+      ),
+    );
     await second.doGenerate({ prompt: planPrompt, maxOutputTokens: 5 });
     expect(loadCounter.loads - before).toBe(1);
   });
 
   it("runs more concurrent generations than sequences, each as if alone", async () => {
     const narrow = createLocalModel({ modelPath: demoModelPath(), concurrency: 2 });
-    const prompts = ["learning Python", "healthy sleep", "saving money", "Docker", "coffee"].map((topic) => [user(`Make a short plan for: ${topic}`)]);
+    const prompts = ["learning Python", "healthy sleep", "saving money", "Docker", "coffee"].map(
+      (topic) => [user(`Make a short plan for: ${topic}`)],
+    );
     const alone: string[] = [];
-    for (const prompt of prompts) alone.push(textOf(await narrow.doGenerate({ prompt, maxOutputTokens: 30 })));
-    const together = await Promise.all(prompts.map((prompt) => narrow.doGenerate({ prompt, maxOutputTokens: 30 })));
+    for (const prompt of prompts)
+      alone.push(textOf(await narrow.doGenerate({ prompt, maxOutputTokens: 30 })));
+    const together = await Promise.all(
+      prompts.map((prompt) => narrow.doGenerate({ prompt, maxOutputTokens: 30 })),
+    );
     expect(together.map(textOf)).toEqual(alone);
   });
 
   it("stops generating when the call is aborted", async () => {
     const controller = new AbortController();
     const reason = new Error("stop now");
-    const { stream } = await model.doStream({ prompt: planPrompt, maxOutputTokens: 400, temperature: 1, seed: 3, abortSignal: controller.signal });
+    const { stream } = await model.doStream({
+      prompt: planPrompt,
+      maxOutputTokens: 400,
+      temperature: 1,
+      seed: 3,
+      abortSignal: controller.signal,
+    });
     const reader = stream.getReader();
     let deltas = 0;
     await expect(
@@ -150,21 +257,29 @@ describe("createLocalModel on the demo model", () => {
       })(),
     ).rejects.toBe(reason);
     expect(deltas).toBeLessThan(20);
-    await expect(model.doGenerate({ prompt: planPrompt, abortSignal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(
+      model.doGenerate({ prompt: planPrompt, abortSignal: AbortSignal.abort(reason) }),
+    ).rejects.toBe(reason);
   });
 
   it("says so when the prompt does not fit the context", async () => {
     const small = createLocalModel({ modelPath: demoModelPath(), contextSize: 64, concurrency: 1 });
     // llama.cpp rounds the context up to a multiple of 256; this prompt is about 700 tokens.
     const long = "Make a short plan for: " + "a very long question about green tea ".repeat(80);
-    const error: unknown = await Promise.resolve(small.doGenerate({ prompt: [user(long)], maxOutputTokens: 10 })).catch((caught: unknown) => caught);
+    const error: unknown = await Promise.resolve(
+      small.doGenerate({ prompt: [user(long)], maxOutputTokens: 10 }),
+    ).catch((caught: unknown) => caught);
     expect(ProviderError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/the prompt \(\d+ tokens\) does not fit the context of 256 tokens/);
+    expect((error as Error).message).toMatch(
+      /the prompt \(\d+ tokens\) does not fit the context of 256 tokens/,
+    );
   });
 
   it("reports a missing model file as a ConfigError naming the path", async () => {
     const missing = createLocalModel({ modelPath: "models/does-not-exist.gguf" });
-    const error: unknown = await Promise.resolve(missing.doGenerate({ prompt: planPrompt })).catch((caught: unknown) => caught);
+    const error: unknown = await Promise.resolve(missing.doGenerate({ prompt: planPrompt })).catch(
+      (caught: unknown) => caught,
+    );
     expect(ConfigError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain("does-not-exist.gguf");
   });

@@ -98,14 +98,20 @@ class LocalLanguageModel implements LanguageModelV4 {
     options.abortSignal?.throwIfAborted();
     const loaded = await this.load();
     const stopped = new AbortController();
-    const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, stopped.signal]) : stopped.signal;
+    const signal = options.abortSignal
+      ? AbortSignal.any([options.abortSignal, stopped.signal])
+      : stopped.signal;
     const textId = "text-0";
     let textStarted = false;
     const stream = new ReadableStream<LanguageModelV4StreamPart>({
       start: (controller) => {
         const onStart = (warnings: SharedV4Warning[]): void => {
           controller.enqueue({ type: "stream-start", warnings });
-          controller.enqueue({ type: "response-metadata", modelId: this.modelId, timestamp: new Date() });
+          controller.enqueue({
+            type: "response-metadata",
+            modelId: this.modelId,
+            timestamp: new Date(),
+          });
         };
         const onText = (delta: string): void => {
           if (!textStarted) {
@@ -114,11 +120,20 @@ class LocalLanguageModel implements LanguageModelV4 {
           }
           controller.enqueue({ type: "text-delta", id: textId, delta });
         };
-        generateLocal(loaded, this.settings, { ...options, abortSignal: signal }, { onStart, onText }).then(
+        generateLocal(
+          loaded,
+          this.settings,
+          { ...options, abortSignal: signal },
+          { onStart, onText },
+        ).then(
           (generation) => {
             if (textStarted) controller.enqueue({ type: "text-end", id: textId });
             for (const call of generation.toolCalls) controller.enqueue(call);
-            controller.enqueue({ type: "finish", usage: generation.usage, finishReason: generation.finishReason });
+            controller.enqueue({
+              type: "finish",
+              usage: generation.usage,
+              finishReason: generation.finishReason,
+            });
             controller.close();
           },
           (error: unknown) => {

@@ -19,9 +19,14 @@ export const DEMO_MODEL_ID = "demo";
  * localProvider("models/qwen2.5-0.5b-instruct-q4_k_m.gguf");
  * localProvider("demo");
  */
-export function localProvider(modelId: string, options: Omit<LocalModelOptions, "modelPath" | "modelId"> = {}): LanguageModelV4 {
+export function localProvider(
+  modelId: string,
+  options: Omit<LocalModelOptions, "modelPath" | "modelId"> = {},
+): LanguageModelV4 {
   if (modelId.trim() === "") {
-    throw new ConfigError('A local model needs a GGUF path: "local/<path-to-model.gguf>", or "local/demo" for the built-in demo model.');
+    throw new ConfigError(
+      'A local model needs a GGUF path: "local/<path-to-model.gguf>", or "local/demo" for the built-in demo model.',
+    );
   }
   const modelPath = modelId === DEMO_MODEL_ID ? demoModelPath() : modelId;
   return createLocalModel({ ...options, modelPath, modelId });

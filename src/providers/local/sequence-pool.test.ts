@@ -5,7 +5,9 @@ import { SequencePool } from "./sequence-pool.js";
 /** A stand-in for a llama.cpp context: hands out numbered sequences. */
 function fakeContext(): { context: Promise<LlamaContext>; created: () => number } {
   let count = 0;
-  const context = { getSequence: () => ({ id: ++count, disposed: false }) as unknown as LlamaContextSequence } as unknown as LlamaContext;
+  const context = {
+    getSequence: () => ({ id: ++count, disposed: false }) as unknown as LlamaContextSequence,
+  } as unknown as LlamaContext;
   return { context: Promise.resolve(context), created: () => count };
 }
 

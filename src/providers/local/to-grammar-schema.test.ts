@@ -9,7 +9,11 @@ describe("toGrammarSchema", () => {
         type: "object",
         title: "Triage",
         properties: {
-          category: { type: "string", enum: ["billing", "technical"], description: "kind of request" },
+          category: {
+            type: "string",
+            enum: ["billing", "technical"],
+            description: "kind of request",
+          },
           score: { type: "number", minimum: 0, maximum: 1 },
           tags: { type: "array", items: { type: "string", pattern: "^[a-z]+$" }, maxItems: 3 },
           when: { type: "string", format: "date-time" },
@@ -33,8 +37,18 @@ describe("toGrammarSchema", () => {
     expect(
       toGrammarSchema({
         type: "object",
-        properties: { value: { anyOf: [{ type: "string" }, { type: "null" }] }, note: { type: ["string", "null"] }, next: { $ref: "#/definitions/step" } },
-        definitions: { step: { type: "object", properties: { text: { type: "string" } }, additionalProperties: false } },
+        properties: {
+          value: { anyOf: [{ type: "string" }, { type: "null" }] },
+          note: { type: ["string", "null"] },
+          next: { $ref: "#/definitions/step" },
+        },
+        definitions: {
+          step: {
+            type: "object",
+            properties: { text: { type: "string" } },
+            additionalProperties: false,
+          },
+        },
       }),
     ).toEqual({
       type: "object",
@@ -44,7 +58,13 @@ describe("toGrammarSchema", () => {
         next: { $ref: "#/$defs/step" },
       },
       additionalProperties: false,
-      $defs: { step: { type: "object", properties: { text: { type: "string" } }, additionalProperties: false } },
+      $defs: {
+        step: {
+          type: "object",
+          properties: { text: { type: "string" } },
+          additionalProperties: false,
+        },
+      },
     });
   });
 
@@ -58,7 +78,10 @@ describe("toGrammarSchema", () => {
       }),
     ).toEqual({
       type: "object",
-      properties: { a: { type: "integer" }, b: { oneOf: [{ type: "array", items: { type: "boolean" } }, { type: "null" }] } },
+      properties: {
+        a: { type: "integer" },
+        b: { oneOf: [{ type: "array", items: { type: "boolean" } }, { type: "null" }] },
+      },
       required: ["a"],
       additionalProperties: false,
     });

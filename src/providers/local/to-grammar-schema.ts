@@ -19,10 +19,18 @@ const ANY_SCALAR: Schema = { type: ["string", "number", "boolean", "null"] };
  */
 export function toGrammarSchema(schema: JSONSchema7Definition | undefined): GbnfJsonSchema {
   if (schema === undefined || typeof schema === "boolean") return ANY_SCALAR as GbnfJsonSchema;
-  const definitions = { ...(schema.definitions ?? {}), ...((schema as { $defs?: Record<string, JSONSchema7Definition> }).$defs ?? {}) };
+  const definitions = {
+    ...(schema.definitions ?? {}),
+    ...((schema as { $defs?: Record<string, JSONSchema7Definition> }).$defs ?? {}),
+  };
   const converted = convert(schema);
   if (Object.keys(definitions).length > 0) {
-    converted.$defs = Object.fromEntries(Object.entries(definitions).map(([name, definition]) => [name, convertDefinition(definition)]));
+    converted.$defs = Object.fromEntries(
+      Object.entries(definitions).map(([name, definition]) => [
+        name,
+        convertDefinition(definition),
+      ]),
+    );
   }
   return converted as GbnfJsonSchema;
 }
@@ -32,16 +40,23 @@ function convertDefinition(definition: JSONSchema7Definition): Schema {
 }
 
 function convert(schema: JSONSchema7): Schema {
-  const described = (result: Schema): Schema => (schema.description ? { ...result, description: schema.description } : result);
+  const described = (result: Schema): Schema =>
+    schema.description ? { ...result, description: schema.description } : result;
 
-  if (schema.$ref !== undefined) return described({ $ref: schema.$ref.replace("#/definitions/", "#/$defs/") });
+  if (schema.$ref !== undefined)
+    return described({ $ref: schema.$ref.replace("#/definitions/", "#/$defs/") });
   if (schema.const !== undefined) return described({ const: schema.const });
   if (schema.enum !== undefined) return described({ enum: schema.enum });
   const alternatives = schema.oneOf ?? schema.anyOf;
   if (alternatives) return described({ oneOf: alternatives.map(convertDefinition) });
   if (schema.allOf) return convert(mergeAll(schema));
 
-  const types = schema.type === undefined ? inferTypes(schema) : Array.isArray(schema.type) ? schema.type : [schema.type];
+  const types =
+    schema.type === undefined
+      ? inferTypes(schema)
+      : Array.isArray(schema.type)
+        ? schema.type
+        : [schema.type];
   if (types.length === 0) return described(ANY_SCALAR);
   if (types.length > 1) {
     if (types.every((type) => IMMUTABLE_TYPES.has(type))) return described({ type: types });
@@ -50,20 +65,32 @@ function convert(schema: JSONSchema7): Schema {
   const type = types[0]!;
   switch (type) {
     case "object": {
-      const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, value]) => [key, convertDefinition(value)]));
+      const properties = Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, value]) => [
+          key,
+          convertDefinition(value),
+        ]),
+      );
       const additional = schema.additionalProperties;
       return described({
         type: "object",
         properties,
         ...(schema.required ? { required: schema.required } : {}),
-        additionalProperties: additional === undefined || additional === false ? false : additional === true ? ANY_SCALAR : convert(additional),
+        additionalProperties:
+          additional === undefined || additional === false
+            ? false
+            : additional === true
+              ? ANY_SCALAR
+              : convert(additional),
         ...(schema.minProperties !== undefined ? { minProperties: schema.minProperties } : {}),
         ...(schema.maxProperties !== undefined ? { maxProperties: schema.maxProperties } : {}),
       });
     }
     case "array": {
       const items = Array.isArray(schema.items) ? undefined : schema.items;
-      const prefixItems = Array.isArray(schema.items) ? schema.items : (schema as { prefixItems?: JSONSchema7Definition[] }).prefixItems;
+      const prefixItems = Array.isArray(schema.items)
+        ? schema.items
+        : (schema as { prefixItems?: JSONSchema7Definition[] }).prefixItems;
       return described({
         type: "array",
         ...(items !== undefined ? { items: convertDefinition(items) } : {}),
@@ -73,7 +100,8 @@ function convert(schema: JSONSchema7): Schema {
       });
     }
     case "string":
-      if (schema.format && STRING_FORMATS.has(schema.format)) return described({ type: "string", format: schema.format });
+      if (schema.format && STRING_FORMATS.has(schema.format))
+        return described({ type: "string", format: schema.format });
       return described({
         type: "string",
         ...(schema.minLength !== undefined ? { minLength: schema.minLength } : {}),
@@ -85,7 +113,8 @@ function convert(schema: JSONSchema7): Schema {
 }
 
 function inferTypes(schema: JSONSchema7): JSONSchema7TypeName[] {
-  if (schema.properties !== undefined || schema.additionalProperties !== undefined) return ["object"];
+  if (schema.properties !== undefined || schema.additionalProperties !== undefined)
+    return ["object"];
   if (schema.items !== undefined) return ["array"];
   return [];
 }
@@ -100,7 +129,8 @@ function mergeAll(schema: JSONSchema7): JSONSchema7 {
     merged.type ??= inner.type;
     merged.properties = { ...(merged.properties ?? {}), ...(inner.properties ?? {}) };
     merged.required = [...(merged.required ?? []), ...(inner.required ?? [])];
-    if (inner.additionalProperties !== undefined) merged.additionalProperties = inner.additionalProperties;
+    if (inner.additionalProperties !== undefined)
+      merged.additionalProperties = inner.additionalProperties;
   }
   return merged;
 }

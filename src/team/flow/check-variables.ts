@@ -11,7 +11,11 @@ export type VariableMode = CompiledFlow | { kind: "router" };
  * path). Outputs that may be missing (a conditional branch, a loop's previous turn, any
  * agent in router mode) must be read as `{name?}`. Conditions must read existing input.
  */
-export function checkVariables(agents: PreparedAgent[], mode: VariableMode, inputKeys: string[]): ConfigIssue[] {
+export function checkVariables(
+  agents: PreparedAgent[],
+  mode: VariableMode,
+  inputKeys: string[],
+): ConfigIssue[] {
   const input = new Set(inputKeys);
   const byKey = new Map(agents.map((agent) => [agent.outputKey, agent]));
   const issues: ConfigIssue[] = [];
@@ -37,7 +41,10 @@ export function checkVariables(agents: PreparedAgent[], mode: VariableMode, inpu
           mode.kind === "router"
             ? "in router mode the orchestrator picks the order, so only the run input is certain"
             : `"${provider.id}" may not have run before "${agent.id}" (a branch whose condition may not hold, or a loop's next turn)`;
-        issues.push({ path, message: `Agent "${agent.id}" reads {${name}}, but ${why}. Read it as {${name}?} to get an empty value when it has not run.` });
+        issues.push({
+          path,
+          message: `Agent "${agent.id}" reads {${name}}, but ${why}. Read it as {${name}?} to get an empty value when it has not run.`,
+        });
         continue;
       }
       const available = [...input, ...certain];

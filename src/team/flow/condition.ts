@@ -66,7 +66,12 @@ export class ConditionSyntaxError extends Error {
 }
 
 type Token =
-  | { type: "string" | "number" | "word" | "operator" | "punct"; text: string; value?: unknown; column: number }
+  | {
+      type: "string" | "number" | "word" | "operator" | "punct";
+      text: string;
+      value?: unknown;
+      column: number;
+    }
   | { type: "end"; text: ""; column: number };
 
 const WORD = /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*/y;
@@ -90,7 +95,8 @@ function tokenize(source: string): Token[] {
         if (source[end] === "\\" && end + 1 < source.length) end++;
         value += source[end];
       }
-      if (end >= source.length) throw new ConditionSyntaxError(`unterminated string starting at column ${column}`, column);
+      if (end >= source.length)
+        throw new ConditionSyntaxError(`unterminated string starting at column ${column}`, column);
       tokens.push({ type: "string", text: source.slice(index, end + 1), value, column });
       index = end + 1;
       continue;
@@ -135,8 +141,10 @@ export function parseCondition(source: string): Condition {
   const tokens = tokenize(source);
   let position = 0;
   const peek = (): Token => tokens[position]!;
-  const isWord = (token: Token, ...words: string[]): boolean => token.type === "word" && words.includes(token.text);
-  const describe = (token: Token): string => (token.type === "end" ? "the end" : `"${token.text}" at column ${token.column}`);
+  const isWord = (token: Token, ...words: string[]): boolean =>
+    token.type === "word" && words.includes(token.text);
+  const describe = (token: Token): string =>
+    token.type === "end" ? "the end" : `"${token.text}" at column ${token.column}`;
   const fail = (expected: string): never => {
     const token = peek();
     throw new ConditionSyntaxError(`expected ${expected}, found ${describe(token)}`, token.column);
@@ -196,7 +204,11 @@ export function parseCondition(source: string): Condition {
       const items: unknown[] = [];
       while (peek().text !== "]") {
         const item = parseValue();
-        if (item.kind !== "literal") throw new ConditionSyntaxError(`lists may hold only literals (column ${token.column})`, token.column);
+        if (item.kind !== "literal")
+          throw new ConditionSyntaxError(
+            `lists may hold only literals (column ${token.column})`,
+            token.column,
+          );
         items.push(item.value);
         if (peek().text === ",") position++;
         else if (peek().text !== "]") fail('"," or "]"');
@@ -210,7 +222,10 @@ export function parseCondition(source: string): Condition {
       if (token.text === "false") return { kind: "literal", value: false };
       if (token.text === "null") return { kind: "literal", value: null };
       if (["and", "or", "not", "contains", "in"].includes(token.text)) {
-        throw new ConditionSyntaxError(`expected a value, found the operator "${token.text}" at column ${token.column}`, token.column);
+        throw new ConditionSyntaxError(
+          `expected a value, found the operator "${token.text}" at column ${token.column}`,
+          token.column,
+        );
       }
       return { kind: "path", path: token.text.split(".") };
     }
@@ -230,8 +245,10 @@ export function conditionSyntaxHelp(): string {
 /** Turns a `when` (string or structured) into a condition. @throws ConditionSyntaxError */
 export function compileCondition(config: ConditionConfig): Condition {
   if (typeof config === "string") return parseCondition(config);
-  if ("all" in config) return combine(config.all.map(compileCondition), "and", { kind: "literal", value: true });
-  if ("any" in config) return combine(config.any.map(compileCondition), "or", { kind: "literal", value: false });
+  if ("all" in config)
+    return combine(config.all.map(compileCondition), "and", { kind: "literal", value: true });
+  if ("any" in config)
+    return combine(config.any.map(compileCondition), "or", { kind: "literal", value: false });
   if ("not" in config) return { kind: "not", operand: compileCondition(config.not) };
   const path = config.path.split(".");
   for (const [key, operator] of Object.entries(STRUCTURED_OPERATORS)) {
@@ -241,7 +258,12 @@ export function compileCondition(config: ConditionConfig): Condition {
       const exists: Condition = { kind: "exists", path };
       return operand === false ? { kind: "not", operand: exists } : exists;
     }
-    return { kind: "compare", operator, left: { kind: "path", path }, right: { kind: "literal", value: operand } };
+    return {
+      kind: "compare",
+      operator,
+      left: { kind: "path", path },
+      right: { kind: "literal", value: operand },
+    };
   }
   return { kind: "path", path };
 }
@@ -267,7 +289,10 @@ export function conditionPaths(condition: Condition): string[][] {
 }
 
 /** Evaluates a condition against the run's variables. Never throws. */
-export function evaluateCondition(condition: Condition, variables: Record<string, unknown>): boolean {
+export function evaluateCondition(
+  condition: Condition,
+  variables: Record<string, unknown>,
+): boolean {
   return truthy(valueOf(condition, variables));
 }
 
@@ -282,11 +307,19 @@ function valueOf(condition: Condition, variables: Record<string, unknown>): unkn
     case "not":
       return !truthy(valueOf(condition.operand, variables));
     case "and":
-      return truthy(valueOf(condition.left, variables)) && truthy(valueOf(condition.right, variables));
+      return (
+        truthy(valueOf(condition.left, variables)) && truthy(valueOf(condition.right, variables))
+      );
     case "or":
-      return truthy(valueOf(condition.left, variables)) || truthy(valueOf(condition.right, variables));
+      return (
+        truthy(valueOf(condition.left, variables)) || truthy(valueOf(condition.right, variables))
+      );
     case "compare":
-      return compare(condition.operator, valueOf(condition.left, variables), valueOf(condition.right, variables));
+      return compare(
+        condition.operator,
+        valueOf(condition.left, variables),
+        valueOf(condition.right, variables),
+      );
   }
 }
 
@@ -312,17 +345,26 @@ function compare(operator: CompareOperator, left: unknown, right: unknown): bool
       if (typeof left === "string" && typeof right === "string") return right.includes(left);
       return Array.isArray(right) && right.some((item) => same(item, left));
     default: {
-      const comparable = (typeof left === "number" && typeof right === "number") || (typeof left === "string" && typeof right === "string");
+      const comparable =
+        (typeof left === "number" && typeof right === "number") ||
+        (typeof left === "string" && typeof right === "string");
       if (!comparable) return false;
       const [a, b] = [left, right];
-      return operator === "<" ? a < b : operator === "<=" ? a <= b : operator === ">" ? a > b : a >= b;
+      return operator === "<"
+        ? a < b
+        : operator === "<="
+          ? a <= b
+          : operator === ">"
+            ? a > b
+            : a >= b;
     }
   }
 }
 
 function same(left: unknown, right: unknown): boolean {
   if (left === right) return true;
-  if (typeof left !== "object" || typeof right !== "object" || left === null || right === null) return false;
+  if (typeof left !== "object" || typeof right !== "object" || left === null || right === null)
+    return false;
   return JSON.stringify(left) === JSON.stringify(right);
 }
 
@@ -350,5 +392,7 @@ export function formatCondition(condition: Condition): string {
 }
 
 function wrap(condition: Condition): string {
-  return condition.kind === "and" || condition.kind === "or" ? `(${formatCondition(condition)})` : formatCondition(condition);
+  return condition.kind === "and" || condition.kind === "or"
+    ? `(${formatCondition(condition)})`
+    : formatCondition(condition);
 }

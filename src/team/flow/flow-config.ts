@@ -7,9 +7,13 @@ const agentListSchema = z.union([z.string().min(1), z.array(z.string().min(1)).m
 });
 
 /** A `when`: an expression string or a structured condition (checked when the flow is compiled). */
-export const conditionSchema = z.union([z.string().min(1, "when must not be empty."), z.record(z.string(), z.unknown())], {
-  error: 'when must be an expression such as \'triage.category == "billing"\' or a condition object such as { path: triage.category, equals: billing }.',
-}) as unknown as z.ZodType<ConditionConfig, ConditionConfig>;
+export const conditionSchema = z.union(
+  [z.string().min(1, "when must not be empty."), z.record(z.string(), z.unknown())],
+  {
+    error:
+      "when must be an expression such as 'triage.category == \"billing\"' or a condition object such as { path: triage.category, equals: billing }.",
+  },
+) as unknown as z.ZodType<ConditionConfig, ConditionConfig>;
 
 /** One edge of a flow graph. */
 export const flowEdgeSchema = strictObject(
@@ -33,7 +37,9 @@ export const flowEdgeSchema = strictObject(
 export const flowGraphSchema = strictObject(
   {
     /** The edges; agents run when their incoming edges have been decided and one holds. */
-    edges: z.array(flowEdgeSchema, { error: "edges must be a list of { from, to, when } edges." }).min(1, "edges must not be empty."),
+    edges: z
+      .array(flowEdgeSchema, { error: "edges must be a list of { from, to, when } edges." })
+      .min(1, "edges must not be empty."),
     /** The agent(s) that start; needed only when several agents have no incoming edge. */
     entry: agentListSchema.optional(),
   },
@@ -46,7 +52,8 @@ export const flowGraphSchema = strictObject(
  * `{ edges: [{ from, to, when }] }`.
  */
 export const flowSchema = z.union([z.string().min(1, "flow must not be empty."), flowGraphSchema], {
-  error: 'flow must be "sequential", a chain such as "a -> b, c -> d", or a graph { edges: [{ from, to, when }] }.',
+  error:
+    'flow must be "sequential", a chain such as "a -> b, c -> d", or a graph { edges: [{ from, to, when }] }.',
 });
 
 /** A flow as users write it. */

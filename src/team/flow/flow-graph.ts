@@ -73,7 +73,10 @@ export type CompiledFlow = { kind: "sequential" } | { kind: "graph"; graph: Flow
  * loop bound, unreachable agents, an ambiguous entry and conditions reading what cannot be
  * there are all reported, each with its path.
  */
-export function compileFlow(flow: FlowConfig | undefined, agents: FlowAgentInfo[]): { flow: CompiledFlow } | { issues: ConfigIssue[] } {
+export function compileFlow(
+  flow: FlowConfig | undefined,
+  agents: FlowAgentInfo[],
+): { flow: CompiledFlow } | { issues: ConfigIssue[] } {
   if (flow === undefined || flow === "sequential") return { flow: { kind: "sequential" } };
   const known = new Map(agents.map((agent) => [agent.id, agent]));
   const issues: ConfigIssue[] = [];
@@ -81,16 +84,28 @@ export function compileFlow(flow: FlowConfig | undefined, agents: FlowAgentInfo[
   let entry: string[] | undefined;
   let source: FlowGraph["source"];
   const unknown = (name: string, path: (string | number)[], prefix = ""): void => {
-    issues.push({ path, message: `${prefix}Unknown agent "${name}" in the flow. Known agents: ${[...known.keys()].join(", ")}.` });
+    issues.push({
+      path,
+      message: `${prefix}Unknown agent "${name}" in the flow. Known agents: ${[...known.keys()].join(", ")}.`,
+    });
   };
   if (typeof flow === "string") {
     source = "chain";
     const parsed = parseChain(flow);
     if ("issues" in parsed) return parsed;
-    for (const name of parsed.stages.flat()) if (!known.has(name)) unknown(name, ["flow"], `flow ${JSON.stringify(flow)}: `);
+    for (const name of parsed.stages.flat())
+      if (!known.has(name)) unknown(name, ["flow"], `flow ${JSON.stringify(flow)}: `);
     parsed.stages.slice(1).forEach((stage, index) => {
       for (const from of parsed.stages[index]!) {
-        for (const to of stage) edges.push({ from, to, when: undefined, whenText: undefined, maxIterations: undefined, path: ["flow"] });
+        for (const to of stage)
+          edges.push({
+            from,
+            to,
+            when: undefined,
+            whenText: undefined,
+            maxIterations: undefined,
+            path: ["flow"],
+          });
       }
     });
     entry = parsed.stages[0]!;
@@ -103,10 +118,24 @@ export function compileFlow(flow: FlowConfig | undefined, agents: FlowAgentInfo[
       const tos = listOf(edge.to);
       for (const name of froms) if (!known.has(name)) unknown(name, [...path, "from"]);
       for (const name of tos) if (!known.has(name)) unknown(name, [...path, "to"]);
-      const condition = edge.when === undefined ? undefined : compileWhen(edge.when, [...path, "when"], issues);
-      const whenText = edge.when === undefined ? undefined : typeof edge.when === "string" ? edge.when : JSON.stringify(edge.when);
+      const condition =
+        edge.when === undefined ? undefined : compileWhen(edge.when, [...path, "when"], issues);
+      const whenText =
+        edge.when === undefined
+          ? undefined
+          : typeof edge.when === "string"
+            ? edge.when
+            : JSON.stringify(edge.when);
       for (const from of froms) {
-        for (const to of tos) edges.push({ from, to, when: condition, whenText, maxIterations: edge.maxIterations, path });
+        for (const to of tos)
+          edges.push({
+            from,
+            to,
+            when: condition,
+            whenText,
+            maxIterations: edge.maxIterations,
+            path,
+          });
       }
     });
     if (flow.entry !== undefined) {
@@ -125,7 +154,10 @@ function finish(
   agents: FlowAgentInfo[],
   issues: ConfigIssue[],
 ): { flow: CompiledFlow } | { issues: ConfigIssue[] } {
-  const mentioned = new Set<string>([...(explicitEntry ?? []), ...edges.flatMap((edge) => [edge.from, edge.to])]);
+  const mentioned = new Set<string>([
+    ...(explicitEntry ?? []),
+    ...edges.flatMap((edge) => [edge.from, edge.to]),
+  ]);
   const nodes = agents.map((agent) => agent.id).filter((id) => mentioned.has(id));
   const incoming = new Map<string, FlowEdge[]>(nodes.map((id) => [id, []]));
   const outgoing = new Map<string, FlowEdge[]>(nodes.map((id) => [id, []]));
@@ -140,7 +172,10 @@ function finish(
   }
   for (const agent of agents) {
     if (!mentioned.has(agent.id)) {
-      issues.push({ path: ["agents", agent.index], message: `Agent "${agent.id}" is not in the flow, so it would never run. Add it to the flow or remove the agent.` });
+      issues.push({
+        path: ["agents", agent.index],
+        message: `Agent "${agent.id}" is not in the flow, so it would never run. Add it to the flow or remove the agent.`,
+      });
     }
   }
   const order = topologicalOrder(nodes, outgoing, incoming);
@@ -178,12 +213,21 @@ function finish(
   if (entry) {
     for (const id of entry) {
       if (incoming.get(id)!.length > 0) {
-        issues.push({ path: ["flow", "entry"], message: `Entry agent "${id}" has incoming edges (from ${incoming.get(id)!.map((edge) => edge.from).join(", ")}); an entry starts the flow.` });
+        issues.push({
+          path: ["flow", "entry"],
+          message: `Entry agent "${id}" has incoming edges (from ${incoming
+            .get(id)!
+            .map((edge) => edge.from)
+            .join(", ")}); an entry starts the flow.`,
+        });
       }
     }
     for (const id of roots) {
       if (!entry.includes(id)) {
-        issues.push({ path: ["flow"], message: `Agent "${id}" is unreachable: no edge leads to it and it is not an entry. Add an edge to it or list it in flow.entry.` });
+        issues.push({
+          path: ["flow"],
+          message: `Agent "${id}" is unreachable: no edge leads to it and it is not an entry. Add an edge to it or list it in flow.entry.`,
+        });
       }
     }
   } else if (roots.length > 1) {
@@ -220,7 +264,9 @@ function finish(
     const upstream = ancestors.get(id)!;
     certain.set(id, new Set([...closure].filter((name) => upstream.has(name))));
   }
-  const possible = new Map<string, Set<string>>(nodes.map((id) => [id, new Set(ancestors.get(id))]));
+  const possible = new Map<string, Set<string>>(
+    nodes.map((id) => [id, new Set(ancestors.get(id))]),
+  );
   // In a loop, every agent of the loop can read what the others wrote on the previous turn.
   for (const region of regions.values()) {
     for (const id of region) for (const member of region) possible.get(id)!.add(member);
@@ -265,10 +311,33 @@ function finish(
   if (issues.length > 0) return { issues };
   const dynamic = edges.some((edge) => edge.when !== undefined || edge.maxIterations !== undefined);
   const parallel = entry.length > 1 || [...outgoing.values()].some((out) => out.length > 1);
-  return { flow: { kind: "graph", graph: { source, nodes, entry, incoming, outgoing, loops, certain, possible, regions, inputReads, dynamic, parallel, order: order.order } } };
+  return {
+    flow: {
+      kind: "graph",
+      graph: {
+        source,
+        nodes,
+        entry,
+        incoming,
+        outgoing,
+        loops,
+        certain,
+        possible,
+        regions,
+        inputReads,
+        dynamic,
+        parallel,
+        order: order.order,
+      },
+    },
+  };
 }
 
-function compileWhen(config: ConditionConfig, path: (string | number)[], issues: ConfigIssue[]): Condition | undefined {
+function compileWhen(
+  config: ConditionConfig,
+  path: (string | number)[],
+  issues: ConfigIssue[],
+): Condition | undefined {
   if (typeof config !== "string") {
     const problems = checkStructuredCondition(config, path);
     if (problems.length > 0) {
@@ -280,7 +349,10 @@ function compileWhen(config: ConditionConfig, path: (string | number)[], issues:
     return compileCondition(config);
   } catch (error) {
     if (!(error instanceof ConditionSyntaxError)) throw error;
-    issues.push({ path, message: `Invalid condition ${JSON.stringify(config)}: ${error.message}. ${conditionSyntaxHelp()}` });
+    issues.push({
+      path,
+      message: `Invalid condition ${JSON.stringify(config)}: ${error.message}. ${conditionSyntaxHelp()}`,
+    });
     return undefined;
   }
 }
@@ -321,7 +393,12 @@ function topologicalOrder(
     }
   }
   if (order.length === nodes.length) return { order };
-  return { cycle: findCycle(nodes.filter((id) => remaining.get(id)! > 0), outgoing) };
+  return {
+    cycle: findCycle(
+      nodes.filter((id) => remaining.get(id)! > 0),
+      outgoing,
+    ),
+  };
 }
 
 function findCycle(candidates: string[], outgoing: Map<string, FlowEdge[]>): string[] {

@@ -6,11 +6,26 @@ import { byPrompt, lastUserText, settle } from "../../../test/support/orchestrat
 import { withoutEventCount } from "../../../test/support/same-run.js";
 import { collect } from "../../../test/support/collect-events.js";
 
-const llm = (role: string, prompt: string, extra: Partial<AgentConfig> = {}): AgentConfig => ({ type: "llm", role, prompt, ...extra });
+const llm = (role: string, prompt: string, extra: Partial<AgentConfig> = {}): AgentConfig => ({
+  type: "llm",
+  role,
+  prompt,
+  ...extra,
+});
 
-function makeTeam(config: Omit<TeamConfig, "teamId"> & { teamId?: string }, answers: Record<string, ScriptedResponse | ScriptedResponse[]>, clock = new FakeClock()) {
+function makeTeam(
+  config: Omit<TeamConfig, "teamId"> & { teamId?: string },
+  answers: Record<string, ScriptedResponse | ScriptedResponse[]>,
+  clock = new FakeClock(),
+) {
   const model = new ScriptedModel({ responses: byPrompt(answers), clock });
-  const team = new LLMTeam({ teamId: "t", model: "test/model", models: { "test/model": model }, clock, ...config });
+  const team = new LLMTeam({
+    teamId: "t",
+    model: "test/model",
+    models: { "test/model": model },
+    clock,
+    ...config,
+  });
   return { team, model, clock };
 }
 
@@ -21,18 +36,31 @@ function comparable(result: RunResult): Omit<RunResult, "report" | "eventCount">
 describe("chains", () => {
   it("runs a -> b -> c in order, each prompt reading the earlier outputs", async () => {
     const { team, model } = makeTeam(
-      { flow: "a -> b -> c", agents: [llm("c", "c: {b}"), llm("a", "a: {query}"), llm("b", "b: {a}")] },
+      {
+        flow: "a -> b -> c",
+        agents: [llm("c", "c: {b}"), llm("a", "a: {query}"), llm("b", "b: {a}")],
+      },
       { a: "A-out", b: "B-out", c: "C-out" },
     );
     const result = await team.run("go");
     expect(result.success).toBe(true);
     expect(result.agentsCalled).toEqual(["a", "b", "c"]);
-    expect(model.calls.map((call) => lastUserText(call.options))).toEqual(["a: go", "b: A-out", "c: B-out"]);
+    expect(model.calls.map((call) => lastUserText(call.options))).toEqual([
+      "a: go",
+      "b: A-out",
+      "c: B-out",
+    ]);
     expect(result.finalOutput).toBe("C-out");
   });
 
   it('runs every agent of "a, b -> c": b is not skipped', async () => {
-    const { team } = makeTeam({ flow: "a, b -> c", agents: [llm("a", "a: {query}"), llm("b", "b: {query}"), llm("c", "c: {a} + {b}")] }, { a: "A", b: "B", c: "C" });
+    const { team } = makeTeam(
+      {
+        flow: "a, b -> c",
+        agents: [llm("a", "a: {query}"), llm("b", "b: {query}"), llm("c", "c: {a} + {b}")],
+      },
+      { a: "A", b: "B", c: "C" },
+    );
     const result = await team.run("go");
     expect(result.agentsCalled.slice(0, 2).sort()).toEqual(["a", "b"]);
     expect(result.agentsCalled[2]).toBe("c");
@@ -43,7 +71,15 @@ describe("chains", () => {
 describe("fan-out and fan-in", () => {
   const fanOut = (clock: FakeClock) =>
     makeTeam(
-      { flow: "a -> b, c -> d", agents: [llm("a", "a: {query}"), llm("b", "b: {a}"), llm("c", "c: {a}"), llm("d", "d: {b} | {c}")] },
+      {
+        flow: "a -> b, c -> d",
+        agents: [
+          llm("a", "a: {query}"),
+          llm("b", "b: {a}"),
+          llm("c", "c: {a}"),
+          llm("d", "d: {b} | {c}"),
+        ],
+      },
       { a: "A", b: { text: "B", delayMs: 1_000 }, c: { text: "C", delayMs: 1_000 }, d: "D" },
       clock,
     );
@@ -55,7 +91,9 @@ describe("fan-out and fan-in", () => {
     expect(result.success).toBe(true);
     // Two 1 s agents in parallel: the run takes 1 s, not 2 s.
     expect(result.durationMs).toBe(1_000);
-    const byAgent = Object.fromEntries(result.agentResults.map((agent) => [agent.agentId, agent.latencyMs]));
+    const byAgent = Object.fromEntries(
+      result.agentResults.map((agent) => [agent.agentId, agent.latencyMs]),
+    );
     expect(byAgent).toEqual({ a: 0, b: 1_000, c: 1_000, d: 0 });
     expect(result.agentsCalled[3]).toBe("d");
     expect(model.calls.length).toBeGreaterThan(0);
@@ -67,8 +105,19 @@ describe("fan-out and fan-in", () => {
     const stream = team.stream("go");
     const events = await settle(collect(stream), clock);
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
-    const order = events.filter((event) => event.type === "agent_started" || event.type === "agent_completed").map((event) => `${event.type === "agent_started" ? "start" : "end"}:${event.agentId}`);
-    expect(order).toEqual(["start:a", "end:a", "start:b", "start:c", "end:b", "end:c", "start:d", "end:d"]);
+    const order = events
+      .filter((event) => event.type === "agent_started" || event.type === "agent_completed")
+      .map((event) => `${event.type === "agent_started" ? "start" : "end"}:${event.agentId}`);
+    expect(order).toEqual([
+      "start:a",
+      "end:a",
+      "start:b",
+      "start:c",
+      "end:b",
+      "end:c",
+      "start:d",
+      "end:d",
+    ]);
     expect(lastUserText(model.calls[3]!.options)).toBe("d: B | C");
     const result = await stream.result;
     expect(result.output).toEqual({ a: "A", b: "B", c: "C", d: "D" });
@@ -88,8 +137,21 @@ describe("fan-out and fan-in", () => {
   it("stops the other branch when one fails, and fails the run naming the failed agent", async () => {
     const clock = new FakeClock();
     const { team } = makeTeam(
-      { flow: "a -> b, c -> d", agents: [llm("a", "a: {query}"), llm("b", "b: {a}"), llm("c", "c: {a}"), llm("d", "d: {b} {c}")] },
-      { a: "A", b: { httpError: { status: 400, message: "bad request" }, delayMs: 10 }, c: { text: "C", delayMs: 60_000 }, d: "D" },
+      {
+        flow: "a -> b, c -> d",
+        agents: [
+          llm("a", "a: {query}"),
+          llm("b", "b: {a}"),
+          llm("c", "c: {a}"),
+          llm("d", "d: {b} {c}"),
+        ],
+      },
+      {
+        a: "A",
+        b: { httpError: { status: 400, message: "bad request" }, delayMs: 10 },
+        c: { text: "C", delayMs: 60_000 },
+        d: "D",
+      },
       clock,
     );
     const result = await settle(team.run("go"), clock);
@@ -104,7 +166,12 @@ describe("fan-out and fan-in", () => {
 });
 
 describe("conditions", () => {
-  const triageSchema = { type: "object", properties: { category: { type: "string", enum: ["billing", "tech"] } }, required: ["category"], additionalProperties: false };
+  const triageSchema = {
+    type: "object",
+    properties: { category: { type: "string", enum: ["billing", "tech"] } },
+    required: ["category"],
+    additionalProperties: false,
+  };
   const routed = (category: string) =>
     makeTeam(
       {
@@ -122,7 +189,12 @@ describe("conditions", () => {
           llm("reply", "reply: {billing?}{tech?}"),
         ],
       },
-      { triage: { object: { category } }, billing: "refund issued", tech: "reboot it", reply: "done" },
+      {
+        triage: { object: { category } },
+        billing: "refund issued",
+        tech: "reboot it",
+        reply: "done",
+      },
     );
 
   it("runs exactly the branch whose condition holds", async () => {
@@ -138,13 +210,20 @@ describe("conditions", () => {
   it("asks the provider for JSON with the agent's schema", async () => {
     const { team, model } = routed("tech");
     await team.run("q");
-    expect(model.calls[0]!.options.responseFormat).toEqual({ type: "json", schema: triageSchema, name: "triage" });
+    expect(model.calls[0]!.options.responseFormat).toEqual({
+      type: "json",
+      schema: triageSchema,
+      name: "triage",
+    });
     expect(model.calls[1]!.options.responseFormat).toBeUndefined();
   });
 
   it("fails the agent clearly when its structured answer does not match the schema", async () => {
     const { team } = makeTeam(
-      { flow: "triage", agents: [llm("triage", "triage: {query}", { outputSchema: triageSchema })] },
+      {
+        flow: "triage",
+        agents: [llm("triage", "triage: {query}", { outputSchema: triageSchema })],
+      },
       { triage: { object: { category: "sales" } } },
     );
     const result = await team.run("q");
@@ -153,23 +232,39 @@ describe("conditions", () => {
     expect(result.error?.name).toBe("OutputValidationError");
     expect(result.error?.message).toContain("category");
     expect(result.usage.totalTokens).toBeGreaterThan(0);
-    const notJson = await makeTeam({ agents: [llm("triage", "triage: {query}", { outputSchema: triageSchema })] }, { triage: "billing" }).team.run("q");
+    const notJson = await makeTeam(
+      { agents: [llm("triage", "triage: {query}", { outputSchema: triageSchema })] },
+      { triage: "billing" },
+    ).team.run("q");
     expect(notJson.error?.message).toMatch(/not JSON/);
   });
 
   it("accepts a zod schema in TypeScript", async () => {
     const { team, model } = makeTeam(
-      { agents: [llm("triage", "triage: {query}", { outputSchema: z.object({ category: z.enum(["billing", "tech"]), urgent: z.boolean() }) })] },
+      {
+        agents: [
+          llm("triage", "triage: {query}", {
+            outputSchema: z.object({ category: z.enum(["billing", "tech"]), urgent: z.boolean() }),
+          }),
+        ],
+      },
       { triage: { text: '```json\n{"category":"tech","urgent":true}\n```' } },
     );
     const result = await team.run("q");
     expect(result.finalOutput).toEqual({ category: "tech", urgent: true });
-    expect((model.calls[0]!.options.responseFormat as { schema: { required: string[] } }).schema.required).toEqual(["category", "urgent"]);
+    expect(
+      (model.calls[0]!.options.responseFormat as { schema: { required: string[] } }).schema
+        .required,
+    ).toEqual(["category", "urgent"]);
   });
 });
 
 describe("loops", () => {
-  const reviewSchema = { type: "object", properties: { approved: { type: "boolean" }, notes: { type: "string" } }, required: ["approved"] };
+  const reviewSchema = {
+    type: "object",
+    properties: { approved: { type: "boolean" }, notes: { type: "string" } },
+    required: ["approved"],
+  };
   const loopTeam = (reviews: ScriptedResponse[]) =>
     makeTeam(
       {
@@ -180,13 +275,20 @@ describe("loops", () => {
             { from: "review", to: "publish", when: "review.approved" },
           ],
         },
-        agents: [llm("writer", "writer: {query} {review.notes?}"), llm("review", "review: {writer}", { outputSchema: reviewSchema }), llm("publish", "publish: {writer}")],
+        agents: [
+          llm("writer", "writer: {query} {review.notes?}"),
+          llm("review", "review: {writer}", { outputSchema: reviewSchema }),
+          llm("publish", "publish: {writer}"),
+        ],
       },
       { writer: ["draft 1", "draft 2", "draft 3"], review: reviews, publish: "published" },
     );
 
   it("loops back while the condition holds, reading the previous turn's output", async () => {
-    const { team, model } = loopTeam([{ object: { approved: false, notes: "shorter" } }, { object: { approved: true } }]);
+    const { team, model } = loopTeam([
+      { object: { approved: false, notes: "shorter" } },
+      { object: { approved: true } },
+    ]);
     const result = await team.run("essay");
     expect(result.agentsCalled).toEqual(["writer", "review", "writer", "review", "publish"]);
     expect(lastUserText(model.calls[0]!.options)).toBe("writer: essay ");
@@ -199,11 +301,22 @@ describe("loops", () => {
     const stream = team.stream("essay");
     const events = await collect(stream);
     const result = await stream.result;
-    expect(result.agentsCalled).toEqual(["writer", "review", "writer", "review", "writer", "review"]);
+    expect(result.agentsCalled).toEqual([
+      "writer",
+      "review",
+      "writer",
+      "review",
+      "writer",
+      "review",
+    ]);
     expect(result.success).toBe(true);
     expect(result.finalOutput).toEqual({ approved: false, notes: "no" });
-    expect(events.some((event) => event.type === "warning" && event.data.code === "loop_limit")).toBe(true);
-    expect(result.report.warnings.some((warning) => warning.includes("maxIterations (3)"))).toBe(true);
+    expect(
+      events.some((event) => event.type === "warning" && event.data.code === "loop_limit"),
+    ).toBe(true);
+    expect(result.report.warnings.some((warning) => warning.includes("maxIterations (3)"))).toBe(
+      true,
+    );
   });
 });
 
@@ -213,14 +326,23 @@ describe("run() and stream() agree", () => {
     [
       "a conditional graph with a loop",
       {
-        flow: { edges: [{ from: "a", to: "b" }, { from: "b", to: "a", when: "b contains 'again'", maxIterations: 2 }, { from: "b", to: "c", when: "not (b contains 'again')" }] },
+        flow: {
+          edges: [
+            { from: "a", to: "b" },
+            { from: "b", to: "a", when: "b contains 'again'", maxIterations: 2 },
+            { from: "b", to: "c", when: "not (b contains 'again')" },
+          ],
+        },
         agents: [llm("a", "a: {query}"), llm("b", "b: {a}"), llm("c", "c: {b}")],
       },
     ],
   ] as [string, Omit<TeamConfig, "teamId">][])("for %s", async (_name, config) => {
     const answers = { a: { text: "A", delayMs: 500 }, b: ["again", "fine"], c: "C" };
     const clockA = new FakeClock();
-    const ran = await settle(makeTeam(config, answers, clockA).team.run("go", { runId: "r" }), clockA);
+    const ran = await settle(
+      makeTeam(config, answers, clockA).team.run("go", { runId: "r" }),
+      clockA,
+    );
     const clockB = new FakeClock();
     const stream = makeTeam(config, answers, clockB).team.stream("go", { runId: "r" });
     await settle(collect(stream), clockB);
@@ -234,7 +356,11 @@ describe("run() and stream() agree", () => {
 describe("team timeout", () => {
   it("stops the run at timeoutMs, aborting the model call, with status timeout", async () => {
     const clock = new FakeClock();
-    const { team } = makeTeam({ timeoutMs: 5_000, agents: [llm("a", "a: {query}"), llm("b", "b: {a}")] }, { a: "A", b: { text: "B", delayMs: 60_000 } }, clock);
+    const { team } = makeTeam(
+      { timeoutMs: 5_000, agents: [llm("a", "a: {query}"), llm("b", "b: {a}")] },
+      { a: "A", b: { text: "B", delayMs: 60_000 } },
+      clock,
+    );
     const started = clock.now();
     const result = await settle(team.run("go"), clock, 1_000);
     expect(result.status).toBe("timeout");
@@ -247,7 +373,11 @@ describe("team timeout", () => {
 
   it("does not fire when the run finishes in time", async () => {
     const clock = new FakeClock();
-    const { team } = makeTeam({ timeoutMs: 5_000, agents: [llm("a", "a: {query}")] }, { a: { text: "A", delayMs: 1_000 } }, clock);
+    const { team } = makeTeam(
+      { timeoutMs: 5_000, agents: [llm("a", "a: {query}")] },
+      { a: { text: "A", delayMs: 1_000 } },
+      clock,
+    );
     const result = await settle(team.run("go"), clock);
     expect(result.status).toBe("completed");
     expect(clock.pendingSleeps).toBe(0);

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, LLMTeam, parseTeamText, type AgentConfig, type TeamConfig } from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
 
-const llm = (role: string, prompt = `${role}: {query}`, extra: Partial<AgentConfig> = {}): AgentConfig => ({ type: "llm", role, prompt, ...extra });
+const llm = (
+  role: string,
+  prompt = `${role}: {query}`,
+  extra: Partial<AgentConfig> = {},
+): AgentConfig => ({ type: "llm", role, prompt, ...extra });
 
 function configError(action: () => unknown): ConfigError {
   try {
@@ -20,7 +24,10 @@ const abc = [llm("a"), llm("b"), llm("c")];
 describe("chain validation", () => {
   it("rejects an unknown agent, naming the known ones", () => {
     const error = configError(build({ flow: "a -> x -> c", agents: abc }));
-    expect(error.issues).toContainEqual({ path: ["flow"], message: 'flow "a -> x -> c": Unknown agent "x" in the flow. Known agents: a, b, c.' });
+    expect(error.issues).toContainEqual({
+      path: ["flow"],
+      message: 'flow "a -> x -> c": Unknown agent "x" in the flow. Known agents: a, b, c.',
+    });
   });
 
   it.each([
@@ -36,72 +43,144 @@ describe("chain validation", () => {
 
   it("reports an agent missing from the flow as never running, at the agent's path", () => {
     const error = configError(build({ flow: "a -> b", agents: abc }));
-    expect(error.issues).toEqual([{ path: ["agents", 2], message: 'Agent "c" is not in the flow, so it would never run. Add it to the flow or remove the agent.' }]);
+    expect(error.issues).toEqual([
+      {
+        path: ["agents", 2],
+        message:
+          'Agent "c" is not in the flow, so it would never run. Add it to the flow or remove the agent.',
+      },
+    ]);
   });
 });
 
 describe("graph validation", () => {
   it("rejects unknown agents at the edge's path", () => {
-    const error = configError(build({ flow: { edges: [{ from: "a", to: "b" }, { from: "b", to: "cc" }] }, agents: abc }));
-    expect(error.issues[0]).toEqual({ path: ["flow", "edges", 1, "to"], message: 'Unknown agent "cc" in the flow. Known agents: a, b, c.' });
+    const error = configError(
+      build({
+        flow: {
+          edges: [
+            { from: "a", to: "b" },
+            { from: "b", to: "cc" },
+          ],
+        },
+        agents: abc,
+      }),
+    );
+    expect(error.issues[0]).toEqual({
+      path: ["flow", "edges", 1, "to"],
+      message: 'Unknown agent "cc" in the flow. Known agents: a, b, c.',
+    });
   });
 
   it("rejects a cycle unless the edge back declares maxIterations", () => {
-    const edges = [{ from: "a", to: "b" }, { from: "b", to: "c" }, { from: "c", to: "b" }];
+    const edges = [
+      { from: "a", to: "b" },
+      { from: "b", to: "c" },
+      { from: "c", to: "b" },
+    ];
     const error = configError(build({ flow: { edges }, agents: abc }));
     expect(error.issues[0]!.path).toEqual(["flow", "edges", 2]);
-    expect(error.message).toContain("The flow has a cycle: b -> c -> b. A loop needs maxIterations");
-    expect(() => new LLMTeam({ teamId: "t", flow: { edges: [edges[0]!, edges[1]!, { ...edges[2]!, maxIterations: 2 }] }, agents: abc })).not.toThrow();
+    expect(error.message).toContain(
+      "The flow has a cycle: b -> c -> b. A loop needs maxIterations",
+    );
+    expect(
+      () =>
+        new LLMTeam({
+          teamId: "t",
+          flow: { edges: [edges[0]!, edges[1]!, { ...edges[2]!, maxIterations: 2 }] },
+          agents: abc,
+        }),
+    ).not.toThrow();
   });
 
   it("rejects maxIterations on an edge that does not go back", () => {
-    const error = configError(build({ flow: { edges: [{ from: "a", to: "b" }, { from: "b", to: "c", maxIterations: 2 }] }, agents: abc }));
+    const error = configError(
+      build({
+        flow: {
+          edges: [
+            { from: "a", to: "b" },
+            { from: "b", to: "c", maxIterations: 2 },
+          ],
+        },
+        agents: abc,
+      }),
+    );
     expect(error.issues).toContainEqual({
       path: ["flow", "edges", 1, "maxIterations"],
-      message: 'Edge b -> c has maxIterations, but "c" does not come before "b": only an edge back to an earlier agent is a loop. Remove maxIterations.',
+      message:
+        'Edge b -> c has maxIterations, but "c" does not come before "b": only an edge back to an earlier agent is a loop. Remove maxIterations.',
     });
   });
 
   it("rejects an ambiguous entry and accepts it once declared", () => {
-    const edges = [{ from: "a", to: "c" }, { from: "b", to: "c" }];
+    const edges = [
+      { from: "a", to: "c" },
+      { from: "b", to: "c" },
+    ];
     const error = configError(build({ flow: { edges }, agents: abc }));
-    expect(error.issues[0]!.message).toContain("The flow's entry is ambiguous: a, b have no incoming edge. Set flow.entry");
-    expect(() => new LLMTeam({ teamId: "t", flow: { edges, entry: ["a", "b"] }, agents: abc })).not.toThrow();
+    expect(error.issues[0]!.message).toContain(
+      "The flow's entry is ambiguous: a, b have no incoming edge. Set flow.entry",
+    );
+    expect(
+      () => new LLMTeam({ teamId: "t", flow: { edges, entry: ["a", "b"] }, agents: abc }),
+    ).not.toThrow();
     const partial = configError(build({ flow: { edges, entry: "a" }, agents: abc }));
     expect(partial.message).toContain('Agent "b" is unreachable');
   });
 
   it("rejects unknown keys in an edge, listing the valid ones", () => {
-    const error = configError(build({ flow: { edges: [{ from: "a", to: "b", if: "x" } as never] }, agents: [llm("a"), llm("b")] }));
+    const error = configError(
+      build({
+        flow: { edges: [{ from: "a", to: "b", if: "x" } as never] },
+        agents: [llm("a"), llm("b")],
+      }),
+    );
     expect(error.issues[0]).toMatchObject({ path: ["flow", "edges", 0, "if"] });
     expect(error.message).toContain("Valid keys: from, to, when, maxIterations");
   });
 });
 
 describe("condition validation", () => {
-  const schema = { type: "object", properties: { category: { type: "string" }, score: { type: "number" } } };
+  const schema = {
+    type: "object",
+    properties: { category: { type: "string" }, score: { type: "number" } },
+  };
   const branchTeam = (when: unknown, triage: Partial<AgentConfig> = { outputSchema: schema }) =>
-    build({ flow: { edges: [{ from: "triage", to: "reply", when: when as string }] }, agents: [llm("triage", "triage: {query}", triage), llm("reply")] });
+    build({
+      flow: { edges: [{ from: "triage", to: "reply", when: when as string }] },
+      agents: [llm("triage", "triage: {query}", triage), llm("reply")],
+    });
 
   it("reports a syntax error with its column and the valid syntax", () => {
     const error = configError(branchTeam('triage.category = "billing"'));
     expect(error.issues[0]!.path).toEqual(["flow", "edges", 0, "when"]);
-    expect(error.message).toContain('unexpected "=" at column 17 ("=" is not an operator: write ==)');
+    expect(error.message).toContain(
+      'unexpected "=" at column 17 ("=" is not an operator: write ==)',
+    );
     expect(error.message).toContain("Valid: paths");
   });
 
   it("rejects a field of an agent whose output is text", () => {
-    expect(configError(branchTeam('triage.category == "billing"', {})).message).toContain('agent "triage" has no outputSchema: its output is text');
+    expect(configError(branchTeam('triage.category == "billing"', {})).message).toContain(
+      'agent "triage" has no outputSchema: its output is text',
+    );
   });
 
   it("rejects a field the output schema does not have, listing those it has", () => {
-    expect(configError(branchTeam('triage.categry == "billing"')).message).toContain('has no field "categry" there. Fields: category, score.');
+    expect(configError(branchTeam('triage.categry == "billing"')).message).toContain(
+      'has no field "categry" there. Fields: category, score.',
+    );
   });
 
   it("rejects a condition reading an agent that may not have run", () => {
     const error = configError(
       build({
-        flow: { edges: [{ from: "a", to: "b", when: "a contains 'x'" }, { from: "a", to: "c", when: "b contains 'y'" }] },
+        flow: {
+          edges: [
+            { from: "a", to: "b", when: "a contains 'x'" },
+            { from: "a", to: "c", when: "b contains 'y'" },
+          ],
+        },
         agents: abc,
       }),
     );
@@ -109,9 +188,15 @@ describe("condition validation", () => {
   });
 
   it("checks structured conditions' keys and operators", () => {
-    expect(configError(branchTeam({ path: "triage.category", equal: "x" })).message).toContain('Unknown key "equal" in a condition');
-    expect(configError(branchTeam({ path: "triage.score", greaterThan: "5" })).message).toContain('"greaterThan" must be a number');
-    expect(configError(branchTeam({ any: [] })).message).toContain('"any" must be a non-empty list');
+    expect(configError(branchTeam({ path: "triage.category", equal: "x" })).message).toContain(
+      'Unknown key "equal" in a condition',
+    );
+    expect(configError(branchTeam({ path: "triage.score", greaterThan: "5" })).message).toContain(
+      '"greaterThan" must be a number',
+    );
+    expect(configError(branchTeam({ any: [] })).message).toContain(
+      '"any" must be a non-empty list',
+    );
   });
 
   it("checks at run start that conditions read input that exists", async () => {
@@ -123,7 +208,9 @@ describe("condition validation", () => {
       flow: { edges: [{ from: "a", to: "b", when: 'tier == "gold"' }] },
       agents: [llm("a"), llm("b")],
     });
-    await expect(team.run({ query: "q" })).rejects.toThrow(/reads tier, which is neither an agent's output nor in the run input \(input: query\)/);
+    await expect(team.run({ query: "q" })).rejects.toThrow(
+      /reads tier, which is neither an agent's output nor in the run input \(input: query\)/,
+    );
     expect(model.callsMade).toBe(0);
   });
 });
@@ -132,7 +219,13 @@ describe("prompt variables against the graph", () => {
   const branches = (replyPrompt: string) =>
     new LLMTeam({
       teamId: "t",
-      flow: { edges: [{ from: "a", to: "b", when: "a contains 'b'" }, { from: "a", to: "c" }, { from: ["b", "c"], to: "d" }] },
+      flow: {
+        edges: [
+          { from: "a", to: "b", when: "a contains 'b'" },
+          { from: "a", to: "c" },
+          { from: ["b", "c"], to: "d" },
+        ],
+      },
       agents: [llm("a"), llm("b"), llm("c"), llm("d", replyPrompt)],
     });
 
@@ -140,25 +233,48 @@ describe("prompt variables against the graph", () => {
     expect(() => branches("d: {a} {c} {b?}").validate(["query"])).not.toThrow();
     const error = configError(() => branches("d: {b}").validate(["query"]));
     expect(error.issues).toEqual([
-      { path: ["agents", 3, "prompt"], message: 'Agent "d" reads {b}, but "b" may not have run before "d" (a branch whose condition may not hold, or a loop\'s next turn). Read it as {b?} to get an empty value when it has not run.' },
+      {
+        path: ["agents", 3, "prompt"],
+        message:
+          'Agent "d" reads {b}, but "b" may not have run before "d" (a branch whose condition may not hold, or a loop\'s next turn). Read it as {b?} to get an empty value when it has not run.',
+      },
     ]);
   });
 
   it("rejects reading an agent that runs after", () => {
-    const team = new LLMTeam({ teamId: "t", flow: "a -> b", agents: [llm("a", "a: {b}"), llm("b")] });
-    expect(configError(() => team.validate(["query"])).message).toContain('Agent "a" reads {b}, but nothing provides it');
+    const team = new LLMTeam({
+      teamId: "t",
+      flow: "a -> b",
+      agents: [llm("a", "a: {b}"), llm("b")],
+    });
+    expect(configError(() => team.validate(["query"])).message).toContain(
+      'Agent "a" reads {b}, but nothing provides it',
+    );
   });
 });
 
 describe("router settings", () => {
   it("rejects orchestrator without orchestration, and flow with it", () => {
-    expect(configError(build({ orchestrator: { maxIterations: 3 }, agents: abc })).issues[0]!.path).toEqual(["orchestrator"]);
-    expect(configError(build({ orchestration: true, flow: "a -> b -> c", agents: abc })).issues[0]!.path).toEqual(["flow"]);
+    expect(
+      configError(build({ orchestrator: { maxIterations: 3 }, agents: abc })).issues[0]!.path,
+    ).toEqual(["orchestrator"]);
+    expect(
+      configError(build({ orchestration: true, flow: "a -> b -> c", agents: abc })).issues[0]!.path,
+    ).toEqual(["flow"]);
   });
 
   it("checks termination conditions, including agent names", () => {
-    const error = configError(build({ orchestration: true, orchestrator: { terminateWhen: { any: [{ textMention: "" }, { agentCalled: "zz" }] } }, agents: abc }));
-    expect(error.issues.map((issue) => issue.path.join("."))).toEqual(["orchestrator.terminateWhen.any.0.textMention", "orchestrator.terminateWhen.any.1.agentCalled"]);
+    const error = configError(
+      build({
+        orchestration: true,
+        orchestrator: { terminateWhen: { any: [{ textMention: "" }, { agentCalled: "zz" }] } },
+        agents: abc,
+      }),
+    );
+    expect(error.issues.map((issue) => issue.path.join("."))).toEqual([
+      "orchestrator.terminateWhen.any.0.textMention",
+      "orchestrator.terminateWhen.any.1.agentCalled",
+    ]);
     expect(error.message).toContain('agentCalled names unknown agent "zz"');
   });
 });
@@ -177,12 +293,21 @@ describe("team files", () => {
       "  - { type: llm, role: b, prompt: 'b: {a}' }",
     ].join("\n");
     const error = configError(() => parseTeamText(text, "team.yaml"));
-    expect(error.issues[0]).toMatchObject({ path: ["flow", "edges", 0, "when"], file: "team.yaml", line: 6, column: 7 });
+    expect(error.issues[0]).toMatchObject({
+      path: ["flow", "edges", 0, "when"],
+      file: "team.yaml",
+      line: 6,
+      column: 7,
+    });
   });
 
   it("validates nested teams at their path", () => {
-    const text = "teamId: t\nagents:\n  - type: team\n    role: research\n    team:\n      teamId: r\n      agents:\n        - { type: llm, role: x, promt: 'p' }\n";
+    const text =
+      "teamId: t\nagents:\n  - type: team\n    role: research\n    team:\n      teamId: r\n      agents:\n        - { type: llm, role: x, promt: 'p' }\n";
     const error = configError(() => parseTeamText(text, "team.yaml"));
-    expect(error.issues[0]).toMatchObject({ path: ["agents", 0, "team", "agents", 0, "promt"], line: 8 });
+    expect(error.issues[0]).toMatchObject({
+      path: ["agents", 0, "team", "agents", 0, "promt"],
+      line: 8,
+    });
   });
 });

@@ -10,7 +10,10 @@ export type ChainStages = string[][];
  * concurrently. Every name written is kept: nothing is silently dropped.
  * @returns the stages, or the problems (each at `path`, with the column in the message).
  */
-export function parseChain(text: string, path: (string | number)[] = ["flow"]): { stages: ChainStages } | { issues: ConfigIssue[] } {
+export function parseChain(
+  text: string,
+  path: (string | number)[] = ["flow"],
+): { stages: ChainStages } | { issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const stages: ChainStages = [];
   const seen = new Map<string, number>();
@@ -24,8 +27,14 @@ export function parseChain(text: string, path: (string | number)[] = ["flow"]): 
       const column = itemOffset + (item.length - item.trimStart().length) + 1;
       itemOffset += item.length + 1;
       if (name.length === 0) {
-        const where = segments.length > 1 && segment.trim().length === 0 ? describeEmptyStep(stageIndex, segments.length) : "an empty name between commas";
-        issues.push({ path, message: `flow ${JSON.stringify(text)}: ${where} at column ${column}. Write steps as "a -> b, c -> d".` });
+        const where =
+          segments.length > 1 && segment.trim().length === 0
+            ? describeEmptyStep(stageIndex, segments.length)
+            : "an empty name between commas";
+        issues.push({
+          path,
+          message: `flow ${JSON.stringify(text)}: ${where} at column ${column}. Write steps as "a -> b, c -> d".`,
+        });
         continue;
       }
       if (!NAME.test(name)) {

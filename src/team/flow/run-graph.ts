@@ -29,7 +29,9 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
   let ends: string[] = [];
   // Only a graph where agents can overlap needs to stop the others when one fails.
   const stopSiblings = graph.parallel ? new AbortController() : undefined;
-  const signal = stopSiblings ? AbortSignal.any([execution.signal, stopSiblings.signal]) : execution.signal;
+  const signal = stopSiblings
+    ? AbortSignal.any([execution.signal, stopSiblings.signal])
+    : execution.signal;
   const total = graph.dynamic ? undefined : graph.nodes.length;
   let failure: { error: unknown } | undefined;
   let step = 0;
@@ -47,15 +49,19 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
         (result): Settled => ({ id, output: result.output }),
         (error: unknown): Settled => ({ id, error }),
       )
-      .then((settled) => {
-        finished.push(settled);
-        const resume = wake;
-        wake = undefined;
-        resume?.();
-      }, () => undefined);
+      .then(
+        (settled) => {
+          finished.push(settled);
+          const resume = wake;
+          wake = undefined;
+          resume?.();
+        },
+        () => undefined,
+      );
   };
 
-  const waitsForLoop = (id: string): boolean => pendingLoops.length > 0 && pendingLoops.some((edge) => graph.regions.get(edge)!.has(id));
+  const waitsForLoop = (id: string): boolean =>
+    pendingLoops.length > 0 && pendingLoops.some((edge) => graph.regions.get(edge)!.has(id));
 
   /** Starts or skips the given agents when their incoming edges are decided; skips propagate. */
   const consider = (ids: Iterable<string>): void => {
@@ -118,7 +124,8 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
       for (const id of region) {
         state.set(id, "waiting");
         for (const out of graph.outgoing.get(id)!) decided.delete(out);
-        for (const inner of graph.loops.get(id) ?? []) if (inner !== edge && region.has(inner.to)) loopRuns.delete(inner);
+        for (const inner of graph.loops.get(id) ?? [])
+          if (inner !== edge && region.has(inner.to)) loopRuns.delete(inner);
       }
       ends = ends.filter((id) => !region.has(id));
       pendingLoops.splice(index--, 1);
@@ -146,7 +153,10 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
     const wait = execution.progress(++completed, total, settled.id);
     if (wait) await wait;
     await decide(settled.id);
-    consider([...(graph.outgoing.get(settled.id) ?? []).map((edge) => edge.to), ...(pendingLoops.length > 0 ? startLoops() : [])]);
+    consider([
+      ...(graph.outgoing.get(settled.id) ?? []).map((edge) => edge.to),
+      ...(pendingLoops.length > 0 ? startLoops() : []),
+    ]);
   }
   if (failure) throw failure.error;
   if (ends.length === 1) return outputs.get(ends[0]!);
@@ -157,7 +167,10 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
 const agentsByList = new WeakMap<readonly PreparedAgent[], Map<string, PreparedAgent>>();
 
 /** A chain without branches or conditions: one agent after the other. */
-export async function runLinear(execution: RunExecution, order: readonly string[]): Promise<unknown> {
+export async function runLinear(
+  execution: RunExecution,
+  order: readonly string[],
+): Promise<unknown> {
   const list = execution.plan.agents;
   let agents = agentsByList.get(list);
   if (!agents) {

@@ -33,18 +33,33 @@ export function flowAgentsOf(agents: readonly AgentConfig[]): FlowAgentInfo[] {
  * Checks flow and router settings against each other and, when the agents are known,
  * against the agents: every problem with its path.
  */
-export function checkTeamFlow(team: TeamFlowSettings, agents: readonly AgentConfig[] | undefined): ConfigIssue[] {
+export function checkTeamFlow(
+  team: TeamFlowSettings,
+  agents: readonly AgentConfig[] | undefined,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (team.orchestration) {
     if (team.flow !== undefined && team.flow !== "sequential") {
-      issues.push({ path: ["flow"], message: "flow does not apply when orchestration is true: the orchestrator picks the order. Remove flow or orchestration." });
+      issues.push({
+        path: ["flow"],
+        message:
+          "flow does not apply when orchestration is true: the orchestrator picks the order. Remove flow or orchestration.",
+      });
     }
   } else if (team.orchestrator !== undefined) {
-    issues.push({ path: ["orchestrator"], message: "orchestrator is set but orchestration is not: add orchestration: true to let the orchestrator route between the agents." });
+    issues.push({
+      path: ["orchestrator"],
+      message:
+        "orchestrator is set but orchestration is not: add orchestration: true to let the orchestrator route between the agents.",
+    });
   }
   const agentIds = agents?.map((agent) => agent.id ?? agent.role);
   if (team.orchestrator?.terminateWhen !== undefined) {
-    const compiled = compileTermination(team.orchestrator.terminateWhen, ["orchestrator", "terminateWhen"], agentIds);
+    const compiled = compileTermination(
+      team.orchestrator.terminateWhen,
+      ["orchestrator", "terminateWhen"],
+      agentIds,
+    );
     if (Array.isArray(compiled)) issues.push(...compiled);
   }
   if (agents !== undefined && !team.orchestration) {

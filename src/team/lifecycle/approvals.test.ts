@@ -5,16 +5,35 @@ import { ApprovalRejectedError, LifecycleError, type RunHandle } from "./index.j
 
 function publishing(options: { enforceLifecycle?: boolean; delayMs?: number } = {}) {
   const clock = new FakeClock();
-  const model = new ScriptedModel({ responses: ["draft text", "published"], delayMs: options.delayMs ?? 0, clock });
-  const team = new LLMTeam({ teamId: "press", enforceLifecycle: options.enforceLifecycle ?? false, model: "m/x", models: { "m/x": model }, clock });
+  const model = new ScriptedModel({
+    responses: ["draft text", "published"],
+    delayMs: options.delayMs ?? 0,
+    clock,
+  });
+  const team = new LLMTeam({
+    teamId: "press",
+    enforceLifecycle: options.enforceLifecycle ?? false,
+    model: "m/x",
+    models: { "m/x": model },
+    clock,
+  });
   team.addAgent({ type: "llm", role: "draft", prompt: "Draft: {query}" });
-  team.addAgent({ type: "llm", role: "publish", prompt: "Publish: {draft}", requiresApproval: true });
+  team.addAgent({
+    type: "llm",
+    role: "publish",
+    prompt: "Publish: {draft}",
+    requiresApproval: true,
+  });
   return { clock, model, team };
 }
 
 /** Reads the handle's events until one of `type` arrives. */
-async function next<T extends StreamEvent["type"]>(handle: RunHandle, type: T): Promise<Extract<StreamEvent, { type: T }>> {
-  for await (const event of handle) if (event.type === type) return event as Extract<StreamEvent, { type: T }>;
+async function next<T extends StreamEvent["type"]>(
+  handle: RunHandle,
+  type: T,
+): Promise<Extract<StreamEvent, { type: T }>> {
+  for await (const event of handle)
+    if (event.type === type) return event as Extract<StreamEvent, { type: T }>;
   throw new Error(`no ${type} event`);
 }
 
@@ -23,9 +42,14 @@ describe("agents that require approval", () => {
     const { clock, model, team } = publishing();
     const handle = team.start("launch");
     const request = await next(handle, "approval_requested");
-    expect(request).toMatchObject({ agentId: "publish", data: { approvalId: "approval-1", kind: "agent" } });
+    expect(request).toMatchObject({
+      agentId: "publish",
+      data: { approvalId: "approval-1", kind: "agent" },
+    });
     expect(handle.state).toBe("paused");
-    expect(handle.pendingApprovals).toEqual([{ approvalId: "approval-1", kind: "agent", agentId: "publish", requestedAt: clock.now() }]);
+    expect(handle.pendingApprovals).toEqual([
+      { approvalId: "approval-1", kind: "agent", agentId: "publish", requestedAt: clock.now() },
+    ]);
     expect(handle.snapshot().pendingApprovals).toHaveLength(1);
     await clock.advance(3_600_000);
     expect(model.callsMade).toBe(1);
@@ -35,9 +59,20 @@ describe("agents that require approval", () => {
     expect(result.success).toBe(true);
     expect(result.output).toEqual({ draft: "draft text", publish: "published" });
     const types: string[] = [];
-    for await (const event of handle) if (event.type !== "cost_update" && event.type !== "warning") types.push(event.type === "lifecycle_changed" ? `${event.data.from}>${event.data.to}` : event.type);
+    for await (const event of handle)
+      if (event.type !== "cost_update" && event.type !== "warning")
+        types.push(
+          event.type === "lifecycle_changed" ? `${event.data.from}>${event.data.to}` : event.type,
+        );
     expect(types.slice(types.indexOf("approval_requested"))).toEqual([
-      "approval_requested", "running>paused", "paused>running", "agent_started", "token", "agent_completed", "progress", "run_completed",
+      "approval_requested",
+      "running>paused",
+      "paused>running",
+      "agent_started",
+      "token",
+      "agent_completed",
+      "progress",
+      "run_completed",
     ]);
   });
 
@@ -50,11 +85,23 @@ describe("agents that require approval", () => {
     expect(result.status).toBe("failed");
     expect(result.failedAgent).toBe("publish");
     expect(ApprovalRejectedError.isInstance(result.error)).toBe(true);
-    expect(result.error).toMatchObject({ code: "approval_rejected", reason: "legal has not signed off", approvalId: "approval-1", kind: "agent" });
+    expect(result.error).toMatchObject({
+      code: "approval_rejected",
+      reason: "legal has not signed off",
+      approvalId: "approval-1",
+      kind: "agent",
+    });
     expect(result.agentsCalled).toEqual(["draft"]);
-    expect(result.agentResults[1]).toMatchObject({ agentId: "publish", role: "publish", success: false, error: { code: "approval_rejected" } });
+    expect(result.agentResults[1]).toMatchObject({
+      agentId: "publish",
+      role: "publish",
+      success: false,
+      error: { code: "approval_rejected" },
+    });
     // The refused agent never started: the report places it after the agents that did.
-    expect(result.report.toJSON().agents.map((agent) => [agent.order, agent.agentId, agent.success])).toEqual([
+    expect(
+      result.report.toJSON().agents.map((agent) => [agent.order, agent.agentId, agent.success]),
+    ).toEqual([
       [1, "draft", true],
       [2, "publish", false],
     ]);
@@ -65,7 +112,13 @@ describe("agents that require approval", () => {
     const model = new ScriptedModel({ responses: ["draft text"] });
     const team = new LLMTeam({ teamId: "press", model: "m/x", models: { "m/x": model } });
     team.addAgent({ type: "llm", id: "writer", role: "draft", prompt: "Draft: {query}" });
-    team.addAgent({ type: "llm", id: "gate", role: "publish", prompt: "Publish: {writer}", requiresApproval: true });
+    team.addAgent({
+      type: "llm",
+      id: "gate",
+      role: "publish",
+      prompt: "Publish: {writer}",
+      requiresApproval: true,
+    });
     const handle = team.start("launch");
     const request = await next(handle, "approval_requested");
     handle.reject(request.data.approvalId, "no");
@@ -74,7 +127,9 @@ describe("agents that require approval", () => {
       ["writer", "draft", true],
       ["gate", "publish", false],
     ]);
-    expect(result.report.toJSON().agents.map((agent) => [agent.order, agent.agentId, agent.role])).toEqual([
+    expect(
+      result.report.toJSON().agents.map((agent) => [agent.order, agent.agentId, agent.role]),
+    ).toEqual([
       [1, "writer", "draft"],
       [2, "gate", "publish"],
     ]);
@@ -82,7 +137,9 @@ describe("agents that require approval", () => {
 
   it("cannot run through run() or stream(), which have nobody to ask", async () => {
     const { team } = publishing();
-    await expect(team.run("x")).rejects.toThrow(/Agent "publish" requires approval, and run\(\) and stream\(\) have nobody to ask\. Start the run with team\.start\(input\)/);
+    await expect(team.run("x")).rejects.toThrow(
+      /Agent "publish" requires approval, and run\(\) and stream\(\) have nobody to ask\. Start the run with team\.start\(input\)/,
+    );
     await expect(team.stream("x").result).rejects.toBeInstanceOf(ConfigError);
   });
 
@@ -100,15 +157,26 @@ describe("agents that require approval", () => {
     expect(team.state).toBe("paused");
     handle.resume();
     expect((await handle.result).success).toBe(true);
-    expect(team.lifecycle.history.map((entry) => entry.to)).toEqual(["configuring", "ready", "running", "paused", "running", "completed"]);
+    expect(team.lifecycle.history.map((entry) => entry.to)).toEqual([
+      "configuring",
+      "ready",
+      "running",
+      "paused",
+      "running",
+      "completed",
+    ]);
   });
 
   it("explains resume() while only an approval is awaited, and unknown approval ids", async () => {
     const { team } = publishing();
     const handle = team.start("launch");
     await next(handle, "approval_requested");
-    expect(() => handle.resume()).toThrow(/waits for approval approval-1, not for resume\(\)\. Call handle\.approve\(id\) or handle\.reject\(id, reason\)/);
-    expect(() => handle.approve("approval-9")).toThrow('No pending approval "approval-9". Pending: approval-1.');
+    expect(() => handle.resume()).toThrow(
+      /waits for approval approval-1, not for resume\(\)\. Call handle\.approve\(id\) or handle\.reject\(id, reason\)/,
+    );
+    expect(() => handle.approve("approval-9")).toThrow(
+      'No pending approval "approval-9". Pending: approval-1.',
+    );
     expect(LifecycleError.isInstance(capture(() => handle.resume()))).toBe(true);
     await handle.cancel();
   });
@@ -136,15 +204,34 @@ describe("the tool approval function", () => {
     await next(handle, "agent_started");
     const approve = handle.toolApprover("assistant");
 
-    const first = approve({ toolName: "send_email", arguments: { to: "a@example.com" }, callId: "call-1", signal: undefined });
+    const first = approve({
+      toolName: "send_email",
+      arguments: { to: "a@example.com" },
+      callId: "call-1",
+      signal: undefined,
+    });
     const request = await next(handle, "approval_requested");
-    expect(request).toMatchObject({ agentId: "assistant", data: { approvalId: "call-1", kind: "tool", toolName: "send_email", arguments: { to: "a@example.com" }, callId: "call-1" } });
+    expect(request).toMatchObject({
+      agentId: "assistant",
+      data: {
+        approvalId: "call-1",
+        kind: "tool",
+        toolName: "send_email",
+        arguments: { to: "a@example.com" },
+        callId: "call-1",
+      },
+    });
     expect(handle.state).toBe("paused");
     handle.reject("call-1", "not to this address");
     await expect(first).resolves.toEqual({ approved: false, reason: "not to this address" });
     expect(handle.state).toBe("running");
 
-    const second = approve({ toolName: "send_email", arguments: { to: "b@example.com" }, callId: "call-2", signal: undefined });
+    const second = approve({
+      toolName: "send_email",
+      arguments: { to: "b@example.com" },
+      callId: "call-2",
+      signal: undefined,
+    });
     await Promise.resolve();
     handle.approve(handle.pendingApprovals[0]!.approvalId);
     await expect(second).resolves.toEqual({ approved: true });
@@ -159,10 +246,17 @@ describe("the tool approval function", () => {
     team.addAgent({ type: "llm", role: "assistant", prompt: "{query}" });
     const handle = team.start("refund");
     await next(handle, "agent_started");
-    const decision = handle.toolApprover("assistant", { announce: false })({ toolName: "refund", arguments: { orderId: "A1" }, callId: "call-7", signal: undefined });
+    const decision = handle.toolApprover("assistant", { announce: false })({
+      toolName: "refund",
+      arguments: { orderId: "A1" },
+      callId: "call-7",
+      signal: undefined,
+    });
     await Promise.resolve();
     expect(handle.state).toBe("paused");
-    expect(handle.pendingApprovals).toMatchObject([{ approvalId: "call-7", kind: "tool", toolName: "refund", callId: "call-7" }]);
+    expect(handle.pendingApprovals).toMatchObject([
+      { approvalId: "call-7", kind: "tool", toolName: "refund", callId: "call-7" },
+    ]);
     handle.approve("call-7");
     await expect(decision).resolves.toEqual({ approved: true });
     await clock.advance(1_000);

@@ -13,7 +13,9 @@ const OPS = ["addAgent", "updateAgent", "removeAgent", "moveAgent", "updateTeam"
 // keys are checked when the whole configuration is validated after the change.
 const agentKeysSchema = strictObject(agentConfigSchema.shape, "an agent").partial();
 
-const agentIdSchema = z.string({ error: "agentId must be a string: the id (or role) of an agent of the team." }).min(1);
+const agentIdSchema = z
+  .string({ error: "agentId must be a string: the id (or role) of an agent of the team." })
+  .min(1);
 const positionSchema = z.number().int().min(0, "position must be 0 (first) or more.");
 
 /**
@@ -41,26 +43,54 @@ export const configChangeSchema = z.discriminatedUnion(
         /** Keys to set, with their new values. */
         set: agentKeysSchema.optional(),
         /** Keys to remove (back to their defaults). */
-        unset: z.array(z.enum(AGENT_KEYS, { error: (issue) => `Cannot unset ${JSON.stringify(issue.input)}: agents have no such key. Keys: ${AGENT_KEYS.join(", ")}.` })).optional(),
+        unset: z
+          .array(
+            z.enum(AGENT_KEYS, {
+              error: (issue) =>
+                `Cannot unset ${JSON.stringify(issue.input)}: agents have no such key. Keys: ${AGENT_KEYS.join(", ")}.`,
+            }),
+          )
+          .optional(),
       },
       "an updateAgent change",
     ),
-    strictObject({ /** Removes one agent. */ op: z.literal("removeAgent"), agentId: agentIdSchema }, "a removeAgent change"),
     strictObject(
-      { /** Moves one agent in the run order. */ op: z.literal("moveAgent"), agentId: agentIdSchema, position: positionSchema },
+      { /** Removes one agent. */ op: z.literal("removeAgent"), agentId: agentIdSchema },
+      "a removeAgent change",
+    ),
+    strictObject(
+      {
+        /** Moves one agent in the run order. */ op: z.literal("moveAgent"),
+        agentId: agentIdSchema,
+        position: positionSchema,
+      },
       "a moveAgent change",
     ),
     strictObject(
       {
         /** Changes the team's settings (default model, flow, budget, policies…); never `teamId`. */
         op: z.literal("updateTeam"),
-        set: strictObject(settingsShape, "the team's settings (teamId cannot change)").partial().optional(),
-        unset: z.array(z.enum(SETTING_KEYS, { error: (issue) => `Cannot unset ${JSON.stringify(issue.input)}: the team has no such setting. Settings: ${SETTING_KEYS.join(", ")}.` })).optional(),
+        set: strictObject(settingsShape, "the team's settings (teamId cannot change)")
+          .partial()
+          .optional(),
+        unset: z
+          .array(
+            z.enum(SETTING_KEYS, {
+              error: (issue) =>
+                `Cannot unset ${JSON.stringify(issue.input)}: the team has no such setting. Settings: ${SETTING_KEYS.join(", ")}.`,
+            }),
+          )
+          .optional(),
       },
       "an updateTeam change",
     ),
   ],
-  { error: (issue) => (issue.code === "invalid_union" ? `Unknown change op ${JSON.stringify((issue.input as { op?: unknown } | undefined)?.op)}. Valid ops: ${OPS.join(", ")}.` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === "invalid_union"
+        ? `Unknown change op ${JSON.stringify((issue.input as { op?: unknown } | undefined)?.op)}. Valid ops: ${OPS.join(", ")}.`
+        : undefined,
+  },
 );
 
 /**
@@ -82,14 +112,27 @@ export type ConfigChange = z.input<typeof configChangeSchema>;
  */
 export function parseConfigChanges(changes: unknown): ConfigChange[] {
   if (!Array.isArray(changes) || changes.length === 0) {
-    throw new ConfigError([{ path: ["changes"], message: "changes must be a non-empty list of configuration changes (addAgent, updateAgent, removeAgent, moveAgent, updateTeam)." }]);
+    throw new ConfigError([
+      {
+        path: ["changes"],
+        message:
+          "changes must be a non-empty list of configuration changes (addAgent, updateAgent, removeAgent, moveAgent, updateTeam).",
+      },
+    ]);
   }
   const issues: ConfigIssue[] = [];
   changes.forEach((change, index) => {
     const parsed = configChangeSchema.safeParse(change, { reportInput: true });
     if (!parsed.success) issues.push(...toConfigIssues(parsed.error, ["changes", index]));
-    else if ((change as { op: string }).op.startsWith("update") && !(change as { set?: object }).set && !(change as { unset?: unknown[] }).unset?.length) {
-      issues.push({ path: ["changes", index], message: `${(change as { op: string }).op} needs "set" or "unset": it changes nothing as written.` });
+    else if (
+      (change as { op: string }).op.startsWith("update") &&
+      !(change as { set?: object }).set &&
+      !(change as { unset?: unknown[] }).unset?.length
+    ) {
+      issues.push({
+        path: ["changes", index],
+        message: `${(change as { op: string }).op} needs "set" or "unset": it changes nothing as written.`,
+      });
     }
   });
   if (issues.length > 0) throw new ConfigError(issues);
@@ -101,14 +144,21 @@ export function parseConfigChanges(changes: unknown): ConfigChange[] {
  * `config` itself is never modified: it is all or nothing.
  * @throws ConfigError naming the change (`changes.N`) or the config key that is wrong.
  */
-export function applyConfigChanges(config: TeamConfig, changes: readonly ConfigChange[]): TeamConfig {
+export function applyConfigChanges(
+  config: TeamConfig,
+  changes: readonly ConfigChange[],
+): TeamConfig {
   const next = structuredClone(config);
   const agents: AgentConfig[] = (next.agents ??= []);
   changes.forEach((change, index) => {
     const where = ["changes", index];
     switch (change.op) {
       case "addAgent":
-        agents.splice(checkPosition(change.position ?? agents.length, agents.length, where), 0, structuredClone(change.agent));
+        agents.splice(
+          checkPosition(change.position ?? agents.length, agents.length, where),
+          0,
+          structuredClone(change.agent),
+        );
         break;
       case "updateAgent": {
         const agent = agents[findAgent(agents, change.agentId, where)]!;
@@ -149,14 +199,24 @@ function findAgent(agents: AgentConfig[], agentId: string, where: (string | numb
   const index = agents.findIndex((agent) => (agent.id ?? agent.role) === agentId);
   if (index === -1) {
     const known = agents.map((agent) => agent.id ?? agent.role);
-    throw new ConfigError([{ path: [...where, "agentId"], message: `Unknown agent "${agentId}". Known agents: ${known.join(", ") || "none"}.` }]);
+    throw new ConfigError([
+      {
+        path: [...where, "agentId"],
+        message: `Unknown agent "${agentId}". Known agents: ${known.join(", ") || "none"}.`,
+      },
+    ]);
   }
   return index;
 }
 
 function checkPosition(position: number, length: number, where: (string | number)[]): number {
   if (position > length) {
-    throw new ConfigError([{ path: [...where, "position"], message: `position ${position} is past the end: the team has ${length} other agents, so use 0 to ${length}.` }]);
+    throw new ConfigError([
+      {
+        path: [...where, "position"],
+        message: `position ${position} is past the end: the team has ${length} other agents, so use 0 to ${length}.`,
+      },
+    ]);
   }
   return position;
 }

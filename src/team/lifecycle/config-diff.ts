@@ -43,7 +43,12 @@ export function diffConfigs(before: TeamConfig, after: TeamConfig): ConfigDiff {
   const keptBefore = [...beforeById.keys()].filter((id) => afterById.has(id));
   const keptAfter = [...afterById.keys()].filter((id) => beforeById.has(id));
   if (!isDeepStrictEqual(keptBefore, keptAfter)) {
-    diff.push({ path: ["agents"], kind: "reordered", before: [...beforeById.keys()], after: [...afterById.keys()] });
+    diff.push({
+      path: ["agents"],
+      kind: "reordered",
+      before: [...beforeById.keys()],
+      after: [...afterById.keys()],
+    });
   }
   return diff;
 }
@@ -73,7 +78,12 @@ export function formatConfigDiff(diff: ConfigDiff): string {
     .join("\n");
 }
 
-function diffObjects(path: (string | number)[], before: object, after: object, diff: ConfigDiff): void {
+function diffObjects(
+  path: (string | number)[],
+  before: object,
+  after: object,
+  diff: ConfigDiff,
+): void {
   const old = before as Record<string, unknown>;
   const next = after as Record<string, unknown>;
   for (const key of new Set([...Object.keys(old), ...Object.keys(next)])) {

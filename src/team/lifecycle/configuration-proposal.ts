@@ -78,7 +78,9 @@ export class ConfigurationProposal {
 
   constructor(options: ConfigurationProposalOptions) {
     if (typeof options.proposalId !== "string" || options.proposalId.length === 0) {
-      throw new ConfigError([{ path: ["proposalId"], message: "proposalId must be a non-empty string." }]);
+      throw new ConfigError([
+        { path: ["proposalId"], message: "proposalId must be a non-empty string." },
+      ]);
     }
     this.proposalId = options.proposalId;
     this.reason = options.reason ?? "";
@@ -95,7 +97,10 @@ export class ConfigurationProposal {
    * @throws LifecycleError when it is not pending.
    */
   approve(by?: string): this {
-    this.move("approved", `Proposal "${this.proposalId}" is ${this.currentStatus}; only a pending proposal can be approved.`);
+    this.move(
+      "approved",
+      `Proposal "${this.proposalId}" is ${this.currentStatus}; only a pending proposal can be approved.`,
+    );
     this.approvedBy = by;
     return this;
   }
@@ -106,7 +111,10 @@ export class ConfigurationProposal {
    */
   reject(reason: string): this {
     if (this.currentStatus !== "approved") {
-      this.move("rejected", `Proposal "${this.proposalId}" is ${this.currentStatus}; only a pending or approved proposal can be rejected.`);
+      this.move(
+        "rejected",
+        `Proposal "${this.proposalId}" is ${this.currentStatus}; only a pending or approved proposal can be rejected.`,
+      );
     } else this.currentStatus = "rejected";
     this.decidedAt = this.now();
     this.rejectionReason = reason;
@@ -121,9 +129,14 @@ export class ConfigurationProposal {
    */
   apply(): ConfigVersion {
     if (!this.owner) {
-      throw new LifecycleError(this.currentStatus, "applied", `Proposal "${this.proposalId}" belongs to no team.`, {
-        hint: "Add it with team.lifecycle.addProposal(proposal) first.",
-      });
+      throw new LifecycleError(
+        this.currentStatus,
+        "applied",
+        `Proposal "${this.proposalId}" belongs to no team.`,
+        {
+          hint: "Add it with team.lifecycle.addProposal(proposal) first.",
+        },
+      );
     }
     return this.owner.apply([this]);
   }
@@ -144,7 +157,11 @@ export class ConfigurationProposal {
   /** @internal */
   [BIND_PROPOSAL](owner: ProposalOwner): void {
     if (this.owner && this.owner !== owner) {
-      throw new LifecycleError(this.currentStatus, this.currentStatus, `Proposal "${this.proposalId}" belongs to another team already.`);
+      throw new LifecycleError(
+        this.currentStatus,
+        this.currentStatus,
+        `Proposal "${this.proposalId}" belongs to another team already.`,
+      );
     }
     this.owner = owner;
   }

@@ -18,7 +18,8 @@ export function redactSecrets(config: TeamConfig): TeamConfig {
 }
 
 function redact(value: unknown): unknown {
-  if (typeof value === "string") return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value) ? value : "<redacted>";
+  if (typeof value === "string")
+    return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value) ? value : "<redacted>";
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item)]));
   }
@@ -26,9 +27,15 @@ function redact(value: unknown): unknown {
 }
 
 /** The configurator's system prompt: its job, the change operations, and the team as it is now. */
-export function configuratorInstructions(config: TeamConfig, version: number, extra: string | undefined): string {
+export function configuratorInstructions(
+  config: TeamConfig,
+  version: number,
+  extra: string | undefined,
+): string {
   const agentKeys = Object.keys(agentConfigSchema.shape).join(", ");
-  const teamKeys = Object.keys(teamShape).filter((key) => key !== "teamId").join(", ");
+  const teamKeys = Object.keys(teamShape)
+    .filter((key) => key !== "teamId")
+    .join(", ");
   return [
     "You configure an llmteam team: LLM agents declared as data that run in a flow (sequential: in order).",
     "The user describes what they want in plain language. Propose changes of the configuration; a person approves them before anything changes.",

@@ -7,7 +7,13 @@ function supportTeam(configurator: ScriptedModel): LLMTeam {
     teamId: "support",
     model: "m/worker",
     models: { "m/worker": new ScriptedModel({ responses: [] }), "m/configurator": configurator },
-    providers: { lab: { type: "openai-compatible", baseURL: "http://127.0.0.1:1/v1", apiKey: "sk-live-secret" } },
+    providers: {
+      lab: {
+        type: "openai-compatible",
+        baseURL: "http://127.0.0.1:1/v1",
+        apiKey: "sk-live-secret",
+      },
+    },
   });
   team.addAgent({ type: "llm", role: "triage", prompt: "Classify: {query}" });
   team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query} ({triage})" });
@@ -16,7 +22,12 @@ function supportTeam(configurator: ScriptedModel): LLMTeam {
 
 const FORMAL = {
   message: "I will make the writer formal.",
-  proposals: [{ reason: "A formal tone", changes: [{ op: "updateAgent", agentId: "writer", set: { systemPrompt: "Write formally." } }] }],
+  proposals: [
+    {
+      reason: "A formal tone",
+      changes: [{ op: "updateAgent", agentId: "writer", set: { systemPrompt: "Write formally." } }],
+    },
+  ],
 };
 
 function promptText(model: ScriptedModel, call: number): string {
@@ -28,16 +39,28 @@ describe("the configurator chat", () => {
     const configurator = new ScriptedModel({ responses: [{ object: FORMAL }] });
     const team = supportTeam(configurator);
     const before = team.toConfig();
-    const session = await team.configure("Make the writer more formal", { model: "m/configurator" });
+    const session = await team.configure("Make the writer more formal", {
+      model: "m/configurator",
+    });
 
     expect(session.reply.message).toBe("I will make the writer formal.");
-    expect(session.reply.proposals.map((proposal) => [proposal.proposalId, proposal.status, proposal.reason])).toEqual([["p-1", "pending", "A formal tone"]]);
+    expect(
+      session.reply.proposals.map((proposal) => [
+        proposal.proposalId,
+        proposal.status,
+        proposal.reason,
+      ]),
+    ).toEqual([["p-1", "pending", "A formal tone"]]);
     expect(team.lifecycle.pendingProposals).toEqual(session.reply.proposals);
     expect(team.toConfig()).toEqual(before);
 
     const options = configurator.calls[0]!.options;
     expect(configurator.calls[0]!.mode).toBe("generate");
-    expect(options.responseFormat).toMatchObject({ type: "json", name: "configuration_proposals", schema: { type: "object", required: ["message", "proposals"] } });
+    expect(options.responseFormat).toMatchObject({
+      type: "json",
+      name: "configuration_proposals",
+      schema: { type: "object", required: ["message", "proposals"] },
+    });
     expect(options.responseFormat).not.toHaveProperty("schema.$schema");
     const system = options.prompt[0]!;
     expect(system.role).toBe("system");
@@ -56,11 +79,28 @@ describe("the configurator chat", () => {
     const configurator = new ScriptedModel({
       responses: [
         { object: FORMAL },
-        { object: { message: "Added a reviewer.", proposals: [{ reason: "Quality", changes: [{ op: "addAgent", agent: { type: "llm", role: "reviewer", prompt: "Check: {writer}" } }] }] } },
+        {
+          object: {
+            message: "Added a reviewer.",
+            proposals: [
+              {
+                reason: "Quality",
+                changes: [
+                  {
+                    op: "addAgent",
+                    agent: { type: "llm", role: "reviewer", prompt: "Check: {writer}" },
+                  },
+                ],
+              },
+            ],
+          },
+        },
       ],
     });
     const team = supportTeam(configurator);
-    const session = await team.configure("Make the writer more formal", { model: "m/configurator" });
+    const session = await team.configure("Make the writer more formal", {
+      model: "m/configurator",
+    });
     session.reply.proposals[0]!.approve().apply();
     const reply = await session.send("now add a reviewer after the writer");
     expect(reply.proposals.map((proposal) => proposal.proposalId)).toEqual(["p-2"]);
@@ -69,7 +109,12 @@ describe("the configurator chat", () => {
     expect(second).toContain("I will make the writer formal.");
     expect(second).toContain("Write formally.");
     expect(second).toContain("version 2");
-    expect(session.messages.map((message) => message.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(session.messages.map((message) => message.role)).toEqual([
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+    ]);
     expect(session.proposals).toHaveLength(2);
   });
 
@@ -77,7 +122,17 @@ describe("the configurator chat", () => {
     const configurator = new ScriptedModel({
       responses: [
         { text: "Sure! I'd make it formal." },
-        { object: { message: "ok", proposals: [{ reason: "r", changes: [{ op: "updateAgent", agentId: "editor", set: { temperature: 0.2 } }] }] } },
+        {
+          object: {
+            message: "ok",
+            proposals: [
+              {
+                reason: "r",
+                changes: [{ op: "updateAgent", agentId: "editor", set: { temperature: 0.2 } }],
+              },
+            ],
+          },
+        },
         { text: "```json\n" + JSON.stringify(FORMAL) + "\n```" },
       ],
     });
@@ -85,13 +140,20 @@ describe("the configurator chat", () => {
     const session = await team.configure("formal please", { model: "m/configurator" });
     expect(configurator.callsMade).toBe(3);
     expect(promptText(configurator, 1)).toContain("Not valid JSON");
-    expect(promptText(configurator, 2)).toContain('Unknown agent \\"editor\\". Known agents: triage, writer.');
+    expect(promptText(configurator, 2)).toContain(
+      'Unknown agent \\"editor\\". Known agents: triage, writer.',
+    );
     expect(session.reply.proposals).toHaveLength(1);
     expect(team.lifecycle.proposals).toHaveLength(1);
   });
 
   it("fails with ConfigError when the answer stays invalid, proposing nothing", async () => {
-    const bad = { object: { message: "x", proposals: [{ reason: "r", changes: [{ op: "updateTeam", set: { teamId: "other" } }] }] } };
+    const bad = {
+      object: {
+        message: "x",
+        proposals: [{ reason: "r", changes: [{ op: "updateTeam", set: { teamId: "other" } }] }],
+      },
+    };
     const configurator = new ScriptedModel({ responses: [bad, bad] });
     const team = supportTeam(configurator);
     const attempt = team.configure("rename the team", { model: "m/configurator", maxRepairs: 1 });
@@ -101,10 +163,20 @@ describe("the configurator chat", () => {
   });
 
   it("uses the team's model by default and reports provider errors as they are", async () => {
-    const team = new LLMTeam({ teamId: "t", model: "m/c", models: { "m/c": new ScriptedModel({ responses: [{ httpError: { status: 401, message: "bad key" } }] }) } });
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "m/c",
+      models: {
+        "m/c": new ScriptedModel({
+          responses: [{ httpError: { status: 401, message: "bad key" } }],
+        }),
+      },
+    });
     team.addAgent({ type: "llm", role: "writer", prompt: "{query}" });
     await expect(team.configure("anything")).rejects.toBeInstanceOf(ProviderError);
     const modelless = new LLMTeam({ teamId: "none" });
-    await expect(modelless.configure("anything")).rejects.toThrow(/has no model for the configurator/);
+    await expect(modelless.configure("anything")).rejects.toThrow(
+      /has no model for the configurator/,
+    );
   });
 });

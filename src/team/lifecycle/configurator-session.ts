@@ -53,7 +53,9 @@ export interface ConfiguratorSessionOptions extends Omit<ConfigureOptions, "mode
 /** The JSON the configurator model must answer with. */
 export const configuratorReplySchema = z.strictObject({
   message: z.string(),
-  proposals: z.array(z.strictObject({ reason: z.string().min(1), changes: z.array(configChangeSchema).min(1) })),
+  proposals: z.array(
+    z.strictObject({ reason: z.string().min(1), changes: z.array(configChangeSchema).min(1) }),
+  ),
 });
 
 const SILENT_SINK = { emit: () => undefined };
@@ -85,7 +87,8 @@ export class ConfiguratorSession {
 
   /** The latest answer. */
   get reply(): ConfiguratorReply {
-    if (!this.last) throw new ConfigError("The configurator has not answered yet: call session.send(message).");
+    if (!this.last)
+      throw new ConfigError("The configurator has not answered yet: call session.send(message).");
     return this.last;
   }
 
@@ -103,7 +106,10 @@ export class ConfiguratorSession {
   get messages(): { role: "user" | "assistant"; content: string }[] {
     return this.transcript.map((message) => ({
       role: message.role as "user" | "assistant",
-      content: typeof message.content === "string" ? message.content : message.content.map((part) => ("text" in part ? part.text : "")).join(""),
+      content:
+        typeof message.content === "string"
+          ? message.content
+          : message.content.map((part) => ("text" in part ? part.text : "")).join(""),
     }));
   }
 
@@ -122,7 +128,14 @@ export class ConfiguratorSession {
     for (let attempt = 0; ; attempt++) {
       const config = team.toConfig();
       const prompt: LanguageModelV4Prompt = [
-        { role: "system", content: configuratorInstructions(redactSecrets(config), team.lifecycle.configVersion, this.options.instructions) },
+        {
+          role: "system",
+          content: configuratorInstructions(
+            redactSecrets(config),
+            team.lifecycle.configVersion,
+            this.options.instructions,
+          ),
+        },
         ...this.transcript,
       ];
       const response = await call(
@@ -130,8 +143,15 @@ export class ConfiguratorSession {
           model,
           prompt,
           stream: false,
-          responseFormat: { type: "json", schema: replyJsonSchema(), name: "configuration_proposals", description: "Proposed changes of the team configuration" },
-          ...(this.options.maxTokens === undefined ? {} : { maxOutputTokens: this.options.maxTokens }),
+          responseFormat: {
+            type: "json",
+            schema: replyJsonSchema(),
+            name: "configuration_proposals",
+            description: "Proposed changes of the team configuration",
+          },
+          ...(this.options.maxTokens === undefined
+            ? {}
+            : { maxOutputTokens: this.options.maxTokens }),
         },
         { signal, clock, events: SILENT_SINK, runId: this.sessionId, agentId: "_configurator" },
       );
@@ -141,7 +161,13 @@ export class ConfiguratorSession {
       if (checked.ok) {
         addUsage(this.total, usage);
         const proposals = checked.value.proposals.map((proposal) =>
-          team.lifecycle.addProposal(new ConfigurationProposal({ proposalId: team.lifecycle.nextProposalId(), changes: proposal.changes, reason: proposal.reason })),
+          team.lifecycle.addProposal(
+            new ConfigurationProposal({
+              proposalId: team.lifecycle.nextProposalId(),
+              changes: proposal.changes,
+              reason: proposal.reason,
+            }),
+          ),
         );
         this.made.push(...proposals);
         this.last = { message: checked.value.message, proposals, usage };
@@ -150,24 +176,39 @@ export class ConfiguratorSession {
       if (attempt >= maxRepairs) {
         addUsage(this.total, usage);
         throw new ConfigError(
-          checked.issues.map((issue) => ({ ...issue, message: `The configurator's answer is invalid after ${maxRepairs} corrections: ${issue.message}` })),
+          checked.issues.map((issue) => ({
+            ...issue,
+            message: `The configurator's answer is invalid after ${maxRepairs} corrections: ${issue.message}`,
+          })),
         );
       }
       this.transcript.push(
-        user(`Your answer was invalid, so nothing was proposed:\n${checked.issues.map((issue) => `- ${formatConfigIssue(issue)}`).join("\n")}\nAnswer again with the whole JSON object, fixed.`),
+        user(
+          `Your answer was invalid, so nothing was proposed:\n${checked.issues.map((issue) => `- ${formatConfigIssue(issue)}`).join("\n")}\nAnswer again with the whole JSON object, fixed.`,
+        ),
       );
     }
   }
 }
 
-type Checked = { ok: true; value: z.output<typeof configuratorReplySchema> } | { ok: false; issues: ConfigIssue[] };
+type Checked =
+  | { ok: true; value: z.output<typeof configuratorReplySchema> }
+  | { ok: false; issues: ConfigIssue[] };
 
 function checkReply(text: string, config: TeamConfig): Checked {
   let json: unknown;
   try {
     json = JSON.parse(stripFence(text));
   } catch (error) {
-    return { ok: false, issues: [{ path: [], message: `Not valid JSON (${(error as Error).message}). Answer with one JSON object only.` }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          path: [],
+          message: `Not valid JSON (${(error as Error).message}). Answer with one JSON object only.`,
+        },
+      ],
+    };
   }
   const parsed = configuratorReplySchema.safeParse(json, { reportInput: true });
   if (!parsed.success) return { ok: false, issues: toConfigIssues(parsed.error) };
@@ -177,7 +218,9 @@ function checkReply(text: string, config: TeamConfig): Checked {
       applyConfigChanges(config, proposal.changes);
     } catch (error) {
       if (!ConfigError.isInstance(error)) throw error;
-      issues.push(...error.issues.map((issue) => ({ ...issue, path: ["proposals", index, ...issue.path] })));
+      issues.push(
+        ...error.issues.map((issue) => ({ ...issue, path: ["proposals", index, ...issue.path] })),
+      );
     }
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: parsed.data };
@@ -199,7 +242,10 @@ let cachedSchema: Record<string, unknown> | undefined;
 function replyJsonSchema(): Record<string, unknown> {
   if (!cachedSchema) {
     // Some providers refuse a `$schema` key inside response_format.
-    const { $schema: _dialect, ...schema } = z.toJSONSchema(configuratorReplySchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+    const { $schema: _dialect, ...schema } = z.toJSONSchema(configuratorReplySchema, {
+      io: "input",
+      unrepresentable: "any",
+    }) as Record<string, unknown>;
     cachedSchema = schema;
   }
   return cachedSchema;

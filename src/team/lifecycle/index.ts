@@ -3,7 +3,12 @@ export { TeamLifecycle } from "./team-lifecycle.js";
 export type { LifecycleTransition, TeamLifecycleOptions } from "./team-lifecycle.js";
 export { ConfigurationProposal, ProposalStatus } from "./configuration-proposal.js";
 export type { ConfigurationProposalOptions, ConfigVersion } from "./configuration-proposal.js";
-export { applyConfigChanges, configChangeSchema, parseConfigChanges, validateTeamConfig } from "./config-change.js";
+export {
+  applyConfigChanges,
+  configChangeSchema,
+  parseConfigChanges,
+  validateTeamConfig,
+} from "./config-change.js";
 export type { ConfigChange } from "./config-change.js";
 export { diffConfigs, formatConfigDiff } from "./config-diff.js";
 export type { ConfigDiff, ConfigDiffEntry } from "./config-diff.js";
@@ -16,5 +21,9 @@ export type { ConfiguratorReply, ConfigureOptions } from "./configurator-session
 export { LifecycleError } from "../../errors/lifecycle-error.js";
 export type { LifecycleErrorOptions } from "../../errors/lifecycle-error.js";
 export { ApprovalRejectedError } from "../../errors/approval-rejected-error.js";
-export type { ToolApprovalDecision, ToolApprovalFunction, ToolApprovalRequest } from "../../tools/tool-approval.js";
+export type {
+  ToolApprovalDecision,
+  ToolApprovalFunction,
+  ToolApprovalRequest,
+} from "../../tools/tool-approval.js";
 export { updateTeamDocument } from "./update-team-document.js";

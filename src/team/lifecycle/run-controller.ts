@@ -46,7 +46,10 @@ export class RunController implements RunApprover {
   private pauseRequested = false;
   private resumed: Deferred<void> | undefined;
   private pauseWaiters: (() => void)[] = [];
-  private readonly pending = new Map<string, { request: ApprovalRequest; decided: Deferred<Decision> }>();
+  private readonly pending = new Map<
+    string,
+    { request: ApprovalRequest; decided: Deferred<Decision> }
+  >();
   private approvalCount = 0;
 
   constructor(
@@ -73,7 +76,8 @@ export class RunController implements RunApprover {
   /** The run emitted `run_started`. */
   async started(execution: RunExecution): Promise<void> {
     this.execution = execution;
-    if (this.lifecycle.enforced) await emit(execution, "ready", "running", `run ${execution.plan.runId} started`);
+    if (this.lifecycle.enforced)
+      await emit(execution, "ready", "running", `run ${execution.plan.runId} started`);
   }
 
   /** The run is about to emit its terminal event. */
@@ -95,16 +99,35 @@ export class RunController implements RunApprover {
   };
 
   async approveAgent(agent: PreparedAgent, execution: RunExecution): Promise<void> {
-    const { approvalId, decision } = await this.ask(execution, { kind: "agent", agentId: agent.id });
-    if (!decision.approved) throw new ApprovalRejectedError(approvalId, "agent", agent.id, decision.reason ?? "rejected");
+    const { approvalId, decision } = await this.ask(execution, {
+      kind: "agent",
+      agentId: agent.id,
+    });
+    if (!decision.approved)
+      throw new ApprovalRejectedError(approvalId, "agent", agent.id, decision.reason ?? "rejected");
   }
 
-  toolApprover(agentId: string, execution: RunExecution, options: { announce?: boolean } = {}): ToolApprovalFunction {
+  toolApprover(
+    agentId: string,
+    execution: RunExecution,
+    options: { announce?: boolean } = {},
+  ): ToolApprovalFunction {
     const announce = options.announce ?? true;
     return async (request) => {
-      const subject = { kind: "tool" as const, agentId, toolName: request.toolName, arguments: request.arguments, callId: request.callId };
-      const { decision } = await this.ask(execution, subject, { announce, approvalId: request.callId });
-      return decision.approved ? { approved: true } : { approved: false, reason: decision.reason ?? "rejected" };
+      const subject = {
+        kind: "tool" as const,
+        agentId,
+        toolName: request.toolName,
+        arguments: request.arguments,
+        callId: request.callId,
+      };
+      const { decision } = await this.ask(execution, subject, {
+        announce,
+        approvalId: request.callId,
+      });
+      return decision.approved
+        ? { approved: true }
+        : { approved: false, reason: decision.reason ?? "rejected" };
     };
   }
 
@@ -113,7 +136,12 @@ export class RunController implements RunApprover {
    * until `resume()`), or when the run ends first.
    */
   requestPause(runId: string): Promise<void> {
-    if (this.ended) throw new LifecycleError(this.state, "paused", `Run "${runId}" has ${this.state}; it cannot pause.`);
+    if (this.ended)
+      throw new LifecycleError(
+        this.state,
+        "paused",
+        `Run "${runId}" has ${this.state}; it cannot pause.`,
+      );
     if (!this.pauseRequested) {
       this.pauseRequested = true;
       this.resumed = deferred<void>();
@@ -124,14 +152,28 @@ export class RunController implements RunApprover {
 
   /** Lets a paused run go on, or withdraws a pause not yet reached. */
   resume(runId: string): void {
-    if (this.ended) throw new LifecycleError(this.state, "running", `Run "${runId}" has ${this.state}; it cannot resume.`);
+    if (this.ended)
+      throw new LifecycleError(
+        this.state,
+        "running",
+        `Run "${runId}" has ${this.state}; it cannot resume.`,
+      );
     if (!this.pauseRequested) {
       if (this.pending.size > 0) {
-        throw new LifecycleError("paused", "running", `Run "${runId}" waits for approval ${[...this.pending.keys()].join(", ")}, not for resume().`, {
-          hint: "Call handle.approve(id) or handle.reject(id, reason).",
-        });
+        throw new LifecycleError(
+          "paused",
+          "running",
+          `Run "${runId}" waits for approval ${[...this.pending.keys()].join(", ")}, not for resume().`,
+          {
+            hint: "Call handle.approve(id) or handle.reject(id, reason).",
+          },
+        );
       }
-      throw new LifecycleError(this.state, "running", `Run "${runId}" is not paused; there is nothing to resume.`);
+      throw new LifecycleError(
+        this.state,
+        "running",
+        `Run "${runId}" is not paused; there is nothing to resume.`,
+      );
     }
     this.pauseRequested = false;
     const resumed = this.resumed;
@@ -145,7 +187,9 @@ export class RunController implements RunApprover {
     const entry = this.pending.get(approvalId);
     if (!entry) {
       const waiting = [...this.pending.keys()];
-      throw new LLMTeamError(`No pending approval "${approvalId}". Pending: ${waiting.join(", ") || "none"}.`);
+      throw new LLMTeamError(
+        `No pending approval "${approvalId}". Pending: ${waiting.join(", ") || "none"}.`,
+      );
     }
     this.pending.delete(approvalId);
     entry.decided.resolve(decision);
@@ -161,22 +205,36 @@ export class RunController implements RunApprover {
     options: { announce?: boolean; approvalId?: string } = {},
   ): Promise<{ approvalId: string; decision: Decision }> {
     const wanted = options.approvalId;
-    const approvalId = wanted !== undefined && wanted.length > 0 && !this.pending.has(wanted) ? wanted : `approval-${++this.approvalCount}`;
+    const approvalId =
+      wanted !== undefined && wanted.length > 0 && !this.pending.has(wanted)
+        ? wanted
+        : `approval-${++this.approvalCount}`;
     const decided = deferred<Decision>();
-    this.pending.set(approvalId, { request: { approvalId, ...subject, requestedAt: execution.plan.clock.now() }, decided });
+    this.pending.set(approvalId, {
+      request: { approvalId, ...subject, requestedAt: execution.plan.clock.now() },
+      decided,
+    });
     try {
       const { agentId, kind, toolName, callId } = subject;
       if (options.announce ?? true) {
         await execution.emit(
           "approval_requested",
-          { approvalId, kind, ...(toolName === undefined ? {} : { toolName, arguments: subject.arguments }), ...(callId === undefined ? {} : { callId }) },
+          {
+            approvalId,
+            kind,
+            ...(toolName === undefined ? {} : { toolName, arguments: subject.arguments }),
+            ...(callId === undefined ? {} : { callId }),
+          },
           agentId,
         );
       }
       await this.hold(execution, `waiting for approval ${approvalId}`);
       const decision = await abortable(decided.promise, execution.signal);
       if (this.pauseRequested) await this.waitForResume(execution.signal);
-      await this.release(execution, `approval ${approvalId} ${decision.approved ? "approved" : `rejected: ${decision.reason ?? "no reason given"}`}`);
+      await this.release(
+        execution,
+        `approval ${approvalId} ${decision.approved ? "approved" : `rejected: ${decision.reason ?? "no reason given"}`}`,
+      );
       return { approvalId, decision };
     } finally {
       this.pending.delete(approvalId);
@@ -196,7 +254,11 @@ export class RunController implements RunApprover {
     if (--this.holds === 0) await this.move(execution, "running", reason);
   }
 
-  private async move(execution: RunExecution, to: "running" | "paused", reason: string): Promise<void> {
+  private async move(
+    execution: RunExecution,
+    to: "running" | "paused",
+    reason: string,
+  ): Promise<void> {
     const from = this.state;
     this.state = to;
     if (this.lifecycle.enforced) this.lifecycle.transition(to, reason);
@@ -218,13 +280,20 @@ export class RunController implements RunApprover {
 export function assertNoApprovalsNeeded(agents: readonly PreparedAgent[]): void {
   const index = agents.findIndex((agent) => agent.config.requiresApproval);
   if (index === -1) return;
-  throw new ConfigError([{
-    path: ["agents", index, "requiresApproval"],
-    message: `Agent "${agents[index]!.id}" requires approval, and run() and stream() have nobody to ask. Start the run with team.start(input) and answer with handle.approve(id) or handle.reject(id, reason).`,
-  }]);
+  throw new ConfigError([
+    {
+      path: ["agents", index, "requiresApproval"],
+      message: `Agent "${agents[index]!.id}" requires approval, and run() and stream() have nobody to ask. Start the run with team.start(input) and answer with handle.approve(id) or handle.reject(id, reason).`,
+    },
+  ]);
 }
 
-async function emit(execution: RunExecution, from: string, to: string, reason: string): Promise<void> {
+async function emit(
+  execution: RunExecution,
+  from: string,
+  to: string,
+  reason: string,
+): Promise<void> {
   const wait = execution.emit("lifecycle_changed", { from, to, reason });
   if (wait) await wait;
 }

@@ -7,8 +7,18 @@ const STEP_MS = 1_000;
 
 function threeSteps(options: { enforceLifecycle?: boolean; delayMs?: number } = {}) {
   const clock = new FakeClock();
-  const model = new ScriptedModel({ responses: ["a", "b", "c"], delayMs: options.delayMs ?? STEP_MS, clock });
-  const team = new LLMTeam({ teamId: "pipeline", enforceLifecycle: options.enforceLifecycle ?? false, model: "m/x", models: { "m/x": model }, clock });
+  const model = new ScriptedModel({
+    responses: ["a", "b", "c"],
+    delayMs: options.delayMs ?? STEP_MS,
+    clock,
+  });
+  const team = new LLMTeam({
+    teamId: "pipeline",
+    enforceLifecycle: options.enforceLifecycle ?? false,
+    model: "m/x",
+    models: { "m/x": model },
+    clock,
+  });
   team.addAgent({ type: "llm", role: "one", prompt: "{query}" });
   team.addAgent({ type: "llm", role: "two", prompt: "{one}" });
   team.addAgent({ type: "llm", role: "three", prompt: "{two}" });
@@ -16,7 +26,9 @@ function threeSteps(options: { enforceLifecycle?: boolean; delayMs?: number } = 
 }
 
 function lifecycleChanges(events: readonly StreamEvent[]): string[] {
-  return events.flatMap((event) => (event.type === "lifecycle_changed" ? [`${event.data.from}>${event.data.to}`] : []));
+  return events.flatMap((event) =>
+    event.type === "lifecycle_changed" ? [`${event.data.from}>${event.data.to}`] : [],
+  );
 }
 
 async function collect(handle: RunHandle): Promise<StreamEvent[]> {
@@ -78,8 +90,20 @@ describe("pause and resume", () => {
     await clock.advance(STEP_MS);
     await handle.result;
     expect(team.state).toBe("completed");
-    expect(team.lifecycle.history.map((entry) => entry.to)).toEqual(["configuring", "ready", "running", "paused", "running", "completed"]);
-    expect(lifecycleChanges(await collect(handle))).toEqual(["ready>running", "running>paused", "paused>running", "running>completed"]);
+    expect(team.lifecycle.history.map((entry) => entry.to)).toEqual([
+      "configuring",
+      "ready",
+      "running",
+      "paused",
+      "running",
+      "completed",
+    ]);
+    expect(lifecycleChanges(await collect(handle))).toEqual([
+      "ready>running",
+      "running>paused",
+      "paused>running",
+      "running>completed",
+    ]);
   });
 
   it("pauses before the first agent when paused right after start()", async () => {
@@ -88,7 +112,11 @@ describe("pause and resume", () => {
     await handle.pause();
     await clock.advance(10 * STEP_MS);
     expect(model.callsMade).toBe(0);
-    expect(handle.snapshot()).toMatchObject({ state: "paused", completedAgents: [], variables: { query: "go" } });
+    expect(handle.snapshot()).toMatchObject({
+      state: "paused",
+      completedAgents: [],
+      variables: { query: "go" },
+    });
     handle.resume();
     await clock.advance(3 * STEP_MS);
     expect((await handle.result).success).toBe(true);
@@ -175,13 +203,25 @@ describe("snapshot", () => {
       takenAt: clock.now(),
     });
     expect(snapshot.configHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(snapshot.events.map((event) => event.type).filter((type) => type !== "cost_update" && type !== "warning")).toEqual([
-      "run_started", "agent_started", "token", "agent_completed", "progress", "lifecycle_changed",
+    expect(
+      snapshot.events
+        .map((event) => event.type)
+        .filter((type) => type !== "cost_update" && type !== "warning"),
+    ).toEqual([
+      "run_started",
+      "agent_started",
+      "token",
+      "agent_completed",
+      "progress",
+      "lifecycle_changed",
     ]);
     expect(parseRunSnapshot(JSON.parse(JSON.stringify(snapshot)))).toEqual(snapshot);
     handle.resume();
     await clock.advance(2 * STEP_MS);
-    expect(handle.snapshot()).toMatchObject({ state: "completed", completedAgents: ["one", "two", "three"] });
+    expect(handle.snapshot()).toMatchObject({
+      state: "completed",
+      completedAgents: ["one", "two", "three"],
+    });
   });
 
   it("changes its configHash with the configuration, and rejects another version clearly", () => {
@@ -191,14 +231,20 @@ describe("snapshot", () => {
     other.addAgent({ type: "llm", role: "four", prompt: "{three}" });
     expect(other.start("q").snapshot().configHash).not.toBe(first.configHash);
     expect(threeSteps().team.start("q").snapshot().configHash).toBe(first.configHash);
-    expect(() => parseRunSnapshot({ ...first, version: 2 })).toThrow(/Unsupported run snapshot version 2: this llmteam reads version 1/);
+    expect(() => parseRunSnapshot({ ...first, version: 2 })).toThrow(
+      /Unsupported run snapshot version 2: this llmteam reads version 1/,
+    );
     expect(() => parseRunSnapshot({ ...first, runId: 5 })).toThrow(ConfigError);
   });
 });
 
 describe("start() errors", () => {
   it("rejects result (and the event iterator) when the run cannot start", async () => {
-    const team = new LLMTeam({ teamId: "empty", model: "m/x", models: { "m/x": new ScriptedModel({ responses: [] }) } });
+    const team = new LLMTeam({
+      teamId: "empty",
+      model: "m/x",
+      models: { "m/x": new ScriptedModel({ responses: [] }) },
+    });
     const handle = team.start("q");
     await expect(handle.result).rejects.toThrow(/has no agents/);
     await expect(collect(handle)).rejects.toBeInstanceOf(ConfigError);
@@ -206,6 +252,9 @@ describe("start() errors", () => {
 
   it("refuses to start an enforced team that is not ready", async () => {
     const { team } = threeSteps({ enforceLifecycle: true });
-    await expect(team.start("q").result).rejects.toMatchObject({ from: "unconfigured", to: "running" });
+    await expect(team.start("q").result).rejects.toMatchObject({
+      from: "unconfigured",
+      to: "running",
+    });
   });
 });

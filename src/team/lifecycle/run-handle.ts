@@ -119,7 +119,11 @@ export class RunHandle implements AsyncIterable<StreamEvent> {
   toolApprover(agentId: string, options: { announce?: boolean } = {}): ToolApprovalFunction {
     const { controller } = this.init;
     if (!controller.execution || controller.ended) {
-      throw new LifecycleError(this.state, this.state, `Run "${this.runId}" is not in progress; it has no tool loop to approve for.`);
+      throw new LifecycleError(
+        this.state,
+        this.state,
+        `Run "${this.runId}" is not in progress; it has no tool loop to approve for.`,
+      );
     }
     return controller.toolApprover(agentId, controller.execution, options);
   }
@@ -138,7 +142,9 @@ export class RunHandle implements AsyncIterable<StreamEvent> {
       state: controller.state,
       input: execution?.plan.input ?? this.init.input,
       variables: execution?.variables ?? this.init.input,
-      completedAgents: result ? result.agentResults.filter((agent) => agent.success).map((agent) => agent.agentId) : [],
+      completedAgents: result
+        ? result.agentResults.filter((agent) => agent.success).map((agent) => agent.agentId)
+        : [],
       pendingApprovals: controller.pendingApprovals,
       events: log.events.map((event) => event.toDict()),
       takenAt: this.init.clock.now(),

@@ -52,7 +52,8 @@ const eventSchema = z.looseObject({
 
 const snapshotSchema = z.strictObject({
   version: z.literal(RUN_SNAPSHOT_VERSION, {
-    error: (issue) => `Unsupported run snapshot version ${JSON.stringify(issue.input)}: this llmteam reads version ${RUN_SNAPSHOT_VERSION}.`,
+    error: (issue) =>
+      `Unsupported run snapshot version ${JSON.stringify(issue.input)}: this llmteam reads version ${RUN_SNAPSHOT_VERSION}.`,
   }),
   runId: z.string().min(1),
   teamId: z.string().min(1),
@@ -63,7 +64,12 @@ const snapshotSchema = z.strictObject({
   variables: z.record(z.string(), z.unknown()),
   completedAgents: z.array(z.string()),
   pendingApprovals: z.array(
-    z.looseObject({ approvalId: z.string(), kind: z.enum(["agent", "tool"]), agentId: z.string(), requestedAt: z.number() }),
+    z.looseObject({
+      approvalId: z.string(),
+      kind: z.enum(["agent", "tool"]),
+      agentId: z.string(),
+      requestedAt: z.number(),
+    }),
   ),
   events: z.array(eventSchema),
   takenAt: z.number(),
@@ -87,7 +93,11 @@ export function parseRunSnapshot(value: unknown): RunSnapshot {
  */
 export function hashConfig(config: unknown): string {
   // node:crypto is loaded here, on first use, so `import("llmteam")` does not pay for it.
-  return process.getBuiltinModule("node:crypto").createHash("sha256").update(canonicalJson(config, new WeakSet())).digest("hex");
+  return process
+    .getBuiltinModule("node:crypto")
+    .createHash("sha256")
+    .update(canonicalJson(config, new WeakSet()))
+    .digest("hex");
 }
 
 function canonicalJson(value: unknown, seen: WeakSet<object>): string {
@@ -96,7 +106,8 @@ function canonicalJson(value: unknown, seen: WeakSet<object>): string {
   if (seen.has(value)) return '"<cycle>"';
   seen.add(value);
   try {
-    if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item, seen)).join(",")}]`;
+    if (Array.isArray(value))
+      return `[${value.map((item) => canonicalJson(item, seen)).join(",")}]`;
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, item]) => item !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

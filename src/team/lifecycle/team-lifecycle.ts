@@ -4,7 +4,12 @@ import { systemClock, type Clock } from "../../internal/clock.js";
 import type { TeamConfig } from "../team-config.js";
 import { applyConfigChanges } from "./config-change.js";
 import { diffConfigs, type ConfigDiff } from "./config-diff.js";
-import { BIND_PROPOSAL, type ConfigurationProposal, type ConfigVersion, type ProposalOwner } from "./configuration-proposal.js";
+import {
+  BIND_PROPOSAL,
+  type ConfigurationProposal,
+  type ConfigVersion,
+  type ProposalOwner,
+} from "./configuration-proposal.js";
 import { canTransition, VALID_TRANSITIONS, type TeamState } from "./team-state.js";
 
 /** One recorded change of state. */
@@ -86,10 +91,19 @@ export class TeamLifecycle {
     const from = this.current;
     if (!canTransition(from, to)) {
       const legal = VALID_TRANSITIONS[from];
-      throw new LifecycleError(from, to, `Team "${this.teamId}" cannot go from "${from}" to "${to}". From "${from}" it can go to: ${legal.join(", ")}.`);
+      throw new LifecycleError(
+        from,
+        to,
+        `Team "${this.teamId}" cannot go from "${from}" to "${to}". From "${from}" it can go to: ${legal.join(", ")}.`,
+      );
     }
     this.current = to;
-    const transition: LifecycleTransition = { from, to, at: this.clock.now(), ...(reason === undefined ? {} : { reason }) };
+    const transition: LifecycleTransition = {
+      from,
+      to,
+      at: this.clock.now(),
+      ...(reason === undefined ? {} : { reason }),
+    };
     this.transitions.push(transition);
     for (const listener of this.listeners) listener(transition);
     return transition;
@@ -118,9 +132,14 @@ export class TeamLifecycle {
    */
   markConfiguring(reason?: string): void {
     if (this.current === "running" || this.current === "paused") {
-      throw new LifecycleError(this.current, "configuring", `Team "${this.teamId}" is ${this.current} (run "${this.activeRun}").`, {
-        hint: "Wait for the run to end (or cancel it), then call team.markConfiguring().",
-      });
+      throw new LifecycleError(
+        this.current,
+        "configuring",
+        `Team "${this.teamId}" is ${this.current} (run "${this.activeRun}").`,
+        {
+          hint: "Wait for the run to end (or cancel it), then call team.markConfiguring().",
+        },
+      );
     }
     this.transition("configuring", reason);
   }
@@ -130,12 +149,21 @@ export class TeamLifecycle {
    * @throws LifecycleError from another state, or while proposals are pending or approved but not applied.
    */
   markReady(reason?: string): void {
-    const open = this.allProposals.filter((proposal) => proposal.status === "pending" || proposal.status === "approved");
+    const open = this.allProposals.filter(
+      (proposal) => proposal.status === "pending" || proposal.status === "approved",
+    );
     if (open.length > 0) {
-      const list = open.map((proposal) => `"${proposal.proposalId}" (${proposal.status})`).join(", ");
-      throw new LifecycleError(this.current, "ready", `Team "${this.teamId}" has open configuration proposals: ${list}.`, {
-        hint: "Approve and apply them (team.lifecycle.applyApproved()) or reject them before team.markReady().",
-      });
+      const list = open
+        .map((proposal) => `"${proposal.proposalId}" (${proposal.status})`)
+        .join(", ");
+      throw new LifecycleError(
+        this.current,
+        "ready",
+        `Team "${this.teamId}" has open configuration proposals: ${list}.`,
+        {
+          hint: "Approve and apply them (team.lifecycle.applyApproved()) or reject them before team.markReady().",
+        },
+      );
     }
     if (this.current === "unconfigured") {
       throw new LifecycleError("unconfigured", "ready", `Team "${this.teamId}" is unconfigured.`, {
@@ -158,10 +186,17 @@ export class TeamLifecycle {
       ready: "",
       running: `Run "${this.activeRun}" is in progress: a team with enforceLifecycle runs one run at a time. Wait for it to end, then call team.markReady().`,
       paused: `Run "${this.activeRun}" is paused: resume or cancel it, then call team.markReady().`,
-      completed: "Call team.markReady() to run it again (or team.markConfiguring() to change it first).",
-      failed: "Call team.markReady() to run it again (or team.markConfiguring() to change it first).",
+      completed:
+        "Call team.markReady() to run it again (or team.markConfiguring() to change it first).",
+      failed:
+        "Call team.markReady() to run it again (or team.markConfiguring() to change it first).",
     };
-    throw new LifecycleError(this.current, "running", `Team "${this.teamId}" is ${this.current}, not ready, so it cannot run.`, { hint: hints[this.current] });
+    throw new LifecycleError(
+      this.current,
+      "running",
+      `Team "${this.teamId}" is ${this.current}, not ready, so it cannot run.`,
+      { hint: hints[this.current] },
+    );
   }
 
   /**
@@ -192,9 +227,16 @@ export class TeamLifecycle {
   assertConfigurable(action: string): void {
     if (!this.enforced || this.current === "unconfigured" || this.current === "configuring") return;
     const busy = this.current === "running" || this.current === "paused";
-    throw new LifecycleError(this.current, "configuring", `Cannot ${action}: team "${this.teamId}" is ${this.current}.`, {
-      hint: busy ? "Wait for the run to end, then call team.markConfiguring()." : "Call team.markConfiguring() first.",
-    });
+    throw new LifecycleError(
+      this.current,
+      "configuring",
+      `Cannot ${action}: team "${this.teamId}" is ${this.current}.`,
+      {
+        hint: busy
+          ? "Wait for the run to end, then call team.markConfiguring()."
+          : "Call team.markConfiguring() first.",
+      },
+    );
   }
 
   /** All proposals added, in order. */
@@ -227,7 +269,11 @@ export class TeamLifecycle {
    */
   addProposal(proposal: ConfigurationProposal): ConfigurationProposal {
     if (this.getProposal(proposal.proposalId)) {
-      throw new LifecycleError(proposal.status, "pending", `Team "${this.teamId}" has a proposal "${proposal.proposalId}" already. Proposal ids must be unique.`);
+      throw new LifecycleError(
+        proposal.status,
+        "pending",
+        `Team "${this.teamId}" has a proposal "${proposal.proposalId}" already. Proposal ids must be unique.`,
+      );
     }
     this.preview(proposal);
     proposal[BIND_PROPOSAL](this.owner);
@@ -273,11 +319,19 @@ export class TeamLifecycle {
   private apply(proposals: ConfigurationProposal[]): ConfigVersion {
     for (const proposal of proposals) {
       if (proposal.status !== "approved") {
-        const hint = proposal.status === "pending" ? { hint: "Call proposal.approve() first." } : {};
-        throw new LifecycleError(proposal.status, "applied", `Proposal "${proposal.proposalId}" is ${proposal.status}; only an approved proposal can be applied.`, hint);
+        const hint =
+          proposal.status === "pending" ? { hint: "Call proposal.approve() first." } : {};
+        throw new LifecycleError(
+          proposal.status,
+          "applied",
+          `Proposal "${proposal.proposalId}" is ${proposal.status}; only an approved proposal can be applied.`,
+          hint,
+        );
       }
     }
-    this.assertConfigurable(`apply proposals ${proposals.map((proposal) => `"${proposal.proposalId}"`).join(", ")}`);
+    this.assertConfigurable(
+      `apply proposals ${proposals.map((proposal) => `"${proposal.proposalId}"`).join(", ")}`,
+    );
     const before = this.read();
     let after = before;
     for (const proposal of proposals) {
@@ -286,7 +340,10 @@ export class TeamLifecycle {
       } catch (error) {
         if (!ConfigError.isInstance(error)) throw error;
         throw new ConfigError(
-          error.issues.map((issue) => ({ ...issue, message: `Proposal "${proposal.proposalId}": ${issue.message}` })),
+          error.issues.map((issue) => ({
+            ...issue,
+            message: `Proposal "${proposal.proposalId}": ${issue.message}`,
+          })),
           { cause: error },
         );
       }
@@ -305,7 +362,9 @@ export class TeamLifecycle {
 
   private read(): TeamConfig {
     if (!this.options.read || !this.options.write) {
-      throw new ConfigError("This lifecycle belongs to no team: use team.lifecycle to work with configuration proposals.");
+      throw new ConfigError(
+        "This lifecycle belongs to no team: use team.lifecycle to work with configuration proposals.",
+      );
     }
     return this.options.read();
   }

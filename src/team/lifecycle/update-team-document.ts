@@ -15,7 +15,11 @@ import type { TeamConfig } from "../team-config.js";
  * updateTeamDocument(document, before, team.toConfig());
  * await writeFile("team.yaml", document.toString());
  */
-export function updateTeamDocument(document: Document, before: TeamConfig, after: TeamConfig): void {
+export function updateTeamDocument(
+  document: Document,
+  before: TeamConfig,
+  after: TeamConfig,
+): void {
   if (!loadYaml().isMap(document.contents)) {
     document.contents = document.createNode(after);
     return;
@@ -59,8 +63,10 @@ function syncMap(document: Document, map: YAMLMap, before: object, after: object
       continue;
     }
     const node = map.get(key, true);
-    if (loadYaml().isScalar(node) && isScalarValue(value) && isScalarValue(node.value)) node.value = value;
-    else if (loadYaml().isMap(node) && isPlainObject(value) && isPlainObject(old[key])) syncMap(document, node, old[key], value);
+    if (loadYaml().isScalar(node) && isScalarValue(value) && isScalarValue(node.value))
+      node.value = value;
+    else if (loadYaml().isMap(node) && isPlainObject(value) && isPlainObject(old[key]))
+      syncMap(document, node, old[key], value);
     else map.set(key, document.createNode(value));
   }
 }

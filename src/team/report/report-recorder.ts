@@ -93,7 +93,11 @@ export class ReportRecorder {
       .map((agent) => ({ agentId: agent.agentId, ...agent.error! }));
     if (result.error && !errors.some((error) => error.message === result.error!.message)) {
       const code = (result.error as { code?: unknown }).code;
-      errors.push({ name: result.error.name, message: result.error.message, ...(typeof code === "string" ? { code } : {}) } as (typeof errors)[number]);
+      errors.push({
+        name: result.error.name,
+        message: result.error.message,
+        ...(typeof code === "string" ? { code } : {}),
+      } as (typeof errors)[number]);
     }
     return new RunReport({
       runId: result.runId,

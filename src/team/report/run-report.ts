@@ -126,7 +126,10 @@ function reportMarkdown(report: RunReportData, level: number): string {
   ];
   if (report.agents.length === 0) lines.push("No agent ran.");
   else {
-    lines.push("| # | Agent | Role | Status | Start (ms) | Duration (ms) | Model | Calls | Tokens (in/out) |", "|---|---|---|---|---|---|---|---|---|");
+    lines.push(
+      "| # | Agent | Role | Status | Start (ms) | Duration (ms) | Model | Calls | Tokens (in/out) |",
+      "|---|---|---|---|---|---|---|---|---|",
+    );
     for (const agent of report.agents) {
       const status = agent.success ? "ok" : `failed: ${cell(agent.error?.message ?? "")}`;
       lines.push(
@@ -138,19 +141,27 @@ function reportMarkdown(report: RunReportData, level: number): string {
     lines.push("", `${heading}# Decisions`, "");
     for (const decision of report.decisions) {
       const what = decision.done ? "done" : `→ ${decision.nextAgent}`;
-      lines.push(`${decision.iteration}. ${what}${decision.fallback ? " (fallback)" : ""}: ${decision.reason}`);
+      lines.push(
+        `${decision.iteration}. ${what}${decision.fallback ? " (fallback)" : ""}: ${decision.reason}`,
+      );
     }
   }
   if (report.errors.length > 0) {
     lines.push("", `${heading}# Errors`, "");
-    for (const error of report.errors) lines.push(`- ${error.agentId ? `${error.agentId}: ` : ""}${error.name}: ${error.message}`);
+    for (const error of report.errors)
+      lines.push(`- ${error.agentId ? `${error.agentId}: ` : ""}${error.name}: ${error.message}`);
   }
   if (report.warnings.length > 0) {
     lines.push("", `${heading}# Warnings`, "");
     for (const warning of report.warnings) lines.push(`- ${warning}`);
   }
   for (const section of report.sections ?? []) {
-    lines.push("", `${heading}# ${section.title}`, "", reportMarkdown(section.report, level + 2).trimEnd());
+    lines.push(
+      "",
+      `${heading}# ${section.title}`,
+      "",
+      reportMarkdown(section.report, level + 2).trimEnd(),
+    );
   }
   return `${lines.join("\n")}\n`;
 }

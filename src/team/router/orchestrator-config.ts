@@ -1,6 +1,10 @@
 import * as z from "zod";
 import { strictObject } from "../../config/strict-object.js";
-import { isTerminationCondition, type TerminationCondition, type TerminationConfig } from "./termination.js";
+import {
+  isTerminationCondition,
+  type TerminationCondition,
+  type TerminationConfig,
+} from "./termination.js";
 
 /** What the router does when the orchestrator's answer is invalid twice. */
 export const INVALID_DECISION_RULES = ["next_unvisited", "stop", "fail"] as const;
@@ -28,17 +32,25 @@ export const orchestratorSchema = strictObject(
      * / `{ all: [...] }` of them. A `TerminationCondition` in TypeScript.
      */
     terminateWhen: z
-      .union([z.record(z.string(), z.unknown()), z.custom<TerminationCondition>(isTerminationCondition)], {
-        error: "terminateWhen must be a termination condition, e.g. { textMention: TERMINATE }.",
-      })
-      .optional() as unknown as z.ZodOptional<z.ZodType<TerminationConfig | TerminationCondition, TerminationConfig | TerminationCondition>>,
+      .union(
+        [z.record(z.string(), z.unknown()), z.custom<TerminationCondition>(isTerminationCondition)],
+        {
+          error: "terminateWhen must be a termination condition, e.g. { textMention: TERMINATE }.",
+        },
+      )
+      .optional() as unknown as z.ZodOptional<
+      z.ZodType<TerminationConfig | TerminationCondition, TerminationConfig | TerminationCondition>
+    >,
     /**
      * When the answer is invalid twice (unknown agent, not JSON): `next_unvisited` (default)
      * runs the first agent in team order that has not run yet, and stops when all have;
      * `stop` ends the run; `fail` fails it.
      */
     onInvalidDecision: z
-      .enum(INVALID_DECISION_RULES, { error: (issue) => `Unknown onInvalidDecision ${JSON.stringify(issue.input)}. Valid: ${INVALID_DECISION_RULES.join(", ")}.` })
+      .enum(INVALID_DECISION_RULES, {
+        error: (issue) =>
+          `Unknown onInvalidDecision ${JSON.stringify(issue.input)}. Valid: ${INVALID_DECISION_RULES.join(", ")}.`,
+      })
       .optional(),
     /** Sampling temperature of the orchestrator (default: the provider's). */
     temperature: z.number().min(0).max(2).optional(),

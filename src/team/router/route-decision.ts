@@ -72,7 +72,13 @@ export async function decideNext(
         responseFormat: { type: "json", schema: decisionSchema(ids), name: "routing_decision" },
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
       },
-      { signal: execution.signal, clock: execution.plan.clock, events: execution.sinkFor(ORCHESTRATOR_ID), runId: execution.plan.runId, agentId: ORCHESTRATOR_ID },
+      {
+        signal: execution.signal,
+        clock: execution.plan.clock,
+        events: execution.sinkFor(ORCHESTRATOR_ID),
+        runId: execution.plan.runId,
+        agentId: ORCHESTRATOR_ID,
+      },
     );
     addUsage(usage, response.usage);
     const checked = checkDecision(response.text, ids, settings.noun);
@@ -84,33 +90,66 @@ export async function decideNext(
       { role: "assistant", content: [{ type: "text", text: response.text }] },
       {
         role: "user",
-        content: [{ type: "text", text: `That answer is invalid: ${problem} Answer again with JSON only: {"nextAgent": one of ${ids.map((id) => JSON.stringify(id)).join(", ")}, "reason": "...", "done": false}, or {"nextAgent": "", "reason": "...", "done": true}.` }],
+        content: [
+          {
+            type: "text",
+            text: `That answer is invalid: ${problem} Answer again with JSON only: {"nextAgent": one of ${ids.map((id) => JSON.stringify(id)).join(", ")}, "reason": "...", "done": false}, or {"nextAgent": "", "reason": "...", "done": true}.`,
+          },
+        ],
       },
     ];
   }
   const rule = settings.onInvalidDecision;
-  const wait = execution.emit("warning", { message: `The orchestrator's answer was invalid twice (${problem}); rule "${rule}" decides.`, code: "invalid_router_decision" });
+  const wait = execution.emit("warning", {
+    message: `The orchestrator's answer was invalid twice (${problem}); rule "${rule}" decides.`,
+    code: "invalid_router_decision",
+  });
   if (wait) await wait;
-  if (rule === "fail") throw new RouterDecisionError(`The orchestrator's answer was invalid twice: ${problem}`);
-  const unvisited = rule === "next_unvisited" ? ids.find((id) => !history.some((entry) => entry.id === id)) : undefined;
+  if (rule === "fail")
+    throw new RouterDecisionError(`The orchestrator's answer was invalid twice: ${problem}`);
+  const unvisited =
+    rule === "next_unvisited"
+      ? ids.find((id) => !history.some((entry) => entry.id === id))
+      : undefined;
   const because = `the orchestrator's answer was invalid twice (${problem})`;
   if (unvisited === undefined) {
-    const why = rule === "stop" ? 'rule "stop"' : `rule "next_unvisited": every ${settings.noun} has run`;
-    return { nextAgent: "", reason: `Fallback: ${because}; ${why}.`, done: true, fallback: true, usage };
+    const why =
+      rule === "stop" ? 'rule "stop"' : `rule "next_unvisited": every ${settings.noun} has run`;
+    return {
+      nextAgent: "",
+      reason: `Fallback: ${because}; ${why}.`,
+      done: true,
+      fallback: true,
+      usage,
+    };
   }
-  return { nextAgent: unvisited, reason: `Fallback: ${because}; rule "next_unvisited" picks the first ${settings.noun} that has not run.`, done: false, fallback: true, usage };
+  return {
+    nextAgent: unvisited,
+    reason: `Fallback: ${because}; rule "next_unvisited" picks the first ${settings.noun} that has not run.`,
+    done: false,
+    fallback: true,
+    usage,
+  };
 }
 
-function checkDecision(text: string, ids: string[], noun: string): { decision: Omit<RouteDecision, "fallback" | "usage"> } | { problem: string } {
+function checkDecision(
+  text: string,
+  ids: string[],
+  noun: string,
+): { decision: Omit<RouteDecision, "fallback" | "usage"> } | { problem: string } {
   const parsed = parseJsonObject(text);
   if (typeof parsed === "string") return { problem: parsed };
   const { nextAgent, reason, done } = parsed;
-  if (done !== undefined && typeof done !== "boolean") return { problem: '"done" must be true or false.' };
-  if (reason !== undefined && typeof reason !== "string") return { problem: '"reason" must be a string.' };
+  if (done !== undefined && typeof done !== "boolean")
+    return { problem: '"done" must be true or false.' };
+  if (reason !== undefined && typeof reason !== "string")
+    return { problem: '"reason" must be a string.' };
   if (done === true) return { decision: { nextAgent: "", reason: reason ?? "", done: true } };
   if (typeof nextAgent !== "string" || !ids.includes(nextAgent)) {
     const what = noun === "team" ? "a team of this group" : "an agent of this team";
-    return { problem: `nextAgent ${JSON.stringify(nextAgent)} is not ${what}. Valid: ${ids.join(", ")}.` };
+    return {
+      problem: `nextAgent ${JSON.stringify(nextAgent)} is not ${what}. Valid: ${ids.join(", ")}.`,
+    };
   }
   return { decision: { nextAgent, reason: reason ?? "", done: false } };
 }
@@ -125,7 +164,8 @@ export function parseJsonObject(text: string): Record<string, unknown> | string 
   } catch {
     return `it is not JSON (${JSON.stringify(trimmed.slice(0, 120))}).`;
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not a JSON object.";
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return "it is not a JSON object.";
   return value as Record<string, unknown>;
 }
 
@@ -133,7 +173,11 @@ function decisionSchema(ids: string[]): Record<string, unknown> {
   return {
     type: "object",
     properties: {
-      nextAgent: { type: "string", enum: [...ids, ""], description: "The id to run next; empty when done." },
+      nextAgent: {
+        type: "string",
+        enum: [...ids, ""],
+        description: "The id to run next; empty when done.",
+      },
       reason: { type: "string", description: "Why, in one sentence." },
       done: { type: "boolean", description: "True when the outputs so far complete the task." },
     },
@@ -152,7 +196,10 @@ function buildPrompt(
   const { noun } = settings;
   const owner = noun === "team" ? "group" : "team";
   const list = candidates
-    .map((candidate) => `- ${candidate.id}${candidate.role && candidate.role !== candidate.id ? ` (${candidate.role})` : ""}${candidate.description ? `: ${candidate.description}` : ""}`)
+    .map(
+      (candidate) =>
+        `- ${candidate.id}${candidate.role && candidate.role !== candidate.id ? ` (${candidate.role})` : ""}${candidate.description ? `: ${candidate.description}` : ""}`,
+    )
     .join("\n");
   const system = [
     `You are the orchestrator of the ${owner} "${execution.plan.teamId}". You decide which ${noun} works next, one at a time, until the task is done.`,
@@ -160,9 +207,12 @@ function buildPrompt(
     `Answer with JSON only: {"nextAgent": "<id>", "reason": "<why>", "done": false} to run a ${noun}, or {"nextAgent": "", "reason": "<why the task is complete>", "done": true} when the outputs so far complete the task.`,
     settings.prompt ? `Instructions:\n${settings.prompt}` : "",
   ].filter(Boolean);
-  const outputs = history.length === 0
-    ? "(none yet)"
-    : history.map((entry, index) => `${index + 1}. ${entry.id}:\n${preview(entry.output)}`).join("\n\n");
+  const outputs =
+    history.length === 0
+      ? "(none yet)"
+      : history
+          .map((entry, index) => `${index + 1}. ${entry.id}:\n${preview(entry.output)}`)
+          .join("\n\n");
   const user = `Task:\n${describeInput(execution.plan.input)}\n\nOutputs so far:\n${outputs}\n\nDecision ${iteration}; at most ${settings.maxIterations} ${noun}s run in all.`;
   return [
     { role: "system", content: system.join("\n\n") },
@@ -180,5 +230,7 @@ export function describeInput(input: Record<string, unknown>): string {
 /** An output as the orchestrator reads it, cut to a readable length. */
 export function preview(output: unknown): string {
   const text = typeof output === "string" ? output : JSON.stringify(output);
-  return text.length > OUTPUT_PREVIEW_CHARS ? `${text.slice(0, OUTPUT_PREVIEW_CHARS)}… (${text.length - OUTPUT_PREVIEW_CHARS} more characters)` : text;
+  return text.length > OUTPUT_PREVIEW_CHARS
+    ? `${text.slice(0, OUTPUT_PREVIEW_CHARS)}… (${text.length - OUTPUT_PREVIEW_CHARS} more characters)`
+    : text;
 }

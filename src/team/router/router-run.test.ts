@@ -1,29 +1,54 @@
 import { describe, expect, it } from "vitest";
 import { LLMTeam, type AgentConfig, type ModelCallMiddleware, type TeamConfig } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
-import { agentCalled, maxIterations, textMention, type TerminationCondition } from "../../orchestration/index.js";
+import {
+  agentCalled,
+  maxIterations,
+  textMention,
+  type TerminationCondition,
+} from "../../orchestration/index.js";
 import { byPrompt, lastUserText, settle } from "../../../test/support/orchestration-helpers.js";
 import { withoutEventCount } from "../../../test/support/same-run.js";
 import { collect } from "../../../test/support/collect-events.js";
 
 const agents: AgentConfig[] = [
   { type: "llm", role: "research", description: "Finds facts", prompt: "research: {query}" },
-  { type: "llm", role: "writer", description: "Writes the answer", prompt: "writer: {query} {research?}" },
+  {
+    type: "llm",
+    role: "writer",
+    description: "Writes the answer",
+    prompt: "writer: {query} {research?}",
+  },
 ];
 
-const decide = (nextAgent: string, reason = `pick ${nextAgent}`, usage = { inputTokens: 50, outputTokens: 10 }): ScriptedResponse => ({
-  object: nextAgent === "" ? { nextAgent: "", reason, done: true } : { nextAgent, reason, done: false },
+const decide = (
+  nextAgent: string,
+  reason = `pick ${nextAgent}`,
+  usage = { inputTokens: 50, outputTokens: 10 },
+): ScriptedResponse => ({
+  object:
+    nextAgent === "" ? { nextAgent: "", reason, done: true } : { nextAgent, reason, done: false },
   usage,
 });
 
 function routerTeam(
   decisions: ScriptedResponse[],
-  options: { answers?: Record<string, ScriptedResponse | ScriptedResponse[]>; orchestrator?: TeamConfig["orchestrator"]; clock?: FakeClock; middleware?: ModelCallMiddleware[] } = {},
+  options: {
+    answers?: Record<string, ScriptedResponse | ScriptedResponse[]>;
+    orchestrator?: TeamConfig["orchestrator"];
+    clock?: FakeClock;
+    middleware?: ModelCallMiddleware[];
+  } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
   const boss = new ScriptedModel({ responses: decisions, clock });
   const worker = new ScriptedModel({
-    responses: byPrompt(options.answers ?? { research: { text: "facts", usage: { inputTokens: 5, outputTokens: 5 } }, writer: { text: "answer", usage: { inputTokens: 7, outputTokens: 3 } } }),
+    responses: byPrompt(
+      options.answers ?? {
+        research: { text: "facts", usage: { inputTokens: 5, outputTokens: 5 } },
+        writer: { text: "answer", usage: { inputTokens: 7, outputTokens: 3 } },
+      },
+    ),
     clock,
   });
   const team = new LLMTeam({
@@ -41,16 +66,36 @@ function routerTeam(
 
 describe("router mode", () => {
   it("keeps routing until the orchestrator says done, not at the first success", async () => {
-    const { team, boss } = routerTeam([decide("research", "need facts"), decide("writer", "facts found"), decide("", "answer complete")]);
+    const { team, boss } = routerTeam([
+      decide("research", "need facts"),
+      decide("writer", "facts found"),
+      decide("", "answer complete"),
+    ]);
     const stream = team.stream("Why is the sky blue?");
     const events = await collect(stream);
     const result = await stream.result;
     expect(result.success).toBe(true);
     expect(result.agentsCalled).toEqual(["research", "writer"]);
     expect(result.finalOutput).toBe("answer");
-    const selected = events.filter((event) => event.type === "agent_selected").map((event) => event.type === "agent_selected" && [event.data.nextAgent, event.data.reason, event.data.iteration, event.data.done]);
-    expect(selected).toEqual([["research", "need facts", 1, false], ["writer", "facts found", 2, false], ["", "answer complete", 3, true]]);
-    expect(events.find((event) => event.type === "run_started")).toMatchObject({ data: { mode: "router" } });
+    const selected = events
+      .filter((event) => event.type === "agent_selected")
+      .map(
+        (event) =>
+          event.type === "agent_selected" && [
+            event.data.nextAgent,
+            event.data.reason,
+            event.data.iteration,
+            event.data.done,
+          ],
+      );
+    expect(selected).toEqual([
+      ["research", "need facts", 1, false],
+      ["writer", "facts found", 2, false],
+      ["", "answer complete", 3, true],
+    ]);
+    expect(events.find((event) => event.type === "run_started")).toMatchObject({
+      data: { mode: "router" },
+    });
     expect(boss.callsMade).toBe(3);
   });
 
@@ -65,7 +110,10 @@ describe("router mode", () => {
     const user = lastUserText(options);
     expect(user).toContain("Task:\nWhy is the sky blue?");
     expect(user).toContain("1. research:\nfacts");
-    expect(options.responseFormat).toMatchObject({ type: "json", schema: { properties: { nextAgent: { enum: ["research", "writer", ""] } } } });
+    expect(options.responseFormat).toMatchObject({
+      type: "json",
+      schema: { properties: { nextAgent: { enum: ["research", "writer", ""] } } },
+    });
   });
 
   it("counts the orchestrator's tokens in the run's usage and sends its calls through the middleware", async () => {
@@ -74,13 +122,19 @@ describe("router mode", () => {
       seen.push(context.agentId);
       return next(request, context);
     };
-    const { team } = routerTeam([decide("research"), decide("writer"), decide("")], { middleware: [spy] });
+    const { team } = routerTeam([decide("research"), decide("writer"), decide("")], {
+      middleware: [spy],
+    });
     const result = await team.run("q");
     // agents: 10 + 10 tokens; orchestrator: 3 decisions × 60 tokens.
     expect(result.usage.totalTokens).toBe(20 + 180);
     expect(result.agentResults.reduce((sum, agent) => sum + agent.usage.totalTokens, 0)).toBe(20);
     expect(seen).toEqual(["_orchestrator", "research", "_orchestrator", "writer", "_orchestrator"]);
-    expect(result.report.decisions.map((decision) => decision.nextAgent)).toEqual(["research", "writer", ""]);
+    expect(result.report.decisions.map((decision) => decision.nextAgent)).toEqual([
+      "research",
+      "writer",
+      "",
+    ]);
   });
 
   it("fails the run naming the orchestrator when its model fails", async () => {
@@ -108,7 +162,9 @@ describe("invalid decisions", () => {
     const result = await team.run("q");
     expect(result.agentsCalled).toEqual(["writer"]);
     const feedback = lastUserText(boss.calls[1]!.options);
-    expect(feedback).toContain('nextAgent "editr" is not an agent of this team. Valid: research, writer.');
+    expect(feedback).toContain(
+      'nextAgent "editr" is not an agent of this team. Valid: research, writer.',
+    );
     expect(boss.calls[1]!.options.prompt.at(-2)).toMatchObject({ role: "assistant" });
     expect(result.report.decisions[0]).toMatchObject({ nextAgent: "writer", fallback: false });
     // Both calls of the first decision count.
@@ -116,23 +172,38 @@ describe("invalid decisions", () => {
   });
 
   it("falls back to the first agent not run yet after two invalid answers, with a warning", async () => {
-    const { team } = routerTeam([{ text: "research please" }, { text: "{nope" }, decide("writer"), decide("")]);
+    const { team } = routerTeam([
+      { text: "research please" },
+      { text: "{nope" },
+      decide("writer"),
+      decide(""),
+    ]);
     const stream = team.stream("q");
     const events = await collect(stream);
     const result = await stream.result;
     expect(result.agentsCalled).toEqual(["research", "writer"]);
     expect(result.report.decisions[0]).toMatchObject({ nextAgent: "research", fallback: true });
-    expect(result.report.decisions[0]!.reason).toContain('rule "next_unvisited" picks the first agent that has not run');
-    expect(events.some((event) => event.type === "warning" && event.data.code === "invalid_router_decision")).toBe(true);
+    expect(result.report.decisions[0]!.reason).toContain(
+      'rule "next_unvisited" picks the first agent that has not run',
+    );
+    expect(
+      events.some(
+        (event) => event.type === "warning" && event.data.code === "invalid_router_decision",
+      ),
+    ).toBe(true);
   });
 
   it('stops under the "stop" rule and fails under the "fail" rule', async () => {
     const bad = () => [decide("x"), decide("y")];
-    const stopped = await routerTeam(bad(), { orchestrator: { onInvalidDecision: "stop" } }).team.run("q");
+    const stopped = await routerTeam(bad(), {
+      orchestrator: { onInvalidDecision: "stop" },
+    }).team.run("q");
     expect(stopped.success).toBe(true);
     expect(stopped.agentsCalled).toEqual([]);
     expect(stopped.report.decisions[0]).toMatchObject({ done: true, fallback: true });
-    const failed = await routerTeam(bad(), { orchestrator: { onInvalidDecision: "fail" } }).team.run("q");
+    const failed = await routerTeam(bad(), {
+      orchestrator: { onInvalidDecision: "fail" },
+    }).team.run("q");
     expect(failed.status).toBe("failed");
     expect(failed.error?.name).toBe("RouterDecisionError");
   });
@@ -146,24 +217,36 @@ describe("termination conditions", () => {
     const result = await team.run("q");
     expect(result.agentsCalled).toEqual(["writer", "writer", "writer"]);
     expect(boss.callsMade).toBe(3);
-    expect(result.report.decisions.at(-1)).toMatchObject({ done: true, reason: "Stopped by termination condition maxIterations(3)." });
+    expect(result.report.decisions.at(-1)).toMatchObject({
+      done: true,
+      reason: "Stopped by termination condition maxIterations(3).",
+    });
   });
 
   it("stops when an output mentions a text", async () => {
-    const { team } = routerTeam(always("writer"), { orchestrator: { terminateWhen: { textMention: "TERMINATE" } }, answers: { writer: ["draft", "final TERMINATE"] } });
+    const { team } = routerTeam(always("writer"), {
+      orchestrator: { terminateWhen: { textMention: "TERMINATE" } },
+      answers: { writer: ["draft", "final TERMINATE"] },
+    });
     const result = await team.run("q");
     expect(result.agentsCalled).toEqual(["writer", "writer"]);
     expect(result.report.decisions.at(-1)!.reason).toContain('textMention("TERMINATE")');
   });
 
   it("stops once an agent was called", async () => {
-    const { team } = routerTeam([decide("research"), decide("writer"), decide("research")], { orchestrator: { terminateWhen: { agentCalled: "writer" } } });
+    const { team } = routerTeam([decide("research"), decide("writer"), decide("research")], {
+      orchestrator: { terminateWhen: { agentCalled: "writer" } },
+    });
     expect((await team.run("q")).agentsCalled).toEqual(["research", "writer"]);
   });
 
   it("stops after a time limit, on the run's clock", async () => {
     const clock = new FakeClock();
-    const { team } = routerTeam(always("writer"), { clock, orchestrator: { terminateWhen: { timeoutMs: 2_500 } }, answers: { writer: { text: "w", delayMs: 1_000 } } });
+    const { team } = routerTeam(always("writer"), {
+      clock,
+      orchestrator: { terminateWhen: { timeoutMs: 2_500 } },
+      answers: { writer: { text: "w", delayMs: 1_000 } },
+    });
     const result = await settle(team.run("q"), clock);
     expect(result.agentsCalled).toEqual(["writer", "writer", "writer"]);
     expect(result.report.decisions.at(-1)!.reason).toContain("timeout(2500)");
@@ -175,11 +258,19 @@ describe("termination conditions", () => {
       return async (request, context) => {
         const response = await next(request, context);
         totalUsd += 0.01;
-        await context.events.emit("cost_update", { model: response.model, deltaUsd: 0.01, totalUsd, tokens: response.usage });
+        await context.events.emit("cost_update", {
+          model: response.model,
+          deltaUsd: 0.01,
+          totalUsd,
+          tokens: response.usage,
+        });
         return response;
       };
     };
-    const { team } = routerTeam(always("writer"), { middleware: [pricing], orchestrator: { terminateWhen: { maxCostUsd: 0.05 } } });
+    const { team } = routerTeam(always("writer"), {
+      middleware: [pricing],
+      orchestrator: { terminateWhen: { maxCostUsd: 0.05 } },
+    });
     const result = await team.run("q");
     // decision+agent = $0.02 per turn: after 3 turns $0.06 >= $0.05.
     expect(result.agentsCalled).toEqual(["writer", "writer", "writer"]);
@@ -187,17 +278,32 @@ describe("termination conditions", () => {
   });
 
   it("composes with and/or", async () => {
-    const condition: TerminationCondition = agentCalled("research").and(textMention("DONE")).or(maxIterations(5));
-    const { team } = routerTeam([decide("writer"), decide("research"), decide("writer"), decide("writer")], {
-      orchestrator: { terminateWhen: condition },
-      answers: { research: "facts", writer: ["w1", "w2 DONE", "w3"] },
-    });
+    const condition: TerminationCondition = agentCalled("research")
+      .and(textMention("DONE"))
+      .or(maxIterations(5));
+    const { team } = routerTeam(
+      [decide("writer"), decide("research"), decide("writer"), decide("writer")],
+      {
+        orchestrator: { terminateWhen: condition },
+        answers: { research: "facts", writer: ["w1", "w2 DONE", "w3"] },
+      },
+    );
     const result = await team.run("q");
     expect(result.agentsCalled).toEqual(["writer", "research", "writer"]);
-    const fromData = routerTeam([decide("writer"), decide("research"), decide("writer"), decide("writer")], {
-      orchestrator: { terminateWhen: { any: [{ all: [{ agentCalled: "research" }, { textMention: "DONE" }] }, { maxIterations: 5 }] } },
-      answers: { research: "facts", writer: ["w1", "w2 DONE", "w3"] },
-    });
+    const fromData = routerTeam(
+      [decide("writer"), decide("research"), decide("writer"), decide("writer")],
+      {
+        orchestrator: {
+          terminateWhen: {
+            any: [
+              { all: [{ agentCalled: "research" }, { textMention: "DONE" }] },
+              { maxIterations: 5 },
+            ],
+          },
+        },
+        answers: { research: "facts", writer: ["w1", "w2 DONE", "w3"] },
+      },
+    );
     expect((await fromData.team.run("q")).agentsCalled).toEqual(["writer", "research", "writer"]);
   });
 });

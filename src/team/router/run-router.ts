@@ -1,5 +1,11 @@
 import { AgentFailure, type RunExecution } from "../run-execution.js";
-import { decideNext, ORCHESTRATOR_ID, type RouteCandidate, type RouteHistoryEntry, type RouteSettings } from "./route-decision.js";
+import {
+  decideNext,
+  ORCHESTRATOR_ID,
+  type RouteCandidate,
+  type RouteHistoryEntry,
+  type RouteSettings,
+} from "./route-decision.js";
 import type { TerminationCondition, TerminationState } from "./termination.js";
 
 /** What a routed run needs: who can be picked, how to run them, when to stop. */
@@ -23,14 +29,30 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
   const { execution, settings, termination, candidates } = options;
   const history: RouteHistoryEntry[] = [];
   const agentsCalled: string[] = [];
-  const state: TerminationState = { iteration: 0, elapsedMs: 0, costUsd: undefined, lastAgent: undefined, lastOutput: undefined, agentsCalled };
+  const state: TerminationState = {
+    iteration: 0,
+    elapsedMs: 0,
+    costUsd: undefined,
+    lastAgent: undefined,
+    lastOutput: undefined,
+    agentsCalled,
+  };
   const cost = execution.builder.result.cost;
   for (let iteration = 1; ; iteration++) {
     state.elapsedMs = execution.elapsedMs();
     state.costUsd = cost.calls > 0 ? cost.totalUsd : undefined;
     const fired = termination.check(state);
     if (fired !== undefined) {
-      await execution.emit("agent_selected", { nextAgent: "", reason: `Stopped by termination condition ${fired}.`, iteration, done: true }, ORCHESTRATOR_ID);
+      await execution.emit(
+        "agent_selected",
+        {
+          nextAgent: "",
+          reason: `Stopped by termination condition ${fired}.`,
+          iteration,
+          done: true,
+        },
+        ORCHESTRATOR_ID,
+      );
       break;
     }
     await execution.checkpoint();
@@ -41,7 +63,11 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
       throw new AgentFailure(ORCHESTRATOR_ID, error);
     }
     const { nextAgent, reason, done, fallback, usage } = decision;
-    await execution.emit("agent_selected", { nextAgent, reason, iteration, done, fallback, usage }, ORCHESTRATOR_ID);
+    await execution.emit(
+      "agent_selected",
+      { nextAgent, reason, iteration, done, fallback, usage },
+      ORCHESTRATOR_ID,
+    );
     if (done) break;
     await execution.checkpoint();
     const { output } = await options.runCandidate(nextAgent, iteration);
@@ -50,11 +76,18 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
     state.iteration = iteration;
     state.lastAgent = nextAgent;
     state.lastOutput = output;
-    const wait = execution.emit("progress", { completed: iteration, total: undefined, label: nextAgent });
+    const wait = execution.emit("progress", {
+      completed: iteration,
+      total: undefined,
+      label: nextAgent,
+    });
     if (wait) await wait;
   }
   if (history.length === 0) {
-    await execution.emit("warning", { message: `The orchestrator ended the run before any ${settings.noun} ran; the run has no output.`, code: "router_no_steps" });
+    await execution.emit("warning", {
+      message: `The orchestrator ended the run before any ${settings.noun} ran; the run has no output.`,
+      code: "router_no_steps",
+    });
   }
   return state.lastOutput;
 }

@@ -38,12 +38,18 @@ export class TerminationCondition {
 
   /** Fires when both fire. */
   and(other: TerminationCondition): TerminationCondition {
-    return new TerminationCondition(`(${this.description} and ${other.description})`, (state) => this.test(state) && other.test(state));
+    return new TerminationCondition(
+      `(${this.description} and ${other.description})`,
+      (state) => this.test(state) && other.test(state),
+    );
   }
 
   /** Fires when either fires (the description names the one that did). */
   or(other: TerminationCondition): TerminationCondition {
-    const either = new TerminationCondition(`(${this.description} or ${other.description})`, (state) => this.test(state) || other.test(state));
+    const either = new TerminationCondition(
+      `(${this.description} or ${other.description})`,
+      (state) => this.test(state) || other.test(state),
+    );
     either.check = (state) => this.check(state) ?? other.check(state);
     return either;
   }
@@ -56,7 +62,10 @@ export function maxIterations(count: number): TerminationCondition {
 
 /** Stops once the run has spent `usd` or more (needs a cost layer that emits `cost_update`). */
 export function maxCost(usd: number): TerminationCondition {
-  return new TerminationCondition(`maxCost(${usd})`, (state) => state.costUsd !== undefined && state.costUsd >= usd);
+  return new TerminationCondition(
+    `maxCost(${usd})`,
+    (state) => state.costUsd !== undefined && state.costUsd >= usd,
+  );
 }
 
 /** Stops routing once `ms` have passed since the run started (a graceful stop; `timeoutMs` on the team is the hard one). */
@@ -75,7 +84,9 @@ export function textMention(text: string): TerminationCondition {
 
 /** Stops once `agentId` has run. */
 export function agentCalled(agentId: string): TerminationCondition {
-  return new TerminationCondition(`agentCalled(${JSON.stringify(agentId)})`, (state) => state.agentsCalled.includes(agentId));
+  return new TerminationCondition(`agentCalled(${JSON.stringify(agentId)})`, (state) =>
+    state.agentsCalled.includes(agentId),
+  );
 }
 
 /** A termination condition as data, for files: one key, or `any` / `all` of others. */
@@ -88,50 +99,101 @@ export type TerminationConfig =
   | { any: TerminationConfig[] }
   | { all: TerminationConfig[] };
 
-const KINDS = ["maxIterations", "maxCostUsd", "timeoutMs", "textMention", "agentCalled", "any", "all"];
+const KINDS = [
+  "maxIterations",
+  "maxCostUsd",
+  "timeoutMs",
+  "textMention",
+  "agentCalled",
+  "any",
+  "all",
+];
 
 /** True for a {@link TerminationCondition} (from this or another copy of llmteam). */
 export function isTerminationCondition(value: unknown): value is TerminationCondition {
-  return typeof value === "object" && value !== null && typeof (value as TerminationCondition).check === "function" && typeof (value as TerminationCondition).description === "string";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as TerminationCondition).check === "function" &&
+    typeof (value as TerminationCondition).description === "string"
+  );
 }
 
 /**
  * Builds a condition from data, or from a condition object as it is.
  * @returns the condition, or the problems with their paths.
  */
-export function compileTermination(value: unknown, path: (string | number)[], agentIds?: string[]): TerminationCondition | ConfigIssue[] {
+export function compileTermination(
+  value: unknown,
+  path: (string | number)[],
+  agentIds?: string[],
+): TerminationCondition | ConfigIssue[] {
   if (isTerminationCondition(value)) return value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return [{ path, message: `A termination condition must be an object with one of: ${KINDS.join(", ")}; e.g. { textMention: TERMINATE }.` }];
+    return [
+      {
+        path,
+        message: `A termination condition must be an object with one of: ${KINDS.join(", ")}; e.g. { textMention: TERMINATE }.`,
+      },
+    ];
   }
   const entries = Object.entries(value);
   if (entries.length !== 1 || !KINDS.includes(entries[0]![0])) {
-    return [{ path, message: `A termination condition has exactly one key of: ${KINDS.join(", ")}; got ${entries.map(([key]) => key).join(", ") || "none"}.` }];
+    return [
+      {
+        path,
+        message: `A termination condition has exactly one key of: ${KINDS.join(", ")}; got ${entries.map(([key]) => key).join(", ") || "none"}.`,
+      },
+    ];
   }
   const [kind, argument] = entries[0]!;
   const at = [...path, kind];
   const positive = (what: string): ConfigIssue[] | undefined =>
-    typeof argument === "number" && argument > 0 ? undefined : [{ path: at, message: `${kind} must be a positive ${what}.` }];
+    typeof argument === "number" && argument > 0
+      ? undefined
+      : [{ path: at, message: `${kind} must be a positive ${what}.` }];
   switch (kind) {
     case "maxIterations":
-      return (typeof argument === "number" && Number.isInteger(argument) ? undefined : [{ path: at, message: "maxIterations must be a whole number." }]) ?? positive("number") ?? maxIterations(argument as number);
+      return (
+        (typeof argument === "number" && Number.isInteger(argument)
+          ? undefined
+          : [{ path: at, message: "maxIterations must be a whole number." }]) ??
+        positive("number") ??
+        maxIterations(argument as number)
+      );
     case "maxCostUsd":
       return positive("number of USD") ?? maxCost(argument as number);
     case "timeoutMs":
       return positive("number of ms") ?? timeout(argument as number);
     case "textMention":
-      return typeof argument === "string" && argument.length > 0 ? textMention(argument) : [{ path: at, message: "textMention must be a non-empty string." }];
+      return typeof argument === "string" && argument.length > 0
+        ? textMention(argument)
+        : [{ path: at, message: "textMention must be a non-empty string." }];
     case "agentCalled":
-      if (typeof argument !== "string") return [{ path: at, message: "agentCalled must be an agent id." }];
-      if (agentIds && !agentIds.includes(argument)) return [{ path: at, message: `agentCalled names unknown agent "${argument}". Known agents: ${agentIds.join(", ")}.` }];
+      if (typeof argument !== "string")
+        return [{ path: at, message: "agentCalled must be an agent id." }];
+      if (agentIds && !agentIds.includes(argument))
+        return [
+          {
+            path: at,
+            message: `agentCalled names unknown agent "${argument}". Known agents: ${agentIds.join(", ")}.`,
+          },
+        ];
       return agentCalled(argument);
     default: {
-      if (!Array.isArray(argument) || argument.length === 0) return [{ path: at, message: `${kind} must be a non-empty list of termination conditions.` }];
-      const parts = argument.map((item, index) => compileTermination(item, [...at, index], agentIds));
+      if (!Array.isArray(argument) || argument.length === 0)
+        return [
+          { path: at, message: `${kind} must be a non-empty list of termination conditions.` },
+        ];
+      const parts = argument.map((item, index) =>
+        compileTermination(item, [...at, index], agentIds),
+      );
       const issues = parts.filter(Array.isArray).flat();
       if (issues.length > 0) return issues;
       const conditions = parts as TerminationCondition[];
-      return conditions.reduce((left, right) => (kind === "any" ? left.or(right) : left.and(right)));
+      return conditions.reduce((left, right) =>
+        kind === "any" ? left.or(right) : left.and(right),
+      );
     }
   }
 }
@@ -141,7 +203,10 @@ export function compileTermination(value: unknown, path: (string | number)[], ag
  * `ORCHESTRATOR_DEFAULTS.maxIterations`), or-ed with its `terminateWhen`.
  * @throws ConfigError when `terminateWhen` is invalid.
  */
-export function orchestratorTermination(orchestrator: { maxIterations?: number | undefined; terminateWhen?: unknown }, defaultMaxIterations: number): TerminationCondition {
+export function orchestratorTermination(
+  orchestrator: { maxIterations?: number | undefined; terminateWhen?: unknown },
+  defaultMaxIterations: number,
+): TerminationCondition {
   let termination = maxIterations(orchestrator.maxIterations ?? defaultMaxIterations);
   if (orchestrator.terminateWhen !== undefined) {
     const extra = compileTermination(orchestrator.terminateWhen, ["orchestrator", "terminateWhen"]);

@@ -27,7 +27,14 @@ export const builtinTools = {
 } as const;
 
 /** Names of the built-in tools a team file can use without registering anything. */
-export const BUILTIN_TOOL_NAMES = ["calculator", "current_time", "http_fetch", "json_extract", "list_files", "read_file"] as const;
+export const BUILTIN_TOOL_NAMES = [
+  "calculator",
+  "current_time",
+  "http_fetch",
+  "json_extract",
+  "list_files",
+  "read_file",
+] as const;
 
 /** One of {@link BUILTIN_TOOL_NAMES}. */
 export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];

@@ -54,22 +54,35 @@ describe("calculator", () => {
   });
 
   it("limits length and nesting", () => {
-    expect(() => evaluateExpression("1+".repeat(600) + "1")).toThrow("Expression is too long (1201 characters, limit 1000).");
-    expect(() => evaluateExpression(`${"(".repeat(150)}1${")".repeat(150)}`)).toThrow("nests deeper than 100 levels");
+    expect(() => evaluateExpression("1+".repeat(600) + "1")).toThrow(
+      "Expression is too long (1201 characters, limit 1000).",
+    );
+    expect(() => evaluateExpression(`${"(".repeat(150)}1${")".repeat(150)}`)).toThrow(
+      "nests deeper than 100 levels",
+    );
     expect(() => evaluateExpression(`${"-".repeat(150)}1`)).toThrow("nests deeper than 100 levels");
   });
 
   it("agrees with JavaScript arithmetic on random integer expressions", () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 50 }), (a, b, c) => {
-        expect(evaluateExpression(`${a} - (${b}) * ${c} + ${a} % ${c}`)).toBe(a - b * c + (a % c));
-      }),
+      fc.property(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: 1, max: 50 }),
+        (a, b, c) => {
+          expect(evaluateExpression(`${a} - (${b}) * ${c} + ${a} % ${c}`)).toBe(
+            a - b * c + (a % c),
+          );
+        },
+      ),
     );
   });
 
   it("returns errors to the model through the executor", async () => {
     const executor = new ToolExecutor({ tools: [builtinTools.calculator()] });
     expect((await executor.execute("calculator", { expression: "6 * 7" })).output).toBe(42);
-    expect((await executor.execute("calculator", { expression: "6 / 0" })).error).toBe('Tool "calculator" failed: Division by zero at position 3.');
+    expect((await executor.execute("calculator", { expression: "6 / 0" })).error).toBe(
+      'Tool "calculator" failed: Division by zero at position 3.',
+    );
   });
 });

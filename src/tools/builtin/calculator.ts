@@ -10,24 +10,37 @@ export interface CalculatorOptions {
   maxLength?: number;
 }
 
-const FUNCTIONS: Record<string, { arity: [number, number]; apply: (...args: number[]) => number }> = {
-  sqrt: { arity: [1, 1], apply: (x) => (x < 0 ? fail(`sqrt of a negative number (${x})`) : Math.sqrt(x)) },
-  abs: { arity: [1, 1], apply: Math.abs },
-  min: { arity: [1, 100], apply: Math.min },
-  max: { arity: [1, 100], apply: Math.max },
-  round: { arity: [1, 2], apply: (x, digits = 0) => roundTo(x, digits) },
-  floor: { arity: [1, 1], apply: Math.floor },
-  ceil: { arity: [1, 1], apply: Math.ceil },
-  trunc: { arity: [1, 1], apply: Math.trunc },
-  pow: { arity: [2, 2], apply: (x, y) => x ** y },
-  exp: { arity: [1, 1], apply: Math.exp },
-  log: { arity: [1, 1], apply: (x) => (x <= 0 ? fail(`log of a non-positive number (${x})`) : Math.log(x)) },
-  log10: { arity: [1, 1], apply: (x) => (x <= 0 ? fail(`log10 of a non-positive number (${x})`) : Math.log10(x)) },
-  log2: { arity: [1, 1], apply: (x) => (x <= 0 ? fail(`log2 of a non-positive number (${x})`) : Math.log2(x)) },
-  sin: { arity: [1, 1], apply: Math.sin },
-  cos: { arity: [1, 1], apply: Math.cos },
-  tan: { arity: [1, 1], apply: Math.tan },
-};
+const FUNCTIONS: Record<string, { arity: [number, number]; apply: (...args: number[]) => number }> =
+  {
+    sqrt: {
+      arity: [1, 1],
+      apply: (x) => (x < 0 ? fail(`sqrt of a negative number (${x})`) : Math.sqrt(x)),
+    },
+    abs: { arity: [1, 1], apply: Math.abs },
+    min: { arity: [1, 100], apply: Math.min },
+    max: { arity: [1, 100], apply: Math.max },
+    round: { arity: [1, 2], apply: (x, digits = 0) => roundTo(x, digits) },
+    floor: { arity: [1, 1], apply: Math.floor },
+    ceil: { arity: [1, 1], apply: Math.ceil },
+    trunc: { arity: [1, 1], apply: Math.trunc },
+    pow: { arity: [2, 2], apply: (x, y) => x ** y },
+    exp: { arity: [1, 1], apply: Math.exp },
+    log: {
+      arity: [1, 1],
+      apply: (x) => (x <= 0 ? fail(`log of a non-positive number (${x})`) : Math.log(x)),
+    },
+    log10: {
+      arity: [1, 1],
+      apply: (x) => (x <= 0 ? fail(`log10 of a non-positive number (${x})`) : Math.log10(x)),
+    },
+    log2: {
+      arity: [1, 1],
+      apply: (x) => (x <= 0 ? fail(`log2 of a non-positive number (${x})`) : Math.log2(x)),
+    },
+    sin: { arity: [1, 1], apply: Math.sin },
+    cos: { arity: [1, 1], apply: Math.cos },
+    tan: { arity: [1, 1], apply: Math.tan },
+  };
 const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
 const MAX_DEPTH = 100;
 
@@ -44,7 +57,10 @@ const MAX_DEPTH = 100;
  * evaluateExpression("2 * (3 + 4) ^ 2"); // 98
  */
 export function evaluateExpression(expression: string, maxLength = 1_000): number {
-  if (expression.length > maxLength) throw new Error(`Expression is too long (${expression.length} characters, limit ${maxLength}).`);
+  if (expression.length > maxLength)
+    throw new Error(
+      `Expression is too long (${expression.length} characters, limit ${maxLength}).`,
+    );
   const parser = new Parser(tokenize(expression));
   const value = parser.parse();
   if (!Number.isFinite(value)) throw new Error(`Result is not a finite number (${value}).`);
@@ -57,7 +73,9 @@ export function evaluateExpression(expression: string, maxLength = 1_000): numbe
  * @example
  * new LLMTeam({ tools: [builtinTools.calculator()] });
  */
-export function calculator(options: CalculatorOptions = {}): ToolDefinition<{ expression: string }, number> {
+export function calculator(
+  options: CalculatorOptions = {},
+): ToolDefinition<{ expression: string }, number> {
   const maxLength = options.maxLength ?? 1_000;
   return tool({
     name: options.name ?? "calculator",
@@ -140,11 +158,17 @@ class Parser {
 
   private multiplicative(): number {
     let value = this.unary();
-    for (let token = this.peek(); token && (token.text === "*" || token.text === "/" || token.text === "%"); token = this.peek()) {
+    for (
+      let token = this.peek();
+      token && (token.text === "*" || token.text === "/" || token.text === "%");
+      token = this.peek()
+    ) {
       this.index++;
       const right = this.unary();
-      if ((token.text === "/" || token.text === "%") && right === 0) throw new Error(`Division by zero at position ${token.position + 1}.`);
-      value = token.text === "*" ? value * right : token.text === "/" ? value / right : value % right;
+      if ((token.text === "/" || token.text === "%") && right === 0)
+        throw new Error(`Division by zero at position ${token.position + 1}.`);
+      value =
+        token.text === "*" ? value * right : token.text === "/" ? value / right : value % right;
     }
     return value;
   }
@@ -180,15 +204,22 @@ class Parser {
     if (token.kind === "name") {
       if (this.peek()?.text === "(") return this.call(token);
       if (Object.hasOwn(CONSTANTS, token.text)) return CONSTANTS[token.text]!;
-      const known = Object.hasOwn(FUNCTIONS, token.text) ? ` (it is a function: ${token.text}(…))` : "";
-      throw new Error(`Unknown name "${token.text}" at position ${token.position + 1}${known}. Constants: pi, e.`);
+      const known = Object.hasOwn(FUNCTIONS, token.text)
+        ? ` (it is a function: ${token.text}(…))`
+        : "";
+      throw new Error(
+        `Unknown name "${token.text}" at position ${token.position + 1}${known}. Constants: pi, e.`,
+      );
     }
     throw new Error(`Unexpected "${token.text}" at position ${token.position + 1}.`);
   }
 
   private call(name: Token): number {
     const definition = Object.hasOwn(FUNCTIONS, name.text) ? FUNCTIONS[name.text] : undefined;
-    if (!definition) throw new Error(`Unknown function "${name.text}". Functions: ${Object.keys(FUNCTIONS).join(", ")}.`);
+    if (!definition)
+      throw new Error(
+        `Unknown function "${name.text}". Functions: ${Object.keys(FUNCTIONS).join(", ")}.`,
+      );
     this.expect("(");
     const args: number[] = [];
     if (this.peek()?.text !== ")") {
@@ -208,7 +239,8 @@ class Parser {
   }
 
   private nested(parse: () => number): number {
-    if (++this.depth > MAX_DEPTH) throw new Error(`Expression nests deeper than ${MAX_DEPTH} levels.`);
+    if (++this.depth > MAX_DEPTH)
+      throw new Error(`Expression nests deeper than ${MAX_DEPTH} levels.`);
     try {
       return parse();
     } finally {
@@ -219,7 +251,11 @@ class Parser {
   private expect(text: string): void {
     const token = this.tokens[this.index];
     if (token?.text !== text) {
-      throw new Error(token ? `Expected "${text}" at position ${token.position + 1}, found "${token.text}".` : `Expected "${text}" at the end.`);
+      throw new Error(
+        token
+          ? `Expected "${text}" at position ${token.position + 1}, found "${token.text}".`
+          : `Expected "${text}" at the end.`,
+      );
     }
     this.index++;
   }
@@ -230,7 +266,8 @@ class Parser {
 }
 
 function roundTo(value: number, digits: number): number {
-  if (!Number.isInteger(digits) || digits < 0 || digits > 15) fail(`round() digits must be a whole number from 0 to 15 (got ${digits})`);
+  if (!Number.isInteger(digits) || digits < 0 || digits > 15)
+    fail(`round() digits must be a whole number from 0 to 15 (got ${digits})`);
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }

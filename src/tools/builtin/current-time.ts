@@ -43,7 +43,14 @@ export function currentTimeIn(timezone: string, unixMs: number): CurrentTimeResu
   const parts: Record<string, string> = {};
   for (const part of formatter.formatToParts(unixMs)) parts[part.type] = part.value;
   const localTime = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
-  const wallAsUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const wallAsUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   const offsetMinutes = Math.round((wallAsUtc - Math.floor(unixMs / 1000) * 1000) / 60_000);
   const sign = offsetMinutes < 0 ? "-" : "+";
   const absolute = Math.abs(offsetMinutes);
@@ -65,7 +72,9 @@ export function currentTimeIn(timezone: string, unixMs: number): CurrentTimeResu
  * @example
  * builtinTools.currentTime({ defaultTimezone: "Europe/Paris" });
  */
-export function currentTime(options: CurrentTimeOptions = {}): ToolDefinition<{ timezone?: string | undefined }, CurrentTimeResult> {
+export function currentTime(
+  options: CurrentTimeOptions = {},
+): ToolDefinition<{ timezone?: string | undefined }, CurrentTimeResult> {
   const clock = options.clock ?? systemClock;
   const fallback = options.defaultTimezone ?? "UTC";
   formatterFor(fallback);
@@ -73,7 +82,10 @@ export function currentTime(options: CurrentTimeOptions = {}): ToolDefinition<{ 
     name: options.name ?? "current_time",
     description: `Get the current date and time. Give an IANA time zone such as "Europe/Berlin" (default ${fallback}).`,
     parameters: z.object({
-      timezone: z.string().optional().describe(`IANA time zone name, e.g. "America/New_York" (default ${fallback})`),
+      timezone: z
+        .string()
+        .optional()
+        .describe(`IANA time zone name, e.g. "America/New_York" (default ${fallback})`),
     }),
     execute: ({ timezone }) => currentTimeIn(timezone ?? fallback, clock.now()),
   });
@@ -95,7 +107,9 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
       weekday: "long",
     });
   } catch {
-    throw new Error(`Unknown time zone "${timezone}". Use an IANA name such as "UTC", "Europe/London" or "America/New_York".`);
+    throw new Error(
+      `Unknown time zone "${timezone}". Use an IANA name such as "UTC", "Europe/London" or "America/New_York".`,
+    );
   }
   formatters.set(timezone, formatter);
   return formatter;

@@ -39,7 +39,8 @@ export class FileRoot {
     } catch {
       isDirectory = false;
     }
-    if (!isDirectory) throw new ConfigError(`${toolName}: root "${this.root}" is not an existing directory.`);
+    if (!isDirectory)
+      throw new ConfigError(`${toolName}: root "${this.root}" is not an existing directory.`);
   }
 
   /**
@@ -52,16 +53,21 @@ export class FileRoot {
     if (requested.includes("\0")) throw new Error("The path contains a NUL character.");
     const root = await (this.realRoot ??= realpath(this.root));
     const candidate = path.resolve(root, requested === "" ? "." : requested);
-    if (!isInside(root, candidate)) throw new Error(`Path "${requested}" is outside the allowed directory.`);
+    if (!isInside(root, candidate))
+      throw new Error(`Path "${requested}" is outside the allowed directory.`);
     this.checkHidden(requested, path.relative(root, candidate));
     let real: string;
     try {
       real = await realpath(candidate);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`No such file or directory: "${requested}".`);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        throw new Error(`No such file or directory: "${requested}".`);
       throw error;
     }
-    if (!isInside(root, real)) throw new Error(`Path "${requested}" leads outside the allowed directory (through a symbolic link).`);
+    if (!isInside(root, real))
+      throw new Error(
+        `Path "${requested}" leads outside the allowed directory (through a symbolic link).`,
+      );
     const relative = path.relative(root, real);
     this.checkHidden(requested, relative);
     return { absolute: real, relative: relative === "" ? "." : relative.split(path.sep).join("/") };
@@ -74,8 +80,14 @@ export class FileRoot {
 
   private checkHidden(requested: string, relative: string): void {
     if (this.allowHidden) return;
-    if (relative.split(path.sep).some((segment) => segment.startsWith(".") && segment !== "." && segment !== "..")) {
-      throw new Error(`Path "${requested}" names a hidden file or directory, which this tool may not read.`);
+    if (
+      relative
+        .split(path.sep)
+        .some((segment) => segment.startsWith(".") && segment !== "." && segment !== "..")
+    ) {
+      throw new Error(
+        `Path "${requested}" names a hidden file or directory, which this tool may not read.`,
+      );
     }
   }
 }

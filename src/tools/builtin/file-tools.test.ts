@@ -40,15 +40,23 @@ describe("read_file", () => {
       sizeBytes: 15,
       truncated: false,
     });
-    expect((await readTool().execute("read_file", { path: "./docs/../docs/deep/note.txt" })).output).toMatchObject({ content: "deep note" });
+    expect(
+      (await readTool().execute("read_file", { path: "./docs/../docs/deep/note.txt" })).output,
+    ).toMatchObject({ content: "deep note" });
   });
 
   it.each([
     ["../outside.txt", 'Path "../outside.txt" is outside the allowed directory.'],
     ["docs/../../outside.txt", 'Path "docs/../../outside.txt" is outside the allowed directory.'],
     ["/etc/passwd", 'Path "/etc/passwd" is outside the allowed directory.'],
-    ["escape.txt", 'Path "escape.txt" leads outside the allowed directory (through a symbolic link).'],
-    ["escape-dir/outside.txt", 'Path "escape-dir/outside.txt" leads outside the allowed directory (through a symbolic link).'],
+    [
+      "escape.txt",
+      'Path "escape.txt" leads outside the allowed directory (through a symbolic link).',
+    ],
+    [
+      "escape-dir/outside.txt",
+      'Path "escape-dir/outside.txt" leads outside the allowed directory (through a symbolic link).',
+    ],
     [".env", 'Path ".env" names a hidden file or directory'],
     [".git/config", 'Path ".git/config" names a hidden file or directory'],
     ["docs/none.md", 'No such file or directory: "docs/none.md".'],
@@ -63,12 +71,18 @@ describe("read_file", () => {
   });
 
   it("follows a symlink that stays inside the root", async () => {
-    expect((await readTool().execute("read_file", { path: "inside-link.md" })).output).toMatchObject({ path: "docs/intro.md", content: "# Intro\nHello.\n" });
+    expect(
+      (await readTool().execute("read_file", { path: "inside-link.md" })).output,
+    ).toMatchObject({ path: "docs/intro.md", content: "# Intro\nHello.\n" });
   });
 
   it("reads hidden files only when allowed, and cuts long files at maxBytes", async () => {
-    expect((await readTool({ allowHidden: true }).execute("read_file", { path: ".env" })).output).toMatchObject({ content: "SECRET=1" });
-    expect((await readTool({ maxBytes: 25 }).execute("read_file", { path: "docs/long.txt" })).output).toEqual({
+    expect(
+      (await readTool({ allowHidden: true }).execute("read_file", { path: ".env" })).output,
+    ).toMatchObject({ content: "SECRET=1" });
+    expect(
+      (await readTool({ maxBytes: 25 }).execute("read_file", { path: "docs/long.txt" })).output,
+    ).toEqual({
       path: "docs/long.txt",
       content: "0123456789012345678901234",
       sizeBytes: 1_000,
@@ -78,12 +92,15 @@ describe("read_file", () => {
 
   it("refuses a root that is not a directory when configured", () => {
     expect(() => builtinTools.readFile({ root: path.join(base, "missing") })).toThrow(ConfigError);
-    expect(() => builtinTools.listFiles({ root: path.join(base, "outside.txt") })).toThrow(/is not an existing directory/);
+    expect(() => builtinTools.listFiles({ root: path.join(base, "outside.txt") })).toThrow(
+      /is not an existing directory/,
+    );
   });
 });
 
 describe("list_files", () => {
-  const executor = (options: Parameters<typeof builtinTools.listFiles>[0] = {}) => new ToolExecutor({ tools: [builtinTools.listFiles({ root, ...options })] });
+  const executor = (options: Parameters<typeof builtinTools.listFiles>[0] = {}) =>
+    new ToolExecutor({ tools: [builtinTools.listFiles({ root, ...options })] });
 
   it("lists a directory without hidden entries, showing symlinks without following them", async () => {
     expect((await executor().execute("list_files", {})).output).toEqual({
@@ -100,7 +117,8 @@ describe("list_files", () => {
   });
 
   it("lists recursively, never descending through a symlink", async () => {
-    const result = (await executor().execute("list_files", { path: ".", recursive: true })).output as { entries: { path: string }[] };
+    const result = (await executor().execute("list_files", { path: ".", recursive: true }))
+      .output as { entries: { path: string }[] };
     expect(result.entries.map((entry) => entry.path)).toEqual([
       "docs",
       "docs/deep",
@@ -115,13 +133,20 @@ describe("list_files", () => {
   });
 
   it("refuses to list outside the root, through a symlink, or a file", async () => {
-    expect((await executor().execute("list_files", { path: ".." })).error).toContain('Path ".." is outside the allowed directory.');
-    expect((await executor().execute("list_files", { path: "escape-dir" })).error).toContain("leads outside the allowed directory (through a symbolic link)");
-    expect((await executor().execute("list_files", { path: "image.bin" })).error).toContain('"image.bin" is not a directory.');
+    expect((await executor().execute("list_files", { path: ".." })).error).toContain(
+      'Path ".." is outside the allowed directory.',
+    );
+    expect((await executor().execute("list_files", { path: "escape-dir" })).error).toContain(
+      "leads outside the allowed directory (through a symbolic link)",
+    );
+    expect((await executor().execute("list_files", { path: "image.bin" })).error).toContain(
+      '"image.bin" is not a directory.',
+    );
   });
 
   it("stops at maxEntries and says so", async () => {
-    const result = (await executor({ maxEntries: 3 }).execute("list_files", { recursive: true })).output as { entries: unknown[]; truncated: boolean };
+    const result = (await executor({ maxEntries: 3 }).execute("list_files", { recursive: true }))
+      .output as { entries: unknown[]; truncated: boolean };
     expect(result.entries).toHaveLength(3);
     expect(result.truncated).toBe(true);
   });

@@ -59,7 +59,14 @@ interface FetchArguments {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const FORBIDDEN_HEADERS = new Set(["host", "connection", "content-length", "transfer-encoding", "upgrade", "proxy-authorization"]);
+const FORBIDDEN_HEADERS = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-authorization",
+]);
 
 /**
  * The `http_fetch` built-in: a real HTTP GET/POST with SSRF protection. Only `http:` and
@@ -72,7 +79,9 @@ const FORBIDDEN_HEADERS = new Set(["host", "connection", "content-length", "tran
  * @example
  * builtinTools.httpFetch({ allowHosts: ["api.github.com", "*.wikipedia.org"], maxBytes: 200_000 });
  */
-export function httpFetch(options: HttpFetchOptions = {}): ToolDefinition<FetchArguments, HttpFetchResult> {
+export function httpFetch(
+  options: HttpFetchOptions = {},
+): ToolDefinition<FetchArguments, HttpFetchResult> {
   const name = options.name ?? "http_fetch";
   const methods = options.methods ?? ["GET", "POST"];
   if (methods.length === 0) throw new ConfigError(`${name}: methods must list GET and/or POST.`);
@@ -92,7 +101,10 @@ export function httpFetch(options: HttpFetchOptions = {}): ToolDefinition<FetchA
     description: `Fetch a URL over HTTP(S) (${methods.join(" or ")}) and return the status and body text (at most ${settings.maxBytes} bytes).${hosts}`,
     parameters: z.object({
       url: z.string().describe("Absolute http:// or https:// URL"),
-      method: z.enum(methods as ["GET" | "POST", ...("GET" | "POST")[]]).optional().describe(`HTTP method (default ${methods[0]})`),
+      method: z
+        .enum(methods as ["GET" | "POST", ...("GET" | "POST")[]])
+        .optional()
+        .describe(`HTTP method (default ${methods[0]})`),
       headers: z.record(z.string(), z.string()).optional().describe("Extra request headers"),
       body: z.string().optional().describe("Request body, for POST"),
     }),
@@ -114,7 +126,11 @@ interface FetchSettings {
   clock: Clock;
 }
 
-async function fetchWithLimits(args: FetchArguments, settings: FetchSettings, signal: AbortSignal): Promise<HttpFetchResult> {
+async function fetchWithLimits(
+  args: FetchArguments,
+  settings: FetchSettings,
+  signal: AbortSignal,
+): Promise<HttpFetchResult> {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
@@ -132,11 +148,16 @@ async function fetchWithLimits(args: FetchArguments, settings: FetchSettings, si
       checkUrl(url, settings);
       const response = await send(url, method, headers, body, settings, controller.signal);
       const location = response.headers.location;
-      if (!REDIRECTS.has(response.statusCode ?? 0) || !location) return await readBody(url, response, settings, controller.signal);
+      if (!REDIRECTS.has(response.statusCode ?? 0) || !location)
+        return await readBody(url, response, settings, controller.signal);
       response.destroy();
-      if (redirects >= settings.maxRedirects) throw new Error(`Too many redirects (more than ${settings.maxRedirects}).`);
+      if (redirects >= settings.maxRedirects)
+        throw new Error(`Too many redirects (more than ${settings.maxRedirects}).`);
       const next = parseUrl(new URL(location, url).href);
-      if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === "POST")) {
+      if (
+        response.statusCode === 303 ||
+        ((response.statusCode === 301 || response.statusCode === 302) && method === "POST")
+      ) {
         method = "GET";
         body = undefined;
         headers = requestHeaders({ ...args, method: "GET" }, settings, undefined);
@@ -173,14 +194,19 @@ function parseUrl(text: string): URL {
 function checkUrl(url: URL, settings: FetchSettings): void {
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
   if (settings.allowHosts && !settings.allowHosts.some((allowed) => hostMatches(host, allowed))) {
-    throw new Error(`Refused: host "${host}" is not allowed. Allowed hosts: ${settings.allowHosts.join(", ")}.`);
+    throw new Error(
+      `Refused: host "${host}" is not allowed. Allowed hosts: ${settings.allowHosts.join(", ")}.`,
+    );
   }
   if (isIPLiteral(host) && settings.isRefused(host)) {
     throw new Error(`Refused: ${host} is a private, loopback or link-local address.`);
   }
 }
 
-function refusalCheck(allowPrivate: boolean | readonly string[], toolName: string): (address: string) => boolean {
+function refusalCheck(
+  allowPrivate: boolean | readonly string[],
+  toolName: string,
+): (address: string) => boolean {
   if (allowPrivate === true) return () => false;
   if (allowPrivate === false || allowPrivate.length === 0) return isPrivateAddress;
   // Loaded on first use, so importing llmteam does not load node:net.
@@ -190,7 +216,9 @@ function refusalCheck(allowPrivate: boolean | readonly string[], toolName: strin
     const [address = "", prefix] = entry.split("/");
     const family = ipVersion(address) === 6 ? "ipv6" : "ipv4";
     if (ipVersion(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
-      throw new ConfigError(`${toolName}: allowPrivate entry "${entry}" is not an IP address or CIDR range.`);
+      throw new ConfigError(
+        `${toolName}: allowPrivate entry "${entry}" is not an IP address or CIDR range.`,
+      );
     }
     if (prefix === undefined) allowed.addAddress(address, family);
     else allowed.addSubnet(address, Number(prefix), family);
@@ -211,14 +239,20 @@ function isIPLiteral(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(":");
 }
 
-function requestHeaders(args: FetchArguments, settings: FetchSettings, body: string | undefined): Record<string, string> {
+function requestHeaders(
+  args: FetchArguments,
+  settings: FetchSettings,
+  body: string | undefined,
+): Record<string, string> {
   const headers: Record<string, string> = { "user-agent": "llmteam-http-fetch", accept: "*/*" };
   for (const [key, value] of Object.entries(args.headers ?? {})) {
     if (!FORBIDDEN_HEADERS.has(key.toLowerCase())) headers[key.toLowerCase()] = value;
   }
   for (const [key, value] of Object.entries(settings.headers)) headers[key.toLowerCase()] = value;
   if (body !== undefined && headers["content-type"] === undefined) {
-    headers["content-type"] = looksLikeJSON(body) ? "application/json" : "text/plain; charset=utf-8";
+    headers["content-type"] = looksLikeJSON(body)
+      ? "application/json"
+      : "text/plain; charset=utf-8";
   }
   return headers;
 }
@@ -247,14 +281,30 @@ async function send(
       if (error) return callback(error, "", 4);
       const refused = addresses.find((entry) => settings.isRefused(entry.address));
       if (refused) {
-        return callback(new Error(`Refused: ${hostname} resolves to ${refused.address}, a private, loopback or link-local address.`), "", 4);
+        return callback(
+          new Error(
+            `Refused: ${hostname} resolves to ${refused.address}, a private, loopback or link-local address.`,
+          ),
+          "",
+          4,
+        );
       }
       if (addresses.length === 0) return callback(new Error(`${hostname} has no address.`), "", 4);
-      if (options.all) return (callback as unknown as (error: null, list: typeof addresses) => void)(null, addresses);
+      if (options.all)
+        return (callback as unknown as (error: null, list: typeof addresses) => void)(
+          null,
+          addresses,
+        );
       return callback(null, addresses[0]!.address, addresses[0]!.family);
     });
   };
-  const requestOptions: RequestOptions = { method, headers, signal, lookup: guardedLookup, agent: false };
+  const requestOptions: RequestOptions = {
+    method,
+    headers,
+    signal,
+    lookup: guardedLookup,
+    agent: false,
+  };
   if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
   return new Promise<IncomingMessage>((resolve, reject) => {
     const outgoing = network.request(url, requestOptions, resolve);
@@ -263,7 +313,12 @@ async function send(
   });
 }
 
-async function readBody(url: URL, response: IncomingMessage, settings: FetchSettings, signal: AbortSignal): Promise<HttpFetchResult> {
+async function readBody(
+  url: URL,
+  response: IncomingMessage,
+  settings: FetchSettings,
+  signal: AbortSignal,
+): Promise<HttpFetchResult> {
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
@@ -304,9 +359,10 @@ const loaded = new Map<string, Promise<Network>>();
 function loadNetwork(protocol: string): Promise<Network> {
   let network = loaded.get(protocol);
   if (!network) {
-    network = Promise.all([protocol === "https:" ? import("node:https") : import("node:http"), import("node:dns")]).then(
-      ([http, dns]) => ({ request: http.request, lookup: dns.lookup }),
-    );
+    network = Promise.all([
+      protocol === "https:" ? import("node:https") : import("node:http"),
+      import("node:dns"),
+    ]).then(([http, dns]) => ({ request: http.request, lookup: dns.lookup }));
     loaded.set(protocol, network);
   }
   return network;

@@ -40,8 +40,20 @@ describe("json_extract", () => {
 
   it("parses the JSON text the model gives and limits its size", async () => {
     const executor = new ToolExecutor({ tools: [builtinTools.jsonExtract({ maxChars: 50 })] });
-    expect((await executor.execute("json_extract", { json: '{"user":{"name":"Ada"}}', path: "user.name" })).output).toBe("Ada");
-    expect((await executor.execute("json_extract", { json: "{oops", path: "a" })).error).toMatch(/The "json" argument is not valid JSON/);
-    expect((await executor.execute("json_extract", { json: `[${"1,".repeat(40)}1]`, path: "[0]" })).error).toMatch(/too long \(83 characters, limit 50\)/);
+    expect(
+      (
+        await executor.execute("json_extract", {
+          json: '{"user":{"name":"Ada"}}',
+          path: "user.name",
+        })
+      ).output,
+    ).toBe("Ada");
+    expect((await executor.execute("json_extract", { json: "{oops", path: "a" })).error).toMatch(
+      /The "json" argument is not valid JSON/,
+    );
+    expect(
+      (await executor.execute("json_extract", { json: `[${"1,".repeat(40)}1]`, path: "[0]" }))
+        .error,
+    ).toMatch(/too long \(83 characters, limit 50\)/);
   });
 });

@@ -31,30 +31,45 @@ export function extractJsonPath(value: unknown, path: string): unknown {
       if (segment.kind === "all") {
         if (Array.isArray(item)) next.push(...item);
         else if (isObject(item)) next.push(...Object.values(item));
-        else if (!wildcard) throw new Error(`"${where}" is ${describe(item)}, not an array or object, so "*" cannot apply.`);
+        else if (!wildcard)
+          throw new Error(
+            `"${where}" is ${describe(item)}, not an array or object, so "*" cannot apply.`,
+          );
       } else if (segment.kind === "index") {
         if (!Array.isArray(item)) {
           if (wildcard) continue;
-          throw new Error(`"${where}" is ${describe(item)}, not an array, so [${segment.index}] cannot apply.`);
+          throw new Error(
+            `"${where}" is ${describe(item)}, not an array, so [${segment.index}] cannot apply.`,
+          );
         }
         const index = segment.index < 0 ? item.length + segment.index : segment.index;
         if (index < 0 || index >= item.length) {
           if (wildcard) continue;
-          throw new Error(`Index ${segment.index} is out of range at "${where}" (length ${item.length}).`);
+          throw new Error(
+            `Index ${segment.index} is out of range at "${where}" (length ${item.length}).`,
+          );
         }
         next.push(item[index]);
       } else {
         if (!isObject(item) || !Object.hasOwn(item, segment.key)) {
           if (wildcard) continue;
           const keys = isObject(item) ? Object.keys(item) : [];
-          const known = keys.length > 0 ? ` Keys there: ${keys.slice(0, 30).join(", ")}${keys.length > 30 ? ", …" : ""}.` : ` It is ${describe(item)}.`;
+          const known =
+            keys.length > 0
+              ? ` Keys there: ${keys.slice(0, 30).join(", ")}${keys.length > 30 ? ", …" : ""}.`
+              : ` It is ${describe(item)}.`;
           throw new Error(`No key "${segment.key}" at "${where}".${known}`);
         }
         next.push(item[segment.key]);
       }
     }
     if (segment.kind === "all") wildcard = true;
-    where += segment.kind === "key" ? `.${segment.key}` : segment.kind === "index" ? `[${segment.index}]` : "[*]";
+    where +=
+      segment.kind === "key"
+        ? `.${segment.key}`
+        : segment.kind === "index"
+          ? `[${segment.index}]`
+          : "[*]";
     current = next;
   }
   return wildcard ? current : current[0];
@@ -66,7 +81,9 @@ export function extractJsonPath(value: unknown, path: string): unknown {
  * @example
  * builtinTools.jsonExtract({ maxChars: 200_000 });
  */
-export function jsonExtract(options: JsonExtractOptions = {}): ToolDefinition<{ json: string; path: string }, unknown> {
+export function jsonExtract(
+  options: JsonExtractOptions = {},
+): ToolDefinition<{ json: string; path: string }, unknown> {
   const maxChars = options.maxChars ?? 1_000_000;
   return tool({
     name: options.name ?? "json_extract",
@@ -74,15 +91,22 @@ export function jsonExtract(options: JsonExtractOptions = {}): ToolDefinition<{ 
       'Extract a value from a JSON document with a path such as "a.b[0].c", "items[-1].name" or "items[*].id".',
     parameters: z.object({
       json: z.string().describe("The JSON document, as text"),
-      path: z.string().describe('Path to the value, e.g. "data.items[0].name"; "$" or "" is the whole document'),
+      path: z
+        .string()
+        .describe('Path to the value, e.g. "data.items[0].name"; "$" or "" is the whole document'),
     }),
     execute: ({ json, path }) => {
-      if (json.length > maxChars) throw new Error(`The JSON text is too long (${json.length} characters, limit ${maxChars}).`);
+      if (json.length > maxChars)
+        throw new Error(
+          `The JSON text is too long (${json.length} characters, limit ${maxChars}).`,
+        );
       let document: unknown;
       try {
         document = JSON.parse(json);
       } catch (error) {
-        throw new Error(`The "json" argument is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(
+          `The "json" argument is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       return extractJsonPath(document, path);
     },

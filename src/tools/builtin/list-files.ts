@@ -51,9 +51,13 @@ export function listFiles(
   const maxDepth = options.maxDepth ?? 10;
   return tool({
     name,
-    description: "List the files and directories in a directory of the project (relative path; \".\" is the top).",
+    description:
+      'List the files and directories in a directory of the project (relative path; "." is the top).',
     parameters: z.object({
-      path: z.string().optional().describe('Directory to list, relative to the project directory (default ".")'),
+      path: z
+        .string()
+        .optional()
+        .describe('Directory to list, relative to the project directory (default ".")'),
       recursive: z.boolean().optional().describe("Also list everything below it (default false)"),
     }),
     execute: async ({ path = ".", recursive = false }, { signal }) => {
@@ -64,7 +68,9 @@ export function listFiles(
       let truncated = false;
       const walk = async (absolute: string, relative: string, depth: number): Promise<void> => {
         signal.throwIfAborted();
-        const children = (await readdir(absolute, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+        const children = (await readdir(absolute, { withFileTypes: true })).sort((a, b) =>
+          a.name.localeCompare(b.name),
+        );
         for (const child of children) {
           if (!root.shows(child.name)) continue;
           if (entries.length >= maxEntries) {
@@ -78,7 +84,11 @@ export function listFiles(
             entries.push({ path: childRelative, type: "directory" });
             if (recursive && depth < maxDepth) await walk(childAbsolute, childRelative, depth + 1);
           } else if (child.isFile()) {
-            entries.push({ path: childRelative, type: "file", sizeBytes: (await lstat(childAbsolute)).size });
+            entries.push({
+              path: childRelative,
+              type: "file",
+              sizeBytes: (await lstat(childAbsolute)).size,
+            });
           } else entries.push({ path: childRelative, type: "other" });
         }
       };

@@ -59,12 +59,20 @@ export function ipVersion(address: string): 0 | 4 | 6 {
 const IPV4 = /^(?:0|[1-9]\d{0,2})(?:\.(?:0|[1-9]\d{0,2})){3}$/;
 
 function embeddedIPv4(bytes: number[]): number[] | undefined {
-  const zeros = (from: number, to: number): boolean => bytes.slice(from, to).every((byte) => byte === 0);
+  const zeros = (from: number, to: number): boolean =>
+    bytes.slice(from, to).every((byte) => byte === 0);
   // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, but not :: and ::1 themselves)
   if (zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.slice(12);
   if (zeros(0, 12) && !zeros(12, 15)) return bytes.slice(12);
   // 64:ff9b::/96 NAT64
-  if (bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zeros(4, 12)) return bytes.slice(12);
+  if (
+    bytes[0] === 0x00 &&
+    bytes[1] === 0x64 &&
+    bytes[2] === 0xff &&
+    bytes[3] === 0x9b &&
+    zeros(4, 12)
+  )
+    return bytes.slice(12);
   // 2002::/16 6to4: the IPv4 address sits in bytes 2-5
   if (bytes[0] === 0x20 && bytes[1] === 0x02) return bytes.slice(2, 6);
   return undefined;
@@ -102,7 +110,11 @@ function parseIPv6(address: string): number[] | undefined {
   const restGroups = rest === undefined || rest === "" ? [] : rest.split(":");
   const missing = 8 - headGroups.length - restGroups.length;
   if (missing < 0 || (rest === undefined && missing !== 0)) return undefined;
-  const groups = [...headGroups, ...Array<string>(rest === undefined ? 0 : missing).fill("0"), ...restGroups];
+  const groups = [
+    ...headGroups,
+    ...Array<string>(rest === undefined ? 0 : missing).fill("0"),
+    ...restGroups,
+  ];
   const bytes: number[] = [];
   for (const group of groups) {
     const value = Number.parseInt(group, 16);

@@ -33,20 +33,29 @@ export interface ReadFileResult {
  * @example
  * builtinTools.readFile({ root: "./docs", maxBytes: 50_000 });
  */
-export function readFile(options: ReadFileOptions = {}): ToolDefinition<{ path: string }, ReadFileResult> {
+export function readFile(
+  options: ReadFileOptions = {},
+): ToolDefinition<{ path: string }, ReadFileResult> {
   const name = options.name ?? "read_file";
   const root = new FileRoot(options, name);
   const maxBytes = options.maxBytes ?? 100_000;
   return tool({
     name,
     description: `Read a text file. Paths are relative to the project directory; at most ${maxBytes} bytes are returned.`,
-    parameters: z.object({ path: z.string().describe('Path of the file, relative to the project directory, e.g. "docs/intro.md"') }),
+    parameters: z.object({
+      path: z
+        .string()
+        .describe('Path of the file, relative to the project directory, e.g. "docs/intro.md"'),
+    }),
     execute: async ({ path }, { signal }) => {
       const target = await root.resolve(path);
       const handle = await open(target.absolute, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
       try {
         const stats = await handle.stat();
-        if (!stats.isFile()) throw new Error(`"${path}" is not a regular file${stats.isDirectory() ? " (it is a directory: use list_files)" : ""}.`);
+        if (!stats.isFile())
+          throw new Error(
+            `"${path}" is not a regular file${stats.isDirectory() ? " (it is a directory: use list_files)" : ""}.`,
+          );
         signal.throwIfAborted();
         const length = Math.min(stats.size, maxBytes);
         const buffer = Buffer.alloc(length);
@@ -57,8 +66,16 @@ export function readFile(options: ReadFileOptions = {}): ToolDefinition<{ path: 
           read += bytesRead;
         }
         const bytes = buffer.subarray(0, read);
-        if (bytes.subarray(0, 8_000).includes(0)) throw new Error(`"${path}" is a binary file (${stats.size} bytes); read_file returns text only.`);
-        return { path: target.relative, content: bytes.toString("utf8"), sizeBytes: stats.size, truncated: stats.size > read };
+        if (bytes.subarray(0, 8_000).includes(0))
+          throw new Error(
+            `"${path}" is a binary file (${stats.size} bytes); read_file returns text only.`,
+          );
+        return {
+          path: target.relative,
+          content: bytes.toString("utf8"),
+          sizeBytes: stats.size,
+          truncated: stats.size > read,
+        };
       } finally {
         await handle.close();
       }
