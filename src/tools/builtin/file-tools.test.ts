@@ -60,7 +60,7 @@ describe("read_file", () => {
     [".env", 'Path ".env" names a hidden file or directory'],
     [".git/config", 'Path ".git/config" names a hidden file or directory'],
     ["docs/none.md", 'No such file or directory: "docs/none.md".'],
-    ["docs", '"docs" is not a regular file (it is a directory: use list_files).'],
+    ["docs", '"docs" is a directory (use list_files); this tool opens regular files only.'],
     ["image.bin", '"image.bin" is a binary file (5 bytes); read_file returns text only.'],
     ["docs/intro.md\0.txt", "The path contains a NUL character."],
   ])("refuses %s", async (requested, message) => {
@@ -140,7 +140,7 @@ describe("list_files", () => {
       "leads outside the allowed directory (through a symbolic link)",
     );
     expect((await executor().execute("list_files", { path: "image.bin" })).error).toContain(
-      '"image.bin" is not a directory.',
+      '"image.bin" is a file; this tool opens directories only.',
     );
   });
 

@@ -57,3 +57,35 @@ describe("json_extract", () => {
     ).toMatch(/too long \(83 characters, limit 50\)/);
   });
 });
+
+describe("json_extract on hostile input", () => {
+  it.each([
+    ["['", "\\".repeat(10_000)],
+    ['["', "\\".repeat(10_000)],
+    ["['a", "\\'".repeat(5_000)],
+    ["[", "[".repeat(10_000)],
+    ["a.", "b.".repeat(5_000)],
+    ["", "[0]".repeat(3_400)],
+  ])("parses a 10k-character path (%s…) in linear time", (head, tail) => {
+    const startedMs = performance.now();
+    expect(() => extractJsonPath({ a: 1 }, head + tail)).toThrow(
+      /Invalid path|No key|Index|not an array/,
+    );
+    expect(performance.now() - startedMs).toBeLessThan(1_000);
+  });
+
+  it("reads quoted keys with escapes and reports an unclosed quote", () => {
+    expect(extractJsonPath({ "it's": 1 }, "['it\\'s']")).toBe(1);
+    expect(extractJsonPath({ 'a"b\\': 2 }, '[ "a\\"b\\\\" ]')).toBe(2);
+    expect(() => extractJsonPath({}, "['abc")).toThrow("missing closing ' of a quoted key");
+    expect(() => extractJsonPath({}, "['abc' x]")).toThrow('expected "]" after the quoted key');
+  });
+
+  it("maps [*] over a 1,000,000-element array", () => {
+    const items = Array.from({ length: 1_000_000 }, (_, index) => ({ id: index }));
+    const ids = extractJsonPath({ items }, "items[*].id") as number[];
+    expect(ids).toHaveLength(1_000_000);
+    expect(ids[999_999]).toBe(999_999);
+    expect((extractJsonPath({ items }, "items[*]") as unknown[]).length).toBe(1_000_000);
+  });
+});

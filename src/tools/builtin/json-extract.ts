@@ -29,8 +29,9 @@ export function extractJsonPath(value: unknown, path: string): unknown {
     const next: unknown[] = [];
     for (const item of current) {
       if (segment.kind === "all") {
-        if (Array.isArray(item)) next.push(...item);
-        else if (isObject(item)) next.push(...Object.values(item));
+        // A loop, not push(...item): spreading a large array overflows the call stack.
+        if (Array.isArray(item)) for (const element of item) next.push(element);
+        else if (isObject(item)) for (const key of Object.keys(item)) next.push(item[key]);
         else if (!wildcard)
           throw new Error(
             `"${where}" is ${describe(item)}, not an array or object, so "*" cannot apply.`,
@@ -113,11 +114,19 @@ export function jsonExtract(
   });
 }
 
+/** Splits a path into segments in one pass (no regular expression can backtrack on it). */
 function parsePath(path: string): Segment[] {
   const segments: Segment[] = [];
-  let index = path.startsWith("$") ? 1 : 0;
+  const start = path.startsWith("$") ? 1 : 0;
+  let index = start;
   const fail = (message: string): never => {
-    throw new Error(`Invalid path "${path}" at position ${index + 1}: ${message}`);
+    throw new Error(`Invalid path "${clip(path)}" at position ${index + 1}: ${message}`);
+  };
+  /** A bare key: every character up to the next ".", "[" or "]". */
+  const bareKey = (): string => {
+    const from = index;
+    while (index < path.length && !".[]".includes(path[index]!)) index++;
+    return path.slice(from, index);
   };
   while (index < path.length) {
     const char = path[index]!;
@@ -128,33 +137,53 @@ function parsePath(path: string): Segment[] {
         index++;
         continue;
       }
-      const key = /^[^.[\]]+/.exec(path.slice(index))?.[0] ?? fail("expected a key after '.'");
+      const key = bareKey();
+      if (key === "") fail("expected a key after '.'");
       segments.push({ kind: "key", key });
-      index += key.length;
     } else if (char === "[") {
-      const close = path.indexOf("]", index);
-      const quoted = /^\[\s*(["'])((?:\\.|(?!\1).)*)\1\s*\]/.exec(path.slice(index));
-      if (quoted) {
-        segments.push({ kind: "key", key: quoted[2]!.replace(/\\(.)/g, "$1") });
-        index += quoted[0].length;
-        continue;
-      }
-      if (close < 0) fail("missing ']'");
-      const inside = path.slice(index + 1, close).trim();
-      if (inside === "*") segments.push({ kind: "all" });
-      else if (/^-?\d+$/.test(inside)) segments.push({ kind: "index", index: Number(inside) });
-      else fail(`expected a number, "*" or a quoted key inside [], found "${inside}"`);
-      index = close + 1;
-    } else if (segments.length === 0 && index === (path.startsWith("$") ? 1 : 0)) {
-      const key = /^[^.[\]]+/.exec(path.slice(index))![0];
-      if (key === "*") segments.push({ kind: "all" });
-      else segments.push({ kind: "key", key });
-      index += key.length;
+      segments.push(bracket());
+    } else if (segments.length === 0 && index === start) {
+      const key = bareKey();
+      segments.push(key === "*" ? { kind: "all" } : { kind: "key", key });
     } else {
       fail(`unexpected "${char}"`);
     }
   }
   return segments;
+
+  /** `[0]`, `[-1]`, `[*]`, `["key"]` or `['key']` (a backslash escapes the next character). */
+  function bracket(): Segment {
+    index++;
+    while (path[index] === " ") index++;
+    const quote = path[index];
+    if (quote === '"' || quote === "'") {
+      let key = "";
+      index++;
+      while (index < path.length && path[index] !== quote) {
+        if (path[index] === "\\" && index + 1 < path.length) index++;
+        key += path[index];
+        index++;
+      }
+      if (index >= path.length) fail(`missing closing ${quote} of a quoted key`);
+      index++;
+      while (path[index] === " ") index++;
+      if (path[index] !== "]") fail(`expected "]" after the quoted key`);
+      index++;
+      return { kind: "key", key };
+    }
+    const close = path.indexOf("]", index);
+    if (close < 0) fail("missing ']'");
+    const inside = path.slice(index, close).trim();
+    index = close + 1;
+    if (inside === "*") return { kind: "all" };
+    if (/^-?\d+$/.test(inside)) return { kind: "index", index: Number(inside) };
+    return fail(`expected a number, "*" or a quoted key inside [], found "${clip(inside)}"`);
+  }
+}
+
+/** Long paths are cut in messages. */
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

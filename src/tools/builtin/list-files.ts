@@ -3,7 +3,7 @@ import nodePath from "node:path";
 import * as z from "zod";
 import { tool } from "../tool.js";
 import type { ToolDefinition } from "../tool-definition.js";
-import { FileRoot, type FileRootOptions } from "./file-root.js";
+import { FileRoot, type FileRootOptions, type OpenedPath } from "./file-root.js";
 
 /** Options of the `list_files` built-in. */
 export interface ListFilesOptions extends FileRootOptions {
@@ -35,8 +35,9 @@ export interface ListFilesResult {
 
 /**
  * The `list_files` built-in: lists a directory under a root, optionally recursively. Paths that
- * leave the root are refused; symlinks are listed but never followed; hidden entries are left
- * out unless `allowHidden`.
+ * leave the root are refused; symlinks are listed but never followed (the listed directory and
+ * each directory descended into are opened once, without following a symlink swapped in since
+ * the check); hidden entries are left out unless `allowHidden`.
  *
  * @throws ConfigError (from the factory) when `root` is not an existing directory.
  * @example
@@ -61,14 +62,12 @@ export function listFiles(
       recursive: z.boolean().optional().describe("Also list everything below it (default false)"),
     }),
     execute: async ({ path = ".", recursive = false }, { signal }) => {
-      const target = await root.resolve(path);
-      const stats = await lstat(target.absolute);
-      if (!stats.isDirectory()) throw new Error(`"${path}" is not a directory.`);
+      const target = await root.open(path, "directory");
       const entries: FileEntry[] = [];
       let truncated = false;
-      const walk = async (absolute: string, relative: string, depth: number): Promise<void> => {
+      const walk = async (directory: OpenedPath, depth: number): Promise<void> => {
         signal.throwIfAborted();
-        const children = (await readdir(absolute, { withFileTypes: true })).sort((a, b) =>
+        const children = (await readdir(directory.pinned, { withFileTypes: true })).sort((a, b) =>
           a.name.localeCompare(b.name),
         );
         for (const child of children) {
@@ -77,22 +76,37 @@ export function listFiles(
             truncated = true;
             return;
           }
-          const childRelative = relative === "." ? child.name : `${relative}/${child.name}`;
-          const childAbsolute = nodePath.join(absolute, child.name);
-          if (child.isSymbolicLink()) entries.push({ path: childRelative, type: "symlink" });
+          const relative =
+            directory.relative === "." ? child.name : `${directory.relative}/${child.name}`;
+          if (child.isSymbolicLink()) entries.push({ path: relative, type: "symlink" });
           else if (child.isDirectory()) {
-            entries.push({ path: childRelative, type: "directory" });
-            if (recursive && depth < maxDepth) await walk(childAbsolute, childRelative, depth + 1);
+            entries.push({ path: relative, type: "directory" });
+            if (recursive && depth < maxDepth)
+              await walkChild(directory, child.name, relative, depth);
           } else if (child.isFile()) {
-            entries.push({
-              path: childRelative,
-              type: "file",
-              sizeBytes: (await lstat(childAbsolute)).size,
-            });
-          } else entries.push({ path: childRelative, type: "other" });
+            const { size } = await lstat(nodePath.join(directory.pinned, child.name));
+            entries.push({ path: relative, type: "file", sizeBytes: size });
+          } else entries.push({ path: relative, type: "other" });
         }
       };
-      await walk(target.absolute, target.relative, 1);
+      const walkChild = async (
+        parent: OpenedPath,
+        name: string,
+        relative: string,
+        depth: number,
+      ): Promise<void> => {
+        const child = await root.openChild(parent, name, relative);
+        try {
+          await walk(child, depth + 1);
+        } finally {
+          await child.handle.close();
+        }
+      };
+      try {
+        await walk(target, 1);
+      } finally {
+        await target.handle.close();
+      }
       return { path: target.relative, entries, truncated };
     },
   });

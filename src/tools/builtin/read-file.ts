@@ -1,5 +1,3 @@
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
 import * as z from "zod";
 import { tool } from "../tool.js";
 import type { ToolDefinition } from "../tool-definition.js";
@@ -26,8 +24,10 @@ export interface ReadFileResult {
 
 /**
  * The `read_file` built-in: reads a UTF-8 text file under a root directory. Paths that leave the
- * root (`../`, absolute paths, symlinks pointing outside) and hidden files are refused; binary
- * files are refused; long files are cut at `maxBytes`.
+ * root (`../`, absolute paths, symlinks pointing outside, a symlink swapped in while the file is
+ * opened) and hidden files are refused; FIFOs, devices and sockets are refused without being
+ * opened for reading; binary files are refused; long files are cut at `maxBytes`. The file is
+ * opened once and what was opened is checked, so the check and the read are the same file.
  *
  * @throws ConfigError (from the factory) when `root` is not an existing directory.
  * @example
@@ -48,14 +48,9 @@ export function readFile(
         .describe('Path of the file, relative to the project directory, e.g. "docs/intro.md"'),
     }),
     execute: async ({ path }, { signal }) => {
-      const target = await root.resolve(path);
-      const handle = await open(target.absolute, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      const target = await root.open(path, "file");
+      const { handle, stats } = target;
       try {
-        const stats = await handle.stat();
-        if (!stats.isFile())
-          throw new Error(
-            `"${path}" is not a regular file${stats.isDirectory() ? " (it is a directory: use list_files)" : ""}.`,
-          );
         signal.throwIfAborted();
         const length = Math.min(stats.size, maxBytes);
         const buffer = Buffer.alloc(length);
