@@ -8,6 +8,9 @@
  * process) stops counting at `expiresAtMs`.
  *
  * Implementations make `reserve` atomic: two callers can never both fit into the same room.
+ * A store over the network bounds every wait (a timeout) and stops waiting when the request's
+ * `signal` aborts; a `settle` it may have applied before giving up is safe to repeat while the
+ * reservation has not expired (see the Redis store).
  */
 export interface BudgetStore {
   /** Holds `amountNano` if it fits (or always, for a soft budget). */
@@ -30,6 +33,8 @@ export interface BudgetUsageRequest {
   windowStartMs: number;
   /** Now: reservations expired by then are dropped. */
   nowMs: number;
+  /** Stops waiting for the store (the operation may still be applied by it). */
+  signal?: AbortSignal | undefined;
 }
 
 /** Arguments of {@link BudgetStore.reserve}. */
@@ -76,4 +81,6 @@ export interface BudgetSettleRequest extends BudgetUsageRequest {
 export interface BudgetReleaseRequest {
   key: string;
   reservationId: string;
+  /** Stops waiting for the store (the release may still be applied by it). */
+  signal?: AbortSignal | undefined;
 }

@@ -1,4 +1,5 @@
 import type { Redis, RedisOptions } from "ioredis";
+import { BudgetStoreError } from "../errors/budget-store-error.js";
 import type {
   BudgetReleaseRequest,
   BudgetReserveRequest,
@@ -15,12 +16,21 @@ export interface RedisBudgetStoreOptions {
   client: Redis;
   /** Prefix of every key the store writes. Default `"llmteam:budget:"`. */
   prefix?: string;
+  /**
+   * Longest wait for one store operation (and for `connect`), in ms. Past it the operation
+   * fails with {@link BudgetStoreError} instead of waiting out the client's reconnect retries.
+   * Default {@link DEFAULT_REDIS_COMMAND_TIMEOUT_MS}.
+   */
+  commandTimeoutMs?: number;
 }
+
+/** Default of {@link RedisBudgetStoreOptions.commandTimeoutMs}: 2 s. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
 // Lua numbers are doubles: exact for integers below 2^53 nano-dollars (~$9M). Amounts are
 // stored from the argument strings, never re-formatted by Lua (which would print 1e+15).
 const COMMON = `
-local spentKey, holdsKey, expiryKey = KEYS[1], KEYS[2], KEYS[3]
+local spentKey, holdsKey, expiryKey, settledKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local function dropExpired(now)
   local expired = redis.call('ZRANGEBYSCORE', expiryKey, '-inf', now)
   for i = 1, #expired do
@@ -66,13 +76,25 @@ return {1, spent, held}
 `;
 
 // ARGV: id, actual, fallbackBucket, windowStart, now, bucketTtlMs
+// A settled hold's id stays in settledKey until the hold would have expired, so a settle
+// repeated after a timeout (it may have run after all) counts once.
 const SETTLE = `${COMMON}
 local bucket = ARGV[3]
+redis.call('ZREMRANGEBYSCORE', settledKey, '-inf', ARGV[5])
+if redis.call('ZSCORE', settledKey, ARGV[1]) then
+  dropExpired(tonumber(ARGV[5]))
+  return {windowSpend(tonumber(ARGV[4]), false), reserved()}
+end
 local hold = redis.call('HGET', holdsKey, ARGV[1])
 if hold then
   bucket = string.match(hold, ':(.+)$')
+  local expiresAt = redis.call('ZSCORE', expiryKey, ARGV[1])
   redis.call('HDEL', holdsKey, ARGV[1])
   redis.call('ZREM', expiryKey, ARGV[1])
+  if expiresAt then
+    redis.call('ZADD', settledKey, expiresAt, ARGV[1])
+    if redis.call('PTTL', settledKey) < tonumber(ARGV[6]) then redis.call('PEXPIRE', settledKey, ARGV[6]) end
+  end
 end
 if ARGV[2] ~= '0' then
   redis.call('HINCRBY', spentKey, bucket, ARGV[2])
@@ -95,6 +117,12 @@ return {windowSpend(tonumber(ARGV[1]), false), reserved()}
  * budget share a hash tag (`{key}`), so they live on one Redis Cluster slot. Spend expires by
  * itself once out of every window.
  *
+ * Outages: every operation waits at most `commandTimeoutMs` (and stops when the request's
+ * `signal` aborts), then fails with {@link BudgetStoreError}; the client's `error` events are
+ * listened to (no "Unhandled error event" output) and the last one is named in that error. A
+ * `reserve` given up on is released once the connection is back, and a `settle` repeated
+ * before its hold expires counts once.
+ *
  * @example
  * import Redis from "ioredis";
  * const store = new RedisBudgetStore({ client: new Redis("redis://127.0.0.1:6379") });
@@ -105,11 +133,18 @@ export class RedisBudgetStore implements BudgetStore {
   private readonly prefix: string;
   private readonly ownsClient: boolean;
   private readonly hashes = new Map<string, string>();
+  private readonly commandTimeoutMs: number;
+  private lastError: Error | undefined;
+  private readonly onError = (error: Error): void => {
+    this.lastError = error;
+  };
 
   constructor(options: RedisBudgetStoreOptions, ownsClient = false) {
     this.client = options.client;
     this.prefix = options.prefix ?? "llmteam:budget:";
     this.ownsClient = ownsClient;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
+    this.client.on("error", this.onError);
   }
 
   /**
@@ -118,19 +153,24 @@ export class RedisBudgetStore implements BudgetStore {
    */
   static async connect(
     url: string,
-    options: { prefix?: string; redis?: RedisOptions } = {},
+    options: Omit<RedisBudgetStoreOptions, "client"> & { redis?: RedisOptions } = {},
   ): Promise<RedisBudgetStore> {
     const { Redis: RedisClient } = await import("ioredis");
-    const client = new RedisClient(url, { lazyConnect: true, ...options.redis });
-    await client.connect();
-    return new RedisBudgetStore(
-      { client, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) },
-      true,
-    );
+    const { redis, ...storeOptions } = options;
+    const client = new RedisClient(url, { lazyConnect: true, ...redis });
+    const store = new RedisBudgetStore({ ...storeOptions, client }, true);
+    try {
+      await store.bounded("connect", client.connect());
+    } catch (error) {
+      client.disconnect();
+      client.off("error", store.onError);
+      throw error;
+    }
+    return store;
   }
 
   async reserve(request: BudgetReserveRequest): Promise<BudgetReserveResult> {
-    const [granted, spent, held] = (await this.run(RESERVE, request.key, [
+    const reserving = this.run(RESERVE, request.key, [
       request.reservationId,
       integer(request.amountNano),
       integer(request.limitNano),
@@ -140,46 +180,113 @@ export class RedisBudgetStore implements BudgetStore {
       integer(request.nowMs),
       integer(request.expiresAtMs),
       integer(Math.max(1, request.bucketExpiresAtMs - request.nowMs)),
-    ])) as [number, number, number];
+    ]);
+    let reply: unknown;
+    try {
+      reply = await this.bounded("reserve", reserving, request.signal);
+    } catch (error) {
+      // The script may still run once the connection is back: a release queued after it undoes it.
+      this.release({ key: request.key, reservationId: request.reservationId }).catch(() => {});
+      throw error;
+    }
+    const [granted, spent, held] = reply as [number, number, number];
     return { granted: granted === 1, spentNano: spent, reservedNano: held };
   }
 
   async settle(request: BudgetSettleRequest): Promise<BudgetWindowUsage> {
-    const [spent, held] = (await this.run(SETTLE, request.key, [
+    const settling = this.run(SETTLE, request.key, [
       request.reservationId,
       integer(request.actualNano),
       integer(request.bucketStartMs),
       integer(request.windowStartMs),
       integer(request.nowMs),
       integer(Math.max(1, request.bucketExpiresAtMs - request.nowMs)),
-    ])) as [number, number];
+    ]);
+    const [spent, held] = (await this.bounded("settle", settling, request.signal)) as [
+      number,
+      number,
+    ];
     return { spentNano: spent, reservedNano: held };
   }
 
   async release(request: BudgetReleaseRequest): Promise<void> {
     const [, holdsKey, expiryKey] = this.keysOf(request.key);
-    await this.client
-      .multi()
-      .hdel(holdsKey, request.reservationId)
-      .zrem(expiryKey, request.reservationId)
-      .exec();
+    await this.bounded(
+      "release",
+      this.client
+        .multi()
+        .hdel(holdsKey, request.reservationId)
+        .zrem(expiryKey, request.reservationId)
+        .exec(),
+      request.signal,
+    );
   }
 
   async usage(request: BudgetUsageRequest): Promise<BudgetWindowUsage> {
-    const [spent, held] = (await this.run(USAGE, request.key, [
+    const reading = this.run(USAGE, request.key, [
       integer(request.windowStartMs),
       integer(request.nowMs),
-    ])) as [number, number];
+    ]);
+    const [spent, held] = (await this.bounded("usage", reading, request.signal)) as [
+      number,
+      number,
+    ];
     return { spentNano: spent, reservedNano: held };
   }
 
   async close(): Promise<void> {
-    if (this.ownsClient) await this.client.quit();
+    if (this.ownsClient) {
+      await this.bounded("close", this.client.quit()).catch(() => this.client.disconnect());
+    }
+    this.client.off("error", this.onError);
   }
 
-  private keysOf(key: string): [string, string, string] {
+  /**
+   * Waits for `command` at most `commandTimeoutMs` and until `signal` aborts. A command given
+   * up on keeps its place in the client's queue; its outcome is ignored.
+   */
+  private bounded<T>(operation: string, command: Promise<T>, signal?: AbortSignal): Promise<T> {
+    command.catch(() => {});
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        const last = this.lastError ? ` Last connection error: ${this.lastError.message}.` : "";
+        reject(
+          new BudgetStoreError(
+            `Redis budget store: no answer to ${operation} within ${this.commandTimeoutMs} ms (commandTimeoutMs).${last}`,
+            { operation, timeoutMs: this.commandTimeoutMs, cause: this.lastError },
+          ),
+        );
+      }, this.commandTimeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      command.then(
+        (value) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          reject(
+            new BudgetStoreError(
+              `Redis budget store: ${operation} failed: ${error instanceof Error ? error.message : String(error)}`,
+              { operation, cause: error },
+            ),
+          );
+        },
+      );
+    });
+  }
+
+  private keysOf(key: string): [string, string, string, string] {
     const base = `${this.prefix}{${key}}`;
-    return [`${base}:spent`, `${base}:holds`, `${base}:expiry`];
+    return [`${base}:spent`, `${base}:holds`, `${base}:expiry`, `${base}:settled`];
   }
 
   /** EVALSHA, loading the script on first use and again after a Redis restart (NOSCRIPT). */
