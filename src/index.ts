@@ -160,8 +160,15 @@ export type {
   RunCost,
   UsageRecord,
 } from "./cost/index.js";
-export { MemoryBudgetStore, RedisBudgetStore, SqliteBudgetStore } from "./store/index.js";
+export {
+  BudgetStoreError,
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  MemoryBudgetStore,
+  RedisBudgetStore,
+  SqliteBudgetStore,
+} from "./store/index.js";
 export type {
+  BudgetStoreErrorOptions,
   BudgetReleaseRequest,
   BudgetReserveRequest,
   BudgetReserveResult,

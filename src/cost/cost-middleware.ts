@@ -16,6 +16,7 @@ import { BudgetManager } from "./budget-manager.js";
 import { windowAt, type WindowPosition } from "./budget-window.js";
 import type { CostTracker } from "./cost-tracker.js";
 import { estimateInputTokens } from "./estimate-input-tokens.js";
+import { PendingStoreOperations, keptSettlementWarning } from "./pending-store-operations.js";
 
 /** Output tokens reserved (and requested) for a call that sets no `maxOutputTokens`. */
 export const DEFAULT_RESERVE_OUTPUT_TOKENS = 4_096;
@@ -179,6 +180,7 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
   const idPrefix = globalThis.crypto.randomUUID();
   let nextId = 0;
   const runHeld = new Map<string, number>();
+  const pending = store && new PendingStoreOperations(store);
 
   async function reserve(amountNano: number, context: CallContext, nowMs: number): Promise<Held> {
     const held: Held = { amountNano, run: false, periods: [] };
@@ -196,6 +198,9 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
       runHeld.set(context.runId, inFlight + amountNano);
       held.run = true;
     }
+    // Settlements kept during an outage go first when the store may be back (not awaited: their
+    // reservations still hold at least as much as they will spend).
+    if (pending && pending.size > 0) pending.flush().catch(() => {});
     try {
       for (const plan of periodPlans) {
         const position = windowAt(plan.period, plan.manager.budget.window, nowMs);
@@ -211,6 +216,7 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
           bucketExpiresAtMs: position.bucketExpiresAtMs,
           nowMs,
           expiresAtMs: nowMs + reservationTtlMs,
+          signal: context.signal,
         });
         if (!result.granted)
           await refuse(
@@ -264,9 +270,10 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
   async function release(held: Held, runId: string): Promise<void> {
     releaseRun(held, runId);
     const periods = held.periods.splice(0);
+    // A release the store cannot take now is kept and retried; the call's own outcome stands.
     await Promise.all(
       periods.map((hold) =>
-        store!.release({ key: hold.plan.storeKey, reservationId: hold.reservationId }),
+        pending!.release({ key: hold.plan.storeKey, reservationId: hold.reservationId }),
       ),
     );
   }
@@ -324,20 +331,29 @@ export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
     for (const manager of runManagers)
       await observe(manager, tracker.spentNano(context.runId), context.runId, context);
     for (const hold of held.periods) {
-      const usage = await store!.settle({
-        key: hold.plan.storeKey,
-        reservationId: hold.reservationId,
-        actualNano: costNano,
-        bucketStartMs: hold.position.bucketStartMs,
-        windowStartMs: hold.position.windowStartMs,
-        bucketExpiresAtMs: hold.position.bucketExpiresAtMs,
-        nowMs: context.clock.now(),
-      });
+      const settled = await pending!.settle(
+        {
+          key: hold.plan.storeKey,
+          reservationId: hold.reservationId,
+          actualNano: costNano,
+          bucketStartMs: hold.position.bucketStartMs,
+          windowStartMs: hold.position.windowStartMs,
+          bucketExpiresAtMs: hold.position.bucketExpiresAtMs,
+          nowMs: context.clock.now(),
+        },
+        context.signal,
+      );
+      if ("error" in settled) {
+        const budget = `${hold.plan.manager.budget.label} budget "${hold.plan.key}"`;
+        const warning = keptSettlementWarning(budget, costNano, held.amountNano, settled.error);
+        await emit(context, "warning", warning);
+        continue;
+      }
       const scope =
         hold.plan.manager.budget.window === "calendar"
           ? `${hold.plan.storeKey}@${hold.position.windowStartMs}`
           : hold.plan.storeKey;
-      await observe(hold.plan.manager, usage.spentNano, scope, context);
+      await observe(hold.plan.manager, settled.usage.spentNano, scope, context);
     }
   }
 

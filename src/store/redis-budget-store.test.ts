@@ -80,3 +80,52 @@ describe("RedisBudgetStore across processes", () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 });
+
+describe("RedisBudgetStore after a timeout", () => {
+  const at = Date.UTC(2026, 0, 1);
+  const window = { windowStartMs: at, bucketStartMs: at, bucketExpiresAtMs: at + 86_400_000 };
+
+  it("counts a repeated settle once while the hold would still count", async () => {
+    const store = new RedisBudgetStore({ client: admin, prefix });
+    await store.reserve({
+      key: "repeat",
+      reservationId: "r1",
+      amountNano: 100,
+      limitNano: 1_000,
+      hardLimit: true,
+      nowMs: at,
+      expiresAtMs: at + 600_000,
+      ...window,
+    });
+    const settle = { key: "repeat", reservationId: "r1", actualNano: 40, nowMs: at, ...window };
+    expect(await store.settle(settle)).toEqual({ spentNano: 40, reservedNano: 0 });
+    expect(await store.settle({ ...settle, nowMs: at + 1_000 })).toEqual({
+      spentNano: 40,
+      reservedNano: 0,
+    });
+    // Past the hold's expiry the id is forgotten (the marker does not grow without end).
+    expect(await admin.zcard(`${prefix}{repeat}:settled`)).toBe(1);
+    await store.settle({ ...settle, reservationId: "other", actualNano: 0, nowMs: at + 600_001 });
+    expect(await admin.zcard(`${prefix}{repeat}:settled`)).toBe(0);
+  });
+
+  it("stops waiting on abort with the signal's reason", async () => {
+    const client = new Redis(REDIS_URL, { lazyConnect: true });
+    const store = new RedisBudgetStore({ client, prefix, commandTimeoutMs: 5_000 });
+    const controller = new AbortController();
+    const reason = new Error("cancelled by the user");
+    controller.abort(reason);
+    await expect(
+      store.usage({ key: "abort", windowStartMs: 0, nowMs: at, signal: controller.signal }),
+    ).rejects.toBe(reason);
+    client.disconnect();
+  });
+
+  it("fails connect within commandTimeoutMs when nothing listens", async () => {
+    const startedMs = performance.now();
+    await expect(
+      RedisBudgetStore.connect("redis://127.0.0.1:1", { commandTimeoutMs: 300 }),
+    ).rejects.toThrow(/^Redis budget store: (connect failed|no answer to connect).*ECONNREFUSED/);
+    expect(performance.now() - startedMs).toBeLessThan(2_000);
+  });
+});

@@ -241,6 +241,10 @@ export class RedisBudgetStore implements BudgetStore {
     this.client.off("error", this.onError);
   }
 
+  private lastErrorText(): string {
+    return this.lastError ? ` Last connection error: ${this.lastError.message}.` : "";
+  }
+
   /**
    * Waits for `command` at most `commandTimeoutMs` and until `signal` aborts. A command given
    * up on keeps its place in the client's queue; its outcome is ignored.
@@ -255,10 +259,9 @@ export class RedisBudgetStore implements BudgetStore {
       };
       const timer = setTimeout(() => {
         signal?.removeEventListener("abort", onAbort);
-        const last = this.lastError ? ` Last connection error: ${this.lastError.message}.` : "";
         reject(
           new BudgetStoreError(
-            `Redis budget store: no answer to ${operation} within ${this.commandTimeoutMs} ms (commandTimeoutMs).${last}`,
+            `Redis budget store: no answer to ${operation} within ${this.commandTimeoutMs} ms (commandTimeoutMs).${this.lastErrorText()}`,
             { operation, timeoutMs: this.commandTimeoutMs, cause: this.lastError },
           ),
         );
@@ -275,7 +278,7 @@ export class RedisBudgetStore implements BudgetStore {
           signal?.removeEventListener("abort", onAbort);
           reject(
             new BudgetStoreError(
-              `Redis budget store: ${operation} failed: ${error instanceof Error ? error.message : String(error)}`,
+              `Redis budget store: ${operation} failed: ${error instanceof Error ? error.message : String(error)}.${this.lastErrorText()}`,
               { operation, cause: error },
             ),
           );
