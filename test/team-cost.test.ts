@@ -189,3 +189,28 @@ describe("period budgets", () => {
     ).toThrow(/Unknown period "week". Valid: run, hour, day, month/);
   });
 });
+
+describe("a run budget narrower than a fan-out", () => {
+  it("starts no further agent after a refusal, but lets the calls in flight finish and count", async () => {
+    // Each parallel call reserves ~10 in + 10,000 out tokens ≈ $0.006; the budget fits two.
+    const model = new ScriptedModel({ responses: () => ({ ...CALL, delayMs: 50 }) });
+    const built = new LLMTeam({
+      teamId: "fan-out",
+      model: MODEL,
+      maxTokens: 10_000,
+      maxCostPerRun: 0.013,
+      models: { [MODEL]: model },
+      flow: "a -> b, c, d -> e",
+    });
+    for (const role of ["a", "b", "c", "d"])
+      built.addAgent({ type: "llm", role, prompt: `${role}: {query}` });
+    built.addAgent({ type: "llm", role: "e", prompt: "e: {b} {c} {d}" });
+    const result = await built.run({ query: "q" });
+    expect(result.status).toBe("budget_exceeded");
+    expect(model.calls).toHaveLength(3); // a, then two of b, c, d; the third was refused
+    const finished = result.agentResults.filter((agent) => agent.success).map((a) => a.agentId);
+    expect(finished).toHaveLength(3);
+    expect(result.agentsCalled).not.toContain("e");
+    expect(result.cost).toMatchObject({ calls: 3, totalUsd: 0.0009045 });
+  });
+});

@@ -1,4 +1,5 @@
 import type { PreparedAgent } from "../../agents/llm-agent.js";
+import { BudgetExceededError } from "../../errors/budget-exceeded-error.js";
 import type { RunExecution } from "../run-execution.js";
 import { evaluateCondition } from "./condition.js";
 import type { FlowEdge, FlowGraph } from "./flow-graph.js";
@@ -11,7 +12,9 @@ type Settled = { id: string; output: unknown } | { id: string; error: unknown };
  * finished, or was skipped) and at least one holds; when none holds it is skipped, and so
  * are the edges out of it. Agents whose edges are decided together run concurrently. A loop
  * edge that holds re-runs its target and everything after it, up to `maxIterations` runs.
- * The first failure stops the agents still running and fails the flow.
+ * The first failure stops the agents still running and fails the flow — except a budget
+ * refusal: then no further agent starts, but those already running go on (each of their calls
+ * is still reserved first, so a hard limit holds) and what they spend counts.
  * @returns the output of the agent that finished last with no way on, or `{ id: output }`
  *   when several branches ended with their own agent.
  */
@@ -143,7 +146,9 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
       state.set(settled.id, "done");
       if (!failure) {
         failure = { error: settled.error };
-        stopSiblings?.abort(new Error(`Stopped because agent "${settled.id}" failed.`));
+        // Aborting a call the provider is answering would not stop its bill, only its record.
+        if (!isBudgetRefusal(settled.error))
+          stopSiblings?.abort(new Error(`Stopped because agent "${settled.id}" failed.`));
       }
       continue;
     }
@@ -161,6 +166,14 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
   if (failure) throw failure.error;
   if (ends.length === 1) return outputs.get(ends[0]!);
   return Object.fromEntries(ends.map((id) => [id, outputs.get(id)]));
+}
+
+/** A budget refusal, as thrown or as the cause of the agent's failure. */
+function isBudgetRefusal(error: unknown): boolean {
+  return (
+    BudgetExceededError.isInstance(error) ||
+    (error instanceof Error && BudgetExceededError.isInstance(error.cause))
+  );
 }
 
 /** The agents of a plan by id, made once per plan's agent list (runs share it). */
