@@ -369,10 +369,15 @@ function compileWhen(
     if (!(error instanceof ConditionSyntaxError)) throw error;
     issues.push({
       path,
-      message: `Invalid condition ${JSON.stringify(config)}: ${error.message}. ${conditionSyntaxHelp()}`,
+      message: `Invalid condition ${preview(JSON.stringify(config))}: ${error.message}. ${conditionSyntaxHelp()}`,
     });
     return undefined;
   }
+}
+
+/** Text cut to 80 characters for a message. */
+function preview(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 function listOf(value: string | string[]): string[] {
