@@ -17,7 +17,9 @@ function fromIssues(
     ];
     // A union where only one option is of the right shape: report that option's problems.
     if (issue.code === "invalid_union") {
-      const shaped = issue.errors.filter((branch) => !(branch.length === 1 && isShapeMiss(branch[0]!)));
+      const shaped = issue.errors.filter(
+        (branch) => !(branch.length === 1 && isShapeMiss(branch[0]!)),
+      );
       if (shaped.length === 1) return fromIssues(shaped[0]!, path);
     }
     // Point at the unknown key itself, so file positions land on it.
@@ -42,6 +44,7 @@ function isShapeMiss(issue: z.core.$ZodIssue): boolean {
 function describe(issue: z.core.$ZodIssue): string {
   if (
     issue.code === "invalid_value" &&
+    issue.input !== undefined &&
     !issue.message.includes(" got ") &&
     !issue.message.includes(JSON.stringify(issue.input) ?? "undefined")
   ) {

@@ -109,8 +109,7 @@ export function parseConfigText(text: string, file: string, schema: z.ZodType): 
     return undefined;
   };
   const limits = checkConfigLimits(value);
-  if (limits.length > 0)
-    throw new ConfigError(limits.map((issue) => locate(issue, file, find)));
+  if (limits.length > 0) throw new ConfigError(limits.map((issue) => locate(issue, file, find)));
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw new ConfigError(toConfigIssues(parsed.error).map((issue) => locate(issue, file, find)));

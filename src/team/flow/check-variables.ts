@@ -50,9 +50,9 @@ export function checkVariables(
       }
       const available = [
         ...input,
-        ...agents.filter((other, position) => isCertain({ agent: other, index: position })).map(
-          (other) => other.outputKey,
-        ),
+        ...agents
+          .filter((other, position) => isCertain({ agent: other, index: position }))
+          .map((other) => other.outputKey),
       ];
       issues.push({
         path,
