@@ -179,16 +179,17 @@ export class ModelRegistry {
     }
     const config =
       this.providers.get(providerName) ?? BUILT_IN_PROVIDERS[providerName]!.config(this.env);
-    const where = this.providers.has(providerName)
-      ? `providers.${providerName}`
-      : `the built-in provider "${providerName}"`;
+    const where = (key: string): string =>
+      this.providers.has(providerName)
+        ? `providers.${providerName}.${key}`
+        : `The ${key} of the built-in provider "${providerName}"`;
     for (const [key, value] of [
       ["apiKey", config.apiKey],
       ["baseURL", config.baseURL],
     ] as const) {
       if (value === undefined) continue;
       try {
-        interpolateEnv(value, `${where}.${key}`, this.env);
+        interpolateEnv(value, where(key), this.env);
       } catch (error) {
         return `Model "${name}": ${(error as Error).message}`;
       }

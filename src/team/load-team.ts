@@ -66,6 +66,19 @@ export function parseTeamText(text: string, file = "<team>"): TeamConfig {
  * @throws ConfigError listing every problem.
  */
 export function parseConfigText(text: string, file: string, schema: z.ZodType): unknown {
+  return parseConfigDocument(text, file, schema).value;
+}
+
+/**
+ * {@link parseConfigText}, plus a function that gives later problems (found when the team is
+ * built or checked) the file, line and column of their key path.
+ * @throws ConfigError listing every problem.
+ */
+export function parseConfigDocument(
+  text: string,
+  file: string,
+  schema: z.ZodType,
+): { value: unknown; locate: (issue: ConfigIssue) => ConfigIssue } {
   const { LineCounter, isMap, isNode, isScalar, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const at = (offset: number) => lineCounter.linePos(offset);
@@ -111,7 +124,11 @@ export function parseConfigText(text: string, file: string, schema: z.ZodType): 
   const limits = checkConfigLimits(value);
   if (limits.length > 0) throw new ConfigError(limits.map((issue) => locate(issue, file, find)));
   const parsed = schema.safeParse(value, { reportInput: true });
-  if (parsed.success) return parsed.data;
+  if (parsed.success)
+    return {
+      value: parsed.data,
+      locate: (issue) => (issue.file === undefined ? locate(issue, file, find) : issue),
+    };
   throw new ConfigError(toConfigIssues(parsed.error).map((issue) => locate(issue, file, find)));
 }
 
@@ -180,16 +197,38 @@ function locate(
  * @throws ConfigError with file, line and key for every problem.
  */
 export async function loadTeam(path: string, runtime: TeamRuntimeOptions = {}): Promise<LLMTeam> {
-  const config = await readTeamFile(path);
+  return (await loadTeamFile(path, runtime)).team;
+}
+
+/**
+ * Loads a team file and returns the team with the file's locator, which gives any later
+ * problem of the team (`team.check()`) the file, line and column of its key path.
+ * @throws ConfigError with file, line and key for every problem, including a team with no agents.
+ */
+export async function loadTeamFile(
+  path: string,
+  runtime: TeamRuntimeOptions = {},
+  overrides: Partial<TeamConfig> = {},
+): Promise<{ team: LLMTeam; locate: (issue: ConfigIssue) => ConfigIssue }> {
+  const { value, locate } = parseConfigDocument(
+    await readConfigFile(path, "team"),
+    path,
+    teamConfigSchema,
+  );
+  const config = { ...(value as TeamConfig), ...overrides };
+  if ((config.agents ?? []).length === 0) {
+    throw new ConfigError([
+      locate({
+        path: config.agents === undefined ? [] : ["agents"],
+        message: `Team "${config.teamId}" has no agents. Add at least one under agents:, e.g. - { type: llm, role: writer, prompt: "Answer: {query}" }.`,
+      }),
+    ]);
+  }
   try {
-    return LLMTeam.fromConfig(config, runtime);
+    return { team: LLMTeam.fromConfig(config, runtime), locate };
   } catch (error) {
-    if (ConfigError.isInstance(error)) {
-      throw new ConfigError(
-        error.issues.map((issue) => ({ ...issue, file: path })),
-        { cause: error },
-      );
-    }
+    if (ConfigError.isInstance(error))
+      throw new ConfigError(error.issues.map(locate), { cause: error });
     throw error;
   }
 }
