@@ -1,6 +1,9 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConfigError, LLMTeam, parseTeamText } from "llmteam";
+import { ConfigError, LLMTeam, parseTeamText, readTeamFile } from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
 
 function configError(action: () => unknown): ConfigError {
@@ -121,10 +124,6 @@ describe("hostile sizes", () => {
   });
 
   it("refuses a team file over 1 MiB", async () => {
-    const { writeFile, mkdtemp } = await import("node:fs/promises");
-    const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const { readTeamFile } = await import("llmteam");
     const file = join(await mkdtemp(join(tmpdir(), "llmteam-big-")), "team.yaml");
     await writeFile(file, `teamId: t\ndescription: "${"x".repeat(1024 * 1024)}"\n`);
     await expect(readTeamFile(file)).rejects.toThrow(/bytes; the limit is 1048576 bytes/);

@@ -238,7 +238,9 @@ async function validateCommand(argv: string[], io: CliIO): Promise<number> {
     warnings.length === 0
       ? ""
       : ` (${warnings.length} ${warnings.length === 1 ? "warning" : "warnings"}: a run fails on ${warnings.length === 1 ? "it" : "them"} at start; --strict makes ${warnings.length === 1 ? "it an error" : "them errors"})`;
-  io.stdout(`✓ ${file}: team "${team.teamId}" with ${team.agents.length} agents is valid${note}.\n`);
+  io.stdout(
+    `✓ ${file}: team "${team.teamId}" with ${team.agents.length} agents is valid${note}.\n`,
+  );
   return 0;
 }
 

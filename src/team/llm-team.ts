@@ -94,7 +94,7 @@ export class LLMTeam implements NestedTeam {
     const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
     // Continue from the parsed value: nothing the schema did not check goes on.
-    const { agents, ...settings } = parsed.data as TeamConfig;
+    const { agents, ...settings } = parsed.data;
     this.settings = settings;
     this.teamId = settings.teamId;
     this.clock = options.clock ?? systemClock;
@@ -208,7 +208,7 @@ export class LLMTeam implements NestedTeam {
     if (limits.length > 0) throw new ConfigError(limits);
     const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
-    config = parsed.data as AgentConfig;
+    config = parsed.data;
     const agent = this.prepare(config, index);
     const sameRole = this.prepared.find((other) => other.role === agent.role);
     if (sameRole) {
