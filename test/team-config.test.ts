@@ -71,13 +71,13 @@ describe("run-time checks before any model is called", () => {
     await expect(new LLMTeam({ teamId: "t" }).run({ query: "q" })).rejects.toThrow(/has no agents/);
   });
 
-  it("names a prompt variable that nothing provides, and calls no model", async () => {
+  it("names a prompt variable that nothing provides when the agent is added", () => {
     const scripted = model();
     const team = new LLMTeam({ teamId: "t", model: "m/x", models: { "m/x": scripted } });
-    team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query} about {topic}" });
-    await expect(team.run({ query: "q" })).rejects.toThrow(
-      /reads \{topic\}, but nothing provides it.*Available here: query/,
-    );
+    expect(() =>
+      team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query} about {topic}" }),
+    ).toThrow(/reads \{topic\}, but nothing provides it.*Available here: query/);
+    expect(team.agents).toHaveLength(0);
     expect(scripted.callsMade).toBe(0);
   });
 
@@ -101,11 +101,10 @@ describe("run-time checks before any model is called", () => {
     await expect(team.run({ query: "q" })).rejects.toThrow(/OPENAI_API_KEY/);
   });
 
-  it("names the known providers when a provider is unknown", async () => {
+  it("names the known providers when a provider is unknown, when the agent is added", () => {
     const team = new LLMTeam({ teamId: "t", model: "nowhere/model" });
-    team.addAgent({ type: "llm", role: "a", prompt: "{query}" });
-    await expect(team.run({ query: "q" })).rejects.toThrow(
-      /Unknown provider "nowhere".*Known providers: openai, anthropic, ollama/,
+    expect(() => team.addAgent({ type: "llm", role: "a", prompt: "{query}" })).toThrow(
+      /model: Unknown provider "nowhere".*Known providers: openai, anthropic, ollama/,
     );
   });
 

@@ -118,7 +118,7 @@ export function schemaAt(
   let current: JsonSchema = schema;
   for (const field of fields) {
     const properties = current.properties as Record<string, JsonSchema> | undefined;
-    if (properties && typeof properties === "object" && field in properties) {
+    if (properties && typeof properties === "object" && Object.hasOwn(properties, field)) {
       current = properties[field]!;
       continue;
     }

@@ -68,10 +68,7 @@ export function renderTemplate(
     const path = Array.isArray(part) ? part : part.optional;
     let value: unknown = values;
     for (const key of path) {
-      value =
-        typeof value === "object" && value !== null
-          ? (value as Record<string, unknown>)[key]
-          : undefined;
+      value = ownValue(value, key);
       if (value === undefined) break;
     }
     if (value === undefined) {
@@ -83,4 +80,14 @@ export function renderTemplate(
     out += typeof value === "string" ? value : JSON.stringify(value);
   }
   return out;
+}
+
+/**
+ * `value[key]` when `value` is an object or array that has `key` as its own property; else
+ * undefined. Inherited members (`constructor`, `toString`, `__proto__`) are never read.
+ */
+export function ownValue(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null && Object.hasOwn(value, key)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }

@@ -9,9 +9,8 @@ import type { StreamEvent } from "../events/stream-event.js";
 import type { BudgetStatusReport } from "../cost/budget-status.js";
 import { SqliteBudgetStore } from "../store/sqlite-budget-store.js";
 import type { GroupResult } from "../orchestration/group-result.js";
-import { LLMGroup } from "../orchestration/llm-group.js";
-import { isGroupFile, loadGroup, loadTeamOrGroup } from "../orchestration/load-group.js";
-import { loadTeam, readTeamFile } from "../team/load-team.js";
+import { isGroupFile, loadGroup } from "../orchestration/load-group.js";
+import { loadTeam, loadTeamFile, readTeamFile } from "../team/load-team.js";
 import type { RunReport } from "../team/report/run-report.js";
 import type { RunResult } from "../team/run-result.js";
 import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
@@ -37,7 +36,7 @@ const HELP: Record<string, string> = {
 
 Usage:
   llmteam run <team-file> [--query <text> | --input <json>] [--json] [--report <file>]
-  llmteam validate <team-file>
+  llmteam validate <team-file> [--strict]
   llmteam budget status <team-file>
   llmteam configure <team-file> [--model <name>]
   llmteam schema
@@ -67,9 +66,17 @@ Options:
   --budget-db <path>  the SQLite budget file (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
   --json            print the rows as JSON
   -h, --help        show this help`,
-  validate: `llmteam validate <team-file>
+  validate: `llmteam validate <team-file> [--strict]
 
-Checks a team (or group) file and prints every problem with its file, line and key. Exit code 0 when valid.`,
+Checks a team (or group) file as a run would before its first model call, and prints every
+problem with its file, line, column and key: schema, flow, prompt variables against the
+declared inputs, fields of output schemas, models and providers, budgets. What the
+environment lacks (an API key, a local model file) is printed as a warning.
+Exit code 0 when valid, 2 when not.
+
+Options:
+  --strict          treat warnings as errors (exit code 2)
+  -h, --help        show this help`,
   configure: CONFIGURE_HELP,
   schema: `llmteam schema
 
@@ -150,9 +157,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     const runtime = { env: io.env, defaultModel, ...(store ? { budgetStore: store } : {}) };
     const runnable = group
       ? await loadGroup(file, runtime)
-      : values.model
-        ? await loadTeamWithModel(file, values.model, runtime)
-        : await loadTeam(file, runtime);
+      : await loadTeamForRun(file, values.model, runtime);
     if (
       defaultModel === DEMO_MODEL &&
       runnable instanceof LLMTeam &&
@@ -183,23 +188,20 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** Loads a team file with its team-level `model` replaced (the CLI's `--model`). */
-async function loadTeamWithModel(
+/**
+ * Loads a team file for a run (with `--model`, its team-level model replaced) and fails on
+ * what the environment lacks (API keys, local model files), located in the file, before any
+ * model call.
+ */
+async function loadTeamForRun(
   file: string,
-  model: string,
+  model: string | undefined,
   runtime: TeamRuntimeOptions,
 ): Promise<LLMTeam> {
-  const config = await readTeamFile(file);
-  try {
-    return LLMTeam.fromConfig({ ...config, model }, runtime);
-  } catch (error) {
-    if (ConfigError.isInstance(error))
-      throw new ConfigError(
-        error.issues.map((issue) => ({ ...issue, file })),
-        { cause: error },
-      );
-    throw error;
-  }
+  const { team, locate } = await loadTeamFile(file, runtime, model === undefined ? {} : { model });
+  const { warnings } = team.check();
+  if (warnings.length > 0) throw new ConfigError(warnings.map(locate));
+  return team;
 }
 
 /** The built-in demo model: what `llmteam run` uses when no model is named and no key is set. */
@@ -214,18 +216,31 @@ function namesNoModel(config: TeamConfig): boolean {
 }
 
 async function validateCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(argv, { help: { type: "boolean", short: "h" } });
+  const { values, positionals } = parse(argv, {
+    strict: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return help("validate", io);
   const file = onePositional(positionals, "validate");
-  const loaded = await loadTeamOrGroup(file, { env: io.env });
-  if (loaded instanceof LLMGroup) {
+  if (await isGroupFile(file)) {
+    const group = await loadGroup(file, { env: io.env });
     io.stdout(
-      `✓ ${file}: group "${loaded.groupId}" (${loaded.role}) with ${loaded.teams.length} teams is valid.\n`,
+      `✓ ${file}: group "${group.groupId}" (${group.role}) with ${group.teams.length} teams is valid.\n`,
     );
-  } else {
-    loaded.validate();
-    io.stdout(`✓ ${file}: team "${loaded.teamId}" with ${loaded.agents.length} agents is valid.\n`);
+    return 0;
   }
+  const { team, locate } = await loadTeamFile(file, { env: io.env });
+  const { errors, warnings } = team.check();
+  const located = [...errors, ...warnings].map(locate);
+  if (errors.length > 0 || (values.strict && warnings.length > 0)) throw new ConfigError(located);
+  for (const warning of located) io.stderr(`⚠ ${formatConfigIssue(warning)}\n`);
+  const note =
+    warnings.length === 0
+      ? ""
+      : ` (${warnings.length} ${warnings.length === 1 ? "warning" : "warnings"}: a run fails on ${warnings.length === 1 ? "it" : "them"} at start; --strict makes ${warnings.length === 1 ? "it an error" : "them errors"})`;
+  io.stdout(
+    `✓ ${file}: team "${team.teamId}" with ${team.agents.length} agents is valid${note}.\n`,
+  );
   return 0;
 }
 

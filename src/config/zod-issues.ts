@@ -18,12 +18,7 @@ function fromIssues(
     // A union where only one option is of the right shape: report that option's problems.
     if (issue.code === "invalid_union") {
       const shaped = issue.errors.filter(
-        (branch) =>
-          !(
-            branch.length === 1 &&
-            branch[0]!.code === "invalid_type" &&
-            branch[0].path.length === 0
-          ),
+        (branch) => !(branch.length === 1 && isShapeMiss(branch[0]!)),
       );
       if (shaped.length === 1) return fromIssues(shaped[0]!, path);
     }
@@ -33,7 +28,28 @@ function fromIssues(
   });
 }
 
+/**
+ * True when a union option failed only because the value is of another kind altogether: a
+ * wrong type, or a literal (`false` in `retryPolicy: {...} | false`) of another type.
+ */
+function isShapeMiss(issue: z.core.$ZodIssue): boolean {
+  if (issue.path.length > 0) return false;
+  if (issue.code === "invalid_type") return true;
+  return (
+    issue.code === "invalid_value" &&
+    issue.values.every((literal) => typeof literal !== typeof issue.input)
+  );
+}
+
 function describe(issue: z.core.$ZodIssue): string {
+  if (
+    issue.code === "invalid_value" &&
+    issue.input !== undefined &&
+    !issue.message.includes(" got ") &&
+    !issue.message.includes(JSON.stringify(issue.input) ?? "undefined")
+  ) {
+    return `${issue.message.replace(/\.$/, "")}; got ${describeValue(issue.input)}.`;
+  }
   if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
     return `Expected ${issue.expected}, got ${describeValue(issue.input)}.`;
   }

@@ -10,7 +10,12 @@ interface Fixture {
   clock: FakeClock;
   worker: ScriptedModel;
   boss: ScriptedModel;
-  team: (id: string, prompt?: string, outputSchema?: Record<string, unknown>) => LLMTeam;
+  team: (
+    id: string,
+    prompt?: string,
+    outputSchema?: Record<string, unknown>,
+    inputs?: Record<string, string>,
+  ) => LLMTeam;
 }
 
 function fixture(
@@ -24,9 +29,11 @@ function fixture(
     id: string,
     prompt = `${id}: {query} {previous?}`,
     outputSchema?: Record<string, unknown>,
+    inputs?: Record<string, string>,
   ) =>
     new LLMTeam({
       teamId: id,
+      ...(inputs ? { inputs } : {}),
       description: `the ${id} team`,
       model: "test/worker",
       models: { "test/worker": worker },
@@ -125,14 +132,23 @@ describe("coordinator", () => {
       groupId: "g",
       role: "coordinator",
       clock: f.clock,
-      teams: [{ team: f.team("lead"), role: "leader" }, f.team("dev", "dev: {lead} then {query}")],
+      teams: [
+        { team: f.team("lead"), role: "leader" },
+        f.team("dev", "dev: {lead} then {query}", undefined, { query: "string", lead: "string" }),
+      ],
     });
     expect((await ok.run("q")).output).toBe("code");
     const bad = new LLMGroup({
       groupId: "g",
       role: "coordinator",
       clock: f.clock,
-      teams: [{ team: f.team("lead", "lead: {dev}"), role: "leader" }, f.team("dev")],
+      teams: [
+        {
+          team: f.team("lead", "lead: {dev}", undefined, { query: "string", dev: "string" }),
+          role: "leader",
+        },
+        f.team("dev"),
+      ],
     });
     await expect(bad.run("q")).rejects.toThrow(
       /teams\.0\.team\.agents\.0\.prompt: Agent "worker" reads \{dev\}/,

@@ -1,23 +1,13 @@
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "../errors/config-error.js";
 import type { LLMTeam } from "../team/llm-team.js";
-import { loadTeam, parseConfigText, readTeamFile } from "../team/load-team.js";
+import { loadTeam, parseConfigText, readConfigFile, readTeamFile } from "../team/load-team.js";
 import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import { groupConfigSchema, type GroupConfig } from "./group-config.js";
 import { LLMGroup } from "./llm-group.js";
 
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    const reason =
-      (error as { code?: string }).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new ConfigError(
-      [{ path: [], message: `Cannot read ${what} file: ${reason}.`, file: path }],
-      { cause: error },
-    );
-  }
+function readText(path: string, what: string): Promise<string> {
+  return readConfigFile(path, what);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { ConfigError } from "../errors/config-error.js";
 import { interpolateEnv } from "./interpolate-env.js";
@@ -146,30 +147,74 @@ export class ModelRegistry {
     return found;
   }
 
-  private async create(name: string): Promise<ResolvedModel> {
-    const instance = this.models.get(name);
-    if (instance) return { name, model: instance };
+  /**
+   * What is wrong with a model name, checked without creating the model: not of the form
+   * `provider/model` (and not registered), or an unknown provider. Undefined when it resolves.
+   */
+  nameProblem(name: string): string | undefined {
+    if (this.models.has(name)) return undefined;
     const slash = name.indexOf("/");
     if (slash <= 0 || slash === name.length - 1) {
       const { models, providers } = this.known();
-      throw new ConfigError(
-        `Model "${name}" is not registered and is not of the form "provider/model". Registered models: ${models.join(", ") || "none"}. Providers: ${providers.join(", ")}.`,
-      );
+      return `Model "${name}" is not registered and is not of the form "provider/model". Registered models: ${models.join(", ") || "none"}. Providers: ${providers.join(", ")}.`;
     }
+    const providerName = name.slice(0, slash);
+    if (providerName === LOCAL_PROVIDER || this.providers.has(providerName)) return undefined;
+    if (BUILT_IN_PROVIDERS[providerName]) return undefined;
+    return `Unknown provider "${providerName}" in model "${name}". Known providers: ${this.known().providers.join(", ")}. Declare it under "providers:" in the team file, e.g. ${providerName}: { type: openai-compatible, baseURL: "http://127.0.0.1:8080/v1" }.`;
+  }
+
+  /**
+   * What the environment lacks for a model name: an unset variable its provider reads
+   * (`${OPENAI_API_KEY}`), or a missing local GGUF file. Undefined when nothing is missing.
+   */
+  environmentProblem(name: string): string | undefined {
+    if (this.models.has(name) || this.nameProblem(name) !== undefined) return undefined;
+    const slash = name.indexOf("/");
     const providerName = name.slice(0, slash);
     const modelId = name.slice(slash + 1);
     if (providerName === LOCAL_PROVIDER && !this.providers.has(LOCAL_PROVIDER)) {
+      if (modelId === "demo" || existsSync(modelId)) return undefined;
+      return `Local model file not found: ${modelId}. Name a GGUF file as "local/<path-to-model.gguf>" (relative to the working directory or absolute).`;
+    }
+    const config =
+      this.providers.get(providerName) ?? BUILT_IN_PROVIDERS[providerName]!.config(this.env);
+    const where = (key: string): string =>
+      this.providers.has(providerName)
+        ? `providers.${providerName}.${key}`
+        : `The ${key} of the built-in provider "${providerName}"`;
+    for (const [key, value] of [
+      ["apiKey", config.apiKey],
+      ["baseURL", config.baseURL],
+    ] as const) {
+      if (value === undefined) continue;
+      try {
+        interpolateEnv(value, where(key), this.env);
+      } catch (error) {
+        return `Model "${name}": ${(error as Error).message}`;
+      }
+    }
+    return undefined;
+  }
+
+  private async create(name: string): Promise<ResolvedModel> {
+    const instance = this.models.get(name);
+    if (instance) return { name, model: instance };
+    const problem = this.nameProblem(name);
+    if (problem) throw new ConfigError(problem);
+    const slash = name.indexOf("/");
+    const providerName = name.slice(0, slash);
+    const modelId = name.slice(slash + 1);
+    if (providerName === LOCAL_PROVIDER && !this.providers.has(LOCAL_PROVIDER)) {
+      // A missing file fails here, at run start, whether the run is run() or stream().
+      const missing = this.environmentProblem(name);
+      if (missing) throw new ConfigError(missing);
       // In-process llama.cpp: `local/<path.gguf>` or `local/demo`; loaded only when used.
       const { localProvider } = await import("./local/index.js");
       return { name, model: localProvider(modelId) };
     }
     const config =
-      this.providers.get(providerName) ?? BUILT_IN_PROVIDERS[providerName]?.config(this.env);
-    if (!config) {
-      throw new ConfigError(
-        `Unknown provider "${providerName}" in model "${name}". Known providers: ${this.known().providers.join(", ")}. Declare it under "providers:" in the team file, e.g. ${providerName}: { type: openai-compatible, baseURL: "http://127.0.0.1:8080/v1" }.`,
-      );
-    }
+      this.providers.get(providerName) ?? BUILT_IN_PROVIDERS[providerName]!.config(this.env);
     return { name, model: await createModel(providerName, modelId, config, this.env) };
   }
 }

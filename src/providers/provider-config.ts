@@ -18,6 +18,11 @@ export const providerConfigSchema = z
   .refine((config) => config.type !== "openai-compatible" || config.baseURL !== undefined, {
     message: "An openai-compatible provider needs a baseURL, e.g. http://127.0.0.1:8080/v1.",
     path: ["baseURL"],
+  })
+  .refine((config) => config.baseURL === undefined || /^(https?:\/\/|\$\{)/i.test(config.baseURL), {
+    error: (issue) =>
+      `baseURL must start with http:// or https:// (got ${JSON.stringify((issue.input as { baseURL?: unknown }).baseURL)}), e.g. http://127.0.0.1:8080/v1.`,
+    path: ["baseURL"],
   });
 
 /** A provider as users write it. */

@@ -1,6 +1,7 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { agentConfigSchema, type AgentConfig } from "../agents/agent-config.js";
 import { prepareAgent, type PreparedAgent } from "../agents/llm-agent.js";
+import { checkConfigLimits, CONFIG_LIMITS } from "../config/config-limits.js";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { Budget } from "../cost/budget.js";
 import { BudgetManager } from "../cost/budget-manager.js";
@@ -8,7 +9,7 @@ import { getBudgetStatus, type BudgetStatusReport } from "../cost/budget-status.
 import { createCostGuard } from "../cost/cost-middleware.js";
 import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
-import { ConfigError } from "../errors/config-error.js";
+import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { ModelRegistry } from "../providers/model-registry.js";
 import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-store.js";
@@ -20,6 +21,13 @@ import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configur
 import type { RunHandle } from "./lifecycle/run-handle.js";
 import { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
 import type { TeamState } from "./lifecycle/team-state.js";
+import {
+  checkEnvironment,
+  checkModelNames,
+  checkPricing,
+  type TeamCheckContext,
+} from "./check-team.js";
+import { checkVariables } from "./flow/check-variables.js";
 import type { NestedTeam } from "./nested-team.js";
 import type { RunExecution } from "./run-execution.js";
 import type { RunInput, RunOptions } from "./run-input.js";
@@ -28,6 +36,7 @@ import type { RunStream } from "./run-stream.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
 import { firstModel, TeamPlanner } from "./team-planner.js";
+import { inputNames } from "./team-inputs.js";
 import { TeamRunner } from "./team-runner.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "./team-runtime-options.js";
 
@@ -69,6 +78,8 @@ export class LLMTeam implements NestedTeam {
   private readonly pipelines: TeamPipelines;
   private readonly planner: TeamPlanner;
   private readonly runner: TeamRunner;
+  /** True while the constructor adds the configured agents (checked together at the end). */
+  private building = false;
 
   /**
    * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
@@ -78,9 +89,12 @@ export class LLMTeam implements NestedTeam {
   constructor(options: LLMTeamOptions) {
     const config: Record<string, unknown> = { ...options };
     for (const key of RUNTIME_KEYS) delete config[key];
+    const limits = checkConfigLimits(config);
+    if (limits.length > 0) throw new ConfigError(limits);
     const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
-    const { agents, ...settings } = config as TeamConfig;
+    // Continue from the parsed value: nothing the schema did not check goes on.
+    const { agents, ...settings } = parsed.data;
     this.settings = settings;
     this.teamId = settings.teamId;
     this.clock = options.clock ?? systemClock;
@@ -154,7 +168,13 @@ export class LLMTeam implements NestedTeam {
       clock,
       streamBufferSize,
     });
+    this.building = true;
     for (const agent of agents ?? []) this.addAgent(agent);
+    this.building = false;
+    if (agents !== undefined) {
+      const errors = this.check().errors;
+      if (errors.length > 0) throw new ConfigError(errors);
+    }
   }
 
   /**
@@ -176,8 +196,19 @@ export class LLMTeam implements NestedTeam {
   addAgent(config: AgentConfig): this {
     this.lifecycle.assertConfigurable("add an agent");
     const index = this.prepared.length;
+    if (index >= CONFIG_LIMITS.maxAgents) {
+      throw new ConfigError([
+        {
+          path: ["agents", index],
+          message: `A team may have at most ${CONFIG_LIMITS.maxAgents} agents; split it into nested teams.`,
+        },
+      ]);
+    }
+    const limits = checkConfigLimits(config, ["agents", index]);
+    if (limits.length > 0) throw new ConfigError(limits);
     const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
+    config = parsed.data;
     const agent = this.prepare(config, index);
     const sameRole = this.prepared.find((other) => other.role === agent.role);
     if (sameRole) {
@@ -197,10 +228,73 @@ export class LLMTeam implements NestedTeam {
         },
       ]);
     }
+    if (!this.building) this.checkAdded(agent, index);
     if (config.type === "team") this.nestedTeams.set(agent.id, this.nestedTeamOf(config, index));
     this.prepared.push(agent);
     this.flowChanged();
     return this;
+  }
+
+  /**
+   * The load-time checks of one added agent: its models, and in a sequential team its prompt
+   * variables (in other flows they are checked by `validate()` and at run start).
+   */
+  private checkAdded(agent: PreparedAgent, index: number): void {
+    const context = this.checkContext([...this.prepared, agent]);
+    const issues = checkModelNames(context, agent);
+    const { flow, orchestration } = this.settings;
+    if ((flow === undefined || flow === "sequential") && !orchestration) {
+      const variables = checkVariables(
+        context.agents as PreparedAgent[],
+        { kind: "sequential" },
+        inputNames(this.settings.inputs),
+      );
+      issues.push(...variables.filter((issue) => issue.path[1] === index));
+    }
+    if (issues.length > 0) throw new ConfigError(issues);
+  }
+
+  private checkContext(agents: readonly PreparedAgent[] = this.prepared): TeamCheckContext {
+    return {
+      settings: this.settings,
+      agents,
+      models: this.models,
+      defaultModel: this.defaultModel,
+      pricing: this.costTracker.pricing,
+      budgets: this.budgetManagers,
+    };
+  }
+
+  /**
+   * The load-time check of the whole team, as `llmteam validate` runs it: the flow, every
+   * prompt variable against the declared `inputs` (default `{ query }`) and agents' outputs,
+   * field reads against output schemas, model names and providers, unpriced models under a
+   * budget — the `errors` — and what the environment lacks (API keys, local model files) —
+   * the `warnings`, which a run reports as errors at start. Nested teams are checked too.
+   * Nothing is called.
+   *
+   * @example
+   * const { errors, warnings } = team.check();
+   */
+  check(): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+    const context = this.checkContext();
+    const errors: ConfigIssue[] = [];
+    try {
+      this.planner.validate(inputNames(this.settings.inputs));
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+      errors.push(...error.issues);
+    }
+    errors.push(...checkModelNames(context), ...checkPricing(context));
+    const warnings = checkEnvironment(context);
+    this.prepared.forEach((agent, index) => {
+      const nested = this.nestedTeams.get(agent.id);
+      if (!nested) return;
+      // Its errors stopped it from being built; what its environment lacks is reported here.
+      for (const issue of nested.check().warnings)
+        warnings.push({ ...issue, path: ["agents", index, "team", ...issue.path] });
+    });
+    return { errors, warnings };
   }
 
   /** Builds the nested team of a `type: team` agent; it inherits the models, clock and cost tracking. */
@@ -295,7 +389,12 @@ export class LLMTeam implements NestedTeam {
    * @throws ConfigError listing every problem with its path.
    */
   validate(inputKeys?: string[]): void {
-    this.planner.validate(inputKeys);
+    if (inputKeys) {
+      this.planner.validate(inputKeys);
+      return;
+    }
+    const { errors } = this.check();
+    if (errors.length > 0) throw new ConfigError(errors);
   }
 
   /**

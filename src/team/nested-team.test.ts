@@ -109,10 +109,22 @@ describe("a team used as an agent", () => {
   it("checks the nested team's prompts against what it will get, before anything runs", async () => {
     const model = new ScriptedModel({ responses: [] });
     const team = new LLMTeam({ teamId: "t", model: "test/model", models: { "test/model": model } });
+    expect(() =>
+      team.addAgent({
+        type: "team",
+        role: "inner",
+        team: { teamId: "in", agents: [{ type: "llm", role: "a", prompt: "{topic}" }] },
+      }),
+    ).toThrow(/agents\.0\.team\.agents\.0\.prompt: Agent "a" reads \{topic\}/);
+    // Declared, {topic} must come with the input the parent gives: it does not.
     team.addAgent({
       type: "team",
       role: "inner",
-      team: { teamId: "in", agents: [{ type: "llm", role: "a", prompt: "{topic}" }] },
+      team: {
+        teamId: "in",
+        inputs: { query: "string", topic: "string" },
+        agents: [{ type: "llm", role: "a", prompt: "{topic}" }],
+      },
     });
     await expect(team.run("q")).rejects.toThrow(
       /agents\.0\.team\.agents\.0\.prompt: Agent "a" reads \{topic\}/,

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { agentConfigSchema, modelListSchema, resilienceShape } from "../agents/agent-config.js";
+import { CONFIG_LIMITS } from "../config/config-limits.js";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { budgetConfigSchema } from "../cost/budget-schema.js";
@@ -7,6 +8,7 @@ import { providersSchema } from "../providers/provider-config.js";
 import { flowSchema } from "./flow/flow-config.js";
 import { checkTeamFlow } from "./flow/validate-team-flow.js";
 import { orchestratorSchema } from "./router/orchestrator-config.js";
+import { inputsSchema } from "./team-inputs.js";
 
 /** The keys of a team besides its agents, shared by team files and `new LLMTeam(...)`. */
 export const teamShape = {
@@ -14,6 +16,12 @@ export const teamShape = {
   teamId: identifierSchema("teamId"),
   /** Display name. */
   name: z.string().optional(),
+  /**
+   * The run input the prompts read: `{ name: type }` (every name required) or a JSON Schema of
+   * an object. Default `{ query: string }`. Checked at load time against the prompts and at
+   * run start against the input.
+   */
+  inputs: inputsSchema.optional(),
   /** What the team is for. */
   description: z.string().optional(),
   /** Default model of the agents, `provider/model`, or a list: the first, then fallbacks. */
@@ -54,7 +62,13 @@ export const teamShape = {
 export const teamConfigSchema = strictObject(
   {
     ...teamShape,
-    agents: z.array(agentConfigSchema, { error: "agents must be a list of agents." }).optional(),
+    agents: z
+      .array(agentConfigSchema, { error: "agents must be a list of agents." })
+      .max(
+        CONFIG_LIMITS.maxAgents,
+        `A team may have at most ${CONFIG_LIMITS.maxAgents} agents; split it into nested teams.`,
+      )
+      .optional(),
   },
   "a team",
 ).superRefine((team, context) => {

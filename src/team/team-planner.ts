@@ -14,6 +14,7 @@ import { ORCHESTRATOR_ID } from "./router/route-decision.js";
 import { agentCallSettings, type RunPlan } from "./run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "./run-input.js";
 import type { TeamConfig } from "./team-config.js";
+import { runInputChecker, type TeamInputs } from "./team-inputs.js";
 import { compileTeamFlow, flowMode, type TeamFlow } from "./team-flow.js";
 import type { TeamPipelines } from "./team-pipelines.js";
 
@@ -53,6 +54,9 @@ export class TeamPlanner {
   private modelPlan: ModelPlan | undefined;
   /** The plan being built, shared by runs that start meanwhile (e.g. a burst of concurrent runs). */
   private pendingModelPlan: Promise<ModelPlan> | undefined;
+  /** The checker of the declared `inputs`, built once per settings. */
+  private inputCheck:
+    { inputs: TeamInputs; check: (values: Record<string, unknown>) => void } | undefined;
 
   constructor(private readonly team: TeamPlannerOptions) {}
 
@@ -98,6 +102,7 @@ export class TeamPlanner {
   ): RunPlan | Promise<RunPlan> {
     const { teamId, agents } = this.team;
     const values = normalizeInput(input);
+    this.checkInput(values);
     if (agents.length === 0) {
       throw new ConfigError(
         `Team "${teamId}" has no agents. Add one with team.addAgent({ type: "llm", role, prompt }).`,
@@ -112,6 +117,15 @@ export class TeamPlanner {
     return (this.pendingModelPlan ??= this.buildModelPlan(flow).finally(
       () => (this.pendingModelPlan = undefined),
     )).then((parts) => this.runPlan(parts, values, options, controller, control));
+  }
+
+  /** Checks a run input against the team's declared `inputs`. @throws ConfigError naming what is missing or wrong. */
+  private checkInput(values: Record<string, unknown>): void {
+    const { inputs } = this.settings;
+    if (inputs === undefined) return;
+    if (this.inputCheck?.inputs !== inputs)
+      this.inputCheck = { inputs, check: runInputChecker(this.team.teamId, inputs) };
+    this.inputCheck.check(values);
   }
 
   /** The plan of one run over the team's model plan. */

@@ -4,6 +4,13 @@
  * agents' outputs (`triage`, `triage.category`).
  */
 
+import { ownValue } from "../../agents/template.js";
+
+/** Longest `when` expression, in characters. */
+export const MAX_CONDITION_LENGTH = 2_000;
+/** Deepest nesting of parentheses, lists and `not` in a `when` expression. */
+export const MAX_CONDITION_DEPTH = 32;
+
 /** A parsed condition. */
 export type Condition =
   | { kind: "literal"; value: unknown }
@@ -138,8 +145,28 @@ function tokenize(source: string): Token[] {
  * @throws ConditionSyntaxError with the column of the problem.
  */
 export function parseCondition(source: string): Condition {
+  if (source.length > MAX_CONDITION_LENGTH) {
+    throw new ConditionSyntaxError(
+      `the expression is ${source.length} characters long; the limit is ${MAX_CONDITION_LENGTH}`,
+      MAX_CONDITION_LENGTH + 1,
+    );
+  }
   const tokens = tokenize(source);
   let position = 0;
+  let depth = 0;
+  /** Enters one level of nesting (parenthesis, list, `not`), refusing more than the limit. */
+  const nested = <T>(parse: () => T): T => {
+    if (++depth > MAX_CONDITION_DEPTH) {
+      const token = peek();
+      throw new ConditionSyntaxError(
+        `nesting deeper than ${MAX_CONDITION_DEPTH} levels (parentheses, lists and "not") at column ${token.column}`,
+        token.column,
+      );
+    }
+    const parsed = parse();
+    depth--;
+    return parsed;
+  };
   const peek = (): Token => tokens[position]!;
   const isWord = (token: Token, ...words: string[]): boolean =>
     token.type === "word" && words.includes(token.text);
@@ -169,7 +196,7 @@ export function parseCondition(source: string): Condition {
   const parseNot = (): Condition => {
     if (isWord(peek(), "not") || (peek().type === "operator" && peek().text === "!")) {
       position++;
-      return { kind: "not", operand: parseNot() };
+      return { kind: "not", operand: nested(parseNot) };
     }
     return parseComparison();
   };
@@ -194,7 +221,7 @@ export function parseCondition(source: string): Condition {
     }
     if (token.type === "punct" && token.text === "(") {
       position++;
-      const inner = parseOr();
+      const inner = nested(parseOr);
       if (peek().text !== ")") fail('")"');
       position++;
       return inner;
@@ -203,7 +230,7 @@ export function parseCondition(source: string): Condition {
       position++;
       const items: unknown[] = [];
       while (peek().text !== "]") {
-        const item = parseValue();
+        const item = nested(parseValue);
         if (item.kind !== "literal")
           throw new ConditionSyntaxError(
             `lists may hold only literals (column ${token.column})`,
@@ -326,8 +353,8 @@ function valueOf(condition: Condition, variables: Record<string, unknown>): unkn
 function read(variables: Record<string, unknown>, path: string[]): unknown {
   let value: unknown = variables;
   for (const key of path) {
-    if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<string, unknown>)[key];
+    value = ownValue(value, key);
+    if (value === undefined) return undefined;
   }
   return value;
 }

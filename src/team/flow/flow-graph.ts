@@ -11,6 +11,7 @@ import {
 } from "./condition.js";
 import { checkStructuredCondition } from "./check-condition.js";
 import type { FlowConfig } from "./flow-config.js";
+import { NodeSet, nodeUniverse } from "./node-set.js";
 import { parseChain } from "./parse-chain.js";
 
 /** What flow compilation needs to know of an agent. */
@@ -50,9 +51,9 @@ export interface FlowGraph {
   /** Loop edges by the agent they leave. */
   loops: Map<string, FlowEdge[]>;
   /** Agents certain to have completed whenever an agent starts. */
-  certain: Map<string, Set<string>>;
+  certain: Map<string, NodeSet>;
   /** Agents that may have completed before an agent starts (ancestors, and loop feedback). */
-  possible: Map<string, Set<string>>;
+  possible: Map<string, NodeSet>;
   /** Agents a loop edge re-runs: everything after its target. */
   regions: Map<FlowEdge, Set<string>>;
   /** Top-level names conditions read that are not agents' outputs (must be run input). */
@@ -109,6 +110,7 @@ export function compileFlow(
       }
     });
     entry = parsed.stages[0]!;
+    if (issues.length > 0) return { issues };
     if (parsed.stages.length === 1) return finish(source, entry, edges, agents, issues);
   } else {
     source = "graph";
@@ -188,13 +190,11 @@ function finish(
     });
     return { issues };
   }
-  const ancestors = new Map<string, Set<string>>();
+  const universe = nodeUniverse(nodes);
+  const ancestors = new Map<string, NodeSet>();
   for (const id of order.order) {
-    const set = new Set<string>();
-    for (const edge of incoming.get(id)!) {
-      set.add(edge.from);
-      for (const ancestor of ancestors.get(edge.from)!) set.add(ancestor);
-    }
+    const set = new NodeSet(universe);
+    for (const edge of incoming.get(id)!) set.add(edge.from).addAll(ancestors.get(edge.from)!);
     ancestors.set(id, set);
   }
   const regions = new Map<FlowEdge, Set<string>>();
@@ -238,38 +238,13 @@ function finish(
   } else entry = roots;
   if (issues.length > 0 || !entry) return { issues };
 
-  const certain = new Map<string, Set<string>>();
-  for (const id of order.order) {
-    const into = incoming.get(id)!;
-    if (into.length === 0) {
-      certain.set(id, new Set());
-      continue;
-    }
-    let common: Set<string> | undefined;
-    for (const edge of into) {
-      const ran = new Set([edge.from, ...certain.get(edge.from)!]);
-      common = common ? new Set([...common].filter((name) => ran.has(name))) : ran;
-    }
-    // Entries always run, so do the agents they reach by edges without a condition.
-    const closure = new Set([...common!, ...entry]);
-    const queue = [...closure];
-    while (queue.length > 0) {
-      for (const edge of outgoing.get(queue.pop()!)!) {
-        if (edge.when === undefined && !closure.has(edge.to)) {
-          closure.add(edge.to);
-          queue.push(edge.to);
-        }
-      }
-    }
-    const upstream = ancestors.get(id)!;
-    certain.set(id, new Set([...closure].filter((name) => upstream.has(name))));
-  }
-  const possible = new Map<string, Set<string>>(
-    nodes.map((id) => [id, new Set(ancestors.get(id))]),
-  );
+  const certain = certainBefore(order.order, entry, incoming, outgoing, ancestors, universe);
+  const possible = new Map<string, NodeSet>(nodes.map((id) => [id, ancestors.get(id)!.copy()]));
   // In a loop, every agent of the loop can read what the others wrote on the previous turn.
   for (const region of regions.values()) {
-    for (const id of region) for (const member of region) possible.get(id)!.add(member);
+    const members = new NodeSet(universe);
+    for (const id of region) members.add(id);
+    for (const id of region) possible.get(id)!.addAll(members);
   }
 
   const byKey = new Map(agents.map((agent) => [agent.outputKey, agent]));
@@ -333,6 +308,49 @@ function finish(
   };
 }
 
+/**
+ * The agents certain to have completed when each agent starts: those on every incoming path,
+ * the entries, and what they reach by edges without a condition — among its ancestors.
+ */
+function certainBefore(
+  order: string[],
+  entry: string[],
+  incoming: Map<string, FlowEdge[]>,
+  outgoing: Map<string, FlowEdge[]>,
+  ancestors: Map<string, NodeSet>,
+  universe: ReturnType<typeof nodeUniverse>,
+): Map<string, NodeSet> {
+  const certain = new Map<string, NodeSet>();
+  for (const id of order) {
+    const into = incoming.get(id)!;
+    if (into.length === 0) {
+      certain.set(id, new NodeSet(universe));
+      continue;
+    }
+    let common: NodeSet | undefined;
+    for (const edge of into) {
+      const ran = certain.get(edge.from)!.copy().add(edge.from);
+      common = common ? common.keepOnly(ran) : ran;
+    }
+    // Entries always run, so do the agents they reach by edges without a condition. Only
+    // ancestors count, and only ancestors lead to ancestors: the walk stays among them.
+    const upstream = ancestors.get(id)!;
+    const closure = common!;
+    for (const name of entry) if (upstream.has(name)) closure.add(name);
+    const queue = [...closure];
+    while (queue.length > 0) {
+      for (const edge of outgoing.get(queue.pop()!)!) {
+        if (edge.when === undefined && upstream.has(edge.to) && !closure.has(edge.to)) {
+          closure.add(edge.to);
+          queue.push(edge.to);
+        }
+      }
+    }
+    certain.set(id, closure.keepOnly(upstream));
+  }
+  return certain;
+}
+
 function compileWhen(
   config: ConditionConfig,
   path: (string | number)[],
@@ -351,10 +369,15 @@ function compileWhen(
     if (!(error instanceof ConditionSyntaxError)) throw error;
     issues.push({
       path,
-      message: `Invalid condition ${JSON.stringify(config)}: ${error.message}. ${conditionSyntaxHelp()}`,
+      message: `Invalid condition ${preview(JSON.stringify(config))}: ${error.message}. ${conditionSyntaxHelp()}`,
     });
     return undefined;
   }
+}
+
+/** Text cut to 80 characters for a message. */
+function preview(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 function listOf(value: string | string[]): string[] {

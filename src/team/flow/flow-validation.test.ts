@@ -199,19 +199,22 @@ describe("condition validation", () => {
     );
   });
 
-  it("checks at run start that conditions read input that exists", async () => {
-    const model = new ScriptedModel({ responses: [] });
-    const team = new LLMTeam({
+  it("checks when the team is built that conditions read declared input", async () => {
+    const model = new ScriptedModel({ responses: ["x", "y"] });
+    const config = {
       teamId: "t",
       model: "m/x",
       models: { "m/x": model },
       flow: { edges: [{ from: "a", to: "b", when: 'tier == "gold"' }] },
       agents: [llm("a"), llm("b")],
-    });
-    await expect(team.run({ query: "q" })).rejects.toThrow(
+    };
+    expect(() => new LLMTeam(config)).toThrow(
       /reads tier, which is neither an agent's output nor in the run input \(input: query\)/,
     );
+    const team = new LLMTeam({ ...config, inputs: { query: "string", tier: "string" } });
+    await expect(team.run({ query: "q" })).rejects.toThrow(/input: .*tier/);
     expect(model.callsMade).toBe(0);
+    expect((await team.run({ query: "q", tier: "gold" })).agentsCalled).toEqual(["a", "b"]);
   });
 });
 
@@ -242,14 +245,9 @@ describe("prompt variables against the graph", () => {
   });
 
   it("rejects reading an agent that runs after", () => {
-    const team = new LLMTeam({
-      teamId: "t",
-      flow: "a -> b",
-      agents: [llm("a", "a: {b}"), llm("b")],
-    });
-    expect(configError(() => team.validate(["query"])).message).toContain(
-      'Agent "a" reads {b}, but nothing provides it',
-    );
+    expect(
+      configError(build({ flow: "a -> b", agents: [llm("a", "a: {b}"), llm("b")] })).message,
+    ).toContain('Agent "a" reads {b}, but nothing provides it');
   });
 });
 

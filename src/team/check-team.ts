@@ -1,0 +1,104 @@
+import type { PreparedAgent } from "../agents/llm-agent.js";
+import type { BudgetManager } from "../cost/budget-manager.js";
+import { checkBudgetPricing } from "../cost/budget-status.js";
+import type { PricingRegistry } from "../cost/pricing-registry.js";
+import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
+import type { ModelRegistry } from "../providers/model-registry.js";
+import type { TeamConfig } from "./team-config.js";
+
+/** What the load-time check reads of a team. */
+export interface TeamCheckContext {
+  settings: Omit<TeamConfig, "agents">;
+  agents: readonly PreparedAgent[];
+  models: ModelRegistry;
+  /** The runtime default model (e.g. the CLI's), used by agents and a router without one. */
+  defaultModel: string | undefined;
+  pricing: PricingRegistry;
+  budgets: readonly BudgetManager[];
+}
+
+/** A model name and where the team's configuration names it. */
+interface ModelUse {
+  name: string;
+  path: (string | number)[];
+}
+
+/** Every model the team's agents and router may call, each with the key that names it. */
+export function modelUses(context: TeamCheckContext, only?: PreparedAgent): ModelUse[] {
+  const { settings, defaultModel } = context;
+  const uses: ModelUse[] = [];
+  const listAt = (value: string | string[], path: (string | number)[]): void => {
+    if (typeof value === "string") uses.push({ name: value, path });
+    else value.forEach((name, index) => uses.push({ name, path: [...path, index] }));
+  };
+  const primary = (own: string | string[] | undefined, ownPath: (string | number)[]): void => {
+    if (own !== undefined) listAt(own, ownPath);
+    else if (settings.model !== undefined) listAt(settings.model, ["model"]);
+    else if (defaultModel !== undefined) uses.push({ name: defaultModel, path: ownPath });
+  };
+  context.agents.forEach((agent, index) => {
+    if (agent.config.type === "team" || (only && agent !== only)) return;
+    primary(agent.config.model, ["agents", index, "model"]);
+    agent.config.fallbackModels?.forEach((name, position) =>
+      uses.push({ name, path: ["agents", index, "fallbackModels", position] }),
+    );
+  });
+  if (settings.orchestration && !only)
+    primary(settings.orchestrator?.model, ["orchestrator", "model"]);
+  return uses;
+}
+
+/** Model names that do not resolve: not `provider/model` and not registered, or an unknown provider. */
+export function checkModelNames(context: TeamCheckContext, only?: PreparedAgent): ConfigIssue[] {
+  return unique(
+    modelUses(context, only).flatMap(({ name, path }) => {
+      const problem = context.models.nameProblem(name);
+      return problem ? [{ path, message: problem }] : [];
+    }),
+  );
+}
+
+/** An unpriced model under a budget (unless `allowUnpriced`). */
+export function checkPricing(context: TeamCheckContext): ConfigIssue[] {
+  if (context.budgets.length === 0) return [];
+  const names = modelUses(context)
+    .map((use) => use.name)
+    .filter((name) => context.models.nameProblem(name) === undefined);
+  try {
+    checkBudgetPricing({
+      models: names,
+      pricing: context.pricing,
+      budgets: context.budgets,
+      allowUnpriced: context.settings.allowUnpriced ?? false,
+    });
+    return [];
+  } catch (error) {
+    if (!ConfigError.isInstance(error)) throw error;
+    const path = context.settings.maxCostPerRun !== undefined ? ["maxCostPerRun"] : ["budgets"];
+    return error.issues.map((issue) => ({ ...issue, path }));
+  }
+}
+
+/**
+ * What the environment lacks for the team's models: unset variables providers read (API
+ * keys), missing local model files. `validate` reports them as warnings (errors with
+ * `--strict`); a run fails on them at start, before any model call.
+ */
+export function checkEnvironment(context: TeamCheckContext): ConfigIssue[] {
+  return unique(
+    modelUses(context).flatMap(({ name, path }) => {
+      const problem = context.models.environmentProblem(name);
+      return problem ? [{ path, message: problem }] : [];
+    }),
+  );
+}
+
+function unique(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path.join(".")}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
