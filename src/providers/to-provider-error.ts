@@ -53,16 +53,21 @@ export function toProviderError(
  */
 function describeCallError(error: APICallError): string {
   const path = pathOf(error.url);
+  const of = path || "the provider";
   const status = error.statusCode;
   const failure = networkFailureOf(error.cause);
   if (status === undefined)
-    return `cannot reach ${path}: ${failure ? describeNetworkFailure(failure) : oneLine(error.message)}`;
+    return `cannot reach ${of}: ${failure ? describeNetworkFailure(failure) : oneLine(error.message)}`;
   if (status >= 200 && status <= 299) {
     if (failure)
-      return `connection lost while reading the response of ${path} (HTTP ${status}): ${describeNetworkFailure(failure)}`;
-    return `unreadable response from ${path} (HTTP ${status}): ${oneLine(`${error.message}: ${messageOf(error.cause)}`)}`;
+      return `connection lost while reading the response of ${of} (HTTP ${status}): ${describeNetworkFailure(failure)}`;
+    return `unreadable response from ${of} (HTTP ${status}): ${oneLine(`${error.message}: ${messageOf(error.cause)}`)}`;
   }
-  return `HTTP ${status} from ${path}: ${oneLine(providerMessage(error))}`;
+  const detail = oneLine(providerMessage(error));
+  const where = path ? ` from ${path}` : "";
+  return detail && detail !== `HTTP ${status}`
+    ? `HTTP ${status}${where}: ${detail}`
+    : `HTTP ${status}${where}`;
 }
 
 /** The provider's message: the SDK's parsed one, else the start of the body. */
