@@ -9,6 +9,7 @@ import type {
 } from "@ai-sdk/provider";
 import { ATTEMPT_LIMIT_DEFAULTS, withDeadline, type AttemptLimits } from "./attempt-deadline.js";
 import { convertUsage } from "./convert-usage.js";
+import { emitProviderWarnings } from "./provider-warnings.js";
 import type { EventSink } from "../events/event-sink.js";
 import type {
   CallContext,
@@ -59,9 +60,11 @@ export function requestOnce(
     const options = callOptions(request, signal);
     if (request.stream) return streamOnce(options, request, context.events, progress, firstToken);
     // A provider may hand back any thenable: `Promise.resolve` keeps a native promise as it is.
-    return Promise.resolve(request.model.model.doGenerate(options)).then((result) =>
-      readGenerated(result, request),
-    );
+    return Promise.resolve(request.model.model.doGenerate(options)).then((result) => {
+      const response = readGenerated(result, request);
+      const wait = emitProviderWarnings(result.warnings, context.events, request.model.name);
+      return wait ? wait.then(() => response) : response;
+    });
   });
 }
 
@@ -164,6 +167,11 @@ export async function streamOnce(
           usage = part.usage;
           finishReason = part.finishReason;
           break;
+        case "stream-start": {
+          const wait = emitProviderWarnings(part.warnings, events, request.model.name);
+          if (wait) await wait;
+          break;
+        }
         case "error":
           throw part.error;
         default:
