@@ -64,7 +64,8 @@ ${triageAgent}`),
         },
       },
     });
-    expect(events.filter((event) => event.type === "warning")).toEqual([]);
+    const warnings = events.filter((event) => event.type === "warning");
+    expect(warnings.filter((event) => event.data.code === "provider_warning")).toEqual([]);
   });
 
   it("sends json_object with structuredOutputs: false and reports the provider's warning as an event", async () => {
@@ -79,7 +80,9 @@ ${triageAgent}`),
     );
     const events = await eventsOf(team);
     expect(wire.requests[0]!.body.response_format).toEqual({ type: "json_object" });
-    const warning = events.find((event) => event.type === "warning");
+    const warning = events.find(
+      (event) => event.type === "warning" && event.data.code === "provider_warning",
+    );
     expect(warning?.agentId).toBe("triage");
     expect(warning?.data.code).toBe("provider_warning");
     expect(warning?.data.message).toMatch(
