@@ -80,9 +80,9 @@ ${triageAgent}`),
     );
     const events = await eventsOf(team);
     expect(wire.requests[0]!.body.response_format).toEqual({ type: "json_object" });
-    const warning = events.find(
-      (event) => event.type === "warning" && event.data.code === "provider_warning",
-    );
+    const warning = events
+      .filter((event) => event.type === "warning")
+      .find((event) => event.data.code === "provider_warning");
     expect(warning?.agentId).toBe("triage");
     expect(warning?.data.code).toBe("provider_warning");
     expect(warning?.data.message).toMatch(
