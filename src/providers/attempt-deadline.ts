@@ -96,7 +96,7 @@ export function withDeadline<T>(
   try {
     call = attempt(controller.signal, () => firstToken?.());
   } catch (error) {
-    call = Promise.reject(error as Error);
+    call = Promise.reject(error);
   }
   // The attempt may reject later (after its abort); that rejection is not ours to report.
   call.catch(ignore);
