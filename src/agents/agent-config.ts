@@ -53,8 +53,13 @@ export const agentConfigSchema = strictObject(
     model: modelListSchema.optional(),
     /** Models to try in order when the agent's model fails for good (after retries, or an open breaker). */
     fallbackModels: z.array(z.string().min(1)).optional(),
-    /** Longest time one model call (one attempt) may take, in ms (default: no limit). */
-    timeoutMs: z.number().int().positive().optional(),
+    /** Longest time one model call (one attempt) may take, in ms (default 300,000; `0`: no limit). */
+    timeoutMs: z.number().int().nonnegative().optional(),
+    /**
+     * Longest wait of a streamed model call (one attempt) for its first delta, in ms
+     * (default 60,000; `0`: no limit).
+     */
+    firstTokenTimeoutMs: z.number().int().nonnegative().optional(),
     ...resilienceShape,
     /** Sampling temperature, 0 to 2 (default: the provider's). */
     temperature: z.number().min(0).max(2).optional(),
@@ -136,6 +141,7 @@ export const agentConfigSchema = strictObject(
       "model",
       "fallbackModels",
       "timeoutMs",
+      "firstTokenTimeoutMs",
       "retryPolicy",
       "circuitBreaker",
       "temperature",

@@ -33,7 +33,7 @@ export class EventRenderer {
         break;
       case "retry":
         this.line(
-          `  ↻ retry ${event.data.attempt} in ${event.data.delayMs} ms: ${event.data.error.message}`,
+          `  ↻ retry ${event.data.attempt} in ${event.data.delayMs} ms: ${event.data.error.message}${event.data.discardedTokens ? ` (the ${event.data.discardedTokens} tokens above are discarded)` : ""}`,
         );
         break;
       case "fallback":

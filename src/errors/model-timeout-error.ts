@@ -8,6 +8,8 @@ export interface ModelTimeoutErrorOptions {
   timeoutMs: number;
   /** The model that did not answer in time. */
   model?: string;
+  /** True when the limit was the streamed attempt's wait for its first delta (`firstTokenTimeoutMs`). */
+  firstToken?: boolean;
   cause?: unknown;
 }
 
@@ -25,14 +27,20 @@ export class ModelTimeoutError extends LLMTeamError {
   readonly timeoutMs: number;
   /** The model that did not answer in time. */
   readonly model: string | undefined;
+  /** True when no first delta of a streamed attempt came within `firstTokenTimeoutMs`. */
+  readonly firstToken: boolean;
 
   constructor(options: ModelTimeoutErrorOptions) {
+    const to = options.model ? ` to "${options.model}"` : "";
     super(
-      `Model call${options.model ? ` to "${options.model}"` : ""} timed out after ${options.timeoutMs} ms (timeoutMs).`,
+      options.firstToken
+        ? `Model call${to} sent no first token within ${options.timeoutMs} ms (firstTokenTimeoutMs).`
+        : `Model call${to} timed out after ${options.timeoutMs} ms (timeoutMs).`,
       options,
     );
     this.timeoutMs = options.timeoutMs;
     this.model = options.model;
+    this.firstToken = options.firstToken ?? false;
   }
 
   static override isInstance(error: unknown): error is ModelTimeoutError {

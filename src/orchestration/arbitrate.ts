@@ -5,6 +5,7 @@ import {
   ORCHESTRATOR_ID,
   parseJsonObject,
   preview,
+  quoteAnswer,
   type RouteSettings,
 } from "../team/router/route-decision.js";
 import { AgentFailure, type RunExecution } from "../team/run-execution.js";
@@ -36,6 +37,7 @@ export async function arbitrate(
           model: settings.model,
           prompt,
           stream: false,
+          maxOutputTokens: settings.maxTokens,
           responseFormat: { type: "json", schema: arbiterSchema(ids), name: "arbiter_decision" },
           ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
         },
@@ -81,7 +83,7 @@ export async function arbitrate(
     // A new array: the call just made keeps the prompt it was given.
     prompt = [
       ...prompt,
-      { role: "assistant", content: [{ type: "text", text }] },
+      { role: "assistant", content: [{ type: "text", text: quoteAnswer(text) }] },
       {
         role: "user",
         content: [

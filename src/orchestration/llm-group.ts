@@ -12,6 +12,7 @@ import { ModelRegistry } from "../providers/model-registry.js";
 import { LLMTeam } from "../team/llm-team.js";
 import {
   ORCHESTRATOR_DEFAULTS,
+  orchestratorMaxTokens,
   type OrchestratorConfig,
 } from "../team/router/orchestrator-config.js";
 import { ORCHESTRATOR_ID, type RouteSettings } from "../team/router/route-decision.js";
@@ -372,6 +373,7 @@ export class LLMGroup {
       maxIterations: orchestrator.maxIterations ?? ORCHESTRATOR_DEFAULTS.maxIterations,
       onInvalidDecision: orchestrator.onInvalidDecision ?? ORCHESTRATOR_DEFAULTS.onInvalidDecision,
       temperature: orchestrator.temperature,
+      maxTokens: orchestratorMaxTokens(orchestrator, undefined),
       noun: "team",
     };
     return [route, termination];

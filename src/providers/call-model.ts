@@ -7,10 +7,13 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
+import { ATTEMPT_LIMIT_DEFAULTS, withDeadline, type AttemptLimits } from "./attempt-deadline.js";
 import { convertUsage } from "./convert-usage.js";
+import { emitProviderWarnings } from "./provider-warnings.js";
 import type { EventSink } from "../events/event-sink.js";
 import type {
   CallContext,
+  ModelCall,
   ModelRequest,
   ModelResponse,
   ModelToolCall,
@@ -19,27 +22,50 @@ import type {
 import { toProviderError } from "./to-provider-error.js";
 
 /**
- * The innermost model call: one request to the provider through the AI SDK provider spec
- * (`doGenerate`, or `doStream` with a `token` event per text delta). Provider failures are
- * thrown as `ProviderError`; nothing here retries.
+ * The innermost model call under `limits`: one request to the provider through the AI SDK
+ * provider spec (`doGenerate`, or `doStream` with a `token` event per text delta), bounded by
+ * the attempt's deadline (see {@link withDeadline}). Provider failures are thrown as
+ * `ProviderError`, a deadline as `ModelTimeoutError`; nothing here retries.
  */
-export async function callModel(
+export function createProviderCall(limits: AttemptLimits): ModelCall {
+  return async (request, context) => {
+    const startedAt = context.clock.now();
+    try {
+      const response = await requestOnce(request, context, context.streamProgress, limits);
+      response.latencyMs = context.clock.now() - startedAt;
+      // The resilience layers' metrics ride on the response they wrap (no copy of it per layer).
+      if (context.retryMetrics) response.retryMetrics = context.retryMetrics;
+      return response;
+    } catch (error) {
+      throw providerFailure(error, request, context);
+    }
+  };
+}
+
+/** The provider call with the default limits ({@link ATTEMPT_LIMIT_DEFAULTS}). */
+export const callModel: ModelCall = createProviderCall(ATTEMPT_LIMIT_DEFAULTS);
+
+/**
+ * One attempt at the provider under its deadline: `doGenerate`, or `doStream` read to its end.
+ * Failures are as the provider threw them (callers convert them with {@link providerFailure});
+ * the caller fills in `latencyMs`.
+ */
+export function requestOnce(
   request: ModelRequest,
   context: CallContext,
+  progress: StreamProgress | undefined,
+  limits: AttemptLimits,
 ): Promise<ModelResponse> {
-  const startedAt = context.clock.now();
-  const options = callOptions(request, context.signal);
-  try {
-    const response = request.stream
-      ? await streamOnce(options, request, context.events, context.streamProgress)
-      : readGenerated(await request.model.model.doGenerate(options), request);
-    response.latencyMs = context.clock.now() - startedAt;
-    // The resilience layers' metrics ride on the response they wrap (no copy of it per layer).
-    if (context.retryMetrics) response.retryMetrics = context.retryMetrics;
-    return response;
-  } catch (error) {
-    throw providerFailure(error, request, context);
-  }
+  return withDeadline(limits, request.stream, context, request.model.name, (signal, firstToken) => {
+    const options = callOptions(request, signal);
+    if (request.stream) return streamOnce(options, request, context.events, progress, firstToken);
+    // A provider may hand back any thenable: `Promise.resolve` keeps a native promise as it is.
+    return Promise.resolve(request.model.model.doGenerate(options)).then((result) => {
+      const response = readGenerated(result, request);
+      const wait = emitProviderWarnings(result.warnings, context.events, request.model.name);
+      return wait ? wait.then(() => response) : response;
+    });
+  });
 }
 
 /** The provider call's options for `request`. */
@@ -95,13 +121,15 @@ export function readGenerated(
 
 /**
  * Reads a `doStream` call to its end: a `token` event per text delta (counted in `progress`
- * for the retry and fallback layers' `discardedTokens`), a `chunk` event per reasoning delta.
+ * for the retry and fallback layers' `discardedTokens`), a `chunk` event per reasoning delta;
+ * `firstToken` is called on the first delta of any kind.
  */
 export async function streamOnce(
   options: LanguageModelV4CallOptions,
   request: ModelRequest,
   events: EventSink,
   progress: StreamProgress | undefined,
+  firstToken?: () => void,
 ): Promise<Outcome> {
   const { stream } = await request.model.model.doStream(options);
   const reader = stream.getReader();
@@ -114,6 +142,10 @@ export async function streamOnce(
       const next = await reader.read();
       if (next.done) break;
       const part: LanguageModelV4StreamPart = next.value;
+      if (firstToken && isDelta(part)) {
+        firstToken();
+        firstToken = undefined;
+      }
       switch (part.type) {
         case "text-delta": {
           if (part.delta.length === 0) break;
@@ -135,6 +167,11 @@ export async function streamOnce(
           usage = part.usage;
           finishReason = part.finishReason;
           break;
+        case "stream-start": {
+          const wait = emitProviderWarnings(part.warnings, events, request.model.name);
+          if (wait) await wait;
+          break;
+        }
         case "error":
           throw part.error;
         default:
@@ -145,6 +182,16 @@ export async function streamOnce(
     reader.releaseLock();
   }
   return finish(text, toolCalls, usage, finishReason, request.prompt, request.model.name);
+}
+
+/** Output of the model (what a first-token deadline waits for), not stream bookkeeping. */
+function isDelta(part: LanguageModelV4StreamPart): boolean {
+  return (
+    part.type === "text-delta" ||
+    part.type === "reasoning-delta" ||
+    part.type === "tool-input-start" ||
+    part.type === "tool-call"
+  );
 }
 
 function collect(part: LanguageModelV4Content, toolCalls: ModelToolCall[]): void {

@@ -236,11 +236,14 @@ async function createModel(
   switch (config.type) {
     case "openai": {
       const { createOpenAI } = await import("@ai-sdk/openai");
-      return createOpenAI({
+      const provider = createOpenAI({
         ...(apiKey ? { apiKey } : {}),
         ...(baseURL ? { baseURL } : {}),
         ...(headers ? { headers } : {}),
-      })(modelId);
+      });
+      return openAIApi(config.api, baseURL) === "chat"
+        ? provider.chat(modelId)
+        : provider.responses(modelId);
     }
     case "anthropic": {
       const { createAnthropic } = await import("@ai-sdk/anthropic");
@@ -256,10 +259,29 @@ async function createModel(
         name: providerName,
         baseURL: baseURL!,
         includeUsage: true,
+        supportsStructuredOutputs: config.structuredOutputs ?? true,
         ...(apiKey ? { apiKey } : {}),
         ...(headers ? { headers } : {}),
       }).chatModel(modelId);
     }
+  }
+}
+
+/**
+ * The API a `type: openai` provider calls: the configured one, else `responses` for OpenAI
+ * itself (no `baseURL`, or one on api.openai.com) and `chat` for any other server, since
+ * OpenAI-compatible servers (llama.cpp, vLLM, LM Studio, Ollama, gateways) speak chat completions.
+ */
+export function openAIApi(
+  api: "responses" | "chat" | undefined,
+  baseURL: string | undefined,
+): "responses" | "chat" {
+  if (api) return api;
+  if (baseURL === undefined) return "responses";
+  try {
+    return new URL(baseURL).hostname === "api.openai.com" ? "responses" : "chat";
+  } catch {
+    return "chat";
   }
 }
 

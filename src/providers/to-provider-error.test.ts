@@ -56,4 +56,29 @@ describe("toProviderError", () => {
     const config = new ConfigError("bad");
     expect(toProviderError(config, where)).toBe(config);
   });
+
+  it("turns a cut 200 response into a retryable error without status, in one line", () => {
+    const cut = new APICallError({
+      message: "Failed to process successful response",
+      url: "http://127.0.0.1:8080/v1/chat/completions",
+      requestBodyValues: {},
+      statusCode: 200,
+      cause: new TypeError("terminated", {
+        cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }),
+      }),
+    });
+    const converted = toProviderError(cut, where) as ProviderError;
+    expect(converted.status).toBeUndefined();
+    expect(converted.isRetryable).toBe(true);
+    expect(converted.message).toBe(
+      "openai/gpt-4o-mini: connection lost while reading the response of /v1/chat/completions (HTTP 200): UND_ERR_SOCKET: other side closed",
+    );
+  });
+
+  it("cuts a multi-line provider message to one line of at most 240 characters", () => {
+    const dump = `Type validation failed: Value: ${"x".repeat(5_000)}\nError message: [${"{}\n".repeat(1_400)}]`;
+    const converted = toProviderError(new Error(dump), where) as ProviderError;
+    expect(converted.message).not.toContain("\n");
+    expect(converted.message.length).toBeLessThanOrEqual(where.model.length + 2 + 241);
+  });
 });

@@ -24,6 +24,17 @@ describe("isRetryableError", () => {
     expect(isRetryableError(apiError(status))).toBe(true);
   });
 
+  it("lets the cause decide when the status is 200 (a connection cut mid-response)", () => {
+    const cut = new TypeError("terminated", {
+      cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }),
+    });
+    expect(isRetryableError(apiError(200, { cause: cut }))).toBe(true);
+    expect(isRetryableError(apiError(200, { cause: new Error("Type validation failed") }))).toBe(
+      false,
+    );
+    expect(isRetryableError(apiError(200, { cause: networkError("ENOTFOUND") }))).toBe(false);
+  });
+
   it.each([400, 401, 403, 404, 413, 422])("never retries HTTP %i", (status) => {
     expect(isRetryableError(new ProviderError("x", { status, isRetryable: true }))).toBe(false);
     expect(isRetryableError(apiError(status, { isRetryable: true }))).toBe(false);

@@ -3,28 +3,8 @@ import { isAbortError } from "../errors/abort.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import { ModelTimeoutError } from "../errors/model-timeout-error.js";
 import { ProviderError } from "../errors/provider-error.js";
+import { networkFailureOf, isTransientNetworkFailure } from "../providers/network-failure.js";
 import { parseRetryAfter } from "../providers/retry-after.js";
-
-/** Node and undici error codes of a connection that failed in a way a new attempt can fix. */
-const NETWORK_ERROR_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EAI_AGAIN",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "EHOSTUNREACH",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_CLOSED",
-]);
-
-/** How deep to follow `cause` chains (fetch wraps the socket error in a TypeError). */
-const MAX_CAUSE_DEPTH = 5;
 
 /**
  * True when an HTTP status is worth retrying: 408, 409, 429 and every 5xx (Anthropic's 529
@@ -52,19 +32,28 @@ export function isRetryableError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   if (ModelTimeoutError.isInstance(error)) return true;
   if (ProviderError.isInstance(error)) {
-    if (error.status !== undefined) return isRetryableStatus(error.status);
-    return error.isRetryable || isTransientCause(error.cause, 1);
+    if (decidesByStatus(error.status)) return isRetryableStatus(error.status);
+    return error.isRetryable || isTransientCause(error.cause);
   }
   // Every other llmteam error (config, budget, circuit open, retry exhausted, tool) is final.
   if (LLMTeamError.isInstance(error) || hasCode(error, "budget_exceeded")) return false;
   if (isAbortError(error)) return false;
   if (APICallError.isInstance(error)) {
-    if (error.statusCode !== undefined) return isRetryableStatus(error.statusCode);
-    return error.isRetryable || isTransientCause(error.cause, 1);
+    if (decidesByStatus(error.statusCode)) return isRetryableStatus(error.statusCode);
+    // No status, or a 2xx: the connection failed (a 2xx: while the response was read).
+    return error.isRetryable || isTransientCause(error.cause);
   }
   const status = statusOf(error);
-  if (status !== undefined) return isRetryableStatus(status);
-  return isTransient(error, 0);
+  if (decidesByStatus(status)) return isRetryableStatus(status);
+  return isTransient(error);
+}
+
+/**
+ * An error status decides; a 2xx (the AI SDK reports a connection cut mid-response as an error
+ * with the response's status 200) or no status leaves it to the cause.
+ */
+function decidesByStatus(status: number | undefined): status is number {
+  return status !== undefined && (status < 200 || status > 299);
 }
 
 /**
@@ -78,23 +67,22 @@ export function retryAfterMsOf(error: unknown, now: number): number | undefined 
   return undefined;
 }
 
-function isTransient(error: unknown, depth: number): boolean {
-  if (typeof error !== "object" || error === null || depth > MAX_CAUSE_DEPTH) return false;
-  const code = (error as { code?: unknown }).code;
-  // A system error code decides: ECONNRESET is worth a retry, ENOTFOUND (a wrong host) is not.
-  if (typeof code === "string" && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code))
-    return NETWORK_ERROR_CODES.has(code);
-  if (isOverloaded(error)) return true;
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause !== undefined) return isTransient(cause, depth + 1);
-  // fetch's own failure without a cause to tell why ("fetch failed", "terminated").
-  return (
-    error instanceof TypeError && /fetch failed|network|socket|terminated/i.test(error.message)
-  );
+/**
+ * A network failure in the chain decides (ECONNRESET is worth a retry, ENOTFOUND — a wrong
+ * host — is not); else an "overloaded" error anywhere in the chain.
+ */
+function isTransient(error: unknown): boolean {
+  if (networkFailureOf(error)) return isTransientNetworkFailure(error);
+  for (let link = error, depth = 0; depth <= 5; depth++) {
+    if (typeof link !== "object" || link === null) return false;
+    if (isOverloaded(link)) return true;
+    link = (link as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
-function isTransientCause(cause: unknown, depth: number): boolean {
-  return cause !== undefined && isTransient(cause, depth);
+function isTransientCause(cause: unknown): boolean {
+  return cause !== undefined && isTransient(cause);
 }
 
 /** Anthropic's `overloaded_error`, or a provider message that says it is overloaded. */

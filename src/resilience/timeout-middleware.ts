@@ -1,8 +1,5 @@
-import { ModelTimeoutError } from "../errors/model-timeout-error.js";
+import { withDeadline } from "../providers/attempt-deadline.js";
 import type { ModelCallMiddleware } from "../providers/model-call.js";
-
-/** Reason given to the deadline timer's cancellation (a constant: an abort without one builds a DOMException). */
-const CALL_SETTLED = Symbol("llmteam.callSettled");
 
 /** Options of {@link createTimeoutMiddleware}. */
 export interface TimeoutMiddlewareOptions {
@@ -26,36 +23,9 @@ export function createTimeoutMiddleware(options: TimeoutMiddlewareOptions): Mode
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw new RangeError(`timeoutMs must be a finite number > 0, got ${timeoutMs}.`);
   }
-  return (next) => async (request, context) => {
-    const outer = context.signal;
-    outer.throwIfAborted();
-    const controller = new AbortController();
-    const stopTimer = new AbortController();
-    let rejectEarly!: (reason: unknown) => void;
-    const early = new Promise<never>((_resolve, reject) => {
-      rejectEarly = reject;
-    });
-    const onOuterAbort = (): void => {
-      controller.abort(outer.reason);
-      rejectEarly(outer.reason);
-    };
-    outer.addEventListener("abort", onOuterAbort, { once: true });
-    context.clock.sleep(timeoutMs, stopTimer.signal).then(
-      () => {
-        const error = new ModelTimeoutError({ timeoutMs, model: request.model.name });
-        controller.abort(error);
-        rejectEarly(error);
-      },
-      () => undefined,
+  const limits = { timeoutMs, firstTokenTimeoutMs: 0 };
+  return (next) => (request, context) =>
+    withDeadline(limits, false, context, request.model.name, (signal) =>
+      next(request, { ...context, signal }),
     );
-    try {
-      const call = next(request, { ...context, signal: controller.signal });
-      // The call may reject later (after its abort); that rejection is not ours to report.
-      call.catch(() => undefined);
-      return await Promise.race([call, early]);
-    } finally {
-      stopTimer.abort(CALL_SETTLED);
-      outer.removeEventListener("abort", onOuterAbort);
-    }
-  };
 }

@@ -1,3 +1,4 @@
+import { APICallError } from "@ai-sdk/provider";
 import { describe, expect, it } from "vitest";
 import {
   LLMTeam,
@@ -88,14 +89,43 @@ const scripts: [string, ScriptedResponse[]][] = [
     ],
   ],
   ["fails on an empty answer", ["one", ""]],
+  [
+    "retries a connection cut while a 200 response was read",
+    [
+      { chunks: ["o", "n"], streamError: connectionCut() },
+      "one",
+      { error: connectionCut() },
+      "two",
+    ],
+  ],
 ];
+
+/** What the AI SDK throws when the server drops the connection mid-response: status 200, socket cause. */
+function connectionCut(): APICallError {
+  const socket = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" });
+  return new APICallError({
+    message: "Failed to process successful response",
+    url: "http://127.0.0.1/v1/chat/completions",
+    requestBodyValues: {},
+    statusCode: 200,
+    cause: new TypeError("terminated", { cause: socket }),
+  });
+}
 
 describe("the single-frame pipeline behaves as the layered one", () => {
   for (const stream of [false, true]) {
     for (const [name, responses] of scripts) {
       it(`${name} (${stream ? "streamed" : "not streamed"})`, async () => {
-        const direct = await runWith(responses, false, { stream });
-        const layered = await runWith(responses, true, { stream });
+        // Not streamed, the scripted model ignores `streamError`: the cut comes before the answer.
+        const script = stream
+          ? responses
+          : responses.map((response) =>
+              typeof response === "object" && response.streamError !== undefined
+                ? { error: response.streamError }
+                : response,
+            );
+        const direct = await runWith(script, false, { stream });
+        const layered = await runWith(script, true, { stream });
         expect(direct.events).toEqual(layered.events);
         expect(direct.calls).toEqual(layered.calls);
         expect(direct.result.status).toBe(layered.result.status);
@@ -105,6 +135,8 @@ describe("the single-frame pipeline behaves as the layered one", () => {
           layered.result.agentResults.map(({ latencyMs: _latency, ...rest }) => rest),
         );
         expect(direct.result.error?.message).toBe(layered.result.error?.message);
+        if (name.startsWith("retries"))
+          expect(direct.result.output).toEqual({ first: "one", second: "two" });
       });
     }
   }

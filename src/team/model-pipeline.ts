@@ -1,12 +1,7 @@
 import type { CostGuard, CostHold } from "../cost/cost-middleware.js";
 import { costMiddlewareOf } from "../cost/cost-middleware.js";
-import {
-  callModel,
-  callOptions,
-  providerFailure,
-  readGenerated,
-  streamOnce,
-} from "../providers/call-model.js";
+import { resolveAttemptLimits, type AttemptLimits } from "../providers/attempt-deadline.js";
+import { createProviderCall, providerFailure, requestOnce } from "../providers/call-model.js";
 import type {
   CallContext,
   ModelCall,
@@ -33,7 +28,10 @@ import { resolveRetryPolicy, type RetryPolicyOptions } from "../resilience/retry
 export interface PipelinePolicies {
   retryPolicy: RetryPolicyOptions | false | undefined;
   circuitBreaker: CircuitBreakerOptions | false | undefined;
+  /** Per-attempt limit in ms (default 300,000; `0`: none). */
   timeoutMs: number | undefined;
+  /** A streamed attempt's wait for its first delta, in ms (default 60,000; `0`: none). */
+  firstTokenTimeoutMs?: number | undefined;
 }
 
 /** What every pipeline of a team shares. */
@@ -107,36 +105,39 @@ const RESPONSE: CallTarget<ModelResponse> = {
 };
 
 /**
- * A model-call pipeline, outermost first: the user's middleware, fallback → retry → breaker →
- * timeout, cost, the provider call.
+ * A model-call pipeline, outermost first: the user's middleware, fallback → retry → breaker,
+ * cost, the provider call (which owns each attempt's deadline: `timeoutMs`,
+ * `firstTokenTimeoutMs`).
  *
- * Without user middleware, breaker or per-call timeout (the default), calls without fallback
- * models take {@link createDirectCall}: the same retry, cost and provider steps in one async
- * frame. At a thousand runs in flight every suspended frame is live state the garbage
- * collector copies, so the layer count is what the run pays for (docs/performance.md).
+ * Without user middleware or breaker (the default), calls without fallback models take
+ * {@link createDirectCall}: the same retry, cost and provider steps in one async frame. At a
+ * thousand runs in flight every suspended frame is live state the garbage collector copies, so
+ * the layer count is what the run pays for (docs/performance.md).
  */
 export function buildModelPipeline(policies: PipelinePolicies, parts: PipelineParts): ModelCall {
-  const { retryPolicy, circuitBreaker, timeoutMs } = policies;
+  const { retryPolicy, circuitBreaker } = policies;
+  const limits = resolveAttemptLimits({
+    ...(policies.timeoutMs === undefined ? {} : { timeoutMs: policies.timeoutMs }),
+    ...(policies.firstTokenTimeoutMs === undefined
+      ? {}
+      : { firstTokenTimeoutMs: policies.firstTokenTimeoutMs }),
+  });
   const resilience = createResiliencePipeline({
     ...(retryPolicy === undefined ? {} : { retryPolicy }),
     ...(circuitBreaker === undefined ? {} : { circuitBreaker }),
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     breakerStore: parts.breakerStore,
     breakerKeyPrefix: parts.breakerKeyPrefix,
   });
-  let call: ModelCall = resilience(costMiddlewareOf(parts.cost)(callModel));
+  let call: ModelCall = resilience(costMiddlewareOf(parts.cost)(createProviderCall(limits)));
   for (let index = parts.middleware.length - 1; index >= 0; index--)
     call = parts.middleware[index]!(call);
-  if (
-    parts.middleware.length > 0 ||
-    timeoutMs !== undefined ||
-    resolveCircuitBreakerPolicy(circuitBreaker) !== undefined
-  )
+  if (parts.middleware.length > 0 || resolveCircuitBreakerPolicy(circuitBreaker) !== undefined)
     return call;
   const layered = call;
   const direct = createDirectCall(
     createRetryStrategy({ policy: resolveRetryPolicy(retryPolicy) }),
     parts.cost,
+    limits,
   );
   const hasFallbacks = (request: ModelRequest): boolean =>
     request.fallbackModels !== undefined && request.fallbackModels.length > 0;
@@ -160,9 +161,13 @@ export function buildModelPipeline(policies: PipelinePolicies, parts: PipelinePa
  * step for step (reserve, call, release or settle, decide on a retry), with the steps the
  * layers themselves use ({@link RetryStrategy}, {@link CostGuard}, the provider call's parts).
  * The first attempt of a call without a reservation to wait for (no budgets) is one reaction
- * on the provider's promise, without a frame; failures go on in the frame.
+ * on the attempt's promise, without a frame; failures go on in the frame.
  */
-export function createDirectCall(retry: RetryStrategy, cost: CostGuard): TargetedCall {
+export function createDirectCall(
+  retry: RetryStrategy,
+  cost: CostGuard,
+  limits: AttemptLimits,
+): TargetedCall {
   /** Attempts from `first` on, each in this one frame. */
   async function attemptFrom(
     first: number,
@@ -178,12 +183,9 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
         const hold = reserving === undefined ? undefined : await reserving;
         const sent = hold ? hold.request : request;
         const startedAt = hold ? context.clock.now() : reservedAt;
-        const options = callOptions(sent, context.signal);
         let response: ModelResponse;
         try {
-          response = sent.stream
-            ? await streamOnce(options, sent, context.events, attempts.progress)
-            : readGenerated(await sent.model.model.doGenerate(options), sent);
+          response = await requestOnce(sent, context, attempts.progress, limits);
         } catch (error) {
           if (hold) await cost.release(hold, context);
           throw providerFailure(error, sent, context);
@@ -304,23 +306,10 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
         target,
       );
     try {
-      const options = callOptions(request, context.signal);
-      if (request.stream) {
-        return streamOnce(options, request, context.events, progress).then(
-          (response) => deliver(answered(response, request, context, progress, startedAt), target),
-          failed,
-        );
-      }
-      // A provider may hand back any thenable: `Promise.resolve` keeps a native promise as it is.
-      return Promise.resolve(request.model.model.doGenerate(options)).then((result) => {
-        let response: ModelResponse;
-        try {
-          response = readGenerated(result, request);
-        } catch (error) {
-          return failed(error);
-        }
-        return deliver(answered(response, request, context, progress, startedAt), target);
-      }, failed);
+      return requestOnce(request, context, progress, limits).then(
+        (response) => deliver(answered(response, request, context, progress, startedAt), target),
+        failed,
+      );
     } catch (error) {
       return Promise.resolve(failed(error));
     }

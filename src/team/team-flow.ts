@@ -3,7 +3,7 @@ import { ConfigError } from "../errors/config-error.js";
 import { compileFlow, type CompiledFlow } from "./flow/flow-graph.js";
 import { runGraph, runLinear } from "./flow/run-graph.js";
 import { flowAgentsOf, checkTeamFlow, type TeamFlowSettings } from "./flow/validate-team-flow.js";
-import { ORCHESTRATOR_DEFAULTS } from "./router/orchestrator-config.js";
+import { ORCHESTRATOR_DEFAULTS, orchestratorMaxTokens } from "./router/orchestrator-config.js";
 import type { RouteSettings } from "./router/route-decision.js";
 import { runRouterLoop } from "./router/run-router.js";
 import { orchestratorTermination, type TerminationCondition } from "./router/termination.js";
@@ -24,7 +24,10 @@ export type TeamFlow =
  * Compiles the team's flow or router settings against its agents.
  * @throws ConfigError listing every problem with its path.
  */
-export function compileTeamFlow(settings: TeamFlowSettings, agents: PreparedAgent[]): TeamFlow {
+export function compileTeamFlow(
+  settings: TeamFlowSettings & { maxTokens?: number | undefined },
+  agents: PreparedAgent[],
+): TeamFlow {
   const configs = agents.map((agent) => agent.config);
   const issues = checkTeamFlow(settings, configs);
   if (issues.length > 0) throw new ConfigError(issues);
@@ -41,6 +44,7 @@ export function compileTeamFlow(settings: TeamFlowSettings, agents: PreparedAgen
         onInvalidDecision:
           orchestrator.onInvalidDecision ?? ORCHESTRATOR_DEFAULTS.onInvalidDecision,
         temperature: orchestrator.temperature,
+        maxTokens: orchestratorMaxTokens(orchestrator, settings.maxTokens),
         noun: "agent",
       },
     };

@@ -1,10 +1,7 @@
 import type { PreparedAgent } from "../agents/llm-agent.js";
 import type { ModelCall } from "../providers/model-call.js";
-import {
-  resolveCircuitBreakerPolicy,
-  type CircuitBreakerOptions,
-} from "../resilience/circuit-breaker-policy.js";
-import { resolveRetryPolicy, type RetryPolicyOptions } from "../resilience/retry-policy.js";
+import { resolveCircuitBreakerPolicy } from "../resilience/circuit-breaker-policy.js";
+import { resolveRetryPolicy } from "../resilience/retry-policy.js";
 import { buildModelPipeline, type PipelineParts } from "./model-pipeline.js";
 import type { TeamConfig } from "./team-config.js";
 
@@ -33,7 +30,10 @@ export class TeamPipelines {
   team(): ModelCall {
     if (!this.teamCall) {
       const { retryPolicy, circuitBreaker } = this.settings();
-      this.teamCall = this.build(retryPolicy, circuitBreaker, undefined);
+      this.teamCall = buildModelPipeline(
+        { retryPolicy, circuitBreaker, timeoutMs: undefined },
+        this.parts,
+      );
     }
     return this.teamCall;
   }
@@ -44,10 +44,15 @@ export class TeamPipelines {
     if (!call) {
       const { config } = agent;
       const settings = this.settings();
-      call = this.build(
-        resolveRetryPolicy(settings.retryPolicy, config.retryPolicy),
-        resolveCircuitBreakerPolicy(settings.circuitBreaker, config.circuitBreaker) ?? false,
-        config.timeoutMs,
+      call = buildModelPipeline(
+        {
+          retryPolicy: resolveRetryPolicy(settings.retryPolicy, config.retryPolicy),
+          circuitBreaker:
+            resolveCircuitBreakerPolicy(settings.circuitBreaker, config.circuitBreaker) ?? false,
+          timeoutMs: config.timeoutMs,
+          firstTokenTimeoutMs: config.firstTokenTimeoutMs,
+        },
+        this.parts,
       );
       this.agentCalls.set(agent, call);
     }
@@ -57,14 +62,5 @@ export class TeamPipelines {
   /** Forgets the team's pipeline: the next call builds it from the new settings (agents' pipelines follow their agents). */
   settingsChanged(): void {
     this.teamCall = undefined;
-  }
-
-  /** Outermost first: the user's middleware, fallback → retry → breaker → timeout, cost, the provider call. */
-  private build(
-    retryPolicy: RetryPolicyOptions | false | undefined,
-    circuitBreaker: CircuitBreakerOptions | false | undefined,
-    timeoutMs: number | undefined,
-  ): ModelCall {
-    return buildModelPipeline({ retryPolicy, circuitBreaker, timeoutMs }, this.parts);
   }
 }

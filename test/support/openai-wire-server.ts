@@ -12,6 +12,14 @@ export interface WireReply {
   headers?: Record<string, string>;
   /** Error body for a non-200 status. */
   error?: string;
+  /** Raw body for a non-200 status, sent as it is (e.g. llama.cpp's 404 page). */
+  rawError?: string;
+  /**
+   * A fault: `cut` destroys the connection, `freeze` stops answering but keeps it open.
+   * `afterChunks` is how many text deltas of a streamed answer go out first (`0`: only the
+   * headers and the role chunk); without it the fault strikes before the response headers.
+   */
+  fault?: { kind: "cut" | "freeze"; afterChunks?: number };
 }
 
 /** A request the server received. */
@@ -23,7 +31,8 @@ export interface WireRequest {
 
 /**
  * A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions wire format,
- * plain JSON and streamed SSE with a final usage chunk.
+ * plain JSON and streamed SSE with a final usage chunk, with scripted faults (a cut or frozen
+ * connection, an error status).
  */
 export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
   baseURL: string;
@@ -43,7 +52,16 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
         response.end(JSON.stringify({ error: { message: "no reply scripted" } }));
         return;
       }
+      if (reply.fault && reply.fault.afterChunks === undefined) {
+        if (reply.fault.kind === "cut") request.socket.destroy();
+        return;
+      }
       if (reply.status && reply.status !== 200) {
+        if (reply.rawError !== undefined) {
+          response.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers });
+          response.end(reply.rawError);
+          return;
+        }
         response.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
         response.end(
           JSON.stringify({
@@ -96,7 +114,12 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
         object: "chat.completion.chunk",
         choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
       });
-      for (const delta of chunks) {
+      for (const [index, delta] of chunks.entries()) {
+        if (reply.fault && index === reply.fault.afterChunks) {
+          // Cut once what was written has reached the client.
+          if (reply.fault.kind === "cut") setTimeout(() => request.socket.destroy(), 30);
+          return;
+        }
         send({
           ...base,
           object: "chat.completion.chunk",
@@ -123,6 +146,11 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Frozen connections would keep the server open.
+        server.closeAllConnections();
+      }),
   };
 }

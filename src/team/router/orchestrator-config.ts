@@ -15,6 +15,11 @@ export const ORCHESTRATOR_DEFAULTS = {
   maxIterations: 10,
   /** Run the first agent in team order that has not run yet; stop when all have. */
   onInvalidDecision: "next_unvisited",
+  /**
+   * Most output tokens of one orchestrator call (a decision, or an arbiter's answer). A team's
+   * lower `maxTokens` caps it.
+   */
+  maxTokens: 2_048,
 } as const;
 
 /** The orchestrator of a routed team (`orchestration: true`) or of a group's router/arbiter. */
@@ -52,11 +57,28 @@ export const orchestratorSchema = strictObject(
           `Unknown onInvalidDecision ${JSON.stringify(issue.input)}. Valid: ${INVALID_DECISION_RULES.join(", ")}.`,
       })
       .optional(),
+    /**
+     * Most output tokens of one orchestrator call (default 2,048, or the team's `maxTokens` when
+     * lower).
+     */
+    maxTokens: z.number().int().positive().optional(),
     /** Sampling temperature of the orchestrator (default: the provider's). */
     temperature: z.number().min(0).max(2).optional(),
   },
   "the orchestrator",
 );
+
+/**
+ * The orchestrator's output-token cap: its own `maxTokens`, else the default (2,048) or the
+ * team's `maxTokens` when that is lower.
+ */
+export function orchestratorMaxTokens(
+  orchestrator: { maxTokens?: number | undefined },
+  teamMaxTokens: number | undefined,
+): number {
+  if (orchestrator.maxTokens !== undefined) return orchestrator.maxTokens;
+  return Math.min(teamMaxTokens ?? Infinity, ORCHESTRATOR_DEFAULTS.maxTokens);
+}
 
 /** Orchestrator settings as users write them. */
 export type OrchestratorConfig = z.input<typeof orchestratorSchema>;

@@ -28,6 +28,8 @@ export interface RouteSettings {
   maxIterations: number;
   onInvalidDecision: (typeof INVALID_DECISION_RULES)[number];
   temperature: number | undefined;
+  /** Most output tokens of one orchestrator call (see `orchestratorMaxTokens`). */
+  maxTokens: number;
   /** "agent" in a team, "team" in a group (wording of the prompt). */
   noun: "agent" | "team";
 }
@@ -44,6 +46,16 @@ export interface RouteDecision {
 }
 
 const OUTPUT_PREVIEW_CHARS = 2_000;
+
+/** Most characters of an invalid answer that a repair prompt quotes back to the model. */
+export const REPAIR_QUOTE_CHARS = 1_000;
+
+/** An invalid answer as a repair prompt quotes it: at most {@link REPAIR_QUOTE_CHARS} characters. */
+export function quoteAnswer(text: string): string {
+  return text.length > REPAIR_QUOTE_CHARS
+    ? `${text.slice(0, REPAIR_QUOTE_CHARS)}… (${text.length - REPAIR_QUOTE_CHARS} more characters not shown)`
+    : text;
+}
 
 /**
  * Asks the orchestrator model which candidate goes next, with structured output
@@ -69,6 +81,7 @@ export async function decideNext(
         model: settings.model,
         prompt,
         stream: false,
+        maxOutputTokens: settings.maxTokens,
         responseFormat: { type: "json", schema: decisionSchema(ids), name: "routing_decision" },
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
       },
@@ -87,7 +100,7 @@ export async function decideNext(
     // A new array: the call just made keeps the prompt it was given.
     prompt = [
       ...prompt,
-      { role: "assistant", content: [{ type: "text", text: response.text }] },
+      { role: "assistant", content: [{ type: "text", text: quoteAnswer(response.text) }] },
       {
         role: "user",
         content: [
