@@ -1,5 +1,6 @@
 import type { CostGuard, CostHold } from "../cost/cost-middleware.js";
 import { costMiddlewareOf } from "../cost/cost-middleware.js";
+import { settleFailedAttempt } from "../cost/settle-failed-attempt.js";
 import {
   callModel,
   callOptions,
@@ -185,7 +186,15 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
             ? await streamOnce(options, sent, context.events, attempts.progress)
             : readGenerated(await sent.model.model.doGenerate(options), sent);
         } catch (error) {
-          if (hold) await cost.release(hold, context);
+          const counting = settleFailedAttempt(
+            cost,
+            hold,
+            sent,
+            context,
+            attempts.progress,
+            reservedAt,
+          );
+          if (counting) await counting;
           throw providerFailure(error, sent, context);
         }
         const settling = finishAttempt(
@@ -292,17 +301,19 @@ export function createDirectCall(retry: RetryStrategy, cost: CostGuard): Targete
       return Promise.reject(error).then(undefined, (rejected: unknown) => target.failed(rejected));
     }
     const startedAt = context.clock.now();
-    const failed = (error: unknown): T | Promise<T> =>
-      deliver(
+    const failed = (error: unknown): T | Promise<T> => {
+      const retrying = (): Promise<ModelResponse> =>
         retryAfter(
           providerFailure(error, request, context),
           1,
           request,
           context,
           firstAttemptLog(progress),
-        ),
-        target,
-      );
+        );
+      // A cut stream's tokens are counted before the retry decision (no reservation here).
+      const counting = settleFailedAttempt(cost, undefined, request, context, progress, startedAt);
+      return deliver(counting ? counting.then(retrying) : retrying(), target);
+    };
     try {
       const options = callOptions(request, context.signal);
       if (request.stream) {
