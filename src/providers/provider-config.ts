@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { modelPriceSchema } from "../config/price-schema.js";
 
 /** One provider declared in a team file or in `new LLMTeam({ providers })`. */
 export const providerConfigSchema = z
@@ -14,6 +15,11 @@ export const providerConfigSchema = z
     apiKey: z.string().optional(),
     /** Extra HTTP headers sent with every request. */
     headers: z.record(z.string(), z.string()).optional(),
+    /**
+     * The price of every model of this provider (`<name>/…`), for self-hosted and custom
+     * servers; a model priced by name under the team's `pricing:` wins. See docs/cost.md.
+     */
+    pricing: modelPriceSchema.optional(),
   })
   .refine((config) => config.type !== "openai-compatible" || config.baseURL !== undefined, {
     message: "An openai-compatible provider needs a baseURL, e.g. http://127.0.0.1:8080/v1.",

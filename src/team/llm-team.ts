@@ -8,6 +8,7 @@ import { getBudgetStatus, type BudgetStatusReport } from "../cost/budget-status.
 import { createCostGuard } from "../cost/cost-middleware.js";
 import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
+import { registerDeclaredPrices } from "../cost/pricing-schema.js";
 import { ConfigError } from "../errors/config-error.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { ModelRegistry } from "../providers/model-registry.js";
@@ -31,8 +32,14 @@ import { firstModel, TeamPlanner } from "./team-planner.js";
 import { TeamRunner } from "./team-runner.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "./team-runtime-options.js";
 
-/** Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. */
-export type LLMTeamOptions = TeamConfig & TeamRuntimeOptions;
+/**
+ * Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. `pricing` is
+ * either declared prices (data, as in a team file) or a {@link PricingRegistry}.
+ */
+export type LLMTeamOptions = Omit<TeamConfig, "pricing"> &
+  Omit<TeamRuntimeOptions, "pricing"> & {
+    pricing?: TeamConfig["pricing"] | PricingRegistry;
+  };
 
 /**
  * A team of LLM agents. Declare agents as data, then `run()` or `stream()` it.
@@ -78,6 +85,9 @@ export class LLMTeam implements NestedTeam {
   constructor(options: LLMTeamOptions) {
     const config: Record<string, unknown> = { ...options };
     for (const key of RUNTIME_KEYS) delete config[key];
+    // `pricing` is runtime when it is a registry, else declared prices (configuration data).
+    const registry = options.pricing instanceof PricingRegistry ? options.pricing : undefined;
+    if (!registry && options.pricing !== undefined) config.pricing = options.pricing;
     const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
     const { agents, ...settings } = config as TeamConfig;
@@ -88,13 +98,15 @@ export class LLMTeam implements NestedTeam {
     this.runtime = Object.fromEntries(
       RUNTIME_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
     );
+    if (!registry) delete this.runtime.pricing;
     this.tools = new ToolRegistry({ tools: options.tools ?? [] });
     this.costTracker =
       options.costTracker ??
       new CostTracker({
-        pricing: options.pricing ?? new PricingRegistry({ clock: this.clock }),
+        pricing: registry ?? new PricingRegistry({ clock: this.clock }),
         clock: this.clock,
       });
+    registerDeclaredPrices(this.costTracker.pricing, settings.pricing, settings.providers);
     this.budgetManagers = [
       ...(settings.maxCostPerRun === undefined
         ? []
@@ -164,6 +176,16 @@ export class LLMTeam implements NestedTeam {
   static fromConfig(config: TeamConfig, runtime: TeamRuntimeOptions = {}): LLMTeam {
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
       throw new ConfigError("A team configuration must be an object with teamId and agents.");
+    }
+    if (config.pricing !== undefined && runtime.pricing !== undefined) {
+      // Declared prices and a registry: the prices are registered into the registry.
+      const costTracker =
+        runtime.costTracker ??
+        new CostTracker({
+          pricing: runtime.pricing,
+          ...(runtime.clock ? { clock: runtime.clock } : {}),
+        });
+      return new LLMTeam({ ...config, ...runtime, pricing: config.pricing, costTracker });
     }
     return new LLMTeam({ ...config, ...runtime });
   }
@@ -411,6 +433,7 @@ export class LLMTeam implements NestedTeam {
     const prepared = (agents ?? []).map((agent, index) => this.prepare(agent, index));
     for (const [name, provider] of Object.entries(settings.providers ?? {}))
       this.models.registerProvider(name, provider);
+    registerDeclaredPrices(this.costTracker.pricing, settings.pricing, settings.providers);
     this.settings = settings;
     this.pipelines.settingsChanged();
     this.prepared.splice(0, this.prepared.length, ...prepared);
