@@ -3,6 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import * as z from "zod";
+import { modelInstanceSchema } from "../agents/agent-config.js";
 import { ConfigError, formatConfigIssue } from "../errors/config-error.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import type { StreamEvent } from "../events/stream-event.js";
@@ -344,7 +345,14 @@ function summary(result: RunResult): string {
 export function teamJsonSchema(): Record<string, unknown> {
   return {
     title: "llmteam team file",
-    ...z.toJSONSchema(teamConfigSchema, { io: "input", unrepresentable: "any" }),
+    ...z.toJSONSchema(teamConfigSchema, {
+      io: "input",
+      unrepresentable: "any",
+      // A model instance exists in TypeScript only: a file names its model.
+      override: (context) => {
+        if (context.zodSchema === modelInstanceSchema) context.jsonSchema.not = {};
+      },
+    }),
   };
 }
 

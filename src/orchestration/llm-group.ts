@@ -294,7 +294,10 @@ export class LLMGroup {
           },
         ]);
       }
-      models.set(ORCHESTRATOR_ID, await this.models.resolve(name));
+      models.set(
+        ORCHESTRATOR_ID,
+        await this.models.resolve(typeof name === "string" ? name : this.models.nameOf(name)),
+      );
     }
     // The orchestrator's calls are counted (`cost_update`) like every model call of a run.
     const tracker = new CostTracker({ clock: this.clock });

@@ -28,7 +28,7 @@ import type { RunResult } from "./run-result.js";
 import type { RunStream } from "./run-stream.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
-import { firstModel, TeamPlanner } from "./team-planner.js";
+import { firstModel, TeamPlanner, type ModelListSetting } from "./team-planner.js";
 import { TeamRunner } from "./team-runner.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "./team-runtime-options.js";
 
@@ -67,7 +67,7 @@ export class LLMTeam implements NestedTeam {
   private settings: Omit<TeamConfig, "agents">;
   private readonly prepared: PreparedAgent[] = [];
   private readonly clock: Clock;
-  private readonly defaultModel: string | undefined;
+  private defaultModel: string | undefined;
   /** Breaker state of every agent of the team, kept across runs. */
   readonly breakerStore: BreakerStore;
   private readonly runtime: TeamRuntimeOptions;
@@ -94,7 +94,7 @@ export class LLMTeam implements NestedTeam {
     this.settings = settings;
     this.teamId = settings.teamId;
     this.clock = options.clock ?? systemClock;
-    this.defaultModel = options.defaultModel;
+
     this.runtime = Object.fromEntries(
       RUNTIME_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
     );
@@ -134,6 +134,10 @@ export class LLMTeam implements NestedTeam {
       ...(options.models ? { models: options.models } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
+    // Model instances given in place of names are registered and named from here on.
+    this.settings = this.namedSettings(settings);
+    this.defaultModel =
+      options.defaultModel === undefined ? undefined : this.nameModel(options.defaultModel);
     this.lifecycle = new TeamLifecycle({
       enforced: options.enforceLifecycle ?? false,
       clock: this.clock,
@@ -200,6 +204,7 @@ export class LLMTeam implements NestedTeam {
     const index = this.prepared.length;
     const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
+    config = this.namedAgent(config);
     const agent = this.prepare(config, index);
     const sameRole = this.prepared.find((other) => other.role === agent.role);
     if (sameRole) {
@@ -231,6 +236,8 @@ export class LLMTeam implements NestedTeam {
     if (team instanceof LLMTeam) return team;
     const inherited: TeamRuntimeOptions = {
       ...this.runtime,
+      // Every instance this team knows, named as here (those given in place of a name too).
+      models: this.models.instances(),
       costTracker: this.costTracker,
       clock: this.clock,
     };
@@ -295,7 +302,54 @@ export class LLMTeam implements NestedTeam {
     return this;
   }
 
-  /** The whole team as configuration data: `LLMTeam.fromConfig(team.toConfig())` rebuilds it. */
+  /** The name of a model setting: a name as it is, an instance registered under its name. */
+  private nameModel(model: string | LanguageModelV4): string {
+    return typeof model === "string" ? model : this.models.nameOf(model);
+  }
+
+  private nameModels<T extends ModelListSetting | undefined>(model: T): T {
+    if (model === undefined) return model;
+    return (
+      Array.isArray(model) ? model.map((one) => this.nameModel(one)) : this.nameModel(model)
+    ) as T;
+  }
+
+  /** The team's settings with model instances replaced by their names. */
+  private namedSettings(settings: Omit<TeamConfig, "agents">): Omit<TeamConfig, "agents"> {
+    const named = { ...settings };
+    if (named.model !== undefined) named.model = this.nameModels(named.model);
+    if (named.orchestrator?.model !== undefined)
+      named.orchestrator = {
+        ...named.orchestrator,
+        model: this.nameModel(named.orchestrator.model),
+      };
+    return named;
+  }
+
+  /** An agent's configuration with model instances replaced by their names. */
+  private namedAgent(config: AgentConfig): AgentConfig {
+    if (config.model === undefined && config.fallbackModels === undefined) return config;
+    const named = { ...config };
+    if (named.model !== undefined) named.model = this.nameModels(named.model);
+    if (named.fallbackModels !== undefined)
+      named.fallbackModels = named.fallbackModels.map((model) => this.nameModel(model));
+    return named;
+  }
+
+  /** A whole configuration, cloned, with model instances replaced by their names. */
+  private namedConfig(config: TeamConfig): TeamConfig {
+    const { agents, ...settings } = config;
+    return structuredClone({
+      ...this.namedSettings(settings),
+      ...(agents ? { agents: agents.map((agent) => this.namedAgent(agent)) } : {}),
+    });
+  }
+
+  /**
+   * The whole team as configuration data: `LLMTeam.fromConfig(team.toConfig())` rebuilds it.
+   * A model instance is written as the name it was registered under (`openai/gpt-4o-mini`): to
+   * rebuild, pass the instance again (in `models` under that name) or a provider that serves it.
+   */
   toConfig(): TeamConfig {
     const agents = this.prepared.map((agent) => {
       const { tools, team } = agent.config;
@@ -421,7 +475,7 @@ export class LLMTeam implements NestedTeam {
   private replaceConfig(config: TeamConfig): void {
     const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
-    const { agents, ...settings } = structuredClone(config);
+    const { agents, ...settings } = this.namedConfig(config);
     if (settings.teamId !== this.teamId) {
       throw new ConfigError([
         {
