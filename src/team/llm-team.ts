@@ -28,7 +28,8 @@ import type { RunResult } from "./run-result.js";
 import type { RunStream } from "./run-stream.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
-import { firstModel, TeamPlanner, type ModelListSetting } from "./team-planner.js";
+import { nameModel, namedAgent, namedConfig, namedSettings } from "./name-model-instances.js";
+import { firstModel, TeamPlanner } from "./team-planner.js";
 import { TeamRunner } from "./team-runner.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "./team-runtime-options.js";
 
@@ -135,9 +136,9 @@ export class LLMTeam implements NestedTeam {
       ...(options.env ? { env: options.env } : {}),
     });
     // Model instances given in place of names are registered and named from here on.
-    this.settings = this.namedSettings(settings);
+    this.settings = namedSettings(this.models, settings);
     this.defaultModel =
-      options.defaultModel === undefined ? undefined : this.nameModel(options.defaultModel);
+      options.defaultModel === undefined ? undefined : nameModel(this.models, options.defaultModel);
     this.lifecycle = new TeamLifecycle({
       enforced: options.enforceLifecycle ?? false,
       clock: this.clock,
@@ -204,7 +205,7 @@ export class LLMTeam implements NestedTeam {
     const index = this.prepared.length;
     const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
-    config = this.namedAgent(config);
+    config = namedAgent(this.models, config);
     const agent = this.prepare(config, index);
     const sameRole = this.prepared.find((other) => other.role === agent.role);
     if (sameRole) {
@@ -300,49 +301,6 @@ export class LLMTeam implements NestedTeam {
   registerModel(name: string, model: LanguageModelV4): this {
     this.models.register(name, model);
     return this;
-  }
-
-  /** The name of a model setting: a name as it is, an instance registered under its name. */
-  private nameModel(model: string | LanguageModelV4): string {
-    return typeof model === "string" ? model : this.models.nameOf(model);
-  }
-
-  private nameModels<T extends ModelListSetting | undefined>(model: T): T {
-    if (model === undefined) return model;
-    return (
-      Array.isArray(model) ? model.map((one) => this.nameModel(one)) : this.nameModel(model)
-    ) as T;
-  }
-
-  /** The team's settings with model instances replaced by their names. */
-  private namedSettings(settings: Omit<TeamConfig, "agents">): Omit<TeamConfig, "agents"> {
-    const named = { ...settings };
-    if (named.model !== undefined) named.model = this.nameModels(named.model);
-    if (named.orchestrator?.model !== undefined)
-      named.orchestrator = {
-        ...named.orchestrator,
-        model: this.nameModel(named.orchestrator.model),
-      };
-    return named;
-  }
-
-  /** An agent's configuration with model instances replaced by their names. */
-  private namedAgent(config: AgentConfig): AgentConfig {
-    if (config.model === undefined && config.fallbackModels === undefined) return config;
-    const named = { ...config };
-    if (named.model !== undefined) named.model = this.nameModels(named.model);
-    if (named.fallbackModels !== undefined)
-      named.fallbackModels = named.fallbackModels.map((model) => this.nameModel(model));
-    return named;
-  }
-
-  /** A whole configuration, cloned, with model instances replaced by their names. */
-  private namedConfig(config: TeamConfig): TeamConfig {
-    const { agents, ...settings } = config;
-    return structuredClone({
-      ...this.namedSettings(settings),
-      ...(agents ? { agents: agents.map((agent) => this.namedAgent(agent)) } : {}),
-    });
   }
 
   /**
@@ -475,7 +433,7 @@ export class LLMTeam implements NestedTeam {
   private replaceConfig(config: TeamConfig): void {
     const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
-    const { agents, ...settings } = this.namedConfig(config);
+    const { agents, ...settings } = namedConfig(this.models, config);
     if (settings.teamId !== this.teamId) {
       throw new ConfigError([
         {
