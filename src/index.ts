@@ -141,6 +141,8 @@ export {
   createCostMiddleware,
   estimateInputTokens,
   getBudgetStatus,
+  modelPriceSchema,
+  pricingConfigSchema,
 } from "./cost/index.js";
 export type {
   BudgetAlert,
@@ -152,12 +154,15 @@ export type {
   BudgetStatusReport,
   CostMiddlewareOptions,
   CostTrackerOptions,
+  ModelPriceConfig,
   ModelPricingOptions,
   PriceLookup,
   PricedUsage,
+  PricingConfig,
   PricingRegistryOptions,
   RecordUsageOptions,
   RunCost,
+  UsageInput,
   UsageRecord,
 } from "./cost/index.js";
 export {

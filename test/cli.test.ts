@@ -175,6 +175,9 @@ describe("llmteam run: cost", () => {
     await unpriced.close();
     expect(local.stdout).toMatch(/triage\s+lab\/small\s+10 in \+ 5 out tokens\s+unpriced/);
     expect(local.stdout).toContain("no price known for lab/small: not in the total");
+    // Unknown, never $0.
+    expect(local.stdout).toMatch(/total\s+20 in \+ 10 out tokens\s+unpriced/);
+    expect(local.stdout).not.toMatch(/\$0\b/);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { LanguageModelV4 } from "@ai-sdk/provider";
 import * as z from "zod";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { ConfigError } from "../errors/config-error.js";
@@ -6,9 +7,41 @@ import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
 import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
 
-/** A model name, or a list: the first model, then fallbacks in order. */
-export const modelListSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
-  error: 'model must be "provider/model" or a list of them (the first, then fallbacks).',
+/**
+ * A ready AI SDK model instance (TypeScript only): an object with `doGenerate`. Teams register it
+ * under its `provider/modelId` name (see `ModelRegistry.nameOf`).
+ */
+export const modelInstanceSchema = z.custom<LanguageModelV4>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { doGenerate?: unknown }).doGenerate === "function",
+  {
+    error:
+      'model must be "provider/model", an AI SDK language model, or a list of them (the first, then fallbacks).',
+  },
+);
+
+/** A model: its name, `provider/model`, or (in TypeScript) a ready AI SDK model instance. */
+export const modelSchema = z.union([z.string().min(1), modelInstanceSchema], {
+  error: 'a model must be "provider/model" or an AI SDK language model instance.',
+});
+
+/**
+ * The name of a model setting once its team has named its instances (they are registered and
+ * replaced by their names when the configuration is given).
+ */
+export function modelNameOf(model: string | LanguageModelV4): string {
+  if (typeof model === "string") return model;
+  throw new ConfigError(
+    `The model instance ${model.provider}/${model.modelId} was not registered: give it through LLMTeam (model, fallbackModels, orchestrator.model) or register it with team.registerModel(name, model).`,
+  );
+}
+
+/** A model, or a list: the first model, then fallbacks in order. */
+export const modelListSchema = z.union([modelSchema, z.array(modelSchema).min(1)], {
+  error:
+    'model must be "provider/model", an AI SDK language model, or a list of them (the first, then fallbacks).',
 });
 
 /** The resilience keys shared by teams (defaults) and agents (overrides). */
@@ -52,7 +85,7 @@ export const agentConfigSchema = strictObject(
     /** Model name, `provider/model`, or a list: the first, then fallbacks (default: the team's model). */
     model: modelListSchema.optional(),
     /** Models to try in order when the agent's model fails for good (after retries, or an open breaker). */
-    fallbackModels: z.array(z.string().min(1)).optional(),
+    fallbackModels: z.array(modelSchema).optional(),
     /** Longest time one model call (one attempt) may take, in ms (default 300,000; `0`: no limit). */
     timeoutMs: z.number().int().nonnegative().optional(),
     /**

@@ -3,6 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import * as z from "zod";
+import { modelInstanceSchema } from "../agents/agent-config.js";
 import { ConfigError, formatConfigIssue } from "../errors/config-error.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import type { StreamEvent } from "../events/stream-event.js";
@@ -316,6 +317,12 @@ function usd(amount: number): string {
   return `$${amount.toFixed(9).replace(/\.?0+$/, "")}`;
 }
 
+/** A cost for the summary: `$x`, `unpriced` (unknown, never `$0`), `$x + unpriced`, or nothing. */
+function costText(amountUsd: number | undefined, unpriced: boolean): string {
+  if (amountUsd === undefined) return unpriced ? "unpriced" : "";
+  return unpriced ? `${usd(amountUsd)} + unpriced` : usd(amountUsd);
+}
+
 function summary(result: RunResult): string {
   const lines = ["", "─".repeat(60)];
   if (result.success) {
@@ -329,19 +336,18 @@ function summary(result: RunResult): string {
   lines.push("", `Usage (${result.agentResults.length} agents, ${result.durationMs} ms):`);
   const { cost } = result;
   for (const agent of result.agentResults) {
-    const agentCost = cost.byAgent[agent.agentId];
-    const price =
-      agentCost === undefined
-        ? ""
-        : agent.model !== undefined && cost.unpricedModels.includes(agent.model)
-          ? "unpriced"
-          : usd(agentCost);
+    const price = costText(
+      cost.byAgent[agent.agentId],
+      cost.unpricedAgents.includes(agent.agentId),
+    );
     lines.push(
       `  ${agent.agentId.padEnd(16)} ${(agent.model ?? "").padEnd(28)} ${formatUsage(agent.usage).padEnd(36)} ${price}`,
     );
   }
+  const pricedCalls = cost.calls > 0 && Object.keys(cost.byModel).length > 0;
+  const total = costText(pricedCalls ? cost.totalUsd : undefined, cost.unpricedModels.length > 0);
   lines.push(
-    `  ${"total".padEnd(16)} ${"".padEnd(28)} ${formatUsage(result.usage).padEnd(36)} ${usd(cost.totalUsd)}`,
+    `  ${"total".padEnd(16)} ${"".padEnd(28)} ${formatUsage(result.usage).padEnd(36)} ${total || usd(0)}`,
   );
   if (cost.unpricedModels.length > 0) {
     lines.push(`  (no price known for ${cost.unpricedModels.join(", ")}: not in the total)`);
@@ -354,7 +360,14 @@ function summary(result: RunResult): string {
 export function teamJsonSchema(): Record<string, unknown> {
   return {
     title: "llmteam team file",
-    ...z.toJSONSchema(teamConfigSchema, { io: "input", unrepresentable: "any" }),
+    ...z.toJSONSchema(teamConfigSchema, {
+      io: "input",
+      unrepresentable: "any",
+      // A model instance exists in TypeScript only: a file names its model.
+      override: (context) => {
+        if (context.zodSchema === modelInstanceSchema) context.jsonSchema.not = {};
+      },
+    }),
   };
 }
 

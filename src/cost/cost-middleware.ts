@@ -17,6 +17,7 @@ import { windowAt, type WindowPosition } from "./budget-window.js";
 import type { CostTracker } from "./cost-tracker.js";
 import { estimateInputTokens } from "./estimate-input-tokens.js";
 import { PendingStoreOperations, keptSettlementWarning } from "./pending-store-operations.js";
+import { settleFailedAttempt } from "./settle-failed-attempt.js";
 
 /** Output tokens reserved (and requested) for a call that sets no `maxOutputTokens`. */
 export const DEFAULT_RESERVE_OUTPUT_TOKENS = 4_096;
@@ -91,7 +92,12 @@ export function createCostMiddleware(options: CostMiddlewareOptions): ModelCallM
 
 /** The cost layer as a middleware, over a guard made by {@link createCostGuard} (sharing its reservations). */
 export function costMiddlewareOf(guard: CostGuard): ModelCallMiddleware {
-  return (next) => async (request, context) => {
+  return (next) => async (request, outerContext) => {
+    // A streamed call reports what a cut stream produced through `streamProgress`.
+    const context =
+      request.stream && !outerContext.streamProgress
+        ? { ...outerContext, streamProgress: { tokens: 0 } }
+        : outerContext;
     const startedAtMs = context.clock.now();
     const reserving = guard.reserve(request, context, startedAtMs);
     const hold = reserving === undefined ? undefined : await reserving;
@@ -99,7 +105,15 @@ export function costMiddlewareOf(guard: CostGuard): ModelCallMiddleware {
     try {
       response = await next(hold?.request ?? request, context);
     } catch (error) {
-      if (hold) await guard.release(hold, context);
+      const counting = settleFailedAttempt(
+        guard,
+        hold,
+        request,
+        context,
+        context.streamProgress,
+        startedAtMs,
+      );
+      if (counting) await counting;
       throw error;
     }
     const settling = guard.settle(hold, response, context, startedAtMs);

@@ -41,6 +41,7 @@ describe("CostTracker", () => {
         cachedInputTokens: 8_000,
       },
       unpricedModels: [],
+      unpricedAgents: [],
       calls: 3,
     });
   });
@@ -102,6 +103,7 @@ describe("CostTracker", () => {
       byModel: { dear: 0.5 },
       tokens: usage(10, 5),
       unpricedModels: [],
+      unpricedAgents: [],
       calls: 1,
       startedAt: 0,
     };
@@ -138,6 +140,7 @@ describe("CostTracker", () => {
       byModel: {},
       tokens: usage(0, 0),
       unpricedModels: [],
+      unpricedAgents: [],
       calls: 0,
       startedAt: 0,
     };

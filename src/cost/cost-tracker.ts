@@ -1,6 +1,7 @@
 import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { nanoToUsd, usdToNano } from "../internal/money.js";
+import { ConfigError } from "../errors/config-error.js";
 import { PricingRegistry } from "./pricing-registry.js";
 
 /** What a run cost: the result's `cost` field. Plain JSON. */
@@ -9,7 +10,10 @@ export interface RunCost {
   teamId: string;
   /** Total of the priced calls, in USD. Calls of unpriced models are not in it. */
   totalUsd: number;
-  /** USD per agent id. */
+  /**
+   * USD per agent id, of its priced calls. An agent whose calls were all unpriced is absent (its
+   * cost is unknown, not $0); one with some unpriced calls is also in `unpricedAgents`.
+   */
   byAgent: Record<string, number>;
   /** USD per model name (as configured). Unpriced models are absent: see `unpricedModels`. */
   byModel: Record<string, number>;
@@ -17,6 +21,8 @@ export interface RunCost {
   tokens: Usage;
   /** Models that had no price: their calls' cost is unknown and not in `totalUsd`. */
   unpricedModels: string[];
+  /** Agents that made calls of unpriced models: their `byAgent` figure, if any, leaves those out. */
+  unpricedAgents: string[];
   /** Model calls counted. */
   calls: number;
   /** Run start, ms since the epoch. */
@@ -24,6 +30,9 @@ export interface RunCost {
   /** Run end, ms since the epoch (absent while the run goes on). */
   endedAt?: number;
 }
+
+/** Usage as {@link CostTracker.recordUsage} takes it: `totalTokens` defaults to input + output. */
+export type UsageInput = Omit<Usage, "totalTokens"> & { totalTokens?: number };
 
 /** Options of {@link CostTracker.recordUsage}. */
 export interface RecordUsageOptions {
@@ -69,6 +78,8 @@ interface RunState {
   tokens: Usage;
   /** Models without a price, in the order they were first called. */
   unpriced: string[] | undefined;
+  /** Agents that called them. */
+  unpricedAgents: string[] | undefined;
   calls: number;
   startedAt: number;
   endedAt?: number;
@@ -119,6 +130,7 @@ export class CostTracker {
         byModel: undefined,
         tokens: emptyUsage(),
         unpriced: undefined,
+        unpricedAgents: undefined,
         calls: 0,
         startedAt: this.clock.now(),
       });
@@ -143,19 +155,21 @@ export class CostTracker {
    * Counts one model call. The run is started on the fly when it was not.
    * @throws {Error} when `runId` is omitted and no run or several runs are active.
    */
-  recordUsage(model: string, usage: Usage, options: RecordUsageOptions = {}): UsageRecord {
+  recordUsage(model: string, usage: UsageInput, options: RecordUsageOptions = {}): UsageRecord {
     const run = this.runFor(options.runId, true);
+    checkUsage(usage);
     const costNano = this.pricing.calculateCostNano(model, usage, options.atMs ?? this.clock.now());
     if (run.live) return liveRecord(run, run.live, model, costNano);
     const agentId = options.agentId ?? "unknown";
     run.calls++;
-    addUsage(run.tokens, usage);
+    addUsage(run.tokens, withTotal(usage));
     const byAgent = (run.byAgent ??= new Map());
     if (costNano === undefined) {
       const unpriced = (run.unpriced ??= []);
       const newlyUnpriced = !unpriced.includes(model);
       if (newlyUnpriced) unpriced.push(model);
-      if (!byAgent.has(agentId)) byAgent.set(agentId, 0);
+      const agents = (run.unpricedAgents ??= []);
+      if (!agents.includes(agentId)) agents.push(agentId);
       return {
         model,
         costUsd: undefined,
@@ -312,6 +326,7 @@ function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
       byModel: { ...live.byModel },
       tokens: { ...live.tokens },
       unpricedModels: [...live.unpricedModels],
+      unpricedAgents: [...(live.unpricedAgents ?? [])],
     };
     delete copy.endedAt;
     if (endedAt !== undefined) copy.endedAt = endedAt;
@@ -325,11 +340,30 @@ function toRunCost(run: RunState, endedAt: number | undefined): RunCost {
     byModel: toUsdRecord(run.byModel),
     tokens: { ...run.tokens },
     unpricedModels: run.unpriced ? [...run.unpriced] : [],
+    unpricedAgents: run.unpricedAgents ? [...run.unpricedAgents] : [],
     calls: run.calls,
     startedAt: run.startedAt,
   };
   if (endedAt !== undefined) cost.endedAt = endedAt;
   return cost;
+}
+
+/** @throws ConfigError when a token count is not a number >= 0. */
+function checkUsage(usage: UsageInput): void {
+  for (const key of ["inputTokens", "outputTokens"] as const) {
+    const value = usage?.[key];
+    if (typeof value !== "number" || !(value >= 0))
+      throw new ConfigError(
+        `recordUsage: usage.${key} must be a number of tokens >= 0, got ${JSON.stringify(value)}.`,
+      );
+  }
+}
+
+/** `usage` with its `totalTokens` (input + output when it was not given). */
+function withTotal(usage: UsageInput): Usage {
+  return usage.totalTokens === undefined
+    ? { ...usage, totalTokens: usage.inputTokens + usage.outputTokens }
+    : (usage as Usage);
 }
 
 function toUsdRecord(map: Map<string, number> | undefined): Record<string, number> {

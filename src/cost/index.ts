@@ -7,6 +7,7 @@ export type {
   CostTrackerOptions,
   RecordUsageOptions,
   RunCost,
+  UsageInput,
   UsageRecord,
 } from "./cost-tracker.js";
 export { Budget, BudgetPeriod, BudgetWindow } from "./budget.js";
@@ -30,3 +31,7 @@ export { BudgetExceededError } from "../errors/budget-exceeded-error.js";
 export type { BudgetExceededErrorOptions } from "../errors/budget-exceeded-error.js";
 export { budgetConfigSchema } from "./budget-schema.js";
 export type { BudgetConfig } from "./budget-schema.js";
+export { pricingConfigSchema } from "./pricing-schema.js";
+export type { PricingConfig } from "./pricing-schema.js";
+export { modelPriceSchema } from "../config/price-schema.js";
+export type { ModelPriceConfig } from "../config/price-schema.js";

@@ -69,8 +69,8 @@ function loadProviders(): CatalogProvider[] {
  * the first `/` of a configured name (`openai`, `xai`, `amazon-bedrock`, …), when there is one.
  *
  * Providers searched: the named provider (by id or the catalog's provider match) and its
- * fallback providers (Azure → OpenAI, …); for a bare or unknown provider, the providers whose
- * model rule matches the name (`gpt-` → OpenAI, `claude` → Anthropic, …). In each, the
+ * fallback providers (Azure → OpenAI, …); none for a provider the catalog does not know; for a
+ * bare name, the providers whose model rule matches it (`gpt-` → OpenAI, `claude` → Anthropic, …). In each, the
  * catalog's own rules first, then the longest literal model name that is a prefix of `model`
  * at a `-`, `:`, `@`, `/` or `_` boundary (so `gpt-4o-2099-01-01` → `gpt-4o`).
  */
@@ -117,6 +117,9 @@ function providersFor(
         .filter((entry): entry is CatalogProvider => entry !== undefined);
       return [named, ...fallbacks];
     }
+    // A provider the catalog does not know (a self-hosted or custom server): its models are not
+    // the catalog's, even when named alike (`lab/gpt-4o-mini` is not OpenAI's).
+    return [];
   }
   return all.filter((entry) => entry.modelMatch !== undefined && matches(entry.modelMatch, model));
 }

@@ -1,7 +1,8 @@
 import { systemClock, type Clock } from "../internal/clock.js";
 import { nanoToUsd } from "../internal/money.js";
 import { PRICE_DATA_SOURCE } from "./data/price-data.js";
-import { ModelPricing, type PricedUsage } from "./model-pricing.js";
+import { ConfigError } from "../errors/config-error.js";
+import { ModelPricing, type ModelPricingOptions, type PricedUsage } from "./model-pricing.js";
 import { findInCatalog, isPrefixAtBoundary } from "./price-catalog.js";
 
 /** How a model name was found: see {@link PricingRegistry.lookup}. */
@@ -62,9 +63,17 @@ export class PricingRegistry {
    * Sets the price of a model name. The name also prices longer names that start with it at a
    * `-`, `:`, `@`, `/` or `_` boundary, and a name ending in `/` prices a whole provider
    * (`"ollama/"`). Registered prices win over the catalog. Names are case-insensitive.
+   * `pricing` is a {@link ModelPricing} or its options as plain data
+   * (`{ inputPer1k, outputPer1k }`), checked here.
+   * @throws ConfigError when the name is empty or the price is invalid (what is missing or wrong).
    */
-  register(name: string, pricing: ModelPricing): this {
-    this.registered.set(name.toLowerCase(), { name, pricing });
+  register(name: string, pricing: ModelPricing | ModelPricingOptions): this {
+    if (typeof name !== "string" || name.length === 0) {
+      throw new ConfigError(
+        `A price is registered under a model name, provider or prefix (a non-empty string), got ${JSON.stringify(name)}.`,
+      );
+    }
+    this.registered.set(name.toLowerCase(), { name, pricing: toModelPricing(name, pricing) });
     this.cache.clear();
     return this;
   }
@@ -175,6 +184,24 @@ export class PricingRegistry {
       }
     }
     return best;
+  }
+}
+
+/** `pricing` as a {@link ModelPricing}: kept when it is one, else built (and checked) from plain data. */
+function toModelPricing(name: string, pricing: unknown): ModelPricing {
+  // A ModelPricing of another copy of llmteam is used as it is.
+  if (pricing instanceof ModelPricing || typeof (pricing as ModelPricing)?.costNano === "function")
+    return pricing as ModelPricing;
+  if (typeof pricing !== "object" || pricing === null || Array.isArray(pricing)) {
+    throw new ConfigError(
+      `The price of "${name}" must be a ModelPricing or an object such as { inputPer1k, outputPer1k }, got ${pricing === null ? "null" : Array.isArray(pricing) ? "an array" : typeof pricing}.`,
+    );
+  }
+  try {
+    return new ModelPricing(pricing);
+  } catch (error) {
+    if (!ConfigError.isInstance(error)) throw error;
+    throw new ConfigError(`Invalid price of "${name}": ${error.message}`, { cause: error });
   }
 }
 

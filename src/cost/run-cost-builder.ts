@@ -21,6 +21,7 @@ export class RunCostBuilder {
       byModel: {},
       tokens: emptyUsage(),
       unpricedModels: [],
+      unpricedAgents: [],
       calls: 0,
       startedAt: 0,
     };
@@ -34,7 +35,7 @@ export class RunCostBuilder {
     addUsage(cost.tokens, data.tokens);
     if (data.deltaUsd === undefined || data.unpriced) {
       if (!cost.unpricedModels.includes(data.model)) cost.unpricedModels.push(data.model);
-      if (!Object.hasOwn(cost.byAgent, agent)) cost.byAgent[agent] = 0;
+      if (!cost.unpricedAgents.includes(agent)) cost.unpricedAgents.push(agent);
       return;
     }
     const nano = usdToNano(data.deltaUsd);

@@ -6,6 +6,8 @@ import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { newRunId } from "../internal/ids.js";
+import { costMiddlewareOf, createCostGuard } from "../cost/cost-middleware.js";
+import { CostTracker } from "../cost/cost-tracker.js";
 import { callModel } from "../providers/call-model.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
@@ -293,9 +295,14 @@ export class LLMGroup {
           },
         ]);
       }
-      models.set(ORCHESTRATOR_ID, await this.models.resolve(name));
+      models.set(
+        ORCHESTRATOR_ID,
+        await this.models.resolve(typeof name === "string" ? name : this.models.nameOf(name)),
+      );
     }
-    let call: ModelCall = callModel;
+    // The orchestrator's calls are counted (`cost_update`) like every model call of a run.
+    const tracker = new CostTracker({ clock: this.clock });
+    let call: ModelCall = costMiddlewareOf(createCostGuard({ tracker }))(callModel);
     const middleware = this.options.middleware ?? [];
     for (let index = middleware.length - 1; index >= 0; index--) call = middleware[index]!(call);
     return {

@@ -11,6 +11,7 @@ import { ATTEMPT_LIMIT_DEFAULTS, withDeadline, type AttemptLimits } from "./atte
 import { convertUsage } from "./convert-usage.js";
 import { emitProviderWarnings } from "./provider-warnings.js";
 import type { EventSink } from "../events/event-sink.js";
+import type { Usage } from "../events/usage.js";
 import type {
   CallContext,
   ModelCall,
@@ -137,6 +138,7 @@ export async function streamOnce(
   const toolCalls: ModelToolCall[] = [];
   let usage: LanguageModelV4Usage | undefined;
   let finishReason: LanguageModelV4FinishReason | undefined;
+  let reasoning = "";
   try {
     for (;;) {
       const next = await reader.read();
@@ -156,6 +158,7 @@ export async function streamOnce(
           break;
         }
         case "reasoning-delta": {
+          reasoning += part.delta;
           const wait = events.emit("chunk", { kind: "reasoning", content: part.delta });
           if (wait) await wait;
           break;
@@ -178,6 +181,10 @@ export async function streamOnce(
           break;
       }
     }
+  } catch (error) {
+    if (progress && (text || reasoning || toolCalls.length > 0 || usage))
+      progress.failedUsage = observedUsage(usage, request.prompt, text, reasoning, toolCalls);
+    throw error;
   } finally {
     reader.releaseLock();
   }
@@ -192,6 +199,22 @@ function isDelta(part: LanguageModelV4StreamPart): boolean {
     part.type === "tool-input-start" ||
     part.type === "tool-call"
   );
+}
+
+/**
+ * The usage of a stream cut before its end: the provider's report when it came, else the
+ * prompt and what was received (text, reasoning, tool-call arguments), estimated.
+ */
+function observedUsage(
+  usage: LanguageModelV4Usage | undefined,
+  prompt: LanguageModelV4Prompt,
+  text: string,
+  reasoning: string,
+  toolCalls: ModelToolCall[],
+): Usage {
+  let received = text + reasoning;
+  for (const call of toolCalls) received += call.input;
+  return convertUsage(usage, prompt, received);
 }
 
 function collect(part: LanguageModelV4Content, toolCalls: ModelToolCall[]): void {

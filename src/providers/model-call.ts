@@ -61,6 +61,13 @@ export interface ModelResponse {
 export interface StreamProgress {
   /** `token` events emitted by the current attempt. */
   tokens: number;
+  /**
+   * What a streamed attempt that failed had produced (text, reasoning, tool calls, or a usage
+   * report) as usage: the provider's figures when it sent them, else an estimate marked
+   * `estimated`. Set by the streaming call when it fails; the cost layer takes it (and clears
+   * it) to count the attempt.
+   */
+  failedUsage?: Usage | undefined;
 }
 
 /** What a model call can see of the run around it. */

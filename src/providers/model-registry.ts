@@ -92,6 +92,23 @@ export class ModelRegistry {
   }
 
   /**
+   * The name of a ready model instance, registering it on first use: the name it is registered
+   * under, else `<provider>/<modelId>` (the provider id before its first `.`: an `@ai-sdk/openai`
+   * chat model `gpt-4o-mini` is `openai/gpt-4o-mini`), with `@2`, `@3`… added when another
+   * instance has that name. The name is what events show and what prices the model.
+   * @throws ConfigError when `model` is not an AI SDK v4 language model.
+   */
+  nameOf(model: LanguageModelV4): string {
+    for (const [name, registered] of this.models) if (registered === model) return name;
+    const provider = String((model as Partial<LanguageModelV4>).provider ?? "").split(".")[0];
+    const base = `${provider || "model"}/${String((model as Partial<LanguageModelV4>).modelId ?? "")}`;
+    let name = base;
+    for (let index = 2; this.models.has(name); index++) name = `${base}@${index}`;
+    this.register(name, model);
+    return name;
+  }
+
+  /**
    * Declares a provider; models named `"<name>/<model>"` are created from it.
    * @throws ConfigError when the configuration is invalid.
    */
@@ -110,6 +127,11 @@ export class ModelRegistry {
       if (key.startsWith(`${name}/`)) this.resolved.delete(key);
     this.changes++;
     return this;
+  }
+
+  /** The registered model instances by name (a copy). */
+  instances(): Record<string, LanguageModelV4> {
+    return Object.fromEntries(this.models);
   }
 
   /** Names of registered models and known providers, for error messages. */

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { modelPriceSchema } from "../config/price-schema.js";
 
 /** One provider declared in a team file or in `new LLMTeam({ providers })`. */
 export const providerConfigSchema = z
@@ -31,6 +32,11 @@ export const providerConfigSchema = z
           `Unknown api ${JSON.stringify(issue.input)}. Valid: responses, chat (type openai only).`,
       })
       .optional(),
+    /**
+     * The price of every model of this provider (`<name>/…`), for self-hosted and custom
+     * servers; a model priced by name under the team's `pricing:` wins. See docs/cost.md.
+     */
+    pricing: modelPriceSchema.optional(),
   })
   .refine((config) => config.type !== "openai-compatible" || config.baseURL !== undefined, {
     message: "An openai-compatible provider needs a baseURL, e.g. http://127.0.0.1:8080/v1.",

@@ -7,6 +7,7 @@ import {
   type PreparedAgent,
 } from "../agents/llm-agent.js";
 import type { EventSink } from "../events/event-sink.js";
+import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import type { Clock } from "../internal/clock.js";
@@ -21,10 +22,21 @@ import type { RunExecution } from "./run-execution.js";
 export class AgentSink implements EventSink {
   readonly #execution: RunExecution;
   readonly #agentId: string;
+  #spent: Usage | undefined;
+  #shared = false;
 
   constructor(execution: RunExecution, agentId: string) {
     this.#execution = execution;
     this.#agentId = agentId;
+  }
+
+  /**
+   * The tokens of every model call made through this sink, as its `cost_update` events
+   * reported them (attempts that failed after producing tokens included); `undefined` before
+   * the first.
+   */
+  get spent(): Usage | undefined {
+    return this.#spent;
   }
 
   emit<T extends StreamEventType>(
@@ -32,12 +44,27 @@ export class AgentSink implements EventSink {
     data: StreamEventDataMap[T],
     timestamp?: number,
   ): void | Promise<void> {
+    if (type === "cost_update") this.count((data as StreamEventDataMap["cost_update"]).tokens);
     return this.#execution.emitAt(
       timestamp ?? this.#execution.plan.clock.now(),
       type,
       data,
       this.#agentId,
     );
+  }
+
+  /** Adds one call's tokens; the first call's usage is kept as it is (most steps make one call). */
+  private count(tokens: Usage): void {
+    if (this.#spent === undefined) {
+      this.#spent = tokens;
+      this.#shared = true;
+      return;
+    }
+    if (this.#shared) {
+      this.#spent = addUsage(emptyUsage(), this.#spent);
+      this.#shared = false;
+    }
+    addUsage(this.#spent, tokens);
   }
 }
 
@@ -56,6 +83,8 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
   readonly #settings: AgentCallSettings;
   readonly #started: number;
 
+  readonly #sink: AgentSink;
+
   constructor(
     execution: RunExecution,
     agent: PreparedAgent,
@@ -63,7 +92,8 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
     signal: AbortSignal,
     started: number,
   ) {
-    this.events = new AgentSink(execution, agent.id);
+    this.#sink = new AgentSink(execution, agent.id);
+    this.events = this.#sink;
     this.clock = execution.plan.clock;
     this.runId = execution.plan.runId;
     this.agentId = agent.id;
@@ -98,11 +128,30 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
     } catch (error) {
       return this.failed(error);
     }
+    return this.complete(outcome);
+  }
+
+  /**
+   * Ends the step with `agent_completed`. The agent's usage is every token its calls reported
+   * (a failed attempt's included), or the outcome's when no call reported any.
+   */
+  complete(outcome: AgentOutput): AgentResult | Promise<AgentResult> {
+    const spent = this.#sink.spent;
+    if (spent !== undefined) outcome.usage = spent;
     return this.#execution.completeAgent(this.#agent, this.#started, outcome);
   }
 
-  /** The call failed for good: `agent_failed`, then the step's rejection. */
+  /**
+   * The call failed for good: `agent_failed` with the tokens the agent's calls reported so far
+   * (earlier tool rounds, a cut stream), then the step's rejection.
+   */
   failed(error: unknown): Promise<never> {
-    return this.#execution.failAgent(this.#agent, this.#settings.model.name, this.#started, error);
+    return this.#execution.failAgent(
+      this.#agent,
+      this.#settings.model.name,
+      this.#started,
+      error,
+      this.#sink.spent,
+    );
   }
 }

@@ -1,3 +1,4 @@
+import type { LanguageModelV4 } from "@ai-sdk/provider";
 import type { PreparedAgent } from "../agents/llm-agent.js";
 import type { BudgetManager } from "../cost/budget-manager.js";
 import { checkBudgetPricing } from "../cost/budget-status.js";
@@ -17,6 +18,9 @@ export interface TeamCheckContext {
   budgets: readonly BudgetManager[];
 }
 
+/** A model as configuration gives it: a name, or (in TypeScript) a model instance. */
+type ModelSetting = string | LanguageModelV4;
+
 /** A model name and where the team's configuration names it. */
 interface ModelUse {
   name: string;
@@ -27,11 +31,17 @@ interface ModelUse {
 export function modelUses(context: TeamCheckContext, only?: PreparedAgent): ModelUse[] {
   const { settings, defaultModel } = context;
   const uses: ModelUse[] = [];
-  const listAt = (value: string | string[], path: (string | number)[]): void => {
-    if (typeof value === "string") uses.push({ name: value, path });
-    else value.forEach((name, index) => uses.push({ name, path: [...path, index] }));
+  // Instances were registered under their names when the team took them.
+  const name = (model: ModelSetting): string =>
+    typeof model === "string" ? model : context.models.nameOf(model);
+  const listAt = (value: ModelSetting | ModelSetting[], path: (string | number)[]): void => {
+    if (!Array.isArray(value)) uses.push({ name: name(value), path });
+    else value.forEach((model, index) => uses.push({ name: name(model), path: [...path, index] }));
   };
-  const primary = (own: string | string[] | undefined, ownPath: (string | number)[]): void => {
+  const primary = (
+    own: ModelSetting | ModelSetting[] | undefined,
+    ownPath: (string | number)[],
+  ): void => {
     if (own !== undefined) listAt(own, ownPath);
     else if (settings.model !== undefined) listAt(settings.model, ["model"]);
     else if (defaultModel !== undefined) uses.push({ name: defaultModel, path: ownPath });
@@ -39,8 +49,8 @@ export function modelUses(context: TeamCheckContext, only?: PreparedAgent): Mode
   context.agents.forEach((agent, index) => {
     if (agent.config.type === "team" || (only && agent !== only)) return;
     primary(agent.config.model, ["agents", index, "model"]);
-    agent.config.fallbackModels?.forEach((name, position) =>
-      uses.push({ name, path: ["agents", index, "fallbackModels", position] }),
+    agent.config.fallbackModels?.forEach((model, position) =>
+      uses.push({ name: name(model), path: ["agents", index, "fallbackModels", position] }),
     );
   });
   if (settings.orchestration && !only)

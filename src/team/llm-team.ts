@@ -9,6 +9,7 @@ import { getBudgetStatus, type BudgetStatusReport } from "../cost/budget-status.
 import { createCostGuard } from "../cost/cost-middleware.js";
 import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
+import { registerDeclaredPrices } from "../cost/pricing-schema.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { ModelRegistry } from "../providers/model-registry.js";
@@ -35,13 +36,20 @@ import type { RunResult } from "./run-result.js";
 import type { RunStream } from "./run-stream.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
+import { nameModel, namedAgent, namedConfig, namedSettings } from "./name-model-instances.js";
 import { firstModel, TeamPlanner } from "./team-planner.js";
 import { inputNames } from "./team-inputs.js";
 import { TeamRunner } from "./team-runner.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "./team-runtime-options.js";
 
-/** Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. */
-export type LLMTeamOptions = TeamConfig & TeamRuntimeOptions;
+/**
+ * Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. `pricing` is
+ * either declared prices (data, as in a team file) or a {@link PricingRegistry}.
+ */
+export type LLMTeamOptions = Omit<TeamConfig, "pricing"> &
+  Omit<TeamRuntimeOptions, "pricing"> & {
+    pricing?: TeamConfig["pricing"] | PricingRegistry;
+  };
 
 /**
  * A team of LLM agents. Declare agents as data, then `run()` or `stream()` it.
@@ -69,7 +77,7 @@ export class LLMTeam implements NestedTeam {
   private settings: Omit<TeamConfig, "agents">;
   private readonly prepared: PreparedAgent[] = [];
   private readonly clock: Clock;
-  private readonly defaultModel: string | undefined;
+  private defaultModel: string | undefined;
   /** Breaker state of every agent of the team, kept across runs. */
   readonly breakerStore: BreakerStore;
   private readonly runtime: TeamRuntimeOptions;
@@ -91,6 +99,9 @@ export class LLMTeam implements NestedTeam {
     for (const key of RUNTIME_KEYS) delete config[key];
     const limits = checkConfigLimits(config);
     if (limits.length > 0) throw new ConfigError(limits);
+    // `pricing` is runtime when it is a registry, else declared prices (configuration data).
+    const registry = options.pricing instanceof PricingRegistry ? options.pricing : undefined;
+    if (!registry && options.pricing !== undefined) config.pricing = options.pricing;
     const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
     // Continue from the parsed value: nothing the schema did not check goes on.
@@ -98,17 +109,19 @@ export class LLMTeam implements NestedTeam {
     this.settings = settings;
     this.teamId = settings.teamId;
     this.clock = options.clock ?? systemClock;
-    this.defaultModel = options.defaultModel;
+
     this.runtime = Object.fromEntries(
       RUNTIME_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
     );
+    if (!registry) delete this.runtime.pricing;
     this.tools = new ToolRegistry({ tools: options.tools ?? [] });
     this.costTracker =
       options.costTracker ??
       new CostTracker({
-        pricing: options.pricing ?? new PricingRegistry({ clock: this.clock }),
+        pricing: registry ?? new PricingRegistry({ clock: this.clock }),
         clock: this.clock,
       });
+    registerDeclaredPrices(this.costTracker.pricing, settings.pricing, settings.providers);
     this.budgetManagers = [
       ...(settings.maxCostPerRun === undefined
         ? []
@@ -136,6 +149,10 @@ export class LLMTeam implements NestedTeam {
       ...(options.models ? { models: options.models } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
+    // Model instances given in place of names are registered and named from here on.
+    this.settings = namedSettings(this.models, settings);
+    this.defaultModel =
+      options.defaultModel === undefined ? undefined : nameModel(this.models, options.defaultModel);
     this.lifecycle = new TeamLifecycle({
       enforced: options.enforceLifecycle ?? false,
       clock: this.clock,
@@ -185,6 +202,16 @@ export class LLMTeam implements NestedTeam {
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
       throw new ConfigError("A team configuration must be an object with teamId and agents.");
     }
+    if (config.pricing !== undefined && runtime.pricing !== undefined) {
+      // Declared prices and a registry: the prices are registered into the registry.
+      const costTracker =
+        runtime.costTracker ??
+        new CostTracker({
+          pricing: runtime.pricing,
+          ...(runtime.clock ? { clock: runtime.clock } : {}),
+        });
+      return new LLMTeam({ ...config, ...runtime, pricing: config.pricing, costTracker });
+    }
     return new LLMTeam({ ...config, ...runtime });
   }
 
@@ -208,7 +235,7 @@ export class LLMTeam implements NestedTeam {
     if (limits.length > 0) throw new ConfigError(limits);
     const parsed = agentConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error, ["agents", index]));
-    config = parsed.data;
+    config = namedAgent(this.models, parsed.data);
     const agent = this.prepare(config, index);
     const sameRole = this.prepared.find((other) => other.role === agent.role);
     if (sameRole) {
@@ -303,6 +330,8 @@ export class LLMTeam implements NestedTeam {
     if (team instanceof LLMTeam) return team;
     const inherited: TeamRuntimeOptions = {
       ...this.runtime,
+      // Every instance this team knows, named as here (those given in place of a name too).
+      models: this.models.instances(),
       costTracker: this.costTracker,
       clock: this.clock,
     };
@@ -367,7 +396,11 @@ export class LLMTeam implements NestedTeam {
     return this;
   }
 
-  /** The whole team as configuration data: `LLMTeam.fromConfig(team.toConfig())` rebuilds it. */
+  /**
+   * The whole team as configuration data: `LLMTeam.fromConfig(team.toConfig())` rebuilds it.
+   * A model instance is written as the name it was registered under (`openai/gpt-4o-mini`): to
+   * rebuild, pass the instance again (in `models` under that name) or a provider that serves it.
+   */
   toConfig(): TeamConfig {
     const agents = this.prepared.map((agent) => {
       const { tools, team } = agent.config;
@@ -498,7 +531,7 @@ export class LLMTeam implements NestedTeam {
   private replaceConfig(config: TeamConfig): void {
     const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
-    const { agents, ...settings } = structuredClone(config);
+    const { agents, ...settings } = namedConfig(this.models, config);
     if (settings.teamId !== this.teamId) {
       throw new ConfigError([
         {
@@ -510,6 +543,7 @@ export class LLMTeam implements NestedTeam {
     const prepared = (agents ?? []).map((agent, index) => this.prepare(agent, index));
     for (const [name, provider] of Object.entries(settings.providers ?? {}))
       this.models.registerProvider(name, provider);
+    registerDeclaredPrices(this.costTracker.pricing, settings.pricing, settings.providers);
     this.settings = settings;
     this.pipelines.settingsChanged();
     this.prepared.splice(0, this.prepared.length, ...prepared);

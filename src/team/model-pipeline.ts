@@ -1,5 +1,6 @@
 import type { CostGuard, CostHold } from "../cost/cost-middleware.js";
 import { costMiddlewareOf } from "../cost/cost-middleware.js";
+import { settleFailedAttempt } from "../cost/settle-failed-attempt.js";
 import { resolveAttemptLimits, type AttemptLimits } from "../providers/attempt-deadline.js";
 import { createProviderCall, providerFailure, requestOnce } from "../providers/call-model.js";
 import type {
@@ -187,7 +188,15 @@ export function createDirectCall(
         try {
           response = await requestOnce(sent, context, attempts.progress, limits);
         } catch (error) {
-          if (hold) await cost.release(hold, context);
+          const counting = settleFailedAttempt(
+            cost,
+            hold,
+            sent,
+            context,
+            attempts.progress,
+            reservedAt,
+          );
+          if (counting) await counting;
           throw providerFailure(error, sent, context);
         }
         const settling = finishAttempt(
@@ -294,17 +303,19 @@ export function createDirectCall(
       return Promise.reject(error).then(undefined, (rejected: unknown) => target.failed(rejected));
     }
     const startedAt = context.clock.now();
-    const failed = (error: unknown): T | Promise<T> =>
-      deliver(
+    const failed = (error: unknown): T | Promise<T> => {
+      const retrying = (): Promise<ModelResponse> =>
         retryAfter(
           providerFailure(error, request, context),
           1,
           request,
           context,
           firstAttemptLog(progress),
-        ),
-        target,
-      );
+        );
+      // A cut stream's tokens are counted before the retry decision (no reservation here).
+      const counting = settleFailedAttempt(cost, undefined, request, context, progress, startedAt);
+      return deliver(counting ? counting.then(retrying) : retrying(), target);
+    };
     try {
       return requestOnce(request, context, progress, limits).then(
         (response) => deliver(answered(response, request, context, progress, startedAt), target),

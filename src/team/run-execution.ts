@@ -331,9 +331,9 @@ export class RunExecution {
         context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
       outcome = await runToolAgent(agent, executor, context, call);
     } catch (error) {
-      return this.failAgent(agent, model.name, started, error);
+      return call.failed(error);
     }
-    return this.completeAgent(agent, started, outcome);
+    return call.complete(outcome);
   }
 
   /**
@@ -356,7 +356,8 @@ export class RunExecution {
   }
 
   /**
-   * Ends an agent's step with `agent_failed`.
+   * Ends an agent's step with `agent_failed`, its usage `spent` (what the agent's calls
+   * reported) or else the usage `error` carries.
    * @throws AgentFailure wrapping `error`, always.
    */
   async failAgent(
@@ -364,9 +365,10 @@ export class RunExecution {
     model: string,
     started: number,
     error: unknown,
+    spent?: Usage,
   ): Promise<never> {
     const latencyMs = this.plan.clock.now() - started;
-    const usage = usageOf(error);
+    const usage = spent ?? usageOf(error);
     const details = detailsOf(error);
     await this.emit(
       "agent_failed",

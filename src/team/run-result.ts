@@ -23,7 +23,10 @@ export interface RunResult {
   agentsCalled: string[];
   /** One result per agent run, in the order they finished. */
   agentResults: AgentResult[];
-  /** Tokens of every model call in the run. */
+  /**
+   * Tokens of every model call in the run, from its `cost_update` events: calls of agents that
+   * failed, of the orchestrator and of nested teams, and what a cut stream had produced, included.
+   */
   usage: Usage;
   /**
    * What the run cost, from its `cost_update` events: total and per agent and model in USD,
@@ -148,7 +151,6 @@ export class RunResultBuilder {
         const agentId = event.agentId!;
         result.output[agentId] = data.output;
         result.finalOutput = data.output;
-        addUsage(result.usage, data.usage);
         // Spread first: the engine clones `details` at once, then adds the fields.
         const agentResult: AgentResult = {
           ...data.details,
@@ -166,6 +168,8 @@ export class RunResultBuilder {
         break;
       }
       case "cost_update":
+        // Every model call's tokens, whatever became of the step that made it.
+        addUsage(result.usage, event.data.tokens);
         this.costs.apply(event.agentId, event.data);
         break;
       case "agent_started":
@@ -180,7 +184,6 @@ export class RunResultBuilder {
       case "agent_failed": {
         const data = event.data;
         const agentId = event.agentId!;
-        addUsage(result.usage, data.usage);
         const agentResult: AgentResult = {
           modelCalls: 0,
           ...data.details,
@@ -198,7 +201,6 @@ export class RunResultBuilder {
         break;
       }
       case "agent_selected":
-        if (event.data.usage) addUsage(result.usage, event.data.usage);
         this.recorder.decision(event.data);
         break;
       case "warning":

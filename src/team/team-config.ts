@@ -4,6 +4,7 @@ import { CONFIG_LIMITS } from "../config/config-limits.js";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { budgetConfigSchema } from "../cost/budget-schema.js";
+import { pricingConfigSchema } from "../cost/pricing-schema.js";
 import { providersSchema } from "../providers/provider-config.js";
 import { flowSchema } from "./flow/flow-config.js";
 import { checkTeamFlow } from "./flow/validate-team-flow.js";
@@ -43,6 +44,12 @@ export const teamShape = {
     .optional(),
   /** Budgets: per run, or per hour/day/month shared by the team's runs (see docs/cost.md). */
   budgets: z.array(budgetConfigSchema, { error: "budgets must be a list of budgets." }).optional(),
+  /**
+   * Prices of models by name, for models the bundled catalog does not know (self-hosted,
+   * custom providers): `{ "lab/qwen": { inputPer1M: 0.2, outputPer1M: 0.6 } }`. A name may be a
+   * prefix or a provider (`"lab/"`). Declared prices win over the catalog (see docs/cost.md).
+   */
+  pricing: pricingConfigSchema.optional(),
   /** Let unpriced models run under a budget, their cost uncounted (default false: a config error). */
   allowUnpriced: z.boolean().optional(),
   /**

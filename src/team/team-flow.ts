@@ -1,3 +1,4 @@
+import { modelNameOf } from "../agents/agent-config.js";
 import type { PreparedAgent } from "../agents/llm-agent.js";
 import { ConfigError } from "../errors/config-error.js";
 import { compileFlow, type CompiledFlow } from "./flow/flow-graph.js";
@@ -36,7 +37,7 @@ export function compileTeamFlow(
     const termination = orchestratorTermination(orchestrator, ORCHESTRATOR_DEFAULTS.maxIterations);
     return {
       kind: "router",
-      model: orchestrator.model,
+      model: orchestrator.model === undefined ? undefined : modelNameOf(orchestrator.model),
       termination,
       route: {
         prompt: orchestrator.prompt,

@@ -1,3 +1,5 @@
+import type { LanguageModelV4 } from "@ai-sdk/provider";
+import { modelNameOf } from "../agents/agent-config.js";
 import type { AgentCallSettings, PreparedAgent } from "../agents/llm-agent.js";
 import type { BudgetManager } from "../cost/budget-manager.js";
 import { checkBudgetPricing } from "../cost/budget-status.js";
@@ -237,7 +239,7 @@ export class TeamPlanner {
       );
     }
     if (flow.kind === "router") {
-      const name = flow.model ?? firstModel(this.settings.model) ?? this.team.defaultModel;
+      const name = firstModel(flow.model ?? this.settings.model) ?? this.team.defaultModel;
       if (name === undefined) {
         throw new ConfigError([
           {
@@ -284,7 +286,7 @@ export class TeamPlanner {
   private modelNamesOf(agent: PreparedAgent): string[] {
     const primary = agent.config.model ?? this.settings.model ?? this.team.defaultModel;
     const list = primary === undefined ? [] : Array.isArray(primary) ? [...primary] : [primary];
-    return [...list, ...(agent.config.fallbackModels ?? [])];
+    return [...list, ...(agent.config.fallbackModels ?? [])].map(modelNameOf);
   }
 
   private checkVariables(flow: TeamFlow, inputKeys: string[]): void {
@@ -335,6 +337,10 @@ interface ModelPlan {
 }
 
 /** The first model of a model setting: the model itself, or the head of a list (the rest are fallbacks). */
-export function firstModel(model: string | string[] | undefined): string | undefined {
-  return Array.isArray(model) ? model[0] : model;
+export function firstModel(model: ModelListSetting | undefined): string | undefined {
+  const first = Array.isArray(model) ? model[0] : model;
+  return first === undefined ? undefined : modelNameOf(first);
 }
+
+/** A `model` setting: a model or a list of them (names, once the team has named its instances). */
+export type ModelListSetting = string | LanguageModelV4 | (string | LanguageModelV4)[];

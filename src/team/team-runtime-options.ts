@@ -19,8 +19,11 @@ export interface TeamRuntimeOptions {
   middleware?: ModelCallMiddleware[];
   /** Events buffered for a slow `stream()` consumer before the run pauses (default 1024). */
   streamBufferSize?: number;
-  /** Model for agents when neither the agent nor the team names one (the CLI uses it for its default model). */
-  defaultModel?: string;
+  /**
+   * Model for agents when neither the agent nor the team names one (the CLI uses it for its
+   * default model): a name, or an AI SDK model instance.
+   */
+  defaultModel?: string | LanguageModelV4;
   /** Tools agents can name in `tools`, besides the built-ins. */
   tools?: AnyToolDefinition[];
   /** Prices of models (default: a registry with the bundled catalog). Register your own prices here. */

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { modelSchema } from "../../agents/agent-config.js";
 import { strictObject } from "../../config/strict-object.js";
 import {
   isTerminationCondition,
@@ -25,8 +26,8 @@ export const ORCHESTRATOR_DEFAULTS = {
 /** The orchestrator of a routed team (`orchestration: true`) or of a group's router/arbiter. */
 export const orchestratorSchema = strictObject(
   {
-    /** Model that decides, `provider/model` (default: the team's model). */
-    model: z.string().min(1).optional(),
+    /** Model that decides, `provider/model` or an AI SDK model instance (default: the team's model). */
+    model: modelSchema.optional(),
     /** Extra instructions for the orchestrator, added to its built-in ones. */
     prompt: z.string().optional(),
     /** Most agents run before the run stops (default 10). */

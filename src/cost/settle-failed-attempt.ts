@@ -1,0 +1,34 @@
+import type {
+  CallContext,
+  ModelRequest,
+  ModelResponse,
+  StreamProgress,
+} from "../providers/model-call.js";
+import type { CostGuard, CostHold } from "./cost-middleware.js";
+
+/**
+ * After a failed attempt: counts what a cut stream had produced (`progress.failedUsage`,
+ * cleared here) as a call of `request`'s model — settled, recorded, `cost_update` emitted —
+ * or, when the attempt produced nothing, gives its reservations back.
+ */
+export function settleFailedAttempt(
+  guard: CostGuard,
+  hold: CostHold | undefined,
+  request: ModelRequest,
+  context: CallContext,
+  progress: StreamProgress | undefined,
+  startedAtMs: number,
+): Promise<void> | undefined {
+  const usage = progress?.failedUsage;
+  if (usage === undefined) return hold ? guard.release(hold, context) : undefined;
+  progress!.failedUsage = undefined;
+  const attempt: ModelResponse = {
+    text: "",
+    toolCalls: [],
+    usage,
+    finishReason: "error",
+    model: request.model.name,
+    latencyMs: context.clock.now() - startedAtMs,
+  };
+  return guard.settle(hold, attempt, context, startedAtMs);
+}
