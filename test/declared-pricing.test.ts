@@ -121,16 +121,17 @@ describe("price lookups respect the provider", () => {
     expect(result.cost.byAgent).toEqual({});
     expect(result.cost.unpricedAgents).toEqual(["writer"]);
 
-    const budgeted = new LLMTeam({
-      teamId: "t",
-      model: "lab/gpt-4o-mini",
-      models: { "lab/gpt-4o-mini": new ScriptedModel({ responses: [] }) },
-      maxCostPerRun: 1,
-      agents: [{ type: "llm", role: "writer", prompt: "{query}" }],
-    });
-    await expect(budgeted.run({ query: "q" })).rejects.toThrow(
-      /Model "lab\/gpt-4o-mini" has no known price/,
-    );
+    // Under a budget, the load-time check refuses the unpriced model before any call.
+    expect(
+      () =>
+        new LLMTeam({
+          teamId: "t",
+          model: "lab/gpt-4o-mini",
+          models: { "lab/gpt-4o-mini": new ScriptedModel({ responses: [] }) },
+          maxCostPerRun: 1,
+          agents: [{ type: "llm", role: "writer", prompt: "{query}" }],
+        }),
+    ).toThrow(/Model "lab\/gpt-4o-mini" has no known price/);
   });
 });
 

@@ -7,7 +7,7 @@ import type {
 import type { CostGuard, CostHold } from "./cost-middleware.js";
 
 /**
- * After a failed attempt: counts what a cut stream had produced (`progress.failedUsage`,
+ * After a failed attempt: counts what a cut stream had produced (`progress.observed`,
  * cleared here) as a call of `request`'s model — settled, recorded, `cost_update` emitted —
  * or, when the attempt produced nothing, gives its reservations back.
  */
@@ -19,9 +19,9 @@ export function settleFailedAttempt(
   progress: StreamProgress | undefined,
   startedAtMs: number,
 ): Promise<void> | undefined {
-  const usage = progress?.failedUsage;
+  const usage = progress?.observed?.();
+  if (progress) progress.observed = undefined;
   if (usage === undefined) return hold ? guard.release(hold, context) : undefined;
-  progress!.failedUsage = undefined;
   const attempt: ModelResponse = {
     text: "",
     toolCalls: [],

@@ -132,6 +132,7 @@ export async function streamOnce(
   progress: StreamProgress | undefined,
   firstToken?: () => void,
 ): Promise<Outcome> {
+  const signal = options.abortSignal;
   const { stream } = await request.model.model.doStream(options);
   const reader = stream.getReader();
   let text = "";
@@ -139,10 +140,17 @@ export async function streamOnce(
   let usage: LanguageModelV4Usage | undefined;
   let finishReason: LanguageModelV4FinishReason | undefined;
   let reasoning = "";
+  if (progress)
+    progress.observed = () =>
+      text || reasoning || toolCalls.length > 0 || usage
+        ? observedUsage(usage, request.prompt, text, reasoning, toolCalls)
+        : undefined;
   try {
     for (;;) {
       const next = await reader.read();
       if (next.done) break;
+      // An abandoned attempt (cancelled, past its deadline) emits nothing more of what was buffered.
+      if (signal?.aborted) throw signal.reason;
       const part: LanguageModelV4StreamPart = next.value;
       if (firstToken && isDelta(part)) {
         firstToken();
@@ -181,13 +189,10 @@ export async function streamOnce(
           break;
       }
     }
-  } catch (error) {
-    if (progress && (text || reasoning || toolCalls.length > 0 || usage))
-      progress.failedUsage = observedUsage(usage, request.prompt, text, reasoning, toolCalls);
-    throw error;
   } finally {
     reader.releaseLock();
   }
+  if (progress) progress.observed = undefined;
   return finish(text, toolCalls, usage, finishReason, request.prompt, request.model.name);
 }
 

@@ -62,12 +62,14 @@ export interface StreamProgress {
   /** `token` events emitted by the current attempt. */
   tokens: number;
   /**
-   * What a streamed attempt that failed had produced (text, reasoning, tool calls, or a usage
-   * report) as usage: the provider's figures when it sent them, else an estimate marked
-   * `estimated`. Set by the streaming call when it fails; the cost layer takes it (and clears
-   * it) to count the attempt.
+   * What the current streamed attempt has produced so far (text, reasoning, tool calls, or a
+   * usage report) as usage: the provider's figures when it sent them, else an estimate marked
+   * `estimated`; `undefined` while nothing came. Set by the streaming call when it starts,
+   * cleared when it ends well. When the attempt fails the cost layer reads it (and clears it)
+   * to count the attempt, also when the attempt was abandoned before its stream noticed (a
+   * cancel or a deadline rejects the attempt at once).
    */
-  failedUsage?: Usage | undefined;
+  observed?: (() => Usage | undefined) | undefined;
 }
 
 /** What a model call can see of the run around it. */
