@@ -12,6 +12,8 @@ export interface WireReply {
   headers?: Record<string, string>;
   /** Error body for a non-200 status. */
   error?: string;
+  /** Streamed answers: wait this long before each delta (so concurrent streams overlap). */
+  chunkDelayMs?: number;
 }
 
 /** A request the server received. */
@@ -34,7 +36,8 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
   const server: Server = createServer((request, response) => {
     let raw = "";
     request.on("data", (chunk: Buffer) => (raw += chunk.toString("utf8")));
-    request.on("end", () => {
+    request.on("end", () => void respond());
+    const respond = async () => {
       const body = JSON.parse(raw || "{}") as Record<string, unknown>;
       requests.push({ path: request.url ?? "", headers: request.headers, body });
       const reply = replies.shift();
@@ -97,6 +100,8 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
         choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
       });
       for (const delta of chunks) {
+        if (reply.chunkDelayMs)
+          await new Promise((resolve) => setTimeout(resolve, reply.chunkDelayMs));
         send({
           ...base,
           object: "chat.completion.chunk",
@@ -116,7 +121,7 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
       });
       send({ ...base, object: "chat.completion.chunk", choices: [], usage: wireUsage });
       response.end("data: [DONE]\n\n");
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
