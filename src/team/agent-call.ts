@@ -2,11 +2,15 @@ import type { AgentResult } from "../agents/agent-result.js";
 import {
   agentAnswer,
   agentRequest,
+  announceRepair,
+  repairRequest,
   type AgentCallSettings,
   type AgentOutput,
   type PreparedAgent,
 } from "../agents/llm-agent.js";
+import { OutputValidationError } from "../errors/output-validation-error.js";
 import type { EventSink } from "../events/event-sink.js";
+import { addUsage, emptyUsage } from "../events/usage.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import type { Clock } from "../internal/clock.js";
@@ -55,6 +59,9 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
   readonly #agent: PreparedAgent;
   readonly #settings: AgentCallSettings;
   readonly #started: number;
+  #request: ModelRequest | undefined;
+  /** The first, invalid structured answer while its repair is asked for. */
+  #invalid: ModelResponse | undefined;
 
   constructor(
     execution: RunExecution,
@@ -87,22 +94,46 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
     } catch (error) {
       return this.failed(error);
     }
+    this.#request = request;
     return callInto(this.#settings.call, request, this, this);
   }
 
   /** The model answered: the agent's answer, then `agent_completed` (as a {@link CallTarget}). */
   answered(response: ModelResponse): AgentResult | Promise<AgentResult> {
     let outcome: AgentOutput;
+    const first = this.#invalid;
     try {
-      outcome = agentAnswer(this.#agent, response);
+      outcome = agentAnswer(this.#agent, first ? withEarlier(first, response) : response);
+      if (first) outcome.details.modelCalls += first.retryMetrics?.attempts ?? 1;
     } catch (error) {
+      if (first === undefined && this.#request && OutputValidationError.isInstance(error))
+        return this.repair(this.#request, response, error);
       return this.failed(error);
     }
     return this.#execution.completeAgent(this.#agent, this.#started, outcome);
+  }
+
+  /**
+   * A structured answer that is not JSON or does not match the schema is asked for once more,
+   * with what was wrong (what a grammar cannot enforce, such as `maximum`).
+   */
+  private async repair(
+    request: ModelRequest,
+    response: ModelResponse,
+    error: OutputValidationError,
+  ): Promise<AgentResult> {
+    this.#invalid = response;
+    await announceRepair(this, this.#agent, error);
+    return callInto(this.#settings.call, repairRequest(request, response.text, error), this, this);
   }
 
   /** The call failed for good: `agent_failed`, then the step's rejection. */
   failed(error: unknown): Promise<never> {
     return this.#execution.failAgent(this.#agent, this.#settings.model.name, this.#started, error);
   }
+}
+
+/** The repaired answer, counting the tokens of the invalid one too. */
+function withEarlier(earlier: ModelResponse, response: ModelResponse): ModelResponse {
+  return { ...response, usage: addUsage(addUsage(emptyUsage(), earlier.usage), response.usage) };
 }

@@ -44,6 +44,10 @@ export interface RouteDecision {
 }
 
 const OUTPUT_PREVIEW_CHARS = 2_000;
+/** Most tokens a routing decision may take: a JSON object with a one-sentence reason. */
+export const DECISION_MAX_TOKENS = 256;
+/** Most characters of an invalid answer quoted back to the orchestrator. */
+const INVALID_ANSWER_CHARS = 600;
 
 /**
  * Asks the orchestrator model which candidate goes next, with structured output
@@ -70,6 +74,7 @@ export async function decideNext(
         model: settings.model,
         prompt,
         stream: false,
+        maxOutputTokens: DECISION_MAX_TOKENS,
         responseFormat: { type: "json", schema: decisionSchema(ids), name: "routing_decision" },
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
       },
@@ -88,7 +93,10 @@ export async function decideNext(
     // A new array: the call just made keeps the prompt it was given.
     prompt = [
       ...prompt,
-      { role: "assistant", content: [{ type: "text", text: response.text }] },
+      {
+        role: "assistant",
+        content: [{ type: "text", text: response.text.slice(0, INVALID_ANSWER_CHARS) }],
+      },
       {
         role: "user",
         content: [
