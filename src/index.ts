@@ -45,6 +45,9 @@ export { EmptyAnswerError } from "./errors/empty-answer-error.js";
 export { ModelRegistry } from "./providers/model-registry.js";
 export type { ModelRegistryOptions } from "./providers/model-registry.js";
 export type { ProviderConfig } from "./providers/provider-config.js";
+export { createLocalModel, LOCAL_MODEL_DEFAULTS } from "./providers/local/local-model.js";
+export type { LocalModelOptions } from "./providers/local/local-model.js";
+export { demoModelPath, DEMO_MODEL_FILE } from "./providers/local/demo-model-path.js";
 export { loadTeam, parseTeamText, readTeamFile } from "./team/load-team.js";
 export {
   BUILTIN_TOOL_NAMES,

@@ -84,7 +84,10 @@ describe("an agent with tools in a team", () => {
       maxRoundsReached: true,
       modelCalls: 3,
     });
-    expect(result.error?.message).toContain("maxToolRounds");
+    expect(result.error?.message).toContain("after 2 tool rounds, the limit of agent");
+    expect(result.error?.message).toContain(
+      "Raise it with maxToolRounds on the agent — e.g. maxToolRounds: 5 in its entry of the team file or in addAgent({ ... }) (default 5)",
+    );
     expect(result.agentResults[0]!.usage.totalTokens).toBeGreaterThan(0);
   });
 
