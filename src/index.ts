@@ -40,7 +40,7 @@ export { teamConfigSchema } from "./team/team-config.js";
 export type { TeamConfig } from "./team/team-config.js";
 export { agentConfigSchema } from "./agents/agent-config.js";
 export type { AgentConfig } from "./agents/agent-config.js";
-export type { AgentResult } from "./agents/agent-result.js";
+export type { AgentResult, AgentResultDetails } from "./agents/agent-result.js";
 export { EmptyAnswerError } from "./errors/empty-answer-error.js";
 export { ModelRegistry } from "./providers/model-registry.js";
 export type { ModelRegistryOptions } from "./providers/model-registry.js";

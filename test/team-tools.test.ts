@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, LLMTeam, tool, type StreamEvent } from "llmteam";
+import { ConfigError, LLMTeam, tool, type StreamEvent, type ToolCallRecord } from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
 
 const add = tool({
@@ -43,8 +43,17 @@ describe("an agent with tools in a team", () => {
     });
     const stream = team(model).stream({ query: "add 2 and 3, and compute 2*(3+4)" });
     const types: string[] = [];
-    for await (const event of stream as AsyncIterable<StreamEvent>) types.push(event.type);
+    let completedDetails;
+    for await (const event of stream as AsyncIterable<StreamEvent>) {
+      types.push(event.type);
+      if (event.type === "agent_completed") completedDetails = event.data.details;
+    }
     const result = await stream.result;
+    // One typed record, in the result and in the event.
+    expectTypeOf(result.agentResults[0]!.toolCalls).toEqualTypeOf<ToolCallRecord[] | undefined>();
+    expectTypeOf(completedDetails!.toolCalls).toEqualTypeOf<ToolCallRecord[] | undefined>();
+    expect(completedDetails!.toolCalls).toEqual(result.agentResults[0]!.toolCalls);
+    expect(completedDetails!.toolRounds).toBe(1);
 
     expect(result.success).toBe(true);
     expect(result.finalOutput).toBe("5 and 14");

@@ -14,6 +14,7 @@ import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolExecutor } from "../tools/tool-executor.js";
 import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
+import type { AgentResultDetails } from "./agent-result.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import {
   parseStructuredAnswer,
@@ -105,7 +106,7 @@ export interface AgentOutput {
 }
 
 /** Extra fields of an agent result: model calls made, and what tools and resilience layers report. */
-export type AgentDetails = Record<string, unknown> & { modelCalls: number };
+export type AgentDetails = AgentResultDetails & { modelCalls: number };
 
 /**
  * Runs an `llm` agent that has tools: renders its prompts and runs its tool loop to a final

@@ -301,9 +301,13 @@ function toRecord(parsed: ParsedToolCall, result: ToolResult, round: number): To
  * The fields an agent result shows for its tool loop: `toolCalls`, `toolRounds`,
  * `maxRoundsReached`, `toolLoopStopReason`. (Also in a failed loop's `error.details`.)
  */
-export function toolLoopDetails(
-  result: ToolLoopResult,
-): Record<string, unknown> & { modelCalls: number } {
+export function toolLoopDetails(result: ToolLoopResult): {
+  toolCalls: ToolCallRecord[];
+  modelCalls: number;
+  toolRounds: number;
+  maxRoundsReached: boolean;
+  toolLoopStopReason: ToolLoopStopReason;
+} {
   return {
     toolCalls: result.toolCalls,
     modelCalls: result.steps,
