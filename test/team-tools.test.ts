@@ -1,6 +1,14 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, LLMTeam, tool, type StreamEvent, type ToolCallRecord } from "llmteam";
+import {
+  ConfigError,
+  LLMTeam,
+  tool,
+  type AgentConfig,
+  type AnyToolDefinition,
+  type StreamEvent,
+  type ToolCallRecord,
+} from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
 
 const add = tool({
@@ -98,6 +106,23 @@ describe("an agent with tools in a team", () => {
       "Raise it with maxToolRounds on the agent — e.g. maxToolRounds: 5 in its entry of the team file or in addAgent({ ... }) (default 5)",
     );
     expect(result.agentResults[0]!.usage.totalTokens).toBeGreaterThan(0);
+  });
+
+  it("runs a tool() definition handed to one agent directly", async () => {
+    const model = new ScriptedModel({
+      responses: [{ toolCalls: [{ toolName: "add", input: { a: 4, b: 5 } }] }, { text: "9" }],
+    });
+    const built = new LLMTeam({ teamId: "direct", model: "m/x", models: { "m/x": model } });
+    built.addAgent({ type: "llm", role: "solver", prompt: "{query}", tools: [add] });
+    expectTypeOf<NonNullable<AgentConfig["tools"]>[number]>().toEqualTypeOf<
+      string | AnyToolDefinition
+    >();
+    const result = await built.run("add 4 and 5");
+    expect(result.success).toBe(true);
+    expect(result.agentResults[0]!.toolCalls).toEqual([
+      expect.objectContaining({ name: "add", output: 9, success: true }),
+    ]);
+    expect(built.toConfig().agents![0]).toMatchObject({ tools: ["add"] });
   });
 
   it("rejects an unknown tool name at addAgent time, listing the known ones", () => {
