@@ -5,6 +5,7 @@ import {
   LLMTeam,
   tool,
   type AgentConfig,
+  type AgentResultDetails,
   type AnyToolDefinition,
   type StreamEvent,
   type ToolCallRecord,
@@ -51,7 +52,7 @@ describe("an agent with tools in a team", () => {
     });
     const stream = team(model).stream({ query: "add 2 and 3, and compute 2*(3+4)" });
     const types: string[] = [];
-    let completedDetails;
+    let completedDetails: AgentResultDetails | undefined;
     for await (const event of stream as AsyncIterable<StreamEvent>) {
       types.push(event.type);
       if (event.type === "agent_completed") completedDetails = event.data.details;
@@ -59,9 +60,9 @@ describe("an agent with tools in a team", () => {
     const result = await stream.result;
     // One typed record, in the result and in the event.
     expectTypeOf(result.agentResults[0]!.toolCalls).toEqualTypeOf<ToolCallRecord[] | undefined>();
-    expectTypeOf(completedDetails!.toolCalls).toEqualTypeOf<ToolCallRecord[] | undefined>();
-    expect(completedDetails!.toolCalls).toEqual(result.agentResults[0]!.toolCalls);
-    expect(completedDetails!.toolRounds).toBe(1);
+    expectTypeOf(completedDetails?.toolCalls).toEqualTypeOf<ToolCallRecord[] | undefined>();
+    expect(completedDetails?.toolCalls).toEqual(result.agentResults[0]!.toolCalls);
+    expect(completedDetails?.toolRounds).toBe(1);
 
     expect(result.success).toBe(true);
     expect(result.finalOutput).toBe("5 and 14");

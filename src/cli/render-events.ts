@@ -33,29 +33,29 @@ export class EventRenderer {
       if (text !== undefined) this.emit(text, event.type === "token");
       return;
     }
-    const owner = this.ownerOf(path, event.type === "agent_started");
+    const owner = this.blockOf(path, event.type === "agent_started");
     if (text !== undefined) {
-      if (owner === "live") this.emit(text, event.type === "token");
+      if (owner === undefined) this.emit(text, event.type === "token");
       else this.append(owner, text, event.type === "token");
     }
     const ended =
       (event.type === "agent_completed" || event.type === "agent_failed") &&
-      (owner === "live" ? path === this.live : path === owner);
+      path === (owner ?? this.live);
     if (!ended) return;
-    if (owner === "live") {
+    if (owner === undefined) {
       this.live = undefined;
       this.handOver();
     } else this.blocks.get(owner)!.finished = true;
   }
 
-  /** Where an event of `path` goes: live, or the key of the block it belongs to. */
-  private ownerOf(path: string, starting: boolean): "live" | string {
-    if (this.live !== undefined && within(path, this.live)) return "live";
+  /** The key of the block an event of `path` goes to; undefined when it is written live. */
+  private blockOf(path: string, starting: boolean): string | undefined {
+    if (this.live !== undefined && within(path, this.live)) return undefined;
     for (const key of this.blocks.keys()) if (within(path, key)) return key;
-    if (!starting) return "live";
+    if (!starting) return undefined;
     if (this.live === undefined) {
       this.live = path;
-      return "live";
+      return undefined;
     }
     this.blocks.set(path, { text: "", atLineStart: true, finished: false });
     return path;
