@@ -126,6 +126,30 @@ describe("an agent with tools in a team", () => {
     expect(built.toConfig().agents![0]).toMatchObject({ tools: ["add"] });
   });
 
+  it("repairs a structured answer once, without tools, after the tool loop", async () => {
+    const model = new ScriptedModel({
+      responses: [
+        { toolCalls: [{ toolName: "add", input: { a: 4, b: 5 } }] },
+        { text: '{"sum": 900}' },
+        { text: '{"sum": 9}' },
+      ],
+    });
+    const built = new LLMTeam({ teamId: "calc", model: "m/x", models: { "m/x": model } });
+    built.addAgent({
+      type: "llm",
+      role: "solver",
+      prompt: "{query}",
+      tools: [add],
+      outputSchema: z.object({ sum: z.number().max(100) }),
+    });
+    const result = await built.run("add 4 and 5");
+    expect(result.success).toBe(true);
+    expect(result.finalOutput).toEqual({ sum: 9 });
+    expect(model.calls[2]!.options.tools).toBeUndefined();
+    expect(JSON.stringify(model.calls[2]!.options.prompt)).toContain("Too big");
+    expect(result.agentResults[0]!.modelCalls).toBe(3);
+  });
+
   it("rejects an unknown tool name at addAgent time, listing the known ones", () => {
     const built = new LLMTeam({ teamId: "t", tools: [add] });
     expect(() => built.addAgent({ type: "llm", role: "a", prompt: "p", tools: ["ad"] })).toThrow(
