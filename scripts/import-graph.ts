@@ -30,7 +30,10 @@ export function importGraph(root: string): Map<string, string[]> {
     const text = readFileSync(join(root, file), "utf8");
     const targets: string[] = [];
     for (const match of text.matchAll(IMPORT)) {
-      const target = relative(root, resolve(root, dirname(file), match[1]!)).replace(/\.js$/, ".ts");
+      const target = relative(root, resolve(root, dirname(file), match[1]!)).replace(
+        /\.js$/,
+        ".ts",
+      );
       targets.push(target);
     }
     graph.set(file, targets);

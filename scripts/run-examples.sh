@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
-# Exercises every example: validates each team and group file, runs the quick-start files and the
-# TypeScript example on the built-in demo model (offline). Run through `npm run examples`.
+# Exercises every example offline on the built-in demo model: validates each team and group
+# file, runs each of them with `--model local/demo`, and runs the TypeScript example. Fails on
+# the first example that does not succeed (exit code of `llmteam run` other than 0). Run through
+# `npm run examples` (after `npm run build`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export OPENAI_API_KEY=
+started=$SECONDS
 for file in examples/*.yaml; do
   node bin/llmteam.js validate "$file"
 done
-node bin/llmteam.js run examples/support.yaml --model local/demo --query "My invoice is wrong"
-node bin/llmteam.js run examples/research.yaml --model local/demo --query "Why do cats purr?"
-OPENAI_API_KEY= tsx examples/quickstart.ts "What is 17 * 23?"
+for file in examples/*.yaml; do
+  echo "== $file"
+  begin=$SECONDS
+  if ! node bin/llmteam.js run "$file" --model local/demo --query "Why do cats purr?" >.llmteam-example.log 2>&1; then
+    cat .llmteam-example.log
+    rm -f .llmteam-example.log
+    echo "✗ $file did not succeed on the demo model" >&2
+    exit 1
+  fi
+  echo "✓ $file ($((SECONDS - begin)) s)"
+done
+rm -f .llmteam-example.log
+echo "== examples/quickstart.ts"
+tsx examples/quickstart.ts "What is 17 * 23?"
+echo "All examples succeeded in $((SECONDS - started)) s."

@@ -40,11 +40,14 @@ export { teamConfigSchema } from "./team/team-config.js";
 export type { TeamConfig } from "./team/team-config.js";
 export { agentConfigSchema } from "./agents/agent-config.js";
 export type { AgentConfig } from "./agents/agent-config.js";
-export type { AgentResult } from "./agents/agent-result.js";
+export type { AgentResult, AgentResultDetails } from "./agents/agent-result.js";
 export { EmptyAnswerError } from "./errors/empty-answer-error.js";
 export { ModelRegistry } from "./providers/model-registry.js";
 export type { ModelRegistryOptions } from "./providers/model-registry.js";
 export type { ProviderConfig } from "./providers/provider-config.js";
+export { createLocalModel, LOCAL_MODEL_DEFAULTS } from "./providers/local/local-model.js";
+export type { LocalModelOptions } from "./providers/local/local-model.js";
+export { demoModelPath, DEMO_MODEL_FILE } from "./providers/local/demo-model-path.js";
 export { loadTeam, parseTeamText, readTeamFile } from "./team/load-team.js";
 export {
   BUILTIN_TOOL_NAMES,

@@ -59,3 +59,45 @@ describe("a slow stream consumer", () => {
     );
   });
 });
+
+describe("awaiting a stream's result without reading its events", () => {
+  const chunks = Array.from({ length: 3_000 }, (_, index) => `t${index} `);
+  const writerTeam = (streamBufferSize?: number) => {
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "m/x",
+      ...(streamBufferSize ? { streamBufferSize } : {}),
+      models: { "m/x": new ScriptedModel({ responses: [{ chunks }] }) },
+    });
+    team.addAgent({ type: "llm", role: "writer", prompt: "{query}" });
+    return team;
+  };
+
+  it("resolves past the default buffer of 1,024 events", async () => {
+    const result = await writerTeam().stream({ query: "go" }).result;
+    expect(result.success).toBe(true);
+    expect(result.finalOutput).toBe(chunks.join(""));
+  });
+
+  it("resolves when result is asked for after the buffer has filled", async () => {
+    const stream = writerTeam(16).stream({ query: "go" });
+    await delay(20);
+    expect(stream.buffered).toBe(16);
+    expect((await stream.result).finalOutput).toBe(chunks.join(""));
+  });
+
+  it("fails a late iteration, saying the events were discarded", async () => {
+    const stream = writerTeam(16).stream({ query: "go" });
+    await stream.result;
+    await expect(stream[Symbol.asyncIterator]().next()).rejects.toThrow(/events were discarded/);
+  });
+
+  it("still delivers every event to a consumer that asked for result first", async () => {
+    const stream = writerTeam(16).stream({ query: "go" });
+    const result = stream.result;
+    let tokens = 0;
+    for await (const event of stream) if (event.type === "token") tokens += 1;
+    expect(tokens).toBe(chunks.length);
+    expect((await result).success).toBe(true);
+  });
+});

@@ -1,6 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, LLMTeam, tool, type StreamEvent } from "llmteam";
+import {
+  ConfigError,
+  LLMTeam,
+  tool,
+  type AgentConfig,
+  type AgentResultDetails,
+  type AnyToolDefinition,
+  type StreamEvent,
+  type ToolCallRecord,
+} from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
 
 const add = tool({
@@ -43,8 +52,17 @@ describe("an agent with tools in a team", () => {
     });
     const stream = team(model).stream({ query: "add 2 and 3, and compute 2*(3+4)" });
     const types: string[] = [];
-    for await (const event of stream as AsyncIterable<StreamEvent>) types.push(event.type);
+    let completedDetails: AgentResultDetails | undefined;
+    for await (const event of stream as AsyncIterable<StreamEvent>) {
+      types.push(event.type);
+      if (event.type === "agent_completed") completedDetails = event.data.details;
+    }
     const result = await stream.result;
+    // One typed record, in the result and in the event.
+    expectTypeOf(result.agentResults[0]!.toolCalls).toEqualTypeOf<ToolCallRecord[] | undefined>();
+    expectTypeOf(completedDetails?.toolCalls).toEqualTypeOf<ToolCallRecord[] | undefined>();
+    expect(completedDetails?.toolCalls).toEqual(result.agentResults[0]!.toolCalls);
+    expect(completedDetails?.toolRounds).toBe(1);
 
     expect(result.success).toBe(true);
     expect(result.finalOutput).toBe("5 and 14");
@@ -84,8 +102,52 @@ describe("an agent with tools in a team", () => {
       maxRoundsReached: true,
       modelCalls: 3,
     });
-    expect(result.error?.message).toContain("maxToolRounds");
+    expect(result.error?.message).toContain("after 2 tool rounds, the limit of agent");
+    expect(result.error?.message).toContain(
+      "Raise it with maxToolRounds on the agent — e.g. maxToolRounds: 5 in its entry of the team file or in addAgent({ ... }) (default 5)",
+    );
     expect(result.agentResults[0]!.usage.totalTokens).toBeGreaterThan(0);
+  });
+
+  it("runs a tool() definition handed to one agent directly", async () => {
+    const model = new ScriptedModel({
+      responses: [{ toolCalls: [{ toolName: "add", input: { a: 4, b: 5 } }] }, { text: "9" }],
+    });
+    const built = new LLMTeam({ teamId: "direct", model: "m/x", models: { "m/x": model } });
+    built.addAgent({ type: "llm", role: "solver", prompt: "{query}", tools: [add] });
+    expectTypeOf<NonNullable<AgentConfig["tools"]>[number]>().toEqualTypeOf<
+      string | AnyToolDefinition
+    >();
+    const result = await built.run("add 4 and 5");
+    expect(result.success).toBe(true);
+    expect(result.agentResults[0]!.toolCalls).toEqual([
+      expect.objectContaining({ name: "add", output: 9, success: true }),
+    ]);
+    expect(built.toConfig().agents![0]).toMatchObject({ tools: ["add"] });
+  });
+
+  it("repairs a structured answer once, without tools, after the tool loop", async () => {
+    const model = new ScriptedModel({
+      responses: [
+        { toolCalls: [{ toolName: "add", input: { a: 4, b: 5 } }] },
+        { text: '{"sum": 900}' },
+        { text: '{"sum": 9}' },
+      ],
+    });
+    const built = new LLMTeam({ teamId: "calc", model: "m/x", models: { "m/x": model } });
+    built.addAgent({
+      type: "llm",
+      role: "solver",
+      prompt: "{query}",
+      tools: [add],
+      outputSchema: z.object({ sum: z.number().max(100) }),
+    });
+    const result = await built.run("add 4 and 5");
+    expect(result.success).toBe(true);
+    expect(result.finalOutput).toEqual({ sum: 9 });
+    expect(model.calls[2]!.options.tools).toBeUndefined();
+    expect(JSON.stringify(model.calls[2]!.options.prompt)).toContain("Too big");
+    expect(result.agentResults[0]!.modelCalls).toBe(3);
   });
 
   it("rejects an unknown tool name at addAgent time, listing the known ones", () => {

@@ -1,8 +1,37 @@
-import type { ErrorInfo } from "../events/stream-event.js";
+import type { ErrorInfo, RunStatus } from "../events/stream-event.js";
+import type { RetryMetrics } from "../events/retry-metrics.js";
 import type { Usage } from "../events/usage.js";
+import type { ToolCallRecord, ToolLoopStopReason } from "../tools/tool-loop.js";
+
+/**
+ * What an agent step reports beyond its output and usage, by what produced it. The same object
+ * is `data.details` of its `agent_completed` / `agent_failed` event and is spread into its
+ * {@link AgentResult}, so `result.agentResults[i].toolCalls` and `event.data.details.toolCalls`
+ * are one record, typed once.
+ */
+export interface AgentResultDetails {
+  /** Model calls the agent made (retries and a structured-output repair included). */
+  modelCalls?: number;
+  /** Agents with tools: every tool call, in the order they ended. */
+  toolCalls?: ToolCallRecord[];
+  /** Agents with tools: tool rounds run. */
+  toolRounds?: number;
+  /** Agents with tools: true when the model still asked for tools after `maxToolRounds`. */
+  maxRoundsReached?: boolean;
+  /** Agents with tools: why the tool loop ended. */
+  toolLoopStopReason?: ToolLoopStopReason;
+  /** What retries, the circuit breaker and fallbacks did, when any of them acted. */
+  retryMetrics?: RetryMetrics;
+  /** True when the agent's failure asks for escalation (see `shouldEscalate`). */
+  shouldEscalate?: boolean;
+  /** `type: team` agents: the nested run. */
+  team?: { teamId: string; status: RunStatus | "running"; agentsCalled: string[] };
+  /** Fields added by custom middleware. */
+  [detail: string]: unknown;
+}
 
 /** What one agent produced in a run. */
-export interface AgentResult {
+export interface AgentResult extends AgentResultDetails {
   agentId: string;
   role: string;
   /** The answer: text, or an object for structured output. Undefined when the agent failed. */
@@ -18,6 +47,4 @@ export interface AgentResult {
   latencyMs: number;
   /** Model calls the agent made. */
   modelCalls: number;
-  /** Further fields added by tools, resilience and cost (tool calls, retry metrics, …). */
-  [detail: string]: unknown;
 }

@@ -1,6 +1,7 @@
 import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { EmptyAnswerError } from "../errors/empty-answer-error.js";
-import type { Usage } from "../events/usage.js";
+import { OutputValidationError } from "../errors/output-validation-error.js";
+import { addUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type {
   CallContext,
@@ -13,6 +14,7 @@ import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolExecutor } from "../tools/tool-executor.js";
 import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
+import type { AgentResultDetails } from "./agent-result.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import {
   parseStructuredAnswer,
@@ -104,7 +106,7 @@ export interface AgentOutput {
 }
 
 /** Extra fields of an agent result: model calls made, and what tools and resilience layers report. */
-export type AgentDetails = Record<string, unknown> & { modelCalls: number };
+export type AgentDetails = AgentResultDetails & { modelCalls: number };
 
 /**
  * Runs an `llm` agent that has tools: renders its prompts and runs its tool loop to a final
@@ -136,16 +138,80 @@ export async function runToolAgent(
       `${result.model} returned an empty answer after ${result.rounds} tool rounds (finish reason: ${result.finishReason}).`,
     );
   }
-  const output = agent.outputSchema
-    ? parseStructuredOutput(agent, agent.outputSchema, result.text, result.usage)
-    : result.text;
+  const details = toolLoopDetails(result);
+  if (!agent.outputSchema) {
+    return { output: result.text, usage: result.usage, model: result.model, latencyMs: 0, details };
+  }
+  try {
+    const output = parseStructuredAnswer(result.text, agent.outputSchema, agent.id);
+    return { output, usage: result.usage, model: result.model, latencyMs: 0, details };
+  } catch (error) {
+    if (!OutputValidationError.isInstance(error)) throw error;
+    // Repaired once, without tools (so a grammar can apply), with what was wrong.
+    await announceRepair(callContext, agent, error);
+    const response = await context.settings.call(
+      repairRequest(request, result.text, error),
+      callContext,
+    );
+    const usage = addUsage({ ...result.usage }, response.usage);
+    details.modelCalls += response.retryMetrics?.attempts ?? 1;
+    return {
+      output: parseStructuredOutput(agent, agent.outputSchema, response.text, usage),
+      usage,
+      model: response.model,
+      latencyMs: 0,
+      details,
+    };
+  }
+}
+
+/**
+ * The request that asks an agent once more for structured output: its request, its invalid
+ * answer, and a message with what was wrong (JSON Schema limits such as `maximum` that a
+ * provider's grammar does not enforce, or JSON cut short).
+ */
+export function repairRequest(
+  request: ModelRequest,
+  answer: string,
+  error: OutputValidationError,
+): ModelRequest {
+  const problems =
+    error.problems.length > 0 ? error.problems.join("; ") : "the answer is not valid JSON";
   return {
-    output,
-    usage: result.usage,
-    model: result.model,
-    latencyMs: 0,
-    details: toolLoopDetails(result),
+    ...request,
+    prompt: [
+      ...request.prompt,
+      {
+        role: "assistant",
+        content: [{ type: "text", text: answer.slice(0, REPAIR_ANSWER_CHARS) }],
+      },
+      {
+        role: "user",
+        content: [
+          {
+            type: "text",
+            text: `That answer does not match the required JSON Schema: ${problems}. Answer again with JSON only, matching this schema: ${JSON.stringify(request.responseFormat?.type === "json" ? request.responseFormat.schema : undefined)}`,
+          },
+        ],
+      },
+    ],
   };
+}
+
+/** Most characters of an invalid structured answer quoted back when repairing it. */
+const REPAIR_ANSWER_CHARS = 1_000;
+
+/** A `warning` (code `output_repair`): the agent's structured answer is asked for once more. */
+export function announceRepair(
+  context: CallContext,
+  agent: PreparedAgent,
+  error: OutputValidationError,
+): void | Promise<void> {
+  const problems = error.problems.length > 0 ? error.problems.join("; ") : "not valid JSON";
+  return context.events.emit("warning", {
+    message: `Agent "${agent.id}" answered output that does not match its outputSchema (${problems}); asking it once more with what was wrong.`,
+    code: "output_repair",
+  });
 }
 
 /**

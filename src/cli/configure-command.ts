@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { isDeepStrictEqual, parseArgs } from "node:util";
+import { isDeepStrictEqual } from "node:util";
 import { parseDocument, stringify } from "yaml";
 import { ConfigError } from "../errors/config-error.js";
 import { loadTeam, parseTeamText } from "../team/load-team.js";
@@ -10,6 +10,8 @@ import type { ConfiguratorSession } from "../team/lifecycle/configurator-session
 import { updateTeamDocument } from "../team/lifecycle/update-team-document.js";
 import type { LLMTeam } from "../team/llm-team.js";
 import type { CliIO } from "./main.js";
+import { parseCommand } from "./cli-options.js";
+import { checkOutputPath } from "./run-command.js";
 
 /** `llmteam configure --help`. */
 export const CONFIGURE_HELP = `llmteam configure <team-file> [options]
@@ -32,17 +34,12 @@ Options:
 export async function configureCommand(argv: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        model: { type: "string" },
-        task: { type: "string" },
-        output: { type: "string" },
-        yes: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+    parsed = parseCommand("configure", argv, {
+      model: { type: "string" },
+      task: { type: "string" },
+      output: { type: "string" },
+      yes: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     });
   } catch (error) {
     io.stderr(`llmteam: ${(error as Error).message}\n`);
@@ -60,6 +57,15 @@ export async function configureCommand(argv: string[], io: CliIO): Promise<numbe
     return 2;
   }
   const file = positionals[0]!;
+  try {
+    checkOutputPath(
+      values.output ?? file,
+      values.output === undefined ? "<team-file>" : "--output",
+    );
+  } catch (error) {
+    io.stderr(`llmteam: ${(error as Error).message}\n`);
+    return 2;
+  }
   const team = await loadTeam(file, { env: io.env });
   const before = team.toConfig();
   const lines = createInterface({

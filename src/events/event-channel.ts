@@ -3,6 +3,9 @@
  * only when `highWaterMark` items wait unread; the producer awaits it and resumes once the
  * consumer has read half of them. Nothing is dropped while the consumer reads.
  * Ending iteration early (`return()`) calls `onCancel` and discards later pushes.
+ * When only the result is wanted ({@link EventChannel.resultOnly}) and nobody has started reading,
+ * the producer is never held: the events are discarded once `highWaterMark` of them wait, and a
+ * later read fails with an error that says so.
  */
 export class EventChannel<T> implements AsyncIterableIterator<T> {
   private buffer: T[] = [];
@@ -14,6 +17,9 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
   private consumerFailed: ((error: unknown) => void) | undefined;
   private producerWait: Promise<void> | undefined;
   private releaseProducer: (() => void) | undefined;
+  private reading = false;
+  private onlyResult = false;
+  private dropped = false;
 
   constructor(
     private readonly highWaterMark: number,
@@ -26,7 +32,7 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
   }
 
   push(item: T): void | Promise<void> {
-    if (this.cancelled || this.closed) return;
+    if (this.cancelled || this.closed || this.dropped) return;
     const consumer = this.consumer;
     if (consumer) {
       this.consumer = undefined;
@@ -36,6 +42,10 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
     }
     this.buffer.push(item);
     if (this.buffer.length - this.head >= this.highWaterMark) {
+      if (this.onlyResult && !this.reading) {
+        this.drop();
+        return;
+      }
       this.producerWait ??= new Promise<void>((resolve) => (this.releaseProducer = resolve));
       return this.producerWait;
     }
@@ -54,7 +64,27 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
     this.wakeConsumer();
   }
 
+  /**
+   * Only the producer's result is wanted for now: if nobody has started reading when the buffer
+   * fills (or has already filled), the events are dropped instead of holding the producer.
+   */
+  resultOnly(): void {
+    this.onlyResult = true;
+    if (this.releaseProducer && !this.reading) {
+      this.drop();
+      this.resumeProducer();
+    }
+  }
+
   next(): Promise<IteratorResult<T>> {
+    this.reading = true;
+    if (this.dropped) {
+      return Promise.reject(
+        new Error(
+          `The stream's events were discarded: \`result\` was awaited while nobody read the events and ${this.highWaterMark} of them were waiting. Start iterating before awaiting \`result\`, or call run() when only the result is wanted.`,
+        ),
+      );
+    }
     if (this.head < this.buffer.length) {
       const value = this.buffer[this.head++]!;
       if (this.head === this.buffer.length) {
@@ -92,6 +122,12 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  private drop(): void {
+    this.dropped = true;
+    this.buffer = [];
+    this.head = 0;
   }
 
   private resumeProducer(): void {

@@ -1,3 +1,4 @@
+import type { AgentResultDetails } from "../agents/agent-result.js";
 import type { StreamEventType } from "./stream-event-type.js";
 import type { Usage } from "./usage.js";
 
@@ -32,15 +33,16 @@ export interface StreamEventDataMap {
     usage: Usage;
     model: string | undefined;
     latencyMs: number;
-    /** Extra fields of the agent result (tool calls, retry metrics, …). */
-    details?: Record<string, unknown>;
+    /** Extra fields of the agent result (tool calls, retry metrics, …), as in `AgentResult`. */
+    details?: AgentResultDetails;
   };
   agent_failed: {
     error: ErrorInfo;
     usage: Usage;
     model: string | undefined;
     latencyMs: number;
-    details?: Record<string, unknown>;
+    /** Extra fields of the agent result (tool calls so far, retry metrics, …), as in `AgentResult`. */
+    details?: AgentResultDetails;
   };
   /**
    * A routing decision (router mode, group router/arbiter). `nextAgent` is empty when the

@@ -8,8 +8,7 @@ import type { GroupResult } from "./group-result.js";
  * {@link GroupResult} that `run()` returns. Breaking out of the loop cancels the run.
  */
 export class GroupStream implements AsyncIterable<StreamEvent> {
-  /** Resolves when the group run has ended, however it ended. */
-  readonly result: Promise<GroupResult>;
+  readonly #result: Promise<GroupResult>;
 
   constructor(
     /** The run's id (shared by the group and its teams' runs). */
@@ -17,8 +16,19 @@ export class GroupStream implements AsyncIterable<StreamEvent> {
     private readonly channel: EventChannel<StreamEvent>,
     result: Promise<GroupResult>,
   ) {
-    this.result = result;
+    this.#result = result;
     result.catch(() => undefined);
+  }
+
+  /**
+   * Resolves when the run has ended, however it ended — whether or not anyone reads the events.
+   * Awaiting it before iterating means only the result is wanted: once the stream buffer fills
+   * with nobody reading, the events are discarded rather than pausing the run (a later iteration
+   * then fails and says so).
+   */
+  get result(): Promise<GroupResult> {
+    this.channel.resultOnly();
+    return this.#result;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {

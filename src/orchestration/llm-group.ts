@@ -56,7 +56,10 @@ export interface LLMGroupOptions extends TeamRuntimeOptions {
   orchestrator?: OrchestratorConfig;
   /** Stop the group after this many ms (status `timeout`). */
   timeoutMs?: number;
-  /** Providers of the orchestrator's model. */
+  /**
+   * Providers of the orchestrator's model (and, in a group file, of its inline teams). Providers
+   * the teams declare are inherited too: the group's own win over a team's of the same name.
+   */
   providers?: GroupConfig["providers"];
   /** Aggregator: merges the teams' outputs (default: objects merged, text joined under headings). */
   aggregate?: (outputs: Record<string, unknown>) => unknown;
@@ -82,6 +85,8 @@ export class LLMGroup {
   private readonly options: Omit<LLMGroupOptions, "teams">;
   private readonly entries: GroupMember[] = [];
   private readonly models: ModelRegistry;
+  /** Providers the orchestrator can use: the group's own, then those its teams declare. */
+  private readonly providerNames: Set<string>;
   private readonly clock: Clock;
 
   /** @throws ConfigError naming every problem (unknown keys, two leaders, duplicate teams, …). */
@@ -99,6 +104,7 @@ export class LLMGroup {
       ...(options.models ? { models: options.models } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
+    this.providerNames = new Set(Object.keys(options.providers ?? {}));
     for (const entry of options.teams ?? []) {
       if (entry instanceof LLMTeam) this.addTeam(entry);
       else this.addTeam(entry.team, entry.role);
@@ -185,6 +191,12 @@ export class LLMGroup {
       ]);
     }
     this.entries.push({ id: team.teamId, team, role });
+    // The orchestrator inherits the providers its teams declare (the group's own come first).
+    for (const [name, provider] of Object.entries(team.toConfig().providers ?? {})) {
+      if (this.providerNames.has(name)) continue;
+      this.providerNames.add(name);
+      this.models.registerProvider(name, provider);
+    }
     return this;
   }
 

@@ -2,10 +2,13 @@ import type { AgentResult } from "../agents/agent-result.js";
 import {
   agentAnswer,
   agentRequest,
+  announceRepair,
+  repairRequest,
   type AgentCallSettings,
   type AgentOutput,
   type PreparedAgent,
 } from "../agents/llm-agent.js";
+import { OutputValidationError } from "../errors/output-validation-error.js";
 import type { EventSink } from "../events/event-sink.js";
 import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
@@ -82,6 +85,9 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
   readonly #agent: PreparedAgent;
   readonly #settings: AgentCallSettings;
   readonly #started: number;
+  #request: ModelRequest | undefined;
+  /** The first, invalid structured answer while its repair is asked for. */
+  #invalid: ModelResponse | undefined;
 
   readonly #sink: AgentSink;
 
@@ -117,15 +123,20 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
     } catch (error) {
       return this.failed(error);
     }
+    this.#request = request;
     return callInto(this.#settings.call, request, this, this);
   }
 
   /** The model answered: the agent's answer, then `agent_completed` (as a {@link CallTarget}). */
   answered(response: ModelResponse): AgentResult | Promise<AgentResult> {
     let outcome: AgentOutput;
+    const first = this.#invalid;
     try {
-      outcome = agentAnswer(this.#agent, response);
+      outcome = agentAnswer(this.#agent, first ? withEarlier(first, response) : response);
+      if (first) outcome.details.modelCalls += first.retryMetrics?.attempts ?? 1;
     } catch (error) {
+      if (first === undefined && this.#request && OutputValidationError.isInstance(error))
+        return this.repair(this.#request, response, error);
       return this.failed(error);
     }
     return this.complete(outcome);
@@ -142,6 +153,20 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
   }
 
   /**
+   * A structured answer that is not JSON or does not match the schema is asked for once more,
+   * with what was wrong (what a grammar cannot enforce, such as `maximum`).
+   */
+  private async repair(
+    request: ModelRequest,
+    response: ModelResponse,
+    error: OutputValidationError,
+  ): Promise<AgentResult> {
+    this.#invalid = response;
+    await announceRepair(this, this.#agent, error);
+    return callInto(this.#settings.call, repairRequest(request, response.text, error), this, this);
+  }
+
+  /**
    * The call failed for good: `agent_failed` with the tokens the agent's calls reported so far
    * (earlier tool rounds, a cut stream), then the step's rejection.
    */
@@ -154,4 +179,9 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
       this.#sink.spent,
     );
   }
+}
+
+/** The repaired answer, counting the tokens of the invalid one too. */
+function withEarlier(earlier: ModelResponse, response: ModelResponse): ModelResponse {
+  return { ...response, usage: addUsage(addUsage(emptyUsage(), earlier.usage), response.usage) };
 }

@@ -9,8 +9,7 @@ import type { RunResult } from "./run-result.js";
  * so iterate the stream — or call `run()` when you only need the result.
  */
 export class RunStream implements AsyncIterable<StreamEvent> {
-  /** Resolves when the run has ended, however it ended. */
-  readonly result: Promise<RunResult>;
+  readonly #result: Promise<RunResult>;
 
   constructor(
     /** The run's id. */
@@ -18,7 +17,7 @@ export class RunStream implements AsyncIterable<StreamEvent> {
     private readonly channel: EventChannel<StreamEvent>,
     result: Promise<RunResult>,
   ) {
-    this.result = result;
+    this.#result = result;
     // A consumer that only iterates must not see an unhandled rejection from `result`.
     result.catch(() => undefined);
   }
@@ -26,6 +25,17 @@ export class RunStream implements AsyncIterable<StreamEvent> {
   /** Events produced but not read yet (at most the stream buffer size, plus one). */
   get buffered(): number {
     return this.channel.size;
+  }
+
+  /**
+   * Resolves when the run has ended, however it ended — whether or not anyone reads the events.
+   * Awaiting it before iterating means only the result is wanted: once the stream buffer fills
+   * with nobody reading, the events are discarded rather than pausing the run (a later iteration
+   * then fails and says so).
+   */
+  get result(): Promise<RunResult> {
+    this.channel.resultOnly();
+    return this.#result;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {

@@ -158,7 +158,7 @@ class ToolLoopRun {
       if (response.toolCalls.length === 0) return this.finish(response, "final_answer");
       if (this.rounds >= this.maxToolRounds) {
         return this.finish(response, "max_rounds", {
-          message: maxRoundsMessage(this.maxToolRounds, response),
+          message: maxRoundsMessage(this.maxToolRounds, response, this.options.context.agentId),
         });
       }
       this.rounds++;
@@ -301,9 +301,13 @@ function toRecord(parsed: ParsedToolCall, result: ToolResult, round: number): To
  * The fields an agent result shows for its tool loop: `toolCalls`, `toolRounds`,
  * `maxRoundsReached`, `toolLoopStopReason`. (Also in a failed loop's `error.details`.)
  */
-export function toolLoopDetails(
-  result: ToolLoopResult,
-): Record<string, unknown> & { modelCalls: number } {
+export function toolLoopDetails(result: ToolLoopResult): {
+  toolCalls: ToolCallRecord[];
+  modelCalls: number;
+  toolRounds: number;
+  maxRoundsReached: boolean;
+  toolLoopStopReason: ToolLoopStopReason;
+} {
   return {
     toolCalls: result.toolCalls,
     modelCalls: result.steps,
@@ -313,9 +317,14 @@ export function toolLoopDetails(
   };
 }
 
-function maxRoundsMessage(maxToolRounds: number, response: ModelResponse): string {
+function maxRoundsMessage(
+  maxToolRounds: number,
+  response: ModelResponse,
+  agentId: string | undefined,
+): string {
   const asked = response.toolCalls.map((toolCall) => toolCall.toolName).join(", ");
-  return `The model still asked for tools (${asked}) after ${maxToolRounds} tool rounds (maxToolRounds). Raise maxToolRounds or make the task smaller.`;
+  const agent = agentId === undefined ? "the agent" : `agent "${agentId}"`;
+  return `The model still asked for tools (${asked}) after ${maxToolRounds} tool rounds, the limit of ${agent}. Raise it with maxToolRounds on the agent — e.g. maxToolRounds: ${Math.max(maxToolRounds * 2, DEFAULT_MAX_TOOL_ROUNDS)} in its entry of the team file or in addAgent({ ... }) (default ${DEFAULT_MAX_TOOL_ROUNDS}) — or make the task smaller.`;
 }
 
 function repeatedFailureMessage(call: ParsedToolCall, result: ToolResult, count: number): string {

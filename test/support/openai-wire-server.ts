@@ -20,6 +20,8 @@ export interface WireReply {
    * headers and the role chunk); without it the fault strikes before the response headers.
    */
   fault?: { kind: "cut" | "freeze"; afterChunks?: number };
+  /** Streamed answers: wait this long before each delta (so concurrent streams overlap). */
+  chunkDelayMs?: number;
 }
 
 /** A request the server received. */
@@ -43,7 +45,8 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
   const server: Server = createServer((request, response) => {
     let raw = "";
     request.on("data", (chunk: Buffer) => (raw += chunk.toString("utf8")));
-    request.on("end", () => {
+    request.on("end", () => void respond());
+    const respond = async () => {
       const body = JSON.parse(raw || "{}") as Record<string, unknown>;
       requests.push({ path: request.url ?? "", headers: request.headers, body });
       const reply = replies.shift();
@@ -120,6 +123,8 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
           if (reply.fault.kind === "cut") setTimeout(() => request.socket.destroy(), 30);
           return;
         }
+        if (reply.chunkDelayMs)
+          await new Promise((resolve) => setTimeout(resolve, reply.chunkDelayMs));
         send({
           ...base,
           object: "chat.completion.chunk",
@@ -139,7 +144,7 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
       });
       send({ ...base, object: "chat.completion.chunk", choices: [], usage: wireUsage });
       response.end("data: [DONE]\n\n");
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

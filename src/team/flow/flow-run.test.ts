@@ -218,24 +218,59 @@ describe("conditions", () => {
     expect(model.calls[1]!.options.responseFormat).toBeUndefined();
   });
 
-  it("fails the agent clearly when its structured answer does not match the schema", async () => {
-    const { team } = makeTeam(
-      {
-        flow: "triage",
-        agents: [llm("triage", "triage: {query}", { outputSchema: triageSchema })],
-      },
-      { triage: { object: { category: "sales" } } },
-    );
+  const boundedSchema = {
+    type: "object",
+    properties: { confidence: { type: "number", minimum: 0, maximum: 1 } },
+    required: ["confidence"],
+  };
+  const structuredTeam = (responses: ScriptedResponse[]) => {
+    const model = new ScriptedModel({ responses });
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "test/model",
+      models: { "test/model": model },
+      agents: [llm("triage", "triage: {query}", { outputSchema: boundedSchema })],
+    });
+    return { team, model };
+  };
+
+  it("asks once more with what was wrong when the answer breaks a limit the grammar cannot enforce", async () => {
+    const { team, model } = structuredTeam([
+      { object: { confidence: 8.9e11 }, usage: { inputTokens: 10, outputTokens: 5 } },
+      { object: { confidence: 0.9 }, usage: { inputTokens: 30, outputTokens: 5 } },
+    ]);
+    const stream = team.stream("q");
+    const events = await collect(stream);
+    const result = await stream.result;
+    expect(result.success).toBe(true);
+    expect(result.finalOutput).toEqual({ confidence: 0.9 });
+    const repair = model.calls[1]!.options;
+    expect(repair.prompt.at(-2)).toMatchObject({ role: "assistant" });
+    expect(lastUserText(repair)).toContain("confidence: Too big: expected number to be <=1");
+    expect(repair.responseFormat).toMatchObject({ type: "json", schema: boundedSchema });
+    expect(result.usage.totalTokens).toBe(50);
+    expect(result.agentResults[0]!.modelCalls).toBe(2);
+    expect(
+      events.some((event) => event.type === "warning" && event.data.code === "output_repair"),
+    ).toBe(true);
+  });
+
+  it("fails the agent clearly when the repaired answer does not match either", async () => {
+    const { team, model } = structuredTeam([
+      { object: { confidence: 7 } },
+      { object: { confidence: 3 } },
+    ]);
     const result = await team.run("q");
+    expect(model.callsMade).toBe(2);
     expect(result.status).toBe("failed");
     expect(result.failedAgent).toBe("triage");
     expect(result.error?.name).toBe("OutputValidationError");
-    expect(result.error?.message).toContain("category");
+    expect(result.error?.message).toContain("confidence");
     expect(result.usage.totalTokens).toBeGreaterThan(0);
-    const notJson = await makeTeam(
-      { agents: [llm("triage", "triage: {query}", { outputSchema: triageSchema })] },
-      { triage: "billing" },
-    ).team.run("q");
+    const notJson = await structuredTeam([
+      { text: "billing" },
+      { text: "still not json" },
+    ]).team.run("q");
     expect(notJson.error?.message).toMatch(/not JSON/);
   });
 

@@ -59,7 +59,8 @@ export function quoteAnswer(text: string): string {
 
 /**
  * Asks the orchestrator model which candidate goes next, with structured output
- * `{ nextAgent, reason, done }`. An invalid answer (not JSON, unknown id) is sent back once
+ * `{ nextAgent, reason, done }`. An invalid answer (not JSON, unknown id, done before anything
+ * ran) is sent back once
  * with what was wrong; a second invalid answer is settled by `settings.onInvalidDecision`,
  * with a `warning` event. Model calls go through the run's model-call pipeline.
  * @throws the model call's error; RouterDecisionError under the `fail` rule.
@@ -94,7 +95,7 @@ export async function decideNext(
       },
     );
     addUsage(usage, response.usage);
-    const checked = checkDecision(response.text, ids, settings.noun);
+    const checked = checkDecision(response.text, ids, settings.noun, history.length);
     if ("decision" in checked) return { ...checked.decision, fallback: false, usage };
     problem = checked.problem;
     // A new array: the call just made keeps the prompt it was given.
@@ -149,6 +150,7 @@ function checkDecision(
   text: string,
   ids: string[],
   noun: string,
+  stepsRun: number,
 ): { decision: Omit<RouteDecision, "fallback" | "usage"> } | { problem: string } {
   const parsed = parseJsonObject(text);
   if (typeof parsed === "string") return { problem: parsed };
@@ -157,6 +159,10 @@ function checkDecision(
     return { problem: '"done" must be true or false.' };
   if (reason !== undefined && typeof reason !== "string")
     return { problem: '"reason" must be a string.' };
+  if (done === true && stepsRun === 0)
+    return {
+      problem: `"done" before any ${noun} has run: there is no output yet. Pick the first ${noun} to run.`,
+    };
   if (done === true) return { decision: { nextAgent: "", reason: reason ?? "", done: true } };
   if (typeof nextAgent !== "string" || !ids.includes(nextAgent)) {
     const what = noun === "team" ? "a team of this group" : "an agent of this team";

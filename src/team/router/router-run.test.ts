@@ -5,6 +5,7 @@ import {
   agentCalled,
   maxIterations,
   textMention,
+  timeout,
   type TerminationCondition,
 } from "../../orchestration/index.js";
 import { byPrompt, lastUserText, settle } from "../../../test/support/orchestration-helpers.js";
@@ -198,14 +199,59 @@ describe("invalid decisions", () => {
     const stopped = await routerTeam(bad(), {
       orchestrator: { onInvalidDecision: "stop" },
     }).team.run("q");
-    expect(stopped.success).toBe(true);
+    // Stopping before any agent ran leaves no output: the run fails and says why.
+    expect(stopped.status).toBe("failed");
     expect(stopped.agentsCalled).toEqual([]);
+    expect(stopped.error?.message).toContain("ended the run before any agent ran");
     expect(stopped.report.decisions[0]).toMatchObject({ done: true, fallback: true });
     const failed = await routerTeam(bad(), {
       orchestrator: { onInvalidDecision: "fail" },
     }).team.run("q");
     expect(failed.status).toBe("failed");
     expect(failed.error?.name).toBe("RouterDecisionError");
+  });
+});
+
+describe("an orchestrator that says done before any agent ran", () => {
+  it("is told so once, and its corrected pick runs", async () => {
+    const { team, boss } = routerTeam([decide(""), decide("writer"), decide("")]);
+    const result = await team.run("q");
+    expect(result.success).toBe(true);
+    expect(result.agentsCalled).toEqual(["writer"]);
+    expect(lastUserText(boss.calls[1]!.options)).toContain(
+      '"done" before any agent has run: there is no output yet.',
+    );
+  });
+
+  it("fails the run with a RouterDecisionError when it insists and the rule is stop", async () => {
+    const { team } = routerTeam([decide("", "nothing to do"), decide("", "still nothing")], {
+      orchestrator: { onInvalidDecision: "stop" },
+    });
+    const result = await team.run("q");
+    expect(result.success).toBe(false);
+    expect(result.status).toBe("failed");
+    expect(result.failedAgent).toBe("_orchestrator");
+    expect(result.error?.name).toBe("RouterDecisionError");
+    expect(result.error?.message).toMatch(
+      /The orchestrator ended the run before any agent ran, so the run has no output/,
+    );
+  });
+
+  it("runs the first agent under next_unvisited when it insists", async () => {
+    const { team } = routerTeam([decide(""), decide(""), decide("")]);
+    const result = await team.run("q");
+    expect(result.success).toBe(true);
+    expect(result.agentsCalled).toEqual(["research"]);
+    expect(result.finalOutput).toBe("facts");
+  });
+
+  it("fails when a termination condition fires before any agent ran", async () => {
+    const { team } = routerTeam([decide("writer")], {
+      orchestrator: { terminateWhen: timeout(0) },
+    });
+    const result = await team.run("q");
+    expect(result.status).toBe("failed");
+    expect(result.error?.message).toContain("termination condition");
   });
 });
 

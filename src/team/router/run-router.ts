@@ -1,3 +1,4 @@
+import { RouterDecisionError } from "../../errors/router-decision-error.js";
 import { AgentFailure, type RunExecution } from "../run-execution.js";
 import {
   decideNext,
@@ -24,6 +25,8 @@ export interface RouterLoopOptions {
  * orchestrator picks the next candidate (an `agent_selected` event with its reason and
  * tokens) or says done. It goes on until done or a condition fires — not at the first success.
  * @returns the last output.
+ * @throws AgentFailure of the orchestrator (a RouterDecisionError) when it stops before any
+ * candidate ran: such a run has no output.
  */
 export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown> {
   const { execution, settings, termination, candidates } = options;
@@ -38,11 +41,13 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
     agentsCalled,
   };
   const cost = execution.builder.result.cost;
+  let stopReason = "";
   for (let iteration = 1; ; iteration++) {
     state.elapsedMs = execution.elapsedMs();
     state.costUsd = cost.calls > 0 ? cost.totalUsd : undefined;
     const fired = termination.check(state);
     if (fired !== undefined) {
+      stopReason = `termination condition ${fired} fired`;
       await execution.emit(
         "agent_selected",
         {
@@ -68,7 +73,10 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
       { nextAgent, reason, iteration, done, fallback, usage },
       ORCHESTRATOR_ID,
     );
-    if (done) break;
+    if (done) {
+      stopReason = `the orchestrator said done: ${reason || "no reason given"}`;
+      break;
+    }
     await execution.checkpoint();
     const { output } = await options.runCandidate(nextAgent, iteration);
     history.push({ id: nextAgent, output });
@@ -84,10 +92,12 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
     if (wait) await wait;
   }
   if (history.length === 0) {
-    await execution.emit("warning", {
-      message: `The orchestrator ended the run before any ${settings.noun} ran; the run has no output.`,
-      code: "router_no_steps",
-    });
+    throw new AgentFailure(
+      ORCHESTRATOR_ID,
+      new RouterDecisionError(
+        `The orchestrator ended the run before any ${settings.noun} ran, so the run has no output (${stopReason}).`,
+      ),
+    );
   }
   return state.lastOutput;
 }

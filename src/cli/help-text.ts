@@ -1,0 +1,80 @@
+import { CONFIGURE_HELP } from "./configure-command.js";
+
+const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
+  --input <json>      the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
+  --model <name>      use this model as the default of the team, or of the group and its teams
+                      (e.g. openai/gpt-4o-mini, local/demo); agents naming a model keep theirs
+  --json              print every event as one JSON line instead (for scripts)
+  --report <file>     write the run's report: Markdown, or JSON when the file ends in .json
+                      (checked before the run starts)
+  --budget-db <path>  SQLite file of the team's hour/day/month budgets
+                      (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
+  -h, --help          show this help`;
+
+const BUDGET_OPTIONS = `  --budget-db <path>  the SQLite budget file (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
+  --json              print the rows as JSON
+  -h, --help          show this help`;
+
+const EXIT_CODES = `Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration (nothing was run);
+130 the run was cancelled (Ctrl-C; a second Ctrl-C exits at once).`;
+
+/** Help of each command, and of `llmteam --help` (which lists every command's options). */
+export const HELP: Record<string, string> = {
+  main: `llmteam — run teams of LLM agents
+
+Usage:
+  llmteam run <team-file> [--query <text> | --input <json>] [options]
+  llmteam validate <team-file> [--strict]
+  llmteam budget status <team-file> [options]
+  llmteam configure <team-file> [options]
+  llmteam schema
+  llmteam <command> --help
+  llmteam --version
+
+run options:
+${RUN_OPTIONS}
+
+budget status options:
+${BUDGET_OPTIONS}
+
+configure options:
+${CONFIGURE_HELP.split("Options:\n")[1] ?? ""}
+
+${EXIT_CODES}`,
+  run: `llmteam run <team-file> [options]
+
+Runs a team (or a group of teams: a file with groupId) from a YAML or JSON file, showing each
+agent's progress and tokens as they come (agents running at the same time: one agent's tokens
+live, the others' output as a block when they finish), router decisions, retries and fallbacks
+with their reasons, then the final output and the usage.
+
+Options:
+${RUN_OPTIONS}
+
+${EXIT_CODES}`,
+  budget: `llmteam budget status <team-file> [options]
+
+Shows the spend of the team's hour/day/month budgets in their current windows, as kept in the
+SQLite budget file that \`llmteam run\` writes.
+
+Options:
+${BUDGET_OPTIONS}`,
+  validate: `llmteam validate <team-file> [--strict]
+
+Checks a team (or group) file as a run would before its first model call, and prints every
+problem with its file, line, column and key: schema, flow, prompt variables against the
+declared inputs, fields of output schemas, models and providers, budgets. What the
+environment lacks (an API key, a local model file) is printed as a warning.
+Exit code 0 when valid, 2 when not.
+
+Options:
+  --strict            treat warnings as errors (exit code 2)
+  -h, --help          show this help`,
+  configure: CONFIGURE_HELP,
+  schema: `llmteam schema
+
+Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).
+
+Options:
+  -h, --help          show this help`,
+};

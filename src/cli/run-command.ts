@@ -1,0 +1,259 @@
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { ConfigError } from "../errors/config-error.js";
+import type { StreamEvent } from "../events/stream-event.js";
+import type { GroupResult } from "../orchestration/group-result.js";
+import { LLMGroup } from "../orchestration/llm-group.js";
+import { isGroupFile, readGroupFile } from "../orchestration/load-group.js";
+import { SqliteBudgetStore } from "../store/sqlite-budget-store.js";
+import type { RunReport } from "../team/report/run-report.js";
+import type { RunResult } from "../team/run-result.js";
+import type { TeamConfig } from "../team/team-config.js";
+import { LLMTeam } from "../team/llm-team.js";
+import { loadTeamFile, readTeamFile } from "../team/load-team.js";
+import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
+import { onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
+import type { CliIO } from "./main.js";
+import { EventRenderer, formatUsage } from "./render-events.js";
+
+/** The built-in demo model: what `llmteam run` uses when no model is named and no key is set. */
+export const DEMO_MODEL = "local/demo";
+
+/** Exit code of a run cancelled with Ctrl-C (128 + SIGINT, as shells report it). */
+export const CANCELLED_EXIT_CODE = 130;
+
+/** `llmteam run`: runs a team or group file, showing its events live. Returns the exit code. */
+export async function runCommand(argv: string[], io: CliIO, help: () => number): Promise<number> {
+  const { values, positionals } = parseCommand("run", argv, {
+    query: { type: "string" },
+    input: { type: "string" },
+    model: { type: "string" },
+    json: { type: "boolean" },
+    "budget-db": { type: "string" },
+    report: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return help();
+  const file = onePositional(positionals, "run");
+  const input = runInput(values.query, values.input);
+  if (values.report !== undefined) checkOutputPath(values.report, "--report");
+  const group = await isGroupFile(file);
+  const budgetDb = values["budget-db"] ?? io.env.LLMTEAM_BUDGET_DB ?? ".llmteam/budgets.db";
+  const store =
+    !group && hasPeriodBudgets(await readTeamFile(file)) ? openBudgetStore(budgetDb) : undefined;
+  let finished: RunResult | GroupResult;
+  const renderer = values.json ? undefined : new EventRenderer(io.stdout);
+  try {
+    // --model replaces the team's (or group's) model; with neither, agents without one get a default.
+    const defaultModel =
+      values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
+    const runtime = { env: io.env, defaultModel, ...(store ? { budgetStore: store } : {}) };
+    const runnable = await loadRunnable(file, group, values.model, runtime);
+    if (defaultModel === DEMO_MODEL && runnable instanceof LLMTeam && namesNoModel(runnable)) {
+      io.stdout(
+        "Using the tiny built-in demo model (local/demo) — set OPENAI_API_KEY or choose a model with --model for real answers.\n",
+      );
+    }
+    const stream = runnable.stream(input, io.signal ? { signal: io.signal } : {});
+    for await (const event of stream as AsyncIterable<StreamEvent>) {
+      if (renderer) renderer.render(event);
+      else io.stdout(`${JSON.stringify(event)}\n`);
+    }
+    finished = await stream.result;
+  } finally {
+    await store?.close();
+  }
+  const result = "teamResults" in finished ? finished.run : finished;
+  if (renderer) io.stdout(summary(result));
+  if (values.report !== undefined) await writeReport(values.report, finished.report, io);
+  if (result.success) return 0;
+  io.stderr(
+    `✗ run ${result.status}${result.failedAgent ? ` at agent "${result.failedAgent}"` : ""}: ${result.error?.message ?? "unknown error"}\n`,
+  );
+  return result.status === "cancelled" ? CANCELLED_EXIT_CODE : 1;
+}
+
+/**
+ * Loads a team or group file; `model` (the CLI's `--model`) replaces the team's `model`, or the
+ * group's and each of its teams'.
+ */
+async function loadRunnable(
+  file: string,
+  group: boolean,
+  model: string | undefined,
+  runtime: TeamRuntimeOptions,
+): Promise<LLMTeam | LLMGroup> {
+  if (!group) return loadTeamForRun(file, model, runtime);
+  try {
+    const config = await readGroupFile(file);
+    if (model === undefined) return LLMGroup.fromConfig(config, runtime);
+    return LLMGroup.fromConfig(
+      {
+        ...config,
+        model,
+        teams: config.teams.map((entry) =>
+          entry.team === undefined ? entry : { ...entry, team: { ...entry.team, model } },
+        ),
+      },
+      runtime,
+    );
+  } catch (error) {
+    if (ConfigError.isInstance(error))
+      throw new ConfigError(
+        error.issues.map((issue) => ({ ...issue, file: issue.file ?? file })),
+        { cause: error },
+      );
+    throw error;
+  }
+}
+
+/**
+ * Loads a team file for a run (with `--model`, its team-level model replaced) and fails on
+ * what the environment lacks (API keys, local model files), located in the file, before any
+ * model call.
+ */
+async function loadTeamForRun(
+  file: string,
+  model: string | undefined,
+  runtime: TeamRuntimeOptions,
+): Promise<LLMTeam> {
+  const { team, locate } = await loadTeamFile(file, runtime, model === undefined ? {} : { model });
+  const { warnings } = team.check();
+  if (warnings.length > 0) throw new ConfigError(warnings.map(locate));
+  return team;
+}
+
+/** True when the team or one of its agents has no model of its own. */
+function namesNoModel(team: LLMTeam): boolean {
+  const config = team.toConfig();
+  return (
+    config.model === undefined &&
+    (config.agents ?? []).some((agent) => !("model" in agent) || agent.model === undefined)
+  );
+}
+
+/**
+ * Checks, before anything runs, that a file can be written at `path`: its directory exists and
+ * is writable, and the path is not a directory.
+ * @throws UsageError naming the option and what is wrong.
+ */
+export function checkOutputPath(path: string, option: string): void {
+  const directory = dirname(resolve(path));
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(directory).isDirectory();
+  } catch {
+    throw new UsageError(`${option} ${path}: the directory ${directory} does not exist.`);
+  }
+  if (!isDirectory) throw new UsageError(`${option} ${path}: ${directory} is not a directory.`);
+  let target;
+  try {
+    target = statSync(path);
+  } catch {
+    target = undefined;
+  }
+  if (target?.isDirectory())
+    throw new UsageError(`${option} ${path}: is a directory; give a file name.`);
+  try {
+    accessSync(target ? path : directory, constants.W_OK);
+  } catch {
+    throw new UsageError(`${option} ${path}: ${target ? path : directory} is not writable.`);
+  }
+}
+
+async function writeReport(path: string, report: RunReport, io: CliIO): Promise<void> {
+  const text = path.endsWith(".json")
+    ? `${JSON.stringify(report, null, 2)}\n`
+    : report.toMarkdown();
+  await writeFile(path, text, "utf8");
+  io.stderr(`Report written to ${path}\n`);
+}
+
+/** True when the team has an hour, day or month budget (kept in the SQLite budget file). */
+export function hasPeriodBudgets(config: TeamConfig): boolean {
+  return (config.budgets ?? []).some(
+    (budget) => budget.period !== undefined && budget.period !== "run",
+  );
+}
+
+/** The CLI's budget store: a SQLite file, so period budgets survive between commands. */
+export function openBudgetStore(file: string): SqliteBudgetStore {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (error) {
+    throw new UsageError(
+      `--budget-db ${file}: cannot create its directory (${(error as Error).message}).`,
+    );
+  }
+  checkOutputPath(file, "--budget-db");
+  return new SqliteBudgetStore({ path: file });
+}
+
+/** `$12.50`, `$0.0003015`: cents above a dollar, every nano-dollar digit below. */
+export function usd(amount: number): string {
+  if (amount >= 1) return `$${amount.toFixed(2)}`;
+  return `$${amount.toFixed(9).replace(/\.?0+$/, "")}`;
+}
+
+/** A cost for the summary: `$x`, `unpriced` (unknown, never `$0`), `$x + unpriced`, or nothing. */
+function costText(amountUsd: number | undefined, unpriced: boolean): string {
+  if (amountUsd === undefined) return unpriced ? "unpriced" : "";
+  return unpriced ? `${usd(amountUsd)} + unpriced` : usd(amountUsd);
+}
+
+function summary(result: RunResult): string {
+  const lines = ["", "─".repeat(60)];
+  if (result.success) {
+    lines.push(
+      "Final output:",
+      typeof result.finalOutput === "string"
+        ? result.finalOutput
+        : JSON.stringify(result.finalOutput, null, 2),
+    );
+  }
+  lines.push(
+    "",
+    `Usage (${plural(result.agentResults.length, "agent")}, ${result.durationMs} ms):`,
+  );
+  const { cost } = result;
+  for (const agent of result.agentResults) {
+    const price = costText(
+      cost.byAgent[agent.agentId],
+      cost.unpricedAgents.includes(agent.agentId),
+    );
+    lines.push(
+      `  ${agent.agentId.padEnd(16)} ${(agent.model ?? "").padEnd(28)} ${formatUsage(agent.usage).padEnd(36)} ${price}`,
+    );
+  }
+  const pricedCalls = cost.calls > 0 && Object.keys(cost.byModel).length > 0;
+  const total = costText(pricedCalls ? cost.totalUsd : undefined, cost.unpricedModels.length > 0);
+  lines.push(
+    `  ${"total".padEnd(16)} ${"".padEnd(28)} ${formatUsage(result.usage).padEnd(36)} ${total || usd(0)}`,
+  );
+  if (cost.unpricedModels.length > 0) {
+    lines.push(`  (no price known for ${cost.unpricedModels.join(", ")}: not in the total)`);
+  }
+  lines.push("");
+  return `${lines.join("\n")}\n`;
+}
+
+function runInput(query: string | undefined, input: string | undefined): Record<string, unknown> {
+  if (query !== undefined && input !== undefined)
+    throw new UsageError("give either --query or --input, not both.");
+  if (query !== undefined) return { query };
+  if (input === undefined)
+    throw new UsageError('give the run input with --query "<text>" or --input \'{"query":"…"}\'.');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch (error) {
+    throw new UsageError(`--input is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(
+      '--input must be a JSON object, e.g. \'{"query":"My invoice is wrong"}\'.',
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
