@@ -155,7 +155,7 @@ describe("llmteam run: checks before the run", () => {
     const empty = await tempFile("teamId: empty\nmodel: local/demo\nagents: []\n");
     const { code, stderr } = await cli(["run", empty, "--query", "q"]);
     expect(code).toBe(2);
-    expect(stderr).toContain("Add one under `agents:` in the team file.");
+    expect(stderr).toContain("has no agents. Add at least one under agents:");
     expect(stderr).not.toContain("addAgent");
   });
 });
