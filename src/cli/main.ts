@@ -9,8 +9,8 @@ import type { StreamEvent } from "../events/stream-event.js";
 import type { BudgetStatusReport } from "../cost/budget-status.js";
 import { SqliteBudgetStore } from "../store/sqlite-budget-store.js";
 import type { GroupResult } from "../orchestration/group-result.js";
-import { isGroupFile, loadGroup } from "../orchestration/load-group.js";
-import { loadTeam, loadTeamFile, readTeamFile } from "../team/load-team.js";
+import { checkGroupFile, isGroupFile, loadGroup } from "../orchestration/load-group.js";
+import { checkTeamFile, loadTeam, loadTeamFile, readTeamFile } from "../team/load-team.js";
 import type { RunReport } from "../team/report/run-report.js";
 import type { RunResult } from "../team/run-result.js";
 import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
@@ -222,24 +222,22 @@ async function validateCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (values.help) return help("validate", io);
   const file = onePositional(positionals, "validate");
-  if (await isGroupFile(file)) {
-    const group = await loadGroup(file, { env: io.env });
-    io.stdout(
-      `✓ ${file}: group "${group.groupId}" (${group.role}) with ${group.teams.length} teams is valid.\n`,
-    );
-    return 0;
-  }
-  const { team, locate } = await loadTeamFile(file, { env: io.env });
-  const { errors, warnings } = team.check();
-  const located = [...errors, ...warnings].map(locate);
-  if (errors.length > 0 || (values.strict && warnings.length > 0)) throw new ConfigError(located);
-  for (const warning of located) io.stderr(`⚠ ${formatConfigIssue(warning)}\n`);
+  // A group's problems are thrown; its teams' environment warnings are returned.
+  const checked = (await isGroupFile(file))
+    ? { ...(await checkGroupFile(file, { env: io.env })), errors: [] }
+    : await checkTeamFile(file, { env: io.env });
+  const { errors, warnings } = checked;
+  if (errors.length > 0 || (values.strict && warnings.length > 0))
+    throw new ConfigError([...errors, ...warnings]);
+  for (const warning of warnings) io.stderr(`⚠ ${formatConfigIssue(warning)}\n`);
   const note =
     warnings.length === 0
       ? ""
       : ` (${warnings.length} ${warnings.length === 1 ? "warning" : "warnings"}: a run fails on ${warnings.length === 1 ? "it" : "them"} at start; --strict makes ${warnings.length === 1 ? "it an error" : "them errors"})`;
   io.stdout(
-    `✓ ${file}: team "${team.teamId}" with ${team.agents.length} agents is valid${note}.\n`,
+    "group" in checked
+      ? `✓ ${file}: group "${checked.group.groupId}" (${checked.group.role}) with ${checked.group.teams.length} teams is valid${note}.\n`
+      : `✓ ${file}: team "${checked.team!.teamId}" with ${checked.team!.agents.length} agents is valid${note}.\n`,
   );
   return 0;
 }
