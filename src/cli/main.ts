@@ -2,8 +2,8 @@ import * as z from "zod";
 import { ConfigError, formatConfigIssue } from "../errors/config-error.js";
 import type { BudgetStatusReport } from "../cost/budget-status.js";
 import { modelInstanceSchema } from "../agents/agent-config.js";
-import { isGroupFile, loadGroup } from "../orchestration/load-group.js";
-import { loadTeam, loadTeamFile, readTeamFile } from "../team/load-team.js";
+import { checkGroupFile, isGroupFile } from "../orchestration/load-group.js";
+import { checkTeamFile, loadTeam, readTeamFile } from "../team/load-team.js";
 import { teamConfigSchema } from "../team/team-config.js";
 import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
@@ -123,24 +123,22 @@ async function validateCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (values.help) return help("validate", io);
   const file = onePositional(positionals, "validate");
-  if (await isGroupFile(file)) {
-    const group = await loadGroup(file, { env: io.env });
-    io.stdout(
-      `✓ ${file}: group "${group.groupId}" (${group.role}) with ${plural(group.teams.length, "team")} is valid.\n`,
-    );
-    return 0;
-  }
-  const { team, locate } = await loadTeamFile(file, { env: io.env });
-  const { errors, warnings } = team.check();
-  const located = [...errors, ...warnings].map(locate);
-  if (errors.length > 0 || (values.strict && warnings.length > 0)) throw new ConfigError(located);
-  for (const warning of located) io.stderr(`⚠ ${inCliWords(formatConfigIssue(warning))}\n`);
+  // A group's problems are thrown; its teams' environment warnings are returned.
+  const checked = (await isGroupFile(file))
+    ? { ...(await checkGroupFile(file, { env: io.env })), errors: [] }
+    : await checkTeamFile(file, { env: io.env });
+  const { errors, warnings } = checked;
+  if (errors.length > 0 || (values.strict && warnings.length > 0))
+    throw new ConfigError([...errors, ...warnings]);
+  for (const warning of warnings) io.stderr(`⚠ ${inCliWords(formatConfigIssue(warning))}\n`);
   const note =
     warnings.length === 0
       ? ""
       : ` (${plural(warnings.length, "warning")}: a run fails on ${warnings.length === 1 ? "it" : "them"} at start; --strict makes ${warnings.length === 1 ? "it an error" : "them errors"})`;
   io.stdout(
-    `✓ ${file}: team "${team.teamId}" with ${plural(team.agents.length, "agent")} is valid${note}.\n`,
+    "group" in checked
+      ? `✓ ${file}: group "${checked.group.groupId}" (${checked.group.role}) with ${plural(checked.group.teams.length, "team")} is valid${note}.\n`
+      : `✓ ${file}: team "${checked.team!.teamId}" with ${plural(checked.team!.agents.length, "agent")} is valid${note}.\n`,
   );
   return 0;
 }

@@ -1,7 +1,14 @@
 import { dirname, resolve } from "node:path";
-import { ConfigError } from "../errors/config-error.js";
+import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import type { LLMTeam } from "../team/llm-team.js";
-import { loadTeam, parseConfigText, readConfigFile, readTeamFile } from "../team/load-team.js";
+import {
+  loadTeam,
+  parseConfigDocument,
+  parseConfigText,
+  readConfigFile,
+  readTeamFile,
+} from "../team/load-team.js";
+import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
 import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import { groupConfigSchema, type GroupConfig } from "./group-config.js";
 import { LLMGroup } from "./llm-group.js";
@@ -43,18 +50,73 @@ export async function readGroupFile(path: string): Promise<GroupConfig> {
  * @throws ConfigError with file, line and key for every problem.
  */
 export async function loadGroup(path: string, runtime: TeamRuntimeOptions = {}): Promise<LLMGroup> {
-  const config = await readGroupFile(path);
-  try {
-    return LLMGroup.fromConfig(config, runtime);
-  } catch (error) {
-    if (ConfigError.isInstance(error))
-      throw new ConfigError(
-        error.issues.map((issue) => ({ ...issue, file: issue.file ?? path })),
-        { cause: error },
-      );
-    throw error;
-  }
+  return (await buildGroupFile(path, runtime)).group;
 }
+
+/**
+ * Loads a group file and returns the group with what its teams' environment lacks (API keys,
+ * local model files): the `warnings` of each team's `check()`, located in the file that holds
+ * the team (the group file, or the team's own `file:`). What `llmteam validate` reports.
+ * @throws ConfigError with file, line and key for every problem.
+ */
+export async function checkGroupFile(
+  path: string,
+  runtime: TeamRuntimeOptions = {},
+): Promise<{ group: LLMGroup; warnings: ConfigIssue[] }> {
+  const { group, members } = await buildGroupFile(path, runtime);
+  const warnings = group.teams.flatMap(({ team }, index) =>
+    team.check().warnings.map((issue) => members[index]!.locate(issue)),
+  );
+  return { group, warnings };
+}
+
+type Locate = (issue: ConfigIssue) => ConfigIssue;
+
+/** Builds a group file's group, with the locator of each team's file. @throws ConfigError, located. */
+async function buildGroupFile(
+  path: string,
+  runtime: TeamRuntimeOptions,
+): Promise<{ group: LLMGroup; members: { entry: GroupTeam; locate: Locate }[] }> {
+  const document = parseConfigDocument(await readText(path, "group"), path, groupConfigSchema);
+  const config = document.value as GroupConfig;
+  const members = await Promise.all(
+    config.teams.map(async (entry, index): Promise<{ entry: GroupTeam; locate: Locate }> => {
+      if (entry.file === undefined) {
+        const prefix = ["teams", index, "team"];
+        return {
+          entry,
+          locate: (issue) => document.locate({ ...issue, path: [...prefix, ...issue.path] }),
+        };
+      }
+      const { file, ...rest } = entry;
+      const teamPath = resolve(dirname(path), file);
+      const team = parseConfigDocument(
+        await readText(teamPath, "team"),
+        teamPath,
+        teamConfigSchema,
+      );
+      return { entry: { ...rest, team: team.value as TeamConfig }, locate: team.locate };
+    }),
+  );
+  let group: LLMGroup;
+  try {
+    group = LLMGroup.fromConfig({ ...config, teams: members.map(({ entry }) => entry) }, runtime);
+  } catch (error) {
+    if (!ConfigError.isInstance(error)) throw error;
+    // A team's problem is located in the file that holds the team.
+    const located = error.issues.map((issue) => {
+      const [teams, index, team, ...rest] = issue.path;
+      const member = typeof index === "number" ? members[index] : undefined;
+      if (teams === "teams" && team === "team" && member)
+        return member.locate({ ...issue, path: rest });
+      return document.locate(issue);
+    });
+    throw new ConfigError(located, { cause: error });
+  }
+  return { group, members };
+}
+
+type GroupTeam = GroupConfig["teams"][number];
 
 /**
  * Loads a team file or a group file (one with `groupId`), for tools such as the CLI.

@@ -16,10 +16,33 @@ export interface TeamCheckContext {
   defaultModel: string | undefined;
   pricing: PricingRegistry;
   budgets: readonly BudgetManager[];
+  /** Stand-ins of agents that did not parse or build: their own models are not checked. */
+  standIns?: ReadonlySet<PreparedAgent>;
+  /** What the check cannot know because part of the configuration did not parse. */
+  gaps?: CheckGaps;
 }
 
 /** A model as configuration gives it: a name, or (in TypeScript) a model instance. */
 type ModelSetting = string | LanguageModelV4;
+
+/** A check of the whole team that reads settings which may fail to parse. */
+export type TeamCheckName = "variables" | "flow" | "models" | "pricing" | "environment";
+
+/**
+ * What the load-time check leaves out when part of a configuration did not parse, so that it
+ * reports no problem caused by that part (see docs/configuration.md, "The load-time check").
+ */
+export interface CheckGaps {
+  /** Checks that read a setting which did not parse. */
+  skipped: ReadonlySet<TeamCheckName>;
+  /** Providers whose settings did not parse: models of these providers are not checked. */
+  providers: ReadonlySet<string>;
+  /** True when the team's `model` did not parse: agents without their own model are not checked. */
+  teamModel: boolean;
+}
+
+/** No gaps: the whole configuration parsed. */
+export const NO_GAPS: CheckGaps = { skipped: new Set(), providers: new Set(), teamModel: false };
 
 /** A model name and where the team's configuration names it. */
 interface ModelUse {
@@ -29,7 +52,7 @@ interface ModelUse {
 
 /** Every model the team's agents and router may call, each with the key that names it. */
 export function modelUses(context: TeamCheckContext, only?: PreparedAgent): ModelUse[] {
-  const { settings, defaultModel } = context;
+  const { settings, defaultModel, standIns, gaps = NO_GAPS } = context;
   const uses: ModelUse[] = [];
   // Instances were registered under their names when the team took them.
   const name = (model: ModelSetting): string =>
@@ -43,11 +66,12 @@ export function modelUses(context: TeamCheckContext, only?: PreparedAgent): Mode
     ownPath: (string | number)[],
   ): void => {
     if (own !== undefined) listAt(own, ownPath);
+    else if (gaps.teamModel) return;
     else if (settings.model !== undefined) listAt(settings.model, ["model"]);
     else if (defaultModel !== undefined) uses.push({ name: defaultModel, path: ownPath });
   };
   context.agents.forEach((agent, index) => {
-    if (agent.config.type === "team" || (only && agent !== only)) return;
+    if (agent.config.type === "team" || (only && agent !== only) || standIns?.has(agent)) return;
     primary(agent.config.model, ["agents", index, "model"]);
     agent.config.fallbackModels?.forEach((model, position) =>
       uses.push({ name: name(model), path: ["agents", index, "fallbackModels", position] }),
@@ -55,12 +79,14 @@ export function modelUses(context: TeamCheckContext, only?: PreparedAgent): Mode
   });
   if (settings.orchestration && !only)
     primary(settings.orchestrator?.model, ["orchestrator", "model"]);
-  return uses;
+  if (gaps.providers.size === 0) return uses;
+  return uses.filter(({ name }) => !gaps.providers.has(name.split("/", 1)[0]!));
 }
 
 /** Model names that do not resolve: not `provider/model` and not registered, or an unknown provider. */
 export function checkModelNames(context: TeamCheckContext, only?: PreparedAgent): ConfigIssue[] {
-  return unique(
+  if (context.gaps?.skipped.has("models")) return [];
+  return uniqueIssues(
     modelUses(context, only).flatMap(({ name, path }) => {
       const problem = context.models.nameProblem(name);
       return problem ? [{ path, message: problem }] : [];
@@ -70,7 +96,7 @@ export function checkModelNames(context: TeamCheckContext, only?: PreparedAgent)
 
 /** An unpriced model under a budget (unless `allowUnpriced`). */
 export function checkPricing(context: TeamCheckContext): ConfigIssue[] {
-  if (context.budgets.length === 0) return [];
+  if (context.budgets.length === 0 || context.gaps?.skipped.has("pricing")) return [];
   const names = modelUses(context)
     .map((use) => use.name)
     .filter((name) => context.models.nameProblem(name) === undefined);
@@ -95,7 +121,8 @@ export function checkPricing(context: TeamCheckContext): ConfigIssue[] {
  * `--strict`); a run fails on them at start, before any model call.
  */
 export function checkEnvironment(context: TeamCheckContext): ConfigIssue[] {
-  return unique(
+  if (context.gaps?.skipped.has("environment")) return [];
+  return uniqueIssues(
     modelUses(context).flatMap(({ name, path }) => {
       const problem = context.models.environmentProblem(name);
       return problem ? [{ path, message: problem }] : [];
@@ -103,7 +130,8 @@ export function checkEnvironment(context: TeamCheckContext): ConfigIssue[] {
   );
 }
 
-function unique(issues: ConfigIssue[]): ConfigIssue[] {
+/** The issues without repeats (same key path and message). */
+export function uniqueIssues(issues: ConfigIssue[]): ConfigIssue[] {
   const seen = new Set<string>();
   return issues.filter((issue) => {
     const key = `${issue.path.join(".")}\u0000${issue.message}`;

@@ -26,6 +26,9 @@ import {
   checkEnvironment,
   checkModelNames,
   checkPricing,
+  NO_GAPS,
+  uniqueIssues,
+  type CheckGaps,
   type TeamCheckContext,
 } from "./check-team.js";
 import { checkVariables } from "./flow/check-variables.js";
@@ -41,6 +44,17 @@ import { firstModel, TeamPlanner } from "./team-planner.js";
 import { inputNames } from "./team-inputs.js";
 import { TeamRunner } from "./team-runner.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "./team-runtime-options.js";
+import { salvageTeamConfig, standInAgent, type SalvagedAgent } from "./salvage-team-config.js";
+
+/** What {@link LLMTeam.checkConfig} finds: the team when it has no errors, every error and warning. */
+export interface TeamConfigCheck {
+  /** The team, built; undefined when there are errors. */
+  team: LLMTeam | undefined;
+  /** Every problem of the configuration (see `team.check()`), schema problems first. */
+  errors: ConfigIssue[];
+  /** What the environment lacks (API keys, local model files): a run fails on them at start. */
+  warnings: ConfigIssue[];
+}
 
 /**
  * Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. `pricing` is
@@ -88,6 +102,10 @@ export class LLMTeam implements NestedTeam {
   private readonly runner: TeamRunner;
   /** True while the constructor adds the configured agents (checked together at the end). */
   private building = false;
+  /** Stand-ins of configured agents that did not parse or build (only in a team that is never returned). */
+  private readonly standIns = new Set<PreparedAgent>();
+  /** What the check cannot know because part of the configuration did not parse. */
+  private gaps: CheckGaps = NO_GAPS;
 
   /**
    * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
@@ -103,7 +121,8 @@ export class LLMTeam implements NestedTeam {
     const registry = options.pricing instanceof PricingRegistry ? options.pricing : undefined;
     if (!registry && options.pricing !== undefined) config.pricing = options.pricing;
     const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
-    if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
+    // Schema problems, and what the rest of the configuration shows (see checkConfig).
+    if (!parsed.success) throw new ConfigError(LLMTeam.checkConfig(options).errors);
     // Continue from the parsed value: nothing the schema did not check goes on.
     const { agents, ...settings } = parsed.data;
     this.settings = settings;
@@ -185,13 +204,99 @@ export class LLMTeam implements NestedTeam {
       clock,
       streamBufferSize,
     });
-    this.building = true;
-    for (const agent of agents ?? []) this.addAgent(agent);
-    this.building = false;
     if (agents !== undefined) {
-      const errors = this.check().errors;
+      const built = this.addConfigured(agents.map((config) => ({ config, standIn: false })));
+      const errors = uniqueIssues([...built, ...this.check().errors]);
       if (errors.length > 0) throw new ConfigError(errors);
     }
+  }
+
+  /**
+   * Checks a team configuration without throwing: every error `new LLMTeam(config)` would
+   * throw and every warning `team.check()` would give. When part of the configuration fails
+   * the schema, the other checks still run on every part that parsed (an agent that does not
+   * parse is left out, and so is every check that would read it), so one call reports them all.
+   *
+   * @example
+   * const { errors, warnings } = LLMTeam.checkConfig(JSON.parse(text));
+   */
+  static checkConfig(options: LLMTeamOptions): TeamConfigCheck {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      const parsed = teamConfigSchema.safeParse(options, { reportInput: true });
+      return {
+        team: undefined,
+        errors: parsed.error ? toConfigIssues(parsed.error) : [],
+        warnings: [],
+      };
+    }
+    const config: Record<string, unknown> = { ...options };
+    for (const key of RUNTIME_KEYS) delete config[key];
+    const runtime = Object.fromEntries(
+      RUNTIME_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+    );
+    const limits = checkConfigLimits(config);
+    if (limits.length > 0) return { team: undefined, errors: limits, warnings: [] };
+    const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
+    const schemaErrors = parsed.success ? [] : toConfigIssues(parsed.error);
+    const salvaged = parsed.success
+      ? {
+          settings: { ...parsed.data, agents: undefined },
+          agents: parsed.data.agents?.map((agent) => ({ config: agent, standIn: false })),
+          gaps: NO_GAPS,
+        }
+      : salvageTeamConfig(config);
+    if (!salvaged) return { team: undefined, errors: schemaErrors, warnings: [] };
+    // Built without agents, the team checks nothing yet; its agents are added one by one.
+    const team = new LLMTeam({ ...salvaged.settings, ...runtime });
+    team.gaps = salvaged.gaps;
+    const built = team.addConfigured(salvaged.agents ?? []);
+    const { errors, warnings } = team.check();
+    const all = uniqueIssues([...schemaErrors, ...built, ...errors]);
+    return { team: all.length === 0 ? team : undefined, errors: all, warnings };
+  }
+
+  /**
+   * Adds the configured agents, each checked as it is added; an agent that fails leaves a
+   * stand-in in its place, so the rest are checked as they would be. Returns the problems.
+   */
+  private addConfigured(agents: readonly SalvagedAgent[]): ConfigIssue[] {
+    const errors: ConfigIssue[] = [];
+    const addStandIn = (config: AgentConfig, index: number): void => {
+      try {
+        this.addAgent(config);
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw error;
+        // Its id is taken: which agent prompts and the flow mean is not known.
+        this.gaps = { ...this.gaps, skipped: new Set([...this.gaps.skipped, "flow", "variables"]) };
+        this.addAgent(standInAgent({}, index));
+      }
+      this.standIns.add(this.prepared.at(-1)!);
+    };
+    this.building = true;
+    try {
+      agents.forEach(({ config, standIn }, index) => {
+        if (standIn) return addStandIn(config, index);
+        try {
+          this.addAgent(config);
+        } catch (error) {
+          if (!ConfigError.isInstance(error)) throw error;
+          errors.push(...error.issues);
+          // Unknown tools: check the rest of the agent without them.
+          if (config.tools !== undefined && this.prepared.length === index) {
+            try {
+              this.addAgent({ ...config, tools: [] });
+              return;
+            } catch (retry) {
+              if (!ConfigError.isInstance(retry)) throw retry;
+            }
+          }
+          addStandIn(standInAgent(config, index), index);
+        }
+      });
+    } finally {
+      this.building = false;
+    }
+    return errors;
   }
 
   /**
@@ -289,6 +394,8 @@ export class LLMTeam implements NestedTeam {
       defaultModel: this.defaultModel,
       pricing: this.costTracker.pricing,
       budgets: this.budgetManagers,
+      standIns: this.standIns,
+      gaps: this.gaps,
     };
   }
 
@@ -306,8 +413,12 @@ export class LLMTeam implements NestedTeam {
   check(): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
     const context = this.checkContext();
     const errors: ConfigIssue[] = [];
+    const { skipped } = this.gaps;
     try {
-      this.planner.validate(inputNames(this.settings.inputs));
+      if (!skipped.has("flow"))
+        this.planner.validate(
+          skipped.has("variables") ? undefined : inputNames(this.settings.inputs),
+        );
     } catch (error) {
       if (!ConfigError.isInstance(error)) throw error;
       errors.push(...error.issues);

@@ -4,7 +4,7 @@ import type * as z from "zod";
 import { checkConfigLimits, CONFIG_LIMITS } from "../config/config-limits.js";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
-import { LLMTeam } from "./llm-team.js";
+import { LLMTeam, type TeamConfigCheck } from "./llm-team.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import type { TeamRuntimeOptions } from "./team-runtime-options.js";
 
@@ -79,6 +79,21 @@ export function parseConfigDocument(
   file: string,
   schema: z.ZodType,
 ): { value: unknown; locate: (issue: ConfigIssue) => ConfigIssue } {
+  const { value, locate } = readConfigDocument(text, file);
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error).map(locate));
+  return { value: parsed.data, locate };
+}
+
+/**
+ * Parses YAML/JSON text within the {@link CONFIG_LIMITS}, without a schema: the plain value,
+ * and a function that gives a problem the file, line and column of its key path.
+ * @throws ConfigError for text that is not valid YAML/JSON or exceeds the limits.
+ */
+function readConfigDocument(
+  text: string,
+  file: string,
+): { value: unknown; locate: (issue: ConfigIssue) => ConfigIssue } {
   const { LineCounter, isMap, isNode, isScalar, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const at = (offset: number) => lineCounter.linePos(offset);
@@ -123,13 +138,10 @@ export function parseConfigDocument(
   };
   const limits = checkConfigLimits(value);
   if (limits.length > 0) throw new ConfigError(limits.map((issue) => locate(issue, file, find)));
-  const parsed = schema.safeParse(value, { reportInput: true });
-  if (parsed.success)
-    return {
-      value: parsed.data,
-      locate: (issue) => (issue.file === undefined ? locate(issue, file, find) : issue),
-    };
-  throw new ConfigError(toConfigIssues(parsed.error).map((issue) => locate(issue, file, find)));
+  return {
+    value,
+    locate: (issue) => (issue.file === undefined ? locate(issue, file, find) : issue),
+  };
 }
 
 /** Whether text must be strict JSON: a `.json` file, or text that starts like a JSON object. */
@@ -210,25 +222,46 @@ export async function loadTeamFile(
   runtime: TeamRuntimeOptions = {},
   overrides: Partial<TeamConfig> = {},
 ): Promise<{ team: LLMTeam; locate: (issue: ConfigIssue) => ConfigIssue }> {
-  const { value, locate } = parseConfigDocument(
-    await readConfigFile(path, "team"),
-    path,
-    teamConfigSchema,
-  );
-  const config = { ...(value as TeamConfig), ...overrides };
-  if ((config.agents ?? []).length === 0) {
-    throw new ConfigError([
-      locate({
-        path: config.agents === undefined ? [] : ["agents"],
-        message: `Team "${config.teamId}" has no agents. Add at least one under agents:, e.g. - { type: llm, role: writer, prompt: "Answer: {query}" }.`,
-      }),
-    ]);
-  }
-  try {
-    return { team: LLMTeam.fromConfig(config, runtime), locate };
-  } catch (error) {
-    if (ConfigError.isInstance(error))
-      throw new ConfigError(error.issues.map(locate), { cause: error });
-    throw error;
-  }
+  const { team, errors, locate } = await checkTeamFile(path, runtime, overrides);
+  if (!team) throw new ConfigError(errors);
+  return { team, locate };
+}
+
+/**
+ * Checks a team file without throwing on its problems: the team when it has no errors, and
+ * every error and warning (see `LLMTeam.checkConfig`), each located in the file. What
+ * `llmteam validate` reports.
+ * @throws ConfigError when the file cannot be read or is not valid YAML/JSON.
+ */
+export async function checkTeamFile(
+  path: string,
+  runtime: TeamRuntimeOptions = {},
+  overrides: Partial<TeamConfig> = {},
+): Promise<TeamConfigCheck & { locate: (issue: ConfigIssue) => ConfigIssue }> {
+  const { value, locate } = readConfigDocument(await readConfigFile(path, "team"), path);
+  const config = isRecord(value) ? { ...value, ...overrides } : value;
+  const found = LLMTeam.checkConfig({ ...(config as TeamConfig), ...runtime });
+  const agents = isRecord(config) ? config.agents : undefined;
+  if (isRecord(config) && (agents === undefined || (Array.isArray(agents) && agents.length === 0)))
+    found.errors.push({
+      path: agents === undefined ? [] : ["agents"],
+      message: `Team "${typeof config.teamId === "string" ? config.teamId : "team"}" has no agents. Add at least one under agents:, e.g. - { type: llm, role: writer, prompt: "Answer: {query}" }.`,
+    });
+  // In file order: a problem without a position (the whole file) first.
+  const errors = found.errors
+    .map(locate)
+    .sort(
+      (one, other) =>
+        (one.line ?? 0) - (other.line ?? 0) || (one.column ?? 0) - (other.column ?? 0),
+    );
+  return {
+    team: errors.length === 0 ? found.team : undefined,
+    errors,
+    warnings: found.warnings.map(locate),
+    locate,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
