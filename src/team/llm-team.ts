@@ -231,9 +231,14 @@ export class LLMTeam implements NestedTeam {
     }
     const config: Record<string, unknown> = { ...options };
     for (const key of RUNTIME_KEYS) delete config[key];
-    const runtime = Object.fromEntries(
+    const runtime: Record<string, unknown> = Object.fromEntries(
       RUNTIME_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
     );
+    // `pricing` is runtime when it is a registry, else declared prices (configuration data).
+    if (options.pricing !== undefined && !(options.pricing instanceof PricingRegistry)) {
+      config.pricing = options.pricing;
+      delete runtime.pricing;
+    }
     const limits = checkConfigLimits(config);
     if (limits.length > 0) return { team: undefined, errors: limits, warnings: [] };
     const parsed = teamConfigSchema.safeParse(config, { reportInput: true });
