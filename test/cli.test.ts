@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse as parseYaml } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../src/cli/main.js";
+import { cli } from "./support/run-cli.js";
 import { startOpenAIWireServer } from "./support/openai-wire-server.js";
 
 let close: (() => Promise<void>) | undefined;
@@ -12,17 +12,6 @@ afterEach(async () => {
   await close?.();
   close = undefined;
 });
-
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env,
-  });
-  return { code, stdout, stderr };
-}
 
 async function teamFile(text: string, name = "team.yaml"): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "llmteam-cli-"));

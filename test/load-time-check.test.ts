@@ -2,26 +2,10 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli/main.js";
+import { at, cli } from "./support/run-cli.js";
 import { ConfigError, LLMTeam, parseTeamText } from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
 import { startOpenAIWireServer } from "./support/openai-wire-server.js";
-
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env,
-  });
-  return { code, stdout, stderr };
-}
-
-/** `line:column` of `needle` on the 1-based `line` of `text`. */
-function at(text: string, line: number, needle: string): string {
-  return `${line}:${text.split("\n")[line - 1]!.indexOf(needle) + 1}`;
-}
 
 async function teamFile(text: string, name = "team.yaml"): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "llmteam-check-"));

@@ -2,24 +2,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli/main.js";
+import { at, cli } from "./support/run-cli.js";
 import { ConfigError, LLMTeam, loadGroup, loadTeam } from "llmteam";
-
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env,
-  });
-  return { code, stdout, stderr };
-}
-
-/** `line:column` of `needle` on the 1-based `line` of `text`. */
-function at(text: string, line: number, needle: string): string {
-  return `${line}:${text.split("\n")[line - 1]!.indexOf(needle) + 1}`;
-}
 
 async function files(entries: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "llmteam-all-"));

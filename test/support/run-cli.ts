@@ -22,3 +22,8 @@ export async function tempFile(text: string, name = "team.yaml"): Promise<string
   await writeFile(file, text);
   return file;
 }
+
+/** `line:column` of `needle` on the 1-based `line` of `text`. */
+export function at(text: string, line: number, needle: string): string {
+  return `${line}:${text.split("\n")[line - 1]!.indexOf(needle) + 1}`;
+}
