@@ -6,11 +6,13 @@ import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { newRunId } from "../internal/ids.js";
-import { costMiddlewareOf, createCostGuard } from "../cost/cost-middleware.js";
+import { createCostGuard } from "../cost/cost-middleware.js";
 import { CostTracker } from "../cost/cost-tracker.js";
-import { callModel } from "../providers/call-model.js";
-import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
+import { PricingRegistry } from "../cost/pricing-registry.js";
+import { registerDeclaredPrices } from "../cost/pricing-schema.js";
+import type { ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
+import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-store.js";
 import { LLMTeam } from "../team/llm-team.js";
 import {
   ORCHESTRATOR_DEFAULTS,
@@ -19,10 +21,11 @@ import {
 } from "../team/router/orchestrator-config.js";
 import { ORCHESTRATOR_ID, type RouteSettings } from "../team/router/route-decision.js";
 import { orchestratorTermination, type TerminationCondition } from "../team/router/termination.js";
+import { buildModelPipeline } from "../team/model-pipeline.js";
 import { RunExecution, type RunPlan } from "../team/run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../team/run-input.js";
 import type { RunResult } from "../team/run-result.js";
-import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
+import { RUNTIME_KEYS, type TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import {
   groupConfigSchema,
   groupSettingsSchema,
@@ -56,6 +59,10 @@ export interface LLMGroupOptions extends TeamRuntimeOptions {
   orchestrator?: OrchestratorConfig;
   /** Stop the group after this many ms (status `timeout`). */
   timeoutMs?: number;
+  /** Retries of the orchestrator's model calls (default: 3, exponential backoff); `false` turns them off. */
+  retryPolicy?: GroupConfig["retryPolicy"];
+  /** Circuit breaker around the orchestrator's model calls (off unless set). */
+  circuitBreaker?: GroupConfig["circuitBreaker"];
   /**
    * Providers of the orchestrator's model (and, in a group file, of its inline teams). Providers
    * the teams declare are inherited too: the group's own win over a team's of the same name.
@@ -66,7 +73,6 @@ export interface LLMGroupOptions extends TeamRuntimeOptions {
 }
 
 const RUN_ENDED = new Error("The run ended.");
-const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize", "defaultModel"];
 
 /**
  * A group of teams (RFC-008) coordinated in one of five roles — `report_collector`,
@@ -88,11 +94,18 @@ export class LLMGroup {
   /** Providers the orchestrator can use: the group's own, then those its teams declare. */
   private readonly providerNames: Set<string>;
   private readonly clock: Clock;
+  /** Prices of the orchestrator's calls: the `pricing` registry given, plus providers' declared prices. */
+  private readonly pricing: PricingRegistry;
+  /** Where the orchestrator's circuit breakers keep their state. */
+  private readonly breakerStore: BreakerStore;
 
   /** @throws ConfigError naming every problem (unknown keys, two leaders, duplicate teams, …). */
   constructor(options: LLMGroupOptions) {
     const settings: Record<string, unknown> = { ...options };
     for (const key of [...RUNTIME_KEYS, "teams", "aggregate"]) delete settings[key];
+    // Only a registry is runtime: declared prices belong to the teams (or to a provider).
+    if (options.pricing !== undefined && !(options.pricing instanceof PricingRegistry))
+      settings.pricing = options.pricing;
     const parsed = groupSettingsSchema.safeParse(settings, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
     this.options = options;
@@ -105,6 +118,10 @@ export class LLMGroup {
       ...(options.env ? { env: options.env } : {}),
     });
     this.providerNames = new Set(Object.keys(options.providers ?? {}));
+    this.pricing =
+      options.pricing ?? options.costTracker?.pricing ?? new PricingRegistry({ clock: this.clock });
+    registerDeclaredPrices(this.pricing, undefined, options.providers);
+    this.breakerStore = options.breakerStore ?? new MemoryBreakerStore();
     for (const entry of options.teams ?? []) {
       if (entry instanceof LLMTeam) this.addTeam(entry);
       else this.addTeam(entry.team, entry.role);
@@ -196,6 +213,7 @@ export class LLMGroup {
       if (this.providerNames.has(name)) continue;
       this.providerNames.add(name);
       this.models.registerProvider(name, provider);
+      registerDeclaredPrices(this.pricing, undefined, { [name]: provider });
     }
     return this;
   }
@@ -312,11 +330,22 @@ export class LLMGroup {
         await this.models.resolve(typeof name === "string" ? name : this.models.nameOf(name)),
       );
     }
-    // The orchestrator's calls are counted (`cost_update`) like every model call of a run.
-    const tracker = new CostTracker({ clock: this.clock });
-    let call: ModelCall = costMiddlewareOf(createCostGuard({ tracker }))(callModel);
-    const middleware = this.options.middleware ?? [];
-    for (let index = middleware.length - 1; index >= 0; index--) call = middleware[index]!(call);
+    // The orchestrator's calls go through a team's pipeline: the user's layers, retry, breaker,
+    // the cost layer (each call a `cost_update` of the group's run), the per-attempt timeout.
+    const tracker = new CostTracker({ pricing: this.pricing, clock: this.clock });
+    const call = buildModelPipeline(
+      {
+        retryPolicy: this.options.retryPolicy,
+        circuitBreaker: this.options.circuitBreaker,
+        timeoutMs: undefined,
+      },
+      {
+        cost: createCostGuard({ tracker, teamId: this.groupId }),
+        middleware: this.options.middleware ?? [],
+        breakerStore: this.breakerStore,
+        breakerKeyPrefix: `${this.groupId}:`,
+      },
+    );
     return {
       runId: options.runId ?? newRunId(),
       teamId: this.groupId,
