@@ -6,13 +6,9 @@ import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { newRunId } from "../internal/ids.js";
-import { createCostGuard } from "../cost/cost-middleware.js";
-import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
-import { registerDeclaredPrices } from "../cost/pricing-schema.js";
 import type { ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
-import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-store.js";
 import { LLMTeam } from "../team/llm-team.js";
 import {
   ORCHESTRATOR_DEFAULTS,
@@ -21,7 +17,6 @@ import {
 } from "../team/router/orchestrator-config.js";
 import { ORCHESTRATOR_ID, type RouteSettings } from "../team/router/route-decision.js";
 import { orchestratorTermination, type TerminationCondition } from "../team/router/termination.js";
-import { buildModelPipeline } from "../team/model-pipeline.js";
 import { RunExecution, type RunPlan } from "../team/run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../team/run-input.js";
 import type { RunResult } from "../team/run-result.js";
@@ -36,6 +31,7 @@ import {
 import { groupResultOf, type GroupResult, type GroupTeamError } from "./group-result.js";
 import { coordinatorOrder, runGroupRole, type GroupMember } from "./group-run.js";
 import { GroupStream } from "./group-stream.js";
+import { OrchestratorCalls } from "./orchestrator-calls.js";
 
 /** A team and its part in a group. */
 export interface GroupTeamEntry {
@@ -94,10 +90,7 @@ export class LLMGroup {
   /** Providers the orchestrator can use: the group's own, then those its teams declare. */
   private readonly providerNames: Set<string>;
   private readonly clock: Clock;
-  /** Prices of the orchestrator's calls: the `pricing` registry given, plus providers' declared prices. */
-  private readonly pricing: PricingRegistry;
-  /** Where the orchestrator's circuit breakers keep their state. */
-  private readonly breakerStore: BreakerStore;
+  private readonly orchestratorCalls: OrchestratorCalls;
 
   /** @throws ConfigError naming every problem (unknown keys, two leaders, duplicate teams, …). */
   constructor(options: LLMGroupOptions) {
@@ -118,10 +111,8 @@ export class LLMGroup {
       ...(options.env ? { env: options.env } : {}),
     });
     this.providerNames = new Set(Object.keys(options.providers ?? {}));
-    this.pricing =
-      options.pricing ?? options.costTracker?.pricing ?? new PricingRegistry({ clock: this.clock });
-    registerDeclaredPrices(this.pricing, undefined, options.providers);
-    this.breakerStore = options.breakerStore ?? new MemoryBreakerStore();
+    this.orchestratorCalls = new OrchestratorCalls({ ...options, clock: this.clock });
+    this.orchestratorCalls.addProviders(options.providers);
     for (const entry of options.teams ?? []) {
       if (entry instanceof LLMTeam) this.addTeam(entry);
       else this.addTeam(entry.team, entry.role);
@@ -213,7 +204,7 @@ export class LLMGroup {
       if (this.providerNames.has(name)) continue;
       this.providerNames.add(name);
       this.models.registerProvider(name, provider);
-      registerDeclaredPrices(this.pricing, undefined, { [name]: provider });
+      this.orchestratorCalls.addProviders({ [name]: provider });
     }
     return this;
   }
@@ -330,28 +321,13 @@ export class LLMGroup {
         await this.models.resolve(typeof name === "string" ? name : this.models.nameOf(name)),
       );
     }
-    // The orchestrator's calls go through a team's pipeline: the user's layers, retry, breaker,
-    // the cost layer (each call a `cost_update` of the group's run), the per-attempt timeout.
-    const tracker = new CostTracker({ pricing: this.pricing, clock: this.clock });
-    const call = buildModelPipeline(
-      {
-        retryPolicy: this.options.retryPolicy,
-        circuitBreaker: this.options.circuitBreaker,
-        timeoutMs: undefined,
-      },
-      {
-        cost: createCostGuard({ tracker, teamId: this.groupId }),
-        middleware: this.options.middleware ?? [],
-        breakerStore: this.breakerStore,
-        breakerKeyPrefix: `${this.groupId}:`,
-      },
-    );
     return {
       runId: options.runId ?? newRunId(),
       teamId: this.groupId,
       agents: [],
       models,
-      call,
+      // Retry, breaker, per-attempt timeout and cost, as every team's calls (orchestrator-calls.ts).
+      call: this.orchestratorCalls.forRun(),
       clock: this.clock,
       signal: options.signal
         ? AbortSignal.any([options.signal, controller.signal])
