@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { resilienceShape } from "../agents/agent-config.js";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { providersSchema } from "../providers/provider-config.js";
@@ -72,6 +73,8 @@ const groupSettingsShape = {
   orchestrator: orchestratorSchema.optional(),
   /** Stop the group after this many ms (status `timeout`). */
   timeoutMs: z.number().int().positive().optional(),
+  /** Retry policy and circuit breaker of the orchestrator's model calls (as a team's; default: 3 retries, no breaker). */
+  ...resilienceShape,
   /** Providers for the teams and the orchestrator. */
   providers: providersSchema.optional(),
 };

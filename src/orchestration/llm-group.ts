@@ -6,10 +6,8 @@ import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { newRunId } from "../internal/ids.js";
-import { costMiddlewareOf, createCostGuard } from "../cost/cost-middleware.js";
-import { CostTracker } from "../cost/cost-tracker.js";
-import { callModel } from "../providers/call-model.js";
-import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
+import { PricingRegistry } from "../cost/pricing-registry.js";
+import type { ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
 import { LLMTeam } from "../team/llm-team.js";
 import {
@@ -22,7 +20,7 @@ import { orchestratorTermination, type TerminationCondition } from "../team/rout
 import { RunExecution, type RunPlan } from "../team/run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../team/run-input.js";
 import type { RunResult } from "../team/run-result.js";
-import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
+import { RUNTIME_KEYS, type TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import {
   groupConfigSchema,
   groupSettingsSchema,
@@ -33,6 +31,7 @@ import {
 import { groupResultOf, type GroupResult, type GroupTeamError } from "./group-result.js";
 import { coordinatorOrder, runGroupRole, type GroupMember } from "./group-run.js";
 import { GroupStream } from "./group-stream.js";
+import { OrchestratorCalls } from "./orchestrator-calls.js";
 
 /** A team and its part in a group. */
 export interface GroupTeamEntry {
@@ -56,6 +55,10 @@ export interface LLMGroupOptions extends TeamRuntimeOptions {
   orchestrator?: OrchestratorConfig;
   /** Stop the group after this many ms (status `timeout`). */
   timeoutMs?: number;
+  /** Retries of the orchestrator's model calls (default: 3, exponential backoff); `false` turns them off. */
+  retryPolicy?: GroupConfig["retryPolicy"];
+  /** Circuit breaker around the orchestrator's model calls (off unless set). */
+  circuitBreaker?: GroupConfig["circuitBreaker"];
   /**
    * Providers of the orchestrator's model (and, in a group file, of its inline teams). Providers
    * the teams declare are inherited too: the group's own win over a team's of the same name.
@@ -66,7 +69,6 @@ export interface LLMGroupOptions extends TeamRuntimeOptions {
 }
 
 const RUN_ENDED = new Error("The run ended.");
-const RUNTIME_KEYS = ["models", "clock", "env", "middleware", "streamBufferSize", "defaultModel"];
 
 /**
  * A group of teams (RFC-008) coordinated in one of five roles — `report_collector`,
@@ -88,11 +90,15 @@ export class LLMGroup {
   /** Providers the orchestrator can use: the group's own, then those its teams declare. */
   private readonly providerNames: Set<string>;
   private readonly clock: Clock;
+  private readonly orchestratorCalls: OrchestratorCalls;
 
   /** @throws ConfigError naming every problem (unknown keys, two leaders, duplicate teams, …). */
   constructor(options: LLMGroupOptions) {
     const settings: Record<string, unknown> = { ...options };
     for (const key of [...RUNTIME_KEYS, "teams", "aggregate"]) delete settings[key];
+    // Only a registry is runtime: declared prices belong to the teams (or to a provider).
+    if (options.pricing !== undefined && !(options.pricing instanceof PricingRegistry))
+      settings.pricing = options.pricing;
     const parsed = groupSettingsSchema.safeParse(settings, { reportInput: true });
     if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error));
     this.options = options;
@@ -105,6 +111,8 @@ export class LLMGroup {
       ...(options.env ? { env: options.env } : {}),
     });
     this.providerNames = new Set(Object.keys(options.providers ?? {}));
+    this.orchestratorCalls = new OrchestratorCalls({ ...options, clock: this.clock });
+    this.orchestratorCalls.addProviders(options.providers);
     for (const entry of options.teams ?? []) {
       if (entry instanceof LLMTeam) this.addTeam(entry);
       else this.addTeam(entry.team, entry.role);
@@ -196,6 +204,7 @@ export class LLMGroup {
       if (this.providerNames.has(name)) continue;
       this.providerNames.add(name);
       this.models.registerProvider(name, provider);
+      this.orchestratorCalls.addProviders({ [name]: provider });
     }
     return this;
   }
@@ -312,17 +321,13 @@ export class LLMGroup {
         await this.models.resolve(typeof name === "string" ? name : this.models.nameOf(name)),
       );
     }
-    // The orchestrator's calls are counted (`cost_update`) like every model call of a run.
-    const tracker = new CostTracker({ clock: this.clock });
-    let call: ModelCall = costMiddlewareOf(createCostGuard({ tracker }))(callModel);
-    const middleware = this.options.middleware ?? [];
-    for (let index = middleware.length - 1; index >= 0; index--) call = middleware[index]!(call);
     return {
       runId: options.runId ?? newRunId(),
       teamId: this.groupId,
       agents: [],
       models,
-      call,
+      // Retry, breaker, per-attempt timeout and cost, as every team's calls (orchestrator-calls.ts).
+      call: this.orchestratorCalls.forRun(),
       clock: this.clock,
       signal: options.signal
         ? AbortSignal.any([options.signal, controller.signal])
