@@ -1,7 +1,8 @@
-import type { ErrorInfo, RunStatus } from "../events/stream-event.js";
+import type { ErrorInfo } from "../events/error-info.js";
 import type { RetryMetrics } from "../events/retry-metrics.js";
+import type { RunStatus } from "../events/run-status.js";
 import type { Usage } from "../events/usage.js";
-import type { ToolCallRecord, ToolLoopStopReason } from "../tools/tool-loop.js";
+import type { ToolCallRecord, ToolLoopStopReason } from "../tools/tool-call-record.js";
 
 /**
  * What an agent step reports beyond its output and usage, by what produced it. The same object

@@ -9,7 +9,7 @@ import type { ConfigurationProposal } from "../team/lifecycle/configuration-prop
 import type { ConfiguratorSession } from "../team/lifecycle/configurator-session.js";
 import { updateTeamDocument } from "../team/lifecycle/update-team-document.js";
 import type { LLMTeam } from "../team/llm-team.js";
-import type { CliIO } from "./main.js";
+import type { CliIO } from "./cli-io.js";
 import { parseCommand } from "./cli-options.js";
 import { checkOutputPath } from "./run-command.js";
 

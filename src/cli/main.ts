@@ -16,17 +16,9 @@ import {
   runCommand,
   usd,
 } from "./run-command.js";
+import type { CliIO } from "./cli-io.js";
 
-/** Where the CLI reads and writes; tests pass their own. */
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: Record<string, string | undefined>;
-  /** Aborted on Ctrl-C. */
-  signal?: AbortSignal;
-  /** Where interactive commands (`configure`) read lines (default `process.stdin`). */
-  stdin?: NodeJS.ReadableStream;
-}
+export type { CliIO } from "./cli-io.js";
 
 /**
  * Runs the `llmteam` command line. Returns the process exit code: 0 success, 1 the run failed,

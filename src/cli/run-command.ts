@@ -14,7 +14,7 @@ import { LLMTeam } from "../team/llm-team.js";
 import { loadTeamFile, readTeamFile } from "../team/load-team.js";
 import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import { onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
-import type { CliIO } from "./main.js";
+import type { CliIO } from "./cli-io.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
 
 /** The built-in demo model: what `llmteam run` uses when no model is named and no key is set. */

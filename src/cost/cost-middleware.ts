@@ -3,21 +3,17 @@ import { ConfigError } from "../errors/config-error.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { nanoToUsd } from "../internal/money.js";
-import type {
-  CallContext,
-  ModelCallMiddleware,
-  ModelRequest,
-  ModelResponse,
-} from "../providers/model-call.js";
+import type { CallContext, ModelCallMiddleware, ModelRequest } from "../providers/model-call.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { MemoryBudgetStore } from "../store/memory-budget-store.js";
 import { Budget } from "./budget.js";
 import { BudgetManager } from "./budget-manager.js";
-import { windowAt, type WindowPosition } from "./budget-window.js";
+import { windowAt } from "./budget-window.js";
 import type { CostTracker } from "./cost-tracker.js";
 import { estimateInputTokens } from "./estimate-input-tokens.js";
 import { PendingStoreOperations, keptSettlementWarning } from "./pending-store-operations.js";
 import { settleFailedAttempt } from "./settle-failed-attempt.js";
+import type { CostGuard, CostHold, Held, PeriodPlan } from "./cost-guard.js";
 
 /** Output tokens reserved (and requested) for a call that sets no `maxOutputTokens`. */
 export const DEFAULT_RESERVE_OUTPUT_TOKENS = 4_096;
@@ -46,25 +42,6 @@ export interface CostMiddlewareOptions {
   capOutputTokens?: boolean;
   /** See {@link DEFAULT_RESERVATION_TTL_MS}. */
   reservationTtlMs?: number;
-}
-
-interface PeriodPlan {
-  manager: BudgetManager;
-  period: "hour" | "day" | "month";
-  key: string;
-  storeKey: string;
-}
-
-interface PeriodHold {
-  plan: PeriodPlan;
-  position: WindowPosition;
-  reservationId: string;
-}
-
-export interface Held {
-  amountNano: number;
-  run: boolean;
-  periods: PeriodHold[];
 }
 
 /**
@@ -120,48 +97,6 @@ export function costMiddlewareOf(guard: CostGuard): ModelCallMiddleware {
     if (settling) await settling;
     return response;
   };
-}
-
-/** What {@link CostGuard.reserve} holds for one call: its reservations and the request to send. */
-export interface CostHold {
-  /** The request to send: the caller's, or a copy with `maxOutputTokens` capped for a hard budget. */
-  request: ModelRequest;
-  held: Held;
-}
-
-/**
- * The cost layer's steps, for pipelines that make the call themselves (the middleware and the
- * team's single-frame pipeline share them): `reserve` before the call, then `release` on
- * failure or `settle` on success.
- */
-export interface CostGuard {
-  /** Whether calls reserve budget (the guard has budgets); without, `reserve` is always `undefined`. */
-  readonly reserves: boolean;
-  /**
-   * Reserves the call's worst case in every budget. `undefined` (synchronously) when there is
-   * nothing to reserve: no budgets, or an unpriced model let through by `allowUnpriced`.
-   * @throws {BudgetExceededError} (as a rejection) when a hard budget has no room.
-   * @throws {ConfigError} (synchronously) when a budget applies and the model is unpriced.
-   */
-  reserve(
-    request: ModelRequest,
-    context: CallContext,
-    nowMs: number,
-  ): Promise<CostHold> | undefined;
-  /** Gives a failed call's reservations back. */
-  release(hold: CostHold, context: CallContext): Promise<void>;
-  /**
-   * Counts a successful call: settles its reservations with the real cost, records the usage,
-   * emits `cost_update` (and alerts), stamped `endedAtMs` when the caller read the time the
-   * answer arrived. Returns a promise only when it has to wait.
-   */
-  settle(
-    hold: CostHold | undefined,
-    response: ModelResponse,
-    context: CallContext,
-    startedAtMs: number,
-    endedAtMs?: number,
-  ): Promise<void> | undefined;
 }
 
 /** The steps of the cost layer (see {@link createCostMiddleware} for what they do). */

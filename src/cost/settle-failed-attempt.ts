@@ -4,7 +4,7 @@ import type {
   ModelResponse,
   StreamProgress,
 } from "../providers/model-call.js";
-import type { CostGuard, CostHold } from "./cost-middleware.js";
+import type { CostGuard, CostHold } from "./cost-guard.js";
 
 /**
  * After a failed attempt: counts what a cut stream had produced (`progress.observed`,

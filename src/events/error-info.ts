@@ -1,4 +1,12 @@
-import type { ErrorInfo } from "./stream-event.js";
+/** An error as it travels in events: plain data, JSON-serialisable. */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  /** The llmteam error code (`config_error`, `provider_error`, …) when there is one. */
+  code?: string;
+  /** HTTP status, for provider errors. */
+  status?: number;
+}
 
 /** Plain, JSON-serialisable facts about an error, for events and results. */
 export function toErrorInfo(error: unknown): ErrorInfo {

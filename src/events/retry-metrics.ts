@@ -1,4 +1,4 @@
-import type { ErrorInfo } from "./stream-event.js";
+import type { ErrorInfo } from "./error-info.js";
 
 /** State of a circuit breaker: `closed` lets calls through, `open` rejects them, `half_open` admits one probe at a time. */
 export type CircuitState = "closed" | "open" | "half_open";

@@ -1,19 +1,11 @@
 import type { AgentResultDetails } from "../agents/agent-result.js";
+import type { ErrorInfo } from "./error-info.js";
+import type { RunStatus } from "./run-status.js";
 import type { StreamEventType } from "./stream-event-type.js";
 import type { Usage } from "./usage.js";
 
-/** An error as it travels in events: plain data, JSON-serialisable. */
-export interface ErrorInfo {
-  name: string;
-  message: string;
-  /** The llmteam error code (`config_error`, `provider_error`, …) when there is one. */
-  code?: string;
-  /** HTTP status, for provider errors. */
-  status?: number;
-}
-
-/** How a run ended. */
-export type RunStatus = "completed" | "failed" | "cancelled" | "budget_exceeded" | "timeout";
+export type { ErrorInfo } from "./error-info.js";
+export type { RunStatus } from "./run-status.js";
 
 /** Payload of each event type: narrowing on `type` gives the matching `data`. */
 export interface StreamEventDataMap {

@@ -16,19 +16,19 @@ import type { StreamEventType } from "../events/stream-event-type.js";
 import type { Clock } from "../internal/clock.js";
 import type { CallContext, ModelRequest, ModelResponse } from "../providers/model-call.js";
 import { callInto, type CallTarget } from "./model-pipeline.js";
-import type { RunExecution } from "./run-execution.js";
+import type { AgentStepHost } from "./agent-step-host.js";
 
 /**
  * The event sink of one agent of a run: its events are tagged with the agent's id. Its state is
  * private (`#`), so a context that carries it stays plain data for spreads and `JSON.stringify`.
  */
 export class AgentSink implements EventSink {
-  readonly #execution: RunExecution;
+  readonly #execution: AgentStepHost;
   readonly #agentId: string;
   #spent: Usage | undefined;
   #shared = false;
 
-  constructor(execution: RunExecution, agentId: string) {
+  constructor(execution: AgentStepHost, agentId: string) {
     this.#execution = execution;
     this.#agentId = agentId;
   }
@@ -81,7 +81,7 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
   readonly runId: string;
   readonly agentId: string;
   readonly signal: AbortSignal;
-  readonly #execution: RunExecution;
+  readonly #execution: AgentStepHost;
   readonly #agent: PreparedAgent;
   readonly #settings: AgentCallSettings;
   readonly #started: number;
@@ -92,7 +92,7 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
   readonly #sink: AgentSink;
 
   constructor(
-    execution: RunExecution,
+    execution: AgentStepHost,
     agent: PreparedAgent,
     settings: AgentCallSettings,
     signal: AbortSignal,

@@ -74,7 +74,7 @@ export type LLMTeamOptions = Omit<TeamConfig, "pricing"> &
  * team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query}. Category: {triage}" });
  * const result = await team.run({ query: "My invoice is wrong" });
  */
-export class LLMTeam implements NestedTeam {
+export class LLMTeam implements NestedTeam<RunExecution> {
   readonly teamId: string;
   /** Models by name: registered instances and providers. */
   readonly models: ModelRegistry;

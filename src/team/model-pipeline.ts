@@ -1,4 +1,4 @@
-import type { CostGuard, CostHold } from "../cost/cost-middleware.js";
+import type { CostGuard, CostHold } from "../cost/cost-guard.js";
 import { costMiddlewareOf } from "../cost/cost-middleware.js";
 import { settleFailedAttempt } from "../cost/settle-failed-attempt.js";
 import { resolveAttemptLimits, type AttemptLimits } from "../providers/attempt-deadline.js";

@@ -3,11 +3,14 @@ import type { PreparedAgent } from "../agents/llm-agent.js";
 import { renderTemplate } from "../agents/template.js";
 import { toErrorInfo } from "../events/error-info.js";
 import { emptyUsage } from "../events/usage.js";
-import type { RunExecution } from "./run-execution.js";
+import type { AgentStepHost } from "./agent-step-host.js";
 import type { RunResult } from "./run-result.js";
 
-/** A team that can run inside another run (as an agent of a team, or in a group). */
-export interface NestedTeam {
+/**
+ * A team that can run inside another run (as an agent of a team, or in a group) of type
+ * `Parent` (the team's `RunExecution`).
+ */
+export interface NestedTeam<Parent> {
   readonly teamId: string;
   /**
    * Runs the team as a step of `parent`: same run id, events forwarded into the parent's log
@@ -16,7 +19,7 @@ export interface NestedTeam {
    */
   runNested(
     input: Record<string, unknown>,
-    parent: RunExecution,
+    parent: Parent,
     agentId: string,
     signal: AbortSignal,
   ): Promise<RunResult>;
@@ -44,7 +47,7 @@ export interface NestedStepOutcome {
 /** The input a `type: team` agent gives its team: the run input, `query` set from its prompt. */
 export function nestedTeamInput(
   agent: PreparedAgent,
-  execution: RunExecution,
+  execution: AgentStepHost,
 ): Record<string, unknown> {
   if (agent.config.prompt === undefined) return { ...execution.plan.input };
   return {
@@ -58,10 +61,10 @@ export function nestedTeamInput(
  * (forwarded), then `agent_completed` with the team's final output and total usage, or
  * `agent_failed`. Never throws for a failed team: the outcome says.
  */
-export async function runTeamStep(
-  execution: RunExecution,
+export async function runTeamStep<Parent extends AgentStepHost>(
+  execution: Parent,
   who: NestedStepIdentity,
-  nested: NestedTeam,
+  nested: NestedTeam<Parent>,
   input: Record<string, unknown>,
   step: number,
   signal: AbortSignal,

@@ -7,6 +7,7 @@ import {
   type PreparedAgent,
 } from "../agents/llm-agent.js";
 import { AgentCall, AgentSink } from "./agent-call.js";
+import type { AgentStepHost } from "./agent-step-host.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
@@ -17,8 +18,7 @@ import type { StreamEventType } from "../events/stream-event-type.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
-import type { NestedTeam } from "./nested-team.js";
-import { nestedTeamInput, runTeamStep } from "./nested-team.js";
+import { nestedTeamInput, runTeamStep, type NestedTeam } from "./nested-team.js";
 import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
 import { RunResultBuilder, type RunResult } from "./run-result.js";
 
@@ -65,7 +65,7 @@ export interface RunPlan {
   /** Called at every step boundary; may wait (pause) before the run goes on. */
   gate?: (execution: RunExecution) => Promise<void>;
   /** Agents of type `team`, by agent id: the nested teams they run. */
-  teams?: Map<string, NestedTeam>;
+  teams?: Map<string, NestedTeam<RunExecution>>;
   /** Asks people for approvals (set by `team.start()`); absent when nobody can be asked. */
   approver?: RunApprover;
 }
@@ -89,7 +89,7 @@ export interface RunApprover {
  * One run in progress: numbers and stamps its events, folds them into the result and feeds
  * the stream consumer, if any. Flows drive it with `runAgent`.
  */
-export class RunExecution {
+export class RunExecution implements AgentStepHost {
   readonly builder: RunResultBuilder;
   /** Run input and agents' outputs by name: what prompts read. */
   readonly variables: Record<string, unknown>;

@@ -13,7 +13,7 @@ import { checkVariables } from "./flow/check-variables.js";
 import { assertNoApprovalsNeeded, type RunController } from "./lifecycle/run-controller.js";
 import type { NestedTeam } from "./nested-team.js";
 import { ORCHESTRATOR_ID } from "./router/route-decision.js";
-import { agentCallSettings, type RunPlan } from "./run-execution.js";
+import { agentCallSettings, type RunExecution, type RunPlan } from "./run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "./run-input.js";
 import type { TeamConfig } from "./team-config.js";
 import { runInputChecker, type TeamInputs } from "./team-inputs.js";
@@ -21,7 +21,7 @@ import { compileTeamFlow, flowMode, type TeamFlow } from "./team-flow.js";
 import type { TeamPipelines } from "./team-pipelines.js";
 
 /** A nested team as the planner sees it: it runs as a step and checks a run input's keys. */
-export interface PlannedNestedTeam extends NestedTeam {
+export interface PlannedNestedTeam extends NestedTeam<RunExecution> {
   /** @throws ConfigError when the team's flow is invalid or the keys leave a prompt variable unset. */
   validate(inputKeys?: string[]): void;
 }
@@ -208,7 +208,7 @@ export class TeamPlanner {
     const fallbackModels = new Map<string, ResolvedModel[]>();
     const agentCalls = new Map<string, ModelCall>();
     const agentSettings = new Map<string, AgentCallSettings>();
-    const teams = new Map<string, NestedTeam>();
+    const teams = new Map<string, NestedTeam<RunExecution>>();
     const agents = [...this.team.agents];
     const defaults: RunPlan["defaults"] = {
       temperature: this.settings.temperature,
@@ -331,7 +331,7 @@ interface ModelPlan {
   fallbackModels: Map<string, ResolvedModel[]>;
   agentCalls: Map<string, ModelCall>;
   agentSettings: Map<string, AgentCallSettings>;
-  teams: Map<string, NestedTeam>;
+  teams: Map<string, NestedTeam<RunExecution>>;
   mode: string;
   defaults: RunPlan["defaults"];
 }

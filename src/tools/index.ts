@@ -38,12 +38,8 @@ export {
   runToolLoop,
   toolLoopDetails,
 } from "./tool-loop.js";
-export type {
-  ToolCallRecord,
-  ToolLoopOptions,
-  ToolLoopResult,
-  ToolLoopStopReason,
-} from "./tool-loop.js";
+export type { ToolLoopOptions, ToolLoopResult } from "./tool-loop.js";
+export type { ToolCallRecord, ToolLoopStopReason } from "./tool-call-record.js";
 export {
   BUILTIN_TOOL_NAMES,
   builtinTools,

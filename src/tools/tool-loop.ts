@@ -1,6 +1,6 @@
 import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { ConfigError } from "../errors/config-error.js";
-import { ToolExecutionError, type ToolFailureReason } from "../errors/tool-execution-error.js";
+import { ToolExecutionError } from "../errors/tool-execution-error.js";
 import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import type {
   CallContext,
@@ -19,6 +19,7 @@ import {
   type ParsedToolCall,
 } from "./tool-loop-messages.js";
 import type { ToolResult } from "./tool-result.js";
+import type { ToolCallRecord, ToolLoopStopReason } from "./tool-call-record.js";
 
 /** Default number of tool rounds an agent may run before it must answer: 5. */
 export const DEFAULT_MAX_TOOL_ROUNDS = 5;
@@ -53,24 +54,6 @@ export interface ToolLoopOptions {
   /** Usage to add each model call into as it completes (default: a new one), so a caller keeps it even when a call throws. */
   usage?: Usage;
 }
-
-/** One tool call of a loop, as the agent result reports it. */
-export interface ToolCallRecord {
-  name: string;
-  /** The arguments the model wrote (parsed JSON; the raw text when it was not valid JSON). */
-  arguments: unknown;
-  output: unknown;
-  success: boolean;
-  error?: string;
-  errorReason?: ToolFailureReason;
-  durationMs: number;
-  /** The tool round (1-based). */
-  round: number;
-  callId: string;
-}
-
-/** Why the loop ended. */
-export type ToolLoopStopReason = "final_answer" | "max_rounds" | "repeated_failure";
 
 /** What {@link runToolLoop} returns. */
 export interface ToolLoopResult {

@@ -1,6 +1,25 @@
-import type { StreamEventDataMap } from "../../events/stream-event.js";
-import type { RunResult } from "../run-result.js";
+import type { AgentResult } from "../../agents/agent-result.js";
+import type { RunCost } from "../../cost/cost-tracker.js";
+import type { RunStatus, StreamEventDataMap } from "../../events/stream-event.js";
+import type { Usage } from "../../events/usage.js";
 import { RunReport, type RunReportDecision } from "./run-report.js";
+
+/**
+ * What a report reads of its run's result (a `RunResult` has all of it): declared here so the
+ * report does not depend on the result that holds it.
+ */
+export interface ReportedRun {
+  readonly runId: string;
+  readonly teamId: string;
+  readonly status: RunStatus | "running";
+  readonly success: boolean;
+  readonly durationMs: number;
+  readonly startedAt: string;
+  readonly usage: Usage;
+  readonly cost: Pick<RunCost, "calls" | "totalUsd" | "unpricedModels">;
+  readonly agentResults: readonly AgentResult[];
+  readonly error?: Error;
+}
 
 /**
  * Collects, from a run's own events, what the report needs beyond the result: the result fold
@@ -69,7 +88,7 @@ export class ReportRecorder {
   }
 
   /** Builds the report of `result` (the fold of the same events). */
-  report(result: RunResult): RunReport {
+  report(result: ReportedRun): RunReport {
     const agents = result.agentResults
       .map((agent, index) => {
         const start = this.resultStarts[index];
