@@ -85,7 +85,7 @@ describe("finalOutput stays unknown when TypeScript cannot know it", () => {
       ],
     });
     expectTypeOf(team).toEqualTypeOf<LLMTeam>();
-    expectTypeOf(team.run).returns.toEqualTypeOf<Promise<RunResult>>();
+    expectTypeOf<ReturnType<typeof team.run>>().toEqualTypeOf<Promise<RunResult>>();
   });
 
   it("for a chain or graph flow and for the router, where the last listed agent may not answer", () => {
