@@ -37,6 +37,7 @@ import type { RunExecution } from "./run-execution.js";
 import type { RunInput, RunOptions } from "./run-input.js";
 import type { RunResult } from "./run-result.js";
 import type { RunStream } from "./run-stream.js";
+import type { TypedTeamOptions } from "./team-output.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
 import { nameModel, namedAgent, namedConfig, namedSettings } from "./name-model-instances.js";
@@ -74,7 +75,7 @@ export type LLMTeamOptions = Omit<TeamConfig, "pricing"> &
  * team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query}. Category: {triage}" });
  * const result = await team.run({ query: "My invoice is wrong" });
  */
-export class LLMTeam implements NestedTeam<RunExecution> {
+export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   readonly teamId: string;
   /** Models by name: registered instances and providers. */
   readonly models: ModelRegistry;
@@ -111,7 +112,12 @@ export class LLMTeam implements NestedTeam<RunExecution> {
    * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
    *   given, also every problem of the flow (unknown agents, cycles, unreachable agents,
    *   ambiguous entry, conditions that cannot hold).
+   *
+   * A sequential team whose `agents` end with an `llm` agent with a zod `outputSchema` is typed
+   * by it: `run()` resolves to `RunResult<z.output<typeof schema>>` (see {@link TypedTeamOptions}).
    */
+  constructor(options: TypedTeamOptions<TOutput>);
+  constructor(options: LLMTeamOptions);
   constructor(options: LLMTeamOptions) {
     const config: Record<string, unknown> = { ...options };
     for (const key of RUNTIME_KEYS) delete config[key];
@@ -553,16 +559,16 @@ export class LLMTeam implements NestedTeam<RunExecution> {
    *   no model, an unknown provider or a missing API key.
    * @throws LifecycleError with `enforceLifecycle`, unless the team is READY (naming the missing call).
    */
-  run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
-    return this.runner.run(input, options);
+  run(input: RunInput, options: RunOptions = {}): Promise<RunResult<TOutput>> {
+    return this.runner.run(input, options) as Promise<RunResult<TOutput>>;
   }
 
   /**
    * Runs the team, yielding its events as they happen; `result` gives the same result as
    * `run()`. Configuration errors surface from the first `next()` and from `result`.
    */
-  stream(input: RunInput, options: RunOptions = {}): RunStream {
-    return this.runner.stream(input, options);
+  stream(input: RunInput, options: RunOptions = {}): RunStream<TOutput> {
+    return this.runner.stream(input, options) as RunStream<TOutput>;
   }
 
   /**
@@ -576,8 +582,8 @@ export class LLMTeam implements NestedTeam<RunExecution> {
    * handle.resume();
    * const result = await handle.result;
    */
-  start(input: RunInput, options: RunOptions = {}): RunHandle {
-    return this.runner.start(input, options);
+  start(input: RunInput, options: RunOptions = {}): RunHandle<TOutput> {
+    return this.runner.start(input, options) as RunHandle<TOutput>;
   }
 
   /**

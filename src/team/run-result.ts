@@ -8,17 +8,33 @@ import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import { ReportRecorder } from "./report/report-recorder.js";
 import type { RunReport } from "./report/run-report.js";
 
-/** What a run produced. Built from the run's events, so `run()` and `stream()` always agree. */
-export interface RunResult {
+/**
+ * What a run produced. Built from the run's events, so `run()` and `stream()` always agree.
+ * `TOutput` is the type of `finalOutput` once `success` is true: `unknown` unless the team is
+ * typed by its last agent's zod `outputSchema` (see `TypedTeamOptions`).
+ */
+export type RunResult<TOutput = unknown> = RunResultFields &
+  (
+    | {
+        /** True only when the run completed. */
+        success: true;
+        /** What the run answers: the output of the last agent that completed. */
+        finalOutput: TOutput;
+      }
+    | {
+        success: false;
+        /** The output of the last agent that completed before the run ended, if any. */
+        finalOutput: unknown;
+      }
+  );
+
+/** The fields of a {@link RunResult} besides `success` and `finalOutput`. */
+export interface RunResultFields {
   runId: string;
   teamId: string;
-  /** True only when the run completed. */
-  success: boolean;
   status: RunStatus | "running";
   /** Each agent's output, by agent id. */
   output: Record<string, unknown>;
-  /** The output of the last agent that completed (what the run answers). */
-  finalOutput: unknown;
   /** Agents in the order they started. */
   agentsCalled: string[];
   /** One result per agent run, in the order they finished. */
@@ -63,7 +79,7 @@ const NESTED_STEP_EVENTS = new Set<string>([
  * defined on a plain object would put it in dictionary mode) and `report` is a prototype
  * getter, out of `JSON.stringify(result)` and spreads.
  */
-class RunResultRecord implements RunResult {
+class RunResultRecord implements RunResultFields {
   runId: string;
   teamId: string;
   success = false;

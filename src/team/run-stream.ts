@@ -8,14 +8,14 @@ import type { RunResult } from "./run-result.js";
  * Events wait in a bounded buffer while the consumer is busy (the run pauses when it is full),
  * so iterate the stream — or call `run()` when you only need the result.
  */
-export class RunStream implements AsyncIterable<StreamEvent> {
-  readonly #result: Promise<RunResult>;
+export class RunStream<TOutput = unknown> implements AsyncIterable<StreamEvent> {
+  readonly #result: Promise<RunResult<TOutput>>;
 
   constructor(
     /** The run's id. */
     readonly runId: string,
     private readonly channel: EventChannel<StreamEvent>,
-    result: Promise<RunResult>,
+    result: Promise<RunResult<TOutput>>,
   ) {
     this.#result = result;
     // A consumer that only iterates must not see an unhandled rejection from `result`.
@@ -33,7 +33,7 @@ export class RunStream implements AsyncIterable<StreamEvent> {
    * with nobody reading, the events are discarded rather than pausing the run (a later iteration
    * then fails and says so).
    */
-  get result(): Promise<RunResult> {
+  get result(): Promise<RunResult<TOutput>> {
     this.channel.resultOnly();
     return this.#result;
   }

@@ -40,15 +40,15 @@ export interface RunHandleInit {
  * }
  * const result = await handle.result;
  */
-export class RunHandle implements AsyncIterable<StreamEvent> {
+export class RunHandle<TOutput = unknown> implements AsyncIterable<StreamEvent> {
   /** The run's id, the same before and after pauses. */
   readonly runId: string;
   /** Resolves when the run has ended, however it ended (as `run()` does). */
-  readonly result: Promise<RunResult>;
+  readonly result: Promise<RunResult<TOutput>>;
 
   constructor(private readonly init: RunHandleInit) {
     this.runId = init.runId;
-    this.result = init.result;
+    this.result = init.result as Promise<RunResult<TOutput>>;
     // A caller that only pauses or iterates must not see an unhandled rejection from `result`.
     init.result.catch(() => undefined);
   }
