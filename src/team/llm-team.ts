@@ -40,6 +40,9 @@ import type { RunStream } from "./run-stream.js";
 import type { TypedTeamOptions } from "./team-output.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
+import type { LLMTeamOptions } from "./llm-team-options.js";
+
+export type { LLMTeamOptions } from "./llm-team-options.js";
 import { nameModel, namedAgent, namedConfig, namedSettings } from "./name-model-instances.js";
 import { firstModel, TeamPlanner } from "./team-planner.js";
 import { inputNames } from "./team-inputs.js";
@@ -56,15 +59,6 @@ export interface TeamConfigCheck {
   /** What the environment lacks (API keys, local model files): a run fails on them at start. */
   warnings: ConfigIssue[];
 }
-
-/**
- * Options of `new LLMTeam(...)`: the team's configuration plus runtime parts. `pricing` is
- * either declared prices (data, as in a team file) or a {@link PricingRegistry}.
- */
-export type LLMTeamOptions = Omit<TeamConfig, "pricing"> &
-  Omit<TeamRuntimeOptions, "pricing"> & {
-    pricing?: TeamConfig["pricing"] | PricingRegistry;
-  };
 
 /**
  * A team of LLM agents. Declare agents as data, then `run()` or `stream()` it.

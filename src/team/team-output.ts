@@ -1,6 +1,6 @@
 import type * as z from "zod";
 import type { AgentConfig } from "../agents/agent-config.js";
-import type { LLMTeamOptions } from "./llm-team.js";
+import type { LLMTeamOptions } from "./llm-team-options.js";
 
 /** An `llm` agent whose `outputSchema` is a zod schema: its output has the schema's output type. */
 export type ZodOutputAgent<TOutput> = AgentConfig & {
