@@ -33,9 +33,9 @@ export type {
 export { LLMTeam } from "./team/llm-team.js";
 export type { LLMTeamOptions } from "./team/llm-team.js";
 export type { TeamRuntimeOptions } from "./team/team-runtime-options.js";
-export type { RunInput, RunOptions } from "./team/run-input.js";
-export { RunStream } from "./team/run-stream.js";
-export type { RunResult, RunResultFields } from "./team/run-result.js";
+export type { RunInput, RunOptions } from "./run/run-input.js";
+export { RunStream } from "./run/run-stream.js";
+export type { RunResult, RunResultFields } from "./run/run-result.js";
 export type { TypedTeamOptions, ZodOutputAgent } from "./team/team-output.js";
 export { teamConfigSchema } from "./team/team-config.js";
 export type { TeamConfig } from "./team/team-config.js";
@@ -256,7 +256,7 @@ export {
   readGroupFile,
   textMention,
   timeout,
-} from "./orchestration/index.js";
+} from "./groups/index.js";
 export type {
   ConditionConfig,
   FlowConfig,
@@ -276,4 +276,4 @@ export type {
   TeamRole,
   TerminationConfig,
   TerminationState,
-} from "./orchestration/index.js";
+} from "./groups/index.js";

@@ -22,7 +22,7 @@ describe("architecture", () => {
     const graph = importGraph(SRC);
     // The graph is the real one: the entry point reaches the run engine and its steps.
     expect(graph.get("index.ts")).toContain("team/llm-team.ts");
-    expect(graph.get("team/run-execution.ts")).toContain("team/agent-call.ts");
+    expect(graph.get("run/run-execution.ts")).toContain("run/agent-call.ts");
     const cycles = importCycles(graph);
     const named = cycles.map((cycle) => cycle.join("  <->  "));
     expect(named, `import cycles in src/ (break each one):\n${named.join("\n")}`).toEqual([]);

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { ConfigError, formatConfigIssue } from "../errors/config-error.js";
 import type { BudgetStatusReport } from "../cost/budget-status.js";
 import { modelInstanceSchema } from "../agents/agent-config.js";
-import { checkGroupFile, isGroupFile } from "../orchestration/load-group.js";
+import { checkGroupFile, isGroupFile } from "../groups/load-group.js";
 import { checkTeamFile, loadTeam, readTeamFile } from "../team/load-team.js";
 import { teamConfigSchema } from "../team/team-config.js";
 import { llmteamPackage } from "../internal/package-root.js";

@@ -31,12 +31,12 @@ import {
   type CheckGaps,
   type TeamCheckContext,
 } from "./check-team.js";
-import { checkVariables } from "./flow/check-variables.js";
-import type { NestedTeam } from "./nested-team.js";
-import type { RunExecution } from "./run-execution.js";
-import type { RunInput, RunOptions } from "./run-input.js";
-import type { RunResult } from "./run-result.js";
-import type { RunStream } from "./run-stream.js";
+import { checkVariables } from "../flows/check-variables.js";
+import type { NestedTeam } from "../run/nested-team.js";
+import type { RunExecution } from "../run/run-execution.js";
+import type { RunInput, RunOptions } from "../run/run-input.js";
+import type { RunResult } from "../run/run-result.js";
+import type { RunStream } from "../run/run-stream.js";
 import type { TypedTeamOptions } from "./team-output.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";

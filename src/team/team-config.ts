@@ -6,9 +6,9 @@ import { toConfigIssues } from "../config/zod-issues.js";
 import { budgetConfigSchema } from "../cost/budget-schema.js";
 import { pricingConfigSchema } from "../cost/pricing-schema.js";
 import { providersSchema } from "../providers/provider-config.js";
-import { flowSchema } from "./flow/flow-config.js";
-import { checkTeamFlow } from "./flow/validate-team-flow.js";
-import { orchestratorSchema } from "./router/orchestrator-config.js";
+import { flowSchema } from "../flows/flow-config.js";
+import { checkTeamFlow } from "../flows/validate-team-flow.js";
+import { orchestratorSchema } from "../router/orchestrator-config.js";
 import { inputsSchema } from "./team-inputs.js";
 
 /** The keys of a team besides its agents, shared by team files and `new LLMTeam(...)`. */

@@ -2,7 +2,7 @@ import type { PreparedAgent } from "../agents/llm-agent.js";
 import type { ModelCall } from "../providers/model-call.js";
 import { resolveCircuitBreakerPolicy } from "../resilience/circuit-breaker-policy.js";
 import { resolveRetryPolicy } from "../resilience/retry-policy.js";
-import { buildModelPipeline, type PipelineParts } from "./model-pipeline.js";
+import { buildModelPipeline, type PipelineParts } from "../pipeline/model-pipeline.js";
 import type { TeamConfig } from "./team-config.js";
 
 /**

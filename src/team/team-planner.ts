@@ -9,15 +9,15 @@ import type { Clock } from "../internal/clock.js";
 import { newRunId } from "../internal/ids.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
-import { checkVariables } from "./flow/check-variables.js";
+import { checkVariables } from "../flows/check-variables.js";
 import { assertNoApprovalsNeeded, type RunController } from "./lifecycle/run-controller.js";
-import type { NestedTeam } from "./nested-team.js";
-import { ORCHESTRATOR_ID } from "./router/route-decision.js";
-import { agentCallSettings, type RunExecution, type RunPlan } from "./run-execution.js";
-import { normalizeInput, type RunInput, type RunOptions } from "./run-input.js";
+import type { NestedTeam } from "../run/nested-team.js";
+import { ORCHESTRATOR_ID } from "../router/route-decision.js";
+import { agentCallSettings, type RunExecution, type RunPlan } from "../run/run-execution.js";
+import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { TeamConfig } from "./team-config.js";
 import { runInputChecker, type TeamInputs } from "./team-inputs.js";
-import { compileTeamFlow, flowMode, type TeamFlow } from "./team-flow.js";
+import { compileTeamFlow, flowMode, type TeamFlow } from "../flows/team-flow.js";
 import type { TeamPipelines } from "./team-pipelines.js";
 
 /** A nested team as the planner sees it: it runs as a step and checks a run input's keys. */

@@ -10,12 +10,12 @@ import { RunController } from "./lifecycle/run-controller.js";
 import { RunHandle } from "./lifecycle/run-handle.js";
 import { hashConfig } from "./lifecycle/run-snapshot.js";
 import type { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
-import { RunExecution, type RunPlan } from "./run-execution.js";
-import type { RunInput, RunOptions } from "./run-input.js";
-import type { RunResult } from "./run-result.js";
-import { RunStream } from "./run-stream.js";
+import { RunExecution, type RunPlan } from "../run/run-execution.js";
+import type { RunInput, RunOptions } from "../run/run-input.js";
+import type { RunResult } from "../run/run-result.js";
+import { RunStream } from "../run/run-stream.js";
 import type { TeamConfig } from "./team-config.js";
-import { runTeamFlow } from "./team-flow.js";
+import { runTeamFlow } from "../flows/team-flow.js";
 import type { TeamPlanner } from "./team-planner.js";
 
 const RUN_ENDED = new Error("The run ended.");

@@ -4,7 +4,7 @@ import type { ToolApprovalFunction } from "../../tools/tool-approval.js";
 import { ApprovalRejectedError } from "../../errors/approval-rejected-error.js";
 import { LifecycleError } from "../../errors/lifecycle-error.js";
 import { LLMTeamError } from "../../errors/llmteam-error.js";
-import type { RunApprover, RunExecution } from "../run-execution.js";
+import type { RunApprover, RunExecution } from "../../run/run-execution.js";
 import type { TeamLifecycle } from "./team-lifecycle.js";
 
 /** Where one run stands: the run's part of {@link TeamState}. */

@@ -2,7 +2,7 @@ import type { ToolApprovalFunction } from "../../tools/tool-approval.js";
 import { LifecycleError } from "../../errors/lifecycle-error.js";
 import type { StreamEvent } from "../../events/stream-event.js";
 import type { Clock } from "../../internal/clock.js";
-import type { RunResult } from "../run-result.js";
+import type { RunResult } from "../../run/run-result.js";
 import type { EventLog } from "./event-log.js";
 import type { ApprovalRequest, RunController, RunState } from "./run-controller.js";
 import { RUN_SNAPSHOT_VERSION, type RunSnapshot } from "./run-snapshot.js";

@@ -1,6 +1,6 @@
-import type { JsonSchema } from "../../agents/structured-output.js";
-import { schemaAt } from "../../agents/structured-output.js";
-import type { ConfigIssue } from "../../errors/config-error.js";
+import type { JsonSchema } from "../agents/structured-output.js";
+import { schemaAt } from "../agents/structured-output.js";
+import type { ConfigIssue } from "../errors/config-error.js";
 import {
   compileCondition,
   conditionPaths,

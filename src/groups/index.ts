@@ -6,24 +6,20 @@ export {
   textMention,
   timeout,
   TerminationCondition,
-} from "../team/router/termination.js";
-export type { TerminationConfig, TerminationState } from "../team/router/termination.js";
+} from "../router/termination.js";
+export type { TerminationConfig, TerminationState } from "../router/termination.js";
 export {
   INVALID_DECISION_RULES,
   ORCHESTRATOR_DEFAULTS,
   orchestratorSchema,
-} from "../team/router/orchestrator-config.js";
-export type { OrchestratorConfig } from "../team/router/orchestrator-config.js";
-export { ORCHESTRATOR_ID } from "../team/router/route-decision.js";
-export { flowSchema, flowEdgeSchema, flowGraphSchema } from "../team/flow/flow-config.js";
-export type { FlowConfig, FlowEdgeConfig } from "../team/flow/flow-config.js";
-export type { ConditionConfig, StructuredCondition } from "../team/flow/condition.js";
-export { RunReport } from "../team/report/run-report.js";
-export type {
-  RunReportAgent,
-  RunReportData,
-  RunReportDecision,
-} from "../team/report/run-report.js";
+} from "../router/orchestrator-config.js";
+export type { OrchestratorConfig } from "../router/orchestrator-config.js";
+export { ORCHESTRATOR_ID } from "../router/route-decision.js";
+export { flowSchema, flowEdgeSchema, flowGraphSchema } from "../flows/flow-config.js";
+export type { FlowConfig, FlowEdgeConfig } from "../flows/flow-config.js";
+export type { ConditionConfig, StructuredCondition } from "../flows/condition.js";
+export { RunReport } from "../run/report/run-report.js";
+export type { RunReportAgent, RunReportData, RunReportDecision } from "../run/report/run-report.js";
 export { RunTimeoutError } from "../errors/run-timeout-error.js";
 export { OutputValidationError } from "../errors/output-validation-error.js";
 export { RouterDecisionError } from "../errors/router-decision-error.js";

@@ -1,5 +1,5 @@
-import { ConfigError } from "../../errors/config-error.js";
-import type { ConfigIssue } from "../../errors/config-error.js";
+import { ConfigError } from "../errors/config-error.js";
+import type { ConfigIssue } from "../errors/config-error.js";
 
 /** What termination conditions look at, between two routing steps. */
 export interface TerminationState {

@@ -15,7 +15,7 @@ import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import type { Clock } from "../internal/clock.js";
 import type { CallContext, ModelRequest, ModelResponse } from "../providers/model-call.js";
-import { callInto, type CallTarget } from "./model-pipeline.js";
+import { callInto, type CallTarget } from "../pipeline/model-pipeline.js";
 import type { AgentStepHost } from "./agent-step-host.js";
 
 /**

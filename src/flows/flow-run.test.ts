@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { LLMTeam, type AgentConfig, type RunResult, type TeamConfig } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
-import { byPrompt, lastUserText, settle } from "../../../test/support/orchestration-helpers.js";
-import { withoutEventCount } from "../../../test/support/same-run.js";
-import { collect } from "../../../test/support/collect-events.js";
+import { byPrompt, lastUserText, settle } from "../../test/support/orchestration-helpers.js";
+import { withoutEventCount } from "../../test/support/same-run.js";
+import { collect } from "../../test/support/collect-events.js";
 
 const llm = (role: string, prompt: string, extra: Partial<AgentConfig> = {}): AgentConfig => ({
   type: "llm",

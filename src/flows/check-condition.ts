@@ -1,4 +1,4 @@
-import type { ConfigIssue } from "../../errors/config-error.js";
+import type { ConfigIssue } from "../errors/config-error.js";
 import { STRUCTURED_OPERATORS } from "./condition.js";
 
 const LEAF_KEYS = ["path", ...Object.keys(STRUCTURED_OPERATORS)];

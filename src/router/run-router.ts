@@ -1,5 +1,5 @@
-import { RouterDecisionError } from "../../errors/router-decision-error.js";
-import { AgentFailure, type RunExecution } from "../run-execution.js";
+import { RouterDecisionError } from "../errors/router-decision-error.js";
+import { AgentFailure, type RunExecution } from "../run/run-execution.js";
 import {
   decideNext,
   ORCHESTRATOR_ID,

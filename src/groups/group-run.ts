@@ -1,12 +1,12 @@
 import { GroupTeamFailedError } from "../errors/group-team-failed-error.js";
 import type { ErrorInfo } from "../events/stream-event.js";
 import type { LLMTeam } from "../team/llm-team.js";
-import { runTeamStep } from "../team/nested-team.js";
-import type { RouteSettings } from "../team/router/route-decision.js";
-import { runRouterLoop } from "../team/router/run-router.js";
-import type { TerminationCondition } from "../team/router/termination.js";
-import { AgentFailure, type RunExecution } from "../team/run-execution.js";
-import type { RunResult } from "../team/run-result.js";
+import { runTeamStep } from "../run/nested-team.js";
+import type { RouteSettings } from "../router/route-decision.js";
+import { runRouterLoop } from "../router/run-router.js";
+import type { TerminationCondition } from "../router/termination.js";
+import { AgentFailure, type RunExecution } from "../run/run-execution.js";
+import type { RunResult } from "../run/run-result.js";
 import { arbitrate } from "./arbitrate.js";
 import type { GroupRole, TeamRole } from "./group-config.js";
 import type { GroupTeamError } from "./group-result.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LLMTeam, parseTeamText, type TeamConfig } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
-import { LLMGroup } from "../orchestration/index.js";
+import { LLMGroup } from "../groups/index.js";
 import { byPrompt, lastUserText } from "../../test/support/orchestration-helpers.js";
 import { withoutEventCount } from "../../test/support/same-run.js";
 import { collect } from "../../test/support/collect-events.js";

@@ -7,10 +7,10 @@ import {
   textMention,
   timeout,
   type TerminationCondition,
-} from "../../orchestration/index.js";
-import { byPrompt, lastUserText, settle } from "../../../test/support/orchestration-helpers.js";
-import { withoutEventCount } from "../../../test/support/same-run.js";
-import { collect } from "../../../test/support/collect-events.js";
+} from "../groups/index.js";
+import { byPrompt, lastUserText, settle } from "../../test/support/orchestration-helpers.js";
+import { withoutEventCount } from "../../test/support/same-run.js";
+import { collect } from "../../test/support/collect-events.js";
 
 const agents: AgentConfig[] = [
   { type: "llm", role: "research", description: "Finds facts", prompt: "research: {query}" },

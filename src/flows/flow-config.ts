@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { strictObject } from "../../config/strict-object.js";
+import { strictObject } from "../config/strict-object.js";
 import type { ConditionConfig } from "./condition.js";
 
 const agentListSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {

@@ -14,12 +14,12 @@ import {
   ORCHESTRATOR_DEFAULTS,
   orchestratorMaxTokens,
   type OrchestratorConfig,
-} from "../team/router/orchestrator-config.js";
-import { ORCHESTRATOR_ID, type RouteSettings } from "../team/router/route-decision.js";
-import { orchestratorTermination, type TerminationCondition } from "../team/router/termination.js";
-import { RunExecution, type RunPlan } from "../team/run-execution.js";
-import { normalizeInput, type RunInput, type RunOptions } from "../team/run-input.js";
-import type { RunResult } from "../team/run-result.js";
+} from "../router/orchestrator-config.js";
+import { ORCHESTRATOR_ID, type RouteSettings } from "../router/route-decision.js";
+import { orchestratorTermination, type TerminationCondition } from "../router/termination.js";
+import { RunExecution, type RunPlan } from "../run/run-execution.js";
+import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
+import type { RunResult } from "../run/run-result.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import {
   groupConfigSchema,

@@ -7,8 +7,8 @@ import {
   preview,
   quoteAnswer,
   type RouteSettings,
-} from "../team/router/route-decision.js";
-import { AgentFailure, type RunExecution } from "../team/run-execution.js";
+} from "../router/route-decision.js";
+import { AgentFailure, type RunExecution } from "../run/run-execution.js";
 
 /** The arbiter's pick when it writes its own answer. */
 export const SYNTHESIS = "synthesis";

@@ -1,7 +1,7 @@
-import type { PreparedAgent } from "../../agents/llm-agent.js";
-import { schemaAt } from "../../agents/structured-output.js";
-import type { Template } from "../../agents/template.js";
-import type { ConfigIssue } from "../../errors/config-error.js";
+import type { PreparedAgent } from "../agents/llm-agent.js";
+import { schemaAt } from "../agents/structured-output.js";
+import type { Template } from "../agents/template.js";
+import type { ConfigIssue } from "../errors/config-error.js";
 import type { CompiledFlow } from "./flow-graph.js";
 
 /** How a team's agents are ordered, for what their prompts may read. */

@@ -1,4 +1,4 @@
-import type { RunExecution } from "./run-execution.js";
+import type { RunExecution } from "../run/run-execution.js";
 
 /** Runs the agents one after the other, in the order they were added. Returns the last output. */
 export async function runSequential(execution: RunExecution): Promise<unknown> {

@@ -1,14 +1,14 @@
 import { modelNameOf } from "../agents/agent-config.js";
 import type { PreparedAgent } from "../agents/llm-agent.js";
 import { ConfigError } from "../errors/config-error.js";
-import { compileFlow, type CompiledFlow } from "./flow/flow-graph.js";
-import { runGraph, runLinear } from "./flow/run-graph.js";
-import { flowAgentsOf, checkTeamFlow, type TeamFlowSettings } from "./flow/validate-team-flow.js";
-import { ORCHESTRATOR_DEFAULTS, orchestratorMaxTokens } from "./router/orchestrator-config.js";
-import type { RouteSettings } from "./router/route-decision.js";
-import { runRouterLoop } from "./router/run-router.js";
-import { orchestratorTermination, type TerminationCondition } from "./router/termination.js";
-import type { RunExecution } from "./run-execution.js";
+import { compileFlow, type CompiledFlow } from "./flow-graph.js";
+import { runGraph, runLinear } from "./run-graph.js";
+import { flowAgentsOf, checkTeamFlow, type TeamFlowSettings } from "./validate-team-flow.js";
+import { ORCHESTRATOR_DEFAULTS, orchestratorMaxTokens } from "../router/orchestrator-config.js";
+import type { RouteSettings } from "../router/route-decision.js";
+import { runRouterLoop } from "../router/run-router.js";
+import { orchestratorTermination, type TerminationCondition } from "../router/termination.js";
+import type { RunExecution } from "../run/run-execution.js";
 import { runSequential } from "./sequential-flow.js";
 
 /** A team's flow, compiled: sequential, a graph (chain or explicit), or the router. */

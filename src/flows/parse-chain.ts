@@ -1,4 +1,4 @@
-import type { ConfigIssue } from "../../errors/config-error.js";
+import type { ConfigIssue } from "../errors/config-error.js";
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 

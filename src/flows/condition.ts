@@ -4,7 +4,7 @@
  * agents' outputs (`triage`, `triage.category`).
  */
 
-import { ownValue } from "../../agents/template.js";
+import { ownValue } from "../agents/template.js";
 
 /** Longest `when` expression, in characters. */
 export const MAX_CONDITION_LENGTH = 2_000;

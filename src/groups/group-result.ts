@@ -1,7 +1,7 @@
 import type { ErrorInfo, RunStatus } from "../events/stream-event.js";
 import type { Usage } from "../events/usage.js";
-import { RunReport } from "../team/report/run-report.js";
-import type { RunResult } from "../team/run-result.js";
+import { RunReport } from "../run/report/run-report.js";
+import type { RunResult } from "../run/run-result.js";
 import type { GroupRole } from "./group-config.js";
 
 /** A team's failure in a group run. */

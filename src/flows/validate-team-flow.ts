@@ -1,6 +1,6 @@
-import { prepareOutputSchema } from "../../agents/structured-output.js";
-import type { AgentConfig } from "../../agents/agent-config.js";
-import type { ConfigIssue } from "../../errors/config-error.js";
+import { prepareOutputSchema } from "../agents/structured-output.js";
+import type { AgentConfig } from "../agents/agent-config.js";
+import type { ConfigIssue } from "../errors/config-error.js";
 import type { OrchestratorConfig } from "../router/orchestrator-config.js";
 import { compileTermination } from "../router/termination.js";
 import type { FlowConfig } from "./flow-config.js";

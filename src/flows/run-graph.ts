@@ -1,6 +1,6 @@
-import type { PreparedAgent } from "../../agents/llm-agent.js";
-import { BudgetExceededError } from "../../errors/budget-exceeded-error.js";
-import type { RunExecution } from "../run-execution.js";
+import type { PreparedAgent } from "../agents/llm-agent.js";
+import { BudgetExceededError } from "../errors/budget-exceeded-error.js";
+import type { RunExecution } from "../run/run-execution.js";
 import { evaluateCondition } from "./condition.js";
 import type { FlowEdge, FlowGraph } from "./flow-graph.js";
 

@@ -5,7 +5,7 @@ import { registerDeclaredPrices } from "../cost/pricing-schema.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelCall } from "../providers/model-call.js";
 import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-store.js";
-import { buildModelPipeline } from "../team/model-pipeline.js";
+import { buildModelPipeline } from "../pipeline/model-pipeline.js";
 import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import type { GroupConfig } from "./group-config.js";
 

@@ -1,8 +1,8 @@
 import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
-import { addUsage, emptyUsage, type Usage } from "../../events/usage.js";
-import { RouterDecisionError } from "../../errors/router-decision-error.js";
-import type { ResolvedModel } from "../../providers/model-call.js";
-import type { RunExecution } from "../run-execution.js";
+import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
+import { RouterDecisionError } from "../errors/router-decision-error.js";
+import type { ResolvedModel } from "../providers/model-call.js";
+import type { RunExecution } from "../run/run-execution.js";
 import type { INVALID_DECISION_RULES } from "./orchestrator-config.js";
 
 /** The agent id under which the orchestrator's model calls and decisions appear in events. */

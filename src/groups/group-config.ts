@@ -3,8 +3,8 @@ import { resilienceShape } from "../agents/agent-config.js";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { providersSchema } from "../providers/provider-config.js";
-import { orchestratorSchema } from "../team/router/orchestrator-config.js";
-import { compileTermination } from "../team/router/termination.js";
+import { orchestratorSchema } from "../router/orchestrator-config.js";
+import { compileTermination } from "../router/termination.js";
 import { teamConfigSchema } from "../team/team-config.js";
 
 /**

@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { modelSchema } from "../../agents/agent-config.js";
-import { strictObject } from "../../config/strict-object.js";
+import { modelSchema } from "../agents/agent-config.js";
+import { strictObject } from "../config/strict-object.js";
 import {
   isTerminationCondition,
   type TerminationCondition,
