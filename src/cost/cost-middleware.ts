@@ -67,8 +67,8 @@ export function createCostMiddleware(options: CostMiddlewareOptions): ModelCallM
   return costMiddlewareOf(createCostGuard(options));
 }
 
-/** The cost layer as a middleware, over a guard made by {@link createCostGuard} (sharing its reservations). */
-export function costMiddlewareOf(guard: CostGuard): ModelCallMiddleware {
+/** The cost layer as a middleware, over the steps of {@link createCostGuard}. */
+function costMiddlewareOf(guard: CostGuard): ModelCallMiddleware {
   return (next) => async (request, outerContext) => {
     // A streamed call reports what a cut stream produced through `streamProgress`.
     const context =
@@ -100,7 +100,7 @@ export function costMiddlewareOf(guard: CostGuard): ModelCallMiddleware {
 }
 
 /** The steps of the cost layer (see {@link createCostMiddleware} for what they do). */
-export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
+function createCostGuard(options: CostMiddlewareOptions): CostGuard {
   const { tracker } = options;
   const pricing = tracker.pricing;
   const managers = (options.budgets ?? []).map((budget) =>

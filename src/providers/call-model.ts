@@ -51,7 +51,7 @@ export const callModel: ModelCall = createProviderCall(ATTEMPT_LIMIT_DEFAULTS);
  * Failures are as the provider threw them (callers convert them with {@link providerFailure});
  * the caller fills in `latencyMs`.
  */
-export function requestOnce(
+function requestOnce(
   request: ModelRequest,
   context: CallContext,
   progress: StreamProgress | undefined,
@@ -70,10 +70,7 @@ export function requestOnce(
 }
 
 /** The provider call's options for `request`. */
-export function callOptions(
-  request: ModelRequest,
-  signal: AbortSignal,
-): LanguageModelV4CallOptions {
+function callOptions(request: ModelRequest, signal: AbortSignal): LanguageModelV4CallOptions {
   const options: LanguageModelV4CallOptions = { prompt: request.prompt, abortSignal: signal };
   if (request.maxOutputTokens !== undefined) options.maxOutputTokens = request.maxOutputTokens;
   if (request.temperature !== undefined) options.temperature = request.temperature;
@@ -83,11 +80,7 @@ export function callOptions(
 }
 
 /** What a failed provider call throws: the abort reason when the call was aborted, else a `ProviderError`. */
-export function providerFailure(
-  error: unknown,
-  request: ModelRequest,
-  context: CallContext,
-): unknown {
+function providerFailure(error: unknown, request: ModelRequest, context: CallContext): unknown {
   if (context.signal.aborted) return context.signal.reason;
   return toProviderError(error, {
     provider: request.model.model.provider,
@@ -100,10 +93,7 @@ export function providerFailure(
 type Outcome = ModelResponse;
 
 /** Reads a `doGenerate` result. */
-export function readGenerated(
-  result: LanguageModelV4GenerateResult,
-  request: ModelRequest,
-): Outcome {
+function readGenerated(result: LanguageModelV4GenerateResult, request: ModelRequest): Outcome {
   let text = "";
   const toolCalls: ModelToolCall[] = [];
   for (const part of result.content) {
@@ -125,7 +115,7 @@ export function readGenerated(
  * for the retry and fallback layers' `discardedTokens`), a `chunk` event per reasoning delta;
  * `firstToken` is called on the first delta of any kind.
  */
-export async function streamOnce(
+async function streamOnce(
   options: LanguageModelV4CallOptions,
   request: ModelRequest,
   events: EventSink,

@@ -61,7 +61,7 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Mod
 }
 
 /** The attempts of one model call so far: what the retry decision and the metrics need. */
-export interface AttemptLog {
+interface AttemptLog {
   metrics: RetryMetrics;
   /** Tokens the current attempt streamed (`discardedTokens` when it fails). */
   progress: StreamProgress;
@@ -72,9 +72,9 @@ export interface AttemptLog {
 /**
  * What happens after a failed attempt: throws when the call must fail now (abort, an error
  * `retryOn` rejects, retries exhausted, `Retry-After` too long), else announces the retry and
- * waits. Shared by the retry middleware and the team's single-frame pipeline.
+ * waits.
  */
-export type RetryStrategy = (
+type RetryStrategy = (
   error: unknown,
   attempt: number,
   request: ModelRequest,
@@ -83,15 +83,15 @@ export type RetryStrategy = (
 ) => Promise<void>;
 
 /** Starts attempt `attempt` (1-based): throws the abort reason, counts it in the metrics. */
-export function beginAttempt(signal: AbortSignal, attempts: AttemptLog, attempt: number): void {
+function beginAttempt(signal: AbortSignal, attempts: AttemptLog, attempt: number): void {
   signal.throwIfAborted();
   attempts.progress.tokens = 0;
   attempts.metrics.attempts++;
   if (attempt > 1) attempts.metrics.retries++;
 }
 
-/** The retry decision of {@link createRetryMiddleware}, for pipelines that run attempts themselves. */
-export function createRetryStrategy(options: RetryMiddlewareOptions = {}): RetryStrategy {
+/** The retry decision of {@link createRetryMiddleware}. */
+function createRetryStrategy(options: RetryMiddlewareOptions = {}): RetryStrategy {
   const policy = resolveRetryPolicy(options.policy);
   const random = options.random ?? Math.random;
   const retryOn = policy.retryOn ?? (({ error }: { error: unknown }) => isRetryableError(error));
