@@ -29,17 +29,27 @@ import { toProviderError } from "./to-provider-error.js";
  * `ProviderError`, a deadline as `ModelTimeoutError`; nothing here retries.
  */
 export function createProviderCall(limits: AttemptLimits): ModelCall {
-  return async (request, context) => {
+  // One reaction on the attempt's promise, not an async frame: at a thousand runs in flight
+  // every suspended frame is live state (docs/performance.md).
+  return (request, context) => {
     const startedAt = context.clock.now();
+    let attempt: Promise<ModelResponse>;
     try {
-      const response = await requestOnce(request, context, context.streamProgress, limits);
-      response.latencyMs = context.clock.now() - startedAt;
-      // The resilience layers' metrics ride on the response they wrap (no copy of it per layer).
-      if (context.retryMetrics) response.retryMetrics = context.retryMetrics;
-      return response;
+      attempt = requestOnce(request, context, context.streamProgress, limits);
     } catch (error) {
-      throw providerFailure(error, request, context);
+      return Promise.reject(providerFailure(error, request, context));
     }
+    return attempt.then(
+      (response) => {
+        response.latencyMs = context.clock.now() - startedAt;
+        // The resilience layers' metrics ride on the response they wrap (no copy of it per layer).
+        if (context.retryMetrics) response.retryMetrics = context.retryMetrics;
+        return response;
+      },
+      (error: unknown) => {
+        throw providerFailure(error, request, context);
+      },
+    );
   };
 }
 

@@ -4,6 +4,7 @@ import type {
   CallContext,
   ModelCallMiddleware,
   ModelRequest,
+  ModelResponse,
   StreamProgress,
 } from "../providers/model-call.js";
 import { backoffDelayMs } from "./backoff.js";
@@ -43,20 +44,31 @@ export interface RetryMiddlewareOptions {
  */
 export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): ModelCallMiddleware {
   const afterFailure = createRetryStrategy(options);
-  return (next) => async (request, context) => {
+  return (next) => (request, context) => {
     const { metrics, progress, innerContext } = shareCallState(context);
     const attempts: AttemptLog = { metrics, progress, errors: undefined };
-    for (let attempt = 1; ; attempt++) {
-      beginAttempt(context.signal, attempts, attempt);
+    const withMetrics = (response: ModelResponse): ModelResponse =>
+      response.retryMetrics === metrics ? response : { ...response, retryMetrics: metrics };
+    // Attempt `attempt`; if it fails, the retry decision, then the next attempt. An attempt that
+    // answers is one reaction on its promise, not an async frame (docs/performance.md).
+    const attemptFrom = (attempt: number): Promise<ModelResponse> => {
+      let pending: Promise<ModelResponse>;
       try {
-        const response = await next(request, innerContext);
-        return response.retryMetrics === metrics
-          ? response
-          : { ...response, retryMetrics: metrics };
+        beginAttempt(context.signal, attempts, attempt);
       } catch (error) {
-        await afterFailure(error, attempt, request, context, attempts);
+        return Promise.reject(error);
       }
-    }
+      try {
+        pending = next(request, innerContext);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      return pending.then(withMetrics, async (error: unknown) => {
+        await afterFailure(error, attempt, request, context, attempts);
+        return attemptFrom(attempt + 1);
+      });
+    };
+    return attemptFrom(1);
   };
 }
 
