@@ -32,9 +32,8 @@ export interface CostHold {
 }
 
 /**
- * The cost layer's steps, for pipelines that make the call themselves (the middleware and the
- * team's single-frame pipeline share them): `reserve` before the call, then `release` on
- * failure or `settle` on success.
+ * The cost layer's steps (inside `cost/` only; the product uses `createCostMiddleware`):
+ * `reserve` before the call, then `release` on failure or `settle` on success.
  */
 export interface CostGuard {
   /** Whether calls reserve budget (the guard has budgets); without, `reserve` is always `undefined`. */

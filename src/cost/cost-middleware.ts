@@ -3,7 +3,13 @@ import { ConfigError } from "../errors/config-error.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { nanoToUsd } from "../internal/money.js";
-import type { CallContext, ModelCallMiddleware, ModelRequest } from "../providers/model-call.js";
+import type {
+  CallContext,
+  ModelCall,
+  ModelCallMiddleware,
+  ModelRequest,
+  ModelResponse,
+} from "../providers/model-call.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { MemoryBudgetStore } from "../store/memory-budget-store.js";
 import { Budget } from "./budget.js";
@@ -67,40 +73,62 @@ export function createCostMiddleware(options: CostMiddlewareOptions): ModelCallM
   return costMiddlewareOf(createCostGuard(options));
 }
 
-/** The cost layer as a middleware, over a guard made by {@link createCostGuard} (sharing its reservations). */
-export function costMiddlewareOf(guard: CostGuard): ModelCallMiddleware {
-  return (next) => async (request, outerContext) => {
+/** The cost layer as a middleware, over the steps of {@link createCostGuard}. */
+function costMiddlewareOf(guard: CostGuard): ModelCallMiddleware {
+  return (next) => (request, outerContext) => {
     // A streamed call reports what a cut stream produced through `streamProgress`.
     const context =
       request.stream && !outerContext.streamProgress
         ? { ...outerContext, streamProgress: { tokens: 0 } }
         : outerContext;
     const startedAtMs = context.clock.now();
-    const reserving = guard.reserve(request, context, startedAtMs);
-    const hold = reserving === undefined ? undefined : await reserving;
-    let response;
-    try {
-      response = await next(hold?.request ?? request, context);
-    } catch (error) {
-      const counting = settleFailedAttempt(
-        guard,
-        hold,
-        request,
-        context,
-        context.streamProgress,
-        startedAtMs,
+    // Reactions on the call's promise, not an async frame (docs/performance.md).
+    const attempt = (hold: CostHold | undefined): Promise<ModelResponse> =>
+      callSafely(next, hold?.request ?? request, context).then(
+        (response) => {
+          const settling = guard.settle(hold, response, context, startedAtMs);
+          return settling ? settling.then(() => response) : response;
+        },
+        (error: unknown) => {
+          const progress = context.streamProgress;
+          const counting = settleFailedAttempt(
+            guard,
+            hold,
+            request,
+            context,
+            progress,
+            startedAtMs,
+          );
+          if (!counting) throw error;
+          return counting.then(() => {
+            throw error;
+          });
+        },
       );
-      if (counting) await counting;
-      throw error;
+    try {
+      const reserving = guard.reserve(request, context, startedAtMs);
+      return reserving === undefined ? attempt(undefined) : reserving.then(attempt);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const settling = guard.settle(hold, response, context, startedAtMs);
-    if (settling) await settling;
-    return response;
   };
 }
 
+/** `call(request, context)`, with a synchronous throw turned into a rejection. */
+function callSafely(
+  call: ModelCall,
+  request: ModelRequest,
+  context: CallContext,
+): Promise<ModelResponse> {
+  try {
+    return call(request, context);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** The steps of the cost layer (see {@link createCostMiddleware} for what they do). */
-export function createCostGuard(options: CostMiddlewareOptions): CostGuard {
+function createCostGuard(options: CostMiddlewareOptions): CostGuard {
   const { tracker } = options;
   const pricing = tracker.pricing;
   const managers = (options.budgets ?? []).map((budget) =>

@@ -1,4 +1,4 @@
-import { createCostGuard } from "../cost/cost-middleware.js";
+import { createCostMiddleware } from "../cost/cost-middleware.js";
 import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
 import { registerDeclaredPrices } from "../cost/pricing-schema.js";
@@ -57,7 +57,7 @@ export class OrchestratorCalls {
         timeoutMs: undefined,
       },
       {
-        cost: createCostGuard({ tracker, teamId: options.groupId }),
+        cost: createCostMiddleware({ tracker, teamId: options.groupId }),
         middleware: options.middleware ?? [],
         breakerStore: this.breakerStore,
         breakerKeyPrefix: `${options.groupId}:`,

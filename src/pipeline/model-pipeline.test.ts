@@ -10,21 +10,15 @@ import {
 } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 
-/**
- * The default pipeline runs retry, cost and the provider call in one frame; a team with any
- * user middleware runs the layered one. Both must behave the same, event for event.
- */
-const passThrough: ModelCallMiddleware = (next) => (request, context) => next(request, context);
-
 interface Outcome {
   result: RunResult;
   events: unknown[];
   calls: string[];
 }
 
+/** A two-agent team on a scripted model (retries: 2, 10 ms apart), run to its end. */
 async function runWith(
   responses: ScriptedResponse[],
-  layered: boolean,
   options: { stream: boolean; budget?: number },
 ): Promise<Outcome> {
   const clock = new FakeClock();
@@ -40,7 +34,6 @@ async function runWith(
     stream: options.stream,
     retryPolicy: { maxRetries: 2, baseDelay: 0.01, jitter: 0 },
     ...(options.budget === undefined ? {} : { maxCostPerRun: options.budget }),
-    ...(layered ? { middleware: [passThrough] } : {}),
     agents: [
       { type: "llm", role: "first", prompt: "Do {query}" },
       { type: "llm", role: "second", prompt: "Then {first}" },
@@ -67,39 +60,6 @@ function comparable(event: StreamEvent): unknown {
   return { type: event.type, agentId: event.agentId, data };
 }
 
-const scripts: [string, ScriptedResponse[]][] = [
-  ["answers at once", ["one", "two"]],
-  [
-    "retries a 429 and a 503, then answers",
-    [
-      { httpError: { status: 429, headers: { "retry-after": "0" } } },
-      "one",
-      { httpError: { status: 503 } },
-      "two",
-    ],
-  ],
-  ["fails for good on a 401", ["one", { httpError: { status: 401, message: "bad key" } }]],
-  [
-    "gives up after the retries",
-    [
-      "one",
-      { httpError: { status: 500 } },
-      { httpError: { status: 500 } },
-      { httpError: { status: 500 } },
-    ],
-  ],
-  ["fails on an empty answer", ["one", ""]],
-  [
-    "retries a connection cut while a 200 response was read",
-    [
-      { chunks: ["o", "n"], streamError: connectionCut() },
-      "one",
-      { error: connectionCut() },
-      "two",
-    ],
-  ],
-];
-
 /** What the AI SDK throws when the server drops the connection mid-response: status 200, socket cause. */
 function connectionCut(): APICallError {
   const socket = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" });
@@ -112,74 +72,156 @@ function connectionCut(): APICallError {
   });
 }
 
-describe("the single-frame pipeline behaves as the layered one", () => {
+/** Not streamed, the scripted model ignores `streamError`: the cut comes before the answer. */
+function script(responses: ScriptedResponse[], stream: boolean): ScriptedResponse[] {
+  if (stream) return responses;
+  return responses.map((response) =>
+    typeof response === "object" && response.streamError !== undefined
+      ? { error: response.streamError }
+      : response,
+  );
+}
+
+function eventsOf(outcome: Outcome, type: string): { agentId?: string; data: unknown }[] {
+  return (outcome.events as { type: string; agentId?: string; data: unknown }[]).filter(
+    (event) => event.type === type,
+  );
+}
+
+describe("the model pipeline (retry, cost, provider call) of every agent", () => {
   for (const stream of [false, true]) {
-    for (const [name, responses] of scripts) {
-      it(`${name} (${stream ? "streamed" : "not streamed"})`, async () => {
-        // Not streamed, the scripted model ignores `streamError`: the cut comes before the answer.
-        const script = stream
-          ? responses
-          : responses.map((response) =>
-              typeof response === "object" && response.streamError !== undefined
-                ? { error: response.streamError }
-                : response,
-            );
-        const direct = await runWith(script, false, { stream });
-        const layered = await runWith(script, true, { stream });
-        expect(direct.events).toEqual(layered.events);
-        expect(direct.calls).toEqual(layered.calls);
-        expect(direct.result.status).toBe(layered.result.status);
-        expect(direct.result.usage).toEqual(layered.result.usage);
-        expect(direct.result.cost.totalUsd).toBe(layered.result.cost.totalUsd);
-        expect(direct.result.agentResults.map(({ latencyMs: _latency, ...rest }) => rest)).toEqual(
-          layered.result.agentResults.map(({ latencyMs: _latency, ...rest }) => rest),
-        );
-        expect(direct.result.error?.message).toBe(layered.result.error?.message);
-        if (name.startsWith("retries"))
-          expect(direct.result.output).toEqual({ first: "one", second: "two" });
+    const mode = stream ? "streamed" : "not streamed";
+
+    it(`answers at once: one attempt, one cost_update per call (${mode})`, async () => {
+      const outcome = await runWith(["one", "two"], { stream });
+      expect(outcome.result.status).toBe("completed");
+      expect(outcome.result.output).toEqual({ first: "one", second: "two" });
+      expect(outcome.calls).toEqual(stream ? ["stream", "stream"] : ["generate", "generate"]);
+      expect(eventsOf(outcome, "retry")).toEqual([]);
+      expect(eventsOf(outcome, "cost_update")).toHaveLength(2);
+      expect(outcome.result.agentResults.map((result) => result.retryMetrics?.attempts)).toEqual([
+        1, 1,
+      ]);
+      expect(outcome.result.cost.totalUsd).toBeGreaterThan(0);
+    });
+
+    it(`retries a 429 (Retry-After: 0) and a 503, then answers (${mode})`, async () => {
+      const outcome = await runWith(
+        [
+          { httpError: { status: 429, headers: { "retry-after": "0" } } },
+          "one",
+          { httpError: { status: 503 } },
+          "two",
+        ],
+        { stream },
+      );
+      expect(outcome.result.status).toBe("completed");
+      expect(outcome.result.output).toEqual({ first: "one", second: "two" });
+      expect(outcome.calls).toHaveLength(4);
+      const retries = eventsOf(outcome, "retry");
+      expect(retries.map((event) => event.agentId)).toEqual(["first", "second"]);
+      // Retry-After: 0 is waited exactly; the 503 waits the backoff (baseDelay 0.01 s, no jitter).
+      expect(retries.map((event) => (event.data as { delayMs: number }).delayMs)).toEqual([0, 10]);
+      // Failed attempts produced nothing: only the answers are priced.
+      expect(eventsOf(outcome, "cost_update")).toHaveLength(2);
+      for (const result of outcome.result.agentResults) {
+        expect(result.retryMetrics).toMatchObject({ attempts: 2, retries: 1 });
+        expect(result.modelCalls).toBe(2);
+      }
+    });
+
+    it(`fails at once on a 401, without a retry (${mode})`, async () => {
+      const outcome = await runWith(["one", { httpError: { status: 401, message: "bad key" } }], {
+        stream,
       });
-    }
+      expect(outcome.result.status).toBe("failed");
+      expect(outcome.calls).toHaveLength(2);
+      expect(eventsOf(outcome, "retry")).toEqual([]);
+      expect(outcome.result.error?.message).toContain("bad key");
+      expect(eventsOf(outcome, "agent_failed").map((event) => event.agentId)).toEqual(["second"]);
+    });
+
+    it(`gives up after maxRetries with a RetryError (${mode})`, async () => {
+      const outcome = await runWith(
+        [
+          "one",
+          { httpError: { status: 500 } },
+          { httpError: { status: 500 } },
+          { httpError: { status: 500 } },
+        ],
+        { stream },
+      );
+      expect(outcome.result.status).toBe("failed");
+      expect(outcome.calls).toHaveLength(4);
+      expect(eventsOf(outcome, "retry")).toHaveLength(2);
+      expect(outcome.result.error?.message).toContain("failed after 3 attempts (maxRetries: 2)");
+    });
+
+    it(`fails on an empty answer, which is not retried (${mode})`, async () => {
+      const outcome = await runWith(["one", ""], { stream });
+      expect(outcome.result.status).toBe("failed");
+      expect(outcome.calls).toHaveLength(2);
+      expect(eventsOf(outcome, "retry")).toEqual([]);
+      expect(eventsOf(outcome, "agent_failed").map((event) => event.agentId)).toEqual(["second"]);
+    });
+
+    it(`retries a connection cut while a 200 response was read (${mode})`, async () => {
+      const outcome = await runWith(
+        script(
+          [
+            { chunks: ["o", "n"], streamError: connectionCut() },
+            "one",
+            { error: connectionCut() },
+            "two",
+          ],
+          stream,
+        ),
+        { stream },
+      );
+      expect(outcome.result.status).toBe("completed");
+      expect(outcome.result.output).toEqual({ first: "one", second: "two" });
+      expect(outcome.calls).toHaveLength(4);
+      const retries = eventsOf(outcome, "retry").map((event) => event.data);
+      expect(retries).toHaveLength(2);
+      // A cut stream's two tokens are dropped by clients and priced; a cut before any output is not.
+      expect(retries[0]).toMatchObject(stream ? { discardedTokens: 2 } : {});
+      expect(retries[1]).not.toHaveProperty("discardedTokens");
+      expect(eventsOf(outcome, "cost_update")).toHaveLength(stream ? 3 : 2);
+    });
   }
 
-  it("with a run budget that stops the second call", async () => {
-    const responses: ScriptedResponse[] = [
-      { text: "one", usage: { inputTokens: 1_000_000, outputTokens: 0 } },
-      "two",
-    ];
-    const direct = await runWith(responses, false, { stream: false, budget: 1.001 });
-    const layered = await runWith(responses, true, { stream: false, budget: 1.001 });
-    expect(direct.result.status).toBe("budget_exceeded");
-    expect(direct.events).toEqual(layered.events);
-    expect(direct.calls).toEqual(layered.calls);
+  it("stops a call a run budget has no room for: not made, budget_exceeded", async () => {
+    const outcome = await runWith(
+      [{ text: "one", usage: { inputTokens: 1_000_000, outputTokens: 0 } }, "two"],
+      { stream: false, budget: 1.001 },
+    );
+    expect(outcome.result.status).toBe("budget_exceeded");
+    expect(outcome.calls).toEqual(["generate"]);
+    expect(eventsOf(outcome, "budget_exceeded")).toHaveLength(1);
+    expect(outcome.result.cost.totalUsd).toBe(1);
   });
 
-  it("with a provider that throws at once instead of rejecting, then answers", async () => {
-    const outcome = async (layered: boolean): Promise<RunResult> => {
-      const model = new ScriptedModel({ responses: ["fine"] });
-      let calls = 0;
-      // A provider whose doGenerate throws synchronously on its first call (not a rejection).
-      const flaky = Object.assign(Object.create(model) as ScriptedModel, {
-        doGenerate: (options: Parameters<ScriptedModel["doGenerate"]>[0]) => {
-          if (calls++ === 0)
-            throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
-          return model.doGenerate(options);
-        },
-      });
-      const team = new LLMTeam({
-        teamId: "t",
-        model: "test/model",
-        models: { "test/model": flaky },
-        retryPolicy: { maxRetries: 1, baseDelay: 0, jitter: 0 },
-        ...(layered ? { middleware: [passThrough] } : {}),
-        agents: [{ type: "llm", role: "only", prompt: "Do {query}" }],
-      });
-      return team.run({ query: "q" });
-    };
-    const direct = await outcome(false);
-    const layered = await outcome(true);
-    expect(direct.status).toBe("completed");
-    expect(direct.agentResults[0]!.retryMetrics).toEqual(layered.agentResults[0]!.retryMetrics);
-    expect(direct.agentResults[0]!.modelCalls).toBe(2);
+  it("retries a provider that throws at once instead of rejecting, then answers", async () => {
+    const model = new ScriptedModel({ responses: ["fine"] });
+    let calls = 0;
+    // A provider whose doGenerate throws synchronously on its first call (not a rejection).
+    const flaky = Object.assign(Object.create(model) as ScriptedModel, {
+      doGenerate: (options: Parameters<ScriptedModel["doGenerate"]>[0]) => {
+        if (calls++ === 0) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+        return model.doGenerate(options);
+      },
+    });
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "test/model",
+      models: { "test/model": flaky },
+      retryPolicy: { maxRetries: 1, baseDelay: 0, jitter: 0 },
+      agents: [{ type: "llm", role: "only", prompt: "Do {query}" }],
+    });
+    const result = await team.run({ query: "q" });
+    expect(result.status).toBe("completed");
+    expect(result.agentResults[0]!.retryMetrics).toMatchObject({ attempts: 2, retries: 1 });
+    expect(result.agentResults[0]!.modelCalls).toBe(2);
   });
 
   it("hands middleware a plain context: serialisable, and still working when spread", async () => {

@@ -29,17 +29,27 @@ import { toProviderError } from "./to-provider-error.js";
  * `ProviderError`, a deadline as `ModelTimeoutError`; nothing here retries.
  */
 export function createProviderCall(limits: AttemptLimits): ModelCall {
-  return async (request, context) => {
+  // One reaction on the attempt's promise, not an async frame: at a thousand runs in flight
+  // every suspended frame is live state (docs/performance.md).
+  return (request, context) => {
     const startedAt = context.clock.now();
+    let attempt: Promise<ModelResponse>;
     try {
-      const response = await requestOnce(request, context, context.streamProgress, limits);
-      response.latencyMs = context.clock.now() - startedAt;
-      // The resilience layers' metrics ride on the response they wrap (no copy of it per layer).
-      if (context.retryMetrics) response.retryMetrics = context.retryMetrics;
-      return response;
+      attempt = requestOnce(request, context, context.streamProgress, limits);
     } catch (error) {
-      throw providerFailure(error, request, context);
+      return Promise.reject(providerFailure(error, request, context));
     }
+    return attempt.then(
+      (response) => {
+        response.latencyMs = context.clock.now() - startedAt;
+        // The resilience layers' metrics ride on the response they wrap (no copy of it per layer).
+        if (context.retryMetrics) response.retryMetrics = context.retryMetrics;
+        return response;
+      },
+      (error: unknown) => {
+        throw providerFailure(error, request, context);
+      },
+    );
   };
 }
 
@@ -51,7 +61,7 @@ export const callModel: ModelCall = createProviderCall(ATTEMPT_LIMIT_DEFAULTS);
  * Failures are as the provider threw them (callers convert them with {@link providerFailure});
  * the caller fills in `latencyMs`.
  */
-export function requestOnce(
+function requestOnce(
   request: ModelRequest,
   context: CallContext,
   progress: StreamProgress | undefined,
@@ -70,10 +80,7 @@ export function requestOnce(
 }
 
 /** The provider call's options for `request`. */
-export function callOptions(
-  request: ModelRequest,
-  signal: AbortSignal,
-): LanguageModelV4CallOptions {
+function callOptions(request: ModelRequest, signal: AbortSignal): LanguageModelV4CallOptions {
   const options: LanguageModelV4CallOptions = { prompt: request.prompt, abortSignal: signal };
   if (request.maxOutputTokens !== undefined) options.maxOutputTokens = request.maxOutputTokens;
   if (request.temperature !== undefined) options.temperature = request.temperature;
@@ -83,11 +90,7 @@ export function callOptions(
 }
 
 /** What a failed provider call throws: the abort reason when the call was aborted, else a `ProviderError`. */
-export function providerFailure(
-  error: unknown,
-  request: ModelRequest,
-  context: CallContext,
-): unknown {
+function providerFailure(error: unknown, request: ModelRequest, context: CallContext): unknown {
   if (context.signal.aborted) return context.signal.reason;
   return toProviderError(error, {
     provider: request.model.model.provider,
@@ -100,10 +103,7 @@ export function providerFailure(
 type Outcome = ModelResponse;
 
 /** Reads a `doGenerate` result. */
-export function readGenerated(
-  result: LanguageModelV4GenerateResult,
-  request: ModelRequest,
-): Outcome {
+function readGenerated(result: LanguageModelV4GenerateResult, request: ModelRequest): Outcome {
   let text = "";
   const toolCalls: ModelToolCall[] = [];
   for (const part of result.content) {
@@ -125,7 +125,7 @@ export function readGenerated(
  * for the retry and fallback layers' `discardedTokens`), a `chunk` event per reasoning delta;
  * `firstToken` is called on the first delta of any kind.
  */
-export async function streamOnce(
+async function streamOnce(
   options: LanguageModelV4CallOptions,
   request: ModelRequest,
   events: EventSink,

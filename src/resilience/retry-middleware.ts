@@ -4,6 +4,7 @@ import type {
   CallContext,
   ModelCallMiddleware,
   ModelRequest,
+  ModelResponse,
   StreamProgress,
 } from "../providers/model-call.js";
 import { backoffDelayMs } from "./backoff.js";
@@ -43,25 +44,36 @@ export interface RetryMiddlewareOptions {
  */
 export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): ModelCallMiddleware {
   const afterFailure = createRetryStrategy(options);
-  return (next) => async (request, context) => {
+  return (next) => (request, context) => {
     const { metrics, progress, innerContext } = shareCallState(context);
     const attempts: AttemptLog = { metrics, progress, errors: undefined };
-    for (let attempt = 1; ; attempt++) {
-      beginAttempt(context.signal, attempts, attempt);
+    const withMetrics = (response: ModelResponse): ModelResponse =>
+      response.retryMetrics === metrics ? response : { ...response, retryMetrics: metrics };
+    // Attempt `attempt`; if it fails, the retry decision, then the next attempt. An attempt that
+    // answers is one reaction on its promise, not an async frame (docs/performance.md).
+    const attemptFrom = (attempt: number): Promise<ModelResponse> => {
+      let pending: Promise<ModelResponse>;
       try {
-        const response = await next(request, innerContext);
-        return response.retryMetrics === metrics
-          ? response
-          : { ...response, retryMetrics: metrics };
+        beginAttempt(context.signal, attempts, attempt);
       } catch (error) {
-        await afterFailure(error, attempt, request, context, attempts);
+        return Promise.reject(error);
       }
-    }
+      try {
+        pending = next(request, innerContext);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      return pending.then(withMetrics, async (error: unknown) => {
+        await afterFailure(error, attempt, request, context, attempts);
+        return attemptFrom(attempt + 1);
+      });
+    };
+    return attemptFrom(1);
   };
 }
 
 /** The attempts of one model call so far: what the retry decision and the metrics need. */
-export interface AttemptLog {
+interface AttemptLog {
   metrics: RetryMetrics;
   /** Tokens the current attempt streamed (`discardedTokens` when it fails). */
   progress: StreamProgress;
@@ -72,9 +84,9 @@ export interface AttemptLog {
 /**
  * What happens after a failed attempt: throws when the call must fail now (abort, an error
  * `retryOn` rejects, retries exhausted, `Retry-After` too long), else announces the retry and
- * waits. Shared by the retry middleware and the team's single-frame pipeline.
+ * waits.
  */
-export type RetryStrategy = (
+type RetryStrategy = (
   error: unknown,
   attempt: number,
   request: ModelRequest,
@@ -83,15 +95,15 @@ export type RetryStrategy = (
 ) => Promise<void>;
 
 /** Starts attempt `attempt` (1-based): throws the abort reason, counts it in the metrics. */
-export function beginAttempt(signal: AbortSignal, attempts: AttemptLog, attempt: number): void {
+function beginAttempt(signal: AbortSignal, attempts: AttemptLog, attempt: number): void {
   signal.throwIfAborted();
   attempts.progress.tokens = 0;
   attempts.metrics.attempts++;
   if (attempt > 1) attempts.metrics.retries++;
 }
 
-/** The retry decision of {@link createRetryMiddleware}, for pipelines that run attempts themselves. */
-export function createRetryStrategy(options: RetryMiddlewareOptions = {}): RetryStrategy {
+/** The retry decision of {@link createRetryMiddleware}. */
+function createRetryStrategy(options: RetryMiddlewareOptions = {}): RetryStrategy {
   const policy = resolveRetryPolicy(options.policy);
   const random = options.random ?? Math.random;
   const retryOn = policy.retryOn ?? (({ error }: { error: unknown }) => isRetryableError(error));

@@ -15,7 +15,6 @@ import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import type { Clock } from "../internal/clock.js";
 import type { CallContext, ModelRequest, ModelResponse } from "../providers/model-call.js";
-import { callInto, type CallTarget } from "../pipeline/model-pipeline.js";
 import type { AgentStepHost } from "./agent-step-host.js";
 
 /**
@@ -75,7 +74,7 @@ export class AgentSink implements EventSink {
  * One agent step's model call, which is also the call's context: what middleware sees is its
  * public fields (`signal`, `clock`, `events`, `runId`, `agentId`); the step's state is private.
  */
-export class AgentCall implements CallContext, CallTarget<AgentResult> {
+export class AgentCall implements CallContext {
   readonly events: EventSink;
   readonly clock: Clock;
   readonly runId: string;
@@ -124,10 +123,13 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
       return this.failed(error);
     }
     this.#request = request;
-    return callInto(this.#settings.call, request, this, this);
+    return this.#settings.call(request, this).then(
+      (response) => this.answered(response),
+      (error: unknown) => this.failed(error),
+    );
   }
 
-  /** The model answered: the agent's answer, then `agent_completed` (as a {@link CallTarget}). */
+  /** The model answered: the agent's answer, then `agent_completed`. */
   answered(response: ModelResponse): AgentResult | Promise<AgentResult> {
     let outcome: AgentOutput;
     const first = this.#invalid;
@@ -163,7 +165,10 @@ export class AgentCall implements CallContext, CallTarget<AgentResult> {
   ): Promise<AgentResult> {
     this.#invalid = response;
     await announceRepair(this, this.#agent, error);
-    return callInto(this.#settings.call, repairRequest(request, response.text, error), this, this);
+    return this.#settings.call(repairRequest(request, response.text, error), this).then(
+      (answer) => this.answered(answer),
+      (failure: unknown) => this.failed(failure),
+    );
   }
 
   /**

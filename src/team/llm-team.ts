@@ -6,7 +6,7 @@ import { toConfigIssues } from "../config/zod-issues.js";
 import { Budget } from "../cost/budget.js";
 import { BudgetManager } from "../cost/budget-manager.js";
 import { getBudgetStatus, type BudgetStatusReport } from "../cost/budget-status.js";
-import { createCostGuard } from "../cost/cost-middleware.js";
+import { createCostMiddleware } from "../cost/cost-middleware.js";
 import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
 import { registerDeclaredPrices } from "../cost/pricing-schema.js";
@@ -149,7 +149,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
     ].map((budget) => new BudgetManager(budget));
     this.budgetStore = options.budgetStore ?? new MemoryBudgetStore();
     this.breakerStore = options.breakerStore ?? new MemoryBreakerStore();
-    const cost = createCostGuard({
+    const cost = createCostMiddleware({
       tracker: this.costTracker,
       budgets: this.budgetManagers,
       store: this.budgetStore,
