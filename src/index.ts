@@ -249,13 +249,13 @@ export {
   groupTeamSchema,
   loadGroup,
   loadTeamOrGroup,
-  maxCost,
+  terminateAtCostUsd,
   maxIterations,
   orchestratorSchema,
   parseGroupText,
   readGroupFile,
   textMention,
-  timeout,
+  terminateAfterMs,
 } from "./groups/index.js";
 export type {
   ConditionConfig,

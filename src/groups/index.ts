@@ -1,10 +1,10 @@
 // Public API of flows, the router, groups and reports. The lead wires these names into src/index.ts.
 export {
   agentCalled,
-  maxCost,
+  terminateAtCostUsd,
   maxIterations,
   textMention,
-  timeout,
+  terminateAfterMs,
   TerminationCondition,
 } from "../router/termination.js";
 export type { TerminationConfig, TerminationState } from "../router/termination.js";
