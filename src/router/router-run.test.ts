@@ -7,6 +7,7 @@ import {
   textMention,
   terminateAfterMs,
   type TerminationCondition,
+  type TerminationConfig,
 } from "../groups/index.js";
 import { byPrompt, lastUserText, settle } from "../../test/support/orchestration-helpers.js";
 import { withoutEventCount } from "../../test/support/same-run.js";
@@ -293,7 +294,7 @@ describe("termination conditions", () => {
       const clock = new FakeClock();
       const { team } = routerTeam(always("writer"), {
         clock,
-        orchestrator: { terminateWhen: { [key]: 2_500 } },
+        orchestrator: { terminateWhen: { [key]: 2_500 } as TerminationConfig },
         answers: { writer: { text: "w", delayMs: 1_000 } },
       });
       const result = await settle(team.run("q"), clock);
@@ -321,7 +322,7 @@ describe("termination conditions", () => {
       };
       const { team } = routerTeam(always("writer"), {
         middleware: [pricing],
-        orchestrator: { terminateWhen: { [key]: 0.05 } },
+        orchestrator: { terminateWhen: { [key]: 0.05 } as TerminationConfig },
       });
       const result = await team.run("q");
       // decision+agent = $0.02 per turn: after 3 turns $0.06 >= $0.05.
