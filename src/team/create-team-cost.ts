@@ -1,0 +1,42 @@
+import { Budget } from "../cost/budget.js";
+import { BudgetManager } from "../cost/budget-manager.js";
+import { CostTracker } from "../cost/cost-tracker.js";
+import { PricingRegistry } from "../cost/pricing-registry.js";
+import { registerDeclaredPrices } from "../cost/pricing-schema.js";
+import type { Clock } from "../internal/clock.js";
+import type { BudgetStore } from "../store/budget-store.js";
+import { MemoryBudgetStore } from "../store/memory-budget-store.js";
+import type { TeamConfig } from "./team-config.js";
+import type { TeamRuntimeOptions } from "./team-runtime-options.js";
+
+/** What a team counts and limits spend with. */
+export interface TeamCost {
+  costTracker: CostTracker;
+  /** One manager per budget: `maxCostPerRun` first, then `budgets`. */
+  budgetManagers: BudgetManager[];
+  budgetStore: BudgetStore;
+}
+
+/**
+ * The cost parts of a team: its tracker (given, or on `registry` or a new registry) with the
+ * declared prices registered, a manager per budget, and the budget store.
+ */
+export function createTeamCost(
+  settings: Omit<TeamConfig, "agents">,
+  runtime: TeamRuntimeOptions,
+  registry: PricingRegistry | undefined,
+  clock: Clock,
+): TeamCost {
+  const costTracker =
+    runtime.costTracker ??
+    new CostTracker({ pricing: registry ?? new PricingRegistry({ clock }), clock });
+  registerDeclaredPrices(costTracker.pricing, settings.pricing, settings.providers);
+  const budgetManagers = [
+    ...(settings.maxCostPerRun === undefined
+      ? []
+      : [new Budget({ maxCost: settings.maxCostPerRun })]),
+    ...(settings.budgets ?? []).map((budget) => new Budget(budget)),
+  ].map((budget) => new BudgetManager(budget));
+  const budgetStore = runtime.budgetStore ?? new MemoryBudgetStore();
+  return { costTracker, budgetManagers, budgetStore };
+}
