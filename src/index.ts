@@ -31,7 +31,7 @@ export type {
   ResolvedModel,
 } from "./providers/model-call.js";
 export { LLMTeam } from "./team/llm-team.js";
-export type { LLMTeamOptions } from "./team/llm-team.js";
+export type { LLMTeamOptions } from "./team/llm-team-options.js";
 export type { TeamRuntimeOptions } from "./team/team-runtime-options.js";
 export type { RunInput, RunOptions } from "./run/run-input.js";
 export { RunStream } from "./run/run-stream.js";

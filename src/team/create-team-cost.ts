@@ -1,5 +1,6 @@
 import { Budget } from "../cost/budget.js";
 import { BudgetManager } from "../cost/budget-manager.js";
+import { createCostGuard } from "../cost/cost-middleware.js";
 import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
 import { registerDeclaredPrices } from "../cost/pricing-schema.js";
@@ -15,13 +16,16 @@ export interface TeamCost {
   /** One manager per budget: `maxCostPerRun` first, then `budgets`. */
   budgetManagers: BudgetManager[];
   budgetStore: BudgetStore;
+  /** The cost layer of the team's model calls: prices, reserves and settles against the budgets. */
+  guard: ReturnType<typeof createCostGuard>;
 }
 
 /**
  * The cost parts of a team: its tracker (given, or on `registry` or a new registry) with the
- * declared prices registered, a manager per budget, and the budget store.
+ * declared prices registered, a manager per budget, the budget store and the cost layer.
  */
 export function createTeamCost(
+  teamId: string,
   settings: Omit<TeamConfig, "agents">,
   runtime: TeamRuntimeOptions,
   registry: PricingRegistry | undefined,
@@ -38,5 +42,12 @@ export function createTeamCost(
     ...(settings.budgets ?? []).map((budget) => new Budget(budget)),
   ].map((budget) => new BudgetManager(budget));
   const budgetStore = runtime.budgetStore ?? new MemoryBudgetStore();
-  return { costTracker, budgetManagers, budgetStore };
+  const guard = createCostGuard({
+    tracker: costTracker,
+    budgets: budgetManagers,
+    store: budgetStore,
+    teamId,
+    allowUnpriced: settings.allowUnpriced ?? false,
+  });
+  return { costTracker, budgetManagers, budgetStore, guard };
 }

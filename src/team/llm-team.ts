@@ -2,7 +2,6 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import type { AgentConfig } from "../agents/agent-config.js";
 import type { BudgetManager } from "../cost/budget-manager.js";
 import { getBudgetStatus, type BudgetStatusReport } from "../cost/budget-status.js";
-import { createCostGuard } from "../cost/cost-middleware.js";
 import type { CostTracker } from "../cost/cost-tracker.js";
 import { registerDeclaredPrices } from "../cost/pricing-schema.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
@@ -16,7 +15,6 @@ import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configur
 import type { RunHandle } from "./lifecycle/run-handle.js";
 import { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
 import type { TeamState } from "./lifecycle/team-state.js";
-import { uniqueIssues } from "./check-team.js";
 import { checkTeamConfig, type TeamConfigCheck } from "./check-team-config.js";
 import { createTeamCost } from "./create-team-cost.js";
 import type { NestedTeam } from "../run/nested-team.js";
@@ -31,7 +29,6 @@ import type { TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
 import type { LLMTeamOptions } from "./llm-team-options.js";
 
-export type { LLMTeamOptions } from "./llm-team-options.js";
 import { configuratorModelName, namedReplacement, teamModels } from "./name-model-instances.js";
 import { nestedTeamConfig, withIssuesUnder } from "./nested-team-config.js";
 import { firstModel, TeamPlanner } from "./team-planner.js";
@@ -94,22 +91,13 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
     this.clock = options.clock ?? systemClock;
     this.runtime = runtime;
     this.tools = new ToolRegistry({ tools: options.tools ?? [] });
-    ({
-      costTracker: this.costTracker,
-      budgetStore: this.budgetStore,
-      budgetManagers: this.budgetManagers,
-    } = createTeamCost(settings, runtime, registry, this.clock));
+    const cost = createTeamCost(this.teamId, settings, runtime, registry, this.clock);
+    ({ costTracker: this.costTracker, budgetStore: this.budgetStore } = cost);
+    this.budgetManagers = cost.budgetManagers;
     this.breakerStore = options.breakerStore ?? new MemoryBreakerStore();
-    const cost = createCostGuard({
-      tracker: this.costTracker,
-      budgets: this.budgetManagers,
-      store: this.budgetStore,
-      teamId: this.teamId,
-      allowUnpriced: settings.allowUnpriced ?? false,
-    });
     const currentSettings = (): Omit<TeamConfig, "agents"> => this.settings;
     this.pipelines = new TeamPipelines(currentSettings, {
-      cost,
+      cost: cost.guard,
       middleware: options.middleware ?? [],
       breakerStore: this.breakerStore,
       breakerKeyPrefix: `${this.teamId}:`,
@@ -163,14 +151,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       clock,
       streamBufferSize: options.streamBufferSize ?? 1024,
     });
-    if (agents !== undefined) this.addAgents(agents);
-  }
-
-  /** Adds the configured agents, then checks the team. @throws ConfigError with every problem. */
-  private addAgents(agents: readonly AgentConfig[]): void {
-    const built = this.members.addConfigured(agents.map((config) => ({ config, standIn: false })));
-    const errors = uniqueIssues([...built, ...this.check().errors]);
-    if (errors.length > 0) throw new ConfigError(errors);
+    if (agents !== undefined) this.members.addAll(agents, () => this.check().errors);
   }
 
   /**
@@ -262,12 +243,8 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
 
   /** Spend of the team's period budgets in their current windows (`llmteam budget status`). */
   budgetStatus(): Promise<BudgetStatusReport[]> {
-    return getBudgetStatus({
-      budgets: this.budgetManagers,
-      store: this.budgetStore,
-      teamId: this.teamId,
-      clock: this.clock,
-    });
+    const { budgetManagers: budgets, budgetStore: store, teamId, clock } = this;
+    return getBudgetStatus({ budgets, store, teamId, clock });
   }
 
   /** Registers a ready model under a name agents can use. */
@@ -294,10 +271,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
    * @throws ConfigError listing every problem with its path.
    */
   validate(inputKeys?: string[]): void {
-    if (inputKeys) {
-      this.planner.validate(inputKeys);
-      return;
-    }
+    if (inputKeys) return this.planner.validate(inputKeys);
     const { errors } = this.check();
     if (errors.length > 0) throw new ConfigError(errors);
   }
@@ -353,15 +327,13 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       this.defaultModel,
       firstModel(this.members.prepared[0]?.config.model),
     ]);
-    const session = new ConfiguratorSession({
+    return ConfiguratorSession.open(task, {
       ...options,
       team: this,
       model: await this.models.resolve(name),
       call: this.pipelines.team(),
       clock: this.clock,
     });
-    await session.send(task, options.signal ? { signal: options.signal } : {});
-    return session;
   }
 
   /** The lifecycle state with `enforceLifecycle`; undefined without (the team runs freely). */

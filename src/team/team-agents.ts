@@ -14,6 +14,7 @@ import {
   checkModelNames,
   checkPricing,
   NO_GAPS,
+  uniqueIssues,
   type CheckGaps,
   type TeamCheckContext,
 } from "./check-team.js";
@@ -103,6 +104,16 @@ export class TeamAgents<Nested extends CheckedTeam> {
         },
       ]);
     }
+  }
+
+  /**
+   * Adds the agents of a team's configuration, then checks the team with `check`.
+   * @throws ConfigError with every problem.
+   */
+  addAll(agents: readonly AgentConfig[], check: () => ConfigIssue[]): void {
+    const built = this.addConfigured(agents.map((config) => ({ config, standIn: false })));
+    const errors = uniqueIssues([...built, ...check()]);
+    if (errors.length > 0) throw new ConfigError(errors);
   }
 
   /**
