@@ -8,7 +8,7 @@ import {
   terminateAfterMs,
   type TerminationCondition,
   type TerminationConfig,
-} from "../groups/index.js";
+} from "llmteam";
 import { byPrompt, lastUserText, settle } from "../../test/support/orchestration-helpers.js";
 import { withoutEventCount } from "../../test/support/same-run.js";
 import { collect } from "../../test/support/collect-events.js";
