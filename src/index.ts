@@ -87,6 +87,8 @@ export type {
   ToolResult,
 } from "./tools/index.js";
 export { ToolExecutionError } from "./errors/tool-execution-error.js";
+export { LifecycleError } from "./errors/lifecycle-error.js";
+export { ApprovalRejectedError } from "./errors/approval-rejected-error.js";
 export {
   DEFAULT_CIRCUIT_BREAKER_POLICY,
   DEFAULT_RETRY_POLICY,
@@ -182,10 +184,8 @@ export type {
   SqliteBudgetStoreOptions,
 } from "./store/index.js";
 export {
-  ApprovalRejectedError,
   ConfigurationProposal,
   ConfiguratorSession,
-  LifecycleError,
   ProposalStatus,
   RUN_SNAPSHOT_VERSION,
   RunHandle,
