@@ -4,8 +4,6 @@ export { ConfigError, formatConfigIssue } from "./errors/config-error.js";
 export type { ConfigIssue } from "./errors/config-error.js";
 export { ProviderError } from "./errors/provider-error.js";
 export type { ProviderErrorOptions } from "./errors/provider-error.js";
-export { isAbortError } from "./errors/abort.js";
-export { systemClock } from "./internal/clock.js";
 export type { Clock } from "./internal/clock.js";
 export { StreamEventType } from "./events/stream-event-type.js";
 export type {
@@ -31,11 +29,18 @@ export type {
   ResolvedModel,
 } from "./providers/model-call.js";
 export { LLMTeam } from "./team/llm-team.js";
-export type { LLMTeamOptions } from "./team/llm-team.js";
+export type { LLMTeamOptions } from "./team/llm-team-options.js";
 export type { TeamRuntimeOptions } from "./team/team-runtime-options.js";
-export type { RunInput, RunOptions } from "./run/run-input.js";
-export { RunStream } from "./run/run-stream.js";
-export type { RunResult, RunResultFields } from "./run/run-result.js";
+export { RunReport, RunStream } from "./run/index.js";
+export type {
+  RunInput,
+  RunOptions,
+  RunReportAgent,
+  RunReportData,
+  RunReportDecision,
+  RunResult,
+  RunResultFields,
+} from "./run/index.js";
 export type { TypedTeamOptions, ZodOutputAgent } from "./team/team-output.js";
 export { teamConfigSchema } from "./team/team-config.js";
 export type { TeamConfig } from "./team/team-config.js";
@@ -46,13 +51,12 @@ export { EmptyAnswerError } from "./errors/empty-answer-error.js";
 export { ModelRegistry } from "./providers/model-registry.js";
 export type { ModelRegistryOptions } from "./providers/model-registry.js";
 export type { ProviderConfig } from "./providers/provider-config.js";
-export { createLocalModel, LOCAL_MODEL_DEFAULTS } from "./providers/local/local-model.js";
+export { createLocalModel } from "./providers/local/local-model.js";
 export type { LocalModelOptions } from "./providers/local/local-model.js";
-export { demoModelPath, DEMO_MODEL_FILE } from "./providers/local/demo-model-path.js";
+export { demoModelPath } from "./providers/local/demo-model-path.js";
 export { loadTeam, parseTeamText, readTeamFile } from "./team/load-team.js";
 export {
   BUILTIN_TOOL_NAMES,
-  DEFAULT_MAX_TOOL_ROUNDS,
   ParamType,
   ToolDefinition,
   ToolExecutor,
@@ -61,7 +65,6 @@ export {
   builtinTools,
   runToolLoop,
   tool,
-  toolLoopDetails,
 } from "./tools/index.js";
 export type {
   AnyToolDefinition,
@@ -84,12 +87,12 @@ export type {
   ToolResult,
 } from "./tools/index.js";
 export { ToolExecutionError } from "./errors/tool-execution-error.js";
+export { LifecycleError } from "./errors/lifecycle-error.js";
+export { ApprovalRejectedError } from "./errors/approval-rejected-error.js";
 export {
   DEFAULT_CIRCUIT_BREAKER_POLICY,
   DEFAULT_RETRY_POLICY,
   MemoryBreakerStore,
-  backoffDelayMs,
-  circuitBreakerKey,
   circuitBreakerSchema,
   createCircuitBreakerMiddleware,
   createFallbackMiddleware,
@@ -98,13 +101,11 @@ export {
   createTimeoutMiddleware,
   getRetryMetrics,
   isRetryableError,
-  isRetryableStatus,
   parseRetryAfter,
   resolveCircuitBreakerPolicy,
   resolveRetryPolicy,
   retryPolicySchema,
   shouldEscalate,
-  shouldFallBack,
   CircuitOpenError,
   RetryError,
   ModelTimeoutError,
@@ -135,18 +136,12 @@ export {
   BudgetStatus,
   BudgetWindow,
   CostTracker,
-  DEFAULT_RESERVATION_TTL_MS,
   DEFAULT_RESERVE_OUTPUT_TOKENS,
   ModelPricing,
   PRICE_CATALOG,
   PricingRegistry,
-  budgetConfigSchema,
   checkBudgetPricing,
   createCostMiddleware,
-  estimateInputTokens,
-  getBudgetStatus,
-  modelPriceSchema,
-  pricingConfigSchema,
 } from "./cost/index.js";
 export type {
   BudgetAlert,
@@ -189,26 +184,18 @@ export type {
   SqliteBudgetStoreOptions,
 } from "./store/index.js";
 export {
-  ApprovalRejectedError,
   ConfigurationProposal,
   ConfiguratorSession,
-  LifecycleError,
   ProposalStatus,
   RUN_SNAPSHOT_VERSION,
   RunHandle,
   TeamLifecycle,
   TeamState,
   VALID_TRANSITIONS,
-  applyConfigChanges,
-  canTransition,
-  configChangeSchema,
-  configuratorReplySchema,
   diffConfigs,
   formatConfigDiff,
-  parseConfigChanges,
   parseRunSnapshot,
   updateTeamDocument,
-  validateTeamConfig,
 } from "./team/lifecycle/index.js";
 export type {
   ApprovalRequest,
@@ -219,61 +206,46 @@ export type {
   ConfigurationProposalOptions,
   ConfiguratorReply,
   ConfigureOptions,
-  LifecycleTransition,
   RunSnapshot,
   RunState,
-  TeamLifecycleOptions,
-  ToolApprovalFunction,
 } from "./team/lifecycle/index.js";
 export {
-  GROUP_ROLES,
   GroupOrchestrator,
   GroupStream,
-  GroupTeamFailedError,
-  INVALID_DECISION_RULES,
   LLMGroup,
-  ORCHESTRATOR_DEFAULTS,
-  ORCHESTRATOR_ID,
-  OutputValidationError,
-  RouterDecisionError,
-  RunReport,
-  RunTimeoutError,
-  SYNTHESIS,
-  TEAM_ROLES,
-  TerminationCondition,
-  agentCalled,
-  flowEdgeSchema,
-  flowGraphSchema,
-  flowSchema,
   groupConfigSchema,
-  groupTeamSchema,
   loadGroup,
   loadTeamOrGroup,
-  maxCost,
-  maxIterations,
-  orchestratorSchema,
   parseGroupText,
   readGroupFile,
-  textMention,
-  timeout,
 } from "./groups/index.js";
 export type {
-  ConditionConfig,
-  FlowConfig,
-  FlowEdgeConfig,
   GroupConfig,
   GroupResult,
   GroupRole,
   GroupTeamEntry,
   GroupTeamError,
-  JsonSchema,
   LLMGroupOptions,
-  OrchestratorConfig,
-  RunReportAgent,
-  RunReportData,
-  RunReportDecision,
-  StructuredCondition,
   TeamRole,
-  TerminationConfig,
-  TerminationState,
 } from "./groups/index.js";
+export type {
+  ConditionConfig,
+  FlowConfig,
+  FlowEdgeConfig,
+  StructuredCondition,
+} from "./flows/index.js";
+export {
+  ORCHESTRATOR_ID,
+  TerminationCondition,
+  agentCalled,
+  maxIterations,
+  terminateAfterMs,
+  terminateAtCostUsd,
+  textMention,
+} from "./router/index.js";
+export type { OrchestratorConfig, TerminationConfig, TerminationState } from "./router/index.js";
+export { GroupTeamFailedError } from "./errors/group-team-failed-error.js";
+export { OutputValidationError } from "./errors/output-validation-error.js";
+export { RouterDecisionError } from "./errors/router-decision-error.js";
+export { RunTimeoutError } from "./errors/run-timeout-error.js";
+export type { JsonSchema } from "./agents/structured-output.js";

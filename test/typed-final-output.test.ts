@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import * as z from "zod";
-import { LLMTeam, type AgentConfig, type RunResult } from "llmteam";
+import { ConfigurationProposal, LLMTeam, type AgentConfig, type RunResult } from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
 
 const triage = z.object({
@@ -114,5 +114,50 @@ describe("finalOutput stays unknown when TypeScript cannot know it", () => {
       { type: "llm", role: "b", prompt: "{query}", outputSchema: triage },
     ];
     expectTypeOf(new LLMTeam({ ...base, agents })).toEqualTypeOf<LLMTeam>();
+  });
+});
+
+describe("a zod outputSchema through toConfig()", () => {
+  const answers = () => [
+    "An invoice was charged twice.",
+    { object: { category: "billing", confidence: 0.9 } },
+  ];
+
+  it("stays the zod schema, so a team rebuilt from toConfig() still parses with it", async () => {
+    const team = typedTeam([]);
+    const config = team.toConfig();
+    expect(config.agents![1]!.outputSchema).toBe(triage);
+    const rebuilt = LLMTeam.fromConfig(config, {
+      models: { "test/model": new ScriptedModel({ responses: answers() }) },
+    });
+    const result = await rebuilt.run({ query: "I was charged twice" });
+    // The default is zod's: read as a JSON Schema, the copy would leave `priority` out.
+    expect(result.success && result.finalOutput).toEqual({
+      category: "billing",
+      confidence: 0.9,
+      priority: "normal",
+    });
+  });
+
+  it("stays the zod schema when configuration proposals are applied", async () => {
+    const team = typedTeam(answers());
+    team.lifecycle
+      .addProposal(
+        new ConfigurationProposal({
+          proposalId: "p-1",
+          reason: "shorter answers",
+          changes: [{ op: "updateAgent", agentId: "reader", set: { maxTokens: 200 } }],
+        }),
+      )
+      .approve()
+      .apply();
+    expect(team.configVersion).toBe(2);
+    expect(team.getAgent("triage")!.outputSchema).toBe(triage);
+    const result = await team.run({ query: "I was charged twice" });
+    expect(result.success && result.finalOutput).toEqual({
+      category: "billing",
+      confidence: 0.9,
+      priority: "normal",
+    });
   });
 });

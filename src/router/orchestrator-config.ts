@@ -34,7 +34,7 @@ export const orchestratorSchema = strictObject(
     maxIterations: z.number().int().positive().optional(),
     /**
      * When to stop besides the orchestrator saying done: `{ textMention: TERMINATE }`,
-     * `{ maxCostUsd }`, `{ timeoutMs }`, `{ agentCalled }`, `{ maxIterations }`, or `{ any: [...] }`
+     * `{ terminateAtCostUsd }`, `{ terminateAfterMs }`, `{ agentCalled }`, `{ maxIterations }`, or `{ any: [...] }`
      * / `{ all: [...] }` of them. A `TerminationCondition` in TypeScript.
      */
     terminateWhen: z

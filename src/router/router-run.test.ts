@@ -5,9 +5,10 @@ import {
   agentCalled,
   maxIterations,
   textMention,
-  timeout,
+  terminateAfterMs,
   type TerminationCondition,
-} from "../groups/index.js";
+  type TerminationConfig,
+} from "llmteam";
 import { byPrompt, lastUserText, settle } from "../../test/support/orchestration-helpers.js";
 import { withoutEventCount } from "../../test/support/same-run.js";
 import { collect } from "../../test/support/collect-events.js";
@@ -247,7 +248,7 @@ describe("an orchestrator that says done before any agent ran", () => {
 
   it("fails when a termination condition fires before any agent ran", async () => {
     const { team } = routerTeam([decide("writer")], {
-      orchestrator: { terminateWhen: timeout(0) },
+      orchestrator: { terminateWhen: terminateAfterMs(0) },
     });
     const result = await team.run("q");
     expect(result.status).toBe("failed");
@@ -286,42 +287,50 @@ describe("termination conditions", () => {
     expect((await team.run("q")).agentsCalled).toEqual(["research", "writer"]);
   });
 
-  it("stops after a time limit, on the run's clock", async () => {
-    const clock = new FakeClock();
-    const { team } = routerTeam(always("writer"), {
-      clock,
-      orchestrator: { terminateWhen: { timeoutMs: 2_500 } },
-      answers: { writer: { text: "w", delayMs: 1_000 } },
-    });
-    const result = await settle(team.run("q"), clock);
-    expect(result.agentsCalled).toEqual(["writer", "writer", "writer"]);
-    expect(result.report.decisions.at(-1)!.reason).toContain("timeout(2500)");
-  });
+  // `timeoutMs` and `maxCostUsd` are the older file keys, still read.
+  it.each(["terminateAfterMs", "timeoutMs"])(
+    "stops after a time limit (%s), on the run's clock",
+    async (key) => {
+      const clock = new FakeClock();
+      const { team } = routerTeam(always("writer"), {
+        clock,
+        orchestrator: { terminateWhen: { [key]: 2_500 } as TerminationConfig },
+        answers: { writer: { text: "w", delayMs: 1_000 } },
+      });
+      const result = await settle(team.run("q"), clock);
+      expect(result.agentsCalled).toEqual(["writer", "writer", "writer"]);
+      expect(result.report.decisions.at(-1)!.reason).toContain("terminateAfterMs(2500)");
+    },
+  );
 
-  it("stops at a cost limit, reading cost_update events", async () => {
-    const pricing: ModelCallMiddleware = (next) => {
-      let totalUsd = 0;
-      return async (request, context) => {
-        const response = await next(request, context);
-        totalUsd += 0.01;
-        await context.events.emit("cost_update", {
-          model: response.model,
-          deltaUsd: 0.01,
-          totalUsd,
-          tokens: response.usage,
-        });
-        return response;
+  it.each(["terminateAtCostUsd", "maxCostUsd"])(
+    "stops at a cost limit (%s), reading cost_update events",
+    async (key) => {
+      const pricing: ModelCallMiddleware = (next) => {
+        let totalUsd = 0;
+        return async (request, context) => {
+          const response = await next(request, context);
+          totalUsd += 0.01;
+          await context.events.emit("cost_update", {
+            model: response.model,
+            deltaUsd: 0.01,
+            totalUsd,
+            tokens: response.usage,
+          });
+          return response;
+        };
       };
-    };
-    const { team } = routerTeam(always("writer"), {
-      middleware: [pricing],
-      orchestrator: { terminateWhen: { maxCostUsd: 0.05 } },
-    });
-    const result = await team.run("q");
-    // decision+agent = $0.02 per turn: after 3 turns $0.06 >= $0.05.
-    expect(result.agentsCalled).toEqual(["writer", "writer", "writer"]);
-    expect(result.report.costUsd).toBeCloseTo(0.06);
-  });
+      const { team } = routerTeam(always("writer"), {
+        middleware: [pricing],
+        orchestrator: { terminateWhen: { [key]: 0.05 } as TerminationConfig },
+      });
+      const result = await team.run("q");
+      // decision+agent = $0.02 per turn: after 3 turns $0.06 >= $0.05.
+      expect(result.agentsCalled).toEqual(["writer", "writer", "writer"]);
+      expect(result.report.costUsd).toBeCloseTo(0.06);
+      expect(result.report.decisions.at(-1)!.reason).toContain("terminateAtCostUsd(0.05)");
+    },
+  );
 
   it("composes with and/or", async () => {
     const condition: TerminationCondition = agentCalled("research")

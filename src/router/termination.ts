@@ -22,7 +22,7 @@ export interface TerminationState {
  * `and` / `or`; stopping this way completes the run successfully.
  *
  * @example
- * const stop = maxIterations(8).or(textMention("TERMINATE")).or(maxCost(0.5));
+ * const stop = maxIterations(8).or(textMention("TERMINATE")).or(terminateAtCostUsd(0.5));
  */
 export class TerminationCondition {
   constructor(
@@ -60,17 +60,24 @@ export function maxIterations(count: number): TerminationCondition {
   return new TerminationCondition(`maxIterations(${count})`, (state) => state.iteration >= count);
 }
 
-/** Stops once the run has spent `usd` or more (needs a cost layer that emits `cost_update`). */
-export function maxCost(usd: number): TerminationCondition {
+/**
+ * Stops routing once the run has spent `usd` or more (needs a cost layer that emits
+ * `cost_update`). In files: `{ terminateAtCostUsd: usd }` (or `{ maxCostUsd: usd }`).
+ */
+export function terminateAtCostUsd(usd: number): TerminationCondition {
   return new TerminationCondition(
-    `maxCost(${usd})`,
+    `terminateAtCostUsd(${usd})`,
     (state) => state.costUsd !== undefined && state.costUsd >= usd,
   );
 }
 
-/** Stops routing once `ms` have passed since the run started (a graceful stop; `timeoutMs` on the team is the hard one). */
-export function timeout(ms: number): TerminationCondition {
-  return new TerminationCondition(`timeout(${ms})`, (state) => state.elapsedMs >= ms);
+/**
+ * Stops routing once `ms` have passed since the run started: a graceful stop, the run completes
+ * (`timeoutMs` on the team is the hard one, which fails the run). In files:
+ * `{ terminateAfterMs: ms }` (or `{ timeoutMs: ms }`).
+ */
+export function terminateAfterMs(ms: number): TerminationCondition {
+  return new TerminationCondition(`terminateAfterMs(${ms})`, (state) => state.elapsedMs >= ms);
 }
 
 /** Stops when the last output mentions `text` (e.g. `"TERMINATE"`). */
@@ -92,7 +99,11 @@ export function agentCalled(agentId: string): TerminationCondition {
 /** A termination condition as data, for files: one key, or `any` / `all` of others. */
 export type TerminationConfig =
   | { maxIterations: number }
+  | { terminateAtCostUsd: number }
+  | { terminateAfterMs: number }
+  /** Older key of `terminateAtCostUsd`, still read. */
   | { maxCostUsd: number }
+  /** Older key of `terminateAfterMs`, still read. */
   | { timeoutMs: number }
   | { textMention: string }
   | { agentCalled: string }
@@ -101,6 +112,8 @@ export type TerminationConfig =
 
 const KINDS = [
   "maxIterations",
+  "terminateAtCostUsd",
+  "terminateAfterMs",
   "maxCostUsd",
   "timeoutMs",
   "textMention",
@@ -161,10 +174,12 @@ export function compileTermination(
         positive("number") ??
         maxIterations(argument as number)
       );
+    case "terminateAtCostUsd":
     case "maxCostUsd":
-      return positive("number of USD") ?? maxCost(argument as number);
+      return positive("number of USD") ?? terminateAtCostUsd(argument as number);
+    case "terminateAfterMs":
     case "timeoutMs":
-      return positive("number of ms") ?? timeout(argument as number);
+      return positive("number of ms") ?? terminateAfterMs(argument as number);
     case "textMention":
       return typeof argument === "string" && argument.length > 0
         ? textMention(argument)

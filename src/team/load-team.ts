@@ -4,7 +4,8 @@ import type * as z from "zod";
 import { checkConfigLimits, CONFIG_LIMITS } from "../config/config-limits.js";
 import { toConfigIssues } from "../config/zod-issues.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
-import { LLMTeam, type TeamConfigCheck } from "./llm-team.js";
+import { LLMTeam } from "./llm-team.js";
+import type { TeamConfigCheck } from "./check-team-config.js";
 import { teamConfigSchema, type TeamConfig } from "./team-config.js";
 import type { TeamRuntimeOptions } from "./team-runtime-options.js";
 
@@ -237,7 +238,7 @@ export async function checkTeamFile(
   path: string,
   runtime: TeamRuntimeOptions = {},
   overrides: Partial<TeamConfig> = {},
-): Promise<TeamConfigCheck & { locate: (issue: ConfigIssue) => ConfigIssue }> {
+): Promise<TeamConfigCheck<LLMTeam> & { locate: (issue: ConfigIssue) => ConfigIssue }> {
   const { value, locate } = readConfigDocument(await readConfigFile(path, "team"), path);
   const config = isRecord(value) ? { ...value, ...overrides } : value;
   const found = LLMTeam.checkConfig({ ...(config as TeamConfig), ...runtime });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, LLMTeam, type StreamEvent } from "llmteam";
 import { FakeClock, ScriptedModel } from "llmteam/testing";
-import { ApprovalRejectedError, LifecycleError, type RunHandle } from "./index.js";
+import { ApprovalRejectedError, LifecycleError, type RunHandle } from "llmteam";
 
 function publishing(options: { enforceLifecycle?: boolean; delayMs?: number } = {}) {
   const clock = new FakeClock();

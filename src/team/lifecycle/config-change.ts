@@ -1,3 +1,4 @@
+import { copyConfigData } from "../../config/copy-config-data.js";
 import * as z from "zod";
 import { agentConfigSchema, type AgentConfig } from "../../agents/agent-config.js";
 import { strictObject } from "../../config/strict-object.js";
@@ -148,7 +149,7 @@ export function applyConfigChanges(
   config: TeamConfig,
   changes: readonly ConfigChange[],
 ): TeamConfig {
-  const next = structuredClone(config);
+  const next = copyConfigData(config);
   const agents: AgentConfig[] = (next.agents ??= []);
   changes.forEach((change, index) => {
     const where = ["changes", index];
@@ -157,12 +158,12 @@ export function applyConfigChanges(
         agents.splice(
           checkPosition(change.position ?? agents.length, agents.length, where),
           0,
-          structuredClone(change.agent),
+          copyConfigData(change.agent),
         );
         break;
       case "updateAgent": {
         const agent = agents[findAgent(agents, change.agentId, where)]!;
-        Object.assign(agent, structuredClone(change.set ?? {}));
+        Object.assign(agent, copyConfigData(change.set ?? {}));
         for (const key of change.unset ?? []) delete (agent as Record<string, unknown>)[key];
         break;
       }
@@ -175,7 +176,7 @@ export function applyConfigChanges(
         break;
       }
       case "updateTeam": {
-        Object.assign(next, structuredClone(change.set ?? {}));
+        Object.assign(next, copyConfigData(change.set ?? {}));
         for (const key of change.unset ?? []) delete (next as Record<string, unknown>)[key];
         break;
       }

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, LLMTeam } from "llmteam";
+import { ConfigError, LifecycleError, LLMTeam } from "llmteam";
 import { FakeClock, ScriptedModel } from "llmteam/testing";
-import {
-  ConfigurationProposal,
-  LifecycleError,
-  formatConfigDiff,
-  type ConfigChange,
-} from "./index.js";
+import { ConfigurationProposal, formatConfigDiff, type ConfigChange } from "./index.js";
 
 function supportTeam(
   model = new ScriptedModel({ responses: [] }),

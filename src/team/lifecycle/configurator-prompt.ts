@@ -1,3 +1,4 @@
+import { copyConfigData } from "../../config/copy-config-data.js";
 import { agentConfigSchema } from "../../agents/agent-config.js";
 import { teamShape, type TeamConfig } from "../team-config.js";
 
@@ -8,7 +9,7 @@ const SECRET_KEYS = new Set(["apiKey", "headers"]);
  * are replaced unless they are `${VARIABLE}` references. The configurator never sees a key.
  */
 export function redactSecrets(config: TeamConfig): TeamConfig {
-  const copy = structuredClone(config);
+  const copy = copyConfigData(config);
   for (const provider of Object.values(copy.providers ?? {}) as Record<string, unknown>[]) {
     for (const key of SECRET_KEYS) {
       if (provider[key] !== undefined) provider[key] = redact(provider[key]);

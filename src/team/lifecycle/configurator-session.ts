@@ -85,6 +85,16 @@ export class ConfiguratorSession {
 
   constructor(private readonly options: ConfiguratorSessionOptions) {}
 
+  /** Opens a session and sends it `task` (see `LLMTeam.configure`). */
+  static async open(
+    task: string,
+    options: ConfiguratorSessionOptions,
+  ): Promise<ConfiguratorSession> {
+    const session = new ConfiguratorSession(options);
+    await session.send(task);
+    return session;
+  }
+
   /** The latest answer. */
   get reply(): ConfiguratorReply {
     if (!this.last)

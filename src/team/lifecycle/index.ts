@@ -18,12 +18,4 @@ export { RUN_SNAPSHOT_VERSION, parseRunSnapshot } from "./run-snapshot.js";
 export type { RunSnapshot } from "./run-snapshot.js";
 export { ConfiguratorSession, configuratorReplySchema } from "./configurator-session.js";
 export type { ConfiguratorReply, ConfigureOptions } from "./configurator-session.js";
-export { LifecycleError } from "../../errors/lifecycle-error.js";
-export type { LifecycleErrorOptions } from "../../errors/lifecycle-error.js";
-export { ApprovalRejectedError } from "../../errors/approval-rejected-error.js";
-export type {
-  ToolApprovalDecision,
-  ToolApprovalFunction,
-  ToolApprovalRequest,
-} from "../../tools/tool-approval.js";
 export { updateTeamDocument } from "./update-team-document.js";

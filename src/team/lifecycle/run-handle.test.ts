@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, LLMTeam, type StreamEvent } from "llmteam";
 import { FakeClock, ScriptedModel } from "llmteam/testing";
-import { LifecycleError, parseRunSnapshot, type RunHandle } from "./index.js";
+import { LifecycleError, parseRunSnapshot, type RunHandle } from "llmteam";
 
 const STEP_MS = 1_000;
 

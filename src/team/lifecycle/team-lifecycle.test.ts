@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, LLMTeam, type StreamEvent } from "llmteam";
 import { FakeClock, ScriptedModel } from "llmteam/testing";
-import { LifecycleError, TeamLifecycle, TeamState, VALID_TRANSITIONS } from "./index.js";
+import { LifecycleError } from "llmteam";
+import { TeamLifecycle, TeamState, VALID_TRANSITIONS } from "./index.js";
 
 const STATES = Object.values(TeamState);
 const LEGAL: [TeamState, TeamState][] = [
