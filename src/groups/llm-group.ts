@@ -28,7 +28,12 @@ import {
   type GroupRole,
   type TeamRole,
 } from "./group-config.js";
-import { groupResultOf, type GroupResult, type GroupTeamError } from "./group-result.js";
+import {
+  groupResultOf,
+  newGroupRunState,
+  type GroupResult,
+  type GroupRunState,
+} from "./group-result.js";
 import { coordinatorOrder, runGroupRole, type GroupMember } from "./group-run.js";
 import { GroupStream } from "./group-stream.js";
 import { OrchestratorCalls } from "./orchestrator-calls.js";
@@ -384,17 +389,6 @@ export class LLMGroup {
     };
     return [route, termination];
   }
-}
-
-/** What a group run's flow found, for its {@link GroupResult}. */
-interface GroupRunState {
-  output: unknown;
-  teamResults: RunResult[];
-  errors: GroupTeamError[];
-}
-
-function newGroupRunState(): GroupRunState {
-  return { output: undefined, teamResults: [], errors: [] };
 }
 
 /** The seed's name for {@link LLMGroup}. */
