@@ -49,7 +49,7 @@ describe("one run engine behind every entry point", () => {
       "run_completed",
     ]);
     expect(ran.eventCount).toBe(streamed.length);
-    expect((await handle.result).output).toBe("draft");
+    expect((await handle.result).finalOutput).toBe("draft");
   });
 
   it("stops a group at its timeoutMs with status timeout, and ends its stream", async () => {
