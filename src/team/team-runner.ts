@@ -36,29 +36,20 @@ export interface TeamRunnerOptions {
 /**
  * Runs a team, the four ways `LLMTeam` offers: to its end (`run`), as a stream of events
  * (`stream`), behind a handle that can pause and approve (`start`), or as a step of another
- * run (`runNested`). Each plans with the team's {@link TeamPlanner}, then executes its flow
- * under the team's timeout and lifecycle.
+ * run (`runNested`). Each differs only in what it passes: the launch settings its plan is built
+ * with (the team's {@link TeamPlanner}) and the outlet its events go to; `startRun` does the rest.
  */
 export class TeamRunner {
   constructor(private readonly team: TeamRunnerOptions) {}
 
   /** See `LLMTeam.run`. */
   run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
-    const { lifecycle } = this.team;
-    const control = lifecycle.enforced ? new RunController(lifecycle, false) : undefined;
-    return this.launch(
-      input,
-      options,
-      { controller: new AbortController(), ...(control ? { control } : {}) },
-      {},
-    );
+    return this.launch(input, options, this.uninteractive(new AbortController()), {});
   }
 
   /** See `LLMTeam.stream`. */
   stream(input: RunInput, options: RunOptions = {}): RunStream {
-    const { lifecycle } = this.team;
     const controller = new AbortController();
-    const control = lifecycle.enforced ? new RunController(lifecycle, false) : undefined;
     const runId = options.runId ?? newRunId();
     const channel = new EventChannel<StreamEvent>(this.team.streamBufferSize, () =>
       controller.abort(
@@ -70,7 +61,7 @@ export class TeamRunner {
       close: () => channel.close(),
       fail: (error) => channel.fail(error),
     };
-    const launch: RunLaunch = { controller, ...(control ? { control } : {}) };
+    const launch = this.uninteractive(controller);
     return new RunStream(runId, channel, this.launch(input, { ...options, runId }, launch, outlet));
   }
 
@@ -133,6 +124,14 @@ export class TeamRunner {
       { push: (event) => parent.forward(event) },
       false,
     );
+  }
+
+  /** A `run()`/`stream()` launch: the lifecycle's controller only when the lifecycle is enforced. */
+  private uninteractive(controller: AbortController): RunLaunch {
+    const { lifecycle } = this.team;
+    return lifecycle.enforced
+      ? { controller, control: new RunController(lifecycle, false) }
+      : { controller };
   }
 
   /**
