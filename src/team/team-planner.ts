@@ -273,19 +273,7 @@ export class TeamPlanner {
         agentCallSettings(agent, model, fallbackModels.get(agent.id), call, defaults),
       );
     }
-    if (flow.kind === "router") {
-      const name = firstModel(flow.model ?? this.settings.model) ?? this.team.defaultModel;
-      if (name === undefined) {
-        throw new ConfigError([
-          {
-            path: ["orchestrator", "model"],
-            message:
-              "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini.",
-          },
-        ]);
-      }
-      models.set(ORCHESTRATOR_ID, await resolve(name));
-    }
+    if (flow.kind === "router") models.set(ORCHESTRATOR_ID, await resolve(this.routerModel(flow)));
     const plan: ModelPlan = {
       names,
       resolutions,
@@ -316,6 +304,19 @@ export class TeamPlanner {
       this.modelPlan = plan;
     }
     return plan;
+  }
+
+  /** The router's model name. @throws ConfigError when neither the orchestrator nor the team names one. */
+  private routerModel(flow: TeamFlow & { kind: "router" }): string {
+    const name = firstModel(flow.model ?? this.settings.model) ?? this.team.defaultModel;
+    if (name !== undefined) return name;
+    throw new ConfigError([
+      {
+        path: ["orchestrator", "model"],
+        message:
+          "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini.",
+      },
+    ]);
   }
 
   /** The agent's model and fallbacks, in order. */
