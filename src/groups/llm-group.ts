@@ -340,9 +340,8 @@ export class LLMGroup {
       mode: `group:${this.role}`,
       defaults: { temperature: undefined, maxTokens: undefined, stream: false },
       flow: (execution) => this.runRole(execution, state),
-      ...(timeoutMs === undefined
-        ? {}
-        : { timeout: { ms: timeoutMs, owner: `Group "${this.groupId}"` } }),
+      timeout:
+        timeoutMs === undefined ? undefined : { ms: timeoutMs, owner: `Group "${this.groupId}"` },
     };
   }
 

@@ -70,26 +70,26 @@ export interface RunPlan {
   /** What the run does between `run_started` and its end; returns the run's output. */
   readonly flow: (execution: RunExecution) => Promise<unknown>;
   /** The run stops with `RunTimeoutError` after `ms`; `owner` names whose limit it is. */
-  readonly timeout?: { readonly ms: number; readonly owner: string };
+  readonly timeout?: { readonly ms: number; readonly owner: string } | undefined;
   /**
    * The cost tracker's run, which `startRun` closes when the run ends; absent when someone
    * else ends it (a parent run sharing the tracker). With `foldsCost`, the run's folded cost
    * is what the tracker counts (no budgets: no second count per call).
    */
-  readonly costRun?: { readonly tracker: CostTracker; readonly foldsCost: boolean };
+  readonly costRun?: { readonly tracker: CostTracker; readonly foldsCost: boolean } | undefined;
   /** The team's lifecycle around the run (`begin`, `started`, `finish`). */
-  readonly hooks?: RunHooks;
+  readonly hooks?: RunHooks | undefined;
   /**
    * Whether someone consumes the run's events as they happen. Default: the run's outlet
    * pushes or listens. A nested run takes its parent's.
    */
-  readonly observed?: boolean;
+  readonly observed?: boolean | undefined;
   /** Called at every step boundary; may wait (pause) before the run goes on. */
-  readonly gate?: (execution: RunExecution) => Promise<void>;
+  readonly gate?: ((execution: RunExecution) => Promise<void>) | undefined;
   /** Agents of type `team`, by agent id: the nested teams they run. */
-  readonly teams?: ReadonlyMap<string, NestedTeam<RunExecution>>;
+  readonly teams?: ReadonlyMap<string, NestedTeam<RunExecution>> | undefined;
   /** Asks people for approvals (set by `team.start()`); absent when nobody can be asked. */
-  readonly approver?: RunApprover;
+  readonly approver?: RunApprover | undefined;
 }
 
 /** Asks a person before an agent marked `requiresApproval`, or a tool with `needsApproval`, runs. */

@@ -42,8 +42,8 @@ export interface NestedRunSettings {
   /** Prefix of the nested run's agent paths, `<parent prefix>/<agent id>`. */
   readonly pathPrefix: string;
   /** The parent's step-boundary gate (pauses the nested run with its parent). */
-  readonly gate?: (execution: RunExecution) => Promise<void>;
-  readonly approver?: RunApprover;
+  readonly gate?: ((execution: RunExecution) => Promise<void>) | undefined;
+  readonly approver?: RunApprover | undefined;
   /** Whether the parent's events are read as they happen. */
   readonly observed: boolean;
   /** The parent shares the cost tracker's run: the parent ends it, not the nested run. */
@@ -196,19 +196,15 @@ export class TeamPlanner {
       mode: parts.mode,
       defaults: parts.defaults,
       flow: (this.runFlow ??= (execution) => runTeamFlow(execution, flow)),
-      ...(timeoutMs === undefined ? {} : { timeout: { ms: timeoutMs, owner: `Team "${teamId}"` } }),
-      ...(nested?.parentEndsCost
-        ? {}
-        : { costRun: { tracker: costTracker, foldsCost: budgetManagers.length === 0 } }),
-      ...(control ? { hooks: control } : {}),
-      ...(nested ? { observed: nested.observed } : {}),
-      ...(nested?.gate ? { gate: nested.gate } : interactive ? { gate: control.gate } : {}),
-      ...(nested?.approver
-        ? { approver: nested.approver }
-        : interactive
-          ? { approver: control }
-          : {}),
-      ...(parts.teams.size > 0 ? { teams: parts.teams } : {}),
+      timeout: timeoutMs === undefined ? undefined : { ms: timeoutMs, owner: `Team "${teamId}"` },
+      costRun: nested?.parentEndsCost
+        ? undefined
+        : { tracker: costTracker, foldsCost: budgetManagers.length === 0 },
+      hooks: control,
+      observed: nested?.observed,
+      gate: nested ? nested.gate : interactive ? control.gate : undefined,
+      approver: nested ? nested.approver : interactive ? control : undefined,
+      teams: parts.teams.size > 0 ? parts.teams : undefined,
     };
     return plan;
   }

@@ -108,8 +108,8 @@ export class TeamRunner {
       controller: new AbortController(),
       nested: {
         pathPrefix: `${pathPrefix}/${agentId}`,
-        ...(gate ? { gate: () => gate(parent) } : {}),
-        ...(approver ? { approver } : {}),
+        gate: gate && (() => gate(parent)),
+        approver,
         // Its events go to the parent's log: they are read live when the parent's are.
         observed: parent.observed,
         // A tracker shared with the parent already counts this run: the parent ends it.
