@@ -155,8 +155,7 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
     if (failure) continue;
     state.set(settled.id, "done");
     outputs.set(settled.id, settled.output);
-    const wait = execution.progress(++completed, total, settled.id);
-    if (wait) await wait;
+    await execution.progress(++completed, total, settled.id);
     await decide(settled.id);
     consider([
       ...(graph.outgoing.get(settled.id) ?? []).map((edge) => edge.to),
@@ -192,12 +191,10 @@ export async function runLinear(
   }
   let output: unknown;
   for (let index = 0; index < order.length; index++) {
-    const boundary = execution.passBoundary();
-    if (boundary) await boundary;
+    await execution.checkpoint();
     const result = await execution.runAgent(agents.get(order[index]!)!, index + 1);
     output = result.output;
-    const wait = execution.progress(index + 1, order.length, order[index]!);
-    if (wait) await wait;
+    await execution.progress(index + 1, order.length, order[index]!);
   }
   return output;
 }

@@ -5,13 +5,11 @@ export async function runSequential(execution: RunExecution): Promise<unknown> {
   const { agents } = execution.plan;
   let output: unknown;
   for (let index = 0; index < agents.length; index++) {
-    const boundary = execution.passBoundary();
-    if (boundary) await boundary;
+    await execution.checkpoint();
     const agent = agents[index]!;
     const result = await execution.runAgent(agent, index + 1);
     output = result.output;
-    const wait = execution.progress(index + 1, agents.length, agent.id);
-    if (wait) await wait;
+    await execution.progress(index + 1, agents.length, agent.id);
   }
   return output;
 }

@@ -8,7 +8,8 @@ import {
   quoteAnswer,
   type RouteSettings,
 } from "../router/route-decision.js";
-import { AgentFailure, type RunExecution } from "../run/run-execution.js";
+import type { RunExecution } from "../run/run-execution.js";
+import { AgentFailure } from "../run/run-failure.js";
 
 /** The arbiter's pick when it writes its own answer. */
 export const SYNTHESIS = "synthesis";

@@ -72,3 +72,15 @@ export function groupResultOf(
   if (run.error) result.error = run.error;
   return result;
 }
+
+/** What a group run's flow found while it ran: the pieces of its {@link GroupResult}. */
+export interface GroupRunState {
+  output: unknown;
+  teamResults: RunResult[];
+  errors: GroupTeamError[];
+}
+
+/** An empty {@link GroupRunState}, for a run about to start. */
+export function newGroupRunState(): GroupRunState {
+  return { output: undefined, teamResults: [], errors: [] };
+}

@@ -1,7 +1,6 @@
 import { toConfigIssues } from "../config/zod-issues.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import { GroupTeamFailedError } from "../errors/group-team-failed-error.js";
-import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
 import { systemClock, type Clock } from "../internal/clock.js";
@@ -17,9 +16,10 @@ import {
 } from "../router/orchestrator-config.js";
 import { ORCHESTRATOR_ID, type RouteSettings } from "../router/route-decision.js";
 import { orchestratorTermination, type TerminationCondition } from "../router/termination.js";
-import { RunExecution, type RunPlan } from "../run/run-execution.js";
+import type { RunExecution, RunPlan } from "../run/run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { RunResult } from "../run/run-result.js";
+import { startRun } from "../run/start-run.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import {
   groupConfigSchema,
@@ -28,7 +28,12 @@ import {
   type GroupRole,
   type TeamRole,
 } from "./group-config.js";
-import { groupResultOf, type GroupResult, type GroupTeamError } from "./group-result.js";
+import {
+  groupResultOf,
+  newGroupRunState,
+  type GroupResult,
+  type GroupRunState,
+} from "./group-result.js";
 import { coordinatorOrder, runGroupRole, type GroupMember } from "./group-run.js";
 import { GroupStream } from "./group-stream.js";
 import { OrchestratorCalls } from "./orchestrator-calls.js";
@@ -67,8 +72,6 @@ export interface LLMGroupOptions extends TeamRuntimeOptions {
   /** Aggregator: merges the teams' outputs (default: objects merged, text joined under headings). */
   aggregate?: (outputs: Record<string, unknown>) => unknown;
 }
-
-const RUN_ENDED = new Error("The run ended.");
 
 /**
  * A group of teams (RFC-008) coordinated in one of five roles — `report_collector`,
@@ -261,10 +264,10 @@ export class LLMGroup {
    * @returns the group's result; a failed or cancelled run resolves too, with `success: false`.
    * @throws ConfigError before anything runs.
    */
-  async run(input: RunInput, options: RunOptions = {}): Promise<GroupResult> {
-    const controller = new AbortController();
-    const plan = await this.plan(input, options, controller);
-    return this.execute(new RunExecution(plan, undefined), controller);
+  run(input: RunInput, options: RunOptions = {}): Promise<GroupResult> {
+    const state = newGroupRunState();
+    const plan = this.plan(input, options, new AbortController(), state);
+    return startRun(plan).then((result) => this.resultOf(result, state));
   }
 
   /** Runs the group, yielding the events of the group and its teams as they happen. */
@@ -276,18 +279,13 @@ export class LLMGroup {
         Object.assign(new Error("The stream's consumer stopped reading."), { name: "AbortError" }),
       ),
     );
-    const result = (async () => {
-      let plan: RunPlan;
-      try {
-        plan = await this.plan(input, { ...options, runId }, controller);
-      } catch (error) {
-        channel.fail(error);
-        throw error;
-      }
-      const finished = await this.execute(new RunExecution(plan, channel), controller);
-      channel.close();
-      return finished;
-    })();
+    const state = newGroupRunState();
+    const plan = this.plan(input, { ...options, runId }, controller, state);
+    const result = startRun(plan, {
+      push: (event) => channel.push(event),
+      close: () => channel.close(),
+      fail: (error) => channel.fail(error),
+    }).then((finished) => this.resultOf(finished, state));
     return new GroupStream(runId, channel, result);
   }
 
@@ -297,10 +295,12 @@ export class LLMGroup {
     return [...leader, ...members.filter((entry) => entry.role !== "leader")];
   }
 
+  /** The plan of one group run; its flow runs the group's role and keeps what it found in `state`. */
   private async plan(
     input: RunInput,
     options: RunOptions,
     controller: AbortController,
+    state: GroupRunState,
   ): Promise<RunPlan> {
     const values = normalizeInput(input);
     this.validate(Object.keys(values));
@@ -321,10 +321,12 @@ export class LLMGroup {
         await this.models.resolve(typeof name === "string" ? name : this.models.nameOf(name)),
       );
     }
+    const { timeoutMs } = this.options;
     return {
       runId: options.runId ?? newRunId(),
       teamId: this.groupId,
       agents: [],
+      memberIds: this.entries.map((entry) => entry.id),
       models,
       // Retry, breaker, per-attempt timeout and cost, as every team's calls (orchestrator-calls.ts).
       call: this.orchestratorCalls.forRun(),
@@ -332,58 +334,42 @@ export class LLMGroup {
       signal: options.signal
         ? AbortSignal.any([options.signal, controller.signal])
         : controller.signal,
+      controller,
       input: values,
       pathPrefix: this.groupId,
       mode: `group:${this.role}`,
       defaults: { temperature: undefined, maxTokens: undefined, stream: false },
-      listeners: [],
+      flow: (execution) => this.runRole(execution, state),
+      timeout:
+        timeoutMs === undefined ? undefined : { ms: timeoutMs, owner: `Group "${this.groupId}"` },
     };
   }
 
-  private async execute(
-    execution: RunExecution,
-    controller: AbortController,
-  ): Promise<GroupResult> {
-    const { plan } = execution;
-    const timeoutMs = this.options.timeoutMs;
-    const timer = timeoutMs === undefined ? undefined : new AbortController();
-    if (timer) {
-      plan.clock.sleep(timeoutMs!, timer.signal).then(
-        () => controller.abort(new RunTimeoutError(timeoutMs!, `Group "${this.groupId}"`)),
-        () => undefined,
-      );
-    }
-    const teamResults: RunResult[] = [];
-    const errors: GroupTeamError[] = [];
-    const [route, termination] = this.routing(plan);
-    let output: unknown;
+  /** The group's flow: its role over its teams. A failed team's partial output is kept. */
+  private async runRole(execution: RunExecution, state: GroupRunState): Promise<unknown> {
+    const [route, termination] = this.routing(execution.plan);
     try {
-      await execution.emit("run_started", {
-        teamId: this.groupId,
-        agents: this.entries.map((entry) => entry.id),
-        input: plan.input,
-        mode: plan.mode,
-      });
-      output = await runGroupRole({
+      state.output = await runGroupRole({
         execution,
         role: this.role,
         members: this.members(),
         fallbacks: this.entries.filter((entry) => entry.role === "fallback"),
-        teamResults,
-        errors,
+        teamResults: state.teamResults,
+        errors: state.errors,
         route,
         termination,
         aggregate: this.options.aggregate,
         step: 0,
       });
-      await execution.complete(output);
+      return state.output;
     } catch (error) {
-      if (GroupTeamFailedError.isInstance(error)) output = error.partialOutput;
-      await execution.fail(error);
-    } finally {
-      timer?.abort(RUN_ENDED);
+      if (GroupTeamFailedError.isInstance(error)) state.output = error.partialOutput;
+      throw error;
     }
-    return groupResultOf(execution.builder.result, this.role, output, teamResults, errors);
+  }
+
+  private resultOf(result: RunResult, state: GroupRunState): GroupResult {
+    return groupResultOf(result, this.role, state.output, state.teamResults, state.errors);
   }
 
   private routing(plan: RunPlan): [RouteSettings | undefined, TerminationCondition | undefined] {

@@ -114,11 +114,10 @@ export async function decideNext(
     ];
   }
   const rule = settings.onInvalidDecision;
-  const wait = execution.emit("warning", {
+  await execution.emit("warning", {
     message: `The orchestrator's answer was invalid twice (${problem}); rule "${rule}" decides.`,
     code: "invalid_router_decision",
   });
-  if (wait) await wait;
   if (rule === "fail")
     throw new RouterDecisionError(`The orchestrator's answer was invalid twice: ${problem}`);
   const unvisited =

@@ -1,5 +1,6 @@
 import { RouterDecisionError } from "../errors/router-decision-error.js";
-import { AgentFailure, type RunExecution } from "../run/run-execution.js";
+import type { RunExecution } from "../run/run-execution.js";
+import { AgentFailure } from "../run/run-failure.js";
 import {
   decideNext,
   ORCHESTRATOR_ID,
@@ -84,12 +85,7 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
     state.iteration = iteration;
     state.lastAgent = nextAgent;
     state.lastOutput = output;
-    const wait = execution.emit("progress", {
-      completed: iteration,
-      total: undefined,
-      label: nextAgent,
-    });
-    if (wait) await wait;
+    await execution.progress(iteration, undefined, nextAgent);
   }
   if (history.length === 0) {
     throw new AgentFailure(

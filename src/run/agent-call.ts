@@ -130,7 +130,7 @@ export class AgentCall implements CallContext {
   }
 
   /** The model answered: the agent's answer, then `agent_completed`. */
-  answered(response: ModelResponse): AgentResult | Promise<AgentResult> {
+  answered(response: ModelResponse): Promise<AgentResult> {
     let outcome: AgentOutput;
     const first = this.#invalid;
     try {
@@ -148,7 +148,7 @@ export class AgentCall implements CallContext {
    * Ends the step with `agent_completed`. The agent's usage is every token its calls reported
    * (a failed attempt's included), or the outcome's when no call reported any.
    */
-  complete(outcome: AgentOutput): AgentResult | Promise<AgentResult> {
+  complete(outcome: AgentOutput): Promise<AgentResult> {
     const spent = this.#sink.spent;
     if (spent !== undefined) outcome.usage = spent;
     return this.#execution.completeAgent(this.#agent, this.#started, outcome);

@@ -37,11 +37,7 @@ export interface AgentStepHost {
     cause?: unknown,
   ): void | Promise<void>;
   /** Ends an agent's step with `agent_completed`; returns the agent's result. */
-  completeAgent(
-    agent: PreparedAgent,
-    started: number,
-    outcome: AgentOutput,
-  ): AgentResult | Promise<AgentResult>;
+  completeAgent(agent: PreparedAgent, started: number, outcome: AgentOutput): Promise<AgentResult>;
   /**
    * Ends an agent's step with `agent_failed`.
    * @throws AgentFailure wrapping `error`, always.

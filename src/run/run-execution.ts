@@ -6,68 +6,90 @@ import {
   type AgentRunContext,
   type PreparedAgent,
 } from "../agents/llm-agent.js";
+import type { CostTracker } from "../cost/cost-tracker.js";
 import { AgentCall, AgentSink } from "./agent-call.js";
+import { agentCallSettings, type CallDefaults } from "./agent-call-settings.js";
 import type { AgentStepHost } from "./agent-step-host.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
 import { toErrorInfo } from "../events/error-info.js";
 import type { EventSink } from "../events/event-sink.js";
 import { RunTimeoutError } from "../errors/run-timeout-error.js";
-import type { RunStatus, StreamEvent, StreamEventDataMap } from "../events/stream-event.js";
+import type { StreamEvent, StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import { nestedTeamInput, runTeamStep, type NestedTeam } from "./nested-team.js";
-import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
+import { AgentFailure, detailsOf, statusOf, usageOf } from "./run-failure.js";
+import type { RunOutlet } from "./run-outlet.js";
 import { RunResultBuilder, type RunResult } from "./run-result.js";
 
-/** Where a run's events go besides the fold: a stream's channel, or a parent run's log. */
-export interface EventOutlet {
-  push(event: StreamEvent): void | Promise<void>;
+/** Hooks of a run's lifecycle, called by `startRun` (a team's `RunController`). */
+export interface RunHooks {
+  /** Before anything of the run happens; throws when the run may not start. */
+  begin(runId: string): void;
+  /** The run emitted `run_started`. */
+  started(execution: RunExecution): Promise<void>;
+  /** The run is about to emit its terminal event. */
+  finish(execution: RunExecution, to: "completed" | "failed", reason: string): Promise<void>;
 }
 
-/** Everything a run needs, fixed at run start. */
+/**
+ * Everything a run needs, fixed at run start and never changed after: the planner (a team's,
+ * a group's) builds it complete, nested-run settings included, and `startRun` runs it.
+ */
 export interface RunPlan {
-  runId: string;
-  teamId: string;
-  agents: PreparedAgent[];
+  readonly runId: string;
+  readonly teamId: string;
+  readonly agents: readonly PreparedAgent[];
+  /** The ids `run_started` lists: the team's agents, or the group's teams. */
+  readonly memberIds: readonly string[];
   /** Each agent's role by agent id (shared by the team's runs). */
-  roles?: ReadonlyMap<string, string>;
-  models: Map<string, ResolvedModel>;
+  readonly roles?: ReadonlyMap<string, string>;
+  readonly models: ReadonlyMap<string, ResolvedModel>;
   /** Each agent's fallback models, in order. */
-  fallbackModels?: Map<string, ResolvedModel[]>;
+  readonly fallbackModels?: ReadonlyMap<string, ResolvedModel[]>;
   /** Each agent's call settings (model, fallbacks, pipeline, temperature, …), shared by the team's runs. */
-  agentSettings?: Map<string, AgentCallSettings>;
+  readonly agentSettings?: ReadonlyMap<string, AgentCallSettings>;
   /** Each agent's model-call pipeline (its retry policy, breaker and timeout). */
-  agentCalls?: Map<string, ModelCall>;
+  readonly agentCalls?: ReadonlyMap<string, ModelCall>;
   /** The team's pipeline, for calls that belong to no agent. */
-  call: ModelCall;
-  clock: Clock;
-  signal: AbortSignal;
-  input: Record<string, unknown>;
+  readonly call: ModelCall;
+  readonly clock: Clock;
+  /** The run's signal: the caller's, joined with `controller`'s. */
+  readonly signal: AbortSignal;
+  /** Stops the run (the timeout, a stream consumer that left, a handle's `cancel`). */
+  readonly controller: AbortController;
+  readonly input: Readonly<Record<string, unknown>>;
   /** Prefix of agent paths, e.g. `support` or `group/support`. */
-  pathPrefix: string;
-  mode: string;
+  readonly pathPrefix: string;
+  readonly mode: string;
   /** Team-wide call settings; `stream: undefined` streams when the run is {@link RunPlan.observed}. */
-  defaults: {
-    temperature: number | undefined;
-    maxTokens: number | undefined;
-    stream: boolean | undefined;
-  };
+  readonly defaults: CallDefaults;
+  /** What the run does between `run_started` and its end; returns the run's output. */
+  readonly flow: (execution: RunExecution) => Promise<unknown>;
+  /** The run stops with `RunTimeoutError` after `ms`; `owner` names whose limit it is. */
+  readonly timeout?: { readonly ms: number; readonly owner: string } | undefined;
   /**
-   * Whether someone consumes the run's events as they happen. Default: the run has a stream
-   * consumer or listeners. A nested run takes its parent's.
+   * The cost tracker's run, which `startRun` closes when the run ends; absent when someone
+   * else ends it (a parent run sharing the tracker). With `foldsCost`, the run's folded cost
+   * is what the tracker counts (no budgets: no second count per call).
    */
-  observed?: boolean;
-  /** Extra listeners of every event (stores, loggers). */
-  listeners: ((event: StreamEvent) => void)[];
+  readonly costRun?: { readonly tracker: CostTracker; readonly foldsCost: boolean } | undefined;
+  /** The team's lifecycle around the run (`begin`, `started`, `finish`). */
+  readonly hooks?: RunHooks | undefined;
+  /**
+   * Whether someone consumes the run's events as they happen. Default: the run's outlet
+   * pushes or listens. A nested run takes its parent's.
+   */
+  readonly observed?: boolean | undefined;
   /** Called at every step boundary; may wait (pause) before the run goes on. */
-  gate?: (execution: RunExecution) => Promise<void>;
+  readonly gate?: ((execution: RunExecution) => Promise<void>) | undefined;
   /** Agents of type `team`, by agent id: the nested teams they run. */
-  teams?: Map<string, NestedTeam<RunExecution>>;
+  readonly teams?: ReadonlyMap<string, NestedTeam<RunExecution>> | undefined;
   /** Asks people for approvals (set by `team.start()`); absent when nobody can be asked. */
-  approver?: RunApprover;
+  readonly approver?: RunApprover | undefined;
 }
 
 /** Asks a person before an agent marked `requiresApproval`, or a tool with `needsApproval`, runs. */
@@ -86,36 +108,29 @@ export interface RunApprover {
 }
 
 /**
- * One run in progress: numbers and stamps its events, folds them into the result and feeds
- * the stream consumer, if any. Flows drive it with `runAgent`.
+ * One run in progress: numbers and stamps its events, folds them into the result and hands
+ * them to the run's outlet. Flows drive it with `runAgent` and `checkpoint`; `startRun`
+ * starts and ends it.
  */
 export class RunExecution implements AgentStepHost {
   readonly builder: RunResultBuilder;
   /** Run input and agents' outputs by name: what prompts read. */
   readonly variables: Record<string, unknown>;
   /**
-   * Whether someone consumes the run's events as they happen (a stream, a handle, listeners,
-   * an observed parent run). Agents without a `stream` setting stream their answers then.
+   * Whether someone consumes the run's events as they happen (a stream, a handle, an observed
+   * parent run). Agents without a `stream` setting stream their answers then.
    */
   readonly observed: boolean;
-  /**
-   * Nobody but the fold sees this run's events: no stream consumer, parent log or listener
-   * (listeners are on the plan before the execution is made).
-   */
-  private readonly unread: boolean;
   private seq = 0;
-  private scratch: ScratchEvent | undefined;
-  private lastTimestamp = 0;
   /** When the execution began (ms since the epoch): the time `run_started` carries. */
   readonly startedAt: number;
 
   constructor(
     readonly plan: RunPlan,
-    private readonly channel: EventOutlet | undefined,
+    private readonly outlet: RunOutlet = {},
   ) {
     this.builder = new RunResultBuilder(plan.runId, plan.teamId, plan.pathPrefix, plan.roles);
-    this.unread = channel === undefined && plan.listeners.length === 0;
-    this.observed = plan.observed ?? !this.unread;
+    this.observed = plan.observed ?? (outlet.push !== undefined || outlet.listen !== undefined);
     this.variables = { ...plan.input };
     this.startedAt = plan.clock.now();
   }
@@ -124,7 +139,7 @@ export class RunExecution implements AgentStepHost {
     return this.plan.signal;
   }
 
-  /** Emits one event of the run. Returns a promise only under back-pressure. */
+  /** Emits one event of the run, stamped now. Returns a promise only under back-pressure. */
   emit<T extends StreamEventType>(
     type: T,
     data: StreamEventDataMap[T],
@@ -134,20 +149,15 @@ export class RunExecution implements AgentStepHost {
     return this.emitAt(this.plan.clock.now(), type, data, agentId, cause);
   }
 
-  /**
-   * A flow's `progress` event after a step: `completed` of `total` steps, the last one `label`.
-   * When nobody reads the run's events its data is not even built (the fold only counts it).
-   */
+  /** A flow's `progress` event after a step: `completed` of `total` steps, the last one `label`. */
   progress(completed: number, total: number | undefined, label: string): void | Promise<void> {
-    if (this.unread) {
-      this.seq++;
-      this.builder.count();
-      return;
-    }
-    return this.emitAt(this.lastTimestamp, "progress", { completed, total, label });
+    return this.emit("progress", { completed, total, label });
   }
 
-  /** {@link emit} with a timestamp the caller has read already (saves a clock read per event). */
+  /**
+   * The one way an event of this run is made: numbered, folded, heard by the outlet's
+   * listener, then pushed to the outlet (whose promise, under back-pressure, is returned).
+   */
   emitAt<T extends StreamEventType>(
     timestamp: number,
     type: T,
@@ -155,45 +165,10 @@ export class RunExecution implements AgentStepHost {
     agentId?: string,
     cause?: unknown,
   ): void | Promise<void> {
-    this.lastTimestamp = timestamp;
-    if (this.unread) {
-      // Nobody sees this event but the fold (a plain `run()`): fold it from one reused object
-      // instead of allocating an event that would be garbage at once. The fold keeps no event.
-      const scratch = (this.scratch ??= {
-        type,
-        runId: this.plan.runId,
-        seq: 0,
-        timestamp,
-        agentId,
-        agentPath: undefined,
-        data,
-        cause,
-      });
-      scratch.type = type;
-      scratch.seq = ++this.seq;
-      scratch.timestamp = timestamp;
-      scratch.agentId = agentId;
-      scratch.data = data;
-      scratch.cause = cause;
-      this.builder.apply(scratch as unknown as StreamEvent, true);
-      scratch.data = undefined;
-      scratch.cause = undefined;
-      return;
-    }
-    const event = createEvent(
-      type,
-      this.plan.runId,
-      ++this.seq,
-      timestamp,
-      agentId,
-      agentId === undefined ? undefined : `${this.plan.pathPrefix}/${agentId}`,
-      data,
-      cause,
+    const path = agentId === undefined ? undefined : `${this.plan.pathPrefix}/${agentId}`;
+    return this.record(
+      createEvent(type, this.plan.runId, ++this.seq, timestamp, agentId, path, data, cause),
     );
-    this.builder.apply(event, true);
-    const listeners = this.plan.listeners;
-    for (let index = 0; index < listeners.length; index++) listeners[index]!(event);
-    return this.channel?.push(event);
   }
 
   /**
@@ -203,20 +178,26 @@ export class RunExecution implements AgentStepHost {
    */
   forward(event: StreamEvent): void | Promise<void> {
     if (event.type.startsWith("run_")) return;
-    const data = event.data;
-    const forwarded = createEvent(
-      event.type,
-      this.plan.runId,
-      ++this.seq,
-      event.timestamp,
-      event.agentId,
-      event.agentPath,
-      data,
-      eventCause(event),
+    return this.record(
+      createEvent(
+        event.type,
+        this.plan.runId,
+        ++this.seq,
+        event.timestamp,
+        event.agentId,
+        event.agentPath,
+        event.data,
+        eventCause(event),
+      ),
+      false,
     );
-    this.builder.apply(forwarded);
-    for (const listener of this.plan.listeners) listener(forwarded);
-    return this.channel?.push(forwarded);
+  }
+
+  /** Folds the event (`own`: this run's, not a nested run's), then hands it to the outlet. */
+  private record(event: StreamEvent, own = true): void | Promise<void> {
+    this.builder.apply(event, own);
+    this.outlet.listen?.(event);
+    return this.outlet.push?.(event);
   }
 
   /** An event sink whose events are tagged with `agentId`. */
@@ -226,21 +207,12 @@ export class RunExecution implements AgentStepHost {
 
   /**
    * A step boundary: flows call it between agents (and tool rounds). Throws the abort reason
-   * when the run was cancelled; waits here while the run is paused.
+   * when the run was cancelled; waits here while the run is paused (the plan's `gate`).
    */
   async checkpoint(): Promise<void> {
     this.plan.signal.throwIfAborted();
-    if (this.plan.gate) await this.plan.gate(this);
-    this.plan.signal.throwIfAborted();
-  }
-
-  /**
-   * {@link checkpoint} without a promise when the run has no gate (the common case): throws the
-   * abort reason when the run was cancelled, and returns the wait only when there is one.
-   * Flows write `const wait = execution.passBoundary(); if (wait) await wait;`.
-   */
-  passBoundary(): void | Promise<void> {
-    if (this.plan.gate) return this.checkpoint();
+    if (!this.plan.gate) return;
+    await this.plan.gate(this);
     this.plan.signal.throwIfAborted();
   }
 
@@ -250,79 +222,38 @@ export class RunExecution implements AgentStepHost {
   }
 
   /**
-   * Runs one agent: `agent_started`, the agent, then `agent_completed` (its output becomes a
-   * variable for later prompts) or `agent_failed`.
-   * @throws AgentFailedError wrapping the agent's error.
+   * Runs one agent step: approval when the agent needs it, `agent_started`, the agent (a model
+   * call, a tool loop or a nested team), then `agent_completed` (its output becomes a variable
+   * for later prompts) or `agent_failed`.
+   * @throws AgentFailure wrapping the agent's error.
    */
-  runAgent(
+  async runAgent(
     agent: PreparedAgent,
     step: number,
     signal: AbortSignal = this.plan.signal,
   ): Promise<AgentResult> {
     const { plan } = this;
-    if (
-      agent.executor ||
-      plan.teams?.has(agent.id) ||
-      (plan.approver && agent.config.requiresApproval)
-    )
-      return this.runAgentInFull(agent, step, signal);
-    // A tool-less LLM agent (the common step): its model call's promise with one reaction,
-    // no async frame of its own (at a thousand runs in flight, frames are what costs).
-    const settings = plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent);
-    const started = plan.clock.now();
-    const call = new AgentCall(this, agent, settings, signal, started);
-    const announced = this.emitAt(
-      started,
-      "agent_started",
-      { role: agent.role, model: settings.model.name, step },
-      agent.id,
-    );
-    return announced ? announced.then(() => call.run()) : call.run();
-  }
-
-  /** {@link runAgent} for nested teams, agents with tools and agents that need approval. */
-  private async runAgentInFull(
-    agent: PreparedAgent,
-    step: number,
-    signal: AbortSignal,
-  ): Promise<AgentResult> {
-    const { plan } = this;
     const nested = plan.teams?.get(agent.id);
-    if (nested) {
-      if (plan.approver && agent.config.requiresApproval)
-        await this.approve(plan.approver, agent, undefined);
-      const who = { agentId: agent.id, role: agent.role, outputKey: agent.outputKey };
-      const outcome = await runTeamStep(
-        this,
-        who,
-        nested,
-        nestedTeamInput(agent, this),
-        step,
-        signal,
-      );
-      if (outcome.error !== undefined) throw new AgentFailure(agent.id, outcome.error);
-      return outcome.agentResult;
-    }
-    const settings = plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent);
-    const model = settings.model;
+    const settings = nested
+      ? undefined
+      : (plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent));
     if (plan.approver && agent.config.requiresApproval)
-      await this.approve(plan.approver, agent, model.name);
+      await this.approve(plan.approver, agent, settings?.model.name);
+    if (nested) return this.runTeam(agent, nested, step, signal);
     const started = plan.clock.now();
-    const announced = this.emitAt(
+    await this.emitAt(
       started,
       "agent_started",
-      { role: agent.role, model: model.name, step },
+      { role: agent.role, model: settings!.model.name, step },
       agent.id,
     );
-    if (announced) await announced;
-    const call = new AgentCall(this, agent, settings, signal, started);
-    // A tool-less agent that needed approval goes on as any tool-less step.
+    const call = new AgentCall(this, agent, settings!, signal, started);
     const executor = agent.executor;
     if (!executor) return call.run();
     let outcome: AgentOutput;
     try {
       const context: AgentRunContext = {
-        settings,
+        settings: settings!,
         variables: this.variables,
         observed: this.observed,
         checkpoint: () => this.checkpoint(),
@@ -336,23 +267,36 @@ export class RunExecution implements AgentStepHost {
     return call.complete(outcome);
   }
 
+  /** A `type: team` agent's step: its team runs nested in this run. */
+  private async runTeam(
+    agent: PreparedAgent,
+    nested: NestedTeam<RunExecution>,
+    step: number,
+    signal: AbortSignal,
+  ): Promise<AgentResult> {
+    const who = { agentId: agent.id, role: agent.role, outputKey: agent.outputKey };
+    const input = nestedTeamInput(agent, this);
+    const outcome = await runTeamStep(this, who, nested, input, step, signal);
+    if (outcome.error !== undefined) throw new AgentFailure(agent.id, outcome.error);
+    return outcome.agentResult;
+  }
+
   /**
    * Ends an agent's step with `agent_completed`; its output becomes a variable for later
-   * prompts. Returns the agent's result (the fold's), or a promise of it under back-pressure.
+   * prompts. Returns the agent's result (the fold's).
    */
-  completeAgent(
+  async completeAgent(
     agent: PreparedAgent,
     started: number,
     outcome: AgentOutput,
-  ): AgentResult | Promise<AgentResult> {
+  ): Promise<AgentResult> {
     const ended = this.plan.clock.now();
     this.variables[agent.outputKey] = outcome.output;
     // The agent's output is the event's data, once its latency is in.
     outcome.latencyMs = ended - started;
-    const completed = this.emitAt(ended, "agent_completed", outcome, agent.id);
-    // The fold has just built the agent's result from this event: hand out the same object.
-    const result = this.builder.lastAgentResult!;
-    return completed ? completed.then(() => result) : result;
+    await this.emitAt(ended, "agent_completed", outcome, agent.id);
+    // The fold has built the agent's result from this event: hand out the same object.
+    return this.builder.lastAgentResult!;
   }
 
   /**
@@ -362,7 +306,7 @@ export class RunExecution implements AgentStepHost {
    */
   async failAgent(
     agent: PreparedAgent,
-    model: string,
+    model: string | undefined,
     started: number,
     error: unknown,
     spent?: Usage,
@@ -401,25 +345,18 @@ export class RunExecution implements AgentStepHost {
       await approver.approveAgent(agent, this);
     } catch (error) {
       if (this.plan.signal.aborted) throw error;
-      await this.emit(
-        "agent_failed",
-        { error: toErrorInfo(error), usage: emptyUsage(), model, latencyMs: 0 },
-        agent.id,
-        error,
-      );
-      throw new AgentFailure(agent.id, error);
+      await this.failAgent(agent, model, this.plan.clock.now(), error, emptyUsage());
     }
   }
 
   /** Ends the run with `run_completed`. */
   async complete(output: unknown): Promise<RunResult> {
     const now = this.plan.clock.now();
-    const completed = this.emitAt(now, "run_completed", {
+    await this.emitAt(now, "run_completed", {
       output,
       usage: this.builder.result.usage,
       durationMs: now - this.startedAt,
     });
-    if (completed) await completed;
     return this.builder.result;
   }
 
@@ -428,108 +365,32 @@ export class RunExecution implements AgentStepHost {
     const failedAgent = thrown instanceof AgentFailure ? thrown.agentId : undefined;
     const error = thrown instanceof AgentFailure ? thrown.error : thrown;
     const usage = this.builder.result.usage;
-    const abortReason = this.plan.signal.aborted ? (this.plan.signal.reason as unknown) : undefined;
-    if (this.plan.signal.aborted && !RunTimeoutError.isInstance(abortReason)) {
-      const reason = abortReason;
+    const { signal } = this.plan;
+    const abortReason = signal.aborted ? (signal.reason as unknown) : undefined;
+    if (signal.aborted && !RunTimeoutError.isInstance(abortReason)) {
       const message =
-        reason instanceof Error
-          ? reason.message
-          : typeof reason === "string"
-            ? reason
+        abortReason instanceof Error
+          ? abortReason.message
+          : typeof abortReason === "string"
+            ? abortReason
             : "cancelled";
-      await this.emit(
-        "run_cancelled",
-        { reason: message, usage, durationMs: this.elapsedMs() },
-        undefined,
-        reason,
-      );
-    } else {
-      const failure = abortReason ?? error;
-      await this.emit(
-        "run_failed",
-        {
-          error: toErrorInfo(failure),
-          status: statusOf(failure),
-          ...(failedAgent ? { failedAgent } : {}),
-          usage,
-          durationMs: this.elapsedMs(),
-        },
-        undefined,
-        failure,
-      );
+      const data = { reason: message, usage, durationMs: this.elapsedMs() };
+      await this.emit("run_cancelled", data, undefined, abortReason);
+      return this.builder.result;
     }
+    const failure = abortReason ?? error;
+    await this.emit(
+      "run_failed",
+      {
+        error: toErrorInfo(failure),
+        status: statusOf(failure),
+        ...(failedAgent ? { failedAgent } : {}),
+        usage,
+        durationMs: this.elapsedMs(),
+      },
+      undefined,
+      failure,
+    );
     return this.builder.result;
   }
-}
-
-/**
- * An agent's call settings: its model, fallbacks and pipeline, and its own temperature, token
- * limit and `stream` over the team's `defaults` (`stream` unset: stream when the run is observed).
- */
-export function agentCallSettings(
-  agent: PreparedAgent,
-  model: ResolvedModel,
-  fallbackModels: ResolvedModel[] | undefined,
-  call: ModelCall,
-  defaults: RunPlan["defaults"],
-): AgentCallSettings {
-  return {
-    model,
-    fallbackModels,
-    call,
-    temperature: agent.config.temperature ?? defaults.temperature,
-    maxTokens: agent.config.maxTokens ?? defaults.maxTokens,
-    stream: agent.config.stream ?? defaults.stream,
-  };
-}
-
-/** The fields of an event, for folding an event nobody else sees (see `RunExecution.emitAt`). */
-interface ScratchEvent {
-  type: StreamEventType;
-  runId: string;
-  seq: number;
-  timestamp: number;
-  agentId: string | undefined;
-  agentPath: string | undefined;
-  data: unknown;
-  cause: unknown;
-}
-
-/** An agent failed; carries which one, so the run can name it. */
-export class AgentFailure extends Error {
-  override readonly name = "AgentFailure";
-  constructor(
-    readonly agentId: string,
-    readonly error: unknown,
-  ) {
-    super(`Agent "${agentId}" failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-}
-
-function statusOf(error: unknown): RunStatus {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code === "budget_exceeded") return "budget_exceeded";
-  if (code === "run_timeout" || (error instanceof Error && error.name === "TimeoutError"))
-    return "timeout";
-  return "failed";
-}
-
-function usageOf(error: unknown): Usage {
-  const usage = (error as { usage?: Usage } | undefined)?.usage;
-  return usage && typeof usage.totalTokens === "number" ? usage : emptyUsage();
-}
-
-function detailsOf(error: unknown): Record<string, unknown> | undefined {
-  const found = (error as { details?: unknown } | undefined)?.details;
-  const details: Record<string, unknown> =
-    typeof found === "object" && found !== null ? { ...(found as Record<string, unknown>) } : {};
-  const retryMetrics = getRetryMetrics(error);
-  if (retryMetrics) {
-    details.retryMetrics = retryMetrics;
-    details.modelCalls ??= retryMetrics.attempts;
-  }
-  if (shouldEscalate(error)) details.shouldEscalate = true;
-  return Object.keys(details).length > 0 ? details : undefined;
 }

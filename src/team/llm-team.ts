@@ -147,7 +147,6 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       planner: this.planner,
       lifecycle: this.lifecycle,
       costTracker,
-      hasBudgets: this.budgetManagers.length > 0,
       clock,
       streamBufferSize: options.streamBufferSize ?? 1024,
     });

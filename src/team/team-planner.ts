@@ -13,17 +13,41 @@ import { checkVariables } from "../flows/check-variables.js";
 import { assertNoApprovalsNeeded, type RunController } from "./lifecycle/run-controller.js";
 import type { NestedTeam } from "../run/nested-team.js";
 import { ORCHESTRATOR_ID } from "../router/route-decision.js";
-import { agentCallSettings, type RunExecution, type RunPlan } from "../run/run-execution.js";
+import { agentCallSettings } from "../run/agent-call-settings.js";
+import type { RunApprover, RunExecution, RunPlan } from "../run/run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { TeamConfig } from "./team-config.js";
 import { runInputChecker, type TeamInputs } from "./team-inputs.js";
-import { compileTeamFlow, flowMode, type TeamFlow } from "../flows/team-flow.js";
+import { compileTeamFlow, flowMode, runTeamFlow, type TeamFlow } from "../flows/team-flow.js";
 import type { TeamPipelines } from "./team-pipelines.js";
 
 /** A nested team as the planner sees it: it runs as a step and checks a run input's keys. */
 export interface PlannedNestedTeam extends NestedTeam<RunExecution> {
   /** @throws ConfigError when the team's flow is invalid or the keys leave a prompt variable unset. */
   validate(inputKeys?: string[]): void;
+}
+
+/** How a run is started: what the entry point (`run`, `stream`, `start`, a parent run) adds to its plan. */
+export interface RunLaunch {
+  /** Stops the run; the plan's signal joins it with the caller's. */
+  controller: AbortController;
+  /** The team's lifecycle around the run (absent when the lifecycle is not enforced). */
+  control?: RunController;
+  /** Set when the run is a step of another run. */
+  nested?: NestedRunSettings;
+}
+
+/** What a nested run takes from its parent run. */
+export interface NestedRunSettings {
+  /** Prefix of the nested run's agent paths, `<parent prefix>/<agent id>`. */
+  readonly pathPrefix: string;
+  /** The parent's step-boundary gate (pauses the nested run with its parent). */
+  readonly gate?: ((execution: RunExecution) => Promise<void>) | undefined;
+  readonly approver?: RunApprover | undefined;
+  /** Whether the parent's events are read as they happen. */
+  readonly observed: boolean;
+  /** The parent shares the cost tracker's run: the parent ends it, not the nested run. */
+  readonly parentEndsCost: boolean;
 }
 
 /** What a {@link TeamPlanner} plans from: live views of its team, read at every run. */
@@ -51,6 +75,8 @@ export interface TeamPlannerOptions {
  */
 export class TeamPlanner {
   private compiledFlow: TeamFlow | undefined;
+  /** The plan's `flow`: runs the compiled flow (made once per compiled flow). */
+  private runFlow: ((execution: RunExecution) => Promise<unknown>) | undefined;
   /** Input key sets already checked against the prompts (runs repeat the same shape). */
   private readonly checkedInputs = new Set<string>();
   private modelPlan: ModelPlan | undefined;
@@ -69,6 +95,7 @@ export class TeamPlanner {
   /** Forgets everything derived from the agents and settings: the next run compiles and plans again. */
   changed(): void {
     this.compiledFlow = undefined;
+    this.runFlow = undefined;
     this.modelPlan = undefined;
     this.pendingModelPlan = undefined;
     this.checkedInputs.clear();
@@ -94,14 +121,9 @@ export class TeamPlanner {
    * The plan of one run, and its run started in the cost tracker. Everything that can fail
    * before the run does fails here.
    * @throws ConfigError for a bad input, no agents, an unset prompt variable, no model, an
-   *   unpriced model under a budget, or (unless `control` is interactive) agents needing approval.
+   *   unpriced model under a budget, or (unless `launch.control` is interactive) agents needing approval.
    */
-  plan(
-    input: RunInput,
-    options: RunOptions,
-    controller: AbortController,
-    control?: RunController,
-  ): RunPlan | Promise<RunPlan> {
+  plan(input: RunInput, options: RunOptions, launch: RunLaunch): RunPlan | Promise<RunPlan> {
     const { teamId, agents } = this.team;
     const values = normalizeInput(input);
     this.checkInput(values);
@@ -112,13 +134,13 @@ export class TeamPlanner {
     }
     const flow = this.flow();
     this.checkVariables(flow, Object.keys(values));
-    if (!control?.interactive) assertNoApprovalsNeeded(agents);
+    if (!launch.control?.interactive) assertNoApprovalsNeeded(agents);
     // The model plan is built once (resolving models may wait); runs after that plan at once.
     const cached = this.cachedModelPlan();
-    if (cached) return this.runPlan(cached, values, options, controller, control);
+    if (cached) return this.runPlan(cached, values, options, launch);
     return (this.pendingModelPlan ??= this.buildModelPlan(flow).finally(
       () => (this.pendingModelPlan = undefined),
-    )).then((parts) => this.runPlan(parts, values, options, controller, control));
+    )).then((parts) => this.runPlan(parts, values, options, launch));
   }
 
   /** Checks a run input against the team's declared `inputs`. @throws ConfigError naming what is missing or wrong. */
@@ -135,8 +157,7 @@ export class TeamPlanner {
     parts: ModelPlan,
     values: Record<string, unknown>,
     options: RunOptions,
-    controller: AbortController,
-    control: RunController | undefined,
+    launch: RunLaunch,
   ): RunPlan {
     const { teamId, costTracker, budgetManagers } = this.team;
     if (budgetManagers.length > 0) {
@@ -149,13 +170,18 @@ export class TeamPlanner {
     }
     const runId = options.runId ?? newRunId();
     costTracker.startRun(runId, teamId);
+    const { controller, control, nested } = launch;
     const signal = options.signal
       ? AbortSignal.any([options.signal, controller.signal])
       : controller.signal;
+    const interactive = control?.interactive === true;
+    const { timeoutMs } = this.settings;
+    const flow = this.flow();
     const plan: RunPlan = {
       runId,
       teamId,
       agents: parts.agents,
+      memberIds: parts.agentIds,
       roles: parts.roles,
       models: parts.models,
       fallbackModels: parts.fallbackModels,
@@ -164,17 +190,22 @@ export class TeamPlanner {
       call: this.team.pipelines.team(),
       clock: this.team.clock,
       signal,
+      controller,
       input: values,
-      pathPrefix: teamId,
+      pathPrefix: nested?.pathPrefix ?? teamId,
       mode: parts.mode,
       defaults: parts.defaults,
-      listeners: [],
+      flow: (this.runFlow ??= (execution) => runTeamFlow(execution, flow)),
+      timeout: timeoutMs === undefined ? undefined : { ms: timeoutMs, owner: `Team "${teamId}"` },
+      costRun: nested?.parentEndsCost
+        ? undefined
+        : { tracker: costTracker, foldsCost: budgetManagers.length === 0 },
+      hooks: control,
+      observed: nested?.observed,
+      gate: nested ? nested.gate : interactive ? control.gate : undefined,
+      approver: nested ? nested.approver : interactive ? control : undefined,
+      teams: parts.teams.size > 0 ? parts.teams : undefined,
     };
-    if (control?.interactive) {
-      plan.gate = control.gate;
-      plan.approver = control;
-    }
-    if (parts.teams.size > 0) plan.teams = parts.teams;
     return plan;
   }
 
@@ -238,19 +269,7 @@ export class TeamPlanner {
         agentCallSettings(agent, model, fallbackModels.get(agent.id), call, defaults),
       );
     }
-    if (flow.kind === "router") {
-      const name = firstModel(flow.model ?? this.settings.model) ?? this.team.defaultModel;
-      if (name === undefined) {
-        throw new ConfigError([
-          {
-            path: ["orchestrator", "model"],
-            message:
-              "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini.",
-          },
-        ]);
-      }
-      models.set(ORCHESTRATOR_ID, await resolve(name));
-    }
+    if (flow.kind === "router") models.set(ORCHESTRATOR_ID, await resolve(this.routerModel(flow)));
     const plan: ModelPlan = {
       names,
       resolutions,
@@ -261,6 +280,7 @@ export class TeamPlanner {
         ),
       ],
       agents,
+      agentIds: agents.map((agent) => agent.id),
       roles: new Map(agents.map((agent) => [agent.id, agent.role])),
       models,
       fallbackModels,
@@ -280,6 +300,19 @@ export class TeamPlanner {
       this.modelPlan = plan;
     }
     return plan;
+  }
+
+  /** The router's model name. @throws ConfigError when neither the orchestrator nor the team names one. */
+  private routerModel(flow: TeamFlow & { kind: "router" }): string {
+    const name = firstModel(flow.model ?? this.settings.model) ?? this.team.defaultModel;
+    if (name !== undefined) return name;
+    throw new ConfigError([
+      {
+        path: ["orchestrator", "model"],
+        message:
+          "The orchestrator has no model. Set orchestrator.model or the team's model, e.g. model: openai/gpt-4o-mini.",
+      },
+    ]);
   }
 
   /** The agent's model and fallbacks, in order. */
@@ -326,6 +359,7 @@ interface ModelPlan {
   /** Distinct names of the models the agents may call (for the budget pricing check). */
   modelNames: string[];
   agents: PreparedAgent[];
+  agentIds: string[];
   roles: ReadonlyMap<string, string>;
   models: Map<string, ResolvedModel>;
   fallbackModels: Map<string, ResolvedModel[]>;

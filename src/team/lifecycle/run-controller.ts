@@ -294,8 +294,7 @@ async function emit(
   to: string,
   reason: string,
 ): Promise<void> {
-  const wait = execution.emit("lifecycle_changed", { from, to, reason });
-  if (wait) await wait;
+  await execution.emit("lifecycle_changed", { from, to, reason });
 }
 
 function deferred<T>(): Deferred<T> {

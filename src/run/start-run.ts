@@ -1,0 +1,108 @@
+import { RunTimeoutError } from "../errors/run-timeout-error.js";
+import { RunExecution, type RunPlan } from "./run-execution.js";
+import type { RunOutlet } from "./run-outlet.js";
+import type { RunResult } from "./run-result.js";
+
+/** The reason a run's timeout timer is cleared with (preallocated: runs end often). */
+const RUN_ENDED = new Error("The run ended.");
+
+/**
+ * Runs a plan to its end: the one run engine behind `team.run`, `stream`, `start`, nested
+ * teams and groups. In order: the plan's `hooks.begin`, the timeout timer, `run_started`,
+ * the plan's `flow`, then `run_completed` or `run_cancelled`/`run_failed`; finally the timer
+ * is cleared, the cost tracker's run closed and the outlet closed (or failed).
+ *
+ * A plan still being built may be passed as a promise: its rejection fails the outlet and
+ * the returned promise. A failed or cancelled run resolves (its result says); the promise
+ * rejects only when the run could not start.
+ *
+ * @param planned the run's plan, complete (see {@link RunPlan}), or a promise of it.
+ * @param outlet where the events go besides the fold, and who hears the run end.
+ */
+export function startRun(
+  planned: RunPlan | Promise<RunPlan>,
+  outlet: RunOutlet = {},
+): Promise<RunResult> {
+  // A plan built at once starts without waiting a turn (a team's plan is cached after its first run).
+  if (!(planned instanceof Promise)) return execute(planned, outlet);
+  return planned.then(
+    (plan) => execute(plan, outlet),
+    (error: unknown) => {
+      outlet.fail?.(error);
+      throw error;
+    },
+  );
+}
+
+async function execute(plan: RunPlan, outlet: RunOutlet): Promise<RunResult> {
+  try {
+    plan.hooks?.begin(plan.runId);
+  } catch (error) {
+    closeCostRun(plan);
+    outlet.fail?.(error);
+    throw error;
+  }
+  const execution = new RunExecution(plan, outlet);
+  const timer = startTimer(plan);
+  if (plan.costRun?.foldsCost)
+    plan.costRun.tracker.attachRun(plan.runId, execution.builder.result.cost);
+  let result: RunResult;
+  try {
+    result = await runToEnd(execution);
+  } catch (error) {
+    ended(plan, timer);
+    outlet.fail?.(error);
+    throw error;
+  }
+  ended(plan, timer);
+  outlet.close?.();
+  return result;
+}
+
+/** `run_started`, the flow, then the run's terminal event (with the lifecycle's hooks around). */
+async function runToEnd(execution: RunExecution): Promise<RunResult> {
+  const { plan } = execution;
+  const { hooks } = plan;
+  try {
+    await execution.emitAt(execution.startedAt, "run_started", {
+      teamId: plan.teamId,
+      agents: [...plan.memberIds],
+      input: plan.input,
+      mode: plan.mode,
+    });
+    if (hooks) await hooks.started(execution);
+    const output = await plan.flow(execution);
+    if (hooks) await hooks.finish(execution, "completed", "run completed");
+    return await execution.complete(output);
+  } catch (error) {
+    if (hooks) {
+      const reason = execution.signal.aborted
+        ? "run cancelled"
+        : `run failed: ${error instanceof Error ? error.message : String(error)}`;
+      await hooks.finish(execution, "failed", reason);
+    }
+    return await execution.fail(error);
+  }
+}
+
+/** Only runs with a timeout pay for a timer. */
+function startTimer(plan: RunPlan): AbortController | undefined {
+  const { timeout } = plan;
+  if (timeout === undefined) return undefined;
+  const timer = new AbortController();
+  plan.clock.sleep(timeout.ms, timer.signal).then(
+    () => plan.controller.abort(new RunTimeoutError(timeout.ms, timeout.owner)),
+    () => undefined,
+  );
+  return timer;
+}
+
+function ended(plan: RunPlan, timer: AbortController | undefined): void {
+  timer?.abort(RUN_ENDED);
+  closeCostRun(plan);
+}
+
+function closeCostRun(plan: RunPlan): void {
+  const costRun = plan.costRun;
+  if (costRun?.tracker.isActive(plan.runId)) costRun.tracker.closeRun(plan.runId);
+}
