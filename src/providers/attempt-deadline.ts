@@ -1,5 +1,5 @@
 import { ModelTimeoutError } from "../errors/model-timeout-error.js";
-import type { Clock } from "../internal/clock.js";
+import { startTimer, type Clock } from "../internal/clock.js";
 
 /** Time limits of one attempt of a model call, in ms; `0` turns a limit off. */
 export interface AttemptLimits {
@@ -31,10 +31,7 @@ export function resolveAttemptLimits(options: Partial<AttemptLimits> = {}): Atte
   };
 }
 
-/** Reason given to a deadline timer's cancellation (a constant: an abort without one builds a DOMException). */
-const ATTEMPT_SETTLED = Symbol("llmteam.attemptSettled");
-
-const ignore = (): undefined => undefined;
+const noop = (): void => undefined;
 
 /**
  * Runs one attempt under its deadline, with one timer at a time on the run's clock. The attempt
@@ -57,51 +54,60 @@ export function withDeadline<T>(
   const { signal: outer, clock } = context;
   if (outer.aborted) return Promise.reject(outer.reason as Error);
   const controller = new AbortController();
-  let stopTimer = new AbortController();
-  let rejectEarly!: (reason: unknown) => void;
-  const early = new Promise<never>((_resolve, reject) => {
-    rejectEarly = reject;
-  });
-  const arm = (ms: number, error: () => ModelTimeoutError): void => {
-    clock.sleep(ms, stopTimer.signal).then(() => {
-      const reason = error();
-      controller.abort(reason);
-      rejectEarly(reason);
-    }, ignore);
-  };
-  const onOuterAbort = (): void => {
-    controller.abort(outer.reason);
-    rejectEarly(outer.reason);
-  };
-  outer.addEventListener("abort", onOuterAbort, { once: true });
-  const startedAt = clock.now();
-  const attemptTimeout = (): ModelTimeoutError => new ModelTimeoutError({ timeoutMs, model });
-  let firstToken: (() => void) | undefined;
-  if (firstTokenMs > 0 && (timeoutMs <= 0 || firstTokenMs < timeoutMs)) {
-    arm(
-      firstTokenMs,
-      () => new ModelTimeoutError({ timeoutMs: firstTokenMs, model, firstToken: true }),
-    );
-    firstToken = () => {
-      firstToken = undefined;
-      stopTimer.abort(ATTEMPT_SETTLED);
-      if (timeoutMs <= 0) return;
-      stopTimer = new AbortController();
-      arm(Math.max(0, timeoutMs - (clock.now() - startedAt)), attemptTimeout);
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let cancelTimer = noop;
+    const end = (): void => {
+      settled = true;
+      cancelTimer();
+      outer.removeEventListener("abort", onOuterAbort);
     };
-  } else {
-    arm(timeoutMs, attemptTimeout);
-  }
-  let call: Promise<T>;
-  try {
-    call = attempt(controller.signal, () => firstToken?.());
-  } catch (error) {
-    call = Promise.reject(error);
-  }
-  // The attempt may reject later (after its abort); that rejection is not ours to report.
-  call.catch(ignore);
-  return Promise.race([call, early]).finally(() => {
-    stopTimer.abort(ATTEMPT_SETTLED);
-    outer.removeEventListener("abort", onOuterAbort);
+    // The deadline or the run's abort: the attempt is abandoned at once, its signal aborted.
+    const abandon = (reason: unknown): void => {
+      if (settled) return;
+      end();
+      controller.abort(reason);
+      reject(reason);
+    };
+    const onOuterAbort = (): void => abandon(outer.reason);
+    const startedAt = clock.now();
+    const attemptTimeout = (): void => abandon(new ModelTimeoutError({ timeoutMs, model }));
+    let firstToken: (() => void) | undefined;
+    if (firstTokenMs > 0 && (timeoutMs <= 0 || firstTokenMs < timeoutMs)) {
+      cancelTimer = startTimer(clock, firstTokenMs, () =>
+        abandon(new ModelTimeoutError({ timeoutMs: firstTokenMs, model, firstToken: true })),
+      );
+      firstToken = () => {
+        firstToken = undefined;
+        if (settled) return;
+        cancelTimer();
+        cancelTimer =
+          timeoutMs <= 0
+            ? noop
+            : startTimer(clock, Math.max(0, timeoutMs - (clock.now() - startedAt)), attemptTimeout);
+      };
+    } else {
+      cancelTimer = startTimer(clock, timeoutMs, attemptTimeout);
+    }
+    outer.addEventListener("abort", onOuterAbort, { once: true });
+    let call: Promise<T>;
+    try {
+      call = attempt(controller.signal, () => firstToken?.());
+    } catch (error) {
+      call = Promise.reject(error);
+    }
+    // A rejection after the attempt was abandoned is not ours to report.
+    call.then(
+      (value) => {
+        if (settled) return;
+        end();
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        end();
+        reject(error);
+      },
+    );
   });
 }

@@ -56,6 +56,19 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** Calls `callback` when `advance()` passes `ms` from now; the returned function cancels it. */
+  setTimer(ms: number, callback: () => void): () => void {
+    const timer: Timer = {
+      at: this.current + Math.max(0, ms),
+      order: this.order++,
+      resolve: callback,
+    };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((entry) => entry !== timer);
+    };
+  }
+
   /**
    * Moves time forward by `ms`, waking each sleeper in time order and letting the code it
    * resumes run (and schedule new sleeps) before moving on.
