@@ -17,7 +17,50 @@ async function tree(files: Record<string, string>): Promise<string> {
   return root;
 }
 
+/**
+ * The layers of src/, top first: a folder may import its own layer and those below it, never
+ * one above (docs/architecture.md, "Layers").
+ */
+const LAYERS: string[][] = [
+  ["cli"],
+  ["team", "groups"],
+  ["flows", "router"],
+  ["run"],
+  ["agents", "tools"],
+  ["pipeline"],
+  ["cost", "resilience"],
+  ["providers"],
+  ["store"],
+  ["events", "errors", "config", "internal", "testing"],
+];
+
+/** Known exceptions, each with its reason; a new upward import fails the test. */
+const ALLOWED_UPWARD = new Set([
+  // The agent_completed/agent_failed event data is typed with the agent's details (type only).
+  "events/stream-event.ts -> agents/agent-result.ts",
+]);
+
+/** The layer of a file of src/ (0 is the top); the root index.ts sits above all. */
+function layerOf(file: string): number {
+  const folder = file.includes("/") ? file.split("/")[0]! : undefined;
+  if (folder === undefined) return -1;
+  const layer = LAYERS.findIndex((names) => names.includes(folder));
+  if (layer < 0) throw new Error(`src/${folder}/ is in no layer: add it to LAYERS`);
+  return layer;
+}
+
 describe("architecture", () => {
+  it("a folder imports only its own layer and those below it", () => {
+    const upward: string[] = [];
+    for (const [file, targets] of importGraph(SRC)) {
+      for (const target of targets) {
+        const edge = `${file} -> ${target}`;
+        if (layerOf(target) < layerOf(file) && !ALLOWED_UPWARD.has(edge)) upward.push(edge);
+      }
+    }
+    expect(upward, `imports of a higher layer:\n${upward.join("\n")}`).toEqual([]);
+  });
+
   it("src/ has no import cycles (type-only imports included)", () => {
     const graph = importGraph(SRC);
     // The graph is the real one: the entry point reaches the run engine and its steps.
