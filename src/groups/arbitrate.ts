@@ -1,6 +1,7 @@
 import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { addUsage, emptyUsage } from "../events/usage.js";
 import {
+  callOrchestrator,
   describeInput,
   ORCHESTRATOR_ID,
   parseJsonObject,
@@ -33,22 +34,12 @@ export async function arbitrate(
   for (let attempt = 1; attempt <= 2; attempt++) {
     let text: string;
     try {
-      const response = await execution.plan.call(
-        {
-          model: settings.model,
-          prompt,
-          stream: false,
-          maxOutputTokens: settings.maxTokens,
-          responseFormat: { type: "json", schema: arbiterSchema(ids), name: "arbiter_decision" },
-          ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
-        },
-        {
-          signal: execution.signal,
-          clock: execution.plan.clock,
-          events: execution.sinkFor(ORCHESTRATOR_ID),
-          runId: execution.plan.runId,
-          agentId: ORCHESTRATOR_ID,
-        },
+      const response = await callOrchestrator(
+        execution,
+        settings,
+        prompt,
+        arbiterSchema(ids),
+        "arbiter_decision",
       );
       addUsage(usage, response.usage);
       text = response.text;

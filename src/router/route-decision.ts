@@ -1,7 +1,7 @@
 import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import { RouterDecisionError } from "../errors/router-decision-error.js";
-import type { ResolvedModel } from "../providers/model-call.js";
+import type { ModelRequest, ModelResponse, ResolvedModel } from "../providers/model-call.js";
 import type { RunExecution } from "../run/run-execution.js";
 import type { INVALID_DECISION_RULES } from "./orchestrator-config.js";
 
@@ -77,22 +77,12 @@ export async function decideNext(
   const usage = emptyUsage();
   let problem = "";
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const response = await execution.plan.call(
-      {
-        model: settings.model,
-        prompt,
-        stream: false,
-        maxOutputTokens: settings.maxTokens,
-        responseFormat: { type: "json", schema: decisionSchema(ids), name: "routing_decision" },
-        ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
-      },
-      {
-        signal: execution.signal,
-        clock: execution.plan.clock,
-        events: execution.sinkFor(ORCHESTRATOR_ID),
-        runId: execution.plan.runId,
-        agentId: ORCHESTRATOR_ID,
-      },
+    const response = await callOrchestrator(
+      execution,
+      settings,
+      prompt,
+      decisionSchema(ids),
+      "routing_decision",
     );
     addUsage(usage, response.usage);
     const checked = checkDecision(response.text, ids, settings.noun, history.length);
@@ -251,4 +241,34 @@ export function preview(output: unknown): string {
   return text.length > OUTPUT_PREVIEW_CHARS
     ? `${text.slice(0, OUTPUT_PREVIEW_CHARS)}… (${text.length - OUTPUT_PREVIEW_CHARS} more characters)`
     : text;
+}
+
+/**
+ * One structured call of the orchestrator's model (a routing decision, an arbiter's verdict)
+ * through the run's model-call pipeline, as agent `_orchestrator`.
+ */
+export function callOrchestrator(
+  execution: RunExecution,
+  settings: RouteSettings,
+  prompt: ModelRequest["prompt"],
+  schema: Record<string, unknown>,
+  name: string,
+): Promise<ModelResponse> {
+  return execution.plan.call(
+    {
+      model: settings.model,
+      prompt,
+      stream: false,
+      maxOutputTokens: settings.maxTokens,
+      responseFormat: { type: "json", schema, name },
+      ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+    },
+    {
+      signal: execution.signal,
+      clock: execution.plan.clock,
+      events: execution.sinkFor(ORCHESTRATOR_ID),
+      runId: execution.plan.runId,
+      agentId: ORCHESTRATOR_ID,
+    },
+  );
 }
