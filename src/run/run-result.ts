@@ -3,7 +3,7 @@ import type { RunCost } from "../cost/cost-tracker.js";
 import { RunCostBuilder } from "../cost/run-cost-builder.js";
 import { LLMTeamError } from "../errors/llmteam-error.js";
 import { eventCause } from "../events/create-event.js";
-import type { ErrorInfo, RunStatus, StreamEvent } from "../events/stream-event.js";
+import type { ErrorInfo, RunStatus, StreamEvent, StreamEventOf } from "../events/stream-event.js";
 import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import { ReportRecorder } from "./report/report-recorder.js";
 import type { RunReport } from "./report/run-report.js";
@@ -162,27 +162,9 @@ export class RunResultBuilder {
     switch (event.type) {
       case "token":
         break;
-      case "agent_completed": {
-        const data = event.data;
-        const agentId = event.agentId!;
-        result.output[agentId] = data.output;
-        result.finalOutput = data.output;
-        // Spread first: the engine clones `details` at once, then adds the fields.
-        const agentResult: AgentResult = {
-          ...data.details,
-          agentId,
-          role: this.recorder.agentEnded(agentId, event.timestamp),
-          output: data.output,
-          success: true,
-          usage: data.usage,
-          model: data.model,
-          latencyMs: data.latencyMs,
-        } as AgentResult;
-        agentResult.modelCalls ??= 0;
-        result.agentResults.push(agentResult);
-        this.lastAgentResult = agentResult;
+      case "agent_completed":
+        this.agentCompleted(event);
         break;
-      }
       case "cost_update":
         // Every model call's tokens, whatever became of the step that made it.
         addUsage(result.usage, event.data.tokens);
@@ -193,29 +175,11 @@ export class RunResultBuilder {
         this.recorder.agentStarted(event.agentId!, event.data.role, event.timestamp);
         break;
       case "run_started":
-        result.startedAt = isoTime(event.timestamp);
-        result.cost.startedAt = event.timestamp;
-        this.recorder.runStarted(event.data.mode, event.timestamp);
+        this.runStarted(event);
         break;
-      case "agent_failed": {
-        const data = event.data;
-        const agentId = event.agentId!;
-        const agentResult: AgentResult = {
-          modelCalls: 0,
-          ...data.details,
-          agentId,
-          role: this.recorder.agentEnded(agentId, event.timestamp),
-          output: undefined,
-          success: false,
-          error: data.error,
-          usage: data.usage,
-          model: data.model,
-          latencyMs: data.latencyMs,
-        };
-        result.agentResults.push(agentResult);
-        this.lastAgentResult = agentResult;
+      case "agent_failed":
+        this.agentFailed(event);
         break;
-      }
       case "agent_selected":
         this.recorder.decision(event.data);
         break;
@@ -223,25 +187,87 @@ export class RunResultBuilder {
         this.recorder.warning(event.data.message);
         break;
       case "run_completed":
-        result.success = true;
-        result.status = "completed";
-        result.finalOutput = event.data.output;
-        this.finish(event.timestamp, event.data.durationMs);
+        this.runCompleted(event);
         break;
       case "run_failed":
-        result.status = event.data.status;
-        result.error = errorFrom(event, event.data.error);
-        if (event.data.failedAgent !== undefined) result.failedAgent = event.data.failedAgent;
-        this.finish(event.timestamp, event.data.durationMs);
+        this.runFailed(event);
         break;
       case "run_cancelled":
-        result.status = "cancelled";
-        result.error = errorFrom(event, { name: "AbortError", message: event.data.reason });
-        this.finish(event.timestamp, event.data.durationMs);
+        this.runCancelled(event);
         break;
       default:
         break;
     }
+  }
+
+  private agentCompleted(event: StreamEventOf<"agent_completed">): void {
+    const result = this.result;
+    const data = event.data;
+    const agentId = event.agentId!;
+    result.output[agentId] = data.output;
+    result.finalOutput = data.output;
+    // Spread first: the engine clones `details` at once, then adds the fields.
+    const agentResult: AgentResult = {
+      ...data.details,
+      agentId,
+      role: this.recorder.agentEnded(agentId, event.timestamp),
+      output: data.output,
+      success: true,
+      usage: data.usage,
+      model: data.model,
+      latencyMs: data.latencyMs,
+    } as AgentResult;
+    agentResult.modelCalls ??= 0;
+    result.agentResults.push(agentResult);
+    this.lastAgentResult = agentResult;
+  }
+
+  private agentFailed(event: StreamEventOf<"agent_failed">): void {
+    const data = event.data;
+    const agentId = event.agentId!;
+    const agentResult: AgentResult = {
+      modelCalls: 0,
+      ...data.details,
+      agentId,
+      role: this.recorder.agentEnded(agentId, event.timestamp),
+      output: undefined,
+      success: false,
+      error: data.error,
+      usage: data.usage,
+      model: data.model,
+      latencyMs: data.latencyMs,
+    };
+    this.result.agentResults.push(agentResult);
+    this.lastAgentResult = agentResult;
+  }
+
+  private runStarted(event: StreamEventOf<"run_started">): void {
+    this.result.startedAt = isoTime(event.timestamp);
+    this.result.cost.startedAt = event.timestamp;
+    this.recorder.runStarted(event.data.mode, event.timestamp);
+  }
+
+  private runCompleted(event: StreamEventOf<"run_completed">): void {
+    const result = this.result;
+    result.success = true;
+    result.status = "completed";
+    result.finalOutput = event.data.output;
+    this.finish(event.timestamp, event.data.durationMs);
+  }
+
+  private runCancelled(event: StreamEventOf<"run_cancelled">): void {
+    const result = this.result;
+    result.status = "cancelled";
+    result.error = errorFrom(event, { name: "AbortError", message: event.data.reason });
+    this.finish(event.timestamp, event.data.durationMs);
+  }
+
+  private runFailed(event: StreamEventOf<"run_failed">): void {
+    const result = this.result;
+    result.status = event.data.status;
+    result.error = errorFrom(event, event.data.error);
+    if (event.data.failedAgent !== undefined) result.failedAgent = event.data.failedAgent;
+    this.finish(event.timestamp, event.data.durationMs);
   }
 
   private isOwn(agentPath: string, agentId: string | undefined): boolean {
