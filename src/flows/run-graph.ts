@@ -20,58 +20,118 @@ type Settled = { id: string; output: unknown } | { id: string; error: unknown };
  */
 export async function runGraph(execution: RunExecution, graph: FlowGraph): Promise<unknown> {
   if (!graph.parallel && !graph.dynamic) return runLinear(execution, graph.order);
-  const agents = new Map(execution.plan.agents.map((agent) => [agent.id, agent]));
-  const state = new Map<string, NodeState>(graph.nodes.map((id) => [id, "waiting"]));
-  const decided = new Map<FlowEdge, boolean>();
-  const loopRuns = new Map<FlowEdge, number>();
-  const pendingLoops: FlowEdge[] = [];
-  const outputs = new Map<string, unknown>();
-  const finished: Settled[] = [];
-  let wake: (() => void) | undefined;
-  let running = 0;
-  let ends: string[] = [];
-  // Only a graph where agents can overlap needs to stop the others when one fails.
-  const stopSiblings = graph.parallel ? new AbortController() : undefined;
-  const signal = stopSiblings
-    ? AbortSignal.any([execution.signal, stopSiblings.signal])
-    : execution.signal;
-  const total = graph.dynamic ? undefined : graph.nodes.length;
-  let failure: { error: unknown } | undefined;
-  let step = 0;
-  let completed = 0;
+  return new GraphScheduler(execution, graph).run();
+}
 
-  const start = (id: string): void => {
-    state.set(id, "running");
-    running++;
-    const agent = agents.get(id)!;
-    const agentStep = ++step;
-    execution
+/** One run of a branching or dynamic graph: the state {@link runGraph} schedules from. */
+class GraphScheduler {
+  private readonly agents: Map<string, PreparedAgent>;
+  private readonly state: Map<string, NodeState>;
+  private readonly decided = new Map<FlowEdge, boolean>();
+  private readonly loopRuns = new Map<FlowEdge, number>();
+  private readonly pendingLoops: FlowEdge[] = [];
+  private readonly outputs = new Map<string, unknown>();
+  private readonly finished: Settled[] = [];
+  private wake: (() => void) | undefined = undefined;
+  private running = 0;
+  private ends: string[] = [];
+  // Only a graph where agents can overlap needs to stop the others when one fails.
+  private readonly stopSiblings: AbortController | undefined;
+  private readonly signal: AbortSignal;
+  private readonly total: number | undefined;
+  private failure: { error: unknown } | undefined = undefined;
+  private step = 0;
+  private completed = 0;
+
+  constructor(
+    private readonly execution: RunExecution,
+    private readonly graph: FlowGraph,
+  ) {
+    this.agents = new Map(execution.plan.agents.map((agent) => [agent.id, agent]));
+    this.state = new Map<string, NodeState>(graph.nodes.map((id) => [id, "waiting"]));
+    this.stopSiblings = graph.parallel ? new AbortController() : undefined;
+    this.signal = this.stopSiblings
+      ? AbortSignal.any([execution.signal, this.stopSiblings.signal])
+      : execution.signal;
+    this.total = graph.dynamic ? undefined : graph.nodes.length;
+  }
+
+  /** Starts the agents with no edge in, then each agent whose edges are decided, until none runs. */
+  async run(): Promise<unknown> {
+    const graph = this.graph;
+    this.consider(graph.order);
+    while (this.running > 0) {
+      if (this.finished.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+      const settled = this.finished.shift()!;
+      this.running--;
+      if ("error" in settled) {
+        this.fail(settled.id, settled.error);
+        continue;
+      }
+      if (this.failure) continue;
+      this.state.set(settled.id, "done");
+      this.outputs.set(settled.id, settled.output);
+      await this.execution.progress(++this.completed, this.total, settled.id);
+      await this.decide(settled.id);
+      this.consider([
+        ...(graph.outgoing.get(settled.id) ?? []).map((edge) => edge.to),
+        ...(this.pendingLoops.length > 0 ? this.startLoops() : []),
+      ]);
+    }
+    if (this.failure) throw this.failure.error;
+    const ends = this.ends;
+    if (ends.length === 1) return this.outputs.get(ends[0]!);
+    return Object.fromEntries(ends.map((id) => [id, this.outputs.get(id)]));
+  }
+
+  /** Records the first failure; stops the running siblings unless it is a budget refusal. */
+  private fail(id: string, error: unknown): void {
+    this.state.set(id, "done");
+    if (this.failure) return;
+    this.failure = { error };
+    // Aborting a call the provider is answering would not stop its bill, only its record.
+    if (!isBudgetRefusal(error))
+      this.stopSiblings?.abort(new Error(`Stopped because agent "${id}" failed.`));
+  }
+
+  /** Runs an agent in the background; its outcome lands in `finished` and wakes the loop. */
+  private start(id: string): void {
+    this.state.set(id, "running");
+    this.running++;
+    const agent = this.agents.get(id)!;
+    const agentStep = ++this.step;
+    this.execution
       .checkpoint()
-      .then(() => execution.runAgent(agent, agentStep, signal))
+      .then(() => this.execution.runAgent(agent, agentStep, this.signal))
       .then(
         (result): Settled => ({ id, output: result.output }),
         (error: unknown): Settled => ({ id, error }),
       )
       .then(
         (settled) => {
-          finished.push(settled);
-          const resume = wake;
-          wake = undefined;
+          this.finished.push(settled);
+          const resume = this.wake;
+          this.wake = undefined;
           resume?.();
         },
         () => undefined,
       );
-  };
+  }
 
-  const waitsForLoop = (id: string): boolean =>
-    pendingLoops.length > 0 && pendingLoops.some((edge) => graph.regions.get(edge)!.has(id));
+  private waitsForLoop(id: string): boolean {
+    const pendingLoops = this.pendingLoops;
+    return (
+      pendingLoops.length > 0 && pendingLoops.some((edge) => this.graph.regions.get(edge)!.has(id))
+    );
+  }
 
   /** Starts or skips the given agents when their incoming edges are decided; skips propagate. */
-  const consider = (ids: Iterable<string>): void => {
+  private consider(ids: Iterable<string>): void {
+    const { graph, state, decided } = this;
     const queue = [...ids];
     for (let index = 0; index < queue.length; index++) {
       const id = queue[index]!;
-      if (state.get(id) !== "waiting" || waitsForLoop(id)) continue;
+      if (state.get(id) !== "waiting" || this.waitsForLoop(id)) continue;
       let pending = false;
       let active = false;
       for (const edge of graph.incoming.get(id)!) {
@@ -81,7 +141,7 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
       }
       if (pending) continue;
       if (active || graph.incoming.get(id)!.length === 0) {
-        start(id);
+        this.start(id);
         continue;
       }
       state.set(id, "skipped");
@@ -90,13 +150,14 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
         queue.push(edge.to);
       }
     }
-  };
+  }
 
   /** Decides the edges out of an agent that finished, or queues the loop that re-runs it. */
-  const decide = async (id: string): Promise<void> => {
+  private async decide(id: string): Promise<void> {
+    const { graph, execution } = this;
     for (const edge of graph.loops.get(id) ?? []) {
       if (edge.when !== undefined && !evaluateCondition(edge.when, execution.variables)) continue;
-      const runs = loopRuns.get(edge) ?? 1;
+      const runs = this.loopRuns.get(edge) ?? 1;
       if (runs >= edge.maxIterations!) {
         await execution.emit("warning", {
           message: `Loop ${edge.from} -> ${edge.to} reached maxIterations (${edge.maxIterations}); the flow goes on without it.`,
@@ -104,21 +165,22 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
         });
         continue;
       }
-      loopRuns.set(edge, runs + 1);
-      pendingLoops.push(edge);
+      this.loopRuns.set(edge, runs + 1);
+      this.pendingLoops.push(edge);
       return;
     }
     let goesOn = false;
     for (const edge of graph.outgoing.get(id)!) {
       const holds = edge.when === undefined || evaluateCondition(edge.when, execution.variables);
-      decided.set(edge, holds);
+      this.decided.set(edge, holds);
       goesOn ||= holds;
     }
-    if (!goesOn) ends.push(id);
-  };
+    if (!goesOn) this.ends.push(id);
+  }
 
   /** Re-arms the loops whose agents have all stopped; returns the agents to consider again. */
-  const startLoops = (): string[] => {
+  private startLoops(): string[] {
+    const { graph, state, pendingLoops } = this;
     const again: string[] = [];
     for (let index = 0; index < pendingLoops.length; index++) {
       const edge = pendingLoops[index]!;
@@ -126,45 +188,16 @@ export async function runGraph(execution: RunExecution, graph: FlowGraph): Promi
       if ([...region].some((id) => state.get(id) === "running")) continue;
       for (const id of region) {
         state.set(id, "waiting");
-        for (const out of graph.outgoing.get(id)!) decided.delete(out);
+        for (const out of graph.outgoing.get(id)!) this.decided.delete(out);
         for (const inner of graph.loops.get(id) ?? [])
-          if (inner !== edge && region.has(inner.to)) loopRuns.delete(inner);
+          if (inner !== edge && region.has(inner.to)) this.loopRuns.delete(inner);
       }
-      ends = ends.filter((id) => !region.has(id));
+      this.ends = this.ends.filter((id) => !region.has(id));
       pendingLoops.splice(index--, 1);
       again.push(...graph.order.filter((id) => region.has(id)));
     }
     return again;
-  };
-
-  consider(graph.order);
-  while (running > 0) {
-    if (finished.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    const settled = finished.shift()!;
-    running--;
-    if ("error" in settled) {
-      state.set(settled.id, "done");
-      if (!failure) {
-        failure = { error: settled.error };
-        // Aborting a call the provider is answering would not stop its bill, only its record.
-        if (!isBudgetRefusal(settled.error))
-          stopSiblings?.abort(new Error(`Stopped because agent "${settled.id}" failed.`));
-      }
-      continue;
-    }
-    if (failure) continue;
-    state.set(settled.id, "done");
-    outputs.set(settled.id, settled.output);
-    await execution.progress(++completed, total, settled.id);
-    await decide(settled.id);
-    consider([
-      ...(graph.outgoing.get(settled.id) ?? []).map((edge) => edge.to),
-      ...(pendingLoops.length > 0 ? startLoops() : []),
-    ]);
   }
-  if (failure) throw failure.error;
-  if (ends.length === 1) return outputs.get(ends[0]!);
-  return Object.fromEntries(ends.map((id) => [id, outputs.get(id)]));
 }
 
 /** A budget refusal, as thrown or as the cause of the agent's failure. */
