@@ -32,6 +32,42 @@ Options:
  * script), and writes the updated team file. Returns the exit code.
  */
 export async function configureCommand(argv: string[], io: CliIO): Promise<number> {
+  const args = parseConfigureArgs(argv, io);
+  if (typeof args === "number") return args;
+  const { file } = args;
+  const team = await loadTeam(file, { env: io.env });
+  const before = team.toConfig();
+  await converse(team, args, io);
+  if (team.configVersion === 1) {
+    io.stdout(`\nNothing applied; ${file} is unchanged.\n`);
+    return 0;
+  }
+  const target = args.output ?? file;
+  await writeFile(target, await render(file, before, team));
+  const changes = team.lifecycle.versions.reduce(
+    (count, version) => count + version.diff.length,
+    0,
+  );
+  io.stdout(
+    `\n✓ Wrote ${target}: ${changes} change${changes === 1 ? "" : "s"} (config version ${team.configVersion}).\n`,
+  );
+  return 0;
+}
+
+/** What `llmteam configure` was asked to do. */
+interface ConfigureArgs {
+  file: string;
+  model: string | undefined;
+  task: string | undefined;
+  output: string | undefined;
+  yes: boolean;
+}
+
+/**
+ * The command line checked; an exit code instead when there is nothing more to do (help or a
+ * usage error).
+ */
+function parseConfigureArgs(argv: string[], io: CliIO): ConfigureArgs | number {
   let parsed;
   try {
     parsed = parseCommand("configure", argv, {
@@ -66,8 +102,20 @@ export async function configureCommand(argv: string[], io: CliIO): Promise<numbe
     io.stderr(`llmteam: ${(error as Error).message}\n`);
     return 2;
   }
-  const team = await loadTeam(file, { env: io.env });
-  const before = team.toConfig();
+  return {
+    file,
+    model: values.model,
+    task: values.task,
+    output: values.output,
+    yes: values.yes === true,
+  };
+}
+
+/**
+ * The session: requests from `--task` or stdin, each reply's proposals reviewed, until an empty
+ * line or end of input.
+ */
+async function converse(team: LLMTeam, args: ConfigureArgs, io: CliIO): Promise<void> {
   const lines = createInterface({
     input: io.stdin ?? process.stdin,
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -81,40 +129,25 @@ export async function configureCommand(argv: string[], io: CliIO): Promise<numbe
   };
   try {
     io.stdout(
-      `Configuring team "${team.teamId}" (${file}): agents ${team.agents.map((agent) => agent.id ?? agent.role).join(", ") || "none"}.\nDescribe a change in plain words; an empty line ends.\n`,
+      `Configuring team "${team.teamId}" (${args.file}): agents ${team.agents.map((agent) => agent.id ?? agent.role).join(", ") || "none"}.\nDescribe a change in plain words; an empty line ends.\n`,
     );
     let session: ConfiguratorSession | undefined;
-    let request = values.task ?? (await ask("> "));
+    let request = args.task ?? (await ask("> "));
     while (request) {
       const options = {
-        ...(values.model ? { model: values.model } : {}),
+        ...(args.model ? { model: args.model } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       };
       const reply = session
         ? await session.send(request, options)
         : (session = await team.configure(request, options)).reply;
       io.stdout(`\nconfigurator: ${reply.message}\n`);
-      for (const proposal of reply.proposals)
-        await review(team, proposal, values.yes === true, ask, io);
+      for (const proposal of reply.proposals) await review(team, proposal, args.yes, ask, io);
       request = await ask("\n> ");
     }
   } finally {
     lines.close();
   }
-  if (team.configVersion === 1) {
-    io.stdout(`\nNothing applied; ${file} is unchanged.\n`);
-    return 0;
-  }
-  const target = values.output ?? file;
-  await writeFile(target, await render(file, before, team));
-  const changes = team.lifecycle.versions.reduce(
-    (count, version) => count + version.diff.length,
-    0,
-  );
-  io.stdout(
-    `\n✓ Wrote ${target}: ${changes} change${changes === 1 ? "" : "s"} (config version ${team.configVersion}).\n`,
-  );
-  return 0;
 }
 
 async function review(

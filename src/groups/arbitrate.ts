@@ -1,5 +1,5 @@
 import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
-import { addUsage, emptyUsage } from "../events/usage.js";
+import { addUsage, emptyUsage, type Usage } from "../events/usage.js";
 import {
   callOrchestrator,
   describeInput,
@@ -32,59 +32,96 @@ export async function arbitrate(
   const usage = emptyUsage();
   let problem = "";
   for (let attempt = 1; attempt <= 2; attempt++) {
-    let text: string;
-    try {
-      const response = await callOrchestrator(
-        execution,
-        settings,
-        prompt,
-        arbiterSchema(ids),
-        "arbiter_decision",
-      );
-      addUsage(usage, response.usage);
-      text = response.text;
-    } catch (error) {
-      throw new AgentFailure(ORCHESTRATOR_ID, error);
-    }
-    const parsed = parseJsonObject(text);
-    if (typeof parsed === "string") problem = parsed;
+    const text = await askArbiter(execution, settings, prompt, ids, usage);
+    const verdict = judge(text, ids, outputs);
+    if ("problem" in verdict) problem = verdict.problem;
     else {
-      const { choice, reason, output } = parsed;
-      const why = typeof reason === "string" ? reason : "";
-      if (choice === SYNTHESIS && typeof output === "string" && output.trim().length > 0) {
-        await execution.emit(
-          "agent_selected",
-          { nextAgent: SYNTHESIS, reason: why, iteration: 1, done: true, usage },
-          ORCHESTRATOR_ID,
-        );
-        return output;
-      }
-      if (typeof choice === "string" && ids.includes(choice)) {
-        await execution.emit(
-          "agent_selected",
-          { nextAgent: choice, reason: why, iteration: 1, done: true, usage },
-          ORCHESTRATOR_ID,
-        );
-        return outputs[choice];
-      }
-      problem =
-        choice === SYNTHESIS
-          ? 'choice "synthesis" needs the synthesised answer in "output".'
-          : `choice ${JSON.stringify(choice)} is not one of ${[...ids, SYNTHESIS].join(", ")}.`;
+      await execution.emit(
+        "agent_selected",
+        { nextAgent: verdict.choice, reason: verdict.reason, iteration: 1, done: true, usage },
+        ORCHESTRATOR_ID,
+      );
+      return verdict.output;
     }
-    // A new array: the call just made keeps the prompt it was given.
-    prompt = [
-      ...prompt,
-      { role: "assistant", content: [{ type: "text", text: quoteAnswer(text) }] },
-      {
-        role: "user",
-        content: [
-          { type: "text", text: `That answer is invalid: ${problem} Answer again with JSON only.` },
-        ],
-      },
-    ];
+    prompt = retryPrompt(prompt, text, problem);
   }
-  const chosen = ids[0]!;
+  return fallBack(execution, outputs, problem, usage);
+}
+
+/** One call to the orchestrator model; its usage is added to `usage`. Returns the answer's text. */
+async function askArbiter(
+  execution: RunExecution,
+  settings: RouteSettings,
+  prompt: LanguageModelV4Prompt,
+  ids: string[],
+  usage: Usage,
+): Promise<string> {
+  try {
+    const response = await callOrchestrator(
+      execution,
+      settings,
+      prompt,
+      arbiterSchema(ids),
+      "arbiter_decision",
+    );
+    addUsage(usage, response.usage);
+    return response.text;
+  } catch (error) {
+    throw new AgentFailure(ORCHESTRATOR_ID, error);
+  }
+}
+
+/** The arbiter's answer checked: the pick and its output, or what is wrong with it. */
+function judge(
+  text: string,
+  ids: string[],
+  outputs: Record<string, unknown>,
+): { choice: string; reason: string; output: unknown } | { problem: string } {
+  const parsed = parseJsonObject(text);
+  if (typeof parsed === "string") return { problem: parsed };
+  const { choice, reason, output } = parsed;
+  const why = typeof reason === "string" ? reason : "";
+  if (choice === SYNTHESIS && typeof output === "string" && output.trim().length > 0)
+    return { choice: SYNTHESIS, reason: why, output };
+  if (typeof choice === "string" && ids.includes(choice))
+    return { choice, reason: why, output: outputs[choice] };
+  return {
+    problem:
+      choice === SYNTHESIS
+        ? 'choice "synthesis" needs the synthesised answer in "output".'
+        : `choice ${JSON.stringify(choice)} is not one of ${[...ids, SYNTHESIS].join(", ")}.`,
+  };
+}
+
+/**
+ * The prompt with the invalid answer and the problem appended. A new array: the call just made
+ * keeps the prompt it was given.
+ */
+function retryPrompt(
+  prompt: LanguageModelV4Prompt,
+  text: string,
+  problem: string,
+): LanguageModelV4Prompt {
+  return [
+    ...prompt,
+    { role: "assistant", content: [{ type: "text", text: quoteAnswer(text) }] },
+    {
+      role: "user",
+      content: [
+        { type: "text", text: `That answer is invalid: ${problem} Answer again with JSON only.` },
+      ],
+    },
+  ];
+}
+
+/** After two invalid answers: the first team that succeeded, with a warning. */
+async function fallBack(
+  execution: RunExecution,
+  outputs: Record<string, unknown>,
+  problem: string,
+  usage: Usage,
+): Promise<unknown> {
+  const chosen = Object.keys(outputs)[0]!;
   await execution.emit("warning", {
     message: `The arbiter's answer was invalid twice (${problem}); the first team that succeeded, "${chosen}", is taken.`,
     code: "invalid_router_decision",
