@@ -1,4 +1,4 @@
-import type { FlowEdge } from "./flow-graph.js";
+import type { FlowEdge } from "./flow-graph-types.js";
 import { NodeSet, type nodeUniverse } from "./node-set.js";
 
 /**

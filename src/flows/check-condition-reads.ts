@@ -1,7 +1,7 @@
 import { schemaAt } from "../agents/structured-output.js";
 import type { ConfigIssue } from "../errors/config-error.js";
 import { conditionPaths } from "./condition.js";
-import type { FlowAgentInfo, FlowEdge, FlowGraph } from "./flow-graph.js";
+import type { FlowAgentInfo, FlowEdge, FlowGraph } from "./flow-graph-types.js";
 import type { NodeSet } from "./node-set.js";
 
 /**

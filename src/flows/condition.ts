@@ -5,26 +5,23 @@
  */
 
 import { ownValue } from "../agents/template.js";
-import { parseCondition } from "./parse-condition.js";
+import {
+  ConditionSyntaxError,
+  MAX_CONDITION_DEPTH,
+  MAX_CONDITION_LENGTH,
+  parseCondition,
+  type CompareOperator,
+  type Condition,
+} from "./parse-condition.js";
 
-export { parseCondition };
-
-/** Longest `when` expression, in characters. */
-export const MAX_CONDITION_LENGTH = 2_000;
-/** Deepest nesting of parentheses, lists and `not` in a `when` expression. */
-export const MAX_CONDITION_DEPTH = 32;
-
-/** A parsed condition. */
-export type Condition =
-  | { kind: "literal"; value: unknown }
-  | { kind: "path"; path: string[] }
-  | { kind: "exists"; path: string[] }
-  | { kind: "not"; operand: Condition }
-  | { kind: "and" | "or"; left: Condition; right: Condition }
-  | { kind: "compare"; operator: CompareOperator; left: Condition; right: Condition };
-
-/** Comparison operators of conditions. */
-export type CompareOperator = "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "in";
+export {
+  ConditionSyntaxError,
+  MAX_CONDITION_DEPTH,
+  MAX_CONDITION_LENGTH,
+  parseCondition,
+  type CompareOperator,
+  type Condition,
+};
 
 /** A condition as data: `{ path, equals }`, `{ all: [...] }`, `{ any: [...] }`, `{ not: ... }`. */
 export type StructuredCondition =
@@ -63,17 +60,6 @@ export const STRUCTURED_OPERATORS = {
 
 const VALID_SYNTAX =
   'Valid: paths (triage.category), "strings", numbers, true, false, null, [lists], ==, !=, <, <=, >, >=, contains, in, and (&&), or (||), not (!), parentheses.';
-
-/** A condition that cannot be parsed; `column` is 1-based. */
-export class ConditionSyntaxError extends Error {
-  override readonly name = "ConditionSyntaxError";
-  constructor(
-    message: string,
-    readonly column: number,
-  ) {
-    super(message);
-  }
-}
 
 /** The syntax summary used in error messages. */
 export function conditionSyntaxHelp(): string {

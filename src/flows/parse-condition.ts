@@ -1,12 +1,32 @@
 /** The parser of `when` expressions: tokens, then recursive descent with a nesting limit. */
 
-import {
-  ConditionSyntaxError,
-  MAX_CONDITION_DEPTH,
-  MAX_CONDITION_LENGTH,
-  type CompareOperator,
-  type Condition,
-} from "./condition.js";
+/** Longest `when` expression, in characters. */
+export const MAX_CONDITION_LENGTH = 2_000;
+/** Deepest nesting of parentheses, lists and `not` in a `when` expression. */
+export const MAX_CONDITION_DEPTH = 32;
+
+/** A parsed condition. */
+export type Condition =
+  | { kind: "literal"; value: unknown }
+  | { kind: "path"; path: string[] }
+  | { kind: "exists"; path: string[] }
+  | { kind: "not"; operand: Condition }
+  | { kind: "and" | "or"; left: Condition; right: Condition }
+  | { kind: "compare"; operator: CompareOperator; left: Condition; right: Condition };
+
+/** Comparison operators of conditions. */
+export type CompareOperator = "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "in";
+
+/** A condition that cannot be parsed; `column` is 1-based. */
+export class ConditionSyntaxError extends Error {
+  override readonly name = "ConditionSyntaxError";
+  constructor(
+    message: string,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
 
 type Token =
   | {

@@ -1,4 +1,4 @@
-import type { FlowEdge } from "./flow-graph.js";
+import type { FlowEdge } from "./flow-graph-types.js";
 
 /**
  * Orders the agents so each comes after those it waits for (by forward edges), or, when the
