@@ -5,23 +5,23 @@
  */
 
 import { ownValue } from "../agents/template.js";
+import {
+  ConditionSyntaxError,
+  MAX_CONDITION_DEPTH,
+  MAX_CONDITION_LENGTH,
+  parseCondition,
+  type CompareOperator,
+  type Condition,
+} from "./parse-condition.js";
 
-/** Longest `when` expression, in characters. */
-export const MAX_CONDITION_LENGTH = 2_000;
-/** Deepest nesting of parentheses, lists and `not` in a `when` expression. */
-export const MAX_CONDITION_DEPTH = 32;
-
-/** A parsed condition. */
-export type Condition =
-  | { kind: "literal"; value: unknown }
-  | { kind: "path"; path: string[] }
-  | { kind: "exists"; path: string[] }
-  | { kind: "not"; operand: Condition }
-  | { kind: "and" | "or"; left: Condition; right: Condition }
-  | { kind: "compare"; operator: CompareOperator; left: Condition; right: Condition };
-
-/** Comparison operators of conditions. */
-export type CompareOperator = "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "in";
+export {
+  ConditionSyntaxError,
+  MAX_CONDITION_DEPTH,
+  MAX_CONDITION_LENGTH,
+  parseCondition,
+  type CompareOperator,
+  type Condition,
+};
 
 /** A condition as data: `{ path, equals }`, `{ all: [...] }`, `{ any: [...] }`, `{ not: ... }`. */
 export type StructuredCondition =
@@ -60,209 +60,6 @@ export const STRUCTURED_OPERATORS = {
 
 const VALID_SYNTAX =
   'Valid: paths (triage.category), "strings", numbers, true, false, null, [lists], ==, !=, <, <=, >, >=, contains, in, and (&&), or (||), not (!), parentheses.';
-
-/** A condition that cannot be parsed; `column` is 1-based. */
-export class ConditionSyntaxError extends Error {
-  override readonly name = "ConditionSyntaxError";
-  constructor(
-    message: string,
-    readonly column: number,
-  ) {
-    super(message);
-  }
-}
-
-type Token =
-  | {
-      type: "string" | "number" | "word" | "operator" | "punct";
-      text: string;
-      value?: unknown;
-      column: number;
-    }
-  | { type: "end"; text: ""; column: number };
-
-const WORD = /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*/y;
-const NUMBER = /-?\d+(?:\.\d+)?/y;
-const OPERATORS = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "!"];
-
-function tokenize(source: string): Token[] {
-  const tokens: Token[] = [];
-  let index = 0;
-  while (index < source.length) {
-    const char = source[index]!;
-    if (/\s/.test(char)) {
-      index++;
-      continue;
-    }
-    const column = index + 1;
-    if (char === '"' || char === "'") {
-      let value = "";
-      let end = index + 1;
-      for (; end < source.length && source[end] !== char; end++) {
-        if (source[end] === "\\" && end + 1 < source.length) end++;
-        value += source[end];
-      }
-      if (end >= source.length)
-        throw new ConditionSyntaxError(`unterminated string starting at column ${column}`, column);
-      tokens.push({ type: "string", text: source.slice(index, end + 1), value, column });
-      index = end + 1;
-      continue;
-    }
-    NUMBER.lastIndex = index;
-    const number = NUMBER.exec(source);
-    if (number && (char !== "-" || /\d/.test(source[index + 1] ?? ""))) {
-      tokens.push({ type: "number", text: number[0], value: Number(number[0]), column });
-      index += number[0].length;
-      continue;
-    }
-    WORD.lastIndex = index;
-    const word = WORD.exec(source);
-    if (word) {
-      tokens.push({ type: "word", text: word[0], column });
-      index += word[0].length;
-      continue;
-    }
-    const operator = OPERATORS.find((candidate) => source.startsWith(candidate, index));
-    if (operator) {
-      tokens.push({ type: "operator", text: operator, column });
-      index += operator.length;
-      continue;
-    }
-    if ("()[],".includes(char)) {
-      tokens.push({ type: "punct", text: char, column });
-      index++;
-      continue;
-    }
-    const hint = char === "=" ? ' ("=" is not an operator: write ==)' : "";
-    throw new ConditionSyntaxError(`unexpected "${char}" at column ${column}${hint}`, column);
-  }
-  tokens.push({ type: "end", text: "", column: source.length + 1 });
-  return tokens;
-}
-
-/**
- * Parses an expression such as `triage.category == "billing" and not review.approved`.
- * @throws ConditionSyntaxError with the column of the problem.
- */
-export function parseCondition(source: string): Condition {
-  if (source.length > MAX_CONDITION_LENGTH) {
-    throw new ConditionSyntaxError(
-      `the expression is ${source.length} characters long; the limit is ${MAX_CONDITION_LENGTH}`,
-      MAX_CONDITION_LENGTH + 1,
-    );
-  }
-  const tokens = tokenize(source);
-  let position = 0;
-  let depth = 0;
-  /** Enters one level of nesting (parenthesis, list, `not`), refusing more than the limit. */
-  const nested = <T>(parse: () => T): T => {
-    if (++depth > MAX_CONDITION_DEPTH) {
-      const token = peek();
-      throw new ConditionSyntaxError(
-        `nesting deeper than ${MAX_CONDITION_DEPTH} levels (parentheses, lists and "not") at column ${token.column}`,
-        token.column,
-      );
-    }
-    const parsed = parse();
-    depth--;
-    return parsed;
-  };
-  const peek = (): Token => tokens[position]!;
-  const isWord = (token: Token, ...words: string[]): boolean =>
-    token.type === "word" && words.includes(token.text);
-  const describe = (token: Token): string =>
-    token.type === "end" ? "the end" : `"${token.text}" at column ${token.column}`;
-  const fail = (expected: string): never => {
-    const token = peek();
-    throw new ConditionSyntaxError(`expected ${expected}, found ${describe(token)}`, token.column);
-  };
-
-  const parseOr = (): Condition => {
-    let left = parseAnd();
-    while (isWord(peek(), "or") || peek().text === "||") {
-      position++;
-      left = { kind: "or", left, right: parseAnd() };
-    }
-    return left;
-  };
-  const parseAnd = (): Condition => {
-    let left = parseNot();
-    while (isWord(peek(), "and") || peek().text === "&&") {
-      position++;
-      left = { kind: "and", left, right: parseNot() };
-    }
-    return left;
-  };
-  const parseNot = (): Condition => {
-    if (isWord(peek(), "not") || (peek().type === "operator" && peek().text === "!")) {
-      position++;
-      return { kind: "not", operand: nested(parseNot) };
-    }
-    return parseComparison();
-  };
-  const parseComparison = (): Condition => {
-    const left = parseValue();
-    const token = peek();
-    const operator =
-      token.type === "operator" && ["==", "!=", "<", "<=", ">", ">="].includes(token.text)
-        ? (token.text as CompareOperator)
-        : isWord(token, "contains", "in")
-          ? (token.text as CompareOperator)
-          : undefined;
-    if (!operator) return left;
-    position++;
-    return { kind: "compare", operator, left, right: parseValue() };
-  };
-  const parseValue = (): Condition => {
-    const token = peek();
-    if (token.type === "string" || token.type === "number") {
-      position++;
-      return { kind: "literal", value: token.value };
-    }
-    if (token.type === "punct" && token.text === "(") {
-      position++;
-      const inner = nested(parseOr);
-      if (peek().text !== ")") fail('")"');
-      position++;
-      return inner;
-    }
-    if (token.type === "punct" && token.text === "[") {
-      position++;
-      const items: unknown[] = [];
-      while (peek().text !== "]") {
-        const item = nested(parseValue);
-        if (item.kind !== "literal")
-          throw new ConditionSyntaxError(
-            `lists may hold only literals (column ${token.column})`,
-            token.column,
-          );
-        items.push(item.value);
-        if (peek().text === ",") position++;
-        else if (peek().text !== "]") fail('"," or "]"');
-      }
-      position++;
-      return { kind: "literal", value: items };
-    }
-    if (token.type === "word") {
-      position++;
-      if (token.text === "true") return { kind: "literal", value: true };
-      if (token.text === "false") return { kind: "literal", value: false };
-      if (token.text === "null") return { kind: "literal", value: null };
-      if (["and", "or", "not", "contains", "in"].includes(token.text)) {
-        throw new ConditionSyntaxError(
-          `expected a value, found the operator "${token.text}" at column ${token.column}`,
-          token.column,
-        );
-      }
-      return { kind: "path", path: token.text.split(".") };
-    }
-    return fail("a value (a path, a string, a number, true, false, null or a list)");
-  };
-
-  const condition = parseOr();
-  if (peek().type !== "end") fail("an operator or the end");
-  return condition;
-}
 
 /** The syntax summary used in error messages. */
 export function conditionSyntaxHelp(): string {
