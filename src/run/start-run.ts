@@ -1,10 +1,8 @@
 import { RunTimeoutError } from "../errors/run-timeout-error.js";
+import { startTimer } from "../internal/clock.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
 import type { RunOutlet } from "./run-outlet.js";
 import type { RunResult } from "./run-result.js";
-
-/** The reason a run's timeout timer is cleared with (preallocated: runs end often). */
-const RUN_ENDED = new Error("The run ended.");
 
 /**
  * Runs a plan to its end: the one run engine behind `team.run`, `stream`, `start`, nested
@@ -43,18 +41,18 @@ async function execute(plan: RunPlan, outlet: RunOutlet): Promise<RunResult> {
     throw error;
   }
   const execution = new RunExecution(plan, outlet);
-  const timer = startTimer(plan);
+  const cancelTimer = startRunTimer(plan);
   if (plan.costRun?.foldsCost)
     plan.costRun.tracker.attachRun(plan.runId, execution.builder.result.cost);
   let result: RunResult;
   try {
     result = await runToEnd(execution);
   } catch (error) {
-    ended(plan, timer);
+    ended(plan, cancelTimer);
     outlet.fail?.(error);
     throw error;
   }
-  ended(plan, timer);
+  ended(plan, cancelTimer);
   outlet.close?.();
   return result;
 }
@@ -85,20 +83,17 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
   }
 }
 
-/** Only runs with a timeout pay for a timer. */
-function startTimer(plan: RunPlan): AbortController | undefined {
+/** Only runs with a timeout pay for a timer; returns what cancels it. */
+function startRunTimer(plan: RunPlan): (() => void) | undefined {
   const { timeout } = plan;
   if (timeout === undefined) return undefined;
-  const timer = new AbortController();
-  plan.clock.sleep(timeout.ms, timer.signal).then(
-    () => plan.controller.abort(new RunTimeoutError(timeout.ms, timeout.owner)),
-    () => undefined,
+  return startTimer(plan.clock, timeout.ms, () =>
+    plan.controller.abort(new RunTimeoutError(timeout.ms, timeout.owner)),
   );
-  return timer;
 }
 
-function ended(plan: RunPlan, timer: AbortController | undefined): void {
-  timer?.abort(RUN_ENDED);
+function ended(plan: RunPlan, cancelTimer: (() => void) | undefined): void {
+  cancelTimer?.();
   closeCostRun(plan);
 }
 
