@@ -170,27 +170,13 @@ export class CostTracker {
       if (newlyUnpriced) unpriced.push(model);
       const agents = (run.unpricedAgents ??= []);
       if (!agents.includes(agentId)) agents.push(agentId);
-      return {
-        model,
-        costUsd: undefined,
-        costNano: 0,
-        unpriced: true,
-        newlyUnpriced,
-        runTotalUsd: nanoToUsd(run.totalNano),
-      };
+      return usageRecord(model, undefined, nanoToUsd(run.totalNano), newlyUnpriced);
     }
     run.totalNano += costNano;
     byAgent.set(agentId, (byAgent.get(agentId) ?? 0) + costNano);
     const byModel = (run.byModel ??= new Map());
     byModel.set(model, (byModel.get(model) ?? 0) + costNano);
-    return {
-      model,
-      costUsd: nanoToUsd(costNano),
-      costNano,
-      unpriced: false,
-      newlyUnpriced: false,
-      runTotalUsd: nanoToUsd(run.totalNano),
-    };
+    return usageRecord(model, costNano, nanoToUsd(run.totalNano));
   }
 
   /**
@@ -298,22 +284,27 @@ function liveRecord(
     const warned = (run.unpriced ??= []);
     const newlyUnpriced = !warned.includes(model) && !live.unpricedModels.includes(model);
     if (newlyUnpriced) warned.push(model);
-    return {
-      model,
-      costUsd: undefined,
-      costNano: 0,
-      unpriced: true,
-      newlyUnpriced,
-      runTotalUsd: live.totalUsd,
-    };
+    return usageRecord(model, undefined, live.totalUsd, newlyUnpriced);
   }
+  return usageRecord(model, costNano, nanoToUsd(usdToNano(live.totalUsd) + costNano));
+}
+
+/** The record of one call: priced (`costNano`), or unpriced (`undefined`, counted as 0). */
+function usageRecord(
+  model: string,
+  costNano: number | undefined,
+  runTotalUsd: number,
+  newlyUnpriced = false,
+): UsageRecord {
+  if (costNano === undefined)
+    return { model, costUsd: undefined, costNano: 0, unpriced: true, newlyUnpriced, runTotalUsd };
   return {
     model,
     costUsd: nanoToUsd(costNano),
     costNano,
     unpriced: false,
     newlyUnpriced: false,
-    runTotalUsd: nanoToUsd(usdToNano(live.totalUsd) + costNano),
+    runTotalUsd,
   };
 }
 
