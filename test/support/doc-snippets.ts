@@ -11,7 +11,7 @@ export interface DocSnippet {
   language: string;
   /** `fragment` or `fragment=<kind>` from the info string (```yaml fragment=agent). */
   fragment: string | undefined;
-  /** Declarations from a `<!-- prelude: ... -->` comment right above the fence (TS). */
+  /** Declarations from a `<!-- prelude: ... -->` comment above the fence (TS; one blank line between may stand). */
   prelude: string;
   code: string;
 }
@@ -43,7 +43,10 @@ function snippetsOf(file: string, text: string): DocSnippet[] {
     const language = open[1]!.toLowerCase();
     if (!CHECKED.has(language)) continue;
     const fragment = /\bfragment(?:=([\w-]+))?/.exec(open[2]!);
-    const above = start > 0 ? /^<!--\s*prelude:([\s\S]*?)-->$/.exec(lines[start - 1]!) : null;
+    // The prelude comment stands right above the fence, or one blank line above (as prettier puts it).
+    let previous = start - 1;
+    if (previous > 0 && lines[previous]!.trim() === "") previous--;
+    const above = previous >= 0 ? /^<!--\s*prelude:([\s\S]*?)-->$/.exec(lines[previous]!) : null;
     found.push({
       file,
       line: start + 1,
