@@ -8,6 +8,7 @@ import { teamConfigSchema } from "../team/team-config.js";
 import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import { configureCommand } from "./configure-command.js";
+import { estimateCommand } from "./estimate-command.js";
 import { HELP } from "./help-text.js";
 import {
   CANCELLED_EXIT_CODE,
@@ -22,7 +23,7 @@ export type { CliIO } from "./cli-io.js";
 
 /**
  * Runs the `llmteam` command line. Returns the process exit code: 0 success, 1 the run failed,
- * 2 bad usage or configuration, 130 the run was cancelled (Ctrl-C).
+ * 2 bad usage or configuration, 3 `--max-cost` refused the run, 130 the run was cancelled (Ctrl-C).
  */
 export async function main(argv: string[], io?: CliIO): Promise<number> {
   if (io) return dispatch(argv, io);
@@ -56,6 +57,8 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await budgetCommand(rest, io);
       case "configure":
         return await configureCommand(rest, io);
+      case "estimate":
+        return await estimateCommand(rest, io);
       case "schema":
         if (parseCommand("schema", rest, { help: { type: "boolean", short: "h" } }).values.help)
           return help("schema", io);
@@ -85,7 +88,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "validate", "budget", "configure", "schema"];
+const COMMANDS = ["run", "validate", "estimate", "budget", "configure", "schema"];
 
 /** Library messages that suggest API calls, said the way a CLI user acts on them. */
 const CLI_WORDING: [RegExp, string][] = [

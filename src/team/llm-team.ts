@@ -28,13 +28,13 @@ import type { TypedTeamOptions } from "./team-output.js";
 import type { TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
 import type { LLMTeamOptions } from "./llm-team-options.js";
-
 import { configuratorModelName, namedReplacement, teamModels } from "./name-model-instances.js";
 import { nestedTeamConfig, withIssuesUnder } from "./nested-team-config.js";
 import { firstModel, TeamPlanner } from "./team-planner.js";
 import { TeamRunner } from "./team-runner.js";
 import type { TeamRuntimeOptions } from "./team-runtime-options.js";
 import { toTeamConfig } from "./to-team-config.js";
+import { estimateTeam, type EstimateOptions, type TeamEstimate } from "./estimate-team.js";
 
 /**
  * A team of LLM agents. Declare agents as data, then `run()` or `stream()` it.
@@ -244,6 +244,16 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   budgetStatus(): Promise<BudgetStatusReport[]> {
     const { budgetManagers: budgets, budgetStore: store, teamId, clock } = this;
     return getBudgetStatus({ budgets, store, teamId, clock });
+  }
+
+  /**
+   * The least and most a run with this input may cost, before it runs (nothing is called):
+   * prompt tokens (a real tokenizer where known), output caps, tool rounds, loops and prices,
+   * per agent and in total; unpriced models are listed, never counted as $0 (docs/cost.md).
+   * @throws ConfigError for an input the prompts cannot run with, as `run()` would.
+   */
+  estimate(input: RunInput, options: EstimateOptions = {}): Promise<TeamEstimate> {
+    return estimateTeam(this.planner.estimateSource(), input, options);
   }
 
   /** Registers a ready model under a name agents can use. */

@@ -20,11 +20,14 @@ import type { TeamConfig } from "./team-config.js";
 import { runInputChecker, type TeamInputs } from "./team-inputs.js";
 import { compileTeamFlow, flowMode, runTeamFlow, type TeamFlow } from "../flows/team-flow.js";
 import type { TeamPipelines } from "./team-pipelines.js";
+import type { EstimateOptions, EstimateSource, TeamEstimate } from "./estimate-team.js";
 
 /** A nested team as the planner sees it: it runs as a step and checks a run input's keys. */
 export interface PlannedNestedTeam extends NestedTeam<RunExecution> {
   /** @throws ConfigError when the team's flow is invalid or the keys leave a prompt variable unset. */
   validate(inputKeys?: string[]): void;
+  /** The least and most a run of it may cost (see `LLMTeam.estimate`). */
+  estimate(input: RunInput, options: EstimateOptions): Promise<TeamEstimate>;
 }
 
 /** How a run is started: what the entry point (`run`, `stream`, `start`, a parent run) adds to its plan. */
@@ -115,6 +118,18 @@ export class TeamPlanner {
   validate(inputKeys?: string[]): void {
     const flow = this.flow();
     if (inputKeys) this.checkVariables(flow, inputKeys);
+  }
+
+  /** What `team.estimate()` reads: the agents, settings, compiled flow and prices as they are now. */
+  estimateSource(): EstimateSource {
+    const { costTracker, clock, ...team } = this.team;
+    const [settings, flow, pricing, nowMs] = [
+      this.settings,
+      this.flow(),
+      costTracker.pricing,
+      clock.now(),
+    ];
+    return { ...team, settings, flow, pricing, nowMs, validate: (keys) => this.validate(keys) };
   }
 
   /**
