@@ -4,7 +4,7 @@ import type { BudgetStatusReport } from "../cost/budget-status.js";
 import { modelInstanceSchema } from "../agents/agent-config.js";
 import { checkGroupFile, isGroupFile } from "../groups/load-group.js";
 import { checkTeamFile, loadTeam, readTeamFile } from "../team/load-team.js";
-import { teamConfigSchema } from "../team/team-config.js";
+import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
 import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import { configureCommand } from "./configure-command.js";
@@ -151,8 +151,9 @@ async function budgetCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const config = await readTeamFile(file);
   if (!hasPeriodBudgets(config)) {
+    const run = runBudgetLines(config);
     io.stdout(
-      `Team "${config.teamId}" has no hour, day or month budget (run budgets start afresh with each run).\n`,
+      `Team "${config.teamId}" has no hour, day or month budget${run.length > 0 ? "" : " and no run budget"}.\n${run.join("")}`,
     );
     return 0;
   }
@@ -163,7 +164,9 @@ async function budgetCommand(argv: string[], io: CliIO): Promise<number> {
     const team = await loadTeam(file, { env: io.env, budgetStore: store });
     const rows = await team.budgetStatus();
     io.stdout(
-      values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatBudgetRows(config.teamId, rows),
+      values.json
+        ? `${JSON.stringify(rows, null, 2)}\n`
+        : formatBudgetRows(config.teamId, rows) + runBudgetLines(config).join(""),
     );
   } finally {
     await store.close();
@@ -179,10 +182,23 @@ function formatBudgetRows(teamId: string, rows: BudgetStatusReport[]): string {
     const percent = row.maxUsd > 0 ? ` (${((row.spentUsd / row.maxUsd) * 100).toFixed(1)}%)` : "";
     const held = row.reservedUsd > 0 ? `, ${usd(row.reservedUsd)} held by calls in flight` : "";
     lines.push(
-      `  ${`${row.period} [${row.key}]`.padEnd(24)} ${usd(row.spentUsd)} of ${usd(row.maxUsd)}${percent}${held} — ${row.status}${row.hardLimit ? "" : " (soft)"}, ${window}`,
+      `  ${`${row.period} [${row.key}]`.padEnd(24)} ${usd(row.spentUsd)} of ${usd(row.maxUsd)}${percent}${held}, ${usd(row.remainingUsd)} left — ${row.status}${row.hardLimit ? "" : " (soft)"}, ${window}`,
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The team's run budgets: each run starts with all of it. */
+function runBudgetLines(config: TeamConfig): string[] {
+  const amounts = [
+    ...(config.maxCostPerRun === undefined ? [] : [config.maxCostPerRun]),
+    ...(config.budgets ?? [])
+      .filter((budget) => (budget.period ?? "run") === "run")
+      .map((budget) => budget.maxCost),
+  ];
+  return amounts.map(
+    (amount) => `  ${"run".padEnd(24)} ${usd(amount)} per run: each run starts with all of it\n`,
+  );
 }
 
 /** The JSON Schema of team files, generated from the zod schema. */

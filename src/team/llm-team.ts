@@ -1,7 +1,8 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import type { AgentConfig } from "../agents/agent-config.js";
 import type { BudgetManager } from "../cost/budget-manager.js";
-import { getBudgetStatus, type BudgetStatusReport } from "../cost/budget-status.js";
+import { getBudgetRemaining, type BudgetRemaining } from "../cost/budget-status.js";
+import type { BudgetStatusReport } from "../cost/budget-status.js";
 import type { CostTracker } from "../cost/cost-tracker.js";
 import { registerDeclaredPrices } from "../cost/pricing-schema.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
@@ -241,9 +242,8 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   }
 
   /** Spend of the team's period budgets in their current windows (`llmteam budget status`). */
-  budgetStatus(): Promise<BudgetStatusReport[]> {
-    const { budgetManagers: budgets, budgetStore: store, teamId, clock } = this;
-    return getBudgetStatus({ budgets, store, teamId, clock });
+  async budgetStatus(): Promise<BudgetStatusReport[]> {
+    return (await this.remaining()).periods;
   }
 
   /**
@@ -254,6 +254,15 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
    */
   estimate(input: RunInput, options: EstimateOptions = {}): Promise<TeamEstimate> {
     return estimateTeam(this.planner.estimateSource(), input, options);
+  }
+
+  /**
+   * What is left of every budget now: the run budgets of `runId` (or of a new run) and the
+   * period budgets' current windows; `remainingUsd` is the least of them (docs/cost.md).
+   */
+  remaining(options: { runId?: string } = {}): Promise<BudgetRemaining> {
+    const { budgetManagers: budgets, budgetStore: store, teamId, clock, costTracker } = this;
+    return getBudgetRemaining({ budgets, store, teamId, clock, tracker: costTracker, ...options });
   }
 
   /** Registers a ready model under a name agents can use. */
