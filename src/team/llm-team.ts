@@ -115,6 +115,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       teamId: this.teamId,
       read: () => this.toConfig(),
       write: (next) => this.replaceConfig(next),
+      check: (next) => this.members.unknownTools(next),
     });
     const { teamId, costTracker, clock } = this;
     this.members = new TeamAgents<LLMTeam>({
