@@ -1,5 +1,6 @@
 import { CONFIGURE_HELP } from "./configure-command.js";
 import { ESTIMATE_HELP } from "./estimate-command.js";
+import { NEW_HELP } from "./new-command.js";
 
 const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --input <json>      the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
@@ -28,6 +29,7 @@ export const HELP: Record<string, string> = {
 
 Usage:
   llmteam run <team-file> [--query <text> | --input <json>] [options]
+  llmteam new "<task>" [-o team.yaml] [--yes] [--run] [options]
   llmteam validate <team-file> [--strict]
   llmteam estimate <team-file> [--query <text> | --input <json>] [options]
   llmteam budget status <team-file> [options]
@@ -38,6 +40,9 @@ Usage:
 
 run options:
 ${RUN_OPTIONS}
+
+new options:
+${NEW_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
 
 estimate options:
 ${ESTIMATE_HELP.split("Options:\n")[1] ?? ""}
@@ -80,6 +85,7 @@ Options:
   -h, --help          show this help`,
   configure: CONFIGURE_HELP,
   estimate: ESTIMATE_HELP,
+  new: NEW_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).

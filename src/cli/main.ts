@@ -9,6 +9,7 @@ import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import { configureCommand } from "./configure-command.js";
 import { estimateCommand } from "./estimate-command.js";
+import { newCommand } from "./new-command.js";
 import { HELP } from "./help-text.js";
 import {
   CANCELLED_EXIT_CODE,
@@ -59,6 +60,8 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await configureCommand(rest, io);
       case "estimate":
         return await estimateCommand(rest, io);
+      case "new":
+        return await newCommand(rest, io);
       case "schema":
         if (parseCommand("schema", rest, { help: { type: "boolean", short: "h" } }).values.help)
           return help("schema", io);
@@ -88,7 +91,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "validate", "estimate", "budget", "configure", "schema"];
+const COMMANDS = ["run", "new", "validate", "estimate", "budget", "configure", "schema"];
 
 /** Library messages that suggest API calls, said the way a CLI user acts on them. */
 const CLI_WORDING: [RegExp, string][] = [
