@@ -139,7 +139,9 @@ function describe(built: BuildTeamResult): string {
   ];
   for (const agent of config.agents ?? []) {
     const extras = [
-      agent.tools?.length ? `tools: ${agent.tools.join(", ")}` : "",
+      agent.tools?.length
+        ? `tools: ${agent.tools.map((tool) => (typeof tool === "string" ? tool : tool.name)).join(", ")}`
+        : "",
       agent.maxTokens ? `maxTokens: ${agent.maxTokens}` : "",
     ].filter(Boolean);
     lines.push(`  • ${agent.role}${extras.length ? ` (${extras.join("; ")})` : ""}`);
