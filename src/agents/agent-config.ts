@@ -6,6 +6,15 @@ import { isZodSchema, prepareOutputSchema } from "./structured-output.js";
 import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
 import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
+import { checkStepSettings } from "./check-step-settings.js";
+import {
+  httpStepSchema,
+  humanStepSchema,
+  isStepType,
+  STEP_TYPES,
+  switchStepSchema,
+  transformStepSchema,
+} from "./step-config.js";
 
 /**
  * A ready AI SDK model instance (TypeScript only): an object with `doGenerate`. Teams register it
@@ -52,13 +61,16 @@ export const resilienceShape = {
   circuitBreaker: z.union([circuitBreakerSchema, z.literal(false)]).optional(),
 };
 
-/** Agent kinds this version runs: `llm` (one model) and `team` (a nested team used as an agent). */
-export const AGENT_TYPES = ["llm", "team"] as const;
+/**
+ * Agent kinds this version runs: `llm` (one model), `team` (a nested team used as an agent),
+ * and the workflow steps `transform`, `http`, `human` and `switch` (see docs/workflows.md).
+ */
+export const AGENT_TYPES = ["llm", "team", ...STEP_TYPES] as const;
 
-/** The schema of one agent, as written in TypeScript, JSON or YAML. */
-export const agentConfigSchema = strictObject(
+/** The keys of one agent (checked together by {@link agentConfigSchema}). */
+const agentShape = strictObject(
   {
-    /** Agent kind: `llm`, or `team` for a nested team (see `team`). */
+    /** Agent kind: `llm`, `team` for a nested team (see `team`), or a workflow step. */
     type: z.enum(AGENT_TYPES, {
       error: (issue) =>
         `Unknown agent type ${JSON.stringify(issue.input)}. Valid types: ${AGENT_TYPES.join(", ")}.`,
@@ -122,6 +134,14 @@ export const agentConfigSchema = strictObject(
         },
       )
       .optional(),
+    /** For `type: transform`: the JSONata expression and its limits. */
+    transform: transformStepSchema.optional(),
+    /** For `type: http`: the request (method, URL template, headers, body) and its guards. */
+    http: httpStepSchema.optional(),
+    /** For `type: human`: the task (prompt, assignee, form, timeout). */
+    human: humanStepSchema.optional(),
+    /** For `type: switch`: the cases (first match) and the default branch. */
+    switch: switchStepSchema.optional(),
     /** Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in TypeScript). */
     tools: z
       .array(
@@ -144,55 +164,13 @@ export const agentConfigSchema = strictObject(
     requiresApproval: z.boolean().optional(),
   },
   "an agent",
-).superRefine((agent, context) => {
-  if (agent.type === "llm") {
-    if (agent.prompt === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["prompt"],
-        message: "prompt must be a string (the agent's message template).",
-      });
-    }
-    if (agent.team !== undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["team"],
-        message: 'team is only for agents of type "team" (a nested team).',
-      });
-    }
-  } else {
-    if (agent.team === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["team"],
-        message: 'An agent of type "team" needs team: the nested team (teamId, agents, ...).',
-      });
-    }
-    const modelKeys = [
-      "outputSchema",
-      "systemPrompt",
-      "model",
-      "fallbackModels",
-      "timeoutMs",
-      "firstTokenTimeoutMs",
-      "retryPolicy",
-      "circuitBreaker",
-      "temperature",
-      "maxTokens",
-      "stream",
-      "tools",
-      "maxToolRounds",
-    ] as const;
-    for (const key of modelKeys) {
-      if (agent[key] !== undefined) {
-        context.addIssue({
-          code: "custom",
-          path: [key],
-          message: `${key} does not apply to an agent of type "team": set it on the nested team or its agents.`,
-        });
-      }
-    }
-  }
+);
+
+/** The schema of one agent, as written in TypeScript, JSON or YAML. */
+export const agentConfigSchema = agentShape.superRefine((agent, context) => {
+  checkKindKeys(agent, context);
+  for (const issue of checkStepSettings(agent))
+    context.addIssue({ code: "custom", path: issue.path, message: issue.message });
   if (agent.outputSchema !== undefined) {
     try {
       prepareOutputSchema(agent.outputSchema, ["outputSchema"]);
@@ -206,3 +184,69 @@ export const agentConfigSchema = strictObject(
 
 /** An agent as users write it. */
 export type AgentConfig = z.input<typeof agentConfigSchema>;
+
+/** Keys that only a model-calling agent (`llm`) has. */
+const MODEL_KEYS = [
+  "outputSchema",
+  "systemPrompt",
+  "model",
+  "fallbackModels",
+  "timeoutMs",
+  "firstTokenTimeoutMs",
+  "retryPolicy",
+  "circuitBreaker",
+  "temperature",
+  "maxTokens",
+  "stream",
+  "tools",
+  "maxToolRounds",
+] as const;
+
+/** The settings key each kind of agent needs (`team: {...}`, `http: {...}`...). */
+const KIND_KEYS = ["team", ...STEP_TYPES] as const;
+
+/** Checks the keys that depend on the agent's type: what it needs, what does not apply. */
+function checkKindKeys(agent: z.output<typeof agentShape>, context: z.RefinementCtx): void {
+  const issue = (path: string, message: string): void =>
+    context.addIssue({ code: "custom", path: [path], message });
+  for (const key of KIND_KEYS) {
+    if (key === agent.type) {
+      if (agent[key] === undefined)
+        issue(key, `An agent of type "${key}" needs ${key}: ${KIND_NEEDS[key]}.`);
+    } else if (agent[key] !== undefined) {
+      issue(
+        key,
+        `${key} is only for agents of type "${key}"; this agent is of type "${agent.type}".`,
+      );
+    }
+  }
+  if (agent.type === "llm") {
+    if (agent.prompt === undefined)
+      issue("prompt", "prompt must be a string (the agent's message template).");
+    return;
+  }
+  // An http step's resilience keys are its own: retries and a breaker around its request.
+  const allowed = agent.type === "http" ? ["retryPolicy", "circuitBreaker"] : [];
+  for (const key of MODEL_KEYS) {
+    if (agent[key] === undefined || allowed.includes(key)) continue;
+    issue(
+      key,
+      agent.type === "team"
+        ? `${key} does not apply to an agent of type "team": set it on the nested team or its agents.`
+        : `${key} does not apply to a ${agent.type} step: it calls no model.`,
+    );
+  }
+  if (isStepType(agent.type) && agent.prompt !== undefined)
+    issue(
+      "prompt",
+      `prompt does not apply to a ${agent.type} step${agent.type === "human" ? ": the task's text is human.prompt" : ""}.`,
+    );
+}
+
+const KIND_NEEDS: Record<(typeof KIND_KEYS)[number], string> = {
+  team: "the nested team (teamId, agents, ...)",
+  transform: "{ expression: <JSONata> }",
+  http: "{ url, method?, headers?, body?, response? }",
+  human: "{ prompt, form?, timeoutMs?, onTimeout? }",
+  switch: "{ cases: [{ when, to }], default? }",
+};

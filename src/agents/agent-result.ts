@@ -27,6 +27,12 @@ export interface AgentResultDetails {
   shouldEscalate?: boolean;
   /** `type: team` agents: the nested run. */
   team?: { teamId: string; status: RunStatus | "running"; agentsCalled: string[] };
+  /** Workflow steps: the kind of step (`transform`, `http`, `human`, `switch`). */
+  step?: "transform" | "http" | "human" | "switch";
+  /** `http` steps: the response's status. */
+  httpStatus?: number;
+  /** `human` steps: who gave the answer, a person or the timeout. */
+  answeredBy?: "person" | "timeout";
   /** Fields added by custom middleware. */
   [detail: string]: unknown;
 }

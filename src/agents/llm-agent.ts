@@ -49,7 +49,7 @@ export function prepareAgent(
     role: config.role,
     outputKey: config.outputKey ?? id,
     config,
-    prompt: parseTemplate(config.prompt ?? ""),
+    prompt: parseTemplate(config.prompt ?? stepTemplateSource(config)),
     systemPrompt:
       config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
     executor:
@@ -59,6 +59,19 @@ export function prepareAgent(
         ? undefined
         : prepareOutputSchema(config.outputSchema, ["outputSchema"]),
   };
+}
+
+/**
+ * The text of a workflow step's templates, so that the load-time check finds the variables
+ * they read (a human task's prompt; an http step's URL and body).
+ */
+function stepTemplateSource(config: AgentConfig): string {
+  if (config.human) return config.human.prompt;
+  if (config.http)
+    return [config.http.url, config.http.body ?? "", JSON.stringify(config.http.json ?? null)].join(
+      "\n",
+    );
+  return "";
 }
 
 /** What an agent run can see: the run's variables, its model and the model-call pipeline. */

@@ -1,3 +1,4 @@
+import { STEP_ASSUMPTION, stepOutputTokens, stepRow } from "./estimate-step.js";
 import { modelNameOf } from "../agents/agent-config.js";
 import type { PreparedAgent } from "../agents/llm-agent.js";
 import type { PricingRegistry } from "../cost/pricing-registry.js";
@@ -113,11 +114,19 @@ export async function estimateTeam(
   const rows: AgentEstimate[] = [];
   const runs = runsOf(flow, agents);
   for (const agent of agents) {
-    if (agent.config.type !== "team")
+    if (agent.config.type === "llm")
       outputMaxTokens.set(agent.outputKey, maxOutputTokensOf(agent, settings.maxTokens).tokens);
+    else if (agent.config.type !== "team") {
+      outputMaxTokens.set(agent.outputKey, stepOutputTokens(agent.config));
+      assumptions.add(STEP_ASSUMPTION);
+    }
   }
   for (const agent of agents) {
     const agentRuns = runs.get(agent.id)!;
+    if (agent.config.type !== "llm" && agent.config.type !== "team") {
+      rows.push(stepRow(agent.id, agentRuns));
+      continue;
+    }
     if (agent.config.type === "team") {
       const row = await nestedRow(source, agent, agentRuns, context, options, assumptions);
       outputMaxTokens.set(agent.outputKey, row.outputTokens.max / Math.max(1, agentRuns.max));

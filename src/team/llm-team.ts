@@ -147,6 +147,7 @@ export class LLMTeam<TOutput = unknown>
       budgetManagers: this.budgetManagers,
       pipelines: this.pipelines,
       clock,
+      env: options.env ?? process.env,
       lifecycle: this.lifecycle,
       streamBufferSize: options.streamBufferSize ?? 1024,
       runStore: options.runStore,
