@@ -157,7 +157,7 @@ describe("http and transform steps", () => {
       "q",
     );
     expect(refused.success).toBe(false);
-    expect(refused.error?.code).toBe("workflow_step_failed");
+    expect(refused.error?.code).toBe(new WorkflowStepError("request", "x", "").code);
     expect(refused.error?.message).toMatch(/private, loopback or link-local/);
     const outside = await team([
       {
