@@ -1,6 +1,6 @@
 import { LLMTeamError } from "../../errors/llmteam-error.js";
 import type { Clock } from "../../internal/clock.js";
-import type { ApprovalRequest, Decision } from "./run-controller.js";
+import type { ApprovalRequest, Decision } from "./approval-request.js";
 
 /**
  * Checks a decision before it is taken: a human task's answer must match its form (an
