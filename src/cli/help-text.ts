@@ -15,6 +15,18 @@ const BUDGET_OPTIONS = `  --budget-db <path>  the SQLite budget file (default: $
   --json              print the rows as JSON
   -h, --help          show this help`;
 
+const RUNS_OPTIONS = `  --store <path|url>  the run store: a SQLite file or a postgres://… URL
+                      (default: $LLMTEAM_RUN_STORE or .llmteam/runs.db)
+  --json              print JSON (list, show, events: one event per line, verify, prune)
+  -h, --help          show this help`;
+
+const RUNS_USAGE = `  llmteam runs list [--status s] [--team t] [--since 2h|2026-12-01] [--limit n] [--json]
+  llmteam runs show <run-id> [--json]
+  llmteam runs events <run-id> [--json] [--follow]
+  llmteam runs verify <run-id> [--json]
+  llmteam runs cancel <run-id>
+  llmteam runs prune --older-than 30d`;
+
 const EXIT_CODES = `Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration (nothing was run);
 130 the run was cancelled (Ctrl-C; a second Ctrl-C exits at once).`;
 
@@ -27,6 +39,7 @@ Usage:
   llmteam validate <team-file> [--strict]
   llmteam budget status <team-file> [options]
   llmteam configure <team-file> [options]
+${RUNS_USAGE}
   llmteam schema
   llmteam <command> --help
   llmteam --version
@@ -36,6 +49,9 @@ ${RUN_OPTIONS}
 
 budget status options:
 ${BUDGET_OPTIONS}
+
+runs options:
+${RUNS_OPTIONS}
 
 configure options:
 ${CONFIGURE_HELP.split("Options:\n")[1] ?? ""}
@@ -71,6 +87,27 @@ Options:
   --strict            treat warnings as errors (exit code 2)
   -h, --help          show this help`,
   configure: CONFIGURE_HELP,
+  runs: `llmteam runs <command> [options]
+
+Reads the runs kept in a run store (SQLite file or Postgres), written by teams that run with one.
+
+${RUNS_USAGE}
+
+  list     runs newest first (default 20): id, team, status, created, events, tokens, cost;
+           --status (repeat or comma-separate), --team, --since (30m, 2h, 7d, 2w or a UTC date)
+  show     status, team, input, usage and cost, each agent with its output, and the timeline
+  events   the stored event log, one line per event; --follow reads new events until the run ends
+  verify   recomputes the log's hash chain; exit 1 naming the first altered, missing or
+           reordered event
+  cancel   a paused, approval-waiting or interrupted run is marked cancelled; a running one is
+           asked to stop at its next step boundary; an ended run is an error (exit 1)
+  prune    deletes completed, failed and cancelled runs last changed before --older-than
+
+Options:
+${RUNS_OPTIONS}
+
+Exit codes: 0 success; 1 the store or run cannot be read, a log fails verification, a cancel
+that cannot be done; 2 bad usage.`,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).

@@ -17,7 +17,9 @@ export function isPostgresUrl(spec: string): boolean {
  * The run store a spec names, as the CLI's `--store` and a team file's `runStore:` give it:
  * a `postgres://…` or `postgresql://…` URL opens a {@link PostgresRunStore} (connected, its
  * tables created or migrated), anything else is the path of a {@link SqliteRunStore} file
- * (created with its directory when missing). Default {@link DEFAULT_RUN_STORE_PATH}.
+ * (created with its directory when missing). Default {@link DEFAULT_RUN_STORE_PATH}. A URL's
+ * `schema` parameter (`postgres://host/db?schema=llmteam`) names the Postgres schema of the
+ * tables, as `options.schema` does.
  *
  * @throws RunStoreError when the store cannot be reached or opened (see each store).
  * @example
@@ -28,9 +30,11 @@ export async function openRunStore(
   options: OpenRunStoreOptions = {},
 ): Promise<RunStore> {
   if (isPostgresUrl(spec)) {
+    const { connection, schema } = splitSchema(spec);
+    const chosen = options.schema ?? schema;
     const store = new PostgresRunStore({
-      connection: spec,
-      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      connection,
+      ...(chosen === undefined ? {} : { schema: chosen }),
     });
     try {
       await store.connect();
@@ -41,4 +45,18 @@ export async function openRunStore(
     return store;
   }
   return new SqliteRunStore({ path: spec });
+}
+
+/** A Postgres URL without its `schema` parameter, and that parameter. */
+function splitSchema(spec: string): { connection: string; schema: string | undefined } {
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    return { connection: spec, schema: undefined };
+  }
+  const schema = url.searchParams.get("schema") ?? undefined;
+  if (schema === undefined) return { connection: spec, schema };
+  url.searchParams.delete("schema");
+  return { connection: url.toString(), schema };
 }
