@@ -86,7 +86,7 @@ function twoAgentRun(runId: string, start: number): StreamEventJSON[] {
       data: { output: "We fixed it.", usage, durationMs: 100 },
     },
   ];
-  return raw.map((event, index) => ({ ...event, runId, seq: index + 1 }) as StreamEventJSON);
+  return raw.map((event, index) => ({ ...event, runId, seq: index + 1 }));
 }
 
 async function addRun(

@@ -110,7 +110,9 @@ export async function showRun(
     lines.push(`  ${formatOffset(event.timestamp, start).padStart(10)}  ${text}`);
   }
   if (tokens > 0)
-    lines.push(`  (${tokens} streamed deltas not shown: llmteam runs events ${run.runId})`);
+    lines.push(
+      `  (${plural(tokens, "streamed delta")} not shown: llmteam runs events ${run.runId})`,
+    );
   io.stdout(`${lines.join("\n")}\n`);
   return 0;
 }
