@@ -16,31 +16,54 @@ export function canonicalJson(value: unknown): string {
   return write(value) ?? "null";
 }
 
+/** Quoted keys, by key: events use few distinct keys, so each is quoted once. */
+const quotedKeys = new Map<string, string>();
+
+function quote(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 function write(value: unknown): string | undefined {
-  if (value === null) return "null";
   switch (typeof value) {
     case "string":
-    case "boolean":
       return JSON.stringify(value);
     case "number":
-      return Number.isFinite(value) ? JSON.stringify(value) : "null";
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      if (value === null) return "null";
+      break;
     case "bigint":
       throw new TypeError("A BigInt cannot be written as JSON.");
-    case "object":
-      break;
     default:
       return undefined;
   }
   const object = value as { toJSON?: unknown };
   if (typeof object.toJSON === "function") return write((object.toJSON as () => unknown)());
-  if (Array.isArray(value)) return `[${value.map((item) => write(item) ?? "null").join(",")}]`;
-  const record = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of Object.keys(record).sort()) {
-    const text = write(record[key]);
-    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+  if (Array.isArray(value)) {
+    let text = "[";
+    for (let index = 0; index < value.length; index++) {
+      if (index > 0) text += ",";
+      text += write(value[index]) ?? "null";
+    }
+    return `${text}]`;
   }
-  return `{${parts.join(",")}}`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort();
+  let text = "{";
+  for (const key of keys) {
+    const item = write(record[key]);
+    if (item === undefined) continue;
+    text += text.length === 1 ? `${quote(key)}:${item}` : `,${quote(key)}:${item}`;
+  }
+  return `${text}}`;
 }
 
 /** The hash of an event whose canonical JSON is `json`, chained to `previousHash`, in hex. */
