@@ -149,6 +149,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       costTracker,
       clock,
       streamBufferSize: options.streamBufferSize ?? 1024,
+      runStore: options.runStore,
     });
     if (agents !== undefined) this.members.addAll(agents, () => this.check().errors);
   }
@@ -310,6 +311,15 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   }
 
   /**
+   * Goes on with a stored run (needs a `runStore`) from its last durable step, with the same run
+   * id: completed steps are restored, not run again; a step in flight at a crash runs again.
+   * @throws ConfigError for an unknown run or a team changed incompatibly; LifecycleError for an ended run.
+   */
+  resume(runId: string, options: Omit<RunOptions, "runId"> = {}): Promise<RunHandle<TOutput>> {
+    return this.runner.resume(runId, options) as Promise<RunHandle<TOutput>>;
+  }
+
+  /**
    * Opens a configurator chat: a model proposes configuration changes for `task` as
    * `ConfigurationProposal`s (structured output, validated against the schema); follow up with
    * `session.send(message)`. Nothing changes until proposals are approved and applied.
@@ -378,11 +388,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
     this.members.replace(prepared, agents ?? []);
   }
 
-  /**
-   * Runs this team as a step of another run (see {@link NestedTeam}). Internal: used by
-   * `type: team` agents and by groups.
-   * @internal
-   */
+  /** @internal Runs this team as a step of another run (`type: team` agents, groups; see {@link NestedTeam}). */
   runNested(
     input: Record<string, unknown>,
     parent: RunExecution,
