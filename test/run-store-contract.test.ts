@@ -434,6 +434,26 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
       }
     });
 
+    it("takes a batch already stored as done, and refuses another writer's numbers", async () => {
+      await store.createRun(newRun());
+      await store.commit("run-1", { events: events("run-1", 1, 4), now: T0 + 1 });
+      const other = await open();
+      // The same batch twice (a retry whose first answer was lost): stored once.
+      await other.commit("run-1", { events: events("run-1", 5, 4), now: T0 + 2 });
+      expect(await store.commit("run-1", { events: events("run-1", 5, 4), now: T0 + 2 })).toEqual({
+        cancelRequested: false,
+      });
+      expect(await verifyRunLog(store, "run-1")).toEqual({ ok: true, events: 8 });
+      // Different events under numbers another writer took: refused, nothing written.
+      await other.commit("run-1", { events: events("run-1", 9, 2), now: T0 + 3 });
+      const clash = events("run-1", 9, 2).map((event) => ({ ...event, timestamp: 1 }));
+      await expect(store.commit("run-1", { events: clash, now: T0 + 4 })).rejects.toThrow(
+        /has seq 9 and repeats a stored or earlier number: the next seq is 11/,
+      );
+      expect(await store.getRun("run-1")).toMatchObject({ lastSeq: 10, updatedAt: T0 + 3 });
+      expect(await verifyRunLog(store, "run-1")).toEqual({ ok: true, events: 10 });
+    });
+
     it("is seen whole by a store opened later on the same database", async () => {
       await store.createRun(newRun());
       await store.commit("run-1", {

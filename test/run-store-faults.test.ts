@@ -132,4 +132,43 @@ describe("PostgresRunStore when the server goes away mid-run", () => {
       await proxy.close();
     }
   });
+
+  it("fails a commit to a server that stopped answering within queryTimeoutMs", async () => {
+    const proxy = await startTcpProxy(5432);
+    const store = new PostgresRunStore({
+      connection: `postgres://postgres@127.0.0.1:${proxy.port}/test`,
+      schema,
+      connectTimeoutMs: 1000,
+      queryTimeoutMs: 500,
+    });
+    const runId = `hang-${process.pid}`;
+    try {
+      await store.createRun({
+        runId,
+        teamId: "outage",
+        configHash: "0".repeat(64),
+        config: {},
+        input: {},
+        options: {},
+        status: "running",
+        createdAt: Date.now(),
+      });
+      proxy.cut("hang");
+      const started = Date.now();
+      const batch = { events: tokens(runId, 1, 4), now: Date.now() };
+      await expect(store.commit(runId, batch)).rejects.toThrow(
+        new RegExp(
+          `Cannot reach the Postgres run store at postgres://postgres@127\\.0\\.0\\.1:${proxy.port}/test \\(commit\\)`,
+        ),
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+      proxy.restore();
+      await store.commit(runId, batch);
+      expect(await verifyRunLog(store, runId)).toEqual({ ok: true, events: 4 });
+    } finally {
+      proxy.restore();
+      await store.close();
+      await proxy.close();
+    }
+  });
 });

@@ -25,6 +25,47 @@ export interface PostgresPool extends PostgresQueryable {
   end(): Promise<void>;
 }
 
+/** Options of {@link PostgresRunStore}. */
+export interface PostgresRunStoreOptions {
+  /**
+   * A `postgres://user:password@host:port/database` URL (the store makes its own pool and ends
+   * it on `close()`), or a `pg.Pool` you own (the store never ends it).
+   */
+  connection: string | PostgresPool;
+  /** Postgres schema (namespace) of the store's tables, created when missing. Default `"public"`. */
+  schema?: string;
+  /** For a pool the store makes: longest wait for a connection, in ms. Default `5000`. */
+  connectTimeoutMs?: number;
+  /** For a pool the store makes: most connections at once. Default `10`. */
+  maxConnections?: number;
+  /**
+   * For a pool the store makes: longest wait for a statement's answer, in ms; past it the
+   * operation fails with a `RunStoreError` instead of hanging on a server that stopped
+   * answering. Default `30000`.
+   */
+  queryTimeoutMs?: number;
+}
+
+/**
+ * A pool for a connection string, with the store's time limits. `pg` is loaded here, on first
+ * use, so importing llmteam never loads it.
+ */
+export async function createPool(
+  connectionString: string,
+  options: PostgresRunStoreOptions,
+): Promise<PostgresPool> {
+  const pg = (await import("pg")).default;
+  const pool = new pg.Pool({
+    connectionString,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    query_timeout: options.queryTimeoutMs ?? 30_000,
+    max: options.maxConnections ?? 10,
+  });
+  // An idle client losing its server must not crash the process; the next query fails.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
 /** Schema (namespace) names the store accepts: a plain SQL identifier. */
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -190,7 +231,7 @@ export function isConnectionError(error: unknown): boolean {
     return true;
   return (
     typeof message === "string" &&
-    /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(
+    /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Query read timeout/i.test(
       message,
     )
   );

@@ -5,8 +5,10 @@ import {
   migratePostgres,
   postgresStatements,
   quoteSchema,
+  createPool,
   type PostgresPool,
   type PostgresQueryable,
+  type PostgresRunStoreOptions,
 } from "./postgres-run-store-schema.js";
 import { canonicalJson, GENESIS_HASH } from "./run-log-hash.js";
 import {
@@ -37,20 +39,7 @@ import type {
   StoredSnapshot,
 } from "./run-store.js";
 
-/** Options of {@link PostgresRunStore}. */
-export interface PostgresRunStoreOptions {
-  /**
-   * A `postgres://user:password@host:port/database` URL (the store makes its own pool and ends
-   * it on `close()`), or a `pg.Pool` you own (the store never ends it).
-   */
-  connection: string | PostgresPool;
-  /** Postgres schema (namespace) of the store's tables, created when missing. Default `"public"`. */
-  schema?: string;
-  /** For a pool the store makes: longest wait for a connection, in ms. Default `5000`. */
-  connectTimeoutMs?: number;
-  /** For a pool the store makes: most connections at once. Default `10`. */
-  maxConnections?: number;
-}
+export type { PostgresRunStoreOptions } from "./postgres-run-store-schema.js";
 
 /** What the store remembers of a run it wrote last: where its log ends. */
 interface LogHead {
@@ -135,33 +124,43 @@ export class PostgresRunStore implements RunStore {
       const problem = statusProblem(commit.status);
       if (problem) throw this.error("commit", problem, runId);
     }
-    let head = this.heads.get(runId);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      head ??= await this.readHead(runId);
+    let head: LogHead = this.heads.get(runId) ?? (await this.readHead(runId));
+    for (let attempt = 0; ; attempt++) {
       const prepared = prepareEvents(runId, head.lastSeq, head.lastHash, commit.events);
-      if (typeof prepared === "string") {
-        // A stale remembered head (another process wrote since) reads the stored one once.
-        if (attempt === 0 && this.heads.has(runId)) {
-          this.heads.delete(runId);
-          head = undefined;
-          continue;
+      if (typeof prepared !== "string") {
+        const result = await this.writeCommit(runId, commit, head.lastSeq, prepared);
+        if (result) {
+          this.remember(runId, commit, prepared);
+          return result;
         }
-        throw this.error("commit", prepared, runId);
       }
-      const result = await this.writeCommit(runId, commit, head.lastSeq, prepared);
-      if (result) {
-        if (commit.status !== undefined && isEndedStatus(commit.status)) this.heads.delete(runId);
-        else this.heads.set(runId, { lastSeq: prepared.lastSeq, lastHash: prepared.lastHash });
-        return result;
-      }
+      // The stored log does not end where this store thought: read where it ends.
       this.heads.delete(runId);
-      head = undefined;
+      const stored = await this.readHead(runId);
+      if (
+        typeof prepared !== "string" &&
+        stored.lastSeq === prepared.lastSeq &&
+        stored.lastHash === prepared.lastHash
+      ) {
+        // This very batch is stored: an earlier attempt went through and its answer was lost.
+        this.remember(runId, commit, prepared);
+        return { cancelRequested: stored.cancelRequested };
+      }
+      const moved = stored.lastSeq !== head.lastSeq || stored.lastHash !== head.lastHash;
+      if (!moved && typeof prepared === "string") throw this.error("commit", prepared, runId);
+      if (attempt > 0)
+        throw this.error(
+          "commit",
+          `Run "${runId}" in the run store ${this.url} is being written by another process at the same time; a run is written by one process at a time.`,
+          runId,
+        );
+      head = stored;
     }
-    throw this.error(
-      "commit",
-      `Run "${runId}" in the run store ${this.url} is being written by another process at the same time; a run is written by one process at a time.`,
-      runId,
-    );
+  }
+
+  private remember(runId: string, commit: RunCommit, prepared: PreparedEvents): void {
+    if (commit.status !== undefined && isEndedStatus(commit.status)) this.heads.delete(runId);
+    else this.heads.set(runId, { lastSeq: prepared.lastSeq, lastHash: prepared.lastHash });
   }
 
   /**
@@ -200,16 +199,21 @@ export class PostgresRunStore implements RunStore {
     return row && { cancelRequested: row.cancel_requested };
   }
 
-  private async readHead(runId: string): Promise<LogHead> {
+  private async readHead(runId: string): Promise<LogHead & { cancelRequested: boolean }> {
     const result = await this.query(
       "commit",
       runId,
-      `SELECT last_seq, last_hash FROM ${this.table("runs")} WHERE run_id = $1`,
+      `SELECT last_seq, last_hash, cancel_requested FROM ${this.table("runs")} WHERE run_id = $1`,
       [runId],
     );
-    const row = result.rows[0] as { last_seq: string; last_hash: string } | undefined;
+    const row = result.rows[0] as
+      { last_seq: string; last_hash: string; cancel_requested: boolean } | undefined;
     if (!row) throw this.error("commit", unknownRunMessage(this.url, runId), runId);
-    return { lastSeq: Number(row.last_seq), lastHash: row.last_hash };
+    return {
+      lastSeq: Number(row.last_seq),
+      lastHash: row.last_hash,
+      cancelRequested: row.cancel_requested,
+    };
   }
 
   async getRun(runId: string): Promise<StoredRun | undefined> {
@@ -348,16 +352,7 @@ export class PostgresRunStore implements RunStore {
     if (!this.pool) {
       const { connection } = this.options;
       if (typeof connection === "string") {
-        // Loaded on first use, so importing llmteam never loads pg.
-        const pg = (await import("pg")).default;
-        const pool = new pg.Pool({
-          connectionString: connection,
-          connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
-          max: this.options.maxConnections ?? 10,
-        });
-        // An idle client losing its server must not crash the process; the next query fails.
-        pool.on("error", () => undefined);
-        this.pool = pool;
+        this.pool = await createPool(connection, this.options);
       } else this.pool = connection;
     }
     const client = await this.pool.connect();

@@ -175,6 +175,7 @@ export function prepareStatements(database: DatabaseSync) {
     readEvents: prepare(
       "SELECT seq, json, hash FROM llmteam_run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
     ),
+    eventHash: prepare("SELECT hash FROM llmteam_run_events WHERE run_id = ? AND seq = ?"),
     readSnapshot: prepare("SELECT seq, state FROM llmteam_run_snapshots WHERE run_id = ?"),
     insertDecision: prepare(
       "INSERT INTO llmteam_run_decisions (run_id, approval_id, approved, reason, decided_at) " +

@@ -113,7 +113,12 @@ export class SqliteRunStore implements RunStore {
           { last_seq: number; last_hash: string; cancel_requested: number } | undefined;
         if (!row) throw this.error("commit", unknownRunMessage(this.path, runId), runId);
         const prepared = prepareEvents(runId, row.last_seq, row.last_hash, commit.events);
-        if (typeof prepared === "string") throw this.error("commit", prepared, runId);
+        if (typeof prepared === "string") {
+          // This very batch is stored: an earlier attempt went through and its answer was lost.
+          if (this.isStoredTail(runId, row, commit))
+            return { cancelRequested: row.cancel_requested !== 0 };
+          throw this.error("commit", prepared, runId);
+        }
         const { insertEvent, upsertSnapshot, updateRun } = this.statements;
         for (let index = 0; index < prepared.rows.length; index++) {
           const event = prepared.rows[index]!;
@@ -142,6 +147,24 @@ export class SqliteRunStore implements RunStore {
         return { cancelRequested: row.cancel_requested !== 0 };
       }),
     );
+  }
+
+  /** True when `commit`'s events are the last ones stored, exactly (same hashes). */
+  private isStoredTail(
+    runId: string,
+    head: { last_seq: number; last_hash: string },
+    commit: RunCommit,
+  ): boolean {
+    const first = commit.events[0]?.seq;
+    if (first === undefined || commit.events.at(-1)!.seq !== head.last_seq || first < 1)
+      return false;
+    const before =
+      first === 1
+        ? { hash: GENESIS_HASH }
+        : (this.statements.eventHash.get(runId, first - 1) as { hash: string } | undefined);
+    if (!before) return false;
+    const again = prepareEvents(runId, first - 1, before.hash, commit.events);
+    return typeof again !== "string" && again.lastHash === head.last_hash;
   }
 
   async getRun(runId: string): Promise<StoredRun | undefined> {
