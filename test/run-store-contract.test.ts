@@ -221,6 +221,12 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
         inputTokens: 30,
         outputTokens: 15,
       });
+      // A large batch (written in several statements by some stores) is one commit too.
+      await store.commit("run-1", { events: events("run-1", 13, 37), now: T0 + 30 });
+      expect((await store.readEvents("run-1", { afterSeq: 12 })).map((e) => e.seq)).toEqual(
+        Array.from({ length: 37 }, (_, index) => 13 + index),
+      );
+      expect(await verifyRunLog(store, "run-1")).toEqual({ ok: true, events: 49 });
     });
 
     it("rejects a gap or a repeated seq and writes nothing of that commit", async () => {

@@ -145,6 +145,9 @@ export function migrate(database: DatabaseSync, path: string): void {
   }
 }
 
+/** Most events one INSERT statement writes (a commit of more takes several). */
+export const EVENTS_PER_INSERT = 16;
+
 export function prepareStatements(database: DatabaseSync) {
   const prepare = (sql: string): StatementSync => database.prepare(sql);
   const endedBefore = `status IN (${ENDED_SQL}) AND updated_at < ?`;
@@ -160,9 +163,17 @@ export function prepareStatements(database: DatabaseSync) {
       "SELECT last_seq, last_hash, cancel_requested FROM llmteam_runs WHERE run_id = ?",
     ),
     getRun: prepare(`SELECT ${RUN_COLUMNS} FROM llmteam_runs WHERE run_id = ?`),
-    insertEvent: prepare(
-      "INSERT INTO llmteam_run_events (run_id, seq, type, json, hash) VALUES (?, ?, ?, ?, ?)",
-    ),
+    /** `insertEvents[n - 1]` inserts n events (1 to {@link EVENTS_PER_INSERT}), prepared on first use. */
+    insertEvents: Array.from({ length: EVENTS_PER_INSERT }, (_, index) => {
+      let statement: StatementSync | undefined;
+      return () =>
+        (statement ??= prepare(
+          "INSERT INTO llmteam_run_events (run_id, seq, type, json, hash) VALUES " +
+            Array<string>(index + 1)
+              .fill("(?, ?, ?, ?, ?)")
+              .join(", "),
+        ));
+    }),
     upsertSnapshot: prepare(
       "INSERT INTO llmteam_run_snapshots (run_id, seq, state, updated_at) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT (run_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, updated_at = excluded.updated_at",

@@ -14,6 +14,7 @@ import {
   type RunRow,
 } from "./run-store-rows.js";
 import {
+  EVENTS_PER_INSERT,
   migrate,
   openDatabase,
   prepareStatements,
@@ -119,10 +120,16 @@ export class SqliteRunStore implements RunStore {
             return { cancelRequested: row.cancel_requested !== 0 };
           throw this.error("commit", prepared, runId);
         }
-        const { insertEvent, upsertSnapshot, updateRun } = this.statements;
-        for (let index = 0; index < prepared.rows.length; index++) {
-          const event = prepared.rows[index]!;
-          insertEvent.run(runId, event.seq, commit.events[index]!.type, event.json, event.hash);
+        const { insertEvents, upsertSnapshot, updateRun } = this.statements;
+        // One multi-row INSERT per up to 16 events: fewer statement steps than one per event.
+        for (let start = 0; start < prepared.rows.length; start += EVENTS_PER_INSERT) {
+          const count = Math.min(EVENTS_PER_INSERT, prepared.rows.length - start);
+          const values: (string | number)[] = [];
+          for (let index = start; index < start + count; index++) {
+            const event = prepared.rows[index]!;
+            values.push(runId, event.seq, commit.events[index]!.type, event.json, event.hash);
+          }
+          insertEvents[count - 1]!().run(...values);
         }
         if (commit.snapshot)
           upsertSnapshot.run(
