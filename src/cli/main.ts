@@ -11,6 +11,7 @@ import { configureCommand } from "./configure-command.js";
 import { estimateCommand } from "./estimate-command.js";
 import { newCommand } from "./new-command.js";
 import { HELP } from "./help-text.js";
+import { runsCommand } from "./runs-command.js";
 import {
   CANCELLED_EXIT_CODE,
   hasPeriodBudgets,
@@ -58,6 +59,8 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await budgetCommand(rest, io);
       case "configure":
         return await configureCommand(rest, io);
+      case "runs":
+        return await runsCommand(rest, io, (topic) => help(topic, io));
       case "estimate":
         return await estimateCommand(rest, io);
       case "new":
@@ -91,7 +94,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "new", "validate", "estimate", "budget", "configure", "schema"];
+const COMMANDS = ["run", "new", "validate", "estimate", "budget", "configure", "runs", "schema"];
 
 /** Library messages that suggest API calls, said the way a CLI user acts on them. */
 const CLI_WORDING: [RegExp, string][] = [
