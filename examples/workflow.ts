@@ -111,8 +111,7 @@ for await (const event of handle) {
 }
 const result = await handle.result;
 api.close();
-console.log(
-  `\n${result.success ? "✓" : "✗"} ${String(result.finalOutput ?? result.error?.message)}`,
-);
+const final = result.success ? JSON.stringify(result.finalOutput) : result.error?.message;
+console.log(`\n${result.success ? "✓" : "✗"} ${final}`);
 console.log(`steps: ${result.agentsCalled.join(" → ")}`);
-if (!result.success || !String(result.finalOutput).startsWith("SENT")) process.exit(1);
+if (!result.success || !JSON.stringify(result.finalOutput).startsWith('"SENT')) process.exit(1);

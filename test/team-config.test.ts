@@ -46,7 +46,9 @@ describe("agent validation at addAgent time", () => {
     const error = configError(() =>
       team().addAgent({ type: "rag", role: "a", prompt: "p" } as never),
     );
-    expect(error.message).toContain('Unknown agent type "rag". Valid types: llm, team, transform, http, human, switch.');
+    expect(error.message).toContain(
+      'Unknown agent type "rag". Valid types: llm, team, transform, http, human, switch.',
+    );
   });
 
   it("rejects wrong value types with the path", () => {
