@@ -10,7 +10,7 @@ import { newRunId } from "../internal/ids.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import { checkVariables } from "../flows/check-variables.js";
-import { assertNoApprovalsNeeded } from "./lifecycle/run-controller.js";
+import { assertNoApprovalsNeeded } from "./lifecycle/assert-no-approvals.js";
 import type { NestedTeam } from "../run/nested-team.js";
 import { ORCHESTRATOR_ID } from "../router/route-decision.js";
 import { agentCallSettings } from "../run/agent-call-settings.js";
