@@ -116,7 +116,7 @@ describe("an agent with tools in a team", () => {
     const built = new LLMTeam({ teamId: "direct", model: "m/x", models: { "m/x": model } });
     built.addAgent({ type: "llm", role: "solver", prompt: "{query}", tools: [add] });
     expectTypeOf<NonNullable<AgentConfig["tools"]>[number]>().toEqualTypeOf<
-      string | AnyToolDefinition
+      string | AnyToolDefinition | { mcp: string; tools?: string[] | undefined }
     >();
     const result = await built.run("add 4 and 5");
     expect(result.success).toBe(true);

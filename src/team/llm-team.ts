@@ -10,6 +10,7 @@ import type { ModelRegistry } from "../providers/model-registry.js";
 import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-store.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
+import { McpServers } from "../tools/mcp/mcp-servers.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configurator-session.js";
 import type { RunHandle } from "./lifecycle/run-handle.js";
@@ -51,6 +52,8 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   readonly models: ModelRegistry;
   /** Tools by name: registered ones and the built-ins. */
   readonly tools: ToolRegistry;
+  /** The team's MCP servers (`mcpServers`): started on first use, stopped by {@link close}. */
+  readonly mcpServers: McpServers;
   /** Counts what every model call of the team's runs costs; `history` holds ended runs. */
   readonly costTracker: CostTracker;
   /** One manager per budget: `maxCostPerRun` first, then `budgets`. Add alert callbacks here. */
@@ -90,7 +93,8 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
     this.teamId = settings.teamId;
     this.clock = options.clock ?? systemClock;
     this.runtime = runtime;
-    this.tools = new ToolRegistry({ tools: options.tools ?? [] });
+    this.mcpServers = new McpServers(settings.mcpServers);
+    this.tools = new ToolRegistry({ tools: options.tools ?? [], mcpServers: this.mcpServers });
     const cost = createTeamCost(this.teamId, settings, runtime, registry, this.clock);
     ({ costTracker: this.costTracker, budgetStore: this.budgetStore } = cost);
     this.budgetManagers = cost.budgetManagers;
@@ -333,6 +337,15 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       call: this.pipelines.team(),
       clock: this.clock,
     });
+  }
+
+  /**
+   * Releases what the team holds open: stops its MCP servers (and its nested teams'). Call it
+   * when done with the team; a later run that needs an MCP server fails. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    const nested = [...this.members.nestedTeams.values()].map((team) => team.close());
+    await Promise.all([this.mcpServers.close(), ...nested]);
   }
 
   /** The lifecycle state with `enforceLifecycle`; undefined without (the team runs freely). */

@@ -8,6 +8,7 @@ import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import type { ToolRegistry } from "../tools/tool-registry.js";
+import { ToolDefinition } from "../tools/tool-definition.js";
 import { checkVariables } from "../flows/check-variables.js";
 import {
   checkEnvironment,
@@ -249,13 +250,10 @@ export class TeamAgents<Nested extends CheckedTeam> {
   private prepare(config: AgentConfig, index: number): PreparedAgent {
     const { tools, clock } = this.team;
     for (const reference of config.tools ?? []) {
-      if (typeof reference !== "string" && tools.get(reference.name) !== reference)
+      if (ToolDefinition.isInstance(reference) && tools.get(reference.name) !== reference)
         tools.register(reference);
     }
-    return prepareAgent(
-      config,
-      tools.resolve(config.tools ?? [], ["agents", index, "tools"]),
-      clock,
-    );
+    const resolved = tools.resolveAll(config.tools ?? [], ["agents", index, "tools"]);
+    return prepareAgent(config, resolved.tools, clock, resolved.sources);
   }
 }

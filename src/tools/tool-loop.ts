@@ -131,6 +131,7 @@ class ToolLoopRun {
 
   async run(): Promise<ToolLoopResult> {
     const { call, context, executor, request } = this.options;
+    if (executor.pending) await executor.load(context.signal);
     const tools = request.tools ?? executor.getModelTools();
     for (;;) {
       context.signal.throwIfAborted();
