@@ -97,6 +97,7 @@ export {
 } from "./tools/mcp/mcp-server-config.js";
 export type { McpServerConfig, McpToolReference } from "./tools/mcp/mcp-server-config.js";
 export type { ToolSource } from "./tools/tool-source.js";
+export type { AgentToolInfo, AgentTools } from "./team/team-tools.js";
 export { LifecycleError } from "./errors/lifecycle-error.js";
 export { ApprovalRejectedError } from "./errors/approval-rejected-error.js";
 export {

@@ -1,4 +1,5 @@
 import { CONFIGURE_HELP } from "./configure-command.js";
+import { TOOLS_HELP } from "./tools-command.js";
 
 const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --input <json>      the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
@@ -27,6 +28,7 @@ Usage:
   llmteam validate <team-file> [--strict]
   llmteam budget status <team-file> [options]
   llmteam configure <team-file> [options]
+  llmteam tools list <team-file> [--json]
   llmteam schema
   llmteam <command> --help
   llmteam --version
@@ -71,6 +73,7 @@ Options:
   --strict            treat warnings as errors (exit code 2)
   -h, --help          show this help`,
   configure: CONFIGURE_HELP,
+  tools: TOOLS_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).

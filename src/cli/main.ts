@@ -8,6 +8,7 @@ import { teamConfigSchema } from "../team/team-config.js";
 import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import { configureCommand } from "./configure-command.js";
+import { toolsCommand } from "./tools-command.js";
 import { HELP } from "./help-text.js";
 import {
   CANCELLED_EXIT_CODE,
@@ -56,6 +57,8 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await budgetCommand(rest, io);
       case "configure":
         return await configureCommand(rest, io);
+      case "tools":
+        return await toolsCommand(rest, io);
       case "schema":
         if (parseCommand("schema", rest, { help: { type: "boolean", short: "h" } }).values.help)
           return help("schema", io);
@@ -85,7 +88,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "validate", "budget", "configure", "schema"];
+const COMMANDS = ["run", "validate", "budget", "configure", "tools", "schema"];
 
 /** Library messages that suggest API calls, said the way a CLI user acts on them. */
 const CLI_WORDING: [RegExp, string][] = [

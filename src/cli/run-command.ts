@@ -44,12 +44,13 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     !group && hasPeriodBudgets(await readTeamFile(file)) ? openBudgetStore(budgetDb) : undefined;
   let finished: RunResult | GroupResult;
   const renderer = values.json ? undefined : new EventRenderer(io.stdout);
+  let runnable: LLMTeam | LLMGroup | undefined;
   try {
     // --model replaces the team's (or group's) model; with neither, agents without one get a default.
     const defaultModel =
       values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
     const runtime = { env: io.env, defaultModel, ...(store ? { budgetStore: store } : {}) };
-    const runnable = await loadRunnable(file, group, values.model, runtime);
+    runnable = await loadRunnable(file, group, values.model, runtime);
     if (defaultModel === DEMO_MODEL && runnable instanceof LLMTeam && namesNoModel(runnable)) {
       io.stdout(
         "Using the tiny built-in demo model (local/demo) — set OPENAI_API_KEY or choose a model with --model for real answers.\n",
@@ -62,6 +63,8 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     }
     finished = await stream.result;
   } finally {
+    // Stops the team's MCP servers.
+    if (runnable instanceof LLMTeam) await runnable.close();
     await store?.close();
   }
   const result = "teamResults" in finished ? finished.run : finished;

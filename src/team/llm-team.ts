@@ -11,6 +11,7 @@ import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-sto
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import { McpServers } from "../tools/mcp/mcp-servers.js";
+import { listAgentTools, type AgentTools, type ToolListingTeam } from "./team-tools.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configurator-session.js";
 import type { RunHandle } from "./lifecycle/run-handle.js";
@@ -346,6 +347,24 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   async close(): Promise<void> {
     const nested = [...this.members.nestedTeams.values()].map((team) => team.close());
     await Promise.all([this.mcpServers.close(), ...nested]);
+  }
+
+  /**
+   * Every tool each agent would get, with its JSON Schema: its own, and its MCP servers'
+   * (started to list them). What `llmteam tools list` prints.
+   * @throws McpServerError when an MCP server cannot give its tools.
+   */
+  listTools(signal?: AbortSignal): Promise<AgentTools[]> {
+    const listing = (team: LLMTeam): ToolListingTeam => ({
+      teamId: team.teamId,
+      tools: team.tools,
+      agentsForListing: () => team.members.prepared,
+      nestedTeamOf: (id) => {
+        const nested = team.members.nestedTeams.get(id);
+        return nested && listing(nested);
+      },
+    });
+    return listAgentTools(listing(this), signal);
   }
 
   /** The lifecycle state with `enforceLifecycle`; undefined without (the team runs freely). */

@@ -66,6 +66,8 @@ export class ToolExecutor {
   private modelTools: LanguageModelV4FunctionTool[] | undefined;
   private sources: readonly ToolSource[];
   private loading: Promise<void> | undefined;
+  /** Where each loaded tool came from (its source's label), for tools of sources. */
+  private readonly origins = new Map<string, string>();
 
   constructor(options: ToolExecutorOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
@@ -124,7 +126,10 @@ export class ToolExecutor {
         added.set(definition.name, definition);
       }
     });
-    for (const [name, definition] of added) this.tools.set(name, definition);
+    for (const [name, definition] of added) {
+      this.tools.set(name, definition);
+      this.origins.set(name, origin.get(name)!);
+    }
     this.modelTools = undefined;
     this.sources = [];
   }
@@ -132,6 +137,11 @@ export class ToolExecutor {
   /** Names of the tools, in the order given. */
   get names(): string[] {
     return [...this.tools.keys()];
+  }
+
+  /** Where a tool came from: its source's label (`MCP server "files"`), or undefined for tools given directly. */
+  originOf(name: string): string | undefined {
+    return this.origins.get(name);
   }
 
   /** The tool of that name, if any. */

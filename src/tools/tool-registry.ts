@@ -70,6 +70,11 @@ export class ToolRegistry {
     return this;
   }
 
+  /** Whether a tool of that name was registered (rather than being a built-in with default options). */
+  isRegistered(name: string): boolean {
+    return this.registered.has(name);
+  }
+
   /** Whether a name resolves (registered or built-in). */
   has(name: string): boolean {
     return this.registered.has(name) || (this.withBuiltins && isBuiltinToolName(name));
