@@ -98,6 +98,8 @@ export {
 export type { McpServerConfig, McpToolReference } from "./tools/mcp/mcp-server-config.js";
 export type { ToolSource } from "./tools/tool-source.js";
 export type { AgentToolInfo, AgentTools } from "./team/team-tools.js";
+export { createTeamMcpServer, teamTools } from "./cli/team-mcp-server.js";
+export type { TeamTool } from "./cli/team-mcp-server.js";
 export { LifecycleError } from "./errors/lifecycle-error.js";
 export { ApprovalRejectedError } from "./errors/approval-rejected-error.js";
 export {

@@ -1,5 +1,6 @@
 import { CONFIGURE_HELP } from "./configure-command.js";
 import { TOOLS_HELP } from "./tools-command.js";
+import { MCP_HELP } from "./mcp-command.js";
 
 const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --input <json>      the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
@@ -29,6 +30,7 @@ Usage:
   llmteam budget status <team-file> [options]
   llmteam configure <team-file> [options]
   llmteam tools list <team-file> [--json]
+  llmteam mcp <team-file>... [--port <n>] [--host <address>] [--model <name>]
   llmteam schema
   llmteam <command> --help
   llmteam --version
@@ -74,6 +76,7 @@ Options:
   -h, --help          show this help`,
   configure: CONFIGURE_HELP,
   tools: TOOLS_HELP,
+  mcp: MCP_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).

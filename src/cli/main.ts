@@ -9,6 +9,7 @@ import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import { configureCommand } from "./configure-command.js";
 import { toolsCommand } from "./tools-command.js";
+import { mcpCommand } from "./mcp-command.js";
 import { HELP } from "./help-text.js";
 import {
   CANCELLED_EXIT_CODE,
@@ -59,6 +60,8 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await configureCommand(rest, io);
       case "tools":
         return await toolsCommand(rest, io);
+      case "mcp":
+        return await mcpCommand(rest, io);
       case "schema":
         if (parseCommand("schema", rest, { help: { type: "boolean", short: "h" } }).values.help)
           return help("schema", io);
@@ -88,7 +91,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "validate", "budget", "configure", "tools", "schema"];
+const COMMANDS = ["run", "validate", "budget", "configure", "tools", "mcp", "schema"];
 
 /** Library messages that suggest API calls, said the way a CLI user acts on them. */
 const CLI_WORDING: [RegExp, string][] = [
