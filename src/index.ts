@@ -99,6 +99,8 @@ export type { McpServerConfig, McpToolReference } from "./tools/mcp/mcp-server-c
 export type { ToolSource } from "./tools/tool-source.js";
 export type { AgentToolInfo, AgentTools } from "./team/team-tools.js";
 export { createTeamMcpServer, teamTools } from "./cli/team-mcp-server.js";
+export { configureTelemetry } from "./telemetry/telemetry-settings.js";
+export type { TelemetryOptions } from "./telemetry/telemetry-settings.js";
 export type { TeamTool } from "./cli/team-mcp-server.js";
 export { LifecycleError } from "./errors/lifecycle-error.js";
 export { ApprovalRejectedError } from "./errors/approval-rejected-error.js";

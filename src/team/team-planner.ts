@@ -35,6 +35,11 @@ export interface RunLaunch {
   control?: RunController;
   /** Set when the run is a step of another run. */
   nested?: NestedRunSettings;
+  /**
+   * Whether someone reads the run's events as they happen, when the outlet alone would say
+   * otherwise (a tracer listening does not make a `run()` stream its model calls).
+   */
+  observed?: boolean;
 }
 
 /** What a nested run takes from its parent run. */
@@ -201,7 +206,7 @@ export class TeamPlanner {
         ? undefined
         : { tracker: costTracker, foldsCost: budgetManagers.length === 0 },
       hooks: control,
-      observed: nested?.observed,
+      observed: nested?.observed ?? launch.observed,
       gate: nested ? nested.gate : interactive ? control.gate : undefined,
       approver: nested ? nested.approver : interactive ? control : undefined,
       teams: parts.teams.size > 0 ? parts.teams : undefined,

@@ -15,6 +15,7 @@ import type { RunOutlet } from "../run/run-outlet.js";
 import type { RunResult } from "../run/run-result.js";
 import { RunStream } from "../run/run-stream.js";
 import { startRun } from "../run/start-run.js";
+import { startRunTrace } from "../telemetry/run-trace.js";
 import type { TeamConfig } from "./team-config.js";
 import type { RunLaunch, TeamPlanner } from "./team-planner.js";
 
@@ -146,6 +147,27 @@ export class TeamRunner {
     checkLifecycle = true,
   ): Promise<RunResult> {
     let planned: RunPlan | Promise<RunPlan>;
+    // A top-level run is traced when a tracer provider records spans; its nested runs' events
+    // reach the same listener through its log.
+    const traced = launch.nested ? undefined : startRunTrace(this.team.teamId);
+    if (traced) {
+      const heard = outlet.listen;
+      launch = { ...launch, observed: outlet.push !== undefined || heard !== undefined };
+      const failed = outlet.fail;
+      outlet = {
+        ...outlet,
+        fail: (error) => {
+          traced.abandon(error);
+          failed?.(error);
+        },
+        listen: heard
+          ? (event) => {
+              heard(event);
+              traced.listen(event);
+            }
+          : traced.listen,
+      };
+    }
     try {
       if (checkLifecycle) this.team.lifecycle.assertCanRun();
       planned = this.team.planner.plan(input, options, launch);
