@@ -8,7 +8,8 @@
  * modules spent most of its time resolving and compiling modules (see docs/performance.md).
  * zod is bundled too (zod 4 keeps its global registry and config on `globalThis`, and llmteam
  * recognises schemas from any zod 4 copy by their `_zod` property). Packages only some paths
- * need stay external and are loaded lazily: the provider SDKs, ioredis, yaml, node-llama-cpp.
+ * need stay external and are loaded lazily: the provider SDKs, ioredis, yaml, node-llama-cpp,
+ * the MCP SDK; and `@opentelemetry/api`, which must be the application's copy.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,6 +25,11 @@ const EXTERNAL = [
   "ioredis",
   "yaml",
   "node-llama-cpp",
+  // MCP is loaded when a team uses an MCP server or `llmteam mcp` runs; the OpenTelemetry API
+  // must be the application's own copy, where its tracer provider is registered.
+  "@modelcontextprotocol/sdk",
+  "@modelcontextprotocol/sdk/*",
+  "@opentelemetry/api",
 ];
 
 rmSync(`${root}dist`, { recursive: true, force: true });

@@ -157,13 +157,14 @@ describe("tools from MCP servers", () => {
     });
     afterAll(() => new Promise<void>((resolve) => http.close(() => resolve())));
 
-    it("calls a tool of a server started in the test, with its headers", async () => {
+    it("calls a tool of a server started in the test, with its headers (${VAR} read from the environment)", async () => {
+      process.env.MCP_TEST_TOKEN = "secret";
       const model = new ScriptedModel({
         responses: [{ toolCalls: [{ toolName: "shout", input: { text: "hi" } }] }, "HI"],
       });
       const built = team(
         {
-          mcpServers: { remote: { url, headers: { "x-token": "secret" } } },
+          mcpServers: { remote: { url, headers: { "x-token": "${MCP_TEST_TOKEN}" } } },
           agents: [{ type: "llm", role: "caller", prompt: "{query}", tools: [{ mcp: "remote" }] }],
         },
         model,

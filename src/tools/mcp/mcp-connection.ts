@@ -2,6 +2,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import * as z from "zod";
 import { McpServerError } from "../../errors/mcp-server-error.js";
+import { interpolateEnv } from "../../providers/interpolate-env.js";
 import { DEFAULT_MCP_STARTUP_TIMEOUT_MS, type McpServerConfig } from "./mcp-server-config.js";
 
 /** Most characters of a server's stderr kept for error messages. */
@@ -164,7 +165,16 @@ export class McpConnection {
 
   private async start(signal: AbortSignal | undefined): Promise<Client> {
     const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
-    const transport = await this.createTransport();
+    let transport: Transport;
+    try {
+      transport = await this.createTransport();
+    } catch (error) {
+      throw new McpServerError(`MCP server "${this.name}" failed to start: ${messageOf(error)}`, {
+        reason: "start_failed",
+        serverName: this.name,
+        cause: error,
+      });
+    }
     const client = new Client({ name: "llmteam", version: "1" }, { capabilities: {} });
     let started = false;
     client.onclose = () => {
@@ -211,18 +221,34 @@ export class McpConnection {
 
   private async createTransport(): Promise<Transport> {
     const config = this.config;
+    const where = `mcpServers.${this.name}`;
+    const fill = (values: Record<string, string> | undefined) =>
+      values &&
+      Object.fromEntries(
+        Object.entries(values).map(([key, value]) => [
+          key,
+          interpolateEnv(value, `${where}.${key}`),
+        ]),
+      );
     if ("url" in config) {
       const { StreamableHTTPClientTransport } =
         await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
-      return new StreamableHTTPClientTransport(new URL(config.url), {
-        ...(config.headers ? { requestInit: { headers: config.headers } } : {}),
-      });
+      const headers = fill(config.headers);
+      return new StreamableHTTPClientTransport(
+        new URL(interpolateEnv(config.url, `${where}.url`)),
+        {
+          ...(headers ? { requestInit: { headers } } : {}),
+        },
+      );
     }
     const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
+    const env = fill(config.env);
     const transport = new StdioClientTransport({
       command: config.command,
-      ...(config.args ? { args: config.args } : {}),
-      ...(config.env ? { env: config.env } : {}),
+      ...(config.args
+        ? { args: config.args.map((arg) => interpolateEnv(arg, `${where}.args`)) }
+        : {}),
+      ...(env ? { env } : {}),
       ...(config.cwd ? { cwd: config.cwd } : {}),
       stderr: "pipe",
     });
