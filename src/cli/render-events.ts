@@ -116,6 +116,8 @@ function describe(event: StreamEvent): string | undefined {
   switch (event.type) {
     case "run_started":
       return `▶ ${event.data.teamId}: ${plural(event.data.agents.length, "agent")} (${event.data.mode})`;
+    case "run_resumed":
+      return `▶ resumed after event ${event.data.afterSeq} (${plural(event.data.replayedSteps, "step")} restored from the run store)`;
     case "agent_started":
       return `\n● ${event.agentId} [${event.data.model ?? "no model"}]`;
     case "token":

@@ -11,7 +11,7 @@ import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-sto
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import { McpServers } from "../tools/mcp/mcp-servers.js";
-import { listAgentTools, type AgentTools, type ToolListingTeam } from "./team-tools.js";
+import { listAgentTools, type AgentTools } from "./team-tools.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configurator-session.js";
 import type { RunHandle } from "./lifecycle/run-handle.js";
@@ -154,6 +154,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       costTracker,
       clock,
       streamBufferSize: options.streamBufferSize ?? 1024,
+      runStore: options.runStore,
     });
     if (agents !== undefined) this.members.addAll(agents, () => this.check().errors);
   }
@@ -315,6 +316,15 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   }
 
   /**
+   * Goes on with a stored run (needs a `runStore`) from its last durable step, with the same run
+   * id: completed steps are restored, not run again; a step in flight at a crash runs again.
+   * @throws ConfigError for an unknown run or a team changed incompatibly; LifecycleError for an ended run.
+   */
+  resume(runId: string, options: Omit<RunOptions, "runId"> = {}): Promise<RunHandle<TOutput>> {
+    return this.runner.resume(runId, options) as Promise<RunHandle<TOutput>>;
+  }
+
+  /**
    * Opens a configurator chat: a model proposes configuration changes for `task` as
    * `ConfigurationProposal`s (structured output, validated against the schema); follow up with
    * `session.send(message)`. Nothing changes until proposals are approved and applied.
@@ -355,16 +365,8 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
    * @throws McpServerError when an MCP server cannot give its tools.
    */
   listTools(signal?: AbortSignal): Promise<AgentTools[]> {
-    const listing = (team: LLMTeam): ToolListingTeam => ({
-      teamId: team.teamId,
-      tools: team.tools,
-      agentsForListing: () => team.members.prepared,
-      nestedTeamOf: (id) => {
-        const nested = team.members.nestedTeams.get(id);
-        return nested && listing(nested);
-      },
-    });
-    return listAgentTools(listing(this), signal);
+    const { prepared, nestedTeams } = this.members;
+    return listAgentTools({ tools: this.tools, prepared, nestedTeams }, signal);
   }
 
   /** The lifecycle state with `enforceLifecycle`; undefined without (the team runs freely). */
@@ -410,11 +412,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
     this.members.replace(prepared, agents ?? []);
   }
 
-  /**
-   * Runs this team as a step of another run (see {@link NestedTeam}). Internal: used by
-   * `type: team` agents and by groups.
-   * @internal
-   */
+  /** @internal Runs this team as a step of another run (`type: team` agents, groups; see {@link NestedTeam}). */
   runNested(
     input: Record<string, unknown>,
     parent: RunExecution,

@@ -15,6 +15,8 @@ import type { NestedTeam } from "../run/nested-team.js";
 import { ORCHESTRATOR_ID } from "../router/route-decision.js";
 import { agentCallSettings } from "../run/agent-call-settings.js";
 import type { RunApprover, RunExecution, RunPlan } from "../run/run-execution.js";
+import type { RunJournal } from "../run/run-journal.js";
+import type { RunReplay } from "../run/run-replay.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { TeamConfig } from "./team-config.js";
 import { runInputChecker, type TeamInputs } from "./team-inputs.js";
@@ -40,6 +42,10 @@ export interface RunLaunch {
    * otherwise (a tracer listening does not make a `run()` stream its model calls).
    */
   observed?: boolean;
+  /** Writes the run to the team's run store (a top-level run of a team with one). */
+  journal?: RunJournal;
+  /** The stored run this run resumes. */
+  replay?: RunReplay;
 }
 
 /** What a nested run takes from its parent run. */
@@ -210,6 +216,8 @@ export class TeamPlanner {
       gate: nested ? nested.gate : interactive ? control.gate : undefined,
       approver: nested ? nested.approver : interactive ? control : undefined,
       teams: parts.teams.size > 0 ? parts.teams : undefined,
+      journal: launch.journal,
+      replay: launch.replay,
     };
     return plan;
   }

@@ -7,10 +7,15 @@ import { newRunId } from "../internal/ids.js";
 import { EventLog } from "./lifecycle/event-log.js";
 import { RunController } from "./lifecycle/run-controller.js";
 import { RunHandle } from "./lifecycle/run-handle.js";
-import { hashConfig } from "./lifecycle/run-snapshot.js";
+import { configJson, hashConfig } from "./lifecycle/run-snapshot.js";
+import { loadReplay } from "./load-replay.js";
+import { ConfigError } from "../errors/config-error.js";
+import { RunJournal } from "../run/run-journal.js";
+import type { RunReplay } from "../run/run-replay.js";
+import type { RunStore } from "../store/run-store.js";
 import type { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
 import type { RunExecution, RunPlan } from "../run/run-execution.js";
-import type { RunInput, RunOptions } from "../run/run-input.js";
+import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { RunOutlet } from "../run/run-outlet.js";
 import type { RunResult } from "../run/run-result.js";
 import { RunStream } from "../run/run-stream.js";
@@ -32,6 +37,8 @@ export interface TeamRunnerOptions {
   clock: Clock;
   /** Events buffered for a slow `stream()` consumer before the run pauses. */
   streamBufferSize: number;
+  /** Where the team's runs are stored (durable runs); absent: runs live in memory only. */
+  runStore?: RunStore | undefined;
 }
 
 /**
@@ -66,8 +73,20 @@ export class TeamRunner {
     return new RunStream(runId, channel, this.launch(input, { ...options, runId }, launch, outlet));
   }
 
+  /** See `LLMTeam.resume`. */
+  async resume(runId: string, options: Omit<RunOptions, "runId"> = {}): Promise<RunHandle> {
+    const store = this.team.runStore;
+    if (!store) {
+      throw new ConfigError(
+        `Team "${this.team.teamId}" has no run store, so it has no stored run "${runId}" to resume. Give it one: new LLMTeam({ ..., runStore: new SqliteRunStore() }) or runStore: in the team file.`,
+      );
+    }
+    const replay = await loadReplay(store, runId, this.team.teamId, this.config());
+    return this.start(replay.input, { ...options, runId }, replay);
+  }
+
   /** See `LLMTeam.start`. */
-  start(input: RunInput, options: RunOptions = {}): RunHandle {
+  start(input: RunInput, options: RunOptions = {}, replay?: RunReplay): RunHandle {
     const { lifecycle } = this.team;
     const abort = new AbortController();
     const runId = options.runId ?? newRunId();
@@ -78,16 +97,13 @@ export class TeamRunner {
       close: () => log.close(),
       fail: (error) => log.fail(error),
     };
-    const launch: RunLaunch = { controller: abort, control };
+    const launch: RunLaunch = { controller: abort, control, ...(replay ? { replay } : {}) };
     const result = this.launch(input, { ...options, runId }, launch, outlet);
     return new RunHandle({
       runId,
       teamId: this.team.teamId,
       configVersion: lifecycle.configVersion,
-      configHash: hashConfig({
-        ...this.team.settings(),
-        agents: this.team.agents.map((agent) => agent.config),
-      }),
+      configHash: hashConfig(this.config()),
       input: typeof input === "string" ? { query: input } : input,
       clock: this.team.clock,
       controller: control,
@@ -125,6 +141,32 @@ export class TeamRunner {
       { push: (event) => parent.forward(event) },
       false,
     );
+  }
+
+  /** The team's configuration as a run starts with it. */
+  private config(): TeamConfig {
+    return { ...this.team.settings(), agents: this.team.agents.map((agent) => agent.config) };
+  }
+
+  /** A durable run's writer, for a top-level run of a team with a run store. */
+  private journal(input: RunInput, runId: string, replay: RunReplay | undefined): RunJournal {
+    const { runStore, teamId, clock } = this.team;
+    if (replay) {
+      const journal = new RunJournal(runStore!, runId, clock, undefined);
+      journal.continueAfter(replay.lastSeq);
+      return journal;
+    }
+    const config = this.config();
+    return new RunJournal(runStore!, runId, clock, {
+      runId,
+      teamId,
+      configHash: hashConfig(config),
+      config: configJson(config),
+      input: normalizeInput(input),
+      options: {},
+      status: "running",
+      createdAt: clock.now(),
+    });
   }
 
   /** A `run()`/`stream()` launch: the lifecycle's controller only when the lifecycle is enforced. */
@@ -170,7 +212,14 @@ export class TeamRunner {
     }
     try {
       if (checkLifecycle) this.team.lifecycle.assertCanRun();
-      planned = this.team.planner.plan(input, options, launch);
+      // A top-level run of a team with a run store is durable: it gets its journal.
+      if (checkLifecycle && this.team.runStore) {
+        const runId = options.runId ?? newRunId();
+        const journal = this.journal(input, runId, launch.replay);
+        planned = this.team.planner.plan(input, { ...options, runId }, { ...launch, journal });
+      } else {
+        planned = this.team.planner.plan(input, options, launch);
+      }
     } catch (error) {
       outlet.fail?.(error);
       return Promise.reject(error);

@@ -20,12 +20,14 @@ export interface AgentTools {
   tools: AgentToolInfo[];
 }
 
-/** What {@link listAgentTools} reads of a team. */
+/** What {@link listAgentTools} reads of a team: its registry, agents and nested teams. */
 export interface ToolListingTeam {
-  readonly teamId: string;
   readonly tools: ToolRegistry;
-  agentsForListing(): readonly PreparedAgent[];
-  nestedTeamOf(agentId: string): ToolListingTeam | undefined;
+  readonly prepared: readonly PreparedAgent[];
+  readonly nestedTeams: ReadonlyMap<
+    string,
+    { listTools(signal?: AbortSignal): Promise<AgentTools[]> }
+  >;
 }
 
 /**
@@ -36,16 +38,16 @@ export interface ToolListingTeam {
 export async function listAgentTools(
   team: ToolListingTeam,
   signal?: AbortSignal,
-  prefix = "",
 ): Promise<AgentTools[]> {
   const listed: AgentTools[] = [];
-  for (const agent of team.agentsForListing()) {
-    const path = `${prefix}${agent.id}`;
-    const nested = team.nestedTeamOf(agent.id);
+  for (const agent of team.prepared) {
+    const nested = team.nestedTeams.get(agent.id);
     if (nested) {
-      listed.push(...(await listAgentTools(nested, signal, `${path}/`)));
+      for (const inner of await nested.listTools(signal))
+        listed.push({ ...inner, agentPath: `${agent.id}/${inner.agentPath}` });
       continue;
     }
+    const path = agent.id;
     const executor = agent.executor;
     if (!executor) {
       listed.push({ agentPath: path, tools: [] });

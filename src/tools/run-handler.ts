@@ -23,6 +23,7 @@ export class HandlerContext implements ToolContext {
     readonly callId: string,
     readonly toolName: string,
     private readonly outer: AbortSignal | undefined,
+    readonly idempotencyKey: string = callId,
   ) {}
 
   get signal(): AbortSignal {

@@ -37,6 +37,8 @@ export interface ToolExecuteOptions {
   signal?: AbortSignal;
   /** Id of the call (default: a generated one). */
   callId?: string;
+  /** The handler's `context.idempotencyKey` (default: the call id). */
+  idempotencyKey?: string;
   /**
    * Asked before running a tool whose `needsApproval` says so (after validation). Without it
    * the executor does not ask: whoever calls `execute` directly is the approver.
@@ -232,7 +234,7 @@ export class ToolExecutor {
         return this.failure(name, callId, args, startedAt, "denied", refusal);
     }
     const timeoutMs = definition.timeoutMs ?? this.timeoutMs;
-    const context = new HandlerContext(callId, name, signal);
+    const context = new HandlerContext(callId, name, signal, options.idempotencyKey ?? callId);
     let outcome: HandlerOutcome;
     try {
       const running = runHandler(definition, parsed.value, context, timeoutMs, this.clock, signal);

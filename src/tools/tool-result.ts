@@ -8,6 +8,12 @@ export interface ToolContext {
   callId: string;
   /** The name the tool was called by. */
   toolName: string;
+  /**
+   * The same for this call when a stored run is resumed and the call is made again: run id,
+   * agent path, tool round and call id (`callId` outside a run). Side-effecting tools can
+   * deduplicate on it (see docs/durable-runs.md).
+   */
+  idempotencyKey: string;
 }
 
 /** A tool's handler: sync or async, one argument object. */
