@@ -230,3 +230,65 @@ describe("OpenTelemetry metrics", () => {
     expect(runs.dataPoints[0]!.attributes).toMatchObject({ "llmteam.run.status": "completed" });
   });
 });
+
+describe("OpenTelemetry traces of nested teams, and breaker metrics", () => {
+  it("nests a nested team's agent spans under its team agent", async () => {
+    const model = new ScriptedModel({ modelId: "x", responses: ["inner answer", "outer answer"] });
+    const built = LLMTeam.fromConfig(
+      {
+        teamId: "outer",
+        model: "scripted/x",
+        agents: [
+          {
+            type: "team",
+            role: "research",
+            team: { teamId: "inner", agents: [{ type: "llm", role: "finder", prompt: "{query}" }] },
+          },
+          { type: "llm", role: "writer", prompt: "Write {research}" },
+        ],
+      },
+      { models: { "scripted/x": model } },
+    );
+    expect((await built.run("q")).success).toBe(true);
+    const spans = exporter.getFinishedSpans();
+    const [run] = named(spans, "invoke_agent outer");
+    const [research] = named(spans, "invoke_agent research");
+    const [finder] = named(spans, "invoke_agent finder");
+    expect(parentOf(research!)).toBe(run!.spanContext().spanId);
+    expect(parentOf(finder!)).toBe(research!.spanContext().spanId);
+    expect(finder!.attributes["llmteam.agent.path"]).toBe("outer/research/finder");
+    const [attempt] = named(spans, "chat x").filter(
+      (span) => parentOf(span) === finder!.spanContext().spanId,
+    );
+    expect(attempt!.attributes["gen_ai.usage.output_tokens"]).toBeGreaterThan(0);
+  });
+
+  it("counts circuit breaker changes and reports the state as a gauge", async () => {
+    const model = new ScriptedModel({ modelId: "x", responses: [{ httpError: { status: 500 } }] });
+    const built = LLMTeam.fromConfig(
+      {
+        teamId: "fragile",
+        model: "scripted/x",
+        retryPolicy: { maxRetries: 2, baseDelay: 0, jitter: 0 },
+        circuitBreaker: { failureThreshold: 1, recoveryTimeoutSeconds: 3600 },
+        agents: [{ type: "llm", role: "a", prompt: "{query}" }],
+      },
+      { models: { "scripted/x": model } },
+    );
+    expect((await built.run("q")).success).toBe(false);
+    const { resourceMetrics } = await reader.collect();
+    const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+    const transitions = metrics.find(
+      (metric) => metric.descriptor.name === "llmteam.circuit_breaker.transitions",
+    )!;
+    expect(
+      transitions.dataPoints.map((point) => point.attributes["llmteam.breaker.state"]),
+    ).toEqual(["open"]);
+    const state = metrics.find(
+      (metric) => metric.descriptor.name === "llmteam.circuit_breaker.state",
+    )!;
+    expect(state.dataPoints.map((point) => point.value)).toEqual([2]);
+    const [run] = named(exporter.getFinishedSpans(), "invoke_agent fragile");
+    expect(run!.events.map((event) => event.name)).toContain("llmteam.circuit_state_changed");
+  });
+});

@@ -63,8 +63,8 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     }
     finished = await stream.result;
   } finally {
-    // Stops the team's MCP servers.
-    if (runnable instanceof LLMTeam) await runnable.close();
+    // Stops the MCP servers of the team (or of the group's teams).
+    await runnable?.close();
     await store?.close();
   }
   const result = "teamResults" in finished ? finished.run : finished;

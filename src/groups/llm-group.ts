@@ -212,6 +212,11 @@ export class LLMGroup {
     return this;
   }
 
+  /** Closes every team of the group (their MCP servers stop): see `LLMTeam.close()`. */
+  async close(): Promise<void> {
+    await Promise.all(this.entries.map((entry) => entry.team.close()));
+  }
+
   /** The teams and their roles, in the order they were added. */
   get teams(): readonly { teamId: string; role: TeamRole; team: LLMTeam }[] {
     return this.entries.map((entry) => ({ teamId: entry.id, role: entry.role, team: entry.team }));
