@@ -8,7 +8,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { configureTelemetry, LLMTeam, tool } from "llmteam";
+import { configureTelemetry, LLMGroup, LLMTeam, tool } from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
 
 const add = tool({
@@ -290,5 +290,43 @@ describe("OpenTelemetry traces of nested teams, and breaker metrics", () => {
     expect(state.dataPoints.map((point) => point.value)).toEqual([2]);
     const [run] = named(exporter.getFinishedSpans(), "invoke_agent fragile");
     expect(run!.events.map((event) => event.name)).toContain("llmteam.circuit_state_changed");
+  });
+});
+
+describe("OpenTelemetry traces of groups", () => {
+  it("gives a group run a span, its teams' steps under it and their agents under those", async () => {
+    const teamOf = (teamId: string) =>
+      LLMTeam.fromConfig(
+        {
+          teamId,
+          model: "scripted/x",
+          agents: [{ type: "llm", role: `${teamId}-writer`, prompt: "{query}" }],
+        },
+        {
+          models: {
+            "scripted/x": new ScriptedModel({ modelId: "x", responses: [`${teamId} says hi`] }),
+          },
+        },
+      );
+    const group = new LLMGroup({ groupId: "desk", teams: [teamOf("east"), teamOf("west")] });
+    const result = await group.run("hello");
+    expect(result.success).toBe(true);
+    const spans = exporter.getFinishedSpans();
+    const [root] = named(spans, "invoke_agent desk");
+    expect(parentOf(root!)).toBeUndefined();
+    const teamSpans = spans.filter(
+      (span) =>
+        span.attributes["llmteam.agent.path"] === "desk/east" ||
+        span.attributes["llmteam.agent.path"] === "desk/west",
+    );
+    expect(teamSpans).toHaveLength(2);
+    for (const teamSpan of teamSpans) expect(parentOf(teamSpan)).toBe(root!.spanContext().spanId);
+    const [writer] = named(spans, "invoke_agent east-writer");
+    expect(writer!.attributes["llmteam.agent.path"]).toBe("desk/east/east-writer");
+    expect(teamSpans.map((span) => span.spanContext().spanId)).toContain(parentOf(writer!));
+    const [attempt] = named(spans, "chat x").filter(
+      (span) => parentOf(span) === writer!.spanContext().spanId,
+    );
+    expect(attempt).toBeDefined();
   });
 });

@@ -20,7 +20,7 @@ import type { RunOutlet } from "../run/run-outlet.js";
 import type { RunResult } from "../run/run-result.js";
 import { RunStream } from "../run/run-stream.js";
 import { startRun } from "../run/start-run.js";
-import { startRunTrace } from "../telemetry/run-trace.js";
+import { traceRunOutlet } from "../telemetry/run-trace.js";
 import type { TeamConfig } from "./team-config.js";
 import type { RunLaunch, TeamPlanner } from "./team-planner.js";
 
@@ -191,24 +191,10 @@ export class TeamRunner {
     let planned: RunPlan | Promise<RunPlan>;
     // A top-level run is traced when a tracer provider records spans; its nested runs' events
     // reach the same listener through its log.
-    const traced = launch.nested ? undefined : startRunTrace(this.team.teamId);
+    const traced = launch.nested ? undefined : traceRunOutlet(this.team.teamId, outlet);
     if (traced) {
-      const heard = outlet.listen;
-      launch = { ...launch, observed: outlet.push !== undefined || heard !== undefined };
-      const failed = outlet.fail;
-      outlet = {
-        ...outlet,
-        fail: (error) => {
-          traced.abandon(error);
-          failed?.(error);
-        },
-        listen: heard
-          ? (event) => {
-              heard(event);
-              traced.listen(event);
-            }
-          : traced.listen,
-      };
+      outlet = traced.outlet;
+      launch = { ...launch, observed: traced.observed };
     }
     try {
       if (checkLifecycle) this.team.lifecycle.assertCanRun();

@@ -41,6 +41,45 @@ export function startRunTrace(teamId: string): RunTrace | undefined {
   return new RunTrace(tracer, span, instrumentsOf(meter), captureMessageContent);
 }
 
+/** The parts of a run's outlet a trace joins (the run engine's `RunOutlet`, structurally). */
+export interface TracedOutlet {
+  readonly push?: ((event: StreamEvent) => void | Promise<void>) | undefined;
+  readonly listen?: ((event: StreamEvent) => void) | undefined;
+  readonly close?: (() => void) | undefined;
+  readonly fail?: ((error: unknown) => void) | undefined;
+}
+
+/**
+ * The outlet of a top-level run with its trace listening, and whether the run's events were
+ * read as they happen before the trace joined (a listener makes a run "observed", and a traced
+ * `run()` must not start streaming its model calls for that). Undefined when nothing records
+ * spans: the run keeps its own outlet and pays for nothing.
+ */
+export function traceRunOutlet<Outlet extends TracedOutlet>(
+  name: string,
+  outlet: Outlet,
+): { outlet: Outlet; observed: boolean } | undefined {
+  const traced = startRunTrace(name);
+  if (!traced) return undefined;
+  const { listen, fail } = outlet;
+  return {
+    observed: outlet.push !== undefined || listen !== undefined,
+    outlet: {
+      ...outlet,
+      fail: (error: unknown) => {
+        traced.abandon(error);
+        fail?.(error);
+      },
+      listen: listen
+        ? (event: StreamEvent) => {
+            listen(event);
+            traced.listen(event);
+          }
+        : traced.listen,
+    },
+  };
+}
+
 /** What a trace keeps of one agent step. */
 interface AgentSpan {
   span: Span;
