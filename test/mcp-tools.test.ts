@@ -357,3 +357,31 @@ describe("MCP server faults", () => {
     expect(result.agentResults[0]!.toolCalls![0]).toMatchObject({ errorReason: "timeout" });
   });
 });
+
+describe("an MCP server written in an agent's tools", () => {
+  it("belongs to that agent and is stopped with the team", async () => {
+    const model = new ScriptedModel({
+      responses: [{ toolCalls: [{ toolName: "echo", input: { message: "inline" } }] }, "done"],
+    });
+    const built = team(
+      {
+        agents: [
+          {
+            type: "llm",
+            role: "solo",
+            prompt: "{query}",
+            tools: [{ mcp: { command: NODE, args: [EVERYTHING, "stdio"], tools: ["echo"] } }],
+          },
+        ],
+      },
+      model,
+    );
+    const result = await built.run("echo");
+    expect(result.agentResults[0]!.toolCalls![0]).toMatchObject({ output: "Echo: inline" });
+    const server = built.mcpServers.get("agents.0.tools.0")!;
+    const pid = server.pid!;
+    expect(isRunning(pid)).toBe(true);
+    await built.close();
+    expect(isRunning(pid)).toBe(false);
+  });
+});

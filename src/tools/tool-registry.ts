@@ -7,7 +7,7 @@ import {
 import { ToolDefinition, type AnyToolDefinition } from "./tool-definition.js";
 import type { ToolSource } from "./tool-source.js";
 import type { McpServers } from "./mcp/mcp-servers.js";
-import type { McpToolReference } from "./mcp/mcp-server-config.js";
+import type { McpToolReference, NamedMcpReference } from "./mcp/mcp-server-config.js";
 
 /** Options of {@link ToolRegistry}. */
 export interface ToolRegistryOptions {
@@ -131,12 +131,18 @@ export class ToolRegistry {
     const issues: ConfigIssue[] = [];
     const resolved: AnyToolDefinition[] = [];
     const sources: ToolSource[] = [];
-    const mcp: { reference: McpToolReference; index: number }[] = [];
+    const mcp: { reference: NamedMcpReference; index: number }[] = [];
     const seen = new Set<string>();
     references.forEach((reference, index) => {
       let definition: AnyToolDefinition | undefined;
       if (isMcpReference(reference)) {
-        mcp.push({ reference, index });
+        if (this.mcpServers)
+          mcp.push({ reference: this.mcpServers.named(reference, [...path, index]), index });
+        else
+          issues.push({
+            path: [...path, index, "mcp"],
+            message: `MCP tools need the team's MCP servers: this tool registry has none (give it mcpServers).`,
+          });
         return;
       }
       if (typeof reference === "string") {
@@ -177,15 +183,8 @@ export class ToolRegistry {
       resolved.push(definition);
     });
     for (const { reference, index } of mcp) {
-      if (!this.mcpServers) {
-        issues.push({
-          path: [...path, index, "mcp"],
-          message: `Unknown MCP server "${reference.mcp}": this team declares no mcpServers.`,
-        });
-        continue;
-      }
       try {
-        sources.push(this.mcpServers.source(reference, [...path, index]));
+        sources.push(this.mcpServers!.source(reference, [...path, index]));
       } catch (error) {
         if (!ConfigError.isInstance(error)) throw error;
         issues.push(...error.issues);
@@ -199,9 +198,7 @@ export class ToolRegistry {
 }
 
 function isMcpReference(reference: ToolReference): reference is McpToolReference {
-  return (
-    typeof reference === "object" &&
-    reference !== null &&
-    typeof (reference as { mcp?: unknown }).mcp === "string"
-  );
+  if (typeof reference !== "object" || reference === null) return false;
+  const mcp = (reference as { mcp?: unknown }).mcp;
+  return typeof mcp === "string" || (typeof mcp === "object" && mcp !== null);
 }

@@ -85,16 +85,30 @@ export type McpServerConfig = z.input<typeof mcpServerConfigSchema>;
 /** An agent's reference to a team MCP server in its `tools`: `{ mcp: "files" }`, optionally narrowed. */
 export const mcpToolReferenceSchema = strictObject(
   {
-    /** The server's name under the team's `mcpServers`. */
-    mcp: z.string().min(1),
+    /**
+     * The server's name under the team's `mcpServers`, or the server itself (`{ command, args,
+     * env }` or `{ url, headers }`), which then belongs to this agent alone.
+     */
+    mcp: z.union([z.string().min(1), mcpServerConfigSchema], {
+      error: (issue) =>
+        typeof issue.input === "object"
+          ? undefined
+          : "mcp must name one of the team's mcpServers, or be a server: { command, args, env } or { url, headers }.",
+    }),
     /** Only these of the server's tools (names as the server gives them, before the prefix). */
     tools: z.array(z.string().min(1)).min(1).optional(),
   },
   "an MCP tool reference",
 );
 
-/** `{ mcp: "files" }` in an agent's `tools`. */
+/** `{ mcp: "files" }` (or `{ mcp: { command, … } }`) in an agent's `tools`. */
 export type McpToolReference = z.input<typeof mcpToolReferenceSchema>;
+
+/** An MCP reference by server name. */
+export interface NamedMcpReference {
+  mcp: string;
+  tools?: string[] | undefined;
+}
 
 /** Whether a tool name is one a provider accepts. */
 export function isValidToolName(name: string): boolean {

@@ -4,8 +4,10 @@ import type { ToolSource } from "../tool-source.js";
 import { McpConnection } from "./mcp-connection.js";
 import {
   mcpServersSchema,
+  mcpServerConfigSchema,
   type McpServerConfig,
   type McpToolReference,
+  type NamedMcpReference,
 } from "./mcp-server-config.js";
 import { mcpToolDefinitions } from "./mcp-tools.js";
 
@@ -52,10 +54,26 @@ export class McpServers {
   }
 
   /**
+   * A reference by name: an inline server (`{ mcp: { command, … } }`) becomes a server of the
+   * team named after where it is written (`agents.0.tools.1`), replacing one written there before.
+   */
+  named(reference: McpToolReference, path: (string | number)[]): NamedMcpReference {
+    if (typeof reference.mcp === "string") return { mcp: reference.mcp, tools: reference.tools };
+    const name = path.join(".");
+    const config = mcpServerConfigSchema.parse(reference.mcp);
+    const existing = this.connections.get(name);
+    if (!existing || JSON.stringify(existing.config) !== JSON.stringify(config)) {
+      void existing?.close();
+      this.connections.set(name, new McpConnection(name, config));
+    }
+    return { mcp: name, tools: reference.tools };
+  }
+
+  /**
    * The tools an agent gets from `{ mcp: name, tools? }`, as a tool source.
    * @throws ConfigError for an unknown server or an agent allow-list the server's own excludes.
    */
-  source(reference: McpToolReference, path: (string | number)[] = ["tools"]): ToolSource {
+  source(reference: NamedMcpReference, path: (string | number)[] = ["tools"]): ToolSource {
     const connection = this.connections.get(reference.mcp);
     if (!connection) {
       throw new ConfigError([
@@ -106,13 +124,13 @@ export class McpServers {
    * are absent), nor an allowed tool named like one of the agent's other tools.
    */
   checkReferences(
-    references: readonly { reference: McpToolReference; index: number }[],
+    references: readonly { reference: NamedMcpReference; index: number }[],
     localNames: readonly string[],
     path: (string | number)[],
   ): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     const known = references.filter(({ reference }) => this.connections.has(reference.mcp));
-    const names = (reference: McpToolReference): string[] | undefined => {
+    const names = (reference: NamedMcpReference): string[] | undefined => {
       const config = this.connections.get(reference.mcp)!.config;
       const allow = reference.tools ?? config.tools;
       return allow?.map((name) => `${config.prefix ?? ""}${name}`);
