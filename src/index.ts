@@ -31,6 +31,11 @@ export type {
 export { LLMTeam } from "./team/llm-team.js";
 export type { LLMTeamOptions } from "./team/llm-team-options.js";
 export type { TeamRuntimeOptions } from "./team/team-runtime-options.js";
+export type { AgentEstimate, CountRange } from "./team/estimate-agent.js";
+export type { EstimateOptions, TeamEstimate } from "./team/estimate-team.js";
+export { buildTeam } from "./team/builder/build-team.js";
+export type { BuildTeamOptions, BuildTeamResult } from "./team/builder/build-team.js";
+export { TeamBuildError } from "./errors/team-build-error.js";
 export { RunReport, RunStream } from "./run/index.js";
 export type {
   RunInput,
@@ -165,6 +170,7 @@ export type {
   BudgetExceededErrorOptions,
   BudgetObservation,
   BudgetOptions,
+  BudgetRemaining,
   BudgetStatusReport,
   CostMiddlewareOptions,
   CostTrackerOptions,
@@ -175,6 +181,7 @@ export type {
   PricingConfig,
   PricingRegistryOptions,
   RecordUsageOptions,
+  RunBudgetReport,
   RunCost,
   UsageInput,
   UsageRecord,

@@ -1,6 +1,8 @@
 import { CONFIGURE_HELP } from "./configure-command.js";
 import { TOOLS_HELP } from "./tools-command.js";
 import { MCP_HELP } from "./mcp-command.js";
+import { ESTIMATE_HELP } from "./estimate-command.js";
+import { NEW_HELP } from "./new-command.js";
 
 const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --input <json>      the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
@@ -9,6 +11,8 @@ const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --json              print every event as one JSON line instead (for scripts)
   --report <file>     write the run's report: Markdown, or JSON when the file ends in .json
                       (checked before the run starts)
+  --max-cost <usd>    refuse to run (exit code 3) when the estimate's most is above <usd>,
+                      or cannot be known (a model without a price); see llmteam estimate
   --budget-db <path>  SQLite file of the team's hour/day/month budgets
                       (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
   -h, --help          show this help`;
@@ -18,7 +22,8 @@ const BUDGET_OPTIONS = `  --budget-db <path>  the SQLite budget file (default: $
   -h, --help          show this help`;
 
 const EXIT_CODES = `Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration (nothing was run);
-130 the run was cancelled (Ctrl-C; a second Ctrl-C exits at once).`;
+3 --max-cost refused the run (nothing was run); 130 the run was cancelled (Ctrl-C; a second
+Ctrl-C exits at once).`;
 
 /** Help of each command, and of `llmteam --help` (which lists every command's options). */
 export const HELP: Record<string, string> = {
@@ -26,7 +31,9 @@ export const HELP: Record<string, string> = {
 
 Usage:
   llmteam run <team-file> [--query <text> | --input <json>] [options]
+  llmteam new "<task>" [-o team.yaml] [--yes] [--run] [options]
   llmteam validate <team-file> [--strict]
+  llmteam estimate <team-file> [--query <text> | --input <json>] [options]
   llmteam budget status <team-file> [options]
   llmteam configure <team-file> [options]
   llmteam tools list <team-file> [--json]
@@ -37,6 +44,12 @@ Usage:
 
 run options:
 ${RUN_OPTIONS}
+
+new options:
+${NEW_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
+
+estimate options:
+${ESTIMATE_HELP.split("Options:\n")[1] ?? ""}
 
 budget status options:
 ${BUDGET_OPTIONS}
@@ -77,6 +90,8 @@ Options:
   configure: CONFIGURE_HELP,
   tools: TOOLS_HELP,
   mcp: MCP_HELP,
+  estimate: ESTIMATE_HELP,
+  new: NEW_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).

@@ -142,7 +142,7 @@ function describe(event: StreamEvent): string | undefined {
     case "circuit_state_changed":
       return `  ⚡ circuit ${event.data.key}: ${event.data.from} → ${event.data.to}`;
     case "budget_alert":
-      return `  ! budget ${event.data.period}: $${event.data.currentUsd.toFixed(4)} of $${event.data.maxUsd.toFixed(4)}`;
+      return `  ! budget ${event.data.period}: $${event.data.currentUsd.toFixed(4)} of $${event.data.maxUsd.toFixed(4)}, $${event.data.remainingUsd.toFixed(4)} left`;
     case "budget_exceeded":
       return `  ✗ budget ${event.data.period}: a call of up to $${event.data.requestedUsd.toFixed(6)} does not fit ($${event.data.currentUsd.toFixed(6)} of $${event.data.maxUsd.toFixed(6)} spent); not made`;
     case "warning":

@@ -91,8 +91,22 @@ export interface StreamEventDataMap {
   circuit_state_changed: { key: string; from: string; to: string };
   /** `discardedTokens`: tokens the failed model had streamed before failing for good (clients drop them). */
   fallback: { fromModel: string; toModel: string; reason: ErrorInfo; discardedTokens?: number };
-  budget_alert: { currentUsd: number; maxUsd: number; threshold: number; period: string };
-  budget_exceeded: { currentUsd: number; maxUsd: number; requestedUsd: number; period: string };
+  /** `remainingUsd`: what is left of the budget after this spend (`max - current`, never below 0). */
+  budget_alert: {
+    currentUsd: number;
+    maxUsd: number;
+    threshold: number;
+    period: string;
+    remainingUsd: number;
+  };
+  /** `remainingUsd`: what is left of the budget (`max - spent - held by calls in flight`, never below 0). */
+  budget_exceeded: {
+    currentUsd: number;
+    maxUsd: number;
+    requestedUsd: number;
+    period: string;
+    remainingUsd: number;
+  };
   lifecycle_changed: { from: string; to: string; reason?: string };
   approval_requested: {
     approvalId: string;

@@ -12,18 +12,17 @@ import { agentCallSettings, type CallDefaults } from "./agent-call-settings.js";
 import type { AgentStepHost } from "./agent-step-host.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
-import { toErrorInfo } from "../events/error-info.js";
 import type { EventSink } from "../events/event-sink.js";
-import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import type { StreamEvent, StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import { nestedTeamInput, runTeamStep, type NestedTeam } from "./nested-team.js";
-import { AgentFailure, detailsOf, statusOf, usageOf } from "./run-failure.js";
+import { AgentFailure } from "./run-failure.js";
+import { completeAgentStep, failAgentStep } from "./agent-step-end.js";
 import type { RunOutlet } from "./run-outlet.js";
-import { RunResultBuilder, type RunResult } from "./run-result.js";
+import { RunResultBuilder } from "./run-result.js";
 import type { RunJournal } from "./run-journal.js";
 import type { RunReplay, SavedLoop } from "./run-replay.js";
 
@@ -351,48 +350,20 @@ export class RunExecution implements AgentStepHost {
     return outcome.agentResult;
   }
 
-  /**
-   * Ends an agent's step with `agent_completed`; its output becomes a variable for later
-   * prompts. Returns the agent's result (the fold's).
-   */
-  async completeAgent(
-    agent: PreparedAgent,
-    started: number,
-    outcome: AgentOutput,
-  ): Promise<AgentResult> {
-    const ended = this.plan.clock.now();
-    this.plan.journal?.endLoop(agent.id);
-    this.variables[agent.outputKey] = outcome.output;
-    // The agent's output is the event's data, once its latency is in.
-    outcome.latencyMs = ended - started;
-    await this.emitAt(ended, "agent_completed", outcome, agent.id);
-    // The fold has built the agent's result from this event: hand out the same object.
-    return this.builder.lastAgentResult!;
+  /** Ends an agent's step with `agent_completed` (see {@link completeAgentStep}). */
+  completeAgent(agent: PreparedAgent, started: number, outcome: AgentOutput): Promise<AgentResult> {
+    return completeAgentStep(this, agent, started, outcome);
   }
 
-  /**
-   * Ends an agent's step with `agent_failed`, its usage `spent` (what the agent's calls
-   * reported) or else the usage `error` carries.
-   * @throws AgentFailure wrapping `error`, always.
-   */
-  async failAgent(
+  /** Ends an agent's step with `agent_failed` (see {@link failAgentStep}). @throws AgentFailure, always. */
+  failAgent(
     agent: PreparedAgent,
     model: string | undefined,
     started: number,
     error: unknown,
     spent?: Usage,
   ): Promise<never> {
-    const latencyMs = this.plan.clock.now() - started;
-    this.plan.journal?.endLoop(agent.id);
-    const usage = spent ?? usageOf(error);
-    const details = detailsOf(error);
-    await this.emit(
-      "agent_failed",
-      { error: toErrorInfo(error), usage, model, latencyMs, ...(details ? { details } : {}) },
-      agent.id,
-      error,
-    );
-    throw new AgentFailure(agent.id, error);
+    return failAgentStep(this, agent, model, started, error, spent);
   }
 
   /** The agent's call settings from the plan's maps (for plans built without `agentSettings`). */
@@ -419,50 +390,5 @@ export class RunExecution implements AgentStepHost {
       if (this.plan.signal.aborted) throw error;
       await this.failAgent(agent, model, this.plan.clock.now(), error, emptyUsage());
     }
-  }
-
-  /** Ends the run with `run_completed`. */
-  async complete(output: unknown): Promise<RunResult> {
-    const now = this.plan.clock.now();
-    await this.emitAt(now, "run_completed", {
-      output,
-      usage: this.builder.result.usage,
-      durationMs: now - this.startedAt,
-    });
-    return this.builder.result;
-  }
-
-  /** Ends the run with `run_cancelled` or `run_failed`, as the error says. */
-  async fail(thrown: unknown): Promise<RunResult> {
-    const failedAgent = thrown instanceof AgentFailure ? thrown.agentId : undefined;
-    const error = thrown instanceof AgentFailure ? thrown.error : thrown;
-    const usage = this.builder.result.usage;
-    const { signal } = this.plan;
-    const abortReason = signal.aborted ? (signal.reason as unknown) : undefined;
-    if (signal.aborted && !RunTimeoutError.isInstance(abortReason)) {
-      const message =
-        abortReason instanceof Error
-          ? abortReason.message
-          : typeof abortReason === "string"
-            ? abortReason
-            : "cancelled";
-      const data = { reason: message, usage, durationMs: this.elapsedMs() };
-      await this.emit("run_cancelled", data, undefined, abortReason);
-      return this.builder.result;
-    }
-    const failure = abortReason ?? error;
-    await this.emit(
-      "run_failed",
-      {
-        error: toErrorInfo(failure),
-        status: statusOf(failure),
-        ...(failedAgent ? { failedAgent } : {}),
-        usage,
-        durationMs: this.elapsedMs(),
-      },
-      undefined,
-      failure,
-    );
-    return this.builder.result;
   }
 }

@@ -2,6 +2,7 @@ import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import { startTimer } from "../internal/clock.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
 import { AgentFailure } from "./run-failure.js";
+import { completeRun, failRun } from "./run-end.js";
 import type { RunOutlet } from "./run-outlet.js";
 import type { RunResult } from "./run-result.js";
 
@@ -82,7 +83,7 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
     // The last step is stored before the run says it completed.
     if (journal) await journal.commit();
     if (hooks) await hooks.finish(execution, "completed", "run completed");
-    const result = await execution.complete(output);
+    const result = await completeRun(execution, output);
     if (journal) await endJournal(journal, "completed");
     return result;
   } catch (error) {
@@ -92,7 +93,7 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
         : `run failed: ${error instanceof Error ? error.message : String(error)}`;
       await hooks.finish(execution, "failed", reason);
     }
-    const result = await execution.fail(error);
+    const result = await failRun(execution, error);
     if (journal) await endJournal(journal, storedEnd(result, error));
     return result;
   }

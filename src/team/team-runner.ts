@@ -1,8 +1,5 @@
-import type { PreparedAgent } from "../agents/llm-agent.js";
-import type { CostTracker } from "../cost/cost-tracker.js";
 import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
-import type { Clock } from "../internal/clock.js";
 import { newRunId } from "../internal/ids.js";
 import { EventLog } from "./lifecycle/event-log.js";
 import { RunController } from "./lifecycle/run-controller.js";
@@ -22,19 +19,12 @@ import { RunStream } from "../run/run-stream.js";
 import { startRun } from "../run/start-run.js";
 import { traceRunOutlet } from "../telemetry/run-trace.js";
 import type { TeamConfig } from "./team-config.js";
-import type { RunLaunch, TeamPlanner } from "./team-planner.js";
+import { TeamPlanner, type TeamPlannerOptions } from "./team-planner.js";
+import type { RunLaunch } from "./run-launch.js";
 
-/** What a {@link TeamRunner} runs: live views of its team. */
-export interface TeamRunnerOptions {
-  teamId: string;
-  /** The team's agents in run order (the team's own list; read for the configuration hash). */
-  agents: readonly PreparedAgent[];
-  /** The team's current settings (replaced when approved proposals are applied). */
-  settings: () => Omit<TeamConfig, "agents">;
-  planner: TeamPlanner;
+/** What a {@link TeamRunner} runs: live views of its team (what its planner plans from, and more). */
+export interface TeamRunnerOptions extends TeamPlannerOptions {
   lifecycle: TeamLifecycle;
-  costTracker: CostTracker;
-  clock: Clock;
   /** Events buffered for a slow `stream()` consumer before the run pauses. */
   streamBufferSize: number;
   /** Where the team's runs are stored (durable runs); absent: runs live in memory only. */
@@ -48,7 +38,12 @@ export interface TeamRunnerOptions {
  * with (the team's {@link TeamPlanner}) and the outlet its events go to; `startRun` does the rest.
  */
 export class TeamRunner {
-  constructor(private readonly team: TeamRunnerOptions) {}
+  /** Plans the team's runs (its cache is shared by them). */
+  readonly planner: TeamPlanner;
+
+  constructor(private readonly team: TeamRunnerOptions) {
+    this.planner = new TeamPlanner(team);
+  }
 
   /** See `LLMTeam.run`. */
   run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
@@ -202,9 +197,9 @@ export class TeamRunner {
       if (checkLifecycle && this.team.runStore) {
         const runId = options.runId ?? newRunId();
         const journal = this.journal(input, runId, launch.replay);
-        planned = this.team.planner.plan(input, { ...options, runId }, { ...launch, journal });
+        planned = this.planner.plan(input, { ...options, runId }, { ...launch, journal });
       } else {
-        planned = this.team.planner.plan(input, options, launch);
+        planned = this.planner.plan(input, options, launch);
       }
     } catch (error) {
       outlet.fail?.(error);
