@@ -19,9 +19,7 @@ import { orchestratorTermination, type TerminationCondition } from "../router/te
 import type { RunExecution, RunPlan } from "../run/run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { RunResult } from "../run/run-result.js";
-import { startRun } from "../run/start-run.js";
-import type { RunOutlet } from "../run/run-outlet.js";
-import { traceRunOutlet } from "../telemetry/run-trace.js";
+import { startTracedRun } from "./start-traced-run.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import {
   groupConfigSchema,
@@ -214,7 +212,7 @@ export class LLMGroup {
     return this;
   }
 
-  /** Closes every team of the group (their MCP servers stop): see `LLMTeam.close()`. */
+  /** Closes every team of the group (their MCP servers stop). */
   async close(): Promise<void> {
     await Promise.all(this.entries.map((entry) => entry.team.close()));
   }
@@ -274,10 +272,7 @@ export class LLMGroup {
   run(input: RunInput, options: RunOptions = {}): Promise<GroupResult> {
     const state = newGroupRunState();
     const plan = this.plan(input, options, new AbortController(), state);
-    const traced = traceRunOutlet(this.groupId, {});
-    return startRun(observedAs(plan, traced?.observed), traced?.outlet).then((result) =>
-      this.resultOf(result, state),
-    );
+    return startTracedRun(this.groupId, plan).then((result) => this.resultOf(result, state));
   }
 
   /** Runs the group, yielding the events of the group and its teams as they happen. */
@@ -291,15 +286,11 @@ export class LLMGroup {
     );
     const state = newGroupRunState();
     const plan = this.plan(input, { ...options, runId }, controller, state);
-    const outlet: RunOutlet = {
+    const result = startTracedRun(this.groupId, plan, {
       push: (event) => channel.push(event),
       close: () => channel.close(),
       fail: (error) => channel.fail(error),
-    };
-    const traced = traceRunOutlet(this.groupId, outlet);
-    const result = startRun(observedAs(plan, traced?.observed), traced?.outlet ?? outlet).then(
-      (finished) => this.resultOf(finished, state),
-    );
+    }).then((finished) => this.resultOf(finished, state));
     return new GroupStream(runId, channel, result);
   }
 
@@ -406,8 +397,3 @@ export class LLMGroup {
 
 /** The seed's name for {@link LLMGroup}. */
 export { LLMGroup as GroupOrchestrator };
-
-/** The plan, told whether its events are read as they happen when a trace's listener would say otherwise. */
-function observedAs(plan: Promise<RunPlan>, observed: boolean | undefined): Promise<RunPlan> {
-  return observed === undefined ? plan : plan.then((built) => ({ ...built, observed }));
-}

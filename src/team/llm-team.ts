@@ -15,7 +15,6 @@ import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-sto
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import { McpServers } from "../tools/mcp/mcp-servers.js";
-import { listAgentTools, type AgentTools } from "./team-tools.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configurator-session.js";
 import type { RunHandle } from "./lifecycle/run-handle.js";
@@ -29,7 +28,7 @@ import type { RunInput, RunOptions } from "../run/run-input.js";
 import type { RunResult } from "../run/run-result.js";
 import type { RunStream } from "../run/run-stream.js";
 import { fromConfigOptions, parseTeamOptions } from "./parse-team-options.js";
-import { TeamAgents } from "./team-agents.js";
+import { TeamAgents, type AgentTools } from "./team-agents.js";
 import type { TypedTeamOptions } from "./team-output.js";
 import type { TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
@@ -133,6 +132,7 @@ export class LLMTeam<TOutput = unknown>
       settings: currentSettings,
       models: this.models,
       tools: this.tools,
+      mcpServers: this.mcpServers,
       clock,
       defaultModel: this.defaultModel,
       pricing: costTracker.pricing,
@@ -366,23 +366,14 @@ export class LLMTeam<TOutput = unknown>
     });
   }
 
-  /**
-   * Releases what the team holds open: stops its MCP servers (and its nested teams'). Call it
-   * when done with the team; a later run that needs an MCP server fails. Safe to call twice.
-   */
-  async close(): Promise<void> {
-    const nested = [...this.members.nestedTeams.values()].map((team) => team.close());
-    await Promise.all([this.mcpServers.close(), ...nested]);
+  /** Stops the team's MCP servers (and its nested teams'): a later run needing one fails. */
+  close(): Promise<void> {
+    return this.members.close();
   }
 
-  /**
-   * Every tool each agent would get, with its JSON Schema: its own, and its MCP servers'
-   * (started to list them). What `llmteam tools list` prints.
-   * @throws McpServerError when an MCP server cannot give its tools.
-   */
+  /** Every tool each agent would get, with its JSON Schema (MCP servers start to list theirs). */
   listTools(signal?: AbortSignal): Promise<AgentTools[]> {
-    const { prepared, nestedTeams } = this.members;
-    return listAgentTools({ tools: this.tools, prepared, nestedTeams }, signal);
+    return this.members.listTools(signal);
   }
 
   /** Replaces the configuration at once (applied proposals); validates first, changing nothing on error. */

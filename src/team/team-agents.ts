@@ -24,6 +24,16 @@ import { standInAgent, type SalvagedAgent } from "./salvage-team-config.js";
 import type { TeamConfig } from "./team-config.js";
 import { inputNames } from "./team-inputs.js";
 import type { CheckedTeam } from "./check-team-config.js";
+import type { McpServers } from "../tools/mcp/mcp-servers.js";
+import { listAgentTools, type AgentTools } from "./team-tools.js";
+
+export type { AgentTools } from "./team-tools.js";
+
+/** What a nested team offers its parent beyond the check: being closed, listing its tools. */
+interface OpenTeam {
+  close(): Promise<void>;
+  listTools(signal?: AbortSignal): Promise<AgentTools[]>;
+}
 
 /** What {@link TeamAgents} reads of its team. */
 export interface TeamAgentsOptions<Nested> {
@@ -31,6 +41,8 @@ export interface TeamAgentsOptions<Nested> {
   settings: () => Omit<TeamConfig, "agents">;
   models: ModelRegistry;
   tools: ToolRegistry;
+  /** The team's MCP servers, stopped by {@link TeamAgents.close}. */
+  mcpServers: McpServers;
   clock: Clock;
   defaultModel: string | undefined;
   pricing: PricingRegistry;
@@ -45,7 +57,7 @@ export interface TeamAgentsOptions<Nested> {
  * The agents of a team: each validated, prepared (templates, tools) and checked as it is added,
  * with the nested teams of `type: team` agents. `prepared` and `nestedTeams` are edited in place.
  */
-export class TeamAgents<Nested extends CheckedTeam> {
+export class TeamAgents<Nested extends CheckedTeam & OpenTeam> {
   /** The prepared agents in run order. */
   readonly prepared: PreparedAgent[] = [];
   /** Nested teams of `type: team` agents, by agent id. */
@@ -245,6 +257,21 @@ export class TeamAgents<Nested extends CheckedTeam> {
       }
     });
     return issues;
+  }
+
+  /** Stops the team's MCP servers and its nested teams'. */
+  async close(): Promise<void> {
+    const nested = [...this.nestedTeams.values()].map((team) => team.close());
+    await Promise.all([this.team.mcpServers.close(), ...nested]);
+  }
+
+  /** Every tool each agent would get (see `LLMTeam.listTools`). */
+  listTools(signal?: AbortSignal): Promise<AgentTools[]> {
+    const { tools } = this.team;
+    return listAgentTools(
+      { tools, prepared: this.prepared, nestedTeams: this.nestedTeams },
+      signal,
+    );
   }
 
   /** Prepares validated agents (all or none) for {@link replace}. */
