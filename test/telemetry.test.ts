@@ -330,3 +330,27 @@ describe("OpenTelemetry traces of groups", () => {
     expect(attempt).toBeDefined();
   });
 });
+
+describe("OpenTelemetry metrics without traces", () => {
+  it("records metrics when only a meter provider is given", async () => {
+    const metricsOnly = new TestReader();
+    configureTelemetry({ meterProvider: new MeterProvider({ readers: [metricsOnly] }) });
+    await team(
+      new ScriptedModel({
+        modelId: "x",
+        responses: [{ text: "a", usage: { inputTokens: 7, outputTokens: 1 } }, "b"],
+      }),
+    ).run("q");
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    const { resourceMetrics } = await metricsOnly.collect();
+    const tokens = resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .find(
+        (metric) => metric.descriptor.name === "gen_ai.client.token.usage",
+      ) as HistogramMetricData;
+    const input = tokens.dataPoints.find(
+      (point) => point.attributes["gen_ai.token.type"] === "input",
+    )!;
+    expect(input.value.count).toBe(2);
+  });
+});

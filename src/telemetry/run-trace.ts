@@ -10,7 +10,7 @@ import {
 import type { ErrorInfo } from "../events/error-info.js";
 import type { StreamEvent, StreamEventOf } from "../events/stream-event.js";
 import type { Usage } from "../events/usage.js";
-import { telemetrySettings, tracingOff } from "./telemetry-settings.js";
+import { metricsOff, telemetrySettings, tracingOff } from "./telemetry-settings.js";
 import {
   BREAKER_STATE_VALUE,
   instrumentsOf,
@@ -26,18 +26,19 @@ export function traceOfRun(runId: string): RunTrace | undefined {
 }
 
 /**
- * Starts tracing a run, or returns undefined when nothing records spans (no tracer provider
- * registered): then the run pays for nothing more. The returned trace's `listen` takes every
+ * Starts tracing a run, or returns undefined when nothing records spans or metrics (no tracer
+ * or meter provider registered): then the run pays for nothing more. The returned trace's `listen` takes every
  * event of the run (a run outlet's listener); nested runs' events arrive through it too.
  */
 export function startRunTrace(teamId: string): RunTrace | undefined {
-  if (tracingOff()) return undefined;
+  if (tracingOff() && metricsOff()) return undefined;
   const { tracer, meter, captureMessageContent } = telemetrySettings();
   const span = tracer.startSpan(`invoke_agent ${teamId}`, {
     kind: SpanKind.INTERNAL,
     attributes: { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": teamId },
   });
-  if (!span.isRecording()) return undefined;
+  // A sampler that drops the run leaves its metrics, when a meter provider takes them.
+  if (!span.isRecording() && metricsOff()) return undefined;
   return new RunTrace(tracer, span, instrumentsOf(meter), captureMessageContent);
 }
 

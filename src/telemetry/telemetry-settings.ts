@@ -68,6 +68,12 @@ export function configureTelemetry(options: TelemetryOptions = {}): void {
   };
 }
 
+/** True when metrics would go nowhere: no meter provider configured or registered. */
+export function metricsOff(): boolean {
+  const provider = settings?.meterProvider ?? metrics.getMeterProvider();
+  return provider.constructor.name === "NoopMeterProvider";
+}
+
 /**
  * The tracer, meter and content setting in force. The global meter is looked up each time (the
  * metrics API has no proxy: a provider registered later would otherwise be missed).
