@@ -8,7 +8,7 @@
  * modules spent most of its time resolving and compiling modules (see docs/performance.md).
  * zod is bundled too (zod 4 keeps its global registry and config on `globalThis`, and llmteam
  * recognises schemas from any zod 4 copy by their `_zod` property). Packages only some paths
- * need stay external and are loaded lazily: the provider SDKs, ioredis, yaml, node-llama-cpp,
+ * need stay external and are loaded lazily: the provider SDKs, ioredis, pg, yaml, node-llama-cpp,
  * gpt-tokenizer (its encodings are megabytes, read only when a cost estimate is made), the MCP
  * SDK; and `@opentelemetry/api`, which must be the application's copy.
  */
@@ -24,6 +24,7 @@ const EXTERNAL = [
   "@ai-sdk/anthropic",
   "@ai-sdk/openai-compatible",
   "ioredis",
+  "pg",
   "yaml",
   "node-llama-cpp",
   "gpt-tokenizer",

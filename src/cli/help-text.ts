@@ -15,11 +15,29 @@ const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
                       or cannot be known (a model without a price); see llmteam estimate
   --budget-db <path>  SQLite file of the team's hour/day/month budgets
                       (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
+  --store <path|url>  store the run (durable: resumable after a crash with llmteam runs
+                      resume): a SQLite file (created) or a postgres://… URL (default:
+                      the team file's runStore:, else $LLMTEAM_RUN_STORE, else not stored)
   -h, --help          show this help`;
 
 const BUDGET_OPTIONS = `  --budget-db <path>  the SQLite budget file (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
   --json              print the rows as JSON
   -h, --help          show this help`;
+
+const RUNS_OPTIONS = `  --store <path|url>  the run store: a SQLite file or a postgres://… URL
+                      (default: $LLMTEAM_RUN_STORE or .llmteam/runs.db)
+  --json              print JSON (list, show, events: one event per line, verify, prune)
+  -h, --help          show this help`;
+
+const RUNS_USAGE = `  llmteam runs list [--status s] [--team t] [--since 2h|2026-12-01] [--limit n] [--json]
+  llmteam runs show <run-id> [--json]
+  llmteam runs events <run-id> [--json] [--follow]
+  llmteam runs verify <run-id> [--json]
+  llmteam runs cancel <run-id>
+  llmteam runs resume <run-id> [team-file] [--json]
+  llmteam runs approve <run-id> <approval-id>
+  llmteam runs reject <run-id> <approval-id> [--reason text]
+  llmteam runs prune --older-than 30d`;
 
 const EXIT_CODES = `Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration (nothing was run);
 3 --max-cost refused the run (nothing was run); 130 the run was cancelled (Ctrl-C; a second
@@ -38,6 +56,7 @@ Usage:
   llmteam configure <team-file> [options]
   llmteam tools list <team-file> [--json]
   llmteam mcp <team-file>... [--port <n>] [--host <address>] [--model <name>]
+${RUNS_USAGE}
   llmteam schema
   llmteam <command> --help
   llmteam --version
@@ -53,6 +72,9 @@ ${ESTIMATE_HELP.split("Options:\n")[1] ?? ""}
 
 budget status options:
 ${BUDGET_OPTIONS}
+
+runs options:
+${RUNS_OPTIONS}
 
 configure options:
 ${CONFIGURE_HELP.split("Options:\n")[1] ?? ""}
@@ -90,6 +112,34 @@ Options:
   configure: CONFIGURE_HELP,
   tools: TOOLS_HELP,
   mcp: MCP_HELP,
+  runs: `llmteam runs <command> [options]
+
+Reads and goes on with the runs kept in a run store (SQLite file or Postgres), written by
+teams that run with one (llmteam run --store, or runStore: in the team file).
+
+${RUNS_USAGE}
+
+  list     runs newest first (default 20): id, team, status, created, events, tokens, cost;
+           --status (repeat or comma-separate), --team, --since (30m, 2h, 7d, 2w or a UTC date)
+  show     status, team, input, usage and cost, each agent with its output, and the timeline
+  events   the stored event log, one line per event; --follow reads new events until the run ends
+  verify   recomputes the log's hash chain; exit 1 naming the first altered, missing or
+           reordered event
+  cancel   a paused, approval-waiting or interrupted run is marked cancelled; a running one is
+           asked to stop at its next step boundary; an ended run is an error (exit 1)
+  resume   goes on with a crashed, paused, approval-waiting or interrupted run from its last
+           stored step, in this process (the team file given, else the configuration the run
+           started with); completed steps are not run again
+  approve  keeps a decision for an approval the run asked for; the process running it (or the
+  reject   next to resume it) goes on with it; --reason for a rejection
+  prune    deletes completed, failed and cancelled runs last changed before --older-than
+
+Options:
+${RUNS_OPTIONS}
+
+Exit codes: 0 success; 1 the store or run cannot be read, a log fails verification, a cancel
+or decision that cannot be done, a resumed run that failed; 2 bad usage; 130 a resumed run
+was cancelled.`,
   estimate: ESTIMATE_HELP,
   new: NEW_HELP,
   schema: `llmteam schema

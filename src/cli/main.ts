@@ -13,6 +13,7 @@ import { mcpCommand } from "./mcp-command.js";
 import { estimateCommand } from "./estimate-command.js";
 import { newCommand } from "./new-command.js";
 import { HELP } from "./help-text.js";
+import { runsCommand } from "./runs-command.js";
 import {
   CANCELLED_EXIT_CODE,
   hasPeriodBudgets,
@@ -64,6 +65,8 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await toolsCommand(rest, io);
       case "mcp":
         return await mcpCommand(rest, io);
+      case "runs":
+        return await runsCommand(rest, io, (topic) => help(topic, io));
       case "estimate":
         return await estimateCommand(rest, io);
       case "new":
@@ -104,6 +107,7 @@ const COMMANDS = [
   "estimate",
   "budget",
   "configure",
+  "runs",
   "tools",
   "mcp",
   "schema",

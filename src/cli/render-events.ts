@@ -26,7 +26,7 @@ export class EventRenderer {
   constructor(private readonly write: (text: string) => void) {}
 
   render(event: StreamEvent): void {
-    const text = describe(event);
+    const text = describeEvent(event);
     const path = event.agentPath ?? event.agentId;
     if (path === undefined || event.agentId === "_orchestrator") {
       if (isRunEnd(event) && path === undefined) this.flushAll();
@@ -112,7 +112,7 @@ function isRunEnd(event: StreamEvent): boolean {
 }
 
 /** The text of an event: a line, a token (raw), or undefined for events not shown. */
-function describe(event: StreamEvent): string | undefined {
+export function describeEvent(event: StreamEvent): string | undefined {
   switch (event.type) {
     case "run_started":
       return `▶ ${event.data.teamId}: ${plural(event.data.agents.length, "agent")} (${event.data.mode})`;

@@ -94,7 +94,7 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
       await hooks.finish(execution, "failed", reason);
     }
     const result = await failRun(execution, error);
-    if (journal) await endJournal(journal, storedEnd(result, error));
+    if (journal) await endJournal(journal, storedEnd(result, error), result.error?.message);
     return result;
   }
 }
@@ -115,9 +115,10 @@ function storedEnd(result: RunResult, error: unknown): "failed" | "cancelled" | 
 async function endJournal(
   journal: NonNullable<RunPlan["journal"]>,
   status: "completed" | "failed" | "cancelled" | "interrupted",
+  error?: string,
 ): Promise<void> {
   try {
-    await journal.commit(status);
+    await journal.commit(status, error);
   } catch {
     // Already reported: a store that fails at a step boundary fails the run there.
   }
