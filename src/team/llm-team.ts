@@ -133,7 +133,6 @@ export class LLMTeam<TOutput = unknown>
       settings: currentSettings,
       models: this.models,
       tools: this.tools,
-      mcpServers: this.mcpServers,
       clock,
       defaultModel: this.defaultModel,
       pricing: costTracker.pricing,

@@ -24,7 +24,6 @@ import { standInAgent, type SalvagedAgent } from "./salvage-team-config.js";
 import type { TeamConfig } from "./team-config.js";
 import { inputNames } from "./team-inputs.js";
 import type { CheckedTeam } from "./check-team-config.js";
-import type { McpServers } from "../tools/mcp/mcp-servers.js";
 import { listAgentTools, type AgentTools } from "./team-tools.js";
 
 export type { AgentTools } from "./team-tools.js";
@@ -41,8 +40,6 @@ export interface TeamAgentsOptions<Nested> {
   settings: () => Omit<TeamConfig, "agents">;
   models: ModelRegistry;
   tools: ToolRegistry;
-  /** The team's MCP servers, stopped by {@link TeamAgents.close}. */
-  mcpServers: McpServers;
   clock: Clock;
   defaultModel: string | undefined;
   pricing: PricingRegistry;
@@ -262,7 +259,7 @@ export class TeamAgents<Nested extends CheckedTeam & OpenTeam> {
   /** Stops the team's MCP servers and its nested teams'. */
   async close(): Promise<void> {
     const nested = [...this.nestedTeams.values()].map((team) => team.close());
-    await Promise.all([this.team.mcpServers.close(), ...nested]);
+    await Promise.all([this.team.tools.mcpServers?.close(), ...nested]);
   }
 
   /** Every tool each agent would get (see `LLMTeam.listTools`). */

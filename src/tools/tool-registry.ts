@@ -40,7 +40,8 @@ export class ToolRegistry {
   private readonly registered = new Map<string, AnyToolDefinition>();
   private readonly builtins = new Map<string, AnyToolDefinition>();
   private readonly withBuiltins: boolean;
-  private readonly mcpServers: McpServers | undefined;
+  /** The team's MCP servers that `{ mcp: name }` references name, when it has them. */
+  readonly mcpServers: McpServers | undefined;
 
   /** @throws ConfigError when two of `tools` share a name. */
   constructor(options: ToolRegistryOptions = {}) {
