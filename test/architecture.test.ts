@@ -27,7 +27,7 @@ const LAYERS: string[][] = [
   ["flows", "router"],
   ["run"],
   ["agents", "tools"],
-  ["pipeline"],
+  ["pipeline", "telemetry"],
   ["cost", "resilience"],
   ["providers"],
   ["store"],

@@ -15,6 +15,7 @@ import {
   switchStepSchema,
   transformStepSchema,
 } from "./step-config.js";
+import { mcpToolReferenceSchema } from "../tools/mcp/mcp-server-config.js";
 
 /**
  * A ready AI SDK model instance (TypeScript only): an object with `doGenerate`. Teams register it
@@ -142,11 +143,15 @@ const agentShape = strictObject(
     human: humanStepSchema.optional(),
     /** For `type: switch`: the cases (first match) and the default branch. */
     switch: switchStepSchema.optional(),
-    /** Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in TypeScript). */
+    /**
+     * Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in
+     * TypeScript), and `{ mcp: server }` for the tools of one of the team's `mcpServers`.
+     */
     tools: z
       .array(
         z.union([
           z.string().min(1),
+          mcpToolReferenceSchema,
           z.custom<AnyToolDefinition>(
             (value) => ToolDefinition.isInstance(value),
             "Expected a tool name or a ToolDefinition.",

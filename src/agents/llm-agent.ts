@@ -12,6 +12,7 @@ import type {
 } from "../providers/model-call.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolExecutor } from "../tools/tool-executor.js";
+import type { ToolSource } from "../tools/tool-source.js";
 import { runToolLoop, toolLoopDetails, type ToolLoopState } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { AgentResultDetails } from "./agent-result.js";
@@ -37,11 +38,12 @@ export interface PreparedAgent {
   outputSchema: OutputSchema | undefined;
 }
 
-/** Prepares an agent from a validated config and its resolved tools. */
+/** Prepares an agent from a validated config, its resolved tools and its tool sources (MCP servers). */
 export function prepareAgent(
   config: AgentConfig,
   tools: readonly AnyToolDefinition[] = [],
   clock?: Clock,
+  sources: readonly ToolSource[] = [],
 ): PreparedAgent {
   const id = config.id ?? config.role;
   return {
@@ -53,7 +55,9 @@ export function prepareAgent(
     systemPrompt:
       config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
     executor:
-      tools.length > 0 ? new ToolExecutor({ tools, ...(clock ? { clock } : {}) }) : undefined,
+      tools.length > 0 || sources.length > 0
+        ? new ToolExecutor({ tools, sources, ...(clock ? { clock } : {}) })
+        : undefined,
     outputSchema:
       config.outputSchema === undefined
         ? undefined

@@ -1,4 +1,6 @@
 import { CONFIGURE_HELP } from "./configure-command.js";
+import { TOOLS_HELP } from "./tools-command.js";
+import { MCP_HELP } from "./mcp-command.js";
 import { ESTIMATE_HELP } from "./estimate-command.js";
 import { NEW_HELP } from "./new-command.js";
 
@@ -54,6 +56,8 @@ Usage:
   llmteam estimate <team-file> [--query <text> | --input <json>] [options]
   llmteam budget status <team-file> [options]
   llmteam configure <team-file> [options]
+  llmteam tools list <team-file> [--json]
+  llmteam mcp <team-file>... [--port <n>] [--host <address>] [--model <name>]
 ${RUNS_USAGE}
   llmteam schema
   llmteam <command> --help
@@ -108,6 +112,8 @@ Options:
   --strict            treat warnings as errors (exit code 2)
   -h, --help          show this help`,
   configure: CONFIGURE_HELP,
+  tools: TOOLS_HELP,
+  mcp: MCP_HELP,
   runs: `llmteam runs <command> [options]
 
 Reads and goes on with the runs kept in a run store (SQLite file or Postgres), written by

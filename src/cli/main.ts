@@ -8,6 +8,8 @@ import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
 import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import { configureCommand } from "./configure-command.js";
+import { toolsCommand } from "./tools-command.js";
+import { mcpCommand } from "./mcp-command.js";
 import { estimateCommand } from "./estimate-command.js";
 import { newCommand } from "./new-command.js";
 import { HELP } from "./help-text.js";
@@ -59,6 +61,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await budgetCommand(rest, io);
       case "configure":
         return await configureCommand(rest, io);
+      case "tools":
+        return await toolsCommand(rest, io);
+      case "mcp":
+        return await mcpCommand(rest, io);
       case "runs":
         return await runsCommand(rest, io, (topic) => help(topic, io));
       case "estimate":
@@ -94,7 +100,18 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "new", "validate", "estimate", "budget", "configure", "runs", "schema"];
+const COMMANDS = [
+  "run",
+  "new",
+  "validate",
+  "estimate",
+  "budget",
+  "configure",
+  "runs",
+  "tools",
+  "mcp",
+  "schema",
+];
 
 /** Library messages that suggest API calls, said the way a CLI user acts on them. */
 const CLI_WORDING: [RegExp, string][] = [

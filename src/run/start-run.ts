@@ -80,8 +80,6 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
     }
     if (hooks) await hooks.started(execution);
     const output = await plan.flow(execution);
-    // The last step is stored before the run says it completed.
-    if (journal) await journal.commit();
     if (hooks) await hooks.finish(execution, "completed", "run completed");
     const result = await completeRun(execution, output);
     if (journal) await endJournal(journal, "completed");
@@ -109,8 +107,9 @@ function storedEnd(result: RunResult, error: unknown): "failed" | "cancelled" | 
 }
 
 /**
- * Stores the run's end. When the store fails now, the run's result stands and the stored run
- * stays resumable: a resume replays every stored step and ends it again.
+ * Stores the run's end, with the events since the last step boundary (the last step's). When
+ * the store fails now, the run's result stands and the stored run stays resumable: a resume
+ * replays every stored step, runs the last one again (at-least-once) and ends it.
  */
 async function endJournal(
   journal: NonNullable<RunPlan["journal"]>,
