@@ -441,3 +441,29 @@ describe("durable runs: the router", () => {
     expect(result.finalOutput).toBe("a draft");
   });
 });
+
+describe("durable runs: a store named by a spec", () => {
+  it("opens the SQLite file a team file's runStore: names on first use, and close() closes it", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { SqliteRunStore } = await import("llmteam");
+    const path = join(mkdtempSync(join(tmpdir(), "llmteam-spec-")), "runs.db");
+    const clock = new FakeClock();
+    const team = LLMTeam.fromConfig(
+      {
+        teamId: "press",
+        model: "m/x",
+        runStore: path,
+        agents: [{ type: "llm", role: "research", prompt: "Research: {query}" }],
+      },
+      { models: { "m/x": byAgent(ANSWERS, clock) }, clock },
+    );
+    expect(team.toConfig().runStore).toBe(path);
+    const result = await team.run("q");
+    await team.close();
+    const store = new SqliteRunStore({ path });
+    expect((await store.getRun(result.runId))?.status).toBe("completed");
+    await store.close();
+  });
+});
