@@ -1,6 +1,16 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { ConfigError, LLMTeam, LifecycleError, tool, type RunResult } from "llmteam";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ConfigError,
+  LLMTeam,
+  LifecycleError,
+  SqliteRunStore,
+  tool,
+  type RunResult,
+} from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { MemoryRunStore } from "./support/memory-run-store.js";
 
@@ -444,10 +454,6 @@ describe("durable runs: the router", () => {
 
 describe("durable runs: a store named by a spec", () => {
   it("opens the SQLite file a team file's runStore: names on first use, and close() closes it", async () => {
-    const { mkdtempSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { SqliteRunStore } = await import("llmteam");
     const path = join(mkdtempSync(join(tmpdir(), "llmteam-spec-")), "runs.db");
     const clock = new FakeClock();
     const team = LLMTeam.fromConfig(
