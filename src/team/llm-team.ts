@@ -366,9 +366,9 @@ export class LLMTeam<TOutput = unknown>
     });
   }
 
-  /** Stops the team's MCP servers (and its nested teams'): a later run needing one fails. */
-  close(): Promise<void> {
-    return this.members.close();
+  /** Stops the team's MCP servers (and its nested teams') and closes a run store it opened from a spec. */
+  async close(): Promise<void> {
+    await Promise.all([this.members.close(), this.runner.close()]);
   }
 
   /** Every tool each agent would get, with its JSON Schema (MCP servers start to list theirs). */
