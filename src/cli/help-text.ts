@@ -39,6 +39,7 @@ const RUNS_USAGE = `  llmteam runs list [--status s] [--team t] [--since 2h|2026
   llmteam runs resume <run-id> [team-file] [--json]
   llmteam runs approve <run-id> <approval-id>
   llmteam runs reject <run-id> <approval-id> [--reason text]
+  llmteam runs answer <run-id> <task-id> <json>
   llmteam runs prune --older-than 30d`;
 
 const EXIT_CODES = `Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration (nothing was run);
@@ -134,6 +135,7 @@ ${RUNS_USAGE}
            started with); completed steps are not run again
   approve  keeps a decision for an approval the run asked for; the process running it (or the
   reject   next to resume it) goes on with it; --reason for a rejection
+  answer   a human task's answer, as JSON, checked against the task's form
   prune    deletes completed, failed and cancelled runs last changed before --older-than
 
 Options:

@@ -19,7 +19,8 @@ import {
   type CliRunStore,
 } from "./runs-options.js";
 import { printEvents, showRun } from "./runs-show.js";
-import { decideApproval, resumeRun } from "./runs-resume.js";
+import { resumeRun } from "./runs-resume.js";
+import { decideApproval } from "./runs-decide.js";
 
 /** The `runs` actions this module runs. */
 const ACTIONS = [
@@ -62,6 +63,7 @@ export async function runsCommand(
       return resumeRun(rest, io, help);
     case "approve":
     case "reject":
+    case "answer":
       return decideApproval(action, rest, io, help);
     default: {
       const closest = closestName(action, ACTIONS);

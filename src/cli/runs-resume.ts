@@ -6,7 +6,7 @@ import { LLMTeam } from "../team/llm-team.js";
 import { loadTeamFile } from "../team/load-team.js";
 import type { TeamConfig } from "../team/team-config.js";
 import type { CliIO } from "./cli-io.js";
-import { onePositional, parseCommand, UsageError } from "./cli-options.js";
+import { parseCommand, UsageError } from "./cli-options.js";
 import { EventRenderer } from "./render-events.js";
 import {
   CANCELLED_EXIT_CODE,
@@ -110,68 +110,4 @@ function approvalHint(runId: string, event: StreamEvent, opened: CliRunStore): s
   const store = opened.where === ".llmteam/runs.db" ? "" : ` --store ${opened.where}`;
   const id = event.data.approvalId;
   return `  ⏸ waiting for approval ${id}: llmteam runs approve ${runId} ${id}${store}  (or: runs reject ${runId} ${id} --reason "…")\n`;
-}
-
-/**
- * `llmteam runs approve|reject <run-id> <approval-id> [--reason text]`: keeps a decision in the
- * store; the process running the run (or the next to resume it) goes on with it.
- */
-export async function decideApproval(
-  action: "approve" | "reject",
-  argv: string[],
-  io: CliIO,
-  help: (topic: string) => number,
-): Promise<number> {
-  const { values, positionals } = parseCommand(`runs ${action}`, argv, {
-    ...STORE_OPTION,
-    reason: { type: "string" },
-  });
-  if (values.help) return help("runs");
-  if (positionals.length !== 2)
-    throw new UsageError(
-      `runs ${action} takes a run id and an approval id, e.g. llmteam runs ${action} run_… approval-1.`,
-    );
-  const [runId, approvalId] = positionals as [string, string];
-  onePositional([runId], `runs ${action}`, "run id");
-  const opened = await openCliRunStore(values.store, io);
-  try {
-    const run = await findRun(opened, runId);
-    if (isEndedStatus(run.status)) {
-      io.stderr(`✗ run ${runId} has ${run.status}: it waits for no approval.\n`);
-      return 1;
-    }
-    const asked = await askedApprovals(opened, runId);
-    if (!asked.includes(approvalId)) {
-      io.stderr(
-        `✗ run ${runId} never asked for approval "${approvalId}". Asked: ${asked.join(", ") || "none"}.\n`,
-      );
-      return 1;
-    }
-    const decision = {
-      approvalId,
-      approved: action === "approve",
-      ...(values.reason === undefined ? {} : { reason: values.reason }),
-      decidedAt: Date.now(),
-    };
-    if (!(await opened.store.recordDecision(runId, decision))) {
-      io.stderr(
-        `✗ approval ${approvalId} of run ${runId} was decided already; the first decision stands.\n`,
-      );
-      return 1;
-    }
-    io.stdout(
-      `✓ ${action === "approve" ? "approved" : "rejected"} ${approvalId} of run ${runId}.${run.status === "waiting_approval" ? "" : ` The run is ${run.status}: it takes the decision when it resumes (llmteam runs resume ${runId}).`}\n`,
-    );
-    return 0;
-  } finally {
-    await opened.store.close();
-  }
-}
-
-async function askedApprovals(opened: CliRunStore, runId: string): Promise<string[]> {
-  const events = await opened.store.readEvents(runId);
-  return events
-    .map((stored) => stored.event)
-    .filter((event) => event.type === "approval_requested")
-    .map((event) => (event.data as { approvalId: string }).approvalId);
 }
