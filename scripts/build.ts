@@ -8,7 +8,7 @@
  * modules spent most of its time resolving and compiling modules (see docs/performance.md).
  * zod is bundled too (zod 4 keeps its global registry and config on `globalThis`, and llmteam
  * recognises schemas from any zod 4 copy by their `_zod` property). Packages only some paths
- * need stay external and are loaded lazily: the provider SDKs, ioredis, yaml, node-llama-cpp.
+ * need stay external and are loaded lazily: the provider SDKs, ioredis, yaml, node-llama-cpp, and knowledge's tokenizer, PDF reader and pg.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,6 +24,9 @@ const EXTERNAL = [
   "ioredis",
   "yaml",
   "node-llama-cpp",
+  "gpt-tokenizer",
+  "unpdf",
+  "pg",
 ];
 
 rmSync(`${root}dist`, { recursive: true, force: true });

@@ -27,6 +27,7 @@ const LAYERS: string[][] = [
   ["flows", "router"],
   ["run"],
   ["agents", "tools"],
+  ["knowledge"],
   ["pipeline"],
   ["cost", "resilience"],
   ["providers"],
