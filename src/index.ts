@@ -249,3 +249,48 @@ export { OutputValidationError } from "./errors/output-validation-error.js";
 export { RouterDecisionError } from "./errors/router-decision-error.js";
 export { RunTimeoutError } from "./errors/run-timeout-error.js";
 export type { JsonSchema } from "./agents/structured-output.js";
+export {
+  CHUNK_DEFAULTS,
+  DEFAULT_KNOWLEDGE_DIRECTORY,
+  DEFAULT_MAX_FILE_BYTES,
+  KnowledgeBase,
+  KnowledgeCatalog,
+  RRF_K,
+  SqliteKnowledgeStore,
+  formatContext,
+  fuse,
+} from "./knowledge/index.js";
+export type {
+  ChunkHit,
+  ChunkOptions,
+  Citation,
+  DocumentFormat,
+  DocumentGraph,
+  DocumentInfo,
+  Embedder,
+  EmbeddingBatch,
+  FormatOptions,
+  GraphEntity,
+  GraphExtractor,
+  GraphFact,
+  GraphRelation,
+  IngestOptions,
+  IngestProgress,
+  IngestSummary,
+  KnowledgeBaseOptions,
+  KnowledgeCatalogOptions,
+  KnowledgeFilters,
+  KnowledgeGraphOptions,
+  KnowledgeSearchOptions,
+  KnowledgeSearchResult,
+  KnowledgeStats,
+  KnowledgeStore,
+  Passage,
+  RetrievalMode,
+  SkippedFile,
+  SqliteKnowledgeStoreOptions,
+  StoreSearchOptions,
+  StoredChunk,
+  StoredDocument,
+} from "./knowledge/index.js";
+export { KnowledgeError } from "./errors/knowledge-error.js";

@@ -1,0 +1,117 @@
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { KnowledgeError } from "../errors/knowledge-error.js";
+import type { ChunkOptions } from "./chunk-document.js";
+import type { Embedder } from "./embedder.js";
+import { KnowledgeBase } from "./knowledge-base.js";
+import { SqliteKnowledgeStore } from "./sqlite-knowledge-store.js";
+
+/** Where knowledge bases live by default: `.llmteam/kb` under the working directory. */
+export const DEFAULT_KNOWLEDGE_DIRECTORY = ".llmteam/kb";
+
+/** Options of {@link KnowledgeCatalog}. */
+export interface KnowledgeCatalogOptions {
+  /** Folder of the SQLite knowledge bases, `<name>.db` each (default `.llmteam/kb`). */
+  directory?: string;
+  /** Knowledge bases given ready (e.g. on Postgres), by name; they come before the folder's. */
+  bases?: Record<string, KnowledgeBase>;
+  /** Embedding model of the folder's knowledge bases (turns on hybrid retrieval). */
+  embedder?: Embedder;
+  /** Chunking of the folder's knowledge bases. */
+  chunking?: ChunkOptions;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+/**
+ * The knowledge bases a team or the CLI can name: SQLite files `<name>.db` in a folder, and
+ * bases given ready. Opens each once, on first use.
+ */
+export class KnowledgeCatalog {
+  readonly directory: string;
+  private readonly given: Map<string, KnowledgeBase>;
+  private readonly opened = new Map<string, KnowledgeBase>();
+
+  constructor(private readonly options: KnowledgeCatalogOptions = {}) {
+    this.directory = resolve(options.directory ?? DEFAULT_KNOWLEDGE_DIRECTORY);
+    this.given = new Map(Object.entries(options.bases ?? {}));
+  }
+
+  /** The names of the knowledge bases there are, sorted. */
+  names(): string[] {
+    const files = existsSync(this.directory)
+      ? readdirSync(this.directory)
+          .filter((file) => file.endsWith(".db"))
+          .map((file) => file.slice(0, -3))
+      : [];
+    return [...new Set([...this.given.keys(), ...files])].sort();
+  }
+
+  has(name: string): boolean {
+    return this.given.has(name) || (NAME.test(name) && existsSync(this.pathOf(name)));
+  }
+
+  /** The SQLite file of a knowledge base of the folder. */
+  pathOf(name: string): string {
+    if (!NAME.test(name))
+      throw new KnowledgeError(
+        `Knowledge base name ${JSON.stringify(name)} is not valid: use letters, digits, _, - and . (up to 100 characters, e.g. docs).`,
+      );
+    return join(this.directory, `${name}.db`);
+  }
+
+  /**
+   * An existing knowledge base.
+   * @throws KnowledgeError naming the bases there are, when it does not exist.
+   */
+  open(name: string): KnowledgeBase {
+    const ready = this.given.get(name) ?? this.opened.get(name);
+    if (ready) return ready;
+    if (!this.has(name)) throw new KnowledgeError(this.missingMessage(name));
+    return this.openFile(name);
+  }
+
+  /** A knowledge base, created (an empty SQLite file) when it does not exist. */
+  create(name: string): KnowledgeBase {
+    return this.given.get(name) ?? this.opened.get(name) ?? this.openFile(name);
+  }
+
+  private openFile(name: string): KnowledgeBase {
+    const base = new KnowledgeBase({
+      name,
+      store: new SqliteKnowledgeStore({ path: this.pathOf(name) }),
+      ...(this.options.embedder ? { embedder: this.options.embedder } : {}),
+      ...(this.options.chunking ? { chunking: this.options.chunking } : {}),
+    });
+    this.opened.set(name, base);
+    return base;
+  }
+
+  /** `Knowledge base "x" does not exist in <dir>. Available: a, b. Create it with …` */
+  missingMessage(name: string): string {
+    const names = this.names();
+    return `Knowledge base "${name}" does not exist in ${this.directory}. ${names.length > 0 ? `Available: ${names.join(", ")}.` : "There are none yet."} Create it with: llmteam ingest <files> --kb ${name}`;
+  }
+
+  /**
+   * Deletes a knowledge base of the folder (its file).
+   * @throws KnowledgeError when it does not exist.
+   */
+  async drop(name: string): Promise<void> {
+    if (this.given.has(name))
+      throw new KnowledgeError(
+        `Knowledge base "${name}" was given ready, not kept in ${this.directory}: drop its store yourself.`,
+      );
+    if (!this.has(name)) throw new KnowledgeError(this.missingMessage(name));
+    await this.opened.get(name)?.close();
+    this.opened.delete(name);
+    const path = this.pathOf(name);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
+  }
+
+  /** Closes the knowledge bases this catalog opened. */
+  async close(): Promise<void> {
+    await Promise.all([...this.opened.values()].map((base) => base.close()));
+    this.opened.clear();
+  }
+}
