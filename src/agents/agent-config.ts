@@ -2,6 +2,12 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import * as z from "zod";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { ConfigError } from "../errors/config-error.js";
+import {
+  KAG_ONLY_KEYS,
+  KNOWLEDGE_KEYS,
+  RAG_ONLY_KEYS,
+  knowledgeAgentShape,
+} from "./knowledge-agent-config.js";
 import { isZodSchema, prepareOutputSchema } from "./structured-output.js";
 import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
@@ -52,13 +58,16 @@ export const resilienceShape = {
   circuitBreaker: z.union([circuitBreakerSchema, z.literal(false)]).optional(),
 };
 
-/** Agent kinds this version runs: `llm` (one model) and `team` (a nested team used as an agent). */
-export const AGENT_TYPES = ["llm", "team"] as const;
+/**
+ * Agent kinds this version runs: `llm` (one model), `team` (a nested team used as an agent),
+ * `rag` (passages of a knowledge base) and `kag` (facts of its entity graph).
+ */
+export const AGENT_TYPES = ["llm", "team", "rag", "kag"] as const;
 
 /** The schema of one agent, as written in TypeScript, JSON or YAML. */
 export const agentConfigSchema = strictObject(
   {
-    /** Agent kind: `llm`, or `team` for a nested team (see `team`). */
+    /** Agent kind: `llm`, `team` for a nested team (see `team`), `rag` or `kag` (see docs/knowledge.md). */
     type: z.enum(AGENT_TYPES, {
       error: (issue) =>
         `Unknown agent type ${JSON.stringify(issue.input)}. Valid types: ${AGENT_TYPES.join(", ")}.`,
@@ -142,6 +151,7 @@ export const agentConfigSchema = strictObject(
      * the agent. Such teams run through `team.start()`, which returns the handle.
      */
     requiresApproval: z.boolean().optional(),
+    ...knowledgeAgentShape,
   },
   "an agent",
 ).superRefine((agent, context) => {
@@ -160,7 +170,7 @@ export const agentConfigSchema = strictObject(
         message: 'team is only for agents of type "team" (a nested team).',
       });
     }
-  } else {
+  } else if (agent.type === "team") {
     if (agent.team === undefined) {
       context.addIssue({
         code: "custom",
@@ -168,31 +178,22 @@ export const agentConfigSchema = strictObject(
         message: 'An agent of type "team" needs team: the nested team (teamId, agents, ...).',
       });
     }
-    const modelKeys = [
-      "outputSchema",
-      "systemPrompt",
-      "model",
-      "fallbackModels",
-      "timeoutMs",
-      "firstTokenTimeoutMs",
-      "retryPolicy",
-      "circuitBreaker",
-      "temperature",
-      "maxTokens",
-      "stream",
-      "tools",
-      "maxToolRounds",
-    ] as const;
-    for (const key of modelKeys) {
-      if (agent[key] !== undefined) {
-        context.addIssue({
-          code: "custom",
-          path: [key],
-          message: `${key} does not apply to an agent of type "team": set it on the nested team or its agents.`,
-        });
-      }
-    }
+    rejectKeys(
+      agent,
+      context,
+      MODEL_KEYS,
+      'an agent of type "team": set it on the nested team or its agents',
+    );
+  } else {
+    checkKnowledgeAgent(agent, context);
   }
+  if (agent.type !== "rag" && agent.type !== "kag")
+    rejectKeys(
+      agent,
+      context,
+      [...KNOWLEDGE_KEYS, ...RAG_ONLY_KEYS, ...KAG_ONLY_KEYS],
+      `an agent of type "${agent.type}": knowledge keys are for agents of type "rag" or "kag"`,
+    );
   if (agent.outputSchema !== undefined) {
     try {
       prepareOutputSchema(agent.outputSchema, ["outputSchema"]);
@@ -203,6 +204,63 @@ export const agentConfigSchema = strictObject(
     }
   }
 });
+
+/** Keys of model calls, which agents that call no model (`team`, `rag`, `kag`) do not take. */
+const MODEL_KEYS = [
+  "outputSchema",
+  "systemPrompt",
+  "model",
+  "fallbackModels",
+  "timeoutMs",
+  "firstTokenTimeoutMs",
+  "retryPolicy",
+  "circuitBreaker",
+  "temperature",
+  "maxTokens",
+  "stream",
+  "tools",
+  "maxToolRounds",
+] as const;
+
+type ParsedAgent = Record<string, unknown> & { type: (typeof AGENT_TYPES)[number] };
+
+/** Adds an issue for each of `keys` that is set: it does not apply to `what`. */
+function rejectKeys(
+  agent: ParsedAgent,
+  context: z.RefinementCtx,
+  keys: readonly string[],
+  what: string,
+): void {
+  for (const key of keys) {
+    if (agent[key] !== undefined)
+      context.addIssue({
+        code: "custom",
+        path: [key],
+        message: `${key} does not apply to ${what}.`,
+      });
+  }
+}
+
+/** A `rag` / `kag` agent: a knowledge base, no model keys, no prompt (its template is `query`). */
+function checkKnowledgeAgent(agent: ParsedAgent, context: z.RefinementCtx): void {
+  const kind = `an agent of type "${agent.type}"`;
+  if (agent.knowledgeBase === undefined) {
+    context.addIssue({
+      code: "custom",
+      path: ["knowledgeBase"],
+      message: `An agent of type "${agent.type}" needs knowledgeBase: the name of a knowledge base (see llmteam kb list).`,
+    });
+  }
+  rejectKeys(agent, context, [...MODEL_KEYS, "team"], `${kind} (it calls no model)`);
+  rejectKeys(agent, context, ["prompt"], `${kind}: its search text is query (default {query})`);
+  const other = agent.type === "rag" ? KAG_ONLY_KEYS : RAG_ONLY_KEYS;
+  rejectKeys(
+    agent,
+    context,
+    other,
+    `${kind}: it is a key of "${agent.type === "rag" ? "kag" : "rag"}" agents`,
+  );
+}
 
 /** An agent as users write it. */
 export type AgentConfig = z.input<typeof agentConfigSchema>;

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from "../events/error-info.js";
+import type { Citation, RetrievalFact } from "../events/retrieval.js";
 import type { RetryMetrics } from "../events/retry-metrics.js";
 import type { RunStatus } from "../events/run-status.js";
 import type { Usage } from "../events/usage.js";
@@ -27,6 +28,10 @@ export interface AgentResultDetails {
   shouldEscalate?: boolean;
   /** `type: team` agents: the nested run. */
   team?: { teamId: string; status: RunStatus | "running"; agentsCalled: string[] };
+  /** `rag` / `kag` agents: where each retrieved passage comes from (document, chunk, score). */
+  citations?: Citation[];
+  /** `kag` agents with `includeRelations`: the facts of the graph walk. */
+  facts?: RetrievalFact[];
   /** Fields added by custom middleware. */
   [detail: string]: unknown;
 }

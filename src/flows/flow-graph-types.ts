@@ -11,7 +11,7 @@ export interface FlowAgentInfo {
   /** The JSON Schema of its structured output; undefined for text. */
   outputSchema: JsonSchema | undefined;
   /** `team` agents answer whatever their team answers: fields are not checked. */
-  kind: "llm" | "team";
+  kind: "llm" | "team" | "rag" | "kag";
 }
 
 /** One edge between two agents. */

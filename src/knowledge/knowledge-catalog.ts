@@ -89,8 +89,13 @@ export class KnowledgeCatalog {
 
   /** `Knowledge base "x" does not exist in <dir>. Available: a, b. Create it with …` */
   missingMessage(name: string): string {
+    return `Knowledge base "${name}" does not exist ${this.whereAndWhat(name)}`;
+  }
+
+  /** `in <dir>. Available: a, b. Create it with: llmteam ingest <files> --kb x` */
+  whereAndWhat(name: string): string {
     const names = this.names();
-    return `Knowledge base "${name}" does not exist in ${this.directory}. ${names.length > 0 ? `Available: ${names.join(", ")}.` : "There are none yet."} Create it with: llmteam ingest <files> --kb ${name}`;
+    return `in ${this.directory}. ${names.length > 0 ? `Available: ${names.join(", ")}.` : "There are none yet."} Create it with: llmteam ingest <files> --kb ${name}`;
   }
 
   /**

@@ -1,17 +1,8 @@
 import type { ChunkHit, GraphFact } from "./knowledge-store.js";
 
-/** Where a retrieved passage comes from: what a reader checks. */
-export interface Citation {
-  /** The document's path, as ingested. */
-  document: string;
-  title: string;
-  /** The chunk's place in its document, from 0. */
-  chunk: number;
-  headings: string[];
-  page?: number;
-  /** The ranking's score (higher is better): BM25, cosine similarity, or reciprocal rank fusion. */
-  score: number;
-}
+import type { Citation } from "../events/retrieval.js";
+
+export type { Citation } from "../events/retrieval.js";
 
 /** A retrieved passage: its text and its citation. */
 export interface Passage extends Citation {

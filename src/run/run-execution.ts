@@ -8,6 +8,7 @@ import {
 } from "../agents/llm-agent.js";
 import type { CostTracker } from "../cost/cost-tracker.js";
 import { AgentCall, AgentSink } from "./agent-call.js";
+import { runAgentStep } from "./agent-step-run.js";
 import { agentCallSettings, type CallDefaults } from "./agent-call-settings.js";
 import type { AgentStepHost } from "./agent-step-host.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
@@ -234,12 +235,14 @@ export class RunExecution implements AgentStepHost {
   ): Promise<AgentResult> {
     const { plan } = this;
     const nested = plan.teams?.get(agent.id);
-    const settings = nested
-      ? undefined
-      : (plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent));
+    const settings =
+      nested || agent.step
+        ? undefined
+        : (plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent));
     if (plan.approver && agent.config.requiresApproval)
       await this.approve(plan.approver, agent, settings?.model.name);
     if (nested) return this.runTeam(agent, nested, step, signal);
+    if (agent.step) return runAgentStep(this, agent, agent.step, step, signal);
     const started = plan.clock.now();
     await this.emitAt(
       started,

@@ -71,7 +71,7 @@ export function modelUses(context: TeamCheckContext, only?: PreparedAgent): Mode
     else if (defaultModel !== undefined) uses.push({ name: defaultModel, path: ownPath });
   };
   context.agents.forEach((agent, index) => {
-    if (agent.config.type === "team" || (only && agent !== only) || standIns?.has(agent)) return;
+    if (agent.config.type !== "llm" || (only && agent !== only) || standIns?.has(agent)) return;
     primary(agent.config.model, ["agents", index, "model"]);
     agent.config.fallbackModels?.forEach((model, position) =>
       uses.push({ name: name(model), path: ["agents", index, "fallbackModels", position] }),

@@ -126,6 +126,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       budgets: this.budgetManagers,
       nestedTeam: (config, index) => this.nestedTeamOf(config, index),
       changed: () => this.planner.changed(),
+      knowledge: runtime.knowledge,
     });
     const { prepared, nestedTeams } = this.members;
     this.planner = new TeamPlanner({

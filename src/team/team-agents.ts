@@ -6,6 +6,7 @@ import type { BudgetManager } from "../cost/budget-manager.js";
 import type { PricingRegistry } from "../cost/pricing-registry.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import type { Clock } from "../internal/clock.js";
+import { KnowledgeCatalog } from "../knowledge/knowledge-catalog.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import type { ToolRegistry } from "../tools/tool-registry.js";
 import { checkVariables } from "../flows/check-variables.js";
@@ -38,6 +39,8 @@ export interface TeamAgentsOptions<Nested> {
   nestedTeam: (config: AgentConfig, index: number) => Nested;
   /** Called when the agents changed (the flow must be planned again). */
   changed: () => void;
+  /** The knowledge bases `rag` / `kag` agents name (default: `.llmteam/kb`, made on first use). */
+  knowledge?: KnowledgeCatalog | undefined;
 }
 
 /**
@@ -245,9 +248,26 @@ export class TeamAgents<Nested extends CheckedTeam> {
     this.team.changed();
   }
 
-  /** Prepares a validated agent: its templates and its tools (inline ones join the registry). */
+  /** The team's knowledge catalog: the one given, else `.llmteam/kb` (made when first needed). */
+  private knowledge(): KnowledgeCatalog {
+    return (this.team.knowledge ??= new KnowledgeCatalog());
+  }
+
+  /**
+   * Prepares a validated agent: its templates and its tools (inline ones join the registry);
+   * a `rag` / `kag` agent's knowledge base must exist.
+   */
   private prepare(config: AgentConfig, index: number): PreparedAgent {
     const { tools, clock } = this.team;
+    if (config.knowledgeBase !== undefined && !this.knowledge().has(config.knowledgeBase)) {
+      const id = config.id ?? config.role;
+      throw new ConfigError([
+        {
+          path: ["agents", index, "knowledgeBase"],
+          message: `Agent "${id}" reads knowledge base "${config.knowledgeBase}", which does not exist ${this.knowledge().whereAndWhat(config.knowledgeBase)}`,
+        },
+      ]);
+    }
     for (const reference of config.tools ?? []) {
       if (typeof reference !== "string" && tools.get(reference.name) !== reference)
         tools.register(reference);
@@ -256,6 +276,7 @@ export class TeamAgents<Nested extends CheckedTeam> {
       config,
       tools.resolve(config.tools ?? [], ["agents", index, "tools"]),
       clock,
+      (name) => this.knowledge().open(name),
     );
   }
 }

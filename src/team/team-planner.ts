@@ -252,6 +252,8 @@ export class TeamPlanner {
         teams.set(agent.id, nested);
         continue;
       }
+      // rag / kag agents call no model: the run runs their step.
+      if (agent.step) continue;
       const [name, ...fallbacks] = this.modelNamesOf(agent);
       if (name === undefined) {
         throw new ConfigError(
