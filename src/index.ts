@@ -85,6 +85,8 @@ export type {
   ToolParameterOptions,
   ToolRegistryOptions,
   ToolResult,
+  KnowledgeSearchToolOptions,
+  KnowledgeSearchToolResult,
 } from "./tools/index.js";
 export { ToolExecutionError } from "./errors/tool-execution-error.js";
 export { LifecycleError } from "./errors/lifecycle-error.js";

@@ -140,9 +140,7 @@ describe("rag agents in a team", () => {
         new LLMTeam({
           teamId: "t",
           knowledge,
-          agents: [
-            { type: "rag", role: "docs", prompt: "x", model: "openai/gpt-4o" },
-          ],
+          agents: [{ type: "rag", role: "docs", prompt: "x", model: "openai/gpt-4o" }],
         }),
     ).toThrow(
       /knowledgeBase: An agent of type "rag" needs knowledgeBase[\s\S]*model does not apply to an agent of type "rag" \(it calls no model\)[\s\S]*prompt does not apply to an agent of type "rag": its search text is query/,
@@ -200,5 +198,44 @@ describe("rag agents in a team", () => {
       /Knowledge base "empty" is empty: ingest documents first/,
     );
     await knowledge.drop("empty");
+  });
+});
+
+describe("knowledge_search", () => {
+  it("lets an llm agent look things up in the team's knowledge bases when it decides to", async () => {
+    const model = new ScriptedModel({
+      responses: [
+        { toolCalls: [{ toolName: "knowledge_search", input: { query: "Retry-After header" } }] },
+        {
+          toolCalls: [
+            { toolName: "knowledge_search", input: { query: "x", knowledgeBase: "nope" } },
+          ],
+        },
+        { text: "The header sets the wait [1]." },
+      ],
+    });
+    const team = new LLMTeam({
+      teamId: "t",
+      model,
+      knowledge,
+      agents: [{ type: "llm", role: "helper", prompt: "{query}", tools: ["knowledge_search"] }],
+    });
+    const result = await team.run({ query: "What does Retry-After do?" });
+    expect(result.finalOutput).toBe("The header sets the wait [1].");
+    const [found, missing] = result.agentResults[0]!.toolCalls!;
+    expect(found).toMatchObject({ name: "knowledge_search", success: true });
+    const output = found!.output as {
+      knowledgeBase: string;
+      context: string;
+      citations: { document: string }[];
+    };
+    expect(output.knowledgeBase).toBe("handbook");
+    expect(output.context).toMatch(/^\[1\] A Retry-After header from the provider sets the wait\./);
+    expect(output.citations[0]!.document).toBe("docs/retries.md");
+    expect(missing).toMatchObject({ success: false });
+    expect(missing!.error).toMatch(/Knowledge base "nope" does not exist .* Available: handbook/);
+    // The model read the passages as the tool's result.
+    const toolMessage = JSON.stringify(model.calls[1]!.options.prompt.at(-1));
+    expect(toolMessage).toContain("A Retry-After header from the provider sets the wait.");
   });
 });

@@ -9,6 +9,8 @@ import type { Clock } from "../internal/clock.js";
 import { KnowledgeCatalog } from "../knowledge/knowledge-catalog.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import type { ToolRegistry } from "../tools/tool-registry.js";
+import { knowledgeSearch } from "../tools/builtin/knowledge-search.js";
+import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { checkVariables } from "../flows/check-variables.js";
 import {
   checkEnvironment,
@@ -58,6 +60,8 @@ export class TeamAgents<Nested extends CheckedTeam> {
   private building = false;
   /** Stand-ins of configured agents that did not parse or build (only in a team never returned). */
   private readonly standIns = new Set<PreparedAgent>();
+  /** The team's `knowledge_search` tool, once an agent named it. */
+  private knowledgeSearch: AnyToolDefinition | undefined;
 
   constructor(private readonly team: TeamAgentsOptions<Nested>) {}
 
@@ -248,6 +252,17 @@ export class TeamAgents<Nested extends CheckedTeam> {
     this.team.changed();
   }
 
+  /** `knowledge_search` over the team's catalog, unless a tool of that name was registered. */
+  private registerKnowledgeSearch(): void {
+    if (this.knowledgeSearch) return;
+    this.knowledgeSearch = knowledgeSearch({ catalog: this.knowledge() });
+    try {
+      this.team.tools.register(this.knowledgeSearch);
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+    }
+  }
+
   /** The team's knowledge catalog: the one given, else `.llmteam/kb` (made when first needed). */
   private knowledge(): KnowledgeCatalog {
     return (this.team.knowledge ??= new KnowledgeCatalog());
@@ -259,6 +274,7 @@ export class TeamAgents<Nested extends CheckedTeam> {
    */
   private prepare(config: AgentConfig, index: number): PreparedAgent {
     const { tools, clock } = this.team;
+    if (config.tools?.includes("knowledge_search")) this.registerKnowledgeSearch();
     if (config.knowledgeBase !== undefined && !this.knowledge().has(config.knowledgeBase)) {
       const id = config.id ?? config.role;
       throw new ConfigError([
