@@ -9,6 +9,7 @@ import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import { configureCommand } from "./configure-command.js";
 import { HELP } from "./help-text.js";
+import { ingestCommand, kbCommand } from "./knowledge-command.js";
 import {
   CANCELLED_EXIT_CODE,
   hasPeriodBudgets,
@@ -56,6 +57,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await budgetCommand(rest, io);
       case "configure":
         return await configureCommand(rest, io);
+      case "ingest":
+        return await ingestCommand(rest, io, () => help("ingest", io));
+      case "kb":
+        return await kbCommand(rest, io, () => help("kb", io));
       case "schema":
         if (parseCommand("schema", rest, { help: { type: "boolean", short: "h" } }).values.help)
           return help("schema", io);
@@ -85,7 +90,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "validate", "budget", "configure", "schema"];
+const COMMANDS = ["run", "validate", "budget", "configure", "ingest", "kb", "schema"];
 
 /** Library messages that suggest API calls, said the way a CLI user acts on them. */
 const CLI_WORDING: [RegExp, string][] = [
@@ -227,6 +232,7 @@ function processIO(): { io: CliIO; dispose: () => void } {
       env: process.env,
       signal: controller.signal,
       stdin: process.stdin,
+      stderrIsTTY: process.stderr.isTTY === true,
     },
     dispose: () => process.off("SIGINT", onSigint),
   };

@@ -6,12 +6,12 @@ import type { Embedder } from "./embedder.js";
 import { KnowledgeBase } from "./knowledge-base.js";
 import { SqliteKnowledgeStore } from "./sqlite-knowledge-store.js";
 
-/** Where knowledge bases live by default: `.llmteam/kb` under the working directory. */
+/** Where knowledge bases live by default: `.llmteam/kb` under the working directory (or `$LLMTEAM_KB_DIR`). */
 export const DEFAULT_KNOWLEDGE_DIRECTORY = ".llmteam/kb";
 
 /** Options of {@link KnowledgeCatalog}. */
 export interface KnowledgeCatalogOptions {
-  /** Folder of the SQLite knowledge bases, `<name>.db` each (default `.llmteam/kb`). */
+  /** Folder of the SQLite knowledge bases, `<name>.db` each (default `$LLMTEAM_KB_DIR`, else `.llmteam/kb`). */
   directory?: string;
   /** Knowledge bases given ready (e.g. on Postgres), by name; they come before the folder's. */
   bases?: Record<string, KnowledgeBase>;
@@ -33,7 +33,9 @@ export class KnowledgeCatalog {
   private readonly opened = new Map<string, KnowledgeBase>();
 
   constructor(private readonly options: KnowledgeCatalogOptions = {}) {
-    this.directory = resolve(options.directory ?? DEFAULT_KNOWLEDGE_DIRECTORY);
+    this.directory = resolve(
+      options.directory ?? (process.env.LLMTEAM_KB_DIR || DEFAULT_KNOWLEDGE_DIRECTORY),
+    );
     this.given = new Map(Object.entries(options.bases ?? {}));
   }
 
