@@ -259,6 +259,8 @@ export {
   KnowledgeCatalog,
   RRF_K,
   SqliteKnowledgeStore,
+  embedderOf,
+  embeddingModelFromName,
   formatContext,
   fuse,
 } from "./knowledge/index.js";
@@ -270,6 +272,7 @@ export type {
   DocumentGraph,
   DocumentInfo,
   Embedder,
+  EmbedderOptions,
   EmbeddingBatch,
   FormatOptions,
   GraphEntity,

@@ -87,6 +87,8 @@ Options:
   --max-file-bytes <n>     skip larger files (default 20971520)
   --chunk-tokens <n>       most tokens of a chunk (default 400)
   --overlap-tokens <n>     tokens repeated between chunks (default 50)
+  --embedding-model <name> also embed chunks (openai/text-embedding-3-small, ollama/<model>):
+                           searches become hybrid (BM25 + vectors, reciprocal rank fusion)
   --json                   print the summary as JSON
   -h, --help               show this help`,
   kb: `llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>

@@ -2,7 +2,7 @@
 export interface EmbeddingBatch {
   vectors: Float32Array[];
   /** Input tokens the provider reported, when it did. */
-  tokens?: number;
+  tokens?: number | undefined;
 }
 
 /**

@@ -37,3 +37,5 @@ export type {
   StoredDocument,
 } from "./knowledge-store.js";
 export type { DocumentFormat } from "./loaders/loaded-document.js";
+export { embedderOf, embeddingModelFromName } from "./embedding-embedder.js";
+export type { EmbedderOptions } from "./embedding-embedder.js";

@@ -9,6 +9,7 @@ import type {
   KnowledgeStore,
   StoredChunk,
 } from "./knowledge-store.js";
+import type { EmbeddingBatch } from "./embedder.js";
 import { loadDocument } from "./loaders/load-document.js";
 import { SkippedDocument } from "./loaders/loaded-document.js";
 import type { Tokenizer } from "./tokenizer.js";
@@ -50,6 +51,8 @@ export interface IngestSummary {
   chunks: number;
   /** Tokens of the chunks written. */
   tokens: number;
+  /** Input tokens of the embedding calls, as the provider reported them (0 without embeddings). */
+  embeddingTokens: number;
   durationMs: number;
 }
 
@@ -75,7 +78,7 @@ export interface IngestParts {
   store: KnowledgeStore;
   tokenizer: Tokenizer;
   /** Embeds chunk texts (when the knowledge base has an embedding model). */
-  embed?: (texts: string[], signal?: AbortSignal) => Promise<Float32Array[]>;
+  embed?: (texts: string[], signal?: AbortSignal) => Promise<EmbeddingBatch>;
   /** Extracts entities and relations of one chunk (KAG, `graph: true`). */
   extractGraph?: (
     text: string,
@@ -107,6 +110,7 @@ export async function ingestFiles(
     skipped: missing.map((path) => ({ path, reason: "no such file, folder or glob match" })),
     chunks: 0,
     tokens: 0,
+    embeddingTokens: 0,
     durationMs: 0,
   };
   for (const [index, file] of files.entries()) {
@@ -126,6 +130,7 @@ export async function ingestFiles(
       summary.ingested++;
       summary.chunks += chunks = outcome.chunks;
       summary.tokens += outcome.tokens;
+      summary.embeddingTokens += outcome.embeddingTokens;
       status = "ingested";
     }
     options.onProgress?.({ done: index + 1, total: files.length, path: file.path, status, chunks });
@@ -140,7 +145,9 @@ export async function ingestFiles(
 }
 
 type FileOutcome =
-  { reason: string } | { unchanged: true } | { unchanged: false; chunks: number; tokens: number };
+  | { reason: string }
+  | { unchanged: true }
+  | { unchanged: false; chunks: number; tokens: number; embeddingTokens: number };
 
 async function ingestFile(
   file: FileToIngest,
@@ -161,12 +168,14 @@ async function ingestFile(
   const pieces = chunkDocument(document, parts.tokenizer, options.chunking ?? CHUNK_DEFAULTS);
   if (pieces.length === 0) return { reason: "no text in it" };
   const chunks: StoredChunk[] = pieces;
+  let embeddingTokens = 0;
   if (parts.embed) {
-    const vectors = await parts.embed(
+    const { vectors, tokens } = await parts.embed(
       pieces.map((piece) => embeddingText(document.title, piece)),
       options.signal,
     );
     pieces.forEach((piece, index) => ((chunks[index] as StoredChunk).embedding = vectors[index]!));
+    embeddingTokens = tokens ?? 0;
   }
   const graph = parts.extractGraph ? await extractAll(pieces, parts, options.signal) : undefined;
   await parts.store.replaceDocument(
@@ -190,6 +199,7 @@ async function ingestFile(
     unchanged: false,
     chunks: chunks.length,
     tokens: chunks.reduce((sum, chunk) => sum + chunk.tokens, 0),
+    embeddingTokens,
   };
 }
 

@@ -33,6 +33,11 @@ export interface KnowledgeBaseOptions {
   store: KnowledgeStore;
   /** Embeds chunks at ingest and questions at search: turns on vector and hybrid retrieval. */
   embedder?: Embedder;
+  /**
+   * Makes the embedder of the model a knowledge base was embedded with, when none is given
+   * (the catalog's: `openai/…`, `ollama/…` by name), so searches are hybrid by default.
+   */
+  embedderFor?: (modelName: string) => Promise<Embedder>;
   /** Chunk size and overlap (default 400 and 50 tokens). */
   chunking?: ChunkOptions;
 }
@@ -79,13 +84,15 @@ export const RRF_K = 60;
 export class KnowledgeBase {
   readonly name: string;
   readonly store: KnowledgeStore;
-  readonly embedder: Embedder | undefined;
   readonly chunking: ChunkOptions;
+  private embedder: Embedder | undefined;
+  private readonly embedderFor: ((modelName: string) => Promise<Embedder>) | undefined;
 
   constructor(options: KnowledgeBaseOptions) {
     this.name = options.name;
     this.store = options.store;
     this.embedder = options.embedder;
+    this.embedderFor = options.embedderFor;
     this.chunking = options.chunking ?? CHUNK_DEFAULTS;
   }
 
@@ -106,9 +113,25 @@ export class KnowledgeBase {
       settingsKey: `${tokenizer.name}:${chunking.maxTokens ?? CHUNK_DEFAULTS.maxTokens}:${chunking.overlapTokens ?? CHUNK_DEFAULTS.overlapTokens}:${this.embedder?.name ?? ""}:${options.graph ? "graph" : ""}`,
     };
     const embedder = this.embedder;
-    if (embedder) parts.embed = (texts, signal) => this.embedTexts(embedder, texts, signal);
+    if (embedder)
+      parts.embed = async (texts, signal) => {
+        const vectors = await this.embedTexts(embedder, texts, signal);
+        return { vectors: vectors.vectors, tokens: vectors.tokens };
+      };
     if (options.graph) parts.extractGraph = options.graph;
     return ingestFiles(inputs, parts, { ...options, chunking });
+  }
+
+  /**
+   * The embedder searches use: the one given, else (with `embedderFor`) the one of the model
+   * the knowledge base was embedded with; undefined when it has no embeddings.
+   */
+  async activeEmbedder(): Promise<Embedder | undefined> {
+    if (this.embedder || !this.embedderFor) return this.embedder;
+    const model = await this.store.getMeta("embedding_model");
+    if (model === undefined) return undefined;
+    this.embedder = await this.embedderFor(model);
+    return this.embedder;
   }
 
   /** Embeds texts, normalized; the first batch stores the model's name and dimension. */
@@ -116,8 +139,8 @@ export class KnowledgeBase {
     embedder: Embedder,
     texts: string[],
     signal?: AbortSignal,
-  ): Promise<Float32Array[]> {
-    const { vectors } = await embedder.embed(texts, signal);
+  ): Promise<{ vectors: Float32Array[]; tokens: number | undefined }> {
+    const { vectors, tokens } = await embedder.embed(texts, signal);
     if (vectors.length !== texts.length)
       throw new KnowledgeError(
         `Embedding model ${embedder.name} returned ${vectors.length} vectors for ${texts.length} texts.`,
@@ -130,7 +153,7 @@ export class KnowledgeBase {
     } else if (Number(stored) !== dimensions) {
       throw this.dimensionError(embedder, Number(stored), dimensions);
     }
-    return vectors.map(normalized);
+    return { vectors: vectors.map(normalized), tokens };
   }
 
   private dimensionError(embedder: Embedder, stored: number, given: number): KnowledgeError {
@@ -158,8 +181,9 @@ export class KnowledgeBase {
     options: KnowledgeSearchOptions = {},
   ): Promise<KnowledgeSearchResult> {
     const topK = options.topK ?? 5;
-    const mode = options.mode ?? (this.embedder ? "hybrid" : "bm25");
     await this.checkNotEmpty();
+    const active = options.mode === "bm25" ? undefined : await this.activeEmbedder();
+    const mode = options.mode ?? (active ? "hybrid" : "bm25");
     const limits = {
       limit: mode === "hybrid" ? Math.max(topK * 4, 20) : topK,
       filters: options.filters,
@@ -170,13 +194,15 @@ export class KnowledgeBase {
         passageOf(hit),
       );
     } else {
-      const embedder = this.embedder;
+      const embedder = active;
       if (!embedder)
         throw new KnowledgeError(
           `Knowledge base "${this.name}" has no embedding model, so mode "${mode}" cannot run: give the knowledge base an embedding model, or use mode "bm25".`,
         );
       await this.checkEmbedder(embedder);
-      const [vector] = await this.embedTexts(embedder, [query], options.signal);
+      const {
+        vectors: [vector],
+      } = await this.embedTexts(embedder, [query], options.signal);
       const vectorHits = await this.store.searchVector(vector!, limits);
       if (mode === "vector") passages = vectorHits.map((hit) => passageOf(hit));
       else {

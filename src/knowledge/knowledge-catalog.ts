@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { KnowledgeError } from "../errors/knowledge-error.js";
 import type { ChunkOptions } from "./chunk-document.js";
 import type { Embedder } from "./embedder.js";
+import { embedderOf, embeddingModelFromName } from "./embedding-embedder.js";
 import { KnowledgeBase } from "./knowledge-base.js";
 import { SqliteKnowledgeStore } from "./sqlite-knowledge-store.js";
 
@@ -17,8 +18,18 @@ export interface KnowledgeCatalogOptions {
   bases?: Record<string, KnowledgeBase>;
   /** Embedding model of the folder's knowledge bases (turns on hybrid retrieval). */
   embedder?: Embedder;
+  /**
+   * Makes the embedder of a base embedded with another model, by its stored name (default:
+   * `openai/…` and `ollama/…` through the built-in providers, reading `process.env`).
+   */
+  embedderFor?: (modelName: string) => Promise<Embedder>;
   /** Chunking of the folder's knowledge bases. */
   chunking?: ChunkOptions;
+}
+
+/** The embedder of a model named `provider/model` (built-in providers). */
+async function embedderFromName(name: string): Promise<Embedder> {
+  return embedderOf(await embeddingModelFromName(name), { name });
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -83,6 +94,7 @@ export class KnowledgeCatalog {
       name,
       store: new SqliteKnowledgeStore({ path: this.pathOf(name) }),
       ...(this.options.embedder ? { embedder: this.options.embedder } : {}),
+      embedderFor: this.options.embedderFor ?? embedderFromName,
       ...(this.options.chunking ? { chunking: this.options.chunking } : {}),
     });
     this.opened.set(name, base);
