@@ -39,3 +39,5 @@ export type {
 export type { DocumentFormat } from "./loaders/loaded-document.js";
 export { embedderOf, embeddingModelFromName } from "./embedding-embedder.js";
 export type { EmbedderOptions } from "./embedding-embedder.js";
+export { PostgresKnowledgeStore } from "./postgres-knowledge-store.js";
+export type { PostgresKnowledgeStoreOptions } from "./postgres-knowledge-store.js";

@@ -65,12 +65,12 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     return Promise.resolve(row?.hash as string | undefined);
   }
 
-  replaceDocument(
+  async replaceDocument(
     document: StoredDocument,
     chunks: StoredChunk[],
     graph?: DocumentGraph,
   ): Promise<void> {
-    this.transaction(() => {
+    await this.transaction(() => {
       this.remove(document.path);
       const tokens = chunks.reduce((sum, chunk) => sum + chunk.tokens, 0);
       const { lastInsertRowid } = this.statement(
@@ -110,7 +110,6 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
       }
       if (graph) this.insertGraph(graph, ids);
     });
-    return Promise.resolve();
   }
 
   private insertGraph(graph: DocumentGraph, chunkIds: number[]): void {
@@ -145,14 +144,20 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     }
   }
 
-  private transaction(work: () => void): void {
-    this.database.exec("BEGIN IMMEDIATE");
+  /** Runs `work` in one `BEGIN IMMEDIATE` transaction; its error rolls it back and rejects. */
+  private transaction(work: () => void): Promise<void> {
     try {
-      work();
-      this.database.exec("COMMIT");
+      this.database.exec("BEGIN IMMEDIATE");
+      try {
+        work();
+        this.database.exec("COMMIT");
+      } catch (error) {
+        this.database.exec("ROLLBACK");
+        throw error;
+      }
+      return Promise.resolve();
     } catch (error) {
-      this.database.exec("ROLLBACK");
-      throw error;
+      return Promise.reject(error);
     }
   }
 
@@ -168,14 +173,14 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     return true;
   }
 
-  removeDocuments(paths: readonly string[]): Promise<number> {
+  async removeDocuments(paths: readonly string[]): Promise<number> {
     let removed = 0;
     for (const path of paths) {
-      this.transaction(() => {
+      await this.transaction(() => {
         if (this.remove(path)) removed++;
       });
     }
-    return Promise.resolve(removed);
+    return removed;
   }
 
   listDocuments(): Promise<DocumentInfo[]> {
