@@ -253,6 +253,7 @@ export { RunTimeoutError } from "./errors/run-timeout-error.js";
 export type { JsonSchema } from "./agents/structured-output.js";
 export {
   CHUNK_DEFAULTS,
+  DEFAULT_ENTITY_TYPES,
   DEFAULT_KNOWLEDGE_DIRECTORY,
   DEFAULT_MAX_FILE_BYTES,
   KnowledgeBase,
@@ -263,6 +264,7 @@ export {
   embedderOf,
   embeddingModelFromName,
   formatContext,
+  graphExtractorOf,
   fuse,
 } from "./knowledge/index.js";
 export type {
@@ -278,6 +280,7 @@ export type {
   FormatOptions,
   GraphEntity,
   GraphExtractor,
+  GraphExtractorOptions,
   GraphFact,
   GraphRelation,
   IngestOptions,

@@ -89,6 +89,8 @@ Options:
   --overlap-tokens <n>     tokens repeated between chunks (default 50)
   --embedding-model <name> also embed chunks (openai/text-embedding-3-small, ollama/<model>):
                            searches become hybrid (BM25 + vectors, reciprocal rank fusion)
+  --graph --model <name>   KAG: extract entities and relations of each chunk with this model
+                           (structured output) into the knowledge graph kag agents walk
   --json                   print the summary as JSON
   -h, --help               show this help`,
   kb: `llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>

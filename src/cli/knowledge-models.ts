@@ -1,12 +1,16 @@
 import type { Embedder } from "../knowledge/embedder.js";
 import { embedderOf, embeddingModelFromName } from "../knowledge/embedding-embedder.js";
+import { graphExtractorOf } from "../knowledge/graph-extractor.js";
 import type { GraphExtractor } from "../knowledge/knowledge-base.js";
+import { ModelRegistry } from "../providers/model-registry.js";
 import type { CliIO } from "./cli-io.js";
 import { UsageError } from "./cli-options.js";
 
 /** Options of `ingest` and `kb` that name models (embeddings, graph extraction). */
 export const KNOWLEDGE_MODEL_OPTIONS = {
   "embedding-model": { type: "string" },
+  graph: { type: "boolean" },
+  model: { type: "string" },
 } as const;
 
 /** What the model options give a catalog and an ingest. */

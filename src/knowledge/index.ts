@@ -41,3 +41,5 @@ export { embedderOf, embeddingModelFromName } from "./embedding-embedder.js";
 export type { EmbedderOptions } from "./embedding-embedder.js";
 export { PostgresKnowledgeStore } from "./postgres-knowledge-store.js";
 export type { PostgresKnowledgeStoreOptions } from "./postgres-knowledge-store.js";
+export { graphExtractorOf, DEFAULT_ENTITY_TYPES } from "./graph-extractor.js";
+export type { GraphExtractorOptions } from "./graph-extractor.js";

@@ -116,7 +116,7 @@ export async function ingestFiles(
   for (const [index, file] of files.entries()) {
     options.signal?.throwIfAborted();
     const outcome = await ingestFile(file, parts, options).catch((error: unknown) => ({
-      reason: `could not read it (${(error as Error).message})`,
+      reason: `failed: ${(error as Error).message}`,
     }));
     let status: IngestFileStatus;
     let chunks = 0;
