@@ -83,6 +83,22 @@ describe("llmteam ingest and kb", () => {
     );
     expect((await cli(["kb", "list", "--kb-dir", kbDir])).stdout).not.toMatch(/^ {2}tea /m);
     expect((await cli(["ingest", "docs"])).stderr).toContain("ingest needs --kb <name>");
+    const graph = await cli(["ingest", "docs", "--kb", "x", "--graph", "--kb-dir", kbDir]);
+    expect(graph).toMatchObject({ code: 2 });
+    expect(graph.stderr).toContain("--graph needs --model <provider/model>");
+    const embedding = await cli([
+      "ingest",
+      "docs",
+      "--kb",
+      "x",
+      "--embedding-model",
+      "acme/e1",
+      "--kb-dir",
+      kbDir,
+    ]);
+    expect(embedding.stderr).toContain(
+      '--embedding-model: Embedding model "acme/e1" is not one llmteam can create by name',
+    );
   });
 
   it("runs a team with a rag agent from its default knowledge directory, in a real process", () => {

@@ -19,18 +19,32 @@ export interface KnowledgeExtras {
   graph?: GraphExtractor;
 }
 
-/** The embedder (`--embedding-model openai/text-embedding-3-small`) the options name. */
+/** The embedder (`--embedding-model`) and graph extractor (`--graph --model`) the options name. */
 export async function knowledgeExtras(
-  values: { "embedding-model"?: string | undefined },
+  values: {
+    "embedding-model"?: string | undefined;
+    graph?: boolean | undefined;
+    model?: string | undefined;
+  },
   io: CliIO,
 ): Promise<KnowledgeExtras> {
+  const extras: KnowledgeExtras = { catalog: {} };
   const name = values["embedding-model"];
-  if (name === undefined) return { catalog: {} };
-  try {
-    return {
-      catalog: { embedder: embedderOf(await embeddingModelFromName(name, io.env), { name }) },
-    };
-  } catch (error) {
-    throw new UsageError(`--embedding-model: ${(error as Error).message}`);
+  if (name !== undefined) {
+    try {
+      extras.catalog.embedder = embedderOf(await embeddingModelFromName(name, io.env), { name });
+    } catch (error) {
+      throw new UsageError(`--embedding-model: ${(error as Error).message}`);
+    }
   }
+  if (values.graph) {
+    if (values.model === undefined)
+      throw new UsageError(
+        "--graph needs --model <provider/model>: the model that extracts entities and relations (e.g. openai/gpt-4o-mini, local/demo).",
+      );
+    extras.graph = graphExtractorOf(await new ModelRegistry({ env: io.env }).resolve(values.model));
+  } else if (values.model !== undefined) {
+    throw new UsageError("--model names the graph extraction model: use it with --graph.");
+  }
+  return extras;
 }
