@@ -5,6 +5,7 @@ import { formatRows, type BenchRow } from "./harness.js";
 import { benchStreamThroughput } from "./stream-throughput.js";
 import { benchToolLoop } from "./tool-loop.js";
 import { benchScale } from "./scale.js";
+import { benchKnowledge } from "./knowledge.js";
 
 const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["agent step overhead", benchAgentStep],
@@ -13,6 +14,7 @@ const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["tool loop", () => benchToolLoop()],
   ["budget", benchBudget],
   ["scale", benchScale],
+  ["knowledge", benchKnowledge],
 ];
 
 const only = process.argv[2];

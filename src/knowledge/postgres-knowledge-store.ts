@@ -13,7 +13,7 @@ import type {
   StoredDocument,
 } from "./knowledge-store.js";
 import { postgresGraphWalk, postgresKnowledgeSchema } from "./postgres-schema.js";
-import { entityKey, filterEntries } from "./store-helpers.js";
+import { entityKey, filterEntries, hitOf } from "./store-helpers.js";
 import { dot, TopHits } from "./vectors.js";
 
 /** Options of {@link PostgresKnowledgeStore.connect}. */
@@ -372,18 +372,4 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
   }
-}
-
-function hitOf(row: Row, score: number): ChunkHit {
-  const hit: ChunkHit = {
-    chunkId: Number(row.id),
-    path: row.path as string,
-    title: row.title as string,
-    position: Number(row.position),
-    text: row.text as string,
-    headings: JSON.parse(row.headings as string) as string[],
-    score,
-  };
-  if (row.page !== null && row.page !== undefined) hit.page = Number(row.page);
-  return hit;
 }

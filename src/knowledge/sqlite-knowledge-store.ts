@@ -15,10 +15,8 @@ import type {
   StoredDocument,
 } from "./knowledge-store.js";
 import { SQLITE_GRAPH_WALK, SQLITE_KNOWLEDGE_SCHEMA } from "./sqlite-schema.js";
-import { bytesVector, dot, TopHits, vectorBytes } from "./vectors.js";
-import { entityKey, filterEntries } from "./store-helpers.js";
-
-type Row = Record<string, SQLInputValue>;
+import { bytesVector, TopHits, vectorBytes } from "./vectors.js";
+import { entityKey, filterEntries, hitOf } from "./store-helpers.js";
 
 /** Options of {@link SqliteKnowledgeStore}. */
 export interface SqliteKnowledgeStoreOptions {
@@ -38,6 +36,9 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   readonly path: string;
   private readonly database: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  /** The stored vectors, loaded on the first vector search; cleared by every write. */
+  private vectors:
+    { ids: number[]; matrix: Float32Array; dimensions: number; version: number } | undefined;
 
   constructor(options: SqliteKnowledgeStoreOptions) {
     this.path = options.path;
@@ -146,6 +147,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
 
   /** Runs `work` in one `BEGIN IMMEDIATE` transaction; its error rolls it back and rejects. */
   private transaction(work: () => void): Promise<void> {
+    this.vectors = undefined;
     try {
       this.database.exec("BEGIN IMMEDIATE");
       try {
@@ -234,24 +236,65 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   }
 
   searchVector(vector: Float32Array, options: StoreSearchOptions): Promise<ChunkHit[]> {
-    const filter = this.filterSql(options.filters);
-    const top = new TopHits<Row>(options.limit);
-    const rows = this.statement(
-      `SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.id = c.document_id
-       WHERE c.embedding IS NOT NULL${filter.sql}`,
-    ).iterate(...filter.values);
+    const vectors = this.loadVectors();
+    let allowed: Set<number> | undefined;
+    if (options.filters) {
+      const filter = this.filterSql(options.filters);
+      allowed = new Set(
+        this.statement(
+          `SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
+           WHERE c.embedding IS NOT NULL${filter.sql}`,
+        )
+          .all(...filter.values)
+          .map((row) => Number(row.id)),
+      );
+    }
+    const top = new TopHits<number>(options.limit);
     const scores = new Map<number, number>();
-    for (const row of rows) {
-      const score = dot(vector, bytesVector(row.embedding as Uint8Array));
+    const { ids, matrix, dimensions } = vectors;
+    if (ids.length > 0 && dimensions !== vector.length)
+      return Promise.reject(
+        new Error(
+          `The query vector has ${vector.length} dimensions; the stored ones have ${dimensions}.`,
+        ),
+      );
+    for (let row = 0; row < ids.length; row++) {
+      const id = ids[row]!;
+      if (allowed && !allowed.has(id)) continue;
+      let score = 0;
+      const offset = row * dimensions;
+      for (let index = 0; index < dimensions; index++)
+        score += vector[index]! * matrix[offset + index]!;
       top.offer(score, () => {
-        scores.set(Number(row.id), score);
-        return row;
+        scores.set(id, score);
+        return id;
       });
     }
-    const ids = top.results().map((row) => Number(row.id));
-    return this.getChunks(ids).then((hits) =>
+    return this.getChunks(top.results()).then((hits) =>
       hits.map((hit) => ({ ...hit, score: scores.get(hit.chunkId)! })),
     );
+  }
+
+  /**
+   * Every stored vector in one matrix, read once and kept until the next write: exact search
+   * then scans memory instead of decoding a blob per row (see docs/performance.md).
+   */
+  private loadVectors(): { ids: number[]; matrix: Float32Array; dimensions: number } {
+    // Another connection's commit changes data_version: the cached matrix is stale then.
+    const version = Number(this.statement("PRAGMA data_version").get()!.data_version);
+    if (this.vectors && this.vectors.version === version) return this.vectors;
+    const rows = this.statement(
+      "SELECT id, embedding FROM chunks WHERE embedding IS NOT NULL ORDER BY id",
+    ).all();
+    const dimensions = rows.length > 0 ? (rows[0]!.embedding as Uint8Array).byteLength / 4 : 0;
+    const matrix = new Float32Array(rows.length * dimensions);
+    const ids: number[] = [];
+    rows.forEach((row, index) => {
+      ids.push(Number(row.id));
+      matrix.set(bytesVector(row.embedding as Uint8Array), index * dimensions);
+    });
+    this.vectors = { ids, matrix, dimensions, version };
+    return this.vectors;
   }
 
   getChunks(ids: readonly number[]): Promise<ChunkHit[]> {
@@ -343,18 +386,4 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     if (this.database.isOpen) this.database.close();
     return Promise.resolve();
   }
-}
-
-function hitOf(row: Row, score: number): ChunkHit {
-  const hit: ChunkHit = {
-    chunkId: Number(row.id),
-    path: row.path as string,
-    title: row.title as string,
-    position: Number(row.position),
-    text: row.text as string,
-    headings: JSON.parse(row.headings as string) as string[],
-    score,
-  };
-  if (row.page !== null && row.page !== undefined) hit.page = Number(row.page);
-  return hit;
 }

@@ -1,5 +1,5 @@
 import { KnowledgeError } from "../errors/knowledge-error.js";
-import type { KnowledgeFilters } from "./knowledge-store.js";
+import type { ChunkHit, KnowledgeFilters } from "./knowledge-store.js";
 
 /** How entities are matched: by their name in lower case, blanks collapsed. */
 export function entityKey(name: string): string {
@@ -28,4 +28,19 @@ export function filterEntries(
       );
     return [key, accepted];
   });
+}
+
+/** A stored chunk's row (id, position, text, headings as JSON, page, path, title) as a hit. */
+export function hitOf(row: Record<string, unknown>, score: number): ChunkHit {
+  const hit: ChunkHit = {
+    chunkId: Number(row.id),
+    path: row.path as string,
+    title: row.title as string,
+    position: Number(row.position),
+    text: row.text as string,
+    headings: JSON.parse(row.headings as string) as string[],
+    score,
+  };
+  if (row.page !== null && row.page !== undefined) hit.page = Number(row.page);
+  return hit;
 }
