@@ -115,7 +115,7 @@ export class KnowledgeBase {
     const embedder = this.embedder;
     if (embedder)
       parts.embed = async (texts, signal) => {
-        const vectors = await this.embedTexts(embedder, texts, signal);
+        const vectors = await this.embedTexts(embedder, texts, signal, true);
         return { vectors: vectors.vectors, tokens: vectors.tokens };
       };
     if (options.graph) parts.extractGraph = options.graph;
@@ -134,11 +134,15 @@ export class KnowledgeBase {
     return this.embedder;
   }
 
-  /** Embeds texts, normalized; the first batch stores the model's name and dimension. */
+  /**
+   * Embeds texts, normalized, checking their dimension against the stored one; the first
+   * batch of an ingest (`record`) stores the model's name and dimension.
+   */
   private async embedTexts(
     embedder: Embedder,
     texts: string[],
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    record: boolean,
   ): Promise<{ vectors: Float32Array[]; tokens: number | undefined }> {
     const { vectors, tokens } = await embedder.embed(texts, signal);
     if (vectors.length !== texts.length)
@@ -147,10 +151,10 @@ export class KnowledgeBase {
       );
     const dimensions = vectors[0]?.length ?? 0;
     const stored = await this.store.getMeta("embedding_dimensions");
-    if (stored === undefined) {
+    if (stored === undefined && record) {
       await this.store.setMeta("embedding_model", embedder.name);
       await this.store.setMeta("embedding_dimensions", String(dimensions));
-    } else if (Number(stored) !== dimensions) {
+    } else if (stored !== undefined && Number(stored) !== dimensions) {
       throw this.dimensionError(embedder, Number(stored), dimensions);
     }
     return { vectors: vectors.map(normalized), tokens };
@@ -181,7 +185,6 @@ export class KnowledgeBase {
     options: KnowledgeSearchOptions = {},
   ): Promise<KnowledgeSearchResult> {
     const topK = options.topK ?? 5;
-    await this.checkNotEmpty();
     const active = options.mode === "bm25" ? undefined : await this.activeEmbedder();
     const mode = options.mode ?? (active ? "hybrid" : "bm25");
     const limits = {
@@ -202,7 +205,7 @@ export class KnowledgeBase {
       await this.checkEmbedder(embedder);
       const {
         vectors: [vector],
-      } = await this.embedTexts(embedder, [query], options.signal);
+      } = await this.embedTexts(embedder, [query], options.signal, false);
       const vectorHits = await this.store.searchVector(vector!, limits);
       if (mode === "vector") passages = vectorHits.map((hit) => passageOf(hit));
       else {
@@ -210,6 +213,8 @@ export class KnowledgeBase {
         passages = fuse([textHits, vectorHits]);
       }
     }
+    // Nothing found: an empty knowledge base says so rather than answer nothing.
+    if (passages.length === 0) await this.checkNotEmpty();
     if (options.scoreThreshold !== undefined)
       passages = passages.filter((passage) => passage.score >= options.scoreThreshold!);
     return { knowledgeBase: this.name, query, mode, passages: passages.slice(0, topK), facts: [] };
@@ -223,7 +228,6 @@ export class KnowledgeBase {
     query: string,
     options: KnowledgeGraphOptions = {},
   ): Promise<KnowledgeSearchResult> {
-    await this.checkNotEmpty();
     const entities = await this.store.findEntities(
       nameCandidates(query),
       options.entityTypes,
@@ -234,6 +238,7 @@ export class KnowledgeBase {
       options.maxHops ?? 2,
       options.maxFacts ?? 50,
     );
+    if (facts.length === 0) await this.checkNotEmpty();
     const seen = new Set<number>();
     const chunkIds = facts
       .filter((fact) => !seen.has(fact.chunkId) && seen.add(fact.chunkId))
