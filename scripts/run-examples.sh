@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENAI_API_KEY=
 started=$SECONDS
+# examples/knowledge-docs.yaml answers from the docs: its knowledge base is built first (.llmteam/kb/docs.db).
+node bin/llmteam.js ingest docs --kb docs --chunk-tokens 120 --sync >/dev/null
 for file in examples/*.yaml; do
   node bin/llmteam.js validate "$file"
 done

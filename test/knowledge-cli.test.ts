@@ -127,6 +127,7 @@ describe("llmteam ingest and kb", () => {
       expect(answered.stderr).toBe("");
       expect(answered.status).toBe(0);
       expect(answered.stdout).toContain("[1] The office opens at nine.");
+      expect(answered.stdout).toContain('⌕ 1 passage from "faq" (bm25): [1] docs/faq.md (chunk 0)');
       expect(answered.stdout).toContain("[1] docs/faq.md › FAQ (chunk 0)");
     } finally {
       rmSync(work, { recursive: true, force: true });
