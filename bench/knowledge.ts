@@ -204,9 +204,8 @@ async function benchStore(
   return rows;
 }
 
-/** Exact vector search at 10,000 chunks (SQLite, 256 dimensions). */
-async function benchVectors(dir: string): Promise<BenchRow[]> {
-  const store = new SqliteKnowledgeStore({ path: join(dir, "vectors.db") });
+/** Exact vector search at 10,000 chunks of 256 dimensions. */
+async function benchVectors(label: string, store: KnowledgeStore): Promise<BenchRow[]> {
   const next = random(3);
   const dimensions = 256;
   for (let file = 0; file < 100; file++) {
@@ -237,14 +236,14 @@ async function benchVectors(dir: string): Promise<BenchRow[]> {
   await store.close();
   return [
     {
-      scenario: "knowledge sqlite",
+      scenario: `knowledge ${label}`,
       measure: "vector query p50",
       value: percentile(latencies, 0.5),
       unit: "ms",
       note: `exact cosine, 10,000 × ${dimensions} dims`,
     },
     {
-      scenario: "knowledge sqlite",
+      scenario: `knowledge ${label}`,
       measure: "vector query p99",
       value: percentile(latencies, 0.99),
       unit: "ms",
@@ -273,14 +272,26 @@ export async function benchKnowledge(): Promise<BenchRow[]> {
         files,
       )),
     );
-    rows.push(...(await benchVectors(dir)));
+    rows.push(
+      ...(await benchVectors(
+        "sqlite",
+        new SqliteKnowledgeStore({ path: join(dir, "vectors.db") }),
+      )),
+    );
     const postgres = await PostgresKnowledgeStore.connect({
       pool,
       schema,
       knowledgeBase: "scale",
     }).catch(() => undefined);
-    if (postgres) rows.push(...(await benchStore("postgres", postgres, dir, files)));
-    else
+    if (postgres) {
+      rows.push(...(await benchStore("postgres", postgres, dir, files)));
+      const vectors = await PostgresKnowledgeStore.connect({
+        pool,
+        schema,
+        knowledgeBase: "vectors",
+      });
+      rows.push(...(await benchVectors("postgres", vectors)));
+    } else
       rows.push({
         scenario: "knowledge postgres",
         measure: "skipped",

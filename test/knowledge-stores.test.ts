@@ -10,7 +10,8 @@ const dir = mkdtempSync(join(tmpdir(), "llmteam-kbstore-"));
 let files = 0;
 describeKnowledgeStore(
   "SqliteKnowledgeStore",
-  () => new SqliteKnowledgeStore({ path: join(dir, `kb-${files++}.db`) }),
+  () => new SqliteKnowledgeStore({ path: join(dir, `kb-${++files}.db`) }),
+  () => new SqliteKnowledgeStore({ path: join(dir, `kb-${files}.db`) }),
 );
 
 const pool = new pg.Pool({
@@ -22,8 +23,10 @@ const pool = new pg.Pool({
 });
 const schema = `kb_test_${process.pid}_${Date.now()}`;
 let bases = 0;
-describeKnowledgeStore("PostgresKnowledgeStore", () =>
-  PostgresKnowledgeStore.connect({ pool, schema, knowledgeBase: `kb-${bases++}` }),
+describeKnowledgeStore(
+  "PostgresKnowledgeStore",
+  () => PostgresKnowledgeStore.connect({ pool, schema, knowledgeBase: `kb-${++bases}` }),
+  () => PostgresKnowledgeStore.connect({ pool, schema, knowledgeBase: `kb-${bases}` }),
 );
 
 afterAll(async () => {

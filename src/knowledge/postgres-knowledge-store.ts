@@ -14,7 +14,8 @@ import type {
 } from "./knowledge-store.js";
 import { postgresGraphWalk, postgresKnowledgeSchema } from "./postgres-schema.js";
 import { entityKey, filterEntries, hitOf } from "./store-helpers.js";
-import { dot, TopHits } from "./vectors.js";
+import { VectorMatrix } from "./vector-matrix.js";
+import { vectorBytes } from "./vectors.js";
 
 /** Options of {@link PostgresKnowledgeStore.connect}. */
 export interface PostgresKnowledgeStoreOptions {
@@ -30,16 +31,22 @@ export interface PostgresKnowledgeStoreOptions {
 
 type Row = Record<string, unknown>;
 
+/** The meta key counting a base's writes (vector caches of other processes reload on a change). */
+const WRITE_VERSION = "write_version";
+
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
  * A {@link KnowledgeStore} in Postgres, for knowledge bases shared by many processes: Postgres
  * full-text search (`tsvector`, `ts_rank_cd`, English stemming, headings and titles weighted
- * up), embeddings as `real[]` searched exactly, and the graph walked with a recursive query.
+ * up), embeddings as float32 `bytea` searched exactly (an in-memory matrix per process, reloaded
+ * when a write bumps the base's version), and the graph walked with a recursive query.
  * Each document is written in one transaction.
  */
 export class PostgresKnowledgeStore implements KnowledgeStore {
   readonly kind = "postgres";
+  /** The vectors, loaded on the first vector search, with the write version they are of. */
+  private vectors: { matrix: VectorMatrix; version: string } | undefined;
   private constructor(
     private readonly pool: Pool,
     private readonly ownsPool: boolean,
@@ -84,6 +91,11 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     try {
       await client.query("BEGIN");
       await work(client);
+      await client.query(
+        `INSERT INTO ${this.table("meta")} (kb, key, value) VALUES ($1, $2, '1')
+         ON CONFLICT (kb, key) DO UPDATE SET value = (${this.table("meta")}.value::bigint + 1)::text`,
+        [this.kb, WRITE_VERSION],
+      );
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
@@ -124,8 +136,8 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
         const inserted = await client.query<{ id: string }>(
           `INSERT INTO ${this.table("chunks")} (kb, document_id, position, text, headings, title, page, tokens, embedding)
            SELECT $1, $2, position, text, headings, $3, page, tokens,
-             CASE WHEN embedding = '' THEN NULL ELSE embedding::real[] END
-           FROM unnest($4::int[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[])
+             embedding
+           FROM unnest($4::int[], $5::text[], $6::text[], $7::int[], $8::int[], $9::bytea[])
              AS t(position, text, headings, page, tokens, embedding)
            ORDER BY position RETURNING id`,
           [
@@ -138,7 +150,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
             chunks.map((chunk) => chunk.page ?? null),
             chunks.map((chunk) => chunk.tokens),
             chunks.map((chunk) =>
-              chunk.embedding ? `{${Array.from(chunk.embedding).join(",")}}` : "",
+              chunk.embedding ? Buffer.from(vectorBytes(chunk.embedding)) : null,
             ),
           ],
         );
@@ -255,23 +267,35 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
   }
 
   async searchVector(vector: Float32Array, options: StoreSearchOptions): Promise<ChunkHit[]> {
-    const filter = this.filterSql(options.filters, 2);
-    const { rows } = await this.pool.query<{ id: string; embedding: number[] }>(
-      `SELECT c.id, c.embedding FROM ${this.table("chunks")} c JOIN ${this.table("documents")} d ON d.id = c.document_id
-       WHERE c.kb = $1 AND c.embedding IS NOT NULL${filter.sql}`,
-      [this.kb, ...filter.values],
-    );
-    const top = new TopHits<number>(options.limit);
-    const scores = new Map<number, number>();
-    for (const row of rows) {
-      const score = dot(vector, Float32Array.from(row.embedding));
-      top.offer(score, () => {
-        scores.set(Number(row.id), score);
-        return Number(row.id);
-      });
+    let allowed: Set<number> | undefined;
+    if (options.filters) {
+      const filter = this.filterSql(options.filters, 2);
+      const { rows } = await this.pool.query<{ id: string }>(
+        `SELECT c.id FROM ${this.table("chunks")} c JOIN ${this.table("documents")} d ON d.id = c.document_id
+         WHERE c.kb = $1 AND c.embedding IS NOT NULL${filter.sql}`,
+        [this.kb, ...filter.values],
+      );
+      allowed = new Set(rows.map((row) => Number(row.id)));
     }
-    const hits = await this.getChunks(top.results());
+    const nearest = (await this.loadVectors()).nearest(vector, options.limit, allowed);
+    const scores = new Map(nearest.map(({ id, score }) => [id, score]));
+    const hits = await this.getChunks(nearest.map(({ id }) => id));
     return hits.map((hit) => ({ ...hit, score: scores.get(hit.chunkId)! }));
+  }
+
+  /** The base's vectors as a matrix, read again only when a write bumped its version. */
+  private async loadVectors(): Promise<VectorMatrix> {
+    const version = (await this.getMeta(WRITE_VERSION)) ?? "0";
+    if (this.vectors?.version === version) return this.vectors.matrix;
+    const { rows } = await this.pool.query<{ id: string; embedding: Buffer }>(
+      `SELECT id, embedding FROM ${this.table("chunks")} WHERE kb = $1 AND embedding IS NOT NULL ORDER BY id`,
+      [this.kb],
+    );
+    const matrix = VectorMatrix.of(
+      rows.map((row) => ({ id: Number(row.id), bytes: row.embedding })),
+    );
+    this.vectors = { matrix, version };
+    return matrix;
   }
 
   async getChunks(ids: readonly number[]): Promise<ChunkHit[]> {

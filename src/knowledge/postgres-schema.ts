@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS ${s}.llmteam_kb_chunks (
   title TEXT NOT NULL,
   page INTEGER,
   tokens INTEGER NOT NULL,
-  embedding REAL[],
+  embedding BYTEA,
   tsv TSVECTOR GENERATED ALWAYS AS (
     setweight(to_tsvector('english', title || ' ' || headings), 'A') || to_tsvector('english', text)
   ) STORED

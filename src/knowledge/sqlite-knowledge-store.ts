@@ -15,7 +15,8 @@ import type {
   StoredDocument,
 } from "./knowledge-store.js";
 import { SQLITE_GRAPH_WALK, SQLITE_KNOWLEDGE_SCHEMA } from "./sqlite-schema.js";
-import { bytesVector, TopHits, vectorBytes } from "./vectors.js";
+import { VectorMatrix } from "./vector-matrix.js";
+import { vectorBytes } from "./vectors.js";
 import { entityKey, filterEntries, hitOf } from "./store-helpers.js";
 
 /** Options of {@link SqliteKnowledgeStore}. */
@@ -37,8 +38,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   private readonly database: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
   /** The stored vectors, loaded on the first vector search; cleared by every write. */
-  private vectors:
-    { ids: number[]; matrix: Float32Array; dimensions: number; version: number } | undefined;
+  private vectors: { matrix: VectorMatrix; version: number } | undefined;
 
   constructor(options: SqliteKnowledgeStoreOptions) {
     this.path = options.path;
@@ -236,7 +236,6 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   }
 
   searchVector(vector: Float32Array, options: StoreSearchOptions): Promise<ChunkHit[]> {
-    const vectors = this.loadVectors();
     let allowed: Set<number> | undefined;
     if (options.filters) {
       const filter = this.filterSql(options.filters);
@@ -249,52 +248,34 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
           .map((row) => Number(row.id)),
       );
     }
-    const top = new TopHits<number>(options.limit);
-    const scores = new Map<number, number>();
-    const { ids, matrix, dimensions } = vectors;
-    if (ids.length > 0 && dimensions !== vector.length)
-      return Promise.reject(
-        new Error(
-          `The query vector has ${vector.length} dimensions; the stored ones have ${dimensions}.`,
-        ),
-      );
-    for (let row = 0; row < ids.length; row++) {
-      const id = ids[row]!;
-      if (allowed && !allowed.has(id)) continue;
-      let score = 0;
-      const offset = row * dimensions;
-      for (let index = 0; index < dimensions; index++)
-        score += vector[index]! * matrix[offset + index]!;
-      top.offer(score, () => {
-        scores.set(id, score);
-        return id;
-      });
+    let nearest: { id: number; score: number }[];
+    try {
+      nearest = this.loadVectors().nearest(vector, options.limit, allowed);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.getChunks(top.results()).then((hits) =>
+    const scores = new Map(nearest.map(({ id, score }) => [id, score]));
+    return this.getChunks(nearest.map(({ id }) => id)).then((hits) =>
       hits.map((hit) => ({ ...hit, score: scores.get(hit.chunkId)! })),
     );
   }
 
   /**
-   * Every stored vector in one matrix, read once and kept until the next write: exact search
-   * then scans memory instead of decoding a blob per row (see docs/performance.md).
+   * Every stored vector in one matrix, read once and kept until a write changes the file (this
+   * connection's writes, or another's: `PRAGMA data_version`), so exact search scans memory
+   * instead of decoding a blob per row (see docs/performance.md).
    */
-  private loadVectors(): { ids: number[]; matrix: Float32Array; dimensions: number } {
-    // Another connection's commit changes data_version: the cached matrix is stale then.
+  private loadVectors(): VectorMatrix {
     const version = Number(this.statement("PRAGMA data_version").get()!.data_version);
-    if (this.vectors && this.vectors.version === version) return this.vectors;
+    if (this.vectors && this.vectors.version === version) return this.vectors.matrix;
     const rows = this.statement(
       "SELECT id, embedding FROM chunks WHERE embedding IS NOT NULL ORDER BY id",
     ).all();
-    const dimensions = rows.length > 0 ? (rows[0]!.embedding as Uint8Array).byteLength / 4 : 0;
-    const matrix = new Float32Array(rows.length * dimensions);
-    const ids: number[] = [];
-    rows.forEach((row, index) => {
-      ids.push(Number(row.id));
-      matrix.set(bytesVector(row.embedding as Uint8Array), index * dimensions);
-    });
-    this.vectors = { ids, matrix, dimensions, version };
-    return this.vectors;
+    const matrix = VectorMatrix.of(
+      rows.map((row) => ({ id: Number(row.id), bytes: row.embedding as Uint8Array })),
+    );
+    this.vectors = { matrix, version };
+    return matrix;
   }
 
   getChunks(ids: readonly number[]): Promise<ChunkHit[]> {

@@ -35,6 +35,8 @@ function normalized(values: number[]): Float32Array {
 export function describeKnowledgeStore(
   name: string,
   createStore: () => Promise<KnowledgeStore> | KnowledgeStore,
+  /** A second connection to the base `createStore` made last (another process, say). */
+  openAgain: () => Promise<KnowledgeStore> | KnowledgeStore,
 ): void {
   describe(`${name} (KnowledgeStore contract)`, () => {
     let store: KnowledgeStore;
@@ -126,6 +128,25 @@ export function describeKnowledgeStore(
       expect(filtered.map((hit) => hit.path)).toEqual(["dogs.md"]);
       const ids = hits.map((hit) => hit.chunkId).reverse();
       expect((await store.getChunks(ids)).map((hit) => hit.chunkId)).toEqual(ids);
+    });
+
+    it("sees vectors another connection wrote since its last vector search", async () => {
+      expect((await store.searchVector(normalized([0, 0, 1]), { limit: 1 }))[0]?.path).not.toBe(
+        "fish.md",
+      );
+      const other = await openAgain();
+      try {
+        await other.replaceDocument(document("fish.md"), [chunk(0, "Fish swim", [0, 0, 1])]);
+      } finally {
+        await other.close();
+      }
+      expect((await store.searchVector(normalized([0, 0, 1]), { limit: 1 }))[0]?.path).toBe(
+        "fish.md",
+      );
+      await store.removeDocuments(["fish.md"]);
+      expect((await store.searchVector(normalized([0, 0, 1]), { limit: 1 }))[0]?.path).not.toBe(
+        "fish.md",
+      );
     });
 
     it("replaces a document's chunks, removes documents, and keeps meta", async () => {
