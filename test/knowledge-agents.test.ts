@@ -220,8 +220,16 @@ describe("knowledge_search", () => {
       knowledge,
       agents: [{ type: "llm", role: "helper", prompt: "{query}", tools: ["knowledge_search"] }],
     });
-    const result = await team.run({ query: "What does Retry-After do?" });
+    const stream = team.stream({ query: "What does Retry-After do?" });
+    const retrievals: StreamEvent[] = [];
+    for await (const event of stream) if (event.type === "retrieval") retrievals.push(event);
+    const result = await stream.result;
     expect(result.finalOutput).toBe("The header sets the wait [1].");
+    expect(retrievals).toHaveLength(1);
+    expect(retrievals[0]).toMatchObject({
+      agentId: "helper",
+      data: { knowledgeBase: "handbook", query: "Retry-After header", mode: "bm25" },
+    });
     const [found, missing] = result.agentResults[0]!.toolCalls!;
     expect(found).toMatchObject({ name: "knowledge_search", success: true });
     const output = found!.output as {

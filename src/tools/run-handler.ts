@@ -1,3 +1,4 @@
+import type { EventSink } from "../events/event-sink.js";
 import type { Clock } from "../internal/clock.js";
 import type { AnyToolDefinition } from "./tool-definition.js";
 import type { ToolContext } from "./tool-result.js";
@@ -23,6 +24,7 @@ export class HandlerContext implements ToolContext {
     readonly callId: string,
     readonly toolName: string,
     private readonly outer: AbortSignal | undefined,
+    readonly events?: EventSink | undefined,
   ) {}
 
   get signal(): AbortSignal {

@@ -180,6 +180,7 @@ class ToolLoopRun {
       signal: context.signal,
       callId: parsed.callId,
       approve: this.approver,
+      events: context.events,
     });
     const data: StreamEventDataMap["tool_result"] = {
       callId: result.callId,

@@ -1,3 +1,4 @@
+import type { EventSink } from "../events/event-sink.js";
 import type { ToolFailureReason } from "../errors/tool-execution-error.js";
 
 /** What a tool's handler receives besides its arguments. */
@@ -8,6 +9,8 @@ export interface ToolContext {
   callId: string;
   /** The name the tool was called by. */
   toolName: string;
+  /** The run's events, tagged with the calling agent (inside a team's tool loop only). */
+  events?: EventSink | undefined;
 }
 
 /** A tool's handler: sync or async, one argument object. */

@@ -50,15 +50,19 @@ export function knowledgeSearch(
         .optional()
         .describe("Name of the knowledge base (default: the only one, or the configured one)"),
     }),
-    execute: async ({ query, knowledgeBase }, { signal }) => {
+    execute: async ({ query, knowledgeBase }, { signal, events }) => {
       const name = knowledgeBase ?? options.knowledgeBase ?? onlyBase(catalog);
       const base = catalog.open(name);
       const result = await base.search(query, { topK: options.topK ?? 5, signal });
-      return {
+      const citations = result.passages.map(citationOf);
+      const wait = events?.emit("retrieval", {
         knowledgeBase: name,
-        context: formatContext(result),
-        citations: result.passages.map(citationOf),
-      };
+        query,
+        mode: result.mode,
+        citations,
+      });
+      if (wait) await wait;
+      return { knowledgeBase: name, context: formatContext(result), citations };
     },
   });
 }
