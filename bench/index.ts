@@ -4,6 +4,7 @@ import { benchColdImport } from "./cold-import.js";
 import { formatRows, type BenchRow } from "./harness.js";
 import { benchStreamThroughput } from "./stream-throughput.js";
 import { benchToolLoop } from "./tool-loop.js";
+import { benchRunStore } from "./run-store.js";
 import { benchScale } from "./scale.js";
 import { benchKnowledge } from "./knowledge.js";
 
@@ -13,6 +14,7 @@ const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["cold import", benchColdImport],
   ["tool loop", () => benchToolLoop()],
   ["budget", benchBudget],
+  ["store commit", benchRunStore],
   ["scale", benchScale],
   ["knowledge", benchKnowledge],
 ];

@@ -8,7 +8,9 @@
  * modules spent most of its time resolving and compiling modules (see docs/performance.md).
  * zod is bundled too (zod 4 keeps its global registry and config on `globalThis`, and llmteam
  * recognises schemas from any zod 4 copy by their `_zod` property). Packages only some paths
- * need stay external and are loaded lazily: the provider SDKs, ioredis, yaml, node-llama-cpp, and knowledge's tokenizer, PDF reader and pg.
+ * need stay external and are loaded lazily: the provider SDKs, ioredis, pg, yaml, node-llama-cpp,
+ * gpt-tokenizer (its encodings are megabytes, read only when a cost estimate is made or a
+ * knowledge base is ingested), unpdf (knowledge's PDF reader).
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,11 +24,11 @@ const EXTERNAL = [
   "@ai-sdk/anthropic",
   "@ai-sdk/openai-compatible",
   "ioredis",
+  "pg",
   "yaml",
   "node-llama-cpp",
   "gpt-tokenizer",
   "unpdf",
-  "pg",
 ];
 
 rmSync(`${root}dist`, { recursive: true, force: true });

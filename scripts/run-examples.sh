@@ -26,4 +26,26 @@ done
 rm -f .llmteam-example.log
 echo "== examples/quickstart.ts"
 tsx examples/quickstart.ts "What is 17 * 23?"
+echo "== examples/team-builder.ts"
+tsx examples/team-builder.ts "Answer customer billing questions politely"
+# llmteam new on the demo model: it writes a team that validates, or (what the tiny demo model
+# does) refuses honestly with exit code 1, the problems of its last design, and no file.
+echo "== llmteam new (demo model)"
+new_dir=$(mktemp -d)
+set +e
+node bin/llmteam.js new "Answer customer billing questions politely" --yes -o "$new_dir/team.yaml" >"$new_dir/log" 2>&1
+new_code=$?
+set -e
+if [ "$new_code" -eq 0 ] && node bin/llmteam.js validate "$new_dir/team.yaml"; then
+  echo "✓ llmteam new designed a valid team"
+elif [ "$new_code" -eq 1 ] && grep -q "No team written" "$new_dir/log" && [ ! -e "$new_dir/team.yaml" ]; then
+  grep -E "refused|No team written" "$new_dir/log" | cut -c1-160
+  echo "✓ llmteam new refused the demo model's invalid designs and wrote nothing"
+else
+  cat "$new_dir/log"
+  rm -rf "$new_dir"
+  echo "✗ llmteam new on the demo model neither wrote a valid team nor refused cleanly" >&2
+  exit 1
+fi
+rm -rf "$new_dir"
 echo "All examples succeeded in $((SECONDS - started)) s."

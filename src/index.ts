@@ -31,6 +31,11 @@ export type {
 export { LLMTeam } from "./team/llm-team.js";
 export type { LLMTeamOptions } from "./team/llm-team-options.js";
 export type { TeamRuntimeOptions } from "./team/team-runtime-options.js";
+export type { AgentEstimate, CountRange } from "./team/estimate-agent.js";
+export type { EstimateOptions, TeamEstimate } from "./team/estimate-team.js";
+export { buildTeam } from "./team/builder/build-team.js";
+export type { BuildTeamOptions, BuildTeamResult } from "./team/builder/build-team.js";
+export { TeamBuildError } from "./errors/team-build-error.js";
 export { RunReport, RunStream } from "./run/index.js";
 export type {
   RunInput,
@@ -152,6 +157,7 @@ export type {
   BudgetExceededErrorOptions,
   BudgetObservation,
   BudgetOptions,
+  BudgetRemaining,
   BudgetStatusReport,
   CostMiddlewareOptions,
   CostTrackerOptions,
@@ -162,6 +168,7 @@ export type {
   PricingConfig,
   PricingRegistryOptions,
   RecordUsageOptions,
+  RunBudgetReport,
   RunCost,
   UsageInput,
   UsageRecord,
@@ -172,6 +179,14 @@ export {
   MemoryBudgetStore,
   RedisBudgetStore,
   SqliteBudgetStore,
+  DEFAULT_RUN_STORE_PATH,
+  PostgresRunStore,
+  RUN_STORE_SCHEMA_VERSION,
+  RunStoreError,
+  SqliteRunStore,
+  isPostgresUrl,
+  openRunStore,
+  verifyRunLog,
 } from "./store/index.js";
 export type {
   BudgetStoreErrorOptions,
@@ -184,6 +199,24 @@ export type {
   BudgetWindowUsage,
   RedisBudgetStoreOptions,
   SqliteBudgetStoreOptions,
+  NewStoredRun,
+  OpenRunStoreOptions,
+  PostgresPool,
+  PostgresPoolClient,
+  PostgresQueryable,
+  PostgresRunStoreOptions,
+  RunCommit,
+  RunCommitResult,
+  RunFilter,
+  RunLogVerification,
+  RunStore,
+  RunStoreErrorOptions,
+  SqliteRunStoreOptions,
+  StoredDecision,
+  StoredEvent,
+  StoredRun,
+  StoredRunStatus,
+  StoredSnapshot,
 } from "./store/index.js";
 export {
   ConfigurationProposal,

@@ -183,7 +183,7 @@ describe("llmteam budget status", () => {
     const status = await cli(["budget", "status", file, "--budget-db", database]);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(
-      /day \[billing\]\s+\$0\.000009 of \$0\.000075 \(12\.0%\) — ok, resets/,
+      /day \[billing\]\s+\$0\.000009 of \$0\.000075 \(12\.0%\), \$0\.000066 left — ok, resets/,
     );
     // The second run's first call still fits (9 + ~62.4 ≤ 75 µ$), its second does not (13.5 + ~62.6 > 75).
     const second = await cli(["run", file, "--query", "q", "--budget-db", database]);

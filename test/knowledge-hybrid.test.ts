@@ -51,7 +51,10 @@ describe("embeddings and hybrid retrieval", () => {
     expect(hybrid.mode).toBe("hybrid");
     // The car is first by vectors and second by BM25 (the shorter bike text ranks first there).
     const bm25 = await garage.search("automobile oil", { mode: "bm25" });
-    expect(bm25.passages.map((passage) => passage.document)).toEqual(["docs/bike.md", "docs/car.md"]);
+    expect(bm25.passages.map((passage) => passage.document)).toEqual([
+      "docs/bike.md",
+      "docs/car.md",
+    ]);
     expect(hybrid.passages[0]).toMatchObject({ document: "docs/car.md" });
     expect(hybrid.passages[0]!.score).toBeCloseTo(1 / (RRF_K + 1) + 1 / (RRF_K + 2), 12);
     // The question was embedded once per search.

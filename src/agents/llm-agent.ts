@@ -12,7 +12,7 @@ import type {
 } from "../providers/model-call.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolExecutor } from "../tools/tool-executor.js";
-import { runToolLoop, toolLoopDetails } from "../tools/tool-loop.js";
+import { runToolLoop, toolLoopDetails, type ToolLoopState } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { AgentStep } from "./agent-step.js";
 import { DEFAULT_KNOWLEDGE_QUERY, knowledgeStep } from "./knowledge-agent.js";
@@ -104,6 +104,12 @@ export interface AgentRunContext {
   approveTool?: ToolApprovalFunction;
   /** A step boundary inside the agent (between tool rounds): waits while the run is paused. */
   checkpoint?: () => Promise<void>;
+  /** The tool loop's saved state when a resumed run goes on inside this step. */
+  resume?: ToolLoopState | undefined;
+  /** Stores the tool loop's state at its durability points (a durable run). */
+  saveState?: ((state: ToolLoopState) => Promise<void>) | undefined;
+  /** Prefix of the idempotency keys of the agent's tool calls (run id and agent path). */
+  idempotencyPrefix?: string | undefined;
 }
 
 /** How an agent calls its model: resolved once per team plan and shared by its runs. */
@@ -158,6 +164,9 @@ export async function runToolAgent(
       : { maxToolRounds: agent.config.maxToolRounds }),
     ...(context.approveTool ? { approve: context.approveTool } : {}),
     ...(context.checkpoint ? { checkpoint: context.checkpoint } : {}),
+    resume: context.resume,
+    saveState: context.saveState,
+    idempotencyPrefix: context.idempotencyPrefix,
   });
   if (!result.success) throw result.error;
   if (result.text.trim().length === 0) {

@@ -1,4 +1,6 @@
 import { CONFIGURE_HELP } from "./configure-command.js";
+import { ESTIMATE_HELP } from "./estimate-command.js";
+import { NEW_HELP } from "./new-command.js";
 
 const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --input <json>      the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
@@ -7,6 +9,8 @@ const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --json              print every event as one JSON line instead (for scripts)
   --report <file>     write the run's report: Markdown, or JSON when the file ends in .json
                       (checked before the run starts)
+  --max-cost <usd>    refuse to run (exit code 3) when the estimate's most is above <usd>,
+                      or cannot be known (a model without a price); see llmteam estimate
   --budget-db <path>  SQLite file of the team's hour/day/month budgets
                       (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
   -h, --help          show this help`;
@@ -15,8 +19,21 @@ const BUDGET_OPTIONS = `  --budget-db <path>  the SQLite budget file (default: $
   --json              print the rows as JSON
   -h, --help          show this help`;
 
+const RUNS_OPTIONS = `  --store <path|url>  the run store: a SQLite file or a postgres://… URL
+                      (default: $LLMTEAM_RUN_STORE or .llmteam/runs.db)
+  --json              print JSON (list, show, events: one event per line, verify, prune)
+  -h, --help          show this help`;
+
+const RUNS_USAGE = `  llmteam runs list [--status s] [--team t] [--since 2h|2026-12-01] [--limit n] [--json]
+  llmteam runs show <run-id> [--json]
+  llmteam runs events <run-id> [--json] [--follow]
+  llmteam runs verify <run-id> [--json]
+  llmteam runs cancel <run-id>
+  llmteam runs prune --older-than 30d`;
+
 const EXIT_CODES = `Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration (nothing was run);
-130 the run was cancelled (Ctrl-C; a second Ctrl-C exits at once).`;
+3 --max-cost refused the run (nothing was run); 130 the run was cancelled (Ctrl-C; a second
+Ctrl-C exits at once).`;
 
 /** Help of each command, and of `llmteam --help` (which lists every command's options). */
 export const HELP: Record<string, string> = {
@@ -24,11 +41,14 @@ export const HELP: Record<string, string> = {
 
 Usage:
   llmteam run <team-file> [--query <text> | --input <json>] [options]
+  llmteam new "<task>" [-o team.yaml] [--yes] [--run] [options]
   llmteam validate <team-file> [--strict]
+  llmteam estimate <team-file> [--query <text> | --input <json>] [options]
   llmteam budget status <team-file> [options]
   llmteam configure <team-file> [options]
   llmteam ingest <files|folders|globs> --kb <name> [--sync] [options]
   llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>
+${RUNS_USAGE}
   llmteam schema
   llmteam <command> --help
   llmteam --version
@@ -36,8 +56,17 @@ Usage:
 run options:
 ${RUN_OPTIONS}
 
+new options:
+${NEW_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
+
+estimate options:
+${ESTIMATE_HELP.split("Options:\n")[1] ?? ""}
+
 budget status options:
 ${BUDGET_OPTIONS}
+
+runs options:
+${RUNS_OPTIONS}
 
 configure options:
 ${CONFIGURE_HELP.split("Options:\n")[1] ?? ""}
@@ -106,6 +135,29 @@ Options:
   --filter <key=value>     only documents whose metadata matches (format, path, title); repeatable
   --json                   print JSON
   -h, --help               show this help`,
+  runs: `llmteam runs <command> [options]
+
+Reads the runs kept in a run store (SQLite file or Postgres), written by teams that run with one.
+
+${RUNS_USAGE}
+
+  list     runs newest first (default 20): id, team, status, created, events, tokens, cost;
+           --status (repeat or comma-separate), --team, --since (30m, 2h, 7d, 2w or a UTC date)
+  show     status, team, input, usage and cost, each agent with its output, and the timeline
+  events   the stored event log, one line per event; --follow reads new events until the run ends
+  verify   recomputes the log's hash chain; exit 1 naming the first altered, missing or
+           reordered event
+  cancel   a paused, approval-waiting or interrupted run is marked cancelled; a running one is
+           asked to stop at its next step boundary; an ended run is an error (exit 1)
+  prune    deletes completed, failed and cancelled runs last changed before --older-than
+
+Options:
+${RUNS_OPTIONS}
+
+Exit codes: 0 success; 1 the store or run cannot be read, a log fails verification, a cancel
+that cannot be done; 2 bad usage.`,
+  estimate: ESTIMATE_HELP,
+  new: NEW_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).

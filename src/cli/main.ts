@@ -4,12 +4,15 @@ import type { BudgetStatusReport } from "../cost/budget-status.js";
 import { modelInstanceSchema } from "../agents/agent-config.js";
 import { checkGroupFile, isGroupFile } from "../groups/load-group.js";
 import { checkTeamFile, loadTeam, readTeamFile } from "../team/load-team.js";
-import { teamConfigSchema } from "../team/team-config.js";
+import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
 import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import { configureCommand } from "./configure-command.js";
+import { estimateCommand } from "./estimate-command.js";
+import { newCommand } from "./new-command.js";
 import { HELP } from "./help-text.js";
 import { ingestCommand, kbCommand } from "./knowledge-command.js";
+import { runsCommand } from "./runs-command.js";
 import {
   CANCELLED_EXIT_CODE,
   hasPeriodBudgets,
@@ -23,7 +26,7 @@ export type { CliIO } from "./cli-io.js";
 
 /**
  * Runs the `llmteam` command line. Returns the process exit code: 0 success, 1 the run failed,
- * 2 bad usage or configuration, 130 the run was cancelled (Ctrl-C).
+ * 2 bad usage or configuration, 3 `--max-cost` refused the run, 130 the run was cancelled (Ctrl-C).
  */
 export async function main(argv: string[], io?: CliIO): Promise<number> {
   if (io) return dispatch(argv, io);
@@ -61,6 +64,12 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await ingestCommand(rest, io, () => help("ingest", io));
       case "kb":
         return await kbCommand(rest, io, () => help("kb", io));
+      case "runs":
+        return await runsCommand(rest, io, (topic) => help(topic, io));
+      case "estimate":
+        return await estimateCommand(rest, io);
+      case "new":
+        return await newCommand(rest, io);
       case "schema":
         if (parseCommand("schema", rest, { help: { type: "boolean", short: "h" } }).values.help)
           return help("schema", io);
@@ -90,7 +99,18 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const COMMANDS = ["run", "validate", "budget", "configure", "ingest", "kb", "schema"];
+const COMMANDS = [
+  "run",
+  "new",
+  "validate",
+  "estimate",
+  "budget",
+  "configure",
+  "runs",
+  "ingest",
+  "kb",
+  "schema",
+];
 
 /** Library messages that suggest API calls, said the way a CLI user acts on them. */
 const CLI_WORDING: [RegExp, string][] = [
@@ -153,8 +173,9 @@ async function budgetCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const config = await readTeamFile(file);
   if (!hasPeriodBudgets(config)) {
+    const run = runBudgetLines(config);
     io.stdout(
-      `Team "${config.teamId}" has no hour, day or month budget (run budgets start afresh with each run).\n`,
+      `Team "${config.teamId}" has no hour, day or month budget${run.length > 0 ? "" : " and no run budget"}.\n${run.join("")}`,
     );
     return 0;
   }
@@ -165,7 +186,9 @@ async function budgetCommand(argv: string[], io: CliIO): Promise<number> {
     const team = await loadTeam(file, { env: io.env, budgetStore: store });
     const rows = await team.budgetStatus();
     io.stdout(
-      values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatBudgetRows(config.teamId, rows),
+      values.json
+        ? `${JSON.stringify(rows, null, 2)}\n`
+        : formatBudgetRows(config.teamId, rows) + runBudgetLines(config).join(""),
     );
   } finally {
     await store.close();
@@ -181,10 +204,23 @@ function formatBudgetRows(teamId: string, rows: BudgetStatusReport[]): string {
     const percent = row.maxUsd > 0 ? ` (${((row.spentUsd / row.maxUsd) * 100).toFixed(1)}%)` : "";
     const held = row.reservedUsd > 0 ? `, ${usd(row.reservedUsd)} held by calls in flight` : "";
     lines.push(
-      `  ${`${row.period} [${row.key}]`.padEnd(24)} ${usd(row.spentUsd)} of ${usd(row.maxUsd)}${percent}${held} — ${row.status}${row.hardLimit ? "" : " (soft)"}, ${window}`,
+      `  ${`${row.period} [${row.key}]`.padEnd(24)} ${usd(row.spentUsd)} of ${usd(row.maxUsd)}${percent}${held}, ${usd(row.remainingUsd)} left — ${row.status}${row.hardLimit ? "" : " (soft)"}, ${window}`,
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The team's run budgets: each run starts with all of it. */
+function runBudgetLines(config: TeamConfig): string[] {
+  const amounts = [
+    ...(config.maxCostPerRun === undefined ? [] : [config.maxCostPerRun]),
+    ...(config.budgets ?? [])
+      .filter((budget) => (budget.period ?? "run") === "run")
+      .map((budget) => budget.maxCost),
+  ];
+  return amounts.map(
+    (amount) => `  ${"run".padEnd(24)} ${usd(amount)} per run: each run starts with all of it\n`,
+  );
 }
 
 /** The JSON Schema of team files, generated from the zod schema. */

@@ -26,7 +26,7 @@ export class EventRenderer {
   constructor(private readonly write: (text: string) => void) {}
 
   render(event: StreamEvent): void {
-    const text = describe(event);
+    const text = describeEvent(event);
     const path = event.agentPath ?? event.agentId;
     if (path === undefined || event.agentId === "_orchestrator") {
       if (isRunEnd(event) && path === undefined) this.flushAll();
@@ -112,10 +112,12 @@ function isRunEnd(event: StreamEvent): boolean {
 }
 
 /** The text of an event: a line, a token (raw), or undefined for events not shown. */
-function describe(event: StreamEvent): string | undefined {
+export function describeEvent(event: StreamEvent): string | undefined {
   switch (event.type) {
     case "run_started":
       return `▶ ${event.data.teamId}: ${plural(event.data.agents.length, "agent")} (${event.data.mode})`;
+    case "run_resumed":
+      return `▶ resumed after event ${event.data.afterSeq} (${plural(event.data.replayedSteps, "step")} restored from the run store)`;
     case "agent_started":
       return `\n● ${event.agentId} [${event.data.model ?? "no model"}]`;
     case "token":
@@ -147,7 +149,7 @@ function describe(event: StreamEvent): string | undefined {
     case "circuit_state_changed":
       return `  ⚡ circuit ${event.data.key}: ${event.data.from} → ${event.data.to}`;
     case "budget_alert":
-      return `  ! budget ${event.data.period}: $${event.data.currentUsd.toFixed(4)} of $${event.data.maxUsd.toFixed(4)}`;
+      return `  ! budget ${event.data.period}: $${event.data.currentUsd.toFixed(4)} of $${event.data.maxUsd.toFixed(4)}, $${event.data.remainingUsd.toFixed(4)} left`;
     case "budget_exceeded":
       return `  ✗ budget ${event.data.period}: a call of up to $${event.data.requestedUsd.toFixed(6)} does not fit ($${event.data.currentUsd.toFixed(6)} of $${event.data.maxUsd.toFixed(6)} spent); not made`;
     case "warning":

@@ -16,6 +16,10 @@ import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import { onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import type { CliIO } from "./cli-io.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
+import { checkMaxCost, parseMaxCost, REFUSED_EXIT_CODE } from "./max-cost.js";
+import { usd } from "./usd.js";
+
+export { usd } from "./usd.js";
 
 /** The built-in demo model: what `llmteam run` uses when no model is named and no key is set. */
 export const DEMO_MODEL = "local/demo";
@@ -32,9 +36,11 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     json: { type: "boolean" },
     "budget-db": { type: "string" },
     report: { type: "string" },
+    "max-cost": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return help();
+  const maxCost = parseMaxCost(values["max-cost"]);
   const file = onePositional(positionals, "run");
   const input = runInput(values.query, values.input);
   if (values.report !== undefined) checkOutputPath(values.report, "--report");
@@ -50,6 +56,15 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
       values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
     const runtime = { env: io.env, defaultModel, ...(store ? { budgetStore: store } : {}) };
     const runnable = await loadRunnable(file, group, values.model, runtime);
+    if (maxCost !== undefined) {
+      if (!(runnable instanceof LLMTeam))
+        throw new UsageError("--max-cost works on team files (a group has no estimate yet).");
+      const refusal = await checkMaxCost(runnable, input, maxCost);
+      if (refusal) {
+        io.stderr(refusal);
+        return REFUSED_EXIT_CODE;
+      }
+    }
     if (defaultModel === DEMO_MODEL && runnable instanceof LLMTeam && namesNoModel(runnable)) {
       io.stdout(
         "Using the tiny built-in demo model (local/demo) — set OPENAI_API_KEY or choose a model with --model for real answers.\n",
@@ -190,12 +205,6 @@ export function openBudgetStore(file: string): SqliteBudgetStore {
   return new SqliteBudgetStore({ path: file });
 }
 
-/** `$12.50`, `$0.0003015`: cents above a dollar, every nano-dollar digit below. */
-export function usd(amount: number): string {
-  if (amount >= 1) return `$${amount.toFixed(2)}`;
-  return `$${amount.toFixed(9).replace(/\.?0+$/, "")}`;
-}
-
 /** A cost for the summary: `$x`, `unpriced` (unknown, never `$0`), `$x + unpriced`, or nothing. */
 function costText(amountUsd: number | undefined, unpriced: boolean): string {
   if (amountUsd === undefined) return unpriced ? "unpriced" : "";
@@ -238,7 +247,11 @@ function summary(result: RunResult): string {
   return `${lines.join("\n")}\n`;
 }
 
-function runInput(query: string | undefined, input: string | undefined): Record<string, unknown> {
+/** The run input from `--query` or `--input`. @throws UsageError for neither, both or bad JSON. */
+export function runInput(
+  query: string | undefined,
+  input: string | undefined,
+): Record<string, unknown> {
   if (query !== undefined && input !== undefined)
     throw new UsageError("give either --query or --input, not both.");
   if (query !== undefined) return { query };

@@ -166,6 +166,7 @@ export class BudgetGuard implements CostGuard {
       maxUsd: budget.maxCost,
       requestedUsd: nanoToUsd(amountNano),
       period: budget.label,
+      remainingUsd: nanoToUsd(Math.max(0, budget.maxCostNano - spentNano - reservedNano)),
     });
     throw new BudgetExceededError(nanoToUsd(spentNano), budget.maxCost, {
       requestedUsd: nanoToUsd(amountNano),
@@ -208,6 +209,7 @@ export class BudgetGuard implements CostGuard {
         maxUsd: budget.maxCost,
         threshold: budget.alertThreshold,
         period: budget.label,
+        remainingUsd: nanoToUsd(Math.max(0, budget.maxCostNano - spentNano)),
       });
     }
     if (crossedLimit && status === "warning") {

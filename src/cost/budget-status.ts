@@ -1,5 +1,7 @@
 import { systemClock, type Clock } from "../internal/clock.js";
-import { nanoToUsd } from "../internal/money.js";
+import { ConfigError } from "../errors/config-error.js";
+import { nanoToUsd, usdToNano } from "../internal/money.js";
+import type { CostTracker } from "./cost-tracker.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { Budget, type BudgetPeriod, type BudgetWindow } from "./budget.js";
 import { BudgetManager, type BudgetStatus } from "./budget-manager.js";
@@ -75,6 +77,78 @@ export async function getBudgetStatus(options: BudgetStatusOptions): Promise<Bud
     });
   }
   return reports;
+}
+
+/** What is left of a run budget (`maxCostPerRun`, or a budget with `period: run`). */
+export interface RunBudgetReport {
+  period: "run";
+  /** The run asked about; undefined: a run not started yet (nothing spent). */
+  runId: string | undefined;
+  maxUsd: number;
+  /** The run's priced spend so far (settled calls). */
+  spentUsd: number;
+  /** `max - spent`, never below 0. */
+  remainingUsd: number;
+  status: BudgetStatus;
+  hardLimit: boolean;
+}
+
+/** What `team.remaining()` returns: what is left of every budget of the team. */
+export interface BudgetRemaining {
+  /** The least left over all budgets, USD: what the next call may spend; undefined without budgets. */
+  remainingUsd: number | undefined;
+  /** Run budgets: of the run asked about, else of a new run. */
+  run: RunBudgetReport[];
+  /** Period budgets in their current windows (as {@link getBudgetStatus}). */
+  periods: BudgetStatusReport[];
+}
+
+/** Options of {@link getBudgetRemaining}. */
+export interface BudgetRemainingOptions extends BudgetStatusOptions {
+  /** Where run spend is counted. */
+  tracker: CostTracker;
+  /** The run whose run budgets to read (active, or in the tracker's history). */
+  runId?: string | undefined;
+}
+
+/**
+ * What is left of every budget: run budgets for one run (or a new run) and period budgets in
+ * their current windows.
+ * @throws ConfigError when `runId` is neither active nor in the tracker's history.
+ * @example
+ * const { remainingUsd, periods } = await getBudgetRemaining({ budgets, store, tracker, runId });
+ */
+export async function getBudgetRemaining(
+  options: BudgetRemainingOptions,
+): Promise<BudgetRemaining> {
+  const periods = await getBudgetStatus(options);
+  const spentNano = runSpentNano(options.tracker, options.runId);
+  const run: RunBudgetReport[] = [];
+  for (const entry of options.budgets) {
+    const manager = entry instanceof BudgetManager ? entry : new BudgetManager(entry);
+    if (manager.budget.period !== "run") continue;
+    run.push({
+      period: "run",
+      runId: options.runId,
+      maxUsd: manager.budget.maxCost,
+      spentUsd: nanoToUsd(spentNano),
+      remainingUsd: nanoToUsd(Math.max(0, manager.budget.maxCostNano - spentNano)),
+      status: manager.statusOf(spentNano),
+      hardLimit: manager.budget.hardLimit,
+    });
+  }
+  const all = [...run, ...periods].map((row) => row.remainingUsd);
+  return { remainingUsd: all.length === 0 ? undefined : Math.min(...all), run, periods };
+}
+
+function runSpentNano(tracker: CostTracker, runId: string | undefined): number {
+  if (runId === undefined) return 0;
+  if (tracker.isActive(runId)) return tracker.spentNano(runId);
+  const ended = tracker.history.find((cost) => cost.runId === runId);
+  if (ended) return usdToNano(ended.totalUsd);
+  throw new ConfigError(
+    `No run "${runId}" in the team's cost tracker: it is neither running nor in its history (the last ${tracker.history.length} runs).`,
+  );
 }
 
 /** Options of {@link checkBudgetPricing}. */

@@ -146,6 +146,7 @@ describe("createCostMiddleware: budgets", () => {
         maxUsd: 0.001,
         requestedUsd: (error as BudgetExceededError).requestedUsd,
         period: "run",
+        remainingUsd: 0.001,
       },
     ]);
   });
@@ -199,7 +200,7 @@ describe("createCostMiddleware: budgets", () => {
     test.answers(() => test.usage(1_000, 0)); // 1,000 µ$ per call
     for (let index = 0; index < 8; index++) await test.call(request("hi", 10), test.context());
     expect(of(test.events, "budget_alert")).toEqual([
-      { currentUsd: 0.005, maxUsd: 0.01, threshold: 0.5, period: "run" },
+      { currentUsd: 0.005, maxUsd: 0.01, threshold: 0.5, period: "run", remainingUsd: 0.005 },
     ]);
   });
 

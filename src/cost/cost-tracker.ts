@@ -152,6 +152,22 @@ export class CostTracker {
   }
 
   /**
+   * Counts what an active run spent before this process (a resumed run's stored calls), so
+   * its budget is not spent twice. Only before the run's first call here; else nothing changes.
+   */
+  carryOver(runId: string, cost: RunCost): void {
+    const run = this.active.get(runId);
+    if (!run || run.calls > 0 || run.live !== undefined) return;
+    run.totalNano = usdToNano(cost.totalUsd);
+    run.calls = cost.calls;
+    addUsage(run.tokens, cost.tokens);
+    const nano = (record: Record<string, number>): Map<string, number> =>
+      new Map(Object.entries(record).map(([key, usd]) => [key, usdToNano(usd)]));
+    run.byAgent = nano(cost.byAgent);
+    run.byModel = nano(cost.byModel);
+  }
+
+  /**
    * Counts one model call. The run is started on the fly when it was not.
    * @throws {Error} when `runId` is omitted and no run or several runs are active.
    */

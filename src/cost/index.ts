@@ -20,13 +20,18 @@ export {
   DEFAULT_RESERVE_OUTPUT_TOKENS,
 } from "./cost-middleware.js";
 export type { CostMiddlewareOptions } from "./cost-middleware.js";
-export { checkBudgetPricing, getBudgetStatus } from "./budget-status.js";
+export { checkBudgetPricing, getBudgetRemaining, getBudgetStatus } from "./budget-status.js";
 export type {
   BudgetPricingCheckOptions,
+  BudgetRemaining,
+  BudgetRemainingOptions,
+  RunBudgetReport,
   BudgetStatusOptions,
   BudgetStatusReport,
 } from "./budget-status.js";
 export { estimateInputTokens, FILE_PART_TOKENS } from "./estimate-input-tokens.js";
+export { tokenCounterFor, tokenizerOf } from "./token-counter.js";
+export type { TokenCount, TokenCounter } from "./token-counter.js";
 export { BudgetExceededError } from "../errors/budget-exceeded-error.js";
 export type { BudgetExceededErrorOptions } from "../errors/budget-exceeded-error.js";
 export { budgetConfigSchema } from "./budget-schema.js";

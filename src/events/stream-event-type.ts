@@ -4,6 +4,7 @@ export const StreamEventType = {
   RUN_COMPLETED: "run_completed",
   RUN_FAILED: "run_failed",
   RUN_CANCELLED: "run_cancelled",
+  RUN_RESUMED: "run_resumed",
   AGENT_STARTED: "agent_started",
   AGENT_COMPLETED: "agent_completed",
   AGENT_FAILED: "agent_failed",

@@ -20,6 +20,11 @@ export interface StreamEventDataMap {
     durationMs: number;
   };
   run_cancelled: { reason: string; usage: Usage; durationMs: number };
+  /**
+   * A stored run goes on in this process (`team.resume(runId)`): the events up to `afterSeq`
+   * came from the run store; `replayedSteps` agent steps were restored from it, not run again.
+   */
+  run_resumed: { afterSeq: number; replayedSteps: number; status: string };
   agent_started: { role: string; model: string | undefined; step: number };
   agent_completed: {
     output: unknown;
@@ -87,8 +92,22 @@ export interface StreamEventDataMap {
   circuit_state_changed: { key: string; from: string; to: string };
   /** `discardedTokens`: tokens the failed model had streamed before failing for good (clients drop them). */
   fallback: { fromModel: string; toModel: string; reason: ErrorInfo; discardedTokens?: number };
-  budget_alert: { currentUsd: number; maxUsd: number; threshold: number; period: string };
-  budget_exceeded: { currentUsd: number; maxUsd: number; requestedUsd: number; period: string };
+  /** `remainingUsd`: what is left of the budget after this spend (`max - current`, never below 0). */
+  budget_alert: {
+    currentUsd: number;
+    maxUsd: number;
+    threshold: number;
+    period: string;
+    remainingUsd: number;
+  };
+  /** `remainingUsd`: what is left of the budget (`max - spent - held by calls in flight`, never below 0). */
+  budget_exceeded: {
+    currentUsd: number;
+    maxUsd: number;
+    requestedUsd: number;
+    period: string;
+    remainingUsd: number;
+  };
   lifecycle_changed: { from: string; to: string; reason?: string };
   approval_requested: {
     approvalId: string;

@@ -1,10 +1,12 @@
 import { RouterDecisionError } from "../errors/router-decision-error.js";
+import { emptyUsage } from "../events/usage.js";
 import type { RunExecution } from "../run/run-execution.js";
 import { AgentFailure } from "../run/run-failure.js";
 import {
   decideNext,
   ORCHESTRATOR_ID,
   type RouteCandidate,
+  type RouteDecision,
   type RouteHistoryEntry,
   type RouteSettings,
 } from "./route-decision.js";
@@ -64,7 +66,9 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
     await execution.checkpoint();
     let decision;
     try {
-      decision = await decideNext(execution, settings, candidates, history, iteration);
+      decision =
+        recalled(execution, iteration) ??
+        (await decideNext(execution, settings, candidates, history, iteration));
     } catch (error) {
       throw new AgentFailure(ORCHESTRATOR_ID, error);
     }
@@ -96,4 +100,17 @@ export async function runRouterLoop(options: RouterLoopOptions): Promise<unknown
     );
   }
   return state.lastOutput;
+}
+
+/** The decision a resumed run made before its restart (the run store's `agent_selected`). */
+function recalled(execution: RunExecution, iteration: number): RouteDecision | undefined {
+  const stored = execution.recallRoute(iteration);
+  if (!stored) return undefined;
+  return {
+    nextAgent: stored.nextAgent,
+    reason: stored.reason,
+    done: stored.done ?? false,
+    fallback: stored.fallback ?? false,
+    usage: stored.usage ?? emptyUsage(),
+  };
 }

@@ -55,6 +55,11 @@ export class AgentSink implements EventSink {
     );
   }
 
+  /** Counts tokens spent before this process (a resumed step's earlier calls). */
+  seed(usage: Usage): void {
+    this.#spent = addUsage(emptyUsage(), usage);
+  }
+
   /** Adds one call's tokens; the first call's usage is kept as it is (most steps make one call). */
   private count(tokens: Usage): void {
     if (this.#spent === undefined) {
@@ -142,6 +147,11 @@ export class AgentCall implements CallContext {
       return this.failed(error);
     }
     return this.complete(outcome);
+  }
+
+  /** The step's calls before a restart spent `usage` (a resumed tool loop): it counts in the step's usage. */
+  spentBefore(usage: Usage): void {
+    this.#sink.seed(usage);
   }
 
   /**

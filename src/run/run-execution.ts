@@ -13,18 +13,19 @@ import { agentCallSettings, type CallDefaults } from "./agent-call-settings.js";
 import type { AgentStepHost } from "./agent-step-host.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
-import { toErrorInfo } from "../events/error-info.js";
 import type { EventSink } from "../events/event-sink.js";
-import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import type { StreamEvent, StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import { nestedTeamInput, runTeamStep, type NestedTeam } from "./nested-team.js";
-import { AgentFailure, detailsOf, statusOf, usageOf } from "./run-failure.js";
+import { AgentFailure } from "./run-failure.js";
+import { completeAgentStep, failAgentStep } from "./agent-step-end.js";
 import type { RunOutlet } from "./run-outlet.js";
-import { RunResultBuilder, type RunResult } from "./run-result.js";
+import { RunResultBuilder } from "./run-result.js";
+import type { RunJournal } from "./run-journal.js";
+import type { RunReplay, SavedLoop } from "./run-replay.js";
 
 /** Hooks of a run's lifecycle, called by `startRun` (a team's `RunController`). */
 export interface RunHooks {
@@ -91,6 +92,10 @@ export interface RunPlan {
   readonly teams?: ReadonlyMap<string, NestedTeam<RunExecution>> | undefined;
   /** Asks people for approvals (set by `team.start()`); absent when nobody can be asked. */
   readonly approver?: RunApprover | undefined;
+  /** Writes the run to a run store at its durability points; absent: nothing is stored. */
+  readonly journal?: RunJournal | undefined;
+  /** A stored run this run resumes (`team.resume`): its log, snapshot and decisions. */
+  readonly replay?: RunReplay | undefined;
 }
 
 /** Asks a person before an agent marked `requiresApproval`, or a tool with `needsApproval`, runs. */
@@ -125,6 +130,11 @@ export class RunExecution implements AgentStepHost {
   private seq = 0;
   /** When the execution began (ms since the epoch): the time `run_started` carries. */
   readonly startedAt: number;
+  /**
+   * True while a resumed run replays steps the store already holds: events made meanwhile are
+   * in the log already and are dropped. The first step that runs for real ends it.
+   */
+  private replaying = false;
 
   constructor(
     readonly plan: RunPlan,
@@ -133,7 +143,35 @@ export class RunExecution implements AgentStepHost {
     this.builder = new RunResultBuilder(plan.runId, plan.teamId, plan.pathPrefix, plan.roles);
     this.observed = plan.observed ?? (outlet.push !== undefined || outlet.listen !== undefined);
     this.variables = { ...plan.input };
-    this.startedAt = plan.clock.now();
+    const replay = plan.replay;
+    if (replay) {
+      const outputKeys = new Map(plan.agents.map((agent) => [agent.id, agent.outputKey]));
+      replay.restore(this.builder, this.variables, plan.pathPrefix, outputKeys);
+      this.seq = replay.lastSeq;
+      this.startedAt = replay.startedAt;
+    } else {
+      this.startedAt = plan.clock.now();
+    }
+  }
+
+  /** A resumed run's first event (`run_resumed`); the replay of its stored steps starts after it. */
+  async resumed(replay: RunReplay): Promise<void> {
+    await this.emit("run_resumed", {
+      afterSeq: replay.lastSeq,
+      replayedSteps: replay.replayedSteps,
+      status: "running",
+    });
+    this.replaying = replay.pending;
+  }
+
+  /**
+   * A router decision of a resumed run, when the store holds it (taken); `undefined` makes the
+   * decision a live one (and ends the replay).
+   */
+  recallRoute(iteration: number): StreamEventDataMap["agent_selected"] | undefined {
+    const route = this.plan.replay?.takeRoute(iteration);
+    if (route === undefined) this.replaying = false;
+    return route;
   }
 
   get signal(): AbortSignal {
@@ -166,6 +204,7 @@ export class RunExecution implements AgentStepHost {
     agentId?: string,
     cause?: unknown,
   ): void | Promise<void> {
+    if (this.replaying) return;
     const path = agentId === undefined ? undefined : `${this.plan.pathPrefix}/${agentId}`;
     return this.record(
       createEvent(type, this.plan.runId, ++this.seq, timestamp, agentId, path, data, cause),
@@ -178,7 +217,7 @@ export class RunExecution implements AgentStepHost {
    * `run_*` events stay in its own result; its agents count here through the step that ran it.
    */
   forward(event: StreamEvent): void | Promise<void> {
-    if (event.type.startsWith("run_")) return;
+    if (event.type.startsWith("run_") || this.replaying) return;
     return this.record(
       createEvent(
         event.type,
@@ -197,6 +236,7 @@ export class RunExecution implements AgentStepHost {
   /** Folds the event (`own`: this run's, not a nested run's), then hands it to the outlet. */
   private record(event: StreamEvent, own = true): void | Promise<void> {
     this.builder.apply(event, own);
+    this.plan.journal?.hear(event);
     this.outlet.listen?.(event);
     return this.outlet.push?.(event);
   }
@@ -212,6 +252,10 @@ export class RunExecution implements AgentStepHost {
    */
   async checkpoint(): Promise<void> {
     this.plan.signal.throwIfAborted();
+    if (this.plan.journal) {
+      await this.plan.journal.commit();
+      this.plan.signal.throwIfAborted();
+    }
     if (!this.plan.gate) return;
     await this.plan.gate(this);
     this.plan.signal.throwIfAborted();
@@ -234,40 +278,65 @@ export class RunExecution implements AgentStepHost {
     signal: AbortSignal = this.plan.signal,
   ): Promise<AgentResult> {
     const { plan } = this;
+    if (plan.replay) {
+      const stored = plan.replay.takeAgent(agent.id);
+      if (stored) return stored;
+      this.replaying = false;
+    }
     const nested = plan.teams?.get(agent.id);
     const settings =
       nested || agent.step
         ? undefined
         : (plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent));
-    if (plan.approver && agent.config.requiresApproval)
+    const loop = plan.replay?.takeLoop(agent.id);
+    if (plan.approver && agent.config.requiresApproval && !loop)
       await this.approve(plan.approver, agent, settings?.model.name);
     if (nested) return this.runTeam(agent, nested, step, signal);
     if (agent.step) return runAgentStep(this, agent, agent.step, step, signal);
-    const started = plan.clock.now();
-    await this.emitAt(
-      started,
-      "agent_started",
-      { role: agent.role, model: settings!.model.name, step },
-      agent.id,
-    );
+    const started = loop?.startedAt ?? plan.clock.now();
+    if (!loop) {
+      const data = { role: agent.role, model: settings!.model.name, step };
+      await this.emitAt(started, "agent_started", data, agent.id);
+    }
     const call = new AgentCall(this, agent, settings!, signal, started);
     const executor = agent.executor;
     if (!executor) return call.run();
     let outcome: AgentOutput;
     try {
-      const context: AgentRunContext = {
-        settings: settings!,
-        variables: this.variables,
-        observed: this.observed,
-        checkpoint: () => this.checkpoint(),
-      };
-      if (plan.approver)
-        context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
-      outcome = await runToolAgent(agent, executor, context, call);
+      if (loop) call.spentBefore(loop.state.usage);
+      outcome = await runToolAgent(
+        agent,
+        executor,
+        this.toolContext(agent, settings!, started, loop),
+        call,
+      );
     } catch (error) {
       return call.failed(error);
     }
     return call.complete(outcome);
+  }
+
+  /** What an agent with tools runs with: its settings, approvals, step boundaries and durability. */
+  private toolContext(
+    agent: PreparedAgent,
+    settings: AgentCallSettings,
+    started: number,
+    loop: SavedLoop | undefined,
+  ): AgentRunContext {
+    const { plan } = this;
+    const journal = plan.journal;
+    const context: AgentRunContext = {
+      settings,
+      variables: this.variables,
+      observed: this.observed,
+      checkpoint: () => this.checkpoint(),
+      idempotencyPrefix: `${plan.runId}:${plan.pathPrefix}/${agent.id}`,
+    };
+    if (plan.approver)
+      context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
+    if (loop) context.resume = loop.state;
+    if (journal) context.saveState = (state) => journal.saveLoop(agent.id, started, state);
+    return context;
   }
 
   /** A `type: team` agent's step: its team runs nested in this run. */
@@ -284,46 +353,20 @@ export class RunExecution implements AgentStepHost {
     return outcome.agentResult;
   }
 
-  /**
-   * Ends an agent's step with `agent_completed`; its output becomes a variable for later
-   * prompts. Returns the agent's result (the fold's).
-   */
-  async completeAgent(
-    agent: PreparedAgent,
-    started: number,
-    outcome: AgentOutput,
-  ): Promise<AgentResult> {
-    const ended = this.plan.clock.now();
-    this.variables[agent.outputKey] = outcome.output;
-    // The agent's output is the event's data, once its latency is in.
-    outcome.latencyMs = ended - started;
-    await this.emitAt(ended, "agent_completed", outcome, agent.id);
-    // The fold has built the agent's result from this event: hand out the same object.
-    return this.builder.lastAgentResult!;
+  /** Ends an agent's step with `agent_completed` (see {@link completeAgentStep}). */
+  completeAgent(agent: PreparedAgent, started: number, outcome: AgentOutput): Promise<AgentResult> {
+    return completeAgentStep(this, agent, started, outcome);
   }
 
-  /**
-   * Ends an agent's step with `agent_failed`, its usage `spent` (what the agent's calls
-   * reported) or else the usage `error` carries.
-   * @throws AgentFailure wrapping `error`, always.
-   */
-  async failAgent(
+  /** Ends an agent's step with `agent_failed` (see {@link failAgentStep}). @throws AgentFailure, always. */
+  failAgent(
     agent: PreparedAgent,
     model: string | undefined,
     started: number,
     error: unknown,
     spent?: Usage,
   ): Promise<never> {
-    const latencyMs = this.plan.clock.now() - started;
-    const usage = spent ?? usageOf(error);
-    const details = detailsOf(error);
-    await this.emit(
-      "agent_failed",
-      { error: toErrorInfo(error), usage, model, latencyMs, ...(details ? { details } : {}) },
-      agent.id,
-      error,
-    );
-    throw new AgentFailure(agent.id, error);
+    return failAgentStep(this, agent, model, started, error, spent);
   }
 
   /** The agent's call settings from the plan's maps (for plans built without `agentSettings`). */
@@ -350,50 +393,5 @@ export class RunExecution implements AgentStepHost {
       if (this.plan.signal.aborted) throw error;
       await this.failAgent(agent, model, this.plan.clock.now(), error, emptyUsage());
     }
-  }
-
-  /** Ends the run with `run_completed`. */
-  async complete(output: unknown): Promise<RunResult> {
-    const now = this.plan.clock.now();
-    await this.emitAt(now, "run_completed", {
-      output,
-      usage: this.builder.result.usage,
-      durationMs: now - this.startedAt,
-    });
-    return this.builder.result;
-  }
-
-  /** Ends the run with `run_cancelled` or `run_failed`, as the error says. */
-  async fail(thrown: unknown): Promise<RunResult> {
-    const failedAgent = thrown instanceof AgentFailure ? thrown.agentId : undefined;
-    const error = thrown instanceof AgentFailure ? thrown.error : thrown;
-    const usage = this.builder.result.usage;
-    const { signal } = this.plan;
-    const abortReason = signal.aborted ? (signal.reason as unknown) : undefined;
-    if (signal.aborted && !RunTimeoutError.isInstance(abortReason)) {
-      const message =
-        abortReason instanceof Error
-          ? abortReason.message
-          : typeof abortReason === "string"
-            ? abortReason
-            : "cancelled";
-      const data = { reason: message, usage, durationMs: this.elapsedMs() };
-      await this.emit("run_cancelled", data, undefined, abortReason);
-      return this.builder.result;
-    }
-    const failure = abortReason ?? error;
-    await this.emit(
-      "run_failed",
-      {
-        error: toErrorInfo(failure),
-        status: statusOf(failure),
-        ...(failedAgent ? { failedAgent } : {}),
-        usage,
-        durationMs: this.elapsedMs(),
-      },
-      undefined,
-      failure,
-    );
-    return this.builder.result;
   }
 }

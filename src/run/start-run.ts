@@ -1,6 +1,8 @@
 import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import { startTimer } from "../internal/clock.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
+import { AgentFailure } from "./run-failure.js";
+import { completeRun, failRun } from "./run-end.js";
 import type { RunOutlet } from "./run-outlet.js";
 import type { RunResult } from "./run-result.js";
 
@@ -41,9 +43,13 @@ async function execute(plan: RunPlan, outlet: RunOutlet): Promise<RunResult> {
     throw error;
   }
   const execution = new RunExecution(plan, outlet);
+  plan.journal?.onCancelRequested((reason) => plan.controller.abort(reason));
   const cancelTimer = startRunTimer(plan);
-  if (plan.costRun?.foldsCost)
-    plan.costRun.tracker.attachRun(plan.runId, execution.builder.result.cost);
+  const costRun = plan.costRun;
+  if (costRun?.foldsCost) costRun.tracker.attachRun(plan.runId, execution.builder.result.cost);
+  // A resumed run's budgets count what its stored calls spent.
+  else if (costRun && plan.replay)
+    costRun.tracker.carryOver(plan.runId, execution.builder.result.cost);
   let result: RunResult;
   try {
     result = await runToEnd(execution);
@@ -61,17 +67,25 @@ async function execute(plan: RunPlan, outlet: RunOutlet): Promise<RunResult> {
 async function runToEnd(execution: RunExecution): Promise<RunResult> {
   const { plan } = execution;
   const { hooks } = plan;
+  const { journal } = plan;
   try {
-    await execution.emitAt(execution.startedAt, "run_started", {
-      teamId: plan.teamId,
-      agents: [...plan.memberIds],
-      input: plan.input,
-      mode: plan.mode,
-    });
+    if (plan.replay) await execution.resumed(plan.replay);
+    else {
+      await execution.emitAt(execution.startedAt, "run_started", {
+        teamId: plan.teamId,
+        agents: [...plan.memberIds],
+        input: plan.input,
+        mode: plan.mode,
+      });
+    }
     if (hooks) await hooks.started(execution);
     const output = await plan.flow(execution);
+    // The last step is stored before the run says it completed.
+    if (journal) await journal.commit();
     if (hooks) await hooks.finish(execution, "completed", "run completed");
-    return await execution.complete(output);
+    const result = await completeRun(execution, output);
+    if (journal) await endJournal(journal, "completed");
+    return result;
   } catch (error) {
     if (hooks) {
       const reason = execution.signal.aborted
@@ -79,7 +93,33 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
         : `run failed: ${error instanceof Error ? error.message : String(error)}`;
       await hooks.finish(execution, "failed", reason);
     }
-    return await execution.fail(error);
+    const result = await failRun(execution, error);
+    if (journal) await endJournal(journal, storedEnd(result, error));
+    return result;
+  }
+}
+
+/** How a run that did not complete is stored: a run stopped by its store stays resumable. */
+function storedEnd(result: RunResult, error: unknown): "failed" | "cancelled" | "interrupted" {
+  if (result.status === "cancelled") return "cancelled";
+  const cause = error instanceof AgentFailure ? error.error : error;
+  return (cause as { code?: unknown } | undefined)?.code === "run_store_error"
+    ? "interrupted"
+    : "failed";
+}
+
+/**
+ * Stores the run's end. When the store fails now, the run's result stands and the stored run
+ * stays resumable: a resume replays every stored step and ends it again.
+ */
+async function endJournal(
+  journal: NonNullable<RunPlan["journal"]>,
+  status: "completed" | "failed" | "cancelled" | "interrupted",
+): Promise<void> {
+  try {
+    await journal.commit(status);
+  } catch {
+    // Already reported: a store that fails at a step boundary fails the run there.
   }
 }
 

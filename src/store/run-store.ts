@@ -6,13 +6,7 @@ import type { StreamEventJSON } from "../events/stream-event.js";
  * on an approval nobody has decided yet.
  */
 export type StoredRunStatus =
-  | "running"
-  | "paused"
-  | "waiting_approval"
-  | "interrupted"
-  | "completed"
-  | "failed"
-  | "cancelled";
+  "running" | "paused" | "waiting_approval" | "interrupted" | "completed" | "failed" | "cancelled";
 
 /** What a run store is told when a run starts. */
 export interface NewStoredRun {

@@ -1,7 +1,11 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import type { AgentConfig } from "../agents/agent-config.js";
 import type { BudgetManager } from "../cost/budget-manager.js";
-import { getBudgetStatus, type BudgetStatusReport } from "../cost/budget-status.js";
+import {
+  getBudgetRemaining,
+  type BudgetRemaining,
+  type BudgetStatusReport,
+} from "../cost/budget-status.js";
 import type { CostTracker } from "../cost/cost-tracker.js";
 import { registerDeclaredPrices } from "../cost/pricing-schema.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
@@ -14,7 +18,7 @@ import type { BudgetStore } from "../store/budget-store.js";
 import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configurator-session.js";
 import type { RunHandle } from "./lifecycle/run-handle.js";
 import { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
-import type { TeamState } from "./lifecycle/team-state.js";
+import { LifecycleControls } from "./lifecycle/lifecycle-controls.js";
 import { checkTeamConfig, type TeamConfigCheck } from "./check-team-config.js";
 import { createTeamCost } from "./create-team-cost.js";
 import type { NestedTeam } from "../run/nested-team.js";
@@ -28,13 +32,13 @@ import type { TypedTeamOptions } from "./team-output.js";
 import type { TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
 import type { LLMTeamOptions } from "./llm-team-options.js";
-
 import { configuratorModelName, namedReplacement, teamModels } from "./name-model-instances.js";
 import { nestedTeamConfig, withIssuesUnder } from "./nested-team-config.js";
-import { firstModel, TeamPlanner } from "./team-planner.js";
+import { firstModel, type TeamPlanner } from "./team-planner.js";
 import { TeamRunner } from "./team-runner.js";
 import type { TeamRuntimeOptions } from "./team-runtime-options.js";
 import { toTeamConfig } from "./to-team-config.js";
+import { estimateTeam, type EstimateOptions, type TeamEstimate } from "./estimate-team.js";
 
 /**
  * A team of LLM agents. Declare agents as data, then `run()` or `stream()` it.
@@ -45,7 +49,10 @@ import { toTeamConfig } from "./to-team-config.js";
  * team.addAgent({ type: "llm", role: "writer", prompt: "Reply to {query}. Category: {triage}" });
  * const result = await team.run({ query: "My invoice is wrong" });
  */
-export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
+export class LLMTeam<TOutput = unknown>
+  extends LifecycleControls
+  implements NestedTeam<RunExecution>
+{
   readonly teamId: string;
   /** Models by name: registered instances and providers. */
   readonly models: ModelRegistry;
@@ -57,8 +64,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   readonly budgetManagers: readonly BudgetManager[];
   /** Where the team's period budgets keep their spend. */
   readonly budgetStore: BudgetStore;
-  /** The team's state machine, configuration proposals and versions (enforced with `enforceLifecycle`). */
-  readonly lifecycle: TeamLifecycle;
+  override readonly lifecycle: TeamLifecycle;
   private settings: Omit<TeamConfig, "agents">;
   /** The agents, prepared, with the nested teams of `type: team` agents. */
   private readonly members: TeamAgents<LLMTeam>;
@@ -82,6 +88,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   constructor(options: TypedTeamOptions<TOutput>);
   constructor(options: LLMTeamOptions);
   constructor(options: LLMTeamOptions) {
+    super();
     // Schema problems come with what the rest of the configuration shows (see checkConfig).
     const { agents, settings, runtime, registry } = parseTeamOptions(
       options,
@@ -114,6 +121,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       teamId: this.teamId,
       read: () => this.toConfig(),
       write: (next) => this.replaceConfig(next),
+      check: (next) => this.members.unknownTools(next),
     });
     const { teamId, costTracker, clock } = this;
     this.members = new TeamAgents<LLMTeam>({
@@ -129,7 +137,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       knowledge: runtime.knowledge,
     });
     const { prepared, nestedTeams } = this.members;
-    this.planner = new TeamPlanner({
+    this.runner = new TeamRunner({
       teamId,
       agents: prepared,
       nestedTeams,
@@ -140,28 +148,18 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
       budgetManagers: this.budgetManagers,
       pipelines: this.pipelines,
       clock,
-    });
-    this.runner = new TeamRunner({
-      teamId,
-      agents: prepared,
-      settings: currentSettings,
-      planner: this.planner,
       lifecycle: this.lifecycle,
-      costTracker,
-      clock,
       streamBufferSize: options.streamBufferSize ?? 1024,
+      runStore: options.runStore,
     });
+    this.planner = this.runner.planner;
     if (agents !== undefined) this.members.addAll(agents, () => this.check().errors);
   }
 
   /**
-   * Checks a team configuration without throwing: every error `new LLMTeam(config)` would
-   * throw and every warning `team.check()` would give. When part of the configuration fails
-   * the schema, the other checks still run on every part that parsed (an agent that does not
-   * parse is left out, and so is every check that would read it), so one call reports them all.
-   *
-   * @example
-   * const { errors, warnings } = LLMTeam.checkConfig(JSON.parse(text));
+   * Checks a configuration without throwing: every error `new LLMTeam(config)` would throw and
+   * every warning of `team.check()`, in one call — the parts that parse are checked even when
+   * others fail the schema. @example const { errors, warnings } = LLMTeam.checkConfig(config);
    */
   static checkConfig(options: LLMTeamOptions): TeamConfigCheck<LLMTeam> {
     return checkTeamConfig(options, (settings, gaps, agents) => {
@@ -191,15 +189,10 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   }
 
   /**
-   * The load-time check of the whole team, as `llmteam validate` runs it: the flow, every
-   * prompt variable against the declared `inputs` (default `{ query }`) and agents' outputs,
-   * field reads against output schemas, model names and providers, unpriced models under a
-   * budget — the `errors` — and what the environment lacks (API keys, local model files) —
-   * the `warnings`, which a run reports as errors at start. Nested teams are checked too.
-   * Nothing is called.
-   *
-   * @example
-   * const { errors, warnings } = team.check();
+   * The load-time check of the whole team (`llmteam validate`), nested teams included, calling
+   * nothing. `errors`: the flow, prompt variables against `inputs` and outputs, field reads,
+   * models and providers, unpriced models under a budget; `warnings`: what the environment
+   * lacks (API keys, local model files), which a run reports as errors at start.
    */
   check(): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
     return this.members.check((inputs) => this.planner.validate(inputs));
@@ -210,8 +203,14 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
     const team = config.team as LLMTeam | TeamConfig;
     if (team instanceof LLMTeam) return team;
     const { settings, runtime, models, costTracker, clock, defaultModel } = this;
-    const parent = { settings, runtime, models, costTracker, clock, defaultModel };
-    const nested = nestedTeamConfig(team, parent);
+    const nested = nestedTeamConfig(team, {
+      settings,
+      runtime,
+      models,
+      costTracker,
+      clock,
+      defaultModel,
+    });
     return withIssuesUnder(["agents", index, "team"], () =>
       LLMTeam.fromConfig(nested.config, nested.runtime),
     );
@@ -242,9 +241,27 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   }
 
   /** Spend of the team's period budgets in their current windows (`llmteam budget status`). */
-  budgetStatus(): Promise<BudgetStatusReport[]> {
-    const { budgetManagers: budgets, budgetStore: store, teamId, clock } = this;
-    return getBudgetStatus({ budgets, store, teamId, clock });
+  async budgetStatus(): Promise<BudgetStatusReport[]> {
+    return (await this.remaining()).periods;
+  }
+
+  /**
+   * The least and most a run with this input may cost, before it runs (nothing is called):
+   * prompt tokens (a real tokenizer where known), output caps, tool rounds, loops and prices,
+   * per agent and in total; unpriced models are listed, never counted as $0 (docs/cost.md).
+   * @throws ConfigError for an input the prompts cannot run with, as `run()` would.
+   */
+  estimate(input: RunInput, options: EstimateOptions = {}): Promise<TeamEstimate> {
+    return estimateTeam(this.planner.estimateSource(), input, options);
+  }
+
+  /**
+   * What is left of every budget now: the run budgets of `runId` (or of a new run) and the
+   * period budgets' current windows; `remainingUsd` is the least of them (docs/cost.md).
+   */
+  remaining(options: { runId?: string } = {}): Promise<BudgetRemaining> {
+    const { budgetManagers: budgets, budgetStore: store, teamId, clock, costTracker } = this;
+    return getBudgetRemaining({ budgets, store, teamId, clock, tracker: costTracker, ...options });
   }
 
   /** Registers a ready model under a name agents can use. */
@@ -311,6 +328,15 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
   }
 
   /**
+   * Goes on with a stored run (needs a `runStore`) from its last durable step, with the same run
+   * id: completed steps are restored, not run again; a step in flight at a crash runs again.
+   * @throws ConfigError for an unknown run or a team changed incompatibly; LifecycleError for an ended run.
+   */
+  resume(runId: string, options: Omit<RunOptions, "runId"> = {}): Promise<RunHandle<TOutput>> {
+    return this.runner.resume(runId, options) as Promise<RunHandle<TOutput>>;
+  }
+
+  /**
    * Opens a configurator chat: a model proposes configuration changes for `task` as
    * `ConfigurationProposal`s (structured output, validated against the schema); follow up with
    * `session.send(message)`. Nothing changes until proposals are approved and applied.
@@ -336,37 +362,6 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
     });
   }
 
-  /** The lifecycle state with `enforceLifecycle`; undefined without (the team runs freely). */
-  get state(): TeamState | undefined {
-    return this.lifecycle.enforced ? this.lifecycle.state : undefined;
-  }
-
-  /** The configuration version: 1 as built, plus one each time proposals are applied. */
-  get configVersion(): number {
-    return this.lifecycle.configVersion;
-  }
-
-  /**
-   * Starts configuring: UNCONFIGURED, READY, COMPLETED or FAILED → CONFIGURING.
-   * @throws ConfigError without `enforceLifecycle`. @throws LifecycleError from another state.
-   */
-  markConfiguring(reason?: string): this {
-    this.lifecycle.assertEnforced("markConfiguring");
-    this.lifecycle.markConfiguring(reason);
-    return this;
-  }
-
-  /**
-   * Declares the team ready to run: CONFIGURING, COMPLETED or FAILED → READY.
-   * @throws ConfigError without `enforceLifecycle`.
-   * @throws LifecycleError from another state, or with proposals pending or approved but not applied.
-   */
-  markReady(reason?: string): this {
-    this.lifecycle.assertEnforced("markReady");
-    this.lifecycle.markReady(reason);
-    return this;
-  }
-
   /** Replaces the configuration at once (applied proposals); validates first, changing nothing on error. */
   private replaceConfig(config: TeamConfig): void {
     const { agents, ...settings } = namedReplacement(this.models, config, this.teamId);
@@ -379,11 +374,7 @@ export class LLMTeam<TOutput = unknown> implements NestedTeam<RunExecution> {
     this.members.replace(prepared, agents ?? []);
   }
 
-  /**
-   * Runs this team as a step of another run (see {@link NestedTeam}). Internal: used by
-   * `type: team` agents and by groups.
-   * @internal
-   */
+  /** @internal Runs this team as a step of another run (`type: team` agents, groups; see {@link NestedTeam}). */
   runNested(
     input: Record<string, unknown>,
     parent: RunExecution,

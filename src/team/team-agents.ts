@@ -236,6 +236,23 @@ export class TeamAgents<Nested extends CheckedTeam> {
     return { errors, warnings };
   }
 
+  /**
+   * The tools named by a configuration's agents that the team does not have (a proposal is
+   * checked with this before it is accepted: applying it would fail).
+   */
+  unknownTools(config: TeamConfig): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    (config.agents ?? []).forEach((agent, index) => {
+      try {
+        this.team.tools.resolve(agent.tools ?? [], ["agents", index, "tools"]);
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw error;
+        issues.push(...error.issues);
+      }
+    });
+    return issues;
+  }
+
   /** Prepares validated agents (all or none) for {@link replace}. */
   prepareAll(configs: readonly AgentConfig[]): PreparedAgent[] {
     return configs.map((config, index) => this.prepare(config, index));

@@ -10,44 +10,25 @@ import { newRunId } from "../internal/ids.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import { checkVariables } from "../flows/check-variables.js";
-import { assertNoApprovalsNeeded, type RunController } from "./lifecycle/run-controller.js";
+import { assertNoApprovalsNeeded } from "./lifecycle/run-controller.js";
 import type { NestedTeam } from "../run/nested-team.js";
 import { ORCHESTRATOR_ID } from "../router/route-decision.js";
 import { agentCallSettings } from "../run/agent-call-settings.js";
-import type { RunApprover, RunExecution, RunPlan } from "../run/run-execution.js";
+import type { RunExecution, RunPlan } from "../run/run-execution.js";
+import type { RunLaunch } from "./run-launch.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { TeamConfig } from "./team-config.js";
 import { runInputChecker, type TeamInputs } from "./team-inputs.js";
 import { compileTeamFlow, flowMode, runTeamFlow, type TeamFlow } from "../flows/team-flow.js";
 import type { TeamPipelines } from "./team-pipelines.js";
+import type { EstimateOptions, EstimateSource, TeamEstimate } from "./estimate-team.js";
 
 /** A nested team as the planner sees it: it runs as a step and checks a run input's keys. */
 export interface PlannedNestedTeam extends NestedTeam<RunExecution> {
   /** @throws ConfigError when the team's flow is invalid or the keys leave a prompt variable unset. */
   validate(inputKeys?: string[]): void;
-}
-
-/** How a run is started: what the entry point (`run`, `stream`, `start`, a parent run) adds to its plan. */
-export interface RunLaunch {
-  /** Stops the run; the plan's signal joins it with the caller's. */
-  controller: AbortController;
-  /** The team's lifecycle around the run (absent when the lifecycle is not enforced). */
-  control?: RunController;
-  /** Set when the run is a step of another run. */
-  nested?: NestedRunSettings;
-}
-
-/** What a nested run takes from its parent run. */
-export interface NestedRunSettings {
-  /** Prefix of the nested run's agent paths, `<parent prefix>/<agent id>`. */
-  readonly pathPrefix: string;
-  /** The parent's step-boundary gate (pauses the nested run with its parent). */
-  readonly gate?: ((execution: RunExecution) => Promise<void>) | undefined;
-  readonly approver?: RunApprover | undefined;
-  /** Whether the parent's events are read as they happen. */
-  readonly observed: boolean;
-  /** The parent shares the cost tracker's run: the parent ends it, not the nested run. */
-  readonly parentEndsCost: boolean;
+  /** The least and most a run of it may cost (see `LLMTeam.estimate`). */
+  estimate(input: RunInput, options: EstimateOptions): Promise<TeamEstimate>;
 }
 
 /** What a {@link TeamPlanner} plans from: live views of its team, read at every run. */
@@ -117,11 +98,25 @@ export class TeamPlanner {
     if (inputKeys) this.checkVariables(flow, inputKeys);
   }
 
+  /** What `team.estimate()` reads: the agents, settings, compiled flow and prices as they are now. */
+  estimateSource(): EstimateSource {
+    const { costTracker, clock, ...team } = this.team;
+    const pricing = costTracker.pricing;
+    const validate = (keys: string[] | undefined): void => this.validate(keys);
+    return {
+      ...team,
+      settings: this.settings,
+      flow: this.flow(),
+      pricing,
+      nowMs: clock.now(),
+      validate,
+    };
+  }
+
   /**
-   * The plan of one run, and its run started in the cost tracker. Everything that can fail
-   * before the run does fails here.
-   * @throws ConfigError for a bad input, no agents, an unset prompt variable, no model, an
-   *   unpriced model under a budget, or (unless `launch.control` is interactive) agents needing approval.
+   * The plan of one run, and its run started in the cost tracker: what can fail before the run
+   * fails here. @throws ConfigError for a bad input, no agents, an unset prompt variable, no
+   * model, an unpriced model under a budget, or agents needing approval in a run nobody can approve.
    */
   plan(input: RunInput, options: RunOptions, launch: RunLaunch): RunPlan | Promise<RunPlan> {
     const { teamId, agents } = this.team;
@@ -205,6 +200,8 @@ export class TeamPlanner {
       gate: nested ? nested.gate : interactive ? control.gate : undefined,
       approver: nested ? nested.approver : interactive ? control : undefined,
       teams: parts.teams.size > 0 ? parts.teams : undefined,
+      journal: launch.journal,
+      replay: launch.replay,
     };
     return plan;
   }

@@ -1,36 +1,33 @@
-import type { PreparedAgent } from "../agents/llm-agent.js";
-import type { CostTracker } from "../cost/cost-tracker.js";
 import { EventChannel } from "../events/event-channel.js";
 import type { StreamEvent } from "../events/stream-event.js";
-import type { Clock } from "../internal/clock.js";
 import { newRunId } from "../internal/ids.js";
 import { EventLog } from "./lifecycle/event-log.js";
 import { RunController } from "./lifecycle/run-controller.js";
 import { RunHandle } from "./lifecycle/run-handle.js";
-import { hashConfig } from "./lifecycle/run-snapshot.js";
+import { configJson, hashConfig } from "./lifecycle/run-snapshot.js";
+import { loadReplay } from "./load-replay.js";
+import { ConfigError } from "../errors/config-error.js";
+import { RunJournal } from "../run/run-journal.js";
+import type { RunReplay } from "../run/run-replay.js";
+import type { RunStore } from "../store/run-store.js";
 import type { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
 import type { RunExecution, RunPlan } from "../run/run-execution.js";
-import type { RunInput, RunOptions } from "../run/run-input.js";
+import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { RunOutlet } from "../run/run-outlet.js";
 import type { RunResult } from "../run/run-result.js";
 import { RunStream } from "../run/run-stream.js";
 import { startRun } from "../run/start-run.js";
 import type { TeamConfig } from "./team-config.js";
-import type { RunLaunch, TeamPlanner } from "./team-planner.js";
+import { TeamPlanner, type TeamPlannerOptions } from "./team-planner.js";
+import type { RunLaunch } from "./run-launch.js";
 
-/** What a {@link TeamRunner} runs: live views of its team. */
-export interface TeamRunnerOptions {
-  teamId: string;
-  /** The team's agents in run order (the team's own list; read for the configuration hash). */
-  agents: readonly PreparedAgent[];
-  /** The team's current settings (replaced when approved proposals are applied). */
-  settings: () => Omit<TeamConfig, "agents">;
-  planner: TeamPlanner;
+/** What a {@link TeamRunner} runs: live views of its team (what its planner plans from, and more). */
+export interface TeamRunnerOptions extends TeamPlannerOptions {
   lifecycle: TeamLifecycle;
-  costTracker: CostTracker;
-  clock: Clock;
   /** Events buffered for a slow `stream()` consumer before the run pauses. */
   streamBufferSize: number;
+  /** Where the team's runs are stored (durable runs); absent: runs live in memory only. */
+  runStore?: RunStore | undefined;
 }
 
 /**
@@ -40,7 +37,12 @@ export interface TeamRunnerOptions {
  * with (the team's {@link TeamPlanner}) and the outlet its events go to; `startRun` does the rest.
  */
 export class TeamRunner {
-  constructor(private readonly team: TeamRunnerOptions) {}
+  /** Plans the team's runs (its cache is shared by them). */
+  readonly planner: TeamPlanner;
+
+  constructor(private readonly team: TeamRunnerOptions) {
+    this.planner = new TeamPlanner(team);
+  }
 
   /** See `LLMTeam.run`. */
   run(input: RunInput, options: RunOptions = {}): Promise<RunResult> {
@@ -65,8 +67,20 @@ export class TeamRunner {
     return new RunStream(runId, channel, this.launch(input, { ...options, runId }, launch, outlet));
   }
 
+  /** See `LLMTeam.resume`. */
+  async resume(runId: string, options: Omit<RunOptions, "runId"> = {}): Promise<RunHandle> {
+    const store = this.team.runStore;
+    if (!store) {
+      throw new ConfigError(
+        `Team "${this.team.teamId}" has no run store, so it has no stored run "${runId}" to resume. Give it one: new LLMTeam({ ..., runStore: new SqliteRunStore() }) or runStore: in the team file.`,
+      );
+    }
+    const replay = await loadReplay(store, runId, this.team.teamId, this.config());
+    return this.start(replay.input, { ...options, runId }, replay);
+  }
+
   /** See `LLMTeam.start`. */
-  start(input: RunInput, options: RunOptions = {}): RunHandle {
+  start(input: RunInput, options: RunOptions = {}, replay?: RunReplay): RunHandle {
     const { lifecycle } = this.team;
     const abort = new AbortController();
     const runId = options.runId ?? newRunId();
@@ -77,16 +91,13 @@ export class TeamRunner {
       close: () => log.close(),
       fail: (error) => log.fail(error),
     };
-    const launch: RunLaunch = { controller: abort, control };
+    const launch: RunLaunch = { controller: abort, control, ...(replay ? { replay } : {}) };
     const result = this.launch(input, { ...options, runId }, launch, outlet);
     return new RunHandle({
       runId,
       teamId: this.team.teamId,
       configVersion: lifecycle.configVersion,
-      configHash: hashConfig({
-        ...this.team.settings(),
-        agents: this.team.agents.map((agent) => agent.config),
-      }),
+      configHash: hashConfig(this.config()),
       input: typeof input === "string" ? { query: input } : input,
       clock: this.team.clock,
       controller: control,
@@ -126,6 +137,32 @@ export class TeamRunner {
     );
   }
 
+  /** The team's configuration as a run starts with it. */
+  private config(): TeamConfig {
+    return { ...this.team.settings(), agents: this.team.agents.map((agent) => agent.config) };
+  }
+
+  /** A durable run's writer, for a top-level run of a team with a run store. */
+  private journal(input: RunInput, runId: string, replay: RunReplay | undefined): RunJournal {
+    const { runStore, teamId, clock } = this.team;
+    if (replay) {
+      const journal = new RunJournal(runStore!, runId, clock, undefined);
+      journal.continueAfter(replay.lastSeq);
+      return journal;
+    }
+    const config = this.config();
+    return new RunJournal(runStore!, runId, clock, {
+      runId,
+      teamId,
+      configHash: hashConfig(config),
+      config: configJson(config),
+      input: normalizeInput(input),
+      options: {},
+      status: "running",
+      createdAt: clock.now(),
+    });
+  }
+
   /** A `run()`/`stream()` launch: the lifecycle's controller only when the lifecycle is enforced. */
   private uninteractive(controller: AbortController): RunLaunch {
     const { lifecycle } = this.team;
@@ -148,7 +185,14 @@ export class TeamRunner {
     let planned: RunPlan | Promise<RunPlan>;
     try {
       if (checkLifecycle) this.team.lifecycle.assertCanRun();
-      planned = this.team.planner.plan(input, options, launch);
+      // A top-level run of a team with a run store is durable: it gets its journal.
+      if (checkLifecycle && this.team.runStore) {
+        const runId = options.runId ?? newRunId();
+        const journal = this.journal(input, runId, launch.replay);
+        planned = this.planner.plan(input, { ...options, runId }, { ...launch, journal });
+      } else {
+        planned = this.planner.plan(input, options, launch);
+      }
     } catch (error) {
       outlet.fail?.(error);
       return Promise.reject(error);

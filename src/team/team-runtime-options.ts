@@ -6,6 +6,7 @@ import type { KnowledgeCatalog } from "../knowledge/knowledge-catalog.js";
 import type { ModelCallMiddleware } from "../providers/model-call.js";
 import type { BreakerStore } from "../resilience/breaker-store.js";
 import type { BudgetStore } from "../store/budget-store.js";
+import type { RunStore } from "../store/run-store.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 
 /** Parts of a team that are not configuration data: model instances, clock, extra layers. */
@@ -35,6 +36,12 @@ export interface TeamRuntimeOptions {
    * share across processes.
    */
   budgetStore?: BudgetStore;
+  /**
+   * Where the team's runs are stored, so they survive the process (`SqliteRunStore`,
+   * `PostgresRunStore`): every run's events, snapshots and approvals, and `team.resume(runId)`.
+   * Default: none (runs live in memory only and pay nothing for durability).
+   */
+  runStore?: RunStore;
   /** The tracker that counts the team's runs (default: a new one). */
   costTracker?: CostTracker;
   /** Where circuit breakers keep their state (default: in memory, this process only). */
@@ -61,6 +68,7 @@ export const RUNTIME_KEYS = [
   "defaultModel",
   "pricing",
   "budgetStore",
+  "runStore",
   "costTracker",
   "tools",
   "enforceLifecycle",

@@ -10,21 +10,9 @@ import {
   type LanguageModelV4Usage,
 } from "@ai-sdk/provider";
 import type { Clock } from "../internal/clock.js";
+import type { ScriptedHttpError, ScriptedToolCall } from "./scripted-parts.js";
 
-/** A tool call the scripted model asks for. `input` may be an object or raw JSON text. */
-export interface ScriptedToolCall {
-  toolName: string;
-  input: unknown;
-  toolCallId?: string;
-}
-
-/** An HTTP failure, thrown as the AI SDK's `APICallError` with status and headers. */
-export interface ScriptedHttpError {
-  status: number;
-  headers?: Record<string, string>;
-  message?: string;
-  body?: string;
-}
+export type { ScriptedHttpError, ScriptedToolCall } from "./scripted-parts.js";
 
 /** One scripted answer. A plain string is `{ text }`. */
 export type ScriptedResponse =

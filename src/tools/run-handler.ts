@@ -24,6 +24,7 @@ export class HandlerContext implements ToolContext {
     readonly callId: string,
     readonly toolName: string,
     private readonly outer: AbortSignal | undefined,
+    readonly idempotencyKey: string = callId,
     readonly events?: EventSink | undefined,
   ) {}
 

@@ -31,6 +31,8 @@ export interface ToolExecuteOptions {
   signal?: AbortSignal;
   /** Id of the call (default: a generated one). */
   callId?: string;
+  /** The handler's `context.idempotencyKey` (default: the call id). */
+  idempotencyKey?: string;
   /**
    * Asked before running a tool whose `needsApproval` says so (after validation). Without it
    * the executor does not ask: whoever calls `execute` directly is the approver.
@@ -170,7 +172,13 @@ export class ToolExecutor {
         return this.failure(name, callId, args, startedAt, "denied", refusal);
     }
     const timeoutMs = definition.timeoutMs ?? this.timeoutMs;
-    const context = new HandlerContext(callId, name, signal, options.events);
+    const context = new HandlerContext(
+      callId,
+      name,
+      signal,
+      options.idempotencyKey ?? callId,
+      options.events,
+    );
     let outcome: HandlerOutcome;
     try {
       const running = runHandler(definition, parsed.value, context, timeoutMs, this.clock, signal);

@@ -53,6 +53,30 @@ export interface ToolLoopOptions {
   checkpoint?: () => Promise<void>;
   /** Usage to add each model call into as it completes (default: a new one), so a caller keeps it even when a call throws. */
   usage?: Usage;
+  /** Goes on from a state a `saveState` saved (a resumed run): rounds already run are not repeated. */
+  resume?: ToolLoopState | undefined;
+  /**
+   * Called, when given, at the loop's durability points: after a model answer asked for tools
+   * (before they run) and after their results are in. A durable run stores the state.
+   */
+  saveState?: ((state: ToolLoopState) => Promise<void>) | undefined;
+  /** Prefix of each tool call's idempotency key: `<prefix>:<round>:<call id>` (default: the call id alone). */
+  idempotencyPrefix?: string | undefined;
+}
+
+/** A tool loop's state at a durability point, as plain JSON (see `ToolLoopOptions.saveState`). */
+export interface ToolLoopState {
+  prompt: LanguageModelV4Prompt;
+  rounds: number;
+  steps: number;
+  usage: Usage;
+  toolCalls: ToolCallRecord[];
+  /** Failing calls by tool and arguments, with how often they failed. */
+  failures: [string, number][];
+  /** The model's last answer, while its tool calls have not all run. */
+  pending?:
+    | { text: string; toolCalls: ModelResponse["toolCalls"]; model: string; finishReason: string }
+    | undefined;
 }
 
 /** What {@link runToolLoop} returns. */
@@ -127,22 +151,39 @@ class ToolLoopRun {
     this.usage = options.usage ?? emptyUsage();
     this.prompt = options.request.prompt;
     this.approver = (request) => this.approve(request);
+    const resume = options.resume;
+    if (resume) {
+      addUsage(this.usage, resume.usage);
+      this.prompt = resume.prompt;
+      this.rounds = resume.rounds;
+      this.steps = resume.steps;
+      this.toolCalls.push(...resume.toolCalls);
+      for (const [key, count] of resume.failures) this.failures.set(key, count);
+    }
   }
 
   async run(): Promise<ToolLoopResult> {
-    const { call, context, executor, request } = this.options;
+    const { call, context, executor, request, saveState } = this.options;
     const tools = request.tools ?? executor.getModelTools();
+    let pending: ModelResponse | undefined = resumedAnswer(this.options.resume);
     for (;;) {
-      context.signal.throwIfAborted();
-      if (this.steps > 0 && this.options.checkpoint) await this.options.checkpoint();
-      const response = await call({ ...request, prompt: this.prompt, tools }, context);
-      this.steps++;
-      addUsage(this.usage, response.usage);
-      if (response.toolCalls.length === 0) return this.finish(response, "final_answer");
-      if (this.rounds >= this.maxToolRounds) {
-        return this.finish(response, "max_rounds", {
-          message: maxRoundsMessage(this.maxToolRounds, response, this.options.context.agentId),
-        });
+      let response: ModelResponse;
+      if (pending) {
+        response = pending;
+        pending = undefined;
+      } else {
+        context.signal.throwIfAborted();
+        if (this.steps > 0 && this.options.checkpoint) await this.options.checkpoint();
+        response = await call({ ...request, prompt: this.prompt, tools }, context);
+        this.steps++;
+        addUsage(this.usage, response.usage);
+        if (response.toolCalls.length === 0) return this.finish(response, "final_answer");
+        if (this.rounds >= this.maxToolRounds) {
+          return this.finish(response, "max_rounds", {
+            message: maxRoundsMessage(this.maxToolRounds, response, this.options.context.agentId),
+          });
+        }
+        if (saveState) await saveState(this.state(response));
       }
       this.rounds++;
       const calls = response.toolCalls.map((toolCall) =>
@@ -155,6 +196,7 @@ class ToolLoopRun {
         toolResultsMessage(results),
       ];
       const repeated = this.record(calls, results);
+      if (saveState) await saveState(this.state(undefined));
       if (repeated) {
         return this.finish(response, "repeated_failure", {
           message: repeatedFailureMessage(repeated.call, repeated.result, repeated.count),
@@ -165,8 +207,25 @@ class ToolLoopRun {
     }
   }
 
+  /** The loop's state as JSON-safe data; `answer`: the model's answer whose tools have not run. */
+  private state(answer: ModelResponse | undefined): ToolLoopState {
+    const state: ToolLoopState = {
+      prompt: this.prompt,
+      rounds: this.rounds,
+      steps: this.steps,
+      usage: this.usage,
+      toolCalls: this.toolCalls,
+      failures: [...this.failures],
+    };
+    if (answer) {
+      const { text, toolCalls, model, finishReason } = answer;
+      state.pending = { text, toolCalls, model, finishReason };
+    }
+    return state;
+  }
+
   private async runOneCall(parsed: ParsedToolCall): Promise<ToolResult> {
-    const { context, executor } = this.options;
+    const { context, executor, idempotencyPrefix } = this.options;
     const round = this.rounds;
     const args = parsed.parsed ? parsed.arguments : parsed.inputText;
     const announced = context.events.emit("tool_call", {
@@ -181,6 +240,9 @@ class ToolLoopRun {
       callId: parsed.callId,
       approve: this.approver,
       events: context.events,
+      ...(idempotencyPrefix === undefined
+        ? {}
+        : { idempotencyKey: `${idempotencyPrefix}:${round}:${parsed.callId}` }),
     });
     const data: StreamEventDataMap["tool_result"] = {
       callId: result.callId,
@@ -264,6 +326,13 @@ class ToolLoopRun {
     }
     return result;
   }
+}
+
+/** The answer a saved state was waiting to run the tools of, as a response (its usage is counted already). */
+function resumedAnswer(state: ToolLoopState | undefined): ModelResponse | undefined {
+  const pending = state?.pending;
+  if (!pending) return undefined;
+  return { ...pending, usage: emptyUsage(), latencyMs: 0 };
 }
 
 function toRecord(parsed: ParsedToolCall, result: ToolResult, round: number): ToolCallRecord {

@@ -11,6 +11,12 @@ export interface ToolContext {
   toolName: string;
   /** The run's events, tagged with the calling agent (inside a team's tool loop only). */
   events?: EventSink | undefined;
+  /**
+   * The same for this call when a stored run is resumed and the call is made again: run id,
+   * agent path, tool round and call id (`callId` outside a run). Side-effecting tools can
+   * deduplicate on it (see docs/durable-runs.md).
+   */
+  idempotencyKey: string;
 }
 
 /** A tool's handler: sync or async, one argument object. */

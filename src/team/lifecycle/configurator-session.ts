@@ -6,7 +6,7 @@ import { addUsage, emptyUsage, type Usage } from "../../events/usage.js";
 import type { Clock } from "../../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../../providers/model-call.js";
 import type { TeamConfig } from "../team-config.js";
-import { applyConfigChanges, configChangeSchema } from "./config-change.js";
+import { configChangeSchema } from "./config-change.js";
 import { ConfigurationProposal } from "./configuration-proposal.js";
 import { configuratorInstructions, redactSecrets } from "./configurator-prompt.js";
 import type { TeamLifecycle } from "./team-lifecycle.js";
@@ -167,7 +167,7 @@ export class ConfiguratorSession {
       );
       addUsage(usage, response.usage);
       this.transcript.push({ role: "assistant", content: [{ type: "text", text: response.text }] });
-      const checked = checkReply(response.text, config);
+      const checked = checkReply(response.text, team.lifecycle);
       if (checked.ok) {
         addUsage(this.total, usage);
         const proposals = checked.value.proposals.map((proposal) =>
@@ -205,7 +205,7 @@ type Checked =
   | { ok: true; value: z.output<typeof configuratorReplySchema> }
   | { ok: false; issues: ConfigIssue[] };
 
-function checkReply(text: string, config: TeamConfig): Checked {
+function checkReply(text: string, lifecycle: TeamLifecycle): Checked {
   let json: unknown;
   try {
     json = JSON.parse(stripFence(text));
@@ -225,7 +225,7 @@ function checkReply(text: string, config: TeamConfig): Checked {
   const issues: ConfigIssue[] = [];
   parsed.data.proposals.forEach((proposal, index) => {
     try {
-      applyConfigChanges(config, proposal.changes);
+      lifecycle.checkChanges(proposal.changes);
     } catch (error) {
       if (!ConfigError.isInstance(error)) throw error;
       issues.push(

@@ -5,6 +5,7 @@ import { ApprovalRejectedError } from "../../errors/approval-rejected-error.js";
 import { LifecycleError } from "../../errors/lifecycle-error.js";
 import { LLMTeamError } from "../../errors/llmteam-error.js";
 import type { RunApprover, RunExecution } from "../../run/run-execution.js";
+import type { RunJournal } from "../../run/run-journal.js";
 import type { TeamLifecycle } from "./team-lifecycle.js";
 
 /** Where one run stands: the run's part of {@link TeamState}. */
@@ -26,7 +27,7 @@ export interface ApprovalRequest {
 
 interface Decision {
   approved: boolean;
-  reason?: string;
+  reason?: string | undefined;
 }
 
 interface Deferred<T> {
@@ -94,6 +95,7 @@ export class RunController implements RunApprover {
   readonly gate = async (execution: RunExecution): Promise<void> => {
     if (!this.pauseRequested) return;
     await this.hold(execution, "paused at a step boundary");
+    await execution.plan.journal?.commit("paused");
     await this.waitForResume(execution.signal);
     await this.release(execution, "resumed");
   };
@@ -204,7 +206,13 @@ export class RunController implements RunApprover {
     subject: Omit<ApprovalRequest, "approvalId" | "requestedAt">,
     options: { announce?: boolean; approvalId?: string } = {},
   ): Promise<{ approvalId: string; decision: Decision }> {
-    const wanted = options.approvalId;
+    const { replay, journal } = execution.plan;
+    // A resumed run asks again under the id it asked with before (tool approvals: the call id).
+    const wanted =
+      options.approvalId ??
+      (subject.kind === "agent" ? replay?.takeAskedApproval(subject.agentId) : undefined);
+    const stored = wanted === undefined ? undefined : replay?.decision(wanted);
+    if (stored) return { approvalId: stored.approvalId, decision: stored };
     const approvalId =
       wanted !== undefined && wanted.length > 0 && !this.pending.has(wanted)
         ? wanted
@@ -215,21 +223,11 @@ export class RunController implements RunApprover {
       decided,
     });
     try {
-      const { agentId, kind, toolName, callId } = subject;
-      if (options.announce ?? true) {
-        await execution.emit(
-          "approval_requested",
-          {
-            approvalId,
-            kind,
-            ...(toolName === undefined ? {} : { toolName, arguments: subject.arguments }),
-            ...(callId === undefined ? {} : { callId }),
-          },
-          agentId,
-        );
-      }
+      if (options.announce ?? true) await announce(execution, approvalId, subject);
       await this.hold(execution, `waiting for approval ${approvalId}`);
-      const decision = await abortable(decided.promise, execution.signal);
+      const decision = journal
+        ? await this.decidedHereOrInStore(journal, approvalId, decided.promise, execution.signal)
+        : await abortable(decided.promise, execution.signal);
       if (this.pauseRequested) await this.waitForResume(execution.signal);
       await this.release(
         execution,
@@ -238,6 +236,37 @@ export class RunController implements RunApprover {
       return { approvalId, decision };
     } finally {
       this.pending.delete(approvalId);
+    }
+  }
+
+  /**
+   * A durable run's approval: stored as waiting, then decided by `handle.approve/reject` here
+   * or by another process through the store (polled); the first decision stands and is kept.
+   */
+  private async decidedHereOrInStore(
+    journal: RunJournal,
+    approvalId: string,
+    here: Promise<Decision>,
+    signal: AbortSignal,
+  ): Promise<Decision> {
+    await journal.commit("waiting_approval");
+    const stopPolling = new AbortController();
+    const polling = AbortSignal.any([signal, stopPolling.signal]);
+    const elsewhere = journal.waitForDecision(approvalId, polling);
+    elsewhere.catch(() => undefined);
+    try {
+      const decision = await abortable(Promise.race([here, elsewhere]), signal);
+      const kept = await journal.recordDecision({
+        approvalId,
+        approved: decision.approved,
+        ...(decision.reason === undefined ? {} : { reason: decision.reason }),
+        decidedAt: journal.now(),
+      });
+      if (kept) return decision;
+      // Someone else decided first: theirs stands.
+      return await journal.waitForDecision(approvalId, signal);
+    } finally {
+      stopPolling.abort();
     }
   }
 
@@ -270,6 +299,25 @@ export class RunController implements RunApprover {
     this.pauseWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** `approval_requested` for an approval the run asks for. */
+async function announce(
+  execution: RunExecution,
+  approvalId: string,
+  subject: Omit<ApprovalRequest, "approvalId" | "requestedAt">,
+): Promise<void> {
+  const { agentId, kind, toolName, callId } = subject;
+  await execution.emit(
+    "approval_requested",
+    {
+      approvalId,
+      kind,
+      ...(toolName === undefined ? {} : { toolName, arguments: subject.arguments }),
+      ...(callId === undefined ? {} : { callId }),
+    },
+    agentId,
+  );
 }
 
 /**

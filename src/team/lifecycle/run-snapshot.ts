@@ -100,6 +100,11 @@ export function hashConfig(config: unknown): string {
     .digest("hex");
 }
 
+/** A configuration as plain JSON with sorted keys (what {@link hashConfig} hashes). */
+export function configJson(config: unknown): unknown {
+  return JSON.parse(canonicalJson(config, new WeakSet())) as unknown;
+}
+
 function canonicalJson(value: unknown, seen: WeakSet<object>): string {
   if (typeof value === "function") return '"<function>"';
   if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";

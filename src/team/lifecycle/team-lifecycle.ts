@@ -1,8 +1,8 @@
-import { ConfigError } from "../../errors/config-error.js";
+import { ConfigError, type ConfigIssue } from "../../errors/config-error.js";
 import { LifecycleError } from "../../errors/lifecycle-error.js";
 import { systemClock, type Clock } from "../../internal/clock.js";
 import type { TeamConfig } from "../team-config.js";
-import { applyConfigChanges } from "./config-change.js";
+import { applyConfigChanges, type ConfigChange } from "./config-change.js";
 import { diffConfigs, type ConfigDiff } from "./config-diff.js";
 import {
   BIND_PROPOSAL,
@@ -33,6 +33,11 @@ export interface TeamLifecycleOptions {
   read?: () => TeamConfig;
   /** Replaces the team's configuration at once; throws, changing nothing, when it is invalid. */
   write?: (config: TeamConfig) => void;
+  /**
+   * Checks a changed configuration against what the team has beyond the schema (the tools its
+   * agents name), so a proposal that could not be applied is refused when it is made.
+   */
+  check?: (config: TeamConfig) => ConfigIssue[];
 }
 
 /**
@@ -287,7 +292,23 @@ export class TeamLifecycle {
    */
   preview(proposal: ConfigurationProposal): ConfigDiff {
     const before = this.read();
-    return diffConfigs(before, applyConfigChanges(before, proposal.changes));
+    return diffConfigs(before, this.applyChecked(before, proposal.changes));
+  }
+
+  /**
+   * The configuration these changes would make, checked against the schema and the team (e.g.
+   * every tool named exists), without changing anything.
+   * @throws ConfigError naming each problem (`changes.N` or the config key) and what is valid.
+   */
+  checkChanges(changes: readonly ConfigChange[]): TeamConfig {
+    return this.applyChecked(this.read(), changes);
+  }
+
+  private applyChecked(config: TeamConfig, changes: readonly ConfigChange[]): TeamConfig {
+    const next = applyConfigChanges(config, changes);
+    const issues = this.options.check?.(next) ?? [];
+    if (issues.length > 0) throw new ConfigError(issues);
+    return next;
   }
 
   /** Approves every pending proposal. Returns them. */
@@ -336,7 +357,7 @@ export class TeamLifecycle {
     let after = before;
     for (const proposal of proposals) {
       try {
-        after = applyConfigChanges(after, proposal.changes);
+        after = this.applyChecked(after, proposal.changes);
       } catch (error) {
         if (!ConfigError.isInstance(error)) throw error;
         throw new ConfigError(

@@ -1,0 +1,309 @@
+import type { DatabaseSync } from "node:sqlite";
+import { RunStoreError } from "../errors/run-store-error.js";
+import { canonicalJson, GENESIS_HASH } from "./run-log-hash.js";
+import {
+  decisionFromRow,
+  eventFromRow,
+  newRunValues,
+  prepareEvents,
+  RUN_COLUMNS,
+  runFilterQuery,
+  runFromRow,
+  statusProblem,
+  unknownRunMessage,
+  type RunRow,
+} from "./run-store-rows.js";
+import {
+  EVENTS_PER_INSERT,
+  migrate,
+  openDatabase,
+  prepareStatements,
+  type SqliteRunStatements,
+} from "./sqlite-run-store-schema.js";
+import type {
+  NewStoredRun,
+  RunCommit,
+  RunCommitResult,
+  RunFilter,
+  RunStore,
+  StoredDecision,
+  StoredEvent,
+  StoredRun,
+  StoredRunStatus,
+  StoredSnapshot,
+} from "./run-store.js";
+
+/** Default file of {@link SqliteRunStore} (and of the CLI's `--store`). */
+export const DEFAULT_RUN_STORE_PATH = ".llmteam/runs.db";
+
+/** Options of {@link SqliteRunStore}. */
+export interface SqliteRunStoreOptions {
+  /**
+   * Database file; created (with its directory) when missing. Default
+   * {@link DEFAULT_RUN_STORE_PATH}. `":memory:"` for a private in-memory database.
+   */
+  path?: string;
+  /** How long a writer waits for another process's lock, in ms. Default `5000`. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * A {@link RunStore} in one SQLite file, through Node's built-in `node:sqlite` (no native
+ * add-on): the embedded default. WAL mode, so readers (`llmteam runs list`, another process)
+ * never block the process writing a run; each `commit` is one `BEGIN IMMEDIATE` transaction.
+ * `synchronous = NORMAL`: a commit survives the process being killed; after a power cut the
+ * last commits may be lost, never half-written.
+ *
+ * @throws RunStoreError when the file cannot be opened, is not a SQLite database, holds tables
+ * of something else, or was written by a newer llmteam (schema version).
+ * @example
+ * const store = new SqliteRunStore({ path: ".llmteam/runs.db" });
+ */
+export class SqliteRunStore implements RunStore {
+  /** The database file. */
+  readonly path: string;
+  private readonly database: DatabaseSync;
+  private readonly statements: SqliteRunStatements;
+
+  constructor(options: SqliteRunStoreOptions = {}) {
+    this.path = options.path ?? DEFAULT_RUN_STORE_PATH;
+    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+    this.database = openDatabase(this.path, busyTimeoutMs);
+    try {
+      migrate(this.database, this.path);
+      this.statements = prepareStatements(this.database);
+    } catch (error) {
+      this.database.close();
+      throw error;
+    }
+  }
+
+  async createRun(run: NewStoredRun): Promise<void> {
+    const values = newRunValues(run);
+    if (values.problem) throw this.error("createRun", values.problem, run.runId);
+    this.guard("createRun", run.runId, () => {
+      const inserted = this.statements.insertRun.run(
+        run.runId,
+        run.teamId,
+        run.configHash,
+        values.config,
+        values.input,
+        values.options,
+        run.status,
+        run.createdAt,
+        run.createdAt,
+        GENESIS_HASH,
+      );
+      if (Number(inserted.changes) === 0)
+        throw this.error(
+          "createRun",
+          `A run "${run.runId}" is already in the run store ${this.path}; run ids are unique.`,
+          run.runId,
+        );
+    });
+  }
+
+  async commit(runId: string, commit: RunCommit): Promise<RunCommitResult> {
+    if (commit.status !== undefined) {
+      const problem = statusProblem(commit.status);
+      if (problem) throw this.error("commit", problem, runId);
+    }
+    return this.guard("commit", runId, () =>
+      this.transaction(() => {
+        const row = this.statements.runHead.get(runId) as
+          { last_seq: number; last_hash: string; cancel_requested: number } | undefined;
+        if (!row) throw this.error("commit", unknownRunMessage(this.path, runId), runId);
+        const prepared = prepareEvents(runId, row.last_seq, row.last_hash, commit.events);
+        if (typeof prepared === "string") {
+          // This very batch is stored: an earlier attempt went through and its answer was lost.
+          if (this.isStoredTail(runId, row, commit))
+            return { cancelRequested: row.cancel_requested !== 0 };
+          throw this.error("commit", prepared, runId);
+        }
+        const { insertEvents, upsertSnapshot, updateRun } = this.statements;
+        // One multi-row INSERT per up to 16 events: fewer statement steps than one per event.
+        for (let start = 0; start < prepared.rows.length; start += EVENTS_PER_INSERT) {
+          const count = Math.min(EVENTS_PER_INSERT, prepared.rows.length - start);
+          const values: (string | number)[] = [];
+          for (let index = start; index < start + count; index++) {
+            const event = prepared.rows[index]!;
+            values.push(runId, event.seq, commit.events[index]!.type, event.json, event.hash);
+          }
+          insertEvents[count - 1]!().run(...values);
+        }
+        if (commit.snapshot)
+          upsertSnapshot.run(
+            runId,
+            commit.snapshot.seq,
+            canonicalJson(commit.snapshot.state),
+            commit.now,
+          );
+        const hasStatus = commit.status !== undefined;
+        updateRun.run(
+          prepared.lastSeq,
+          prepared.lastHash,
+          prepared.costNano,
+          prepared.inputTokens,
+          prepared.outputTokens,
+          commit.now,
+          commit.status ?? null,
+          hasStatus || commit.error !== undefined ? 1 : 0,
+          commit.error ?? null,
+          runId,
+        );
+        return { cancelRequested: row.cancel_requested !== 0 };
+      }),
+    );
+  }
+
+  /** True when `commit`'s events are the last ones stored, exactly (same hashes). */
+  private isStoredTail(
+    runId: string,
+    head: { last_seq: number; last_hash: string },
+    commit: RunCommit,
+  ): boolean {
+    const first = commit.events[0]?.seq;
+    if (first === undefined || commit.events.at(-1)!.seq !== head.last_seq || first < 1)
+      return false;
+    const before =
+      first === 1
+        ? { hash: GENESIS_HASH }
+        : (this.statements.eventHash.get(runId, first - 1) as { hash: string } | undefined);
+    if (!before) return false;
+    const again = prepareEvents(runId, first - 1, before.hash, commit.events);
+    return typeof again !== "string" && again.lastHash === head.last_hash;
+  }
+
+  async getRun(runId: string): Promise<StoredRun | undefined> {
+    return this.guard("getRun", runId, () => {
+      const row = this.statements.getRun.get(runId) as RunRow | undefined;
+      return row && runFromRow(row);
+    });
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<StoredRun[]> {
+    const query = runFilterQuery(filter, () => "?");
+    if (typeof query === "string") throw this.error("listRuns", query);
+    const sql = `SELECT ${RUN_COLUMNS} FROM llmteam_runs ${query.where} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const parameters = query.values as (string | number)[];
+    return this.guard("listRuns", undefined, () =>
+      (this.database.prepare(sql).all(...parameters) as unknown as RunRow[]).map(runFromRow),
+    );
+  }
+
+  async readEvents(
+    runId: string,
+    options: { afterSeq?: number | undefined; limit?: number | undefined } = {},
+  ): Promise<StoredEvent[]> {
+    return this.guard("readEvents", runId, () =>
+      (
+        this.statements.readEvents.all(
+          runId,
+          options.afterSeq ?? 0,
+          options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit)),
+        ) as { seq: number; json: string; hash: string }[]
+      ).map(eventFromRow),
+    );
+  }
+
+  async readSnapshot(runId: string): Promise<StoredSnapshot | undefined> {
+    return this.guard("readSnapshot", runId, () => {
+      const row = this.statements.readSnapshot.get(runId) as
+        { seq: number; state: string } | undefined;
+      return row && { seq: row.seq, state: JSON.parse(row.state) as unknown };
+    });
+  }
+
+  async recordDecision(runId: string, decision: StoredDecision): Promise<boolean> {
+    return this.guard("recordDecision", runId, () =>
+      this.transaction(() => {
+        if (!this.statements.runHead.get(runId))
+          throw this.error("recordDecision", unknownRunMessage(this.path, runId), runId);
+        const inserted = this.statements.insertDecision.run(
+          runId,
+          decision.approvalId,
+          decision.approved ? 1 : 0,
+          decision.reason ?? null,
+          decision.decidedAt,
+        );
+        return Number(inserted.changes) === 1;
+      }),
+    );
+  }
+
+  async readDecisions(runId: string): Promise<StoredDecision[]> {
+    return this.guard("readDecisions", runId, () =>
+      (this.statements.readDecisions.all(runId) as Parameters<typeof decisionFromRow>[0][]).map(
+        decisionFromRow,
+      ),
+    );
+  }
+
+  async requestCancel(runId: string, now: number): Promise<boolean> {
+    return this.guard(
+      "requestCancel",
+      runId,
+      () => Number(this.statements.requestCancel.run(now, runId).changes) === 1,
+    );
+  }
+
+  async setStatus(
+    runId: string,
+    status: StoredRunStatus,
+    now: number,
+    error?: string,
+  ): Promise<void> {
+    const problem = statusProblem(status);
+    if (problem) throw this.error("setStatus", problem, runId);
+    this.guard("setStatus", runId, () => {
+      const changed = this.statements.setStatus.run(status, error ?? null, now, runId);
+      if (Number(changed.changes) === 0)
+        throw this.error("setStatus", unknownRunMessage(this.path, runId), runId);
+    });
+  }
+
+  async deleteRuns(options: { before: number }): Promise<number> {
+    return this.guard("deleteRuns", undefined, () =>
+      this.transaction(() => {
+        const { deleteRuns } = this.statements;
+        for (const statement of deleteRuns.children) statement.run(options.before);
+        return Number(deleteRuns.runs.run(options.before).changes);
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.database.isOpen) this.database.close();
+  }
+
+  private transaction<T>(work: () => T): T {
+    this.statements.begin.run();
+    try {
+      const result = work();
+      this.statements.commit.run();
+      return result;
+    } catch (error) {
+      if (this.database.isTransaction) this.statements.rollback.run();
+      throw error;
+    }
+  }
+
+  /** Runs `work`, turning a database failure into a {@link RunStoreError} naming the file. */
+  private guard<T>(operation: string, runId: string | undefined, work: () => T): T {
+    if (!this.database.isOpen)
+      throw this.error(operation, `The run store ${this.path} is closed.`, runId);
+    try {
+      return work();
+    } catch (error) {
+      if (RunStoreError.isInstance(error)) throw error;
+      throw new RunStoreError(
+        `Run store ${this.path}: ${operation} failed: ${(error as Error).message}`,
+        { operation, path: this.path, runId, cause: error },
+      );
+    }
+  }
+
+  private error(operation: string, message: string, runId?: string): RunStoreError {
+    return new RunStoreError(message, { operation, path: this.path, runId });
+  }
+}
