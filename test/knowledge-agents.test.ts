@@ -247,3 +247,28 @@ describe("knowledge_search", () => {
     expect(toolMessage).toContain("A Retry-After header from the provider sets the wait.");
   });
 });
+
+describe("estimates of teams with knowledge agents", () => {
+  it("count a rag agent as no call and no cost, and its passages in the next prompt's most", async () => {
+    const team = new LLMTeam({
+      teamId: "t",
+      model: "openai/gpt-4o-mini",
+      maxTokens: 100,
+      knowledge,
+      agents: [RAG, { type: "llm", role: "writer", prompt: "{query} {context}" }],
+    });
+    const estimate = await team.estimate({ query: "How are calls retried?" });
+    const [docs, writer] = estimate.agents;
+    expect(docs).toMatchObject({
+      agentId: "docs",
+      kind: "retrieval",
+      model: undefined,
+      minUsd: 0,
+      maxUsd: 0,
+    });
+    expect(docs!.calls).toEqual({ min: 0, max: 0 });
+    // topK 2 passages of up to 400 tokens (and their source lines) may reach the writer.
+    expect(writer!.inputTokens.max).toBeGreaterThan(2 * 400);
+    expect(writer!.inputTokens.min).toBeLessThan(50);
+  });
+});

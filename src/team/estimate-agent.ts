@@ -15,8 +15,11 @@ export interface CountRange {
 /** The estimate of one agent (or the router's orchestrator) over a whole run. */
 export interface AgentEstimate {
   agentId: string;
-  /** `llm`, `team` (a nested team: its agents are in `agents`) or `orchestrator` (the router). */
-  kind: "llm" | "team" | "orchestrator";
+  /**
+   * `llm`, `team` (a nested team: its agents are in `agents`), `orchestrator` (the router) or
+   * `retrieval` (a `rag` / `kag` agent: no model call, no cost).
+   */
+  kind: "llm" | "team" | "orchestrator" | "retrieval";
   /** The agent's model (its first, when it has fallbacks); undefined for a nested team. */
   model: string | undefined;
   /** How prompt tokens were counted: `o200k_base`, `cl100k_base` or `approximate`. */
