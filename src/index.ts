@@ -58,6 +58,8 @@ export type { ModelRegistryOptions } from "./providers/model-registry.js";
 export type { ProviderConfig } from "./providers/provider-config.js";
 export { createLocalModel } from "./providers/local/local-model.js";
 export type { LocalModelOptions } from "./providers/local/local-model.js";
+export { createLocalEmbeddingModel } from "./providers/local/local-embedding-model.js";
+export type { LocalEmbeddingModelOptions } from "./providers/local/local-embedding-model.js";
 export { demoModelPath } from "./providers/local/demo-model-path.js";
 export { loadTeam, parseTeamText, readTeamFile } from "./team/load-team.js";
 export {

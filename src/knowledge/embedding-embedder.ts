@@ -55,9 +55,10 @@ export function embedderOf(model: EmbeddingModelV4, options: EmbedderOptions = {
 }
 
 /**
- * The embedding model a name such as `openai/text-embedding-3-small` or
- * `ollama/nomic-embed-text` names, from the built-in providers (`OPENAI_API_KEY`,
- * `OPENAI_BASE_URL`, `OLLAMA_BASE_URL`). Other servers: pass `embedderOf(model)`.
+ * The embedding model a name such as `openai/text-embedding-3-small`,
+ * `ollama/nomic-embed-text` or `local/<file.gguf>` names, from the built-in providers
+ * (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OLLAMA_BASE_URL`; local files in process through
+ * node-llama-cpp). Other servers: pass `embedderOf(model)`.
  * @throws Error naming the providers that can make embeddings.
  */
 export async function embeddingModelFromName(
@@ -74,6 +75,11 @@ export async function embeddingModelFromName(
       ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
     }).embeddingModel(modelId);
   }
+  if (provider === "local") {
+    const { createLocalEmbeddingModel } =
+      await import("../providers/local/local-embedding-model.js");
+    return createLocalEmbeddingModel(modelId);
+  }
   if (provider === "ollama") {
     const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
     return createOpenAICompatible({
@@ -82,6 +88,6 @@ export async function embeddingModelFromName(
     }).embeddingModel(modelId);
   }
   throw new Error(
-    `Embedding model "${name}" is not one llmteam can create by name: use openai/<model> or ollama/<model>, or pass an AI SDK embedding model (embedderOf(model)) in TypeScript.`,
+    `Embedding model "${name}" is not one llmteam can create by name: use openai/<model>, ollama/<model> or local/<file.gguf> (local/demo), or pass an AI SDK embedding model (embedderOf(model)) in TypeScript.`,
   );
 }

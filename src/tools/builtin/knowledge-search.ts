@@ -42,7 +42,7 @@ export function knowledgeSearch(
   return tool({
     name: options.name ?? "knowledge_search",
     description:
-      "Search the knowledge base for passages that answer a question. Returns numbered passages with their sources; cite them as [n].",
+      "Search the knowledge base. Returns numbered passages with sources; cite them as [n].",
     parameters: z.object({
       query: z.string().describe("What to look up, in words likely to appear in the documents"),
       knowledgeBase: z
