@@ -125,6 +125,8 @@ describe("embeddings and hybrid retrieval", () => {
     });
     const result = await team.run({ query: "Which vehicle needs an oil change?" });
     expect(result.agentResults[0]?.citations?.[0]?.document).toBe("docs/car.md");
+    // The query's embedding call is reported with its tokens.
+    expect(result.agentResults[0]!.embedding).toEqual({ model: "scripted/embedding", tokens: 6 });
     expect(made).toEqual(["scripted/embedding"]);
     await knowledge.close();
   });

@@ -67,12 +67,20 @@ export function knowledgeStep(
       ...(config.includeScores === undefined ? {} : { includeScores: config.includeScores }),
     });
     variables[CONTEXT_VARIABLE] = output;
+    // The query's embedding call (vector, hybrid) is reported in the details: its tokens are
+    // not priced and not in the run's usage, which counts the calls of the model pipeline.
+    const embedded = result.embedding;
     return {
       output,
       usage: emptyUsage(),
       model: undefined,
       latencyMs: 0,
-      details: { modelCalls: 0, citations, ...(includeRelations ? { facts } : {}) },
+      details: {
+        modelCalls: 0,
+        citations,
+        ...(includeRelations ? { facts } : {}),
+        ...(embedded ? { embedding: embedded } : {}),
+      },
     };
   };
 }

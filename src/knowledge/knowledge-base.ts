@@ -192,6 +192,7 @@ export class KnowledgeBase {
       filters: options.filters,
     };
     let passages: Passage[];
+    let embedding: KnowledgeSearchResult["embedding"];
     if (mode === "bm25") {
       passages = (await this.store.searchText(queryTerms(query), limits)).map((hit) =>
         passageOf(hit),
@@ -205,7 +206,9 @@ export class KnowledgeBase {
       await this.checkEmbedder(embedder);
       const {
         vectors: [vector],
+        tokens,
       } = await this.embedTexts(embedder, [query], options.signal, false);
+      embedding = { model: embedder.name, tokens: tokens ?? 0 };
       const vectorHits = await this.store.searchVector(vector!, limits);
       if (mode === "vector") passages = vectorHits.map((hit) => passageOf(hit));
       else {
@@ -217,7 +220,15 @@ export class KnowledgeBase {
     if (passages.length === 0) await this.checkNotEmpty();
     if (options.scoreThreshold !== undefined)
       passages = passages.filter((passage) => passage.score >= options.scoreThreshold!);
-    return { knowledgeBase: this.name, query, mode, passages: passages.slice(0, topK), facts: [] };
+    const result: KnowledgeSearchResult = {
+      knowledgeBase: this.name,
+      query,
+      mode,
+      passages: passages.slice(0, topK),
+      facts: [],
+    };
+    if (embedding) result.embedding = embedding;
+    return result;
   }
 
   /**

@@ -20,6 +20,8 @@ export interface KnowledgeSearchResult {
   passages: Passage[];
   /** KAG: the facts of the graph walk (empty for passage retrieval). */
   facts: GraphFact[];
+  /** The embedding call that embedded the query (vector and hybrid modes): its model and tokens. */
+  embedding?: { model: string; tokens: number };
 }
 
 /** A passage from a stored chunk and its score. */
