@@ -299,8 +299,9 @@ export {
   embedderOf,
   embeddingModelFromName,
   formatContext,
-  graphExtractorOf,
   fuse,
+  graphExtractorOf,
+  ingest,
 } from "./knowledge/index.js";
 export type {
   ChunkHit,
@@ -318,6 +319,7 @@ export type {
   GraphExtractorOptions,
   GraphFact,
   GraphRelation,
+  IngestIntoOptions,
   IngestOptions,
   IngestProgress,
   IngestSummary,

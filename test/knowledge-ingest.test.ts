@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, unlinkSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KnowledgeCatalog, KnowledgeError, type IngestProgress } from "llmteam";
+import { KnowledgeCatalog, KnowledgeError, ingest, type IngestProgress } from "llmteam";
 import { makePdf } from "./support/make-pdf.js";
 
 let dir: string;
@@ -161,6 +161,13 @@ describe("ingest", () => {
       const previousLast = hits[index - 1]!.text.split("\n\n").at(-1)!;
       expect(hits[index]!.text.startsWith(previousLast)).toBe(true);
     }
+  });
+
+  it("ingest() fills a knowledge base by name", async () => {
+    write("a.md", "# A\n\nAlpha about apples.");
+    const summary = await ingest(["docs"], { knowledgeBase: "named", catalog, cwd: dir });
+    expect(summary).toMatchObject({ files: 1, ingested: 1, chunks: 1 });
+    expect((await catalog.open("named").search("apples")).passages[0]?.document).toBe("docs/a.md");
   });
 
   it("says clearly when a knowledge base is empty or missing", async () => {

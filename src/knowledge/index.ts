@@ -43,3 +43,5 @@ export { PostgresKnowledgeStore } from "./postgres-knowledge-store.js";
 export type { PostgresKnowledgeStoreOptions } from "./postgres-knowledge-store.js";
 export { graphExtractorOf, DEFAULT_ENTITY_TYPES } from "./graph-extractor.js";
 export type { GraphExtractorOptions } from "./graph-extractor.js";
+export { ingest } from "./ingest-function.js";
+export type { IngestIntoOptions } from "./ingest-function.js";
