@@ -272,3 +272,16 @@ describe("estimates of teams with knowledge agents", () => {
     expect(writer!.inputTokens.min).toBeLessThan(50);
   });
 });
+
+describe("the load-time check of knowledge agents", () => {
+  it("LLMTeam.checkConfig reads the given catalog", () => {
+    expect(LLMTeam.checkConfig({ teamId: "t", knowledge, agents: [RAG] }).errors).toEqual([]);
+    const { errors } = LLMTeam.checkConfig({
+      teamId: "t",
+      knowledge,
+      agents: [{ ...RAG, knowledgeBase: "nope" }],
+    });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ path: ["agents", 0, "knowledgeBase"] });
+  });
+});

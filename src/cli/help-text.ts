@@ -131,7 +131,8 @@ Options:
   --kb <name>              the knowledge base to query (default: the only one)
   --kb-dir <dir>           where knowledge bases live (default: $LLMTEAM_KB_DIR or .llmteam/kb)
   --top-k <n>              passages to print (default 5)
-  --mode <mode>            bm25, vector or hybrid (default: hybrid with embeddings, else bm25)
+  --mode <mode>            bm25, vector, hybrid (default: hybrid with embeddings, else bm25),
+                           or graph (KAG: facts of the entity graph, from ingest --graph)
   --filter <key=value>     only documents whose metadata matches (format, path, title); repeatable
   --json                   print JSON
   -h, --help               show this help`,

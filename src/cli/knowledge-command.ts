@@ -157,14 +157,18 @@ export async function kbCommand(argv: string[], io: CliIO, help: () => number): 
           );
         const base = catalog.open(nameOf(catalog, values.kb, "query"));
         const mode = values.mode;
-        if (mode !== undefined && mode !== "bm25" && mode !== "vector" && mode !== "hybrid")
-          throw new UsageError(`--mode must be bm25, vector or hybrid, not "${mode}".`);
-        const result = await base.search(argument, {
-          topK: positiveInteger(values["top-k"], "--top-k") ?? 5,
-          ...(mode ? { mode } : {}),
-          ...(values.filter ? { filters: parseFilters(values.filter) } : {}),
-          ...(io.signal ? { signal: io.signal } : {}),
-        });
+        const topK = positiveInteger(values["top-k"], "--top-k") ?? 5;
+        if (mode !== undefined && !["bm25", "vector", "hybrid", "graph"].includes(mode))
+          throw new UsageError(`--mode must be bm25, vector, hybrid or graph, not "${mode}".`);
+        const result =
+          mode === "graph"
+            ? await base.searchGraph(argument, { topK })
+            : await base.search(argument, {
+                topK,
+                ...(mode ? { mode: mode as "bm25" | "vector" | "hybrid" } : {}),
+                ...(values.filter ? { filters: parseFilters(values.filter) } : {}),
+                ...(io.signal ? { signal: io.signal } : {}),
+              });
         io.stdout(
           values.json
             ? `${JSON.stringify(result, null, 2)}\n`
