@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KnowledgeCatalog, LLMTeam, graphExtractorOf, type StreamEvent } from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
+import { cli } from "./support/run-cli.js";
 
 let dir: string;
 let knowledge: KnowledgeCatalog;
@@ -133,6 +134,24 @@ describe("kag agents", () => {
     });
     expect((await filtered.run({ query: "Ada Lovelace" })).finalOutput).toBe(
       'No passages of knowledge base "history" match: Ada Lovelace',
+    );
+  });
+
+  it("llmteam kb query --mode graph prints the facts and their sources", async () => {
+    const { code, stdout } = await cli([
+      "kb",
+      "query",
+      "Ada Lovelace",
+      "--kb",
+      "history",
+      "--kb-dir",
+      join(dir, "kb"),
+      "--mode",
+      "graph",
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^Facts:\n- Ada Lovelace worked with Charles Babbage \(docs\/history\.md, chunk 0\)\n- Charles Babbage designed Analytical Engine/,
     );
   });
 
