@@ -268,7 +268,7 @@ export class RunExecution implements AgentStepHost {
 
   /**
    * Runs one agent step: approval when the agent needs it, `agent_started`, the agent (a model
-   * call, a tool loop or a nested team), then `agent_completed` (its output becomes a variable
+   * call, a tool loop, a nested team, or its own `step`: rag, kag), then `agent_completed` (its output becomes a variable
    * for later prompts) or `agent_failed`.
    * @throws AgentFailure wrapping the agent's error.
    */
