@@ -4,6 +4,7 @@ import { benchColdImport } from "./cold-import.js";
 import { formatRows, type BenchRow } from "./harness.js";
 import { benchStreamThroughput } from "./stream-throughput.js";
 import { benchToolLoop } from "./tool-loop.js";
+import { benchDurableRuns } from "./durable-runs.js";
 import { benchRunStore } from "./run-store.js";
 import { benchScale } from "./scale.js";
 import { benchKnowledge } from "./knowledge.js";
@@ -16,6 +17,7 @@ const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["budget", benchBudget],
   ["store commit", benchRunStore],
   ["scale", benchScale],
+  ["durable runs", benchDurableRuns],
   ["knowledge", benchKnowledge],
 ];
 

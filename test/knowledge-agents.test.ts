@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   ConfigError,
   KnowledgeCatalog,
@@ -9,7 +9,8 @@ import {
   type AgentConfig,
   type StreamEvent,
 } from "llmteam";
-import { ScriptedModel, type ScriptedCall } from "llmteam/testing";
+import { FakeClock, ScriptedModel, type ScriptedCall } from "llmteam/testing";
+import { MemoryRunStore } from "./support/memory-run-store.js";
 
 let dir: string;
 let knowledge: KnowledgeCatalog;
@@ -283,5 +284,37 @@ describe("the load-time check of knowledge agents", () => {
     });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ path: ["agents", 0, "knowledgeBase"] });
+  });
+});
+
+describe("a stored run with a rag agent", () => {
+  it("resumes after the rag agent with {context} restored", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryRunStore();
+    const makeTeam = (model: ScriptedModel, runStore: MemoryRunStore) =>
+      new LLMTeam({
+        teamId: "resumable",
+        model: "m/x",
+        models: { "m/x": model },
+        clock,
+        knowledge,
+        runStore,
+        agents: [RAG, { type: "llm", role: "writer", prompt: "Write: {context}" }],
+      });
+    const hanging = new ScriptedModel({ clock, responses: [{ text: "never", delayMs: 1e12 }] });
+    const controller = new AbortController();
+    void makeTeam(hanging, store).run({ query: "retried" }, { signal: controller.signal });
+    await vi.waitFor(() => {
+      const entry = [...store.runs.values()].at(-1);
+      expect(entry?.events.some((stored) => stored.event.type === "agent_completed")).toBe(true);
+    });
+    const runId = [...store.runs.keys()][0]!;
+    const survived = store.copy();
+    controller.abort();
+
+    const writer = new ScriptedModel({ clock, responses: [{ text: "written" }] });
+    const result = await (await makeTeam(writer, survived).resume(runId)).result;
+    expect(result.finalOutput).toBe("written");
+    expect(userText(writer.calls[0]!)).toMatch(/^Write: \[1\] [\s\S]*Sources:\n\[1\] docs\/retries\.md/);
   });
 });

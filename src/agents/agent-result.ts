@@ -30,6 +30,8 @@ export interface AgentResultDetails {
   team?: { teamId: string; status: RunStatus | "running"; agentsCalled: string[] };
   /** `rag` / `kag` agents: where each retrieved passage comes from (document, chunk, score). */
   citations?: Citation[];
+  /** Other run variables that hold this agent's output too (`context` for `rag` / `kag` agents). */
+  outputAliases?: string[];
   /** `rag` agents in vector or hybrid mode: the embedding call of the query (model, tokens). */
   embedding?: { model: string; tokens: number };
   /** `kag` agents with `includeRelations`: the facts of the graph walk. */

@@ -66,7 +66,6 @@ export function knowledgeStep(
       ...(config.includeSources === undefined ? {} : { includeSources: config.includeSources }),
       ...(config.includeScores === undefined ? {} : { includeScores: config.includeScores }),
     });
-    variables[CONTEXT_VARIABLE] = output;
     // The query's embedding call (vector, hybrid) is reported in the details: its tokens are
     // not priced and not in the run's usage, which counts the calls of the model pipeline.
     const embedded = result.embedding;
@@ -77,6 +76,8 @@ export function knowledgeStep(
       latencyMs: 0,
       details: {
         modelCalls: 0,
+        // `{context}` reads it too (set by the run, and restored when a stored run resumes).
+        outputAliases: [CONTEXT_VARIABLE],
         citations,
         ...(includeRelations ? { facts } : {}),
         ...(embedded ? { embedding: embedded } : {}),

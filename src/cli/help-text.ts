@@ -13,6 +13,9 @@ const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
                       or cannot be known (a model without a price); see llmteam estimate
   --budget-db <path>  SQLite file of the team's hour/day/month budgets
                       (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
+  --store <path|url>  store the run (durable: resumable after a crash with llmteam runs
+                      resume): a SQLite file (created) or a postgres://… URL (default:
+                      the team file's runStore:, else $LLMTEAM_RUN_STORE, else not stored)
   -h, --help          show this help`;
 
 const BUDGET_OPTIONS = `  --budget-db <path>  the SQLite budget file (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
@@ -29,6 +32,9 @@ const RUNS_USAGE = `  llmteam runs list [--status s] [--team t] [--since 2h|2026
   llmteam runs events <run-id> [--json] [--follow]
   llmteam runs verify <run-id> [--json]
   llmteam runs cancel <run-id>
+  llmteam runs resume <run-id> [team-file] [--json]
+  llmteam runs approve <run-id> <approval-id>
+  llmteam runs reject <run-id> <approval-id> [--reason text]
   llmteam runs prune --older-than 30d`;
 
 const EXIT_CODES = `Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration (nothing was run);
@@ -138,7 +144,8 @@ Options:
   -h, --help               show this help`,
   runs: `llmteam runs <command> [options]
 
-Reads the runs kept in a run store (SQLite file or Postgres), written by teams that run with one.
+Reads and goes on with the runs kept in a run store (SQLite file or Postgres), written by
+teams that run with one (llmteam run --store, or runStore: in the team file).
 
 ${RUNS_USAGE}
 
@@ -150,13 +157,19 @@ ${RUNS_USAGE}
            reordered event
   cancel   a paused, approval-waiting or interrupted run is marked cancelled; a running one is
            asked to stop at its next step boundary; an ended run is an error (exit 1)
+  resume   goes on with a crashed, paused, approval-waiting or interrupted run from its last
+           stored step, in this process (the team file given, else the configuration the run
+           started with); completed steps are not run again
+  approve  keeps a decision for an approval the run asked for; the process running it (or the
+  reject   next to resume it) goes on with it; --reason for a rejection
   prune    deletes completed, failed and cancelled runs last changed before --older-than
 
 Options:
 ${RUNS_OPTIONS}
 
 Exit codes: 0 success; 1 the store or run cannot be read, a log fails verification, a cancel
-that cannot be done; 2 bad usage.`,
+or decision that cannot be done, a resumed run that failed; 2 bad usage; 130 a resumed run
+was cancelled.`,
   estimate: ESTIMATE_HELP,
   new: NEW_HELP,
   schema: `llmteam schema

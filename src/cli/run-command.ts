@@ -7,6 +7,8 @@ import type { GroupResult } from "../groups/group-result.js";
 import { LLMGroup } from "../groups/llm-group.js";
 import { isGroupFile, readGroupFile } from "../groups/load-group.js";
 import { SqliteBudgetStore } from "../store/sqlite-budget-store.js";
+import { openRunStore } from "../store/open-run-store.js";
+import type { RunStore } from "../store/run-store.js";
 import type { RunReport } from "../run/report/run-report.js";
 import type { RunResult } from "../run/run-result.js";
 import type { TeamConfig } from "../team/team-config.js";
@@ -37,6 +39,7 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     "budget-db": { type: "string" },
     report: { type: "string" },
     "max-cost": { type: "string" },
+    store: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return help();
@@ -46,15 +49,25 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
   if (values.report !== undefined) checkOutputPath(values.report, "--report");
   const group = await isGroupFile(file);
   const budgetDb = values["budget-db"] ?? io.env.LLMTEAM_BUDGET_DB ?? ".llmteam/budgets.db";
-  const store =
-    !group && hasPeriodBudgets(await readTeamFile(file)) ? openBudgetStore(budgetDb) : undefined;
+  const teamConfig = group ? undefined : await readTeamFile(file);
+  const store = teamConfig && hasPeriodBudgets(teamConfig) ? openBudgetStore(budgetDb) : undefined;
+  const storeSpec = values.store ?? teamConfig?.runStore ?? io.env.LLMTEAM_RUN_STORE;
+  if (group && values.store !== undefined)
+    throw new UsageError("--store works on team files (group runs are not stored yet).");
+  let runStore: RunStore | undefined;
   let finished: RunResult | GroupResult;
   const renderer = values.json ? undefined : new EventRenderer(io.stdout);
   try {
     // --model replaces the team's (or group's) model; with neither, agents without one get a default.
     const defaultModel =
       values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
-    const runtime = { env: io.env, defaultModel, ...(store ? { budgetStore: store } : {}) };
+    runStore = storeSpec === undefined || group ? undefined : await openRunStore(storeSpec);
+    const runtime = {
+      env: io.env,
+      defaultModel,
+      ...(store ? { budgetStore: store } : {}),
+      ...(runStore ? { runStore } : {}),
+    };
     const runnable = await loadRunnable(file, group, values.model, runtime);
     if (maxCost !== undefined) {
       if (!(runnable instanceof LLMTeam))
@@ -78,9 +91,11 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     finished = await stream.result;
   } finally {
     await store?.close();
+    await runStore?.close();
   }
   const result = "teamResults" in finished ? finished.run : finished;
   if (renderer) io.stdout(summary(result));
+  if (runStore && renderer) io.stdout(storedNote(result, storeSpec!));
   if (values.report !== undefined) await writeReport(values.report, finished.report, io);
   if (result.success) return 0;
   io.stderr(
@@ -211,7 +226,17 @@ function costText(amountUsd: number | undefined, unpriced: boolean): string {
   return unpriced ? `${usd(amountUsd)} + unpriced` : usd(amountUsd);
 }
 
-function summary(result: RunResult): string {
+/** Where a durable run is, and how to go on with it when it did not complete. */
+export function storedNote(result: RunResult, where: string): string {
+  const store = where === ".llmteam/runs.db" ? "" : ` --store ${where}`;
+  const stoppedByStore =
+    (result.error as { code?: unknown } | undefined)?.code === "run_store_error";
+  if (!stoppedByStore) return `Stored as run ${result.runId} in ${where}.\n`;
+  return `Run ${result.runId} stopped because its store failed; what was stored is intact. When the store is back, go on with: llmteam runs resume ${result.runId}${store}\n`;
+}
+
+/** The end of a run as the CLI prints it: final output, usage and cost per agent. */
+export function summary(result: RunResult): string {
   const lines = ["", "─".repeat(60)];
   if (result.success) {
     lines.push(

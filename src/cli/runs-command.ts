@@ -19,12 +19,24 @@ import {
   type CliRunStore,
 } from "./runs-options.js";
 import { printEvents, showRun } from "./runs-show.js";
+import { decideApproval, resumeRun } from "./runs-resume.js";
 
 /** The `runs` actions this module runs. */
-const ACTIONS = ["list", "show", "events", "verify", "prune", "cancel"];
+const ACTIONS = [
+  "list",
+  "show",
+  "events",
+  "verify",
+  "prune",
+  "cancel",
+  "resume",
+  "approve",
+  "reject",
+];
 
 /**
- * `llmteam runs <action>`: list, show, follow, verify, prune and cancel stored runs. Exit code
+ * `llmteam runs <action>`: list, show, follow, verify, prune, cancel, resume and decide
+ * approvals of stored runs. Exit code
  * 0 success; 1 the store or run cannot be read, a log fails verification, a cancel that cannot
  * be done; 2 bad usage.
  */
@@ -46,6 +58,11 @@ export async function runsCommand(
       return oneRun(action, rest, io, help);
     case "prune":
       return prune(rest, io, help);
+    case "resume":
+      return resumeRun(rest, io, help);
+    case "approve":
+    case "reject":
+      return decideApproval(action, rest, io, help);
     default: {
       const closest = closestName(action, ACTIONS);
       throw new UsageError(

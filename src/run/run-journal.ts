@@ -75,8 +75,8 @@ export class RunJournal {
    * Commits the buffered events (and the snapshot, when loops changed) with `status`.
    * @throws RunStoreError when the store fails: the run stops here, with what was stored intact.
    */
-  commit(status: StoredRunStatus = "running"): Promise<void> {
-    const next = this.chain.then(() => this.write(status));
+  commit(status: StoredRunStatus = "running", error?: string): Promise<void> {
+    const next = this.chain.then(() => this.write(status, error));
     // A failed commit fails its caller; the next one tries again with what is still buffered.
     this.chain = next.catch(() => undefined);
     return next;
@@ -102,7 +102,7 @@ export class RunJournal {
     return this.store.recordDecision(this.runId, decision);
   }
 
-  private async write(status: StoredRunStatus): Promise<void> {
+  private async write(status: StoredRunStatus, error: string | undefined): Promise<void> {
     const now = this.clock.now();
     if (!this.created) {
       await this.store.createRun({ ...this.run!, status: "running", createdAt: now });
@@ -120,17 +120,18 @@ export class RunJournal {
         events,
         ...(loopsChanged ? { snapshot: { seq, state } } : {}),
         status,
+        ...(error === undefined ? {} : { error }),
         now,
       });
       this.committedSeq = seq;
       this.status = status;
       if (result.cancelRequested)
         this.cancel?.(new Error("Cancelled through the run store (llmteam runs cancel)."));
-    } catch (error) {
+    } catch (failure) {
       // Nothing of this batch is stored: keep it for the next attempt, in order.
       this.buffered = [...events, ...this.buffered];
       this.loopsChanged ||= loopsChanged;
-      throw error;
+      throw failure;
     }
   }
 }

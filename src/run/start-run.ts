@@ -80,8 +80,6 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
     }
     if (hooks) await hooks.started(execution);
     const output = await plan.flow(execution);
-    // The last step is stored before the run says it completed.
-    if (journal) await journal.commit();
     if (hooks) await hooks.finish(execution, "completed", "run completed");
     const result = await completeRun(execution, output);
     if (journal) await endJournal(journal, "completed");
@@ -94,7 +92,7 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
       await hooks.finish(execution, "failed", reason);
     }
     const result = await failRun(execution, error);
-    if (journal) await endJournal(journal, storedEnd(result, error));
+    if (journal) await endJournal(journal, storedEnd(result, error), result.error?.message);
     return result;
   }
 }
@@ -109,15 +107,17 @@ function storedEnd(result: RunResult, error: unknown): "failed" | "cancelled" | 
 }
 
 /**
- * Stores the run's end. When the store fails now, the run's result stands and the stored run
- * stays resumable: a resume replays every stored step and ends it again.
+ * Stores the run's end, with the events since the last step boundary (the last step's). When
+ * the store fails now, the run's result stands and the stored run stays resumable: a resume
+ * replays every stored step, runs the last one again (at-least-once) and ends it.
  */
 async function endJournal(
   journal: NonNullable<RunPlan["journal"]>,
   status: "completed" | "failed" | "cancelled" | "interrupted",
+  error?: string,
 ): Promise<void> {
   try {
-    await journal.commit(status);
+    await journal.commit(status, error);
   } catch {
     // Already reported: a store that fails at a step boundary fails the run there.
   }

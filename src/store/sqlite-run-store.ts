@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { RunStoreError } from "../errors/run-store-error.js";
+import { SqliteGroupCommit } from "./sqlite-group-commit.js";
 import { canonicalJson, GENESIS_HASH } from "./run-log-hash.js";
 import {
   decisionFromRow,
@@ -64,6 +65,8 @@ export class SqliteRunStore implements RunStore {
   readonly path: string;
   private readonly database: DatabaseSync;
   private readonly statements: SqliteRunStatements;
+  /** Commits of one event-loop turn share a transaction. */
+  private readonly group: SqliteGroupCommit;
 
   constructor(options: SqliteRunStoreOptions = {}) {
     this.path = options.path ?? DEFAULT_RUN_STORE_PATH;
@@ -72,6 +75,14 @@ export class SqliteRunStore implements RunStore {
     try {
       migrate(this.database, this.path);
       this.statements = prepareStatements(this.database);
+      this.group = new SqliteGroupCommit(this.database, (error) =>
+        RunStoreError.isInstance(error)
+          ? error
+          : new RunStoreError(
+              `Run store ${this.path}: commit failed: ${(error as Error).message}`,
+              { operation: "commit", path: this.path, cause: error },
+            ),
+      );
     } catch (error) {
       this.database.close();
       throw error;
@@ -108,8 +119,10 @@ export class SqliteRunStore implements RunStore {
       const problem = statusProblem(commit.status);
       if (problem) throw this.error("commit", problem, runId);
     }
-    return this.guard("commit", runId, () =>
-      this.transaction(() => {
+    if (!this.database.isOpen)
+      throw this.error("commit", `The run store ${this.path} is closed.`, runId);
+    return this.group.submit(() =>
+      this.guard("commit", runId, () => {
         const row = this.statements.runHead.get(runId) as
           { last_seq: number; last_hash: string; cancel_requested: number } | undefined;
         if (!row) throw this.error("commit", unknownRunMessage(this.path, runId), runId);
@@ -273,6 +286,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async close(): Promise<void> {
+    this.group.drain();
     if (this.database.isOpen) this.database.close();
   }
 

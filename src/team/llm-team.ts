@@ -38,6 +38,7 @@ import { firstModel, type TeamPlanner } from "./team-planner.js";
 import { TeamRunner } from "./team-runner.js";
 import type { TeamRuntimeOptions } from "./team-runtime-options.js";
 import { toTeamConfig } from "./to-team-config.js";
+import { openedRunStore } from "../store/lazy-run-store.js";
 import { estimateTeam, type EstimateOptions, type TeamEstimate } from "./estimate-team.js";
 
 /**
@@ -150,7 +151,7 @@ export class LLMTeam<TOutput = unknown>
       clock,
       lifecycle: this.lifecycle,
       streamBufferSize: options.streamBufferSize ?? 1024,
-      runStore: options.runStore,
+      runStore: openedRunStore(runtime.runStore ?? settings.runStore),
     });
     this.planner = this.runner.planner;
     if (agents !== undefined) this.members.addAll(agents, () => this.check().errors);

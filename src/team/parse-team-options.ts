@@ -29,6 +29,11 @@ export function splitTeamOptions(options: LLMTeamOptions): SplitTeamOptions {
   const registry = options.pricing instanceof PricingRegistry ? options.pricing : undefined;
   if (!registry) delete runtime.pricing;
   if (!registry && options.pricing !== undefined) config.pricing = options.pricing;
+  // A run store named by a spec is configuration data (as in a team file); an instance is runtime.
+  if (typeof options.runStore === "string") {
+    delete runtime.runStore;
+    config.runStore = options.runStore;
+  }
   return { config, runtime: runtime, registry };
 }
 

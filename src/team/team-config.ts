@@ -59,6 +59,11 @@ export const teamShape = {
   flow: flowSchema.optional(),
   /** Stop the run after this many ms (status `timeout`); model calls in flight are aborted. */
   timeoutMs: z.number().int().positive().optional(),
+  /**
+   * Where the team's runs are stored so they survive the process (docs/durable-runs.md): a
+   * SQLite file (e.g. `.llmteam/runs.db`) or a `postgres://` URL. Default: runs are not stored.
+   */
+  runStore: z.string().min(1, "runStore must name a SQLite file or a postgres:// URL.").optional(),
   /** Router mode: an orchestrator model picks the next agent until done (see `orchestrator`). */
   orchestration: z.boolean().optional(),
   /** The router's settings (with `orchestration: true`). */

@@ -37,11 +37,12 @@ export interface TeamRuntimeOptions {
    */
   budgetStore?: BudgetStore;
   /**
-   * Where the team's runs are stored, so they survive the process (`SqliteRunStore`,
-   * `PostgresRunStore`): every run's events, snapshots and approvals, and `team.resume(runId)`.
-   * Default: none (runs live in memory only and pay nothing for durability).
+   * Where the team's runs are stored, so they survive the process (docs/durable-runs.md): a
+   * store (`SqliteRunStore`, `PostgresRunStore`) or a spec, as a team file's `runStore:` (a
+   * SQLite file or a `postgres://` URL, opened on first use). Every run's events, snapshots
+   * and approvals; `team.resume(runId)`. Default: none (runs live in memory only, at no cost).
    */
-  runStore?: RunStore;
+  runStore?: RunStore | string | undefined;
   /** The tracker that counts the team's runs (default: a new one). */
   costTracker?: CostTracker;
   /** Where circuit breakers keep their state (default: in memory, this process only). */

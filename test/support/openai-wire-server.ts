@@ -34,9 +34,11 @@ export interface WireRequest {
 /**
  * A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions wire format,
  * plain JSON and streamed SSE with a final usage chunk, with scripted faults (a cut or frozen
- * connection, an error status).
+ * connection, an error status). `replies` is a queue, or a function of each request.
  */
-export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
+export async function startOpenAIWireServer(
+  replies: WireReply[] | ((request: WireRequest) => WireReply | undefined),
+): Promise<{
   baseURL: string;
   requests: WireRequest[];
   close: () => Promise<void>;
@@ -48,8 +50,9 @@ export async function startOpenAIWireServer(replies: WireReply[]): Promise<{
     request.on("end", () => void respond());
     const respond = async () => {
       const body = JSON.parse(raw || "{}") as Record<string, unknown>;
-      requests.push({ path: request.url ?? "", headers: request.headers, body });
-      const reply = replies.shift();
+      const received = { path: request.url ?? "", headers: request.headers, body };
+      requests.push(received);
+      const reply = typeof replies === "function" ? replies(received) : replies.shift();
       if (!reply) {
         response.writeHead(500, { "content-type": "application/json" });
         response.end(JSON.stringify({ error: { message: "no reply scripted" } }));
