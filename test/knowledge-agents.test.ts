@@ -315,6 +315,8 @@ describe("a stored run with a rag agent", () => {
     const writer = new ScriptedModel({ clock, responses: [{ text: "written" }] });
     const result = await (await makeTeam(writer, survived).resume(runId)).result;
     expect(result.finalOutput).toBe("written");
-    expect(userText(writer.calls[0]!)).toMatch(/^Write: \[1\] [\s\S]*Sources:\n\[1\] docs\/retries\.md/);
+    expect(userText(writer.calls[0]!)).toMatch(
+      /^Write: \[1\] [\s\S]*Sources:\n\[1\] docs\/retries\.md/,
+    );
   });
 });
