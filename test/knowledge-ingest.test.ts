@@ -163,6 +163,17 @@ describe("ingest", () => {
     }
   });
 
+  it("shares one catalog per folder, and forgets a base another catalog dropped", async () => {
+    const directory = join(dir, "kb");
+    expect(KnowledgeCatalog.shared(directory)).toBe(KnowledgeCatalog.shared(directory));
+    write("a.md", "# A\n\nAlpha about apples.");
+    await catalog.create("gone").ingest(["docs"], { cwd: dir });
+    const other = new KnowledgeCatalog({ directory });
+    await other.drop("gone");
+    expect(() => catalog.open("gone")).toThrow(/Knowledge base "gone" does not exist/);
+    await KnowledgeCatalog.shared(directory).close();
+  });
+
   it("ingest() fills a knowledge base by name", async () => {
     write("a.md", "# A\n\nAlpha about apples.");
     const summary = await ingest(["docs"], { knowledgeBase: "named", catalog, cwd: dir });

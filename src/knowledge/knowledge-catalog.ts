@@ -32,6 +32,9 @@ async function embedderFromName(name: string): Promise<Embedder> {
   return embedderOf(await embeddingModelFromName(name), { name });
 }
 
+/** The shared catalogs, by folder. */
+const SHARED = new Map<string, KnowledgeCatalog>();
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 /**
@@ -42,6 +45,22 @@ export class KnowledgeCatalog {
   readonly directory: string;
   private readonly given: Map<string, KnowledgeBase>;
   private readonly opened = new Map<string, KnowledgeBase>();
+
+  /**
+   * The process's catalog of a folder (default `$LLMTEAM_KB_DIR` or `.llmteam/kb`), shared by
+   * every team given none, so a knowledge base is opened once per process, not once per team.
+   */
+  static shared(directory?: string): KnowledgeCatalog {
+    const resolved = resolve(
+      directory ?? (process.env.LLMTEAM_KB_DIR || DEFAULT_KNOWLEDGE_DIRECTORY),
+    );
+    let catalog = SHARED.get(resolved);
+    if (!catalog) {
+      catalog = new KnowledgeCatalog({ directory: resolved });
+      SHARED.set(resolved, catalog);
+    }
+    return catalog;
+  }
 
   constructor(private readonly options: KnowledgeCatalogOptions = {}) {
     this.directory = resolve(
@@ -78,8 +97,15 @@ export class KnowledgeCatalog {
    * @throws KnowledgeError naming the bases there are, when it does not exist.
    */
   open(name: string): KnowledgeBase {
-    const ready = this.given.get(name) ?? this.opened.get(name);
-    if (ready) return ready;
+    const given = this.given.get(name);
+    if (given) return given;
+    const opened = this.opened.get(name);
+    // A file dropped by another catalog (or process) is not searched through a stale handle.
+    if (opened && existsSync(this.pathOf(name))) return opened;
+    if (opened) {
+      void opened.close();
+      this.opened.delete(name);
+    }
     if (!this.has(name)) throw new KnowledgeError(this.missingMessage(name));
     return this.openFile(name);
   }

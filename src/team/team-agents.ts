@@ -280,9 +280,9 @@ export class TeamAgents<Nested extends CheckedTeam> {
     }
   }
 
-  /** The team's knowledge catalog: the one given, else `.llmteam/kb` (made when first needed). */
+  /** The team's knowledge catalog: the one given, else the process's shared one of `.llmteam/kb`. */
   private knowledge(): KnowledgeCatalog {
-    return (this.team.knowledge ??= new KnowledgeCatalog());
+    return (this.team.knowledge ??= KnowledgeCatalog.shared());
   }
 
   /**

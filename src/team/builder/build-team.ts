@@ -269,7 +269,7 @@ class Designer {
 function availableTools(runtime: TeamRuntimeOptions): AvailableTool[] {
   const registry = new ToolRegistry({ tools: runtime.tools ?? [] });
   const tools: AvailableTool[] = [];
-  const knowledge = runtime.knowledge ?? new KnowledgeCatalog();
+  const knowledge = runtime.knowledge ?? KnowledgeCatalog.shared();
   for (const name of registry.names) {
     // Searching knowledge needs a knowledge base: offered only when there is one.
     if (name === "knowledge_search" && knowledge.names().length === 0) continue;

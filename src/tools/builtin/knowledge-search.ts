@@ -9,7 +9,7 @@ import type { ToolDefinition } from "../tool-definition.js";
 export interface KnowledgeSearchToolOptions {
   /** Tool name (default `knowledge_search`). */
   name?: string;
-  /** Where the knowledge bases are (default: `.llmteam/kb`; a team passes its own catalog). */
+  /** Where the knowledge bases are (default: the shared catalog of `.llmteam/kb`; a team passes its own). */
   catalog?: KnowledgeCatalog;
   /** The knowledge base searched when the model names none (default: the only one there is). */
   knowledgeBase?: string;
@@ -38,7 +38,7 @@ export function knowledgeSearch(
   { query: string; knowledgeBase?: string | undefined },
   KnowledgeSearchToolResult
 > {
-  const catalog = options.catalog ?? new KnowledgeCatalog();
+  const catalog = options.catalog ?? KnowledgeCatalog.shared();
   return tool({
     name: options.name ?? "knowledge_search",
     description:
