@@ -6,7 +6,14 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["eslint.config.js", "bin/*.js", "bench/*.mjs"] },
+        projectService: {
+          allowDefaultProject: [
+            "eslint.config.js",
+            "bin/*.js",
+            "bench/*.mjs",
+            "test/support/*.mjs",
+          ],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -10,7 +10,8 @@
  * recognises schemas from any zod 4 copy by their `_zod` property). Packages only some paths
  * need stay external and are loaded lazily: the provider SDKs, ioredis, pg, yaml, node-llama-cpp,
  * gpt-tokenizer (its encodings are megabytes, read only when a cost estimate is made or a
- * knowledge base is ingested), unpdf (knowledge's PDF reader).
+ * knowledge base is ingested), unpdf (knowledge's PDF reader), the MCP
+ * SDK; and `@opentelemetry/api`, which must be the application's copy.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,6 +30,11 @@ const EXTERNAL = [
   "node-llama-cpp",
   "gpt-tokenizer",
   "unpdf",
+  // MCP is loaded when a team uses an MCP server or `llmteam mcp` runs; the OpenTelemetry API
+  // must be the application's own copy, where its tracer provider is registered.
+  "@modelcontextprotocol/sdk",
+  "@modelcontextprotocol/sdk/*",
+  "@opentelemetry/api",
 ];
 
 rmSync(`${root}dist`, { recursive: true, force: true });

@@ -96,6 +96,21 @@ export type {
   KnowledgeSearchToolResult,
 } from "./tools/index.js";
 export { ToolExecutionError } from "./errors/tool-execution-error.js";
+export { McpServerError } from "./errors/mcp-server-error.js";
+export type { McpServerErrorOptions, McpServerFailureReason } from "./errors/mcp-server-error.js";
+export { McpServers } from "./tools/mcp/mcp-servers.js";
+export type { McpConnection } from "./tools/mcp/mcp-connection.js";
+export {
+  DEFAULT_MCP_STARTUP_TIMEOUT_MS,
+  mcpServerConfigSchema,
+} from "./tools/mcp/mcp-server-config.js";
+export type { McpServerConfig, McpToolReference } from "./tools/mcp/mcp-server-config.js";
+export type { ToolSource } from "./tools/tool-source.js";
+export type { AgentToolInfo, AgentTools } from "./team/team-tools.js";
+export { createTeamMcpServer, teamTools } from "./cli/team-mcp-server.js";
+export { configureTelemetry } from "./telemetry/telemetry-settings.js";
+export type { TelemetryOptions } from "./telemetry/telemetry-settings.js";
+export type { TeamTool } from "./cli/team-mcp-server.js";
 export { LifecycleError } from "./errors/lifecycle-error.js";
 export { ApprovalRejectedError } from "./errors/approval-rejected-error.js";
 export {

@@ -28,7 +28,7 @@ const LAYERS: string[][] = [
   ["run"],
   ["agents", "tools"],
   ["knowledge"],
-  ["pipeline"],
+  ["pipeline", "telemetry"],
   ["cost", "resilience"],
   ["providers"],
   ["store"],

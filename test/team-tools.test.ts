@@ -7,6 +7,7 @@ import {
   type AgentConfig,
   type AgentResultDetails,
   type AnyToolDefinition,
+  type McpToolReference,
   type StreamEvent,
   type ToolCallRecord,
 } from "llmteam";
@@ -116,7 +117,7 @@ describe("an agent with tools in a team", () => {
     const built = new LLMTeam({ teamId: "direct", model: "m/x", models: { "m/x": model } });
     built.addAgent({ type: "llm", role: "solver", prompt: "{query}", tools: [add] });
     expectTypeOf<NonNullable<AgentConfig["tools"]>[number]>().toEqualTypeOf<
-      string | AnyToolDefinition
+      string | AnyToolDefinition | McpToolReference
     >();
     const result = await built.run("add 4 and 5");
     expect(result.success).toBe(true);

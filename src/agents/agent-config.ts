@@ -12,6 +12,7 @@ import { isZodSchema, prepareOutputSchema } from "./structured-output.js";
 import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
 import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
+import { mcpToolReferenceSchema } from "../tools/mcp/mcp-server-config.js";
 
 /**
  * A ready AI SDK model instance (TypeScript only): an object with `doGenerate`. Teams register it
@@ -131,11 +132,15 @@ export const agentConfigSchema = strictObject(
         },
       )
       .optional(),
-    /** Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in TypeScript). */
+    /**
+     * Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in
+     * TypeScript), and `{ mcp: server }` for the tools of one of the team's `mcpServers`.
+     */
     tools: z
       .array(
         z.union([
           z.string().min(1),
+          mcpToolReferenceSchema,
           z.custom<AnyToolDefinition>(
             (value) => ToolDefinition.isInstance(value),
             "Expected a tool name or a ToolDefinition.",

@@ -12,6 +12,7 @@ import type {
 } from "../providers/model-call.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolExecutor } from "../tools/tool-executor.js";
+import type { ToolSource } from "../tools/tool-source.js";
 import { runToolLoop, toolLoopDetails, type ToolLoopState } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { AgentStep } from "./agent-step.js";
@@ -44,13 +45,14 @@ export interface PreparedAgent {
 }
 
 /**
- * Prepares an agent from a validated config and its resolved tools; `rag` and `kag` agents
- * open their knowledge base with `knowledge` (on first use).
+ * Prepares an agent from a validated config, its resolved tools and its tool sources (MCP
+ * servers); `rag` and `kag` agents open their knowledge base with `knowledge` (on first use).
  */
 export function prepareAgent(
   config: AgentConfig,
   tools: readonly AnyToolDefinition[] = [],
   clock?: Clock,
+  sources: readonly ToolSource[] = [],
   knowledge?: (name: string) => KnowledgeBase,
 ): PreparedAgent {
   const id = config.id ?? config.role;
@@ -67,7 +69,9 @@ export function prepareAgent(
     systemPrompt:
       config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
     executor:
-      tools.length > 0 ? new ToolExecutor({ tools, ...(clock ? { clock } : {}) }) : undefined,
+      tools.length > 0 || sources.length > 0
+        ? new ToolExecutor({ tools, sources, ...(clock ? { clock } : {}) })
+        : undefined,
     outputSchema:
       config.outputSchema === undefined
         ? undefined

@@ -1,4 +1,6 @@
 import { CONFIGURE_HELP } from "./configure-command.js";
+import { TOOLS_HELP } from "./tools-command.js";
+import { MCP_HELP } from "./mcp-command.js";
 import { ESTIMATE_HELP } from "./estimate-command.js";
 import { NEW_HELP } from "./new-command.js";
 
@@ -52,6 +54,8 @@ Usage:
   llmteam estimate <team-file> [--query <text> | --input <json>] [options]
   llmteam budget status <team-file> [options]
   llmteam configure <team-file> [options]
+  llmteam tools list <team-file> [--json]
+  llmteam mcp <team-file>... [--port <n>] [--host <address>] [--model <name>]
   llmteam ingest <files|folders|globs> --kb <name> [--sync] [options]
   llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>
 ${RUNS_USAGE}
@@ -108,6 +112,8 @@ Options:
   --strict            treat warnings as errors (exit code 2)
   -h, --help          show this help`,
   configure: CONFIGURE_HELP,
+  tools: TOOLS_HELP,
+  mcp: MCP_HELP,
   ingest: `llmteam ingest <files|folders|globs> --kb <name> [options]
 
 Reads text, Markdown, HTML, JSON/JSONL, CSV and PDF files into a knowledge base (a SQLite file,

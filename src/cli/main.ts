@@ -8,6 +8,8 @@ import { teamConfigSchema, type TeamConfig } from "../team/team-config.js";
 import { llmteamPackage } from "../internal/package-root.js";
 import { closestName, onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import { configureCommand } from "./configure-command.js";
+import { toolsCommand } from "./tools-command.js";
+import { mcpCommand } from "./mcp-command.js";
 import { estimateCommand } from "./estimate-command.js";
 import { newCommand } from "./new-command.js";
 import { HELP } from "./help-text.js";
@@ -60,6 +62,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await budgetCommand(rest, io);
       case "configure":
         return await configureCommand(rest, io);
+      case "tools":
+        return await toolsCommand(rest, io);
+      case "mcp":
+        return await mcpCommand(rest, io);
       case "ingest":
         return await ingestCommand(rest, io, () => help("ingest", io));
       case "kb":
@@ -107,6 +113,8 @@ const COMMANDS = [
   "budget",
   "configure",
   "runs",
+  "tools",
+  "mcp",
   "ingest",
   "kb",
   "schema",

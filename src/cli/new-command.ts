@@ -1,3 +1,4 @@
+import type { AgentConfig } from "../agents/agent-config.js";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
@@ -139,9 +140,7 @@ function describe(built: BuildTeamResult): string {
   ];
   for (const agent of config.agents ?? []) {
     const extras = [
-      agent.tools?.length
-        ? `tools: ${agent.tools.map((tool) => (typeof tool === "string" ? tool : tool.name)).join(", ")}`
-        : "",
+      agent.tools?.length ? `tools: ${agent.tools.map(toolLabel).join(", ")}` : "",
       agent.maxTokens ? `maxTokens: ${agent.maxTokens}` : "",
     ].filter(Boolean);
     lines.push(`  • ${agent.role}${extras.length ? ` (${extras.join("; ")})` : ""}`);
@@ -172,4 +171,14 @@ function repairsOf(value: string | undefined): number {
   if (!/^\d+$/.test(value.trim()) || number > 10)
     throw new UsageError(`--max-repairs must be a whole number from 0 to 10 (got "${value}").`);
   return number;
+}
+
+/** How a tool of an agent is shown: its name, or the MCP server it comes from. */
+function toolLabel(tool: NonNullable<AgentConfig["tools"]>[number]): string {
+  if (typeof tool === "string") return tool;
+  if ("mcp" in tool) {
+    const server = tool.mcp;
+    return `mcp:${typeof server === "string" ? server : "url" in server ? server.url : server.command}`;
+  }
+  return tool.name;
 }

@@ -57,6 +57,7 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
   let runStore: RunStore | undefined;
   let finished: RunResult | GroupResult;
   const renderer = values.json ? undefined : new EventRenderer(io.stdout);
+  let runnable: LLMTeam | LLMGroup | undefined;
   try {
     // --model replaces the team's (or group's) model; with neither, agents without one get a default.
     const defaultModel =
@@ -68,7 +69,7 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
       ...(store ? { budgetStore: store } : {}),
       ...(runStore ? { runStore } : {}),
     };
-    const runnable = await loadRunnable(file, group, values.model, runtime);
+    runnable = await loadRunnable(file, group, values.model, runtime);
     if (maxCost !== undefined) {
       if (!(runnable instanceof LLMTeam))
         throw new UsageError("--max-cost works on team files (a group has no estimate yet).");
@@ -90,6 +91,8 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     }
     finished = await stream.result;
   } finally {
+    // Stops the MCP servers of the team (or of the group's teams).
+    await runnable?.close();
     await store?.close();
     await runStore?.close();
   }

@@ -19,7 +19,7 @@ import { orchestratorTermination, type TerminationCondition } from "../router/te
 import type { RunExecution, RunPlan } from "../run/run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { RunResult } from "../run/run-result.js";
-import { startRun } from "../run/start-run.js";
+import { startTracedRun } from "./start-traced-run.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import {
   groupConfigSchema,
@@ -212,6 +212,11 @@ export class LLMGroup {
     return this;
   }
 
+  /** Closes every team of the group (their MCP servers stop). */
+  async close(): Promise<void> {
+    await Promise.all(this.entries.map((entry) => entry.team.close()));
+  }
+
   /** The teams and their roles, in the order they were added. */
   get teams(): readonly { teamId: string; role: TeamRole; team: LLMTeam }[] {
     return this.entries.map((entry) => ({ teamId: entry.id, role: entry.role, team: entry.team }));
@@ -267,7 +272,7 @@ export class LLMGroup {
   run(input: RunInput, options: RunOptions = {}): Promise<GroupResult> {
     const state = newGroupRunState();
     const plan = this.plan(input, options, new AbortController(), state);
-    return startRun(plan).then((result) => this.resultOf(result, state));
+    return startTracedRun(this.groupId, plan).then((result) => this.resultOf(result, state));
   }
 
   /** Runs the group, yielding the events of the group and its teams as they happen. */
@@ -281,7 +286,7 @@ export class LLMGroup {
     );
     const state = newGroupRunState();
     const plan = this.plan(input, { ...options, runId }, controller, state);
-    const result = startRun(plan, {
+    const result = startTracedRun(this.groupId, plan, {
       push: (event) => channel.push(event),
       close: () => channel.close(),
       fail: (error) => channel.fail(error),

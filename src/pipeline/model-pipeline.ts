@@ -6,6 +6,7 @@ import type { CircuitBreakerOptions } from "../resilience/circuit-breaker-policy
 import { createResiliencePipeline } from "../resilience/resilience-pipeline.js";
 import type { RetryPolicyOptions } from "../resilience/retry-policy.js";
 import { composeModelCall } from "./compose-model-call.js";
+import { tracingMiddleware } from "../telemetry/tracing-middleware.js";
 
 /** The policies of one pipeline (an agent's, or the team's for calls of no agent). */
 export interface PipelinePolicies {
@@ -33,7 +34,7 @@ export interface PipelineParts {
 
 /**
  * A model-call pipeline, outermost first: the user's middleware, fallback → retry → breaker,
- * cost, the provider call (which owns each attempt's deadline: `timeoutMs`,
+ * cost, tracing (one span per attempt, when the run is traced), the provider call (which owns each attempt's deadline: `timeoutMs`,
  * `firstTokenTimeoutMs`).
  *
  * Composed once by {@link composeModelCall}; every call, with or without user middleware,
@@ -55,7 +56,7 @@ export function buildModelPipeline(policies: PipelinePolicies, parts: PipelinePa
     breakerKeyPrefix: parts.breakerKeyPrefix,
   });
   return composeModelCall(
-    [...parts.middleware, resilience, parts.cost],
+    [...parts.middleware, resilience, parts.cost, tracingMiddleware],
     createProviderCall(limits),
   );
 }

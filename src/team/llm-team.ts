@@ -14,6 +14,7 @@ import type { ModelRegistry } from "../providers/model-registry.js";
 import { MemoryBreakerStore, type BreakerStore } from "../resilience/breaker-store.js";
 import type { AnyToolDefinition } from "../tools/tool-definition.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
+import { McpServers } from "../tools/mcp/mcp-servers.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { ConfiguratorSession, type ConfigureOptions } from "./lifecycle/configurator-session.js";
 import type { RunHandle } from "./lifecycle/run-handle.js";
@@ -27,7 +28,7 @@ import type { RunInput, RunOptions } from "../run/run-input.js";
 import type { RunResult } from "../run/run-result.js";
 import type { RunStream } from "../run/run-stream.js";
 import { fromConfigOptions, parseTeamOptions } from "./parse-team-options.js";
-import { TeamAgents } from "./team-agents.js";
+import { TeamAgents, type AgentTools } from "./team-agents.js";
 import type { TypedTeamOptions } from "./team-output.js";
 import type { TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
@@ -59,6 +60,8 @@ export class LLMTeam<TOutput = unknown>
   readonly models: ModelRegistry;
   /** Tools by name: registered ones and the built-ins. */
   readonly tools: ToolRegistry;
+  /** The team's MCP servers (`mcpServers`): started on first use, stopped by {@link close}. */
+  readonly mcpServers: McpServers;
   /** Counts what every model call of the team's runs costs; `history` holds ended runs. */
   readonly costTracker: CostTracker;
   /** One manager per budget: `maxCostPerRun` first, then `budgets`. Add alert callbacks here. */
@@ -79,9 +82,8 @@ export class LLMTeam<TOutput = unknown>
   private readonly runner: TeamRunner;
 
   /**
-   * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
-   *   given, also every problem of the flow (unknown agents, cycles, unreachable agents,
-   *   ambiguous entry, conditions that cannot hold).
+   * @throws ConfigError naming every invalid key (and what is valid) and, with `agents`, every
+   *   flow problem (unknown agents, cycles, unreachable agents, ambiguous entry, dead conditions).
    *
    * A sequential team whose `agents` end with an `llm` agent with a zod `outputSchema` is typed
    * by it: `run()` resolves to `RunResult<z.output<typeof schema>>` (see {@link TypedTeamOptions}).
@@ -98,7 +100,8 @@ export class LLMTeam<TOutput = unknown>
     this.teamId = settings.teamId;
     this.clock = options.clock ?? systemClock;
     this.runtime = runtime;
-    this.tools = new ToolRegistry({ tools: options.tools ?? [] });
+    this.mcpServers = new McpServers(settings.mcpServers);
+    this.tools = new ToolRegistry({ tools: options.tools ?? [], mcpServers: this.mcpServers });
     const cost = createTeamCost(this.teamId, settings, runtime, registry, this.clock);
     ({ costTracker: this.costTracker, budgetStore: this.budgetStore } = cost);
     this.budgetManagers = cost.budgetManagers;
@@ -361,6 +364,16 @@ export class LLMTeam<TOutput = unknown>
       call: this.pipelines.team(),
       clock: this.clock,
     });
+  }
+
+  /** Stops the team's MCP servers (and its nested teams'): a later run needing one fails. */
+  close(): Promise<void> {
+    return this.members.close();
+  }
+
+  /** Every tool each agent would get, with its JSON Schema (MCP servers start to list theirs). */
+  listTools(signal?: AbortSignal): Promise<AgentTools[]> {
+    return this.members.listTools(signal);
   }
 
   /** Replaces the configuration at once (applied proposals); validates first, changing nothing on error. */

@@ -11,6 +11,11 @@ export interface RunLaunch {
   control?: RunController;
   /** Set when the run is a step of another run. */
   nested?: NestedRunSettings;
+  /**
+   * Whether someone reads the run's events as they happen, when the outlet alone would say
+   * otherwise (a tracer listening does not make a `run()` stream its model calls).
+   */
+  observed?: boolean;
   /** Writes the run to the team's run store (a top-level run of a team with one). */
   journal?: RunJournal;
   /** The stored run this run resumes. */

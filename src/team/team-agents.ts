@@ -10,7 +10,7 @@ import { KnowledgeCatalog } from "../knowledge/knowledge-catalog.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import type { ToolRegistry } from "../tools/tool-registry.js";
 import { knowledgeSearch } from "../tools/builtin/knowledge-search.js";
-import type { AnyToolDefinition } from "../tools/tool-definition.js";
+import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
 import { checkVariables } from "../flows/check-variables.js";
 import {
   checkEnvironment,
@@ -26,6 +26,15 @@ import { standInAgent, type SalvagedAgent } from "./salvage-team-config.js";
 import type { TeamConfig } from "./team-config.js";
 import { inputNames } from "./team-inputs.js";
 import type { CheckedTeam } from "./check-team-config.js";
+import { listAgentTools, type AgentTools } from "./team-tools.js";
+
+export type { AgentTools } from "./team-tools.js";
+
+/** What a nested team offers its parent beyond the check: being closed, listing its tools. */
+interface OpenTeam {
+  close(): Promise<void>;
+  listTools(signal?: AbortSignal): Promise<AgentTools[]>;
+}
 
 /** What {@link TeamAgents} reads of its team. */
 export interface TeamAgentsOptions<Nested> {
@@ -49,7 +58,7 @@ export interface TeamAgentsOptions<Nested> {
  * The agents of a team: each validated, prepared (templates, tools) and checked as it is added,
  * with the nested teams of `type: team` agents. `prepared` and `nestedTeams` are edited in place.
  */
-export class TeamAgents<Nested extends CheckedTeam> {
+export class TeamAgents<Nested extends CheckedTeam & OpenTeam> {
   /** The prepared agents in run order. */
   readonly prepared: PreparedAgent[] = [];
   /** Nested teams of `type: team` agents, by agent id. */
@@ -253,6 +262,21 @@ export class TeamAgents<Nested extends CheckedTeam> {
     return issues;
   }
 
+  /** Stops the team's MCP servers and its nested teams'. */
+  async close(): Promise<void> {
+    const nested = [...this.nestedTeams.values()].map((team) => team.close());
+    await Promise.all([this.team.tools.mcpServers?.close(), ...nested]);
+  }
+
+  /** Every tool each agent would get (see `LLMTeam.listTools`). */
+  listTools(signal?: AbortSignal): Promise<AgentTools[]> {
+    const { tools } = this.team;
+    return listAgentTools(
+      { tools, prepared: this.prepared, nestedTeams: this.nestedTeams },
+      signal,
+    );
+  }
+
   /** Prepares validated agents (all or none) for {@link replace}. */
   prepareAll(configs: readonly AgentConfig[]): PreparedAgent[] {
     return configs.map((config, index) => this.prepare(config, index));
@@ -302,14 +326,12 @@ export class TeamAgents<Nested extends CheckedTeam> {
       ]);
     }
     for (const reference of config.tools ?? []) {
-      if (typeof reference !== "string" && tools.get(reference.name) !== reference)
+      if (ToolDefinition.isInstance(reference) && tools.get(reference.name) !== reference)
         tools.register(reference);
     }
-    return prepareAgent(
-      config,
-      tools.resolve(config.tools ?? [], ["agents", index, "tools"]),
-      clock,
-      (name) => this.knowledge().open(name),
+    const resolved = tools.resolveAll(config.tools ?? [], ["agents", index, "tools"]);
+    return prepareAgent(config, resolved.tools, clock, resolved.sources, (name) =>
+      this.knowledge().open(name),
     );
   }
 }

@@ -10,6 +10,7 @@ import { flowSchema } from "../flows/flow-config.js";
 import { checkTeamFlow } from "../flows/validate-team-flow.js";
 import { orchestratorSchema } from "../router/orchestrator-config.js";
 import { inputsSchema } from "./team-inputs.js";
+import { mcpServersSchema } from "../tools/mcp/mcp-server-config.js";
 
 /** The keys of a team besides its agents, shared by team files and `new LLMTeam(...)`. */
 export const teamShape = {
@@ -68,6 +69,11 @@ export const teamShape = {
   orchestration: z.boolean().optional(),
   /** The router's settings (with `orchestration: true`). */
   orchestrator: orchestratorSchema.optional(),
+  /**
+   * MCP servers by name, whose tools agents use with `{ mcp: name }` in their `tools`:
+   * `{ command, args, env }` (stdio) or `{ url, headers }` (Streamable HTTP); see docs/mcp.md.
+   */
+  mcpServers: mcpServersSchema.optional(),
 };
 
 /** The schema of a team file (JSON or YAML) and of `LLMTeam.fromConfig(...)`. */

@@ -196,7 +196,7 @@ export class TeamPlanner {
         ? undefined
         : { tracker: costTracker, foldsCost: budgetManagers.length === 0 },
       hooks: control,
-      observed: nested?.observed,
+      observed: nested?.observed ?? launch.observed,
       gate: nested ? nested.gate : interactive ? control.gate : undefined,
       approver: nested ? nested.approver : interactive ? control : undefined,
       teams: parts.teams.size > 0 ? parts.teams : undefined,

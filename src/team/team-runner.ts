@@ -17,6 +17,7 @@ import type { RunOutlet } from "../run/run-outlet.js";
 import type { RunResult } from "../run/run-result.js";
 import { RunStream } from "../run/run-stream.js";
 import { startRun } from "../run/start-run.js";
+import { traceRunOutlet } from "../telemetry/run-trace.js";
 import type { TeamConfig } from "./team-config.js";
 import { TeamPlanner, type TeamPlannerOptions } from "./team-planner.js";
 import type { RunLaunch } from "./run-launch.js";
@@ -183,6 +184,13 @@ export class TeamRunner {
     checkLifecycle = true,
   ): Promise<RunResult> {
     let planned: RunPlan | Promise<RunPlan>;
+    // A top-level run is traced when a tracer provider records spans; its nested runs' events
+    // reach the same listener through its log.
+    const traced = launch.nested ? undefined : traceRunOutlet(this.team.teamId, outlet);
+    if (traced) {
+      outlet = traced.outlet;
+      launch = { ...launch, observed: traced.observed };
+    }
     try {
       if (checkLifecycle) this.team.lifecycle.assertCanRun();
       // A top-level run of a team with a run store is durable: it gets its journal.

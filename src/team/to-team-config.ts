@@ -20,7 +20,11 @@ export function toTeamConfig(
     return {
       ...copyConfigData(config),
       ...(tools
-        ? { tools: tools.map((tool) => (typeof tool === "string" ? tool : tool.name)) }
+        ? {
+            tools: tools.map((tool) =>
+              typeof tool === "string" || "mcp" in tool ? tool : tool.name,
+            ),
+          }
         : {}),
       ...(nested ? { team: nested } : {}),
     };

@@ -7,6 +7,8 @@ import type { AnyToolDefinition, FunctionToolSchema } from "./tool-definition.js
 import type { ToolApprovalDecision, ToolApprover } from "./tool-approval.js";
 import { HandlerContext, runHandler, type HandlerOutcome } from "./run-handler.js";
 import type { ToolHistoryEntry, ToolResult } from "./tool-result.js";
+import type { ToolSource } from "./tool-source.js";
+import { McpServerError } from "../errors/mcp-server-error.js";
 
 /** Default time limit of one tool call: 30 s. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -23,6 +25,11 @@ export interface ToolExecutorOptions {
   clock?: Clock;
   /** How many of the latest calls `history` keeps (default 1,000; 0 keeps none). */
   historyLimit?: number;
+  /**
+   * Tools known only when asked (an agent's MCP servers): loaded by {@link ToolExecutor.load}
+   * before the first call (the tool loop does it), once.
+   */
+  sources?: readonly ToolSource[];
 }
 
 /** Options of one {@link ToolExecutor.execute} call. */
@@ -62,6 +69,10 @@ export class ToolExecutor {
   private readonly historyLimit: number;
   private readonly entries: ToolHistoryEntry[] = [];
   private modelTools: LanguageModelV4FunctionTool[] | undefined;
+  private sources: readonly ToolSource[];
+  private loading: Promise<void> | undefined;
+  /** Where each loaded tool came from (its source's label), for tools of sources. */
+  private readonly origins = new Map<string, string>();
 
   constructor(options: ToolExecutorOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
@@ -77,11 +88,65 @@ export class ToolExecutor {
       }
       this.tools.set(definition.name, definition);
     }
+    this.sources = options.sources ?? [];
+  }
+
+  /** True until the tools of its sources (MCP servers) are loaded: call {@link load} first. */
+  get pending(): boolean {
+    return this.sources.length > 0;
+  }
+
+  /**
+   * Loads the tools of the executor's sources (starting MCP servers), once; concurrent callers
+   * share the load, and a failed load is tried again by the next caller.
+   * @throws McpServerError naming the server (and tool) when a source fails or gives a tool
+   *   name the executor has already.
+   */
+  load(signal?: AbortSignal): Promise<void> {
+    if (this.sources.length === 0) return Promise.resolve();
+    this.loading ??= this.loadSources(signal).finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async loadSources(signal: AbortSignal | undefined): Promise<void> {
+    const sources = this.sources;
+    const loaded = await Promise.all(sources.map((source) => source.load(signal)));
+    const origin = new Map<string, string>();
+    for (const name of this.tools.keys()) origin.set(name, "a local tool");
+    const added = new Map<string, AnyToolDefinition>();
+    loaded.forEach((definitions, index) => {
+      const label = sources[index]!.label;
+      for (const definition of definitions) {
+        const first = origin.get(definition.name);
+        if (first !== undefined) {
+          const server = /"([^"]+)"/.exec(label)?.[1] ?? label;
+          throw new McpServerError(
+            `Tool name "${definition.name}" comes from both ${first} and ${label}: give the server a prefix (mcpServers.${server}.prefix) or an allow-list (tools).`,
+            { reason: "duplicate_tool", serverName: server, toolName: definition.name },
+          );
+        }
+        origin.set(definition.name, label);
+        added.set(definition.name, definition);
+      }
+    });
+    for (const [name, definition] of added) {
+      this.tools.set(name, definition);
+      this.origins.set(name, origin.get(name)!);
+    }
+    this.modelTools = undefined;
+    this.sources = [];
   }
 
   /** Names of the tools, in the order given. */
   get names(): string[] {
     return [...this.tools.keys()];
+  }
+
+  /** Where a tool came from: its source's label (`MCP server "files"`), or undefined for tools given directly. */
+  originOf(name: string): string | undefined {
+    return this.origins.get(name);
   }
 
   /** The tool of that name, if any. */

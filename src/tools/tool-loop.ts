@@ -164,6 +164,7 @@ class ToolLoopRun {
 
   async run(): Promise<ToolLoopResult> {
     const { call, context, executor, request, saveState } = this.options;
+    if (executor.pending) await executor.load(context.signal);
     const tools = request.tools ?? executor.getModelTools();
     let pending: ModelResponse | undefined = resumedAnswer(this.options.resume);
     for (;;) {

@@ -5,6 +5,9 @@ import {
   isBuiltinToolName,
 } from "./builtin/builtin-tools.js";
 import { ToolDefinition, type AnyToolDefinition } from "./tool-definition.js";
+import type { ToolSource } from "./tool-source.js";
+import type { McpServers } from "./mcp/mcp-servers.js";
+import type { McpToolReference, NamedMcpReference } from "./mcp/mcp-server-config.js";
 
 /** Options of {@link ToolRegistry}. */
 export interface ToolRegistryOptions {
@@ -12,10 +15,15 @@ export interface ToolRegistryOptions {
   tools?: readonly AnyToolDefinition[];
   /** Make the built-in tools available by name (default true). */
   builtins?: boolean;
+  /** The team's MCP servers, which `{ mcp: name }` references name. */
+  mcpServers?: McpServers;
 }
 
-/** A tool as an agent config names it: a registered or built-in name, or the tool itself. */
-export type ToolReference = string | AnyToolDefinition;
+/**
+ * A tool as an agent config names it: a registered or built-in name, the tool itself, or the
+ * tools of one of the team's MCP servers (`{ mcp: "files" }`).
+ */
+export type ToolReference = string | AnyToolDefinition | McpToolReference;
 
 /**
  * Resolves the tool names of team files and agent configs: tools the user registered, then
@@ -32,10 +40,13 @@ export class ToolRegistry {
   private readonly registered = new Map<string, AnyToolDefinition>();
   private readonly builtins = new Map<string, AnyToolDefinition>();
   private readonly withBuiltins: boolean;
+  /** The team's MCP servers that `{ mcp: name }` references name, when it has them. */
+  readonly mcpServers: McpServers | undefined;
 
   /** @throws ConfigError when two of `tools` share a name. */
   constructor(options: ToolRegistryOptions = {}) {
     this.withBuiltins = options.builtins ?? true;
+    this.mcpServers = options.mcpServers;
     for (const definition of options.tools ?? []) this.register(definition);
   }
 
@@ -58,6 +69,11 @@ export class ToolRegistry {
     }
     this.registered.set(definition.name, definition);
     return this;
+  }
+
+  /** Whether a tool of that name was registered (rather than being a built-in with default options). */
+  isRegistered(name: string): boolean {
+    return this.registered.has(name);
   }
 
   /** Whether a name resolves (registered or built-in). */
@@ -96,11 +112,40 @@ export class ToolRegistry {
     references: readonly ToolReference[],
     path: (string | number)[] = ["tools"],
   ): AnyToolDefinition[] {
+    const { tools, sources } = this.resolveAll(references, path);
+    if (sources.length > 0)
+      throw new ConfigError(
+        "resolve() cannot return MCP tools (known once a server starts): use resolveAll().",
+      );
+    return tools;
+  }
+
+  /**
+   * {@link resolve}, with MCP references: the tools known now, and the sources (MCP servers)
+   * whose tools are listed when they start.
+   * @throws ConfigError as `resolve`, and for unknown MCP servers or names two servers could share.
+   */
+  resolveAll(
+    references: readonly ToolReference[],
+    path: (string | number)[] = ["tools"],
+  ): { tools: AnyToolDefinition[]; sources: ToolSource[] } {
     const issues: ConfigIssue[] = [];
     const resolved: AnyToolDefinition[] = [];
+    const sources: ToolSource[] = [];
+    const mcp: { reference: NamedMcpReference; index: number }[] = [];
     const seen = new Set<string>();
     references.forEach((reference, index) => {
       let definition: AnyToolDefinition | undefined;
+      if (isMcpReference(reference)) {
+        if (this.mcpServers)
+          mcp.push({ reference: this.mcpServers.named(reference, [...path, index]), index });
+        else
+          issues.push({
+            path: [...path, index, "mcp"],
+            message: `MCP tools need the team's MCP servers: this tool registry has none (give it mcpServers).`,
+          });
+        return;
+      }
       if (typeof reference === "string") {
         try {
           definition = this.get(reference);
@@ -138,7 +183,23 @@ export class ToolRegistry {
       seen.add(definition.name);
       resolved.push(definition);
     });
+    for (const { reference, index } of mcp) {
+      try {
+        sources.push(this.mcpServers!.source(reference, [...path, index]));
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw error;
+        issues.push(...error.issues);
+      }
+    }
+    if (this.mcpServers && mcp.length > 0)
+      issues.push(...this.mcpServers.checkReferences(mcp, [...seen], path));
     if (issues.length > 0) throw new ConfigError(issues);
-    return resolved;
+    return { tools: resolved, sources };
   }
+}
+
+function isMcpReference(reference: ToolReference): reference is McpToolReference {
+  if (typeof reference !== "object" || reference === null) return false;
+  const mcp = (reference as { mcp?: unknown }).mcp;
+  return typeof mcp === "string" || (typeof mcp === "object" && mcp !== null);
 }
