@@ -31,6 +31,8 @@ unset LLMTEAM_KB_DIR
 rm -rf "$kb_dir"
 echo "== examples/quickstart.ts"
 tsx examples/quickstart.ts "What is 17 * 23?"
+echo "== examples/workflow.ts"
+tsx examples/workflow.ts 1042
 echo "== examples/team-builder.ts"
 tsx examples/team-builder.ts "Answer customer billing questions politely"
 # llmteam new on the demo model: it writes a team that validates, or (what the tiny demo model

@@ -51,6 +51,18 @@ export { teamConfigSchema } from "./team/team-config.js";
 export type { TeamConfig } from "./team/team-config.js";
 export { agentConfigSchema } from "./agents/agent-config.js";
 export type { AgentConfig } from "./agents/agent-config.js";
+export { STEP_DEFAULTS } from "./agents/step-config.js";
+export type {
+  HttpStepConfig,
+  HumanStepConfig,
+  HumanTimeoutAction,
+  StepType,
+  SwitchStepConfig,
+  TransformStepConfig,
+} from "./agents/step-config.js";
+export type { HumanStepOutput } from "./flows/steps/human-step.js";
+export { WorkflowStepError } from "./errors/workflow-step-error.js";
+export type { WorkflowStepFailure } from "./errors/workflow-step-error.js";
 export type { AgentResult, AgentResultDetails } from "./agents/agent-result.js";
 export { EmptyAnswerError } from "./errors/empty-answer-error.js";
 export { ModelRegistry } from "./providers/model-registry.js";

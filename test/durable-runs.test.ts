@@ -1,6 +1,16 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { ConfigError, LLMTeam, LifecycleError, tool, type RunResult } from "llmteam";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ConfigError,
+  LLMTeam,
+  LifecycleError,
+  SqliteRunStore,
+  tool,
+  type RunResult,
+} from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { MemoryRunStore } from "./support/memory-run-store.js";
 
@@ -439,5 +449,27 @@ describe("durable runs: the router", () => {
     expect(agents.callsMade).toBe(1); // draft only
     expect(nextRouter.callsMade).toBe(1);
     expect(result.finalOutput).toBe("a draft");
+  });
+});
+
+describe("durable runs: a store named by a spec", () => {
+  it("opens the SQLite file a team file's runStore: names on first use, and close() closes it", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "llmteam-spec-")), "runs.db");
+    const clock = new FakeClock();
+    const team = LLMTeam.fromConfig(
+      {
+        teamId: "press",
+        model: "m/x",
+        runStore: path,
+        agents: [{ type: "llm", role: "research", prompt: "Research: {query}" }],
+      },
+      { models: { "m/x": byAgent(ANSWERS, clock) }, clock },
+    );
+    expect(team.toConfig().runStore).toBe(path);
+    const result = await team.run("q");
+    await team.close();
+    const store = new SqliteRunStore({ path });
+    expect((await store.getRun(result.runId))?.status).toBe("completed");
+    await store.close();
   });
 });

@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   PostgresRunStore,
+  RUN_STORE_SCHEMA_VERSION,
   RunStoreError,
   SqliteRunStore,
   openRunStore,
@@ -315,6 +316,27 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
       ).rejects.toThrow(RunStoreError);
     });
 
+    it("keeps a human task's answer: its value, or that its timeout decided", async () => {
+      await store.createRun(newRun());
+      const value = { publish: true, tags: ["a", "b"], score: 0.5, note: null };
+      await store.recordDecision("run-1", {
+        approvalId: "h-1",
+        approved: true,
+        value,
+        decidedAt: T0,
+      });
+      await store.recordDecision("run-1", {
+        approvalId: "h-2",
+        approved: false,
+        timedOut: true,
+        decidedAt: T0 + 1,
+      });
+      expect(await store.readDecisions("run-1")).toEqual([
+        { approvalId: "h-1", approved: true, value, decidedAt: T0 },
+        { approvalId: "h-2", approved: false, timedOut: true, decidedAt: T0 + 1 },
+      ]);
+    });
+
     it("tells the writer about a cancel request at its next commit", async () => {
       await store.createRun(newRun());
       const other = await open();
@@ -490,10 +512,10 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
         expect(RunStoreError.isInstance(error)).toBe(true);
         const message = (error as Error).message;
         expect(message).toContain("schema version 99");
-        expect(message).toContain("schema version 1");
+        expect(message).toContain(`schema version ${RUN_STORE_SCHEMA_VERSION}`);
         expect(message).toContain(backend.where);
       } finally {
-        await backend.sql("UPDATE {run_schema} SET version = 1");
+        await backend.sql(`UPDATE {run_schema} SET version = ${RUN_STORE_SCHEMA_VERSION}`);
       }
     });
   });

@@ -47,7 +47,7 @@ describe("agent validation at addAgent time", () => {
       team().addAgent({ type: "vision", role: "a", prompt: "p" } as never),
     );
     expect(error.message).toContain(
-      'Unknown agent type "vision". Valid types: llm, team, rag, kag.',
+      'Unknown agent type "vision". Valid types: llm, team, rag, kag, transform, http, human, switch.',
     );
   });
 

@@ -3,15 +3,24 @@ import * as z from "zod";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { ConfigError } from "../errors/config-error.js";
 import {
-  KAG_ONLY_KEYS,
-  KNOWLEDGE_KEYS,
-  RAG_ONLY_KEYS,
+  checkKnowledgeKeys,
+  isKnowledgeType,
   knowledgeAgentShape,
+  type KnowledgeType,
 } from "./knowledge-agent-config.js";
 import { isZodSchema, prepareOutputSchema } from "./structured-output.js";
 import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
 import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
+import { checkStepSettings } from "./check-step-settings.js";
+import {
+  httpStepSchema,
+  humanStepSchema,
+  isStepType,
+  STEP_TYPES,
+  switchStepSchema,
+  transformStepSchema,
+} from "./step-config.js";
 import { mcpToolReferenceSchema } from "../tools/mcp/mcp-server-config.js";
 
 /**
@@ -61,14 +70,16 @@ export const resilienceShape = {
 
 /**
  * Agent kinds this version runs: `llm` (one model), `team` (a nested team used as an agent),
- * `rag` (passages of a knowledge base) and `kag` (facts of its entity graph).
+ * `rag` (passages of a knowledge base) and `kag` (facts of its entity graph), see
+ * docs/knowledge.md, and the workflow steps `transform`, `http`, `human` and `switch` (see
+ * docs/workflows.md).
  */
-export const AGENT_TYPES = ["llm", "team", "rag", "kag"] as const;
+export const AGENT_TYPES = ["llm", "team", "rag", "kag", ...STEP_TYPES] as const;
 
-/** The schema of one agent, as written in TypeScript, JSON or YAML. */
-export const agentConfigSchema = strictObject(
+/** The keys of one agent (checked together by {@link agentConfigSchema}). */
+const agentShape = strictObject(
   {
-    /** Agent kind: `llm`, `team` for a nested team (see `team`), `rag` or `kag` (see docs/knowledge.md). */
+    /** Agent kind: `llm`, `team` for a nested team (see `team`), `rag`, `kag` or a workflow step. */
     type: z.enum(AGENT_TYPES, {
       error: (issue) =>
         `Unknown agent type ${JSON.stringify(issue.input)}. Valid types: ${AGENT_TYPES.join(", ")}.`,
@@ -132,6 +143,14 @@ export const agentConfigSchema = strictObject(
         },
       )
       .optional(),
+    /** For `type: transform`: the JSONata expression and its limits. */
+    transform: transformStepSchema.optional(),
+    /** For `type: http`: the request (method, URL template, headers, body) and its guards. */
+    http: httpStepSchema.optional(),
+    /** For `type: human`: the task (prompt, assignee, form, timeout). */
+    human: humanStepSchema.optional(),
+    /** For `type: switch`: the cases (first match) and the default branch. */
+    switch: switchStepSchema.optional(),
     /**
      * Tools the agent may call: names of registered or built-in tools (or `ToolDefinition`s in
      * TypeScript), and `{ mcp: server }` for the tools of one of the team's `mcpServers`.
@@ -159,46 +178,13 @@ export const agentConfigSchema = strictObject(
     ...knowledgeAgentShape,
   },
   "an agent",
-).superRefine((agent, context) => {
-  if (agent.type === "llm") {
-    if (agent.prompt === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["prompt"],
-        message: "prompt must be a string (the agent's message template).",
-      });
-    }
-    if (agent.team !== undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["team"],
-        message: 'team is only for agents of type "team" (a nested team).',
-      });
-    }
-  } else if (agent.type === "team") {
-    if (agent.team === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["team"],
-        message: 'An agent of type "team" needs team: the nested team (teamId, agents, ...).',
-      });
-    }
-    rejectKeys(
-      agent,
-      context,
-      MODEL_KEYS,
-      'an agent of type "team": set it on the nested team or its agents',
-    );
-  } else {
-    checkKnowledgeAgent(agent, context);
-  }
-  if (agent.type !== "rag" && agent.type !== "kag")
-    rejectKeys(
-      agent,
-      context,
-      [...KNOWLEDGE_KEYS, ...RAG_ONLY_KEYS, ...KAG_ONLY_KEYS],
-      `an agent of type "${agent.type}": knowledge keys are for agents of type "rag" or "kag"`,
-    );
+);
+
+/** The schema of one agent, as written in TypeScript, JSON or YAML. */
+export const agentConfigSchema = agentShape.superRefine((agent, context) => {
+  checkKindKeys(agent, context);
+  for (const issue of [...checkStepSettings(agent), ...checkKnowledgeKeys(agent)])
+    context.addIssue({ code: "custom", path: issue.path, message: issue.message });
   if (agent.outputSchema !== undefined) {
     try {
       prepareOutputSchema(agent.outputSchema, ["outputSchema"]);
@@ -210,7 +196,10 @@ export const agentConfigSchema = strictObject(
   }
 });
 
-/** Keys of model calls, which agents that call no model (`team`, `rag`, `kag`) do not take. */
+/** An agent as users write it. */
+export type AgentConfig = z.input<typeof agentConfigSchema>;
+
+/** Keys that only a model-calling agent (`llm`) has; `team`, `rag`, `kag` and steps call none. */
 const MODEL_KEYS = [
   "outputSchema",
   "systemPrompt",
@@ -227,45 +216,69 @@ const MODEL_KEYS = [
   "maxToolRounds",
 ] as const;
 
-type ParsedAgent = Record<string, unknown> & { type: (typeof AGENT_TYPES)[number] };
+/** The settings key each kind of agent needs (`team: {...}`, `http: {...}`...). */
+const KIND_KEYS = ["team", ...STEP_TYPES] as const;
 
-/** Adds an issue for each of `keys` that is set: it does not apply to `what`. */
-function rejectKeys(
-  agent: ParsedAgent,
-  context: z.RefinementCtx,
-  keys: readonly string[],
-  what: string,
-): void {
-  for (const key of keys) {
-    if (agent[key] !== undefined)
-      context.addIssue({
-        code: "custom",
-        path: [key],
-        message: `${key} does not apply to ${what}.`,
-      });
+/** Checks the keys that depend on the agent's type: what it needs, what does not apply. */
+function checkKindKeys(agent: z.output<typeof agentShape>, context: z.RefinementCtx): void {
+  const issue = (path: string, message: string): void =>
+    context.addIssue({ code: "custom", path: [path], message });
+  for (const key of KIND_KEYS) {
+    if (key === agent.type) {
+      if (agent[key] === undefined)
+        issue(key, `An agent of type "${key}" needs ${key}: ${KIND_NEEDS[key]}.`);
+    } else if (agent[key] !== undefined) {
+      issue(
+        key,
+        `${key} is only for agents of type "${key}"; this agent is of type "${agent.type}".`,
+      );
+    }
   }
+  if (agent.type === "llm") {
+    if (agent.prompt === undefined)
+      issue("prompt", "prompt must be a string (the agent's message template).");
+    return;
+  }
+  if (isKnowledgeType(agent.type) && agent.knowledgeBase === undefined)
+    issue(
+      "knowledgeBase",
+      `An agent of type "${agent.type}" needs knowledgeBase: the name of a knowledge base (see llmteam kb list).`,
+    );
+  // An http step's resilience keys are its own: retries and a breaker around its request.
+  const allowed = agent.type === "http" ? ["retryPolicy", "circuitBreaker"] : [];
+  for (const key of MODEL_KEYS) {
+    if (agent[key] === undefined || allowed.includes(key)) continue;
+    issue(key, notApplying(key, agent.type));
+  }
+  if (agent.prompt === undefined) return;
+  if (isStepType(agent.type))
+    issue(
+      "prompt",
+      `prompt does not apply to a ${agent.type} step${agent.type === "human" ? ": the task's text is human.prompt" : ""}.`,
+    );
+  else if (isKnowledgeType(agent.type))
+    issue(
+      "prompt",
+      `prompt does not apply to an agent of type "${agent.type}": its search text is query (default {query}).`,
+    );
 }
 
-/** A `rag` / `kag` agent: a knowledge base, no model keys, no prompt (its template is `query`). */
-function checkKnowledgeAgent(agent: ParsedAgent, context: z.RefinementCtx): void {
-  const kind = `an agent of type "${agent.type}"`;
-  if (agent.knowledgeBase === undefined) {
-    context.addIssue({
-      code: "custom",
-      path: ["knowledgeBase"],
-      message: `An agent of type "${agent.type}" needs knowledgeBase: the name of a knowledge base (see llmteam kb list).`,
-    });
-  }
-  rejectKeys(agent, context, [...MODEL_KEYS, "team"], `${kind} (it calls no model)`);
-  rejectKeys(agent, context, ["prompt"], `${kind}: its search text is query (default {query})`);
-  const other = agent.type === "rag" ? KAG_ONLY_KEYS : RAG_ONLY_KEYS;
-  rejectKeys(
-    agent,
-    context,
-    other,
-    `${kind}: it is a key of "${agent.type === "rag" ? "kag" : "rag"}" agents`,
-  );
+/** Why a model key does not apply to an agent of `type` (which calls no model). */
+function notApplying(
+  key: string,
+  type: "team" | KnowledgeType | (typeof STEP_TYPES)[number],
+): string {
+  if (type === "team")
+    return `${key} does not apply to an agent of type "team": set it on the nested team or its agents.`;
+  if (isKnowledgeType(type))
+    return `${key} does not apply to an agent of type "${type}" (it calls no model).`;
+  return `${key} does not apply to a ${type} step: it calls no model.`;
 }
 
-/** An agent as users write it. */
-export type AgentConfig = z.input<typeof agentConfigSchema>;
+const KIND_NEEDS: Record<(typeof KIND_KEYS)[number], string> = {
+  team: "the nested team (teamId, agents, ...)",
+  transform: "{ expression: <JSONata> }",
+  http: "{ url, method?, headers?, body?, response? }",
+  human: "{ prompt, form?, timeoutMs?, onTimeout? }",
+  switch: "{ cases: [{ when, to }], default? }",
+};

@@ -36,6 +36,12 @@ export interface AgentResultDetails {
   embedding?: { model: string; tokens: number };
   /** `kag` agents with `includeRelations`: the facts of the graph walk. */
   facts?: RetrievalFact[];
+  /** Workflow steps: the kind of step (`transform`, `http`, `human`, `switch`). */
+  step?: "transform" | "http" | "human" | "switch";
+  /** `http` steps: the response's status. */
+  httpStatus?: number;
+  /** `human` steps: who gave the answer, a person or the timeout. */
+  answeredBy?: "person" | "timeout";
   /** Fields added by custom middleware. */
   [detail: string]: unknown;
 }

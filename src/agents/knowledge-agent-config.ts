@@ -1,4 +1,5 @@
 import * as z from "zod";
+import type { ConfigIssue } from "../errors/config-error.js";
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -45,3 +46,35 @@ export const KNOWLEDGE_KEYS = [
   "includeSources",
   "includeScores",
 ] as const;
+
+/** The agent kinds that search a knowledge base. */
+export type KnowledgeType = "rag" | "kag";
+
+/** True for `rag` and `kag` agents (they search a knowledge base and call no model). */
+export function isKnowledgeType(type: string): type is KnowledgeType {
+  return type === "rag" || type === "kag";
+}
+
+/**
+ * Knowledge keys set where they do not apply: on agents of another kind, or a key of the other
+ * knowledge kind (`maxHops` on a `rag` agent...).
+ */
+export function checkKnowledgeKeys(
+  agent: Record<string, unknown> & { type: string },
+): ConfigIssue[] {
+  const { type } = agent;
+  const rejected = isKnowledgeType(type)
+    ? type === "rag"
+      ? KAG_ONLY_KEYS
+      : RAG_ONLY_KEYS
+    : [...KNOWLEDGE_KEYS, ...RAG_ONLY_KEYS, ...KAG_ONLY_KEYS];
+  const why = isKnowledgeType(type)
+    ? `: it is a key of "${type === "rag" ? "kag" : "rag"}" agents`
+    : `: knowledge keys are for agents of type "rag" or "kag"`;
+  return rejected
+    .filter((key) => agent[key] !== undefined)
+    .map((key) => ({
+      path: [key],
+      message: `${key} does not apply to an agent of type "${type}"${why}.`,
+    }));
+}

@@ -58,7 +58,9 @@ export function prepareAgent(
   const id = config.id ?? config.role;
   const retrieves = config.type === "rag" || config.type === "kag";
   const prompt = parseTemplate(
-    retrieves ? (config.query ?? DEFAULT_KNOWLEDGE_QUERY) : (config.prompt ?? ""),
+    retrieves
+      ? (config.query ?? DEFAULT_KNOWLEDGE_QUERY)
+      : (config.prompt ?? stepTemplateSource(config)),
   );
   const prepared: PreparedAgent = {
     id,
@@ -89,6 +91,19 @@ export function prepareAgent(
     prepared.step = knowledgeStep(id, config, prompt, open);
   }
   return prepared;
+}
+
+/**
+ * The text of a workflow step's templates, so that the load-time check finds the variables
+ * they read (a human task's prompt; an http step's URL and body).
+ */
+function stepTemplateSource(config: AgentConfig): string {
+  if (config.human) return config.human.prompt;
+  if (config.http)
+    return [config.http.url, config.http.body ?? "", JSON.stringify(config.http.json ?? null)].join(
+      "\n",
+    );
+  return "";
 }
 
 /** What an agent run can see: the run's variables, its model and the model-call pipeline. */

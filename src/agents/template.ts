@@ -50,13 +50,15 @@ export function parseTemplate(source: string): Template {
 }
 
 /**
- * Fills a template from `values`. Strings go in as they are; other values as JSON.
+ * Fills a template from `values`. Strings go in as they are; other values as JSON; `encode`
+ * (e.g. `encodeURIComponent` for a URL) is applied to each inserted value.
  * @throws ConfigError when a variable or a field of it has no value (optional reads render empty).
  */
 export function renderTemplate(
   template: Template,
-  values: Record<string, unknown>,
+  values: Readonly<Record<string, unknown>>,
   agentId: string,
+  encode?: (text: string) => string,
 ): string {
   let out = "";
   for (const part of template.parts) {
@@ -77,7 +79,8 @@ export function renderTemplate(
         `agent "${agentId}": the prompt reads {${path.join(".")}}, which has no value.`,
       );
     }
-    out += typeof value === "string" ? value : JSON.stringify(value);
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    out += encode ? encode(text) : text;
   }
   return out;
 }

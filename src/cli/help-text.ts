@@ -11,6 +11,8 @@ const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --json              print every event as one JSON line instead (for scripts)
   --report <file>     write the run's report: Markdown, or JSON when the file ends in .json
                       (checked before the run starts)
+  --answer <step>=<json>  answer a human step's task (repeat for several; without it the
+                      task is asked in the terminal: type JSON, or reject: <reason>)
   --max-cost <usd>    refuse to run (exit code 3) when the estimate's most is above <usd>,
                       or cannot be known (a model without a price); see llmteam estimate
   --budget-db <path>  SQLite file of the team's hour/day/month budgets

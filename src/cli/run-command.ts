@@ -18,6 +18,7 @@ import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import { onePositional, parseCommand, plural, UsageError } from "./cli-options.js";
 import type { CliIO } from "./cli-io.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
+import { asksPeople, HumanAnswers } from "./human-answers.js";
 import { checkMaxCost, parseMaxCost, REFUSED_EXIT_CODE } from "./max-cost.js";
 import { usd } from "./usd.js";
 
@@ -39,6 +40,7 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     "budget-db": { type: "string" },
     report: { type: "string" },
     "max-cost": { type: "string" },
+    answer: { type: "string", multiple: true },
     store: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -84,10 +86,22 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
         "Using the tiny built-in demo model (local/demo) — set OPENAI_API_KEY or choose a model with --model for real answers.\n",
       );
     }
-    const stream = runnable.stream(input, io.signal ? { signal: io.signal } : {});
+    const options = io.signal ? { signal: io.signal } : {};
+    // Human steps need a run someone can answer: team.start(), answered here.
+    const people =
+      runnable instanceof LLMTeam && asksPeople(runnable)
+        ? new HumanAnswers(values.answer ?? [], io)
+        : undefined;
+    const handle = people ? (runnable as LLMTeam).start(input, options) : undefined;
+    const stream = handle ?? runnable.stream(input, options);
     for await (const event of stream as AsyncIterable<StreamEvent>) {
       if (renderer) renderer.render(event);
       else io.stdout(`${JSON.stringify(event)}\n`);
+      if (handle && event.type === "approval_requested" && event.data.kind === "human")
+        await people!.answer(event, handle).catch(async (error: unknown) => {
+          await handle.cancel(`No answer for ${event.agentId ?? "a human step"}.`);
+          throw error;
+        });
     }
     finished = await stream.result;
   } finally {

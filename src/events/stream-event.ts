@@ -109,13 +109,22 @@ export interface StreamEventDataMap {
     remainingUsd: number;
   };
   lifecycle_changed: { from: string; to: string; reason?: string };
+  /** A person is asked: to approve an agent or a tool call, or a human step's task (`human`). */
   approval_requested: {
     approvalId: string;
-    kind: "tool" | "agent";
+    kind: "tool" | "agent" | "human";
     toolName?: string;
     arguments?: unknown;
     /** The tool call's id, as in `tool_call` (for tools). */
     callId?: string;
+    /** Human tasks: what the person is asked. */
+    prompt?: string;
+    /** Human tasks: who should answer. */
+    assignee?: string;
+    /** Human tasks: the JSON Schema the answer must match. */
+    form?: Record<string, unknown>;
+    /** Human tasks: how long the run waits for the answer, in ms. */
+    timeoutMs?: number;
   };
   warning: { message: string; code?: string };
   /** A knowledge agent (`rag`, `kag`) or the `knowledge_search` tool retrieved passages. */

@@ -93,7 +93,7 @@ function checkFieldReads(
     const fields = Array.isArray(part) ? part : part.optional;
     if (fields.length < 2 || input.has(fields[0]!)) continue;
     const reader = byKey.get(fields[0]!)?.agent;
-    if (!reader || reader.config.type === "team") continue;
+    if (!reader || reader.config.type !== "llm") continue;
     const read = `{${fields.join(".")}${Array.isArray(part) ? "" : "?"}}`;
     if (!reader.outputSchema) {
       issues.push({

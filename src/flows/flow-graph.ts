@@ -1,12 +1,6 @@
 import type { ConfigIssue } from "../errors/config-error.js";
-import {
-  compileCondition,
-  conditionSyntaxHelp,
-  ConditionSyntaxError,
-  type Condition,
-  type ConditionConfig,
-} from "./condition.js";
-import { checkStructuredCondition } from "./check-condition.js";
+import { compileWhen } from "./compile-when.js";
+import { gateSwitchEdges, switchWithoutGraph } from "./switch-edges.js";
 import type { FlowConfig } from "./flow-config.js";
 import { NodeSet, nodeUniverse } from "./node-set.js";
 import { parseChain } from "./parse-chain.js";
@@ -26,7 +20,10 @@ export function compileFlow(
   flow: FlowConfig | undefined,
   agents: FlowAgentInfo[],
 ): { flow: CompiledFlow } | { issues: ConfigIssue[] } {
-  if (flow === undefined || flow === "sequential") return { flow: { kind: "sequential" } };
+  if (flow === undefined || flow === "sequential") {
+    const issues = switchWithoutGraph(agents, "sequential");
+    return issues.length > 0 ? { issues } : { flow: { kind: "sequential" } };
+  }
   const known = new Map(agents.map((agent) => [agent.id, agent]));
   const issues: ConfigIssue[] = [];
   const edges: FlowEdge[] = [];
@@ -109,6 +106,7 @@ function finish(
     ...edges.flatMap((edge) => [edge.from, edge.to]),
   ]);
   const nodes = agents.map((agent) => agent.id).filter((id) => mentioned.has(id));
+  gateSwitchEdges(edges, agents, issues);
   const { incoming, outgoing, loops } = indexEdges(nodes, edges);
   for (const agent of agents) {
     if (!mentioned.has(agent.id)) {
@@ -277,35 +275,6 @@ function possibleBefore(
     for (const id of region) possible.get(id)!.addAll(members);
   }
   return possible;
-}
-
-function compileWhen(
-  config: ConditionConfig,
-  path: (string | number)[],
-  issues: ConfigIssue[],
-): Condition | undefined {
-  if (typeof config !== "string") {
-    const problems = checkStructuredCondition(config, path);
-    if (problems.length > 0) {
-      issues.push(...problems);
-      return undefined;
-    }
-  }
-  try {
-    return compileCondition(config);
-  } catch (error) {
-    if (!(error instanceof ConditionSyntaxError)) throw error;
-    issues.push({
-      path,
-      message: `Invalid condition ${preview(JSON.stringify(config))}: ${error.message}. ${conditionSyntaxHelp()}`,
-    });
-    return undefined;
-  }
-}
-
-/** Text cut to 80 characters for a message. */
-function preview(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 function listOf(value: string | string[]): string[] {

@@ -5,6 +5,8 @@ import type { OrchestratorConfig } from "../router/orchestrator-config.js";
 import { compileTermination } from "../router/termination.js";
 import type { FlowConfig } from "./flow-config.js";
 import { compileFlow, type FlowAgentInfo } from "./flow-graph.js";
+import { switchWithoutGraph } from "./switch-edges.js";
+import { switchIssues } from "./steps/switch-step.js";
 
 /** The parts of a team configuration that flows and the router read. */
 export interface TeamFlowSettings {
@@ -25,7 +27,18 @@ export function flowAgentsOf(agents: readonly AgentConfig[]): FlowAgentInfo[] {
         outputSchema = undefined;
       }
     }
-    return { id, outputKey: agent.outputKey ?? id, index, kind: agent.type, outputSchema };
+    const switchTargets = agent.switch && [
+      ...(agent.switch.cases ?? []).map((entry) => entry.to),
+      ...(agent.switch.default === undefined ? [] : [agent.switch.default]),
+    ];
+    return {
+      id,
+      outputKey: agent.outputKey ?? id,
+      index,
+      kind: agent.type,
+      outputSchema,
+      switchTargets,
+    };
   });
 }
 
@@ -66,5 +79,12 @@ export function checkTeamFlow(
     const compiled = compileFlow(team.flow, flowAgentsOf(agents));
     if ("issues" in compiled) issues.push(...compiled.issues);
   }
+  agents?.forEach((agent, index) => {
+    if (agent.switch?.cases === undefined) return;
+    for (const issue of switchIssues(agent.switch))
+      issues.push({ ...issue, path: ["agents", index, ...issue.path] });
+  });
+  if (agents !== undefined && team.orchestration)
+    issues.push(...switchWithoutGraph(flowAgentsOf(agents), "router"));
   return issues;
 }

@@ -3,7 +3,6 @@ import {
   runToolAgent,
   type AgentCallSettings,
   type AgentOutput,
-  type AgentRunContext,
   type PreparedAgent,
 } from "../agents/llm-agent.js";
 import type { CostTracker } from "../cost/cost-tracker.js";
@@ -25,7 +24,14 @@ import { completeAgentStep, failAgentStep } from "./agent-step-end.js";
 import type { RunOutlet } from "./run-outlet.js";
 import { RunResultBuilder } from "./run-result.js";
 import type { RunJournal } from "./run-journal.js";
-import type { RunReplay, SavedLoop } from "./run-replay.js";
+import type { RunReplay } from "./run-replay.js";
+import { toolContext } from "./tool-context.js";
+import {
+  runWorkflowStep,
+  type HumanAnswer,
+  type HumanTask,
+  type WorkflowStep,
+} from "./workflow-step.js";
 
 /** Hooks of a run's lifecycle, called by `startRun` (a team's `RunController`). */
 export interface RunHooks {
@@ -90,6 +96,8 @@ export interface RunPlan {
   readonly gate?: ((execution: RunExecution) => Promise<void>) | undefined;
   /** Agents of type `team`, by agent id: the nested teams they run. */
   readonly teams?: ReadonlyMap<string, NestedTeam<RunExecution>> | undefined;
+  /** Workflow steps (agents of type transform, http, human, switch), by agent id. */
+  readonly steps?: ReadonlyMap<string, WorkflowStep> | undefined;
   /** Asks people for approvals (set by `team.start()`); absent when nobody can be asked. */
   readonly approver?: RunApprover | undefined;
   /** Writes the run to a run store at its durability points; absent: nothing is stored. */
@@ -111,6 +119,8 @@ export interface RunApprover {
     execution: RunExecution,
     options?: { announce?: boolean },
   ): ToolApprovalFunction;
+  /** Asks a person the task of a human step and waits for the answer (or the task's timeout). */
+  askHuman(agent: PreparedAgent, task: HumanTask, execution: RunExecution): Promise<HumanAnswer>;
 }
 
 /**
@@ -284,8 +294,9 @@ export class RunExecution implements AgentStepHost {
       this.replaying = false;
     }
     const nested = plan.teams?.get(agent.id);
+    const workflowStep = plan.steps?.get(agent.id);
     const settings =
-      nested || agent.step
+      nested || workflowStep || agent.step
         ? undefined
         : (plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent));
     const loop = plan.replay?.takeLoop(agent.id);
@@ -293,6 +304,11 @@ export class RunExecution implements AgentStepHost {
       await this.approve(plan.approver, agent, settings?.model.name);
     if (nested) return this.runTeam(agent, nested, step, signal);
     if (agent.step) return runAgentStep(this, agent, agent.step, step, signal);
+    if (workflowStep) {
+      const approver = plan.approver;
+      const askHuman = approver && ((task: HumanTask) => approver.askHuman(agent, task, this));
+      return runWorkflowStep(this, agent, workflowStep, { signal, askHuman }, step);
+    }
     const started = loop?.startedAt ?? plan.clock.now();
     if (!loop) {
       const data = { role: agent.role, model: settings!.model.name, step };
@@ -307,36 +323,19 @@ export class RunExecution implements AgentStepHost {
       outcome = await runToolAgent(
         agent,
         executor,
-        this.toolContext(agent, settings!, started, loop),
+        toolContext(agent, settings!, started, loop, {
+          plan,
+          variables: this.variables,
+          observed: this.observed,
+          checkpoint: () => this.checkpoint(),
+          approveTool: plan.approver?.toolApprover(agent.id, this, { announce: false }),
+        }),
         call,
       );
     } catch (error) {
       return call.failed(error);
     }
     return call.complete(outcome);
-  }
-
-  /** What an agent with tools runs with: its settings, approvals, step boundaries and durability. */
-  private toolContext(
-    agent: PreparedAgent,
-    settings: AgentCallSettings,
-    started: number,
-    loop: SavedLoop | undefined,
-  ): AgentRunContext {
-    const { plan } = this;
-    const journal = plan.journal;
-    const context: AgentRunContext = {
-      settings,
-      variables: this.variables,
-      observed: this.observed,
-      checkpoint: () => this.checkpoint(),
-      idempotencyPrefix: `${plan.runId}:${plan.pathPrefix}/${agent.id}`,
-    };
-    if (plan.approver)
-      context.approveTool = plan.approver.toolApprover(agent.id, this, { announce: false });
-    if (loop) context.resume = loop.state;
-    if (journal) context.saveState = (state) => journal.saveLoop(agent.id, started, state);
-    return context;
   }
 
   /** A `type: team` agent's step: its team runs nested in this run. */

@@ -46,8 +46,10 @@ export class RunReplay {
   private readonly routes = new Map<number, StreamEventDataMap["agent_selected"]>();
   private readonly loops: Map<string, SavedLoop>;
   private readonly decided: Map<string, StoredDecision>;
-  /** Agent approvals asked and not answered in the log, by agent id. */
+  /** Agent approvals and human tasks asked and not answered in the log, by agent id. */
   private readonly askedApprovals = new Map<string, string>();
+  /** When each approval was asked (ms since the epoch), by approval id. */
+  private readonly askedTimes = new Map<string, number>();
   private steps = 0;
 
   constructor(source: RunReplaySource) {
@@ -98,8 +100,9 @@ export class RunReplay {
           variables[name] = event.data.output;
       } else if (event.type === "agent_selected" && !event.data.done) {
         this.routes.set(event.data.iteration, event.data);
-      } else if (event.type === "approval_requested" && event.data.kind === "agent") {
+      } else if (event.type === "approval_requested" && event.data.kind !== "tool") {
         this.askedApprovals.set(event.agentId!, event.data.approvalId);
+        this.askedTimes.set(event.data.approvalId, event.timestamp);
       }
     }
   }
@@ -139,6 +142,11 @@ export class RunReplay {
     const approvalId = this.askedApprovals.get(agentId);
     this.askedApprovals.delete(agentId);
     return approvalId;
+  }
+
+  /** When the approval `approvalId` was first asked (its `approval_requested` event), if it is in the log. */
+  askedAt(approvalId: string): number | undefined {
+    return this.askedTimes.get(approvalId);
   }
 
   /** A decision stored for `approvalId` (e.g. given by another process), if any. */

@@ -127,6 +127,8 @@ function migrations(s: string): string[] {
       decided_order BIGINT GENERATED ALWAYS AS IDENTITY,
       PRIMARY KEY (run_id, approval_id)
     );`,
+    // 2: a human task's answer (its value, or that its timeout decided), as JSON.
+    `ALTER TABLE ${s}.llmteam_run_decisions ADD COLUMN answer TEXT;`,
   ];
 }
 
@@ -260,8 +262,8 @@ export function postgresStatements(table: (name: string) => string) {
       ) SELECT cancel_requested FROM head`,
     /** Counts the run (0: unknown) and the decision inserted (0: already decided). */
     recordDecision: `WITH run AS (SELECT run_id FROM ${table("runs")} WHERE run_id = $1), inserted AS (
-        INSERT INTO ${table("run_decisions")} (run_id, approval_id, approved, reason, decided_at)
-        SELECT run_id, $2, $3, $4, $5 FROM run ON CONFLICT (run_id, approval_id) DO NOTHING RETURNING 1
+        INSERT INTO ${table("run_decisions")} (run_id, approval_id, approved, reason, decided_at, answer)
+        SELECT run_id, $2, $3, $4, $5, $6 FROM run ON CONFLICT (run_id, approval_id) DO NOTHING RETURNING 1
       ) SELECT (SELECT count(*) FROM run)::int AS runs, (SELECT count(*) FROM inserted)::int AS inserted`,
     /** Ended runs changed before `$1`, with their events, snapshots and decisions. */
     deleteRuns: `WITH gone AS (DELETE FROM ${table("runs")} WHERE status = ANY($2::text[]) AND updated_at < $1 RETURNING run_id),

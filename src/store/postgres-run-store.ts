@@ -12,6 +12,7 @@ import {
 } from "./postgres-run-store-schema.js";
 import { canonicalJson, GENESIS_HASH } from "./run-log-hash.js";
 import {
+  answerColumn,
   decisionFromRow,
   ENDED_RUN_STATUSES,
   eventFromRow,
@@ -275,6 +276,7 @@ export class PostgresRunStore implements RunStore {
       decision.approved,
       decision.reason ?? null,
       decision.decidedAt,
+      answerColumn(decision),
     ]);
     const row = result.rows[0] as { runs: number; inserted: number };
     if (row.runs === 0)
@@ -286,7 +288,7 @@ export class PostgresRunStore implements RunStore {
     const result = await this.query(
       "readDecisions",
       runId,
-      `SELECT approval_id, approved, reason, decided_at FROM ${this.table("run_decisions")} WHERE run_id = $1 ORDER BY decided_at, decided_order`,
+      `SELECT approval_id, approved, reason, decided_at, answer FROM ${this.table("run_decisions")} WHERE run_id = $1 ORDER BY decided_at, decided_order`,
       [runId],
     );
     return (result.rows as Parameters<typeof decisionFromRow>[0][]).map(decisionFromRow);

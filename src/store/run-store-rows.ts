@@ -16,7 +16,7 @@ import type {
  */
 
 /** The run-store schema this llmteam writes; a store written by a higher version is refused. */
-export const RUN_STORE_SCHEMA_VERSION = 1;
+export const RUN_STORE_SCHEMA_VERSION = 2;
 
 /** Every run status, as a store accepts it. */
 export const STORED_RUN_STATUSES: readonly StoredRunStatus[] = [
@@ -198,6 +198,7 @@ export function decisionFromRow(row: {
   approved: number | boolean | bigint;
   reason: string | null;
   decided_at: number | string | bigint;
+  answer?: string | null;
 }): StoredDecision {
   const decision: StoredDecision = {
     approvalId: row.approval_id,
@@ -205,7 +206,21 @@ export function decisionFromRow(row: {
     decidedAt: Number(row.decided_at),
   };
   if (row.reason !== null) decision.reason = row.reason;
+  if (row.answer) {
+    const answer = JSON.parse(row.answer) as { value?: unknown; timedOut?: boolean };
+    if (answer.value !== undefined) decision.value = answer.value;
+    if (answer.timedOut) decision.timedOut = true;
+  }
   return decision;
+}
+
+/** The `answer` column of a decision: a human task's value or timeout as JSON, else null. */
+export function answerColumn(decision: StoredDecision): string | null {
+  if (decision.value === undefined && !decision.timedOut) return null;
+  return JSON.stringify({
+    ...(decision.value === undefined ? {} : { value: decision.value }),
+    ...(decision.timedOut ? { timedOut: true } : {}),
+  });
 }
 
 /** The message for a store whose schema is newer than this llmteam's. */

@@ -62,6 +62,10 @@ export interface StoredDecision {
   approvalId: string;
   approved: boolean;
   reason?: string | undefined;
+  /** A human task's answer (`handle.answer(id, value)`), as JSON data. */
+  value?: unknown;
+  /** True when a human task's timeout decided. */
+  timedOut?: boolean | undefined;
   /** ms since the epoch. */
   decidedAt: number;
 }

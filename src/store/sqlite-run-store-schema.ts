@@ -59,6 +59,8 @@ const MIGRATIONS: readonly string[] = [
     decided_at INTEGER NOT NULL,
     PRIMARY KEY (run_id, approval_id)
   );`,
+  // 2: a human task's answer (its value, or that its timeout decided), as JSON.
+  "ALTER TABLE llmteam_run_decisions ADD COLUMN answer TEXT;",
 ];
 
 const ENDED_SQL = ENDED_RUN_STATUSES.map((status) => `'${status}'`).join(", ");
@@ -189,11 +191,11 @@ export function prepareStatements(database: DatabaseSync) {
     eventHash: prepare("SELECT hash FROM llmteam_run_events WHERE run_id = ? AND seq = ?"),
     readSnapshot: prepare("SELECT seq, state FROM llmteam_run_snapshots WHERE run_id = ?"),
     insertDecision: prepare(
-      "INSERT INTO llmteam_run_decisions (run_id, approval_id, approved, reason, decided_at) " +
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, approval_id) DO NOTHING",
+      "INSERT INTO llmteam_run_decisions (run_id, approval_id, approved, reason, decided_at, answer) " +
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, approval_id) DO NOTHING",
     ),
     readDecisions: prepare(
-      "SELECT approval_id, approved, reason, decided_at FROM llmteam_run_decisions WHERE run_id = ? ORDER BY decided_at, rowid",
+      "SELECT approval_id, approved, reason, decided_at, answer FROM llmteam_run_decisions WHERE run_id = ? ORDER BY decided_at, rowid",
     ),
     requestCancel: prepare(
       `UPDATE llmteam_runs SET cancel_requested = 1, updated_at = ? WHERE run_id = ? AND status NOT IN (${ENDED_SQL})`,

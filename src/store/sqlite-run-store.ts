@@ -13,6 +13,7 @@ import {
   statusProblem,
   unknownRunMessage,
   type RunRow,
+  answerColumn,
 } from "./run-store-rows.js";
 import {
   EVENTS_PER_INSERT,
@@ -238,6 +239,7 @@ export class SqliteRunStore implements RunStore {
           decision.approved ? 1 : 0,
           decision.reason ?? null,
           decision.decidedAt,
+          answerColumn(decision),
         );
         return Number(inserted.changes) === 1;
       }),

@@ -1,3 +1,4 @@
+import { STEP_ASSUMPTION, stepOutputTokens, stepRow } from "./estimate-step.js";
 import { modelNameOf } from "../agents/agent-config.js";
 import { CHUNK_DEFAULTS } from "../knowledge/chunk-document.js";
 import type { PreparedAgent } from "../agents/llm-agent.js";
@@ -122,13 +123,21 @@ export async function estimateTeam(
           "context",
           Math.max(outputMaxTokens.get("context") ?? 0, retrievedMaxTokens(agent)),
         );
-    } else if (agent.config.type !== "team")
+    } else if (agent.config.type === "llm")
       outputMaxTokens.set(agent.outputKey, maxOutputTokensOf(agent, settings.maxTokens).tokens);
+    else if (agent.config.type !== "team") {
+      outputMaxTokens.set(agent.outputKey, stepOutputTokens(agent.config));
+      assumptions.add(STEP_ASSUMPTION);
+    }
   }
   for (const agent of agents) {
     const agentRuns = runs.get(agent.id)!;
     if (agent.step) {
       rows.push(retrievalRow(agent.id, agentRuns));
+      continue;
+    }
+    if (agent.config.type !== "llm" && agent.config.type !== "team") {
+      rows.push(stepRow(agent.id, agentRuns));
       continue;
     }
     if (agent.config.type === "team") {

@@ -140,11 +140,10 @@ export class LLMTeam<TOutput = unknown>
       changed: () => this.planner.changed(),
       knowledge: runtime.knowledge,
     });
-    const { prepared, nestedTeams } = this.members;
     this.runner = new TeamRunner({
       teamId,
-      agents: prepared,
-      nestedTeams,
+      agents: this.members.prepared,
+      nestedTeams: this.members.nestedTeams,
       settings: currentSettings,
       defaultModel: this.defaultModel,
       models: this.models,
@@ -152,6 +151,7 @@ export class LLMTeam<TOutput = unknown>
       budgetManagers: this.budgetManagers,
       pipelines: this.pipelines,
       clock,
+      env: options.env ?? process.env,
       lifecycle: this.lifecycle,
       streamBufferSize: options.streamBufferSize ?? 1024,
       runStore: openedRunStore(runtime.runStore ?? settings.runStore),
@@ -366,9 +366,9 @@ export class LLMTeam<TOutput = unknown>
     });
   }
 
-  /** Stops the team's MCP servers (and its nested teams'): a later run needing one fails. */
-  close(): Promise<void> {
-    return this.members.close();
+  /** Stops the team's MCP servers (and its nested teams') and closes a run store it opened from a spec. */
+  async close(): Promise<void> {
+    await Promise.all([this.members.close(), this.runner.close()]);
   }
 
   /** Every tool each agent would get, with its JSON Schema (MCP servers start to list theirs). */

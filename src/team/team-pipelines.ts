@@ -1,5 +1,6 @@
 import type { PreparedAgent } from "../agents/llm-agent.js";
-import type { ModelCall } from "../providers/model-call.js";
+import type { ModelCall, ModelCallMiddleware } from "../providers/model-call.js";
+import { createResiliencePipeline } from "../resilience/resilience-pipeline.js";
 import { resolveCircuitBreakerPolicy } from "../resilience/circuit-breaker-policy.js";
 import { resolveRetryPolicy } from "../resilience/retry-policy.js";
 import { buildModelPipeline, type PipelineParts } from "../pipeline/model-pipeline.js";
@@ -13,6 +14,7 @@ import type { TeamConfig } from "./team-config.js";
 export class TeamPipelines {
   private teamCall: ModelCall | undefined;
   private readonly agentCalls = new WeakMap<PreparedAgent, ModelCall>();
+  private readonly stepLayers = new WeakMap<PreparedAgent, ModelCallMiddleware>();
 
   /**
    * @param settings The team's current settings (read again after `settingsChanged()`).
@@ -57,6 +59,28 @@ export class TeamPipelines {
       this.agentCalls.set(agent, call);
     }
     return call;
+  }
+
+  /**
+   * The resilience layers of an http step (built once per agent): its own `retryPolicy`
+   * (default: 3 retries, except for POST and PATCH, which are not retried unless the step sets
+   * one) and `circuitBreaker` (off unless set); the team's model defaults do not apply.
+   */
+  stepResilience(agent: PreparedAgent): ModelCallMiddleware {
+    let layer = this.stepLayers.get(agent);
+    if (!layer) {
+      const { config } = agent;
+      const method = config.http?.method ?? "GET";
+      const unsafe = method === "POST" || method === "PATCH";
+      layer = createResiliencePipeline({
+        retryPolicy: config.retryPolicy ?? (unsafe ? false : {}),
+        circuitBreaker: config.circuitBreaker ?? false,
+        breakerStore: this.parts.breakerStore,
+        breakerKeyPrefix: this.parts.breakerKeyPrefix,
+      });
+      this.stepLayers.set(agent, layer);
+    }
+    return layer;
   }
 
   /** Forgets the team's pipeline: the next call builds it from the new settings (agents' pipelines follow their agents). */

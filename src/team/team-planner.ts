@@ -10,7 +10,7 @@ import { newRunId } from "../internal/ids.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import { checkVariables } from "../flows/check-variables.js";
-import { assertNoApprovalsNeeded } from "./lifecycle/run-controller.js";
+import { assertNoApprovalsNeeded } from "./lifecycle/assert-no-approvals.js";
 import type { NestedTeam } from "../run/nested-team.js";
 import { ORCHESTRATOR_ID } from "../router/route-decision.js";
 import { agentCallSettings } from "../run/agent-call-settings.js";
@@ -21,6 +21,8 @@ import type { TeamConfig } from "./team-config.js";
 import { runInputChecker, type TeamInputs } from "./team-inputs.js";
 import { compileTeamFlow, flowMode, runTeamFlow, type TeamFlow } from "../flows/team-flow.js";
 import type { TeamPipelines } from "./team-pipelines.js";
+import type { WorkflowStep } from "../run/workflow-step.js";
+import { workflowSteps } from "./team-steps.js";
 import type { EstimateOptions, EstimateSource, TeamEstimate } from "./estimate-team.js";
 
 /** A nested team as the planner sees it: it runs as a step and checks a run input's keys. */
@@ -47,6 +49,8 @@ export interface TeamPlannerOptions {
   budgetManagers: readonly BudgetManager[];
   pipelines: TeamPipelines;
   clock: Clock;
+  /** Environment for `${NAME}` in http steps' headers. */
+  env: Record<string, string | undefined>;
 }
 
 /**
@@ -200,6 +204,7 @@ export class TeamPlanner {
       gate: nested ? nested.gate : interactive ? control.gate : undefined,
       approver: nested ? nested.approver : interactive ? control : undefined,
       teams: parts.teams.size > 0 ? parts.teams : undefined,
+      steps: parts.steps.size > 0 ? parts.steps : undefined,
       journal: launch.journal,
       replay: launch.replay,
     };
@@ -238,6 +243,7 @@ export class TeamPlanner {
     const agentSettings = new Map<string, AgentCallSettings>();
     const teams = new Map<string, NestedTeam<RunExecution>>();
     const agents = [...this.team.agents];
+    const steps = workflowSteps(agents, this.team);
     const defaults: RunPlan["defaults"] = {
       temperature: this.settings.temperature,
       maxTokens: this.settings.maxTokens,
@@ -249,8 +255,8 @@ export class TeamPlanner {
         teams.set(agent.id, nested);
         continue;
       }
-      // rag / kag agents call no model: the run runs their step.
-      if (agent.step) continue;
+      // rag / kag agents and workflow steps call no model: the run runs their step.
+      if (agent.step || steps.has(agent.id)) continue;
       const [name, ...fallbacks] = this.modelNamesOf(agent);
       if (name === undefined) {
         throw new ConfigError(
@@ -286,6 +292,7 @@ export class TeamPlanner {
       agentCalls,
       agentSettings,
       teams,
+      steps,
       mode: flowMode(flow),
       defaults,
     };
@@ -365,6 +372,7 @@ interface ModelPlan {
   agentCalls: Map<string, ModelCall>;
   agentSettings: Map<string, AgentCallSettings>;
   teams: Map<string, NestedTeam<RunExecution>>;
+  steps: Map<string, WorkflowStep>;
   mode: string;
   defaults: RunPlan["defaults"];
 }

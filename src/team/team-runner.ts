@@ -10,6 +10,7 @@ import { ConfigError } from "../errors/config-error.js";
 import { RunJournal } from "../run/run-journal.js";
 import type { RunReplay } from "../run/run-replay.js";
 import type { RunStore } from "../store/run-store.js";
+import { LazyRunStore } from "../store/lazy-run-store.js";
 import type { TeamLifecycle } from "./lifecycle/team-lifecycle.js";
 import type { RunExecution, RunPlan } from "../run/run-execution.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
@@ -66,6 +67,12 @@ export class TeamRunner {
     };
     const launch = this.uninteractive(controller);
     return new RunStream(runId, channel, this.launch(input, { ...options, runId }, launch, outlet));
+  }
+
+  /** Closes the run store when the team opened it from a spec (`runStore: ".llmteam/runs.db"`). */
+  async close(): Promise<void> {
+    const store = this.team.runStore;
+    if (store instanceof LazyRunStore) await store.close();
   }
 
   /** See `LLMTeam.resume`. */

@@ -1,34 +1,19 @@
 import type { PreparedAgent } from "../../agents/llm-agent.js";
-import { ConfigError } from "../../errors/config-error.js";
 import type { ToolApprovalFunction } from "../../tools/tool-approval.js";
 import { ApprovalRejectedError } from "../../errors/approval-rejected-error.js";
 import { LifecycleError } from "../../errors/lifecycle-error.js";
 import { LLMTeamError } from "../../errors/llmteam-error.js";
 import type { RunApprover, RunExecution } from "../../run/run-execution.js";
+import type { HumanAnswer, HumanTask } from "../../run/workflow-step.js";
+import { checkDecision, untilDeadline } from "./human-decision.js";
+import type { ApprovalRequest, Decision } from "./approval-request.js";
+
+export type { ApprovalRequest, Decision } from "./approval-request.js";
 import type { RunJournal } from "../../run/run-journal.js";
 import type { TeamLifecycle } from "./team-lifecycle.js";
 
 /** Where one run stands: the run's part of {@link TeamState}. */
 export type RunState = "running" | "paused" | "completed" | "failed";
-
-/** An approval the run is waiting for. */
-export interface ApprovalRequest {
-  /** Pass it to `handle.approve(id)` or `handle.reject(id, reason)`. */
-  approvalId: string;
-  kind: "agent" | "tool";
-  /** The agent to run, or the agent whose tool call waits. */
-  agentId: string;
-  toolName?: string;
-  arguments?: unknown;
-  callId?: string;
-  /** When it was asked, in ms since the epoch (the run's clock). */
-  requestedAt: number;
-}
-
-interface Decision {
-  approved: boolean;
-  reason?: string | undefined;
-}
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -49,7 +34,11 @@ export class RunController implements RunApprover {
   private pauseWaiters: (() => void)[] = [];
   private readonly pending = new Map<
     string,
-    { request: ApprovalRequest; decided: Deferred<Decision> }
+    {
+      request: ApprovalRequest;
+      decided: Deferred<Decision>;
+      check?: ((value: unknown) => string | undefined) | undefined;
+    }
   >();
   private approvalCount = 0;
 
@@ -193,8 +182,41 @@ export class RunController implements RunApprover {
         `No pending approval "${approvalId}". Pending: ${waiting.join(", ") || "none"}.`,
       );
     }
+    checkDecision(entry.request, entry.check, decision);
     this.pending.delete(approvalId);
     entry.decided.resolve(decision);
+  }
+
+  async askHuman(
+    agent: PreparedAgent,
+    task: HumanTask,
+    execution: RunExecution,
+  ): Promise<HumanAnswer> {
+    const { replay, clock } = execution.plan;
+    // A resumed run asks again under the same id, its time counted from the first asking.
+    const wanted = replay?.takeAskedApproval(agent.id);
+    const askedAt = (wanted === undefined ? undefined : replay?.askedAt(wanted)) ?? clock.now();
+    const { prompt, assignee, form, timeoutMs } = task;
+    const subject = {
+      kind: "human" as const,
+      agentId: agent.id,
+      prompt,
+      ...(assignee === undefined ? {} : { assignee }),
+      ...(form === undefined ? {} : { form }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    };
+    const { decision } = await this.ask(execution, subject, {
+      ...(wanted === undefined ? {} : { approvalId: wanted }),
+      check: task.check,
+      deadline: timeoutMs === undefined ? undefined : askedAt + timeoutMs,
+    });
+    if (decision.timedOut) return { timedOut: true };
+    return {
+      timedOut: false,
+      approved: decision.approved,
+      ...(decision.value === undefined ? {} : { value: decision.value }),
+      ...(decision.reason === undefined ? {} : { reason: decision.reason }),
+    };
   }
 
   /**
@@ -204,7 +226,13 @@ export class RunController implements RunApprover {
   private async ask(
     execution: RunExecution,
     subject: Omit<ApprovalRequest, "approvalId" | "requestedAt">,
-    options: { announce?: boolean; approvalId?: string } = {},
+    options: {
+      announce?: boolean;
+      approvalId?: string;
+      check?: (value: unknown) => string | undefined;
+      /** When the wait ends without a decision (ms on the run's clock). */
+      deadline?: number | undefined;
+    } = {},
   ): Promise<{ approvalId: string; decision: Decision }> {
     const { replay, journal } = execution.plan;
     // A resumed run asks again under the id it asked with before (tool approvals: the call id).
@@ -221,17 +249,24 @@ export class RunController implements RunApprover {
     this.pending.set(approvalId, {
       request: { approvalId, ...subject, requestedAt: execution.plan.clock.now() },
       decided,
+      check: options.check,
     });
     try {
       if (options.announce ?? true) await announce(execution, approvalId, subject);
       await this.hold(execution, `waiting for approval ${approvalId}`);
+      const here =
+        options.deadline === undefined
+          ? decided.promise
+          : untilDeadline(decided.promise, execution, options.deadline);
       const decision = journal
-        ? await this.decidedHereOrInStore(journal, approvalId, decided.promise, execution.signal)
-        : await abortable(decided.promise, execution.signal);
+        ? await this.decidedHereOrInStore(journal, approvalId, here, execution.signal)
+        : await abortable(here, execution.signal);
       if (this.pauseRequested) await this.waitForResume(execution.signal);
       await this.release(
         execution,
-        `approval ${approvalId} ${decision.approved ? "approved" : `rejected: ${decision.reason ?? "no reason given"}`}`,
+        decision.timedOut
+          ? `approval ${approvalId} timed out`
+          : `approval ${approvalId} ${decision.approved ? "approved" : `rejected: ${decision.reason ?? "no reason given"}`}`,
       );
       return { approvalId, decision };
     } finally {
@@ -260,6 +295,8 @@ export class RunController implements RunApprover {
         approvalId,
         approved: decision.approved,
         ...(decision.reason === undefined ? {} : { reason: decision.reason }),
+        ...(decision.value === undefined ? {} : { value: decision.value }),
+        ...(decision.timedOut ? { timedOut: true } : {}),
         decidedAt: journal.now(),
       });
       if (kept) return decision;
@@ -307,7 +344,7 @@ async function announce(
   approvalId: string,
   subject: Omit<ApprovalRequest, "approvalId" | "requestedAt">,
 ): Promise<void> {
-  const { agentId, kind, toolName, callId } = subject;
+  const { agentId, kind, toolName, callId, prompt, assignee, form, timeoutMs } = subject;
   await execution.emit(
     "approval_requested",
     {
@@ -315,25 +352,13 @@ async function announce(
       kind,
       ...(toolName === undefined ? {} : { toolName, arguments: subject.arguments }),
       ...(callId === undefined ? {} : { callId }),
+      ...(prompt === undefined ? {} : { prompt }),
+      ...(assignee === undefined ? {} : { assignee }),
+      ...(form === undefined ? {} : { form }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     },
     agentId,
   );
-}
-
-/**
- * For runs with nobody to ask (`run()`, `stream()`): fails before anything runs when an agent
- * requires approval.
- * @throws ConfigError naming the agent and `team.start()`.
- */
-export function assertNoApprovalsNeeded(agents: readonly PreparedAgent[]): void {
-  const index = agents.findIndex((agent) => agent.config.requiresApproval);
-  if (index === -1) return;
-  throw new ConfigError([
-    {
-      path: ["agents", index, "requiresApproval"],
-      message: `Agent "${agents[index]!.id}" requires approval, and run() and stream() have nobody to ask. Start the run with team.start(input) and answer with handle.approve(id) or handle.reject(id, reason).`,
-    },
-  ]);
 }
 
 async function emit(

@@ -101,11 +101,24 @@ export class RunHandle<TOutput = unknown> implements AsyncIterable<StreamEvent> 
 
   /**
    * Rejects a pending approval: the agent fails with `ApprovalRejectedError` (ending its
-   * branch), or the tool call is reported to the model as rejected, with `reason`.
+   * branch), or the tool call is reported to the model as rejected, with `reason`. A human
+   * task's step outputs `{ approved: false, reason }`.
    * @throws LLMTeamError for an id that is not pending.
    */
   reject(approvalId: string, reason: string): void {
     this.init.controller.decide(approvalId, { approved: false, reason });
+  }
+
+  /**
+   * Answers a human task (a `human` step's `approval_requested` of kind `human`): the step
+   * outputs `{ approved: true, value }`. The value must match the task's form.
+   * @throws LLMTeamError for an id that is not pending, a value that does not match the form
+   *   (naming the fields), or an approval that is not a human task.
+   * @example
+   * handle.answer(event.data.approvalId, { publish: true, note: "ship it" });
+   */
+  answer(approvalId: string, value: unknown): void {
+    this.init.controller.decide(approvalId, { approved: true, value });
   }
 
   /**
