@@ -7,6 +7,7 @@ import { benchToolLoop } from "./tool-loop.js";
 import { benchDurableRuns } from "./durable-runs.js";
 import { benchRunStore } from "./run-store.js";
 import { benchScale } from "./scale.js";
+import { benchKnowledge } from "./knowledge.js";
 
 const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["agent step overhead", benchAgentStep],
@@ -17,6 +18,7 @@ const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["store commit", benchRunStore],
   ["scale", benchScale],
   ["durable runs", benchDurableRuns],
+  ["knowledge", benchKnowledge],
 ];
 
 const only = process.argv[2];

@@ -9,7 +9,8 @@
  * zod is bundled too (zod 4 keeps its global registry and config on `globalThis`, and llmteam
  * recognises schemas from any zod 4 copy by their `_zod` property). Packages only some paths
  * need stay external and are loaded lazily: the provider SDKs, ioredis, pg, yaml, node-llama-cpp,
- * gpt-tokenizer (its encodings are megabytes, read only when a cost estimate is made), the MCP
+ * gpt-tokenizer (its encodings are megabytes, read only when a cost estimate is made or a
+ * knowledge base is ingested), unpdf (knowledge's PDF reader), the MCP
  * SDK; and `@opentelemetry/api`, which must be the application's copy.
  */
 import { execFileSync } from "node:child_process";
@@ -28,6 +29,7 @@ const EXTERNAL = [
   "yaml",
   "node-llama-cpp",
   "gpt-tokenizer",
+  "unpdf",
   // MCP is loaded when a team uses an MCP server or `llmteam mcp` runs; the OpenTelemetry API
   // must be the application's own copy, where its tracer provider is registered.
   "@modelcontextprotocol/sdk",

@@ -7,6 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENAI_API_KEY=
 started=$SECONDS
+# examples/knowledge-docs.yaml answers from the docs: its knowledge base is built first, in a
+# temporary folder the team files read through $LLMTEAM_KB_DIR (unset again for the TS examples).
+kb_dir=$(mktemp -d)
+export LLMTEAM_KB_DIR="$kb_dir"
+node bin/llmteam.js ingest docs --kb docs --chunk-tokens 120 >/dev/null
 for file in examples/*.yaml; do
   node bin/llmteam.js validate "$file"
 done
@@ -22,6 +27,8 @@ for file in examples/*.yaml; do
   echo "✓ $file ($((SECONDS - begin)) s)"
 done
 rm -f .llmteam-example.log
+unset LLMTEAM_KB_DIR
+rm -rf "$kb_dir"
 echo "== examples/quickstart.ts"
 tsx examples/quickstart.ts "What is 17 * 23?"
 echo "== examples/workflow.ts"

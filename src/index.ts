@@ -70,6 +70,8 @@ export type { ModelRegistryOptions } from "./providers/model-registry.js";
 export type { ProviderConfig } from "./providers/provider-config.js";
 export { createLocalModel } from "./providers/local/local-model.js";
 export type { LocalModelOptions } from "./providers/local/local-model.js";
+export { createLocalEmbeddingModel } from "./providers/local/local-embedding-model.js";
+export type { LocalEmbeddingModelOptions } from "./providers/local/local-embedding-model.js";
 export { demoModelPath } from "./providers/local/demo-model-path.js";
 export { loadTeam, parseTeamText, readTeamFile } from "./team/load-team.js";
 export {
@@ -102,6 +104,8 @@ export type {
   ToolParameterOptions,
   ToolRegistryOptions,
   ToolResult,
+  KnowledgeSearchToolOptions,
+  KnowledgeSearchToolResult,
 } from "./tools/index.js";
 export { ToolExecutionError } from "./errors/tool-execution-error.js";
 export { McpServerError } from "./errors/mcp-server-error.js";
@@ -309,3 +313,58 @@ export { OutputValidationError } from "./errors/output-validation-error.js";
 export { RouterDecisionError } from "./errors/router-decision-error.js";
 export { RunTimeoutError } from "./errors/run-timeout-error.js";
 export type { JsonSchema } from "./agents/structured-output.js";
+export {
+  CHUNK_DEFAULTS,
+  DEFAULT_ENTITY_TYPES,
+  DEFAULT_KNOWLEDGE_DIRECTORY,
+  DEFAULT_MAX_FILE_BYTES,
+  KnowledgeBase,
+  KnowledgeCatalog,
+  PostgresKnowledgeStore,
+  RRF_K,
+  SqliteKnowledgeStore,
+  embedderOf,
+  embeddingModelFromName,
+  formatContext,
+  fuse,
+  graphExtractorOf,
+  ingest,
+} from "./knowledge/index.js";
+export type {
+  ChunkHit,
+  ChunkOptions,
+  Citation,
+  DocumentFormat,
+  DocumentGraph,
+  DocumentInfo,
+  Embedder,
+  EmbedderOptions,
+  EmbeddingBatch,
+  FormatOptions,
+  GraphEntity,
+  GraphExtractor,
+  GraphExtractorOptions,
+  GraphFact,
+  GraphRelation,
+  IngestIntoOptions,
+  IngestOptions,
+  IngestProgress,
+  IngestSummary,
+  KnowledgeBaseOptions,
+  KnowledgeCatalogOptions,
+  KnowledgeFilters,
+  KnowledgeGraphOptions,
+  KnowledgeSearchOptions,
+  KnowledgeSearchResult,
+  KnowledgeStats,
+  KnowledgeStore,
+  Passage,
+  PostgresKnowledgeStoreOptions,
+  RetrievalMode,
+  SkippedFile,
+  SqliteKnowledgeStoreOptions,
+  StoreSearchOptions,
+  StoredChunk,
+  StoredDocument,
+} from "./knowledge/index.js";
+export { KnowledgeError } from "./errors/knowledge-error.js";

@@ -27,6 +27,7 @@ const LAYERS: string[][] = [
   ["flows", "router"],
   ["run"],
   ["agents", "tools"],
+  ["knowledge"],
   ["pipeline", "telemetry"],
   ["cost", "resilience"],
   ["providers"],

@@ -44,10 +44,10 @@ describe("agent validation at addAgent time", () => {
 
   it("rejects an unknown agent type, naming the valid ones", () => {
     const error = configError(() =>
-      team().addAgent({ type: "rag", role: "a", prompt: "p" } as never),
+      team().addAgent({ type: "vision", role: "a", prompt: "p" } as never),
     );
     expect(error.message).toContain(
-      'Unknown agent type "rag". Valid types: llm, team, transform, http, human, switch.',
+      'Unknown agent type "vision". Valid types: llm, team, rag, kag, transform, http, human, switch.',
     );
   });
 

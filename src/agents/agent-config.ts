@@ -2,6 +2,12 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import * as z from "zod";
 import { identifierSchema, strictObject } from "../config/strict-object.js";
 import { ConfigError } from "../errors/config-error.js";
+import {
+  checkKnowledgeKeys,
+  isKnowledgeType,
+  knowledgeAgentShape,
+  type KnowledgeType,
+} from "./knowledge-agent-config.js";
 import { isZodSchema, prepareOutputSchema } from "./structured-output.js";
 import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
@@ -64,14 +70,16 @@ export const resilienceShape = {
 
 /**
  * Agent kinds this version runs: `llm` (one model), `team` (a nested team used as an agent),
- * and the workflow steps `transform`, `http`, `human` and `switch` (see docs/workflows.md).
+ * `rag` (passages of a knowledge base) and `kag` (facts of its entity graph), see
+ * docs/knowledge.md, and the workflow steps `transform`, `http`, `human` and `switch` (see
+ * docs/workflows.md).
  */
-export const AGENT_TYPES = ["llm", "team", ...STEP_TYPES] as const;
+export const AGENT_TYPES = ["llm", "team", "rag", "kag", ...STEP_TYPES] as const;
 
 /** The keys of one agent (checked together by {@link agentConfigSchema}). */
 const agentShape = strictObject(
   {
-    /** Agent kind: `llm`, `team` for a nested team (see `team`), or a workflow step. */
+    /** Agent kind: `llm`, `team` for a nested team (see `team`), `rag`, `kag` or a workflow step. */
     type: z.enum(AGENT_TYPES, {
       error: (issue) =>
         `Unknown agent type ${JSON.stringify(issue.input)}. Valid types: ${AGENT_TYPES.join(", ")}.`,
@@ -167,6 +175,7 @@ const agentShape = strictObject(
      * the agent. Such teams run through `team.start()`, which returns the handle.
      */
     requiresApproval: z.boolean().optional(),
+    ...knowledgeAgentShape,
   },
   "an agent",
 );
@@ -174,7 +183,7 @@ const agentShape = strictObject(
 /** The schema of one agent, as written in TypeScript, JSON or YAML. */
 export const agentConfigSchema = agentShape.superRefine((agent, context) => {
   checkKindKeys(agent, context);
-  for (const issue of checkStepSettings(agent))
+  for (const issue of [...checkStepSettings(agent), ...checkKnowledgeKeys(agent)])
     context.addIssue({ code: "custom", path: issue.path, message: issue.message });
   if (agent.outputSchema !== undefined) {
     try {
@@ -190,7 +199,7 @@ export const agentConfigSchema = agentShape.superRefine((agent, context) => {
 /** An agent as users write it. */
 export type AgentConfig = z.input<typeof agentConfigSchema>;
 
-/** Keys that only a model-calling agent (`llm`) has. */
+/** Keys that only a model-calling agent (`llm`) has; `team`, `rag`, `kag` and steps call none. */
 const MODEL_KEYS = [
   "outputSchema",
   "systemPrompt",
@@ -230,22 +239,40 @@ function checkKindKeys(agent: z.output<typeof agentShape>, context: z.Refinement
       issue("prompt", "prompt must be a string (the agent's message template).");
     return;
   }
+  if (isKnowledgeType(agent.type) && agent.knowledgeBase === undefined)
+    issue(
+      "knowledgeBase",
+      `An agent of type "${agent.type}" needs knowledgeBase: the name of a knowledge base (see llmteam kb list).`,
+    );
   // An http step's resilience keys are its own: retries and a breaker around its request.
   const allowed = agent.type === "http" ? ["retryPolicy", "circuitBreaker"] : [];
   for (const key of MODEL_KEYS) {
     if (agent[key] === undefined || allowed.includes(key)) continue;
-    issue(
-      key,
-      agent.type === "team"
-        ? `${key} does not apply to an agent of type "team": set it on the nested team or its agents.`
-        : `${key} does not apply to a ${agent.type} step: it calls no model.`,
-    );
+    issue(key, notApplying(key, agent.type));
   }
-  if (isStepType(agent.type) && agent.prompt !== undefined)
+  if (agent.prompt === undefined) return;
+  if (isStepType(agent.type))
     issue(
       "prompt",
       `prompt does not apply to a ${agent.type} step${agent.type === "human" ? ": the task's text is human.prompt" : ""}.`,
     );
+  else if (isKnowledgeType(agent.type))
+    issue(
+      "prompt",
+      `prompt does not apply to an agent of type "${agent.type}": its search text is query (default {query}).`,
+    );
+}
+
+/** Why a model key does not apply to an agent of `type` (which calls no model). */
+function notApplying(
+  key: string,
+  type: "team" | KnowledgeType | (typeof STEP_TYPES)[number],
+): string {
+  if (type === "team")
+    return `${key} does not apply to an agent of type "team": set it on the nested team or its agents.`;
+  if (isKnowledgeType(type))
+    return `${key} does not apply to an agent of type "${type}" (it calls no model).`;
+  return `${key} does not apply to a ${type} step: it calls no model.`;
 }
 
 const KIND_NEEDS: Record<(typeof KIND_KEYS)[number], string> = {

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from "../events/error-info.js";
+import type { Citation, RetrievalFact } from "../events/retrieval.js";
 import type { RetryMetrics } from "../events/retry-metrics.js";
 import type { RunStatus } from "../events/run-status.js";
 import type { Usage } from "../events/usage.js";
@@ -27,6 +28,14 @@ export interface AgentResultDetails {
   shouldEscalate?: boolean;
   /** `type: team` agents: the nested run. */
   team?: { teamId: string; status: RunStatus | "running"; agentsCalled: string[] };
+  /** `rag` / `kag` agents: where each retrieved passage comes from (document, chunk, score). */
+  citations?: Citation[];
+  /** Other run variables that hold this agent's output too (`context` for `rag` / `kag` agents). */
+  outputAliases?: string[];
+  /** `rag` agents in vector or hybrid mode: the embedding call of the query (model, tokens). */
+  embedding?: { model: string; tokens: number };
+  /** `kag` agents with `includeRelations`: the facts of the graph walk. */
+  facts?: RetrievalFact[];
   /** Workflow steps: the kind of step (`transform`, `http`, `human`, `switch`). */
   step?: "transform" | "http" | "human" | "switch";
   /** `http` steps: the response's status. */

@@ -15,6 +15,10 @@ import { ToolExecutor } from "../tools/tool-executor.js";
 import type { ToolSource } from "../tools/tool-source.js";
 import { runToolLoop, toolLoopDetails, type ToolLoopState } from "../tools/tool-loop.js";
 import type { AgentConfig } from "./agent-config.js";
+import type { AgentStep } from "./agent-step.js";
+import { DEFAULT_KNOWLEDGE_QUERY, knowledgeStep } from "./knowledge-agent.js";
+import { KnowledgeError } from "../errors/knowledge-error.js";
+import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { AgentResultDetails } from "./agent-result.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import {
@@ -36,22 +40,34 @@ export interface PreparedAgent {
   executor: ToolExecutor | undefined;
   /** The structured output schema, when the agent has one. */
   outputSchema: OutputSchema | undefined;
+  /** The work of an agent that calls no model of the run (`rag`, `kag`); the run runs it as the step. */
+  step?: AgentStep;
 }
 
-/** Prepares an agent from a validated config, its resolved tools and its tool sources (MCP servers). */
+/**
+ * Prepares an agent from a validated config, its resolved tools and its tool sources (MCP
+ * servers); `rag` and `kag` agents open their knowledge base with `knowledge` (on first use).
+ */
 export function prepareAgent(
   config: AgentConfig,
   tools: readonly AnyToolDefinition[] = [],
   clock?: Clock,
   sources: readonly ToolSource[] = [],
+  knowledge?: (name: string) => KnowledgeBase,
 ): PreparedAgent {
   const id = config.id ?? config.role;
-  return {
+  const retrieves = config.type === "rag" || config.type === "kag";
+  const prompt = parseTemplate(
+    retrieves
+      ? (config.query ?? DEFAULT_KNOWLEDGE_QUERY)
+      : (config.prompt ?? stepTemplateSource(config)),
+  );
+  const prepared: PreparedAgent = {
     id,
     role: config.role,
     outputKey: config.outputKey ?? id,
     config,
-    prompt: parseTemplate(config.prompt ?? stepTemplateSource(config)),
+    prompt,
     systemPrompt:
       config.systemPrompt === undefined ? undefined : parseTemplate(config.systemPrompt),
     executor:
@@ -63,6 +79,18 @@ export function prepareAgent(
         ? undefined
         : prepareOutputSchema(config.outputSchema, ["outputSchema"]),
   };
+  if (retrieves) {
+    const name = config.knowledgeBase!;
+    const open = (): KnowledgeBase => {
+      if (!knowledge)
+        throw new KnowledgeError(
+          `Agent "${id}" reads knowledge base "${name}", but its team was given no knowledge catalog.`,
+        );
+      return knowledge(name);
+    };
+    prepared.step = knowledgeStep(id, config, prompt, open);
+  }
+  return prepared;
 }
 
 /**
@@ -121,7 +149,8 @@ export interface AgentCallSettings {
 export interface AgentOutput {
   output: unknown;
   usage: Usage;
-  model: string;
+  /** The model that answered; undefined for agents that call none (`rag`, `kag`). */
+  model: string | undefined;
   /** The agent's wall time: 0 here, set by the run when the step ends (this object is the `agent_completed` data). */
   latencyMs: number;
   /** Fields of the agent result beyond the common ones: at least `modelCalls`. */

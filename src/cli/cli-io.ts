@@ -7,4 +7,6 @@ export interface CliIO {
   signal?: AbortSignal;
   /** Where interactive commands (`configure`) read lines (default `process.stdin`). */
   stdin?: NodeJS.ReadableStream;
+  /** stderr is a terminal: progress is drawn in place (default false: one line per step). */
+  stderrIsTTY?: boolean;
 }

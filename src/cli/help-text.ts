@@ -59,6 +59,8 @@ Usage:
   llmteam configure <team-file> [options]
   llmteam tools list <team-file> [--json]
   llmteam mcp <team-file>... [--port <n>] [--host <address>] [--model <name>]
+  llmteam ingest <files|folders|globs> --kb <name> [--sync] [options]
+  llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>
 ${RUNS_USAGE}
   llmteam schema
   llmteam <command> --help
@@ -115,6 +117,40 @@ Options:
   configure: CONFIGURE_HELP,
   tools: TOOLS_HELP,
   mcp: MCP_HELP,
+  ingest: `llmteam ingest <files|folders|globs> --kb <name> [options]
+
+Reads text, Markdown, HTML, JSON/JSONL, CSV and PDF files into a knowledge base (a SQLite file,
+created when missing), cut into chunks by headings, paragraphs and sentences. Files whose content
+is stored already are skipped; changed files replace their chunks; each file is one transaction.
+Unreadable, binary, badly encoded and too large files are skipped with the reason.
+
+Options:
+  --kb <name>              the knowledge base (required)
+  --sync                   also remove documents whose files are not among the inputs
+  --kb-dir <dir>           where knowledge bases live (default: $LLMTEAM_KB_DIR or .llmteam/kb)
+  --max-file-bytes <n>     skip larger files (default 20971520)
+  --chunk-tokens <n>       most tokens of a chunk (default 400)
+  --overlap-tokens <n>     tokens repeated between chunks (default 50)
+  --embedding-model <name> also embed chunks (openai/text-embedding-3-small, ollama/<model>):
+                           searches become hybrid (BM25 + vectors, reciprocal rank fusion)
+  --graph --model <name>   KAG: extract entities and relations of each chunk with this model
+                           (structured output) into the knowledge graph kag agents walk
+  --json                   print the summary as JSON
+  -h, --help               show this help`,
+  kb: `llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>
+
+Lists, shows, searches and deletes knowledge bases. query prints the passages that answer the
+question with their sources and scores (BM25; hybrid when the base has embeddings).
+
+Options:
+  --kb <name>              the knowledge base to query (default: the only one)
+  --kb-dir <dir>           where knowledge bases live (default: $LLMTEAM_KB_DIR or .llmteam/kb)
+  --top-k <n>              passages to print (default 5)
+  --mode <mode>            bm25, vector, hybrid (default: hybrid with embeddings, else bm25),
+                           or graph (KAG: facts of the entity graph, from ingest --graph)
+  --filter <key=value>     only documents whose metadata matches (format, path, title); repeatable
+  --json                   print JSON
+  -h, --help               show this help`,
   runs: `llmteam runs <command> [options]
 
 Reads and goes on with the runs kept in a run store (SQLite file or Postgres), written by

@@ -13,6 +13,7 @@ import { mcpCommand } from "./mcp-command.js";
 import { estimateCommand } from "./estimate-command.js";
 import { newCommand } from "./new-command.js";
 import { HELP } from "./help-text.js";
+import { ingestCommand, kbCommand } from "./knowledge-command.js";
 import { runsCommand } from "./runs-command.js";
 import {
   CANCELLED_EXIT_CODE,
@@ -65,6 +66,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await toolsCommand(rest, io);
       case "mcp":
         return await mcpCommand(rest, io);
+      case "ingest":
+        return await ingestCommand(rest, io, () => help("ingest", io));
+      case "kb":
+        return await kbCommand(rest, io, () => help("kb", io));
       case "runs":
         return await runsCommand(rest, io, (topic) => help(topic, io));
       case "estimate":
@@ -110,6 +115,8 @@ const COMMANDS = [
   "runs",
   "tools",
   "mcp",
+  "ingest",
+  "kb",
   "schema",
 ];
 
@@ -269,6 +276,7 @@ function processIO(): { io: CliIO; dispose: () => void } {
       env: process.env,
       signal: controller.signal,
       stdin: process.stdin,
+      stderrIsTTY: process.stderr.isTTY === true,
     },
     dispose: () => process.off("SIGINT", onSigint),
   };

@@ -127,6 +127,13 @@ export function describeEvent(event: StreamEvent): string | undefined {
       const what = done ? "done" : `→ ${nextAgent}`;
       return `\n◆ router ${iteration}: ${what}${fallback ? " (fallback rule)" : ""} — ${reason || "no reason given"}`;
     }
+    case "retrieval": {
+      const sources = event.data.citations.map(
+        (citation, index) => `[${index + 1}] ${citation.document} (chunk ${citation.chunk})`,
+      );
+      const facts = event.data.facts ? `, ${plural(event.data.facts.length, "fact")}` : "";
+      return `  ⌕ ${plural(sources.length, "passage")}${facts} from "${event.data.knowledgeBase}" (${event.data.mode})${sources.length > 0 ? `: ${sources.join(", ")}` : ""}`;
+    }
     case "tool_call":
       return `  ↳ ${event.data.toolName}(${JSON.stringify(event.data.arguments)}) [round ${event.data.round}]`;
     case "tool_result":

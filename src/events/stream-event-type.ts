@@ -23,6 +23,7 @@ export const StreamEventType = {
   LIFECYCLE_CHANGED: "lifecycle_changed",
   APPROVAL_REQUESTED: "approval_requested",
   WARNING: "warning",
+  RETRIEVAL: "retrieval",
 } as const;
 
 /** One of the {@link StreamEventType} values. */

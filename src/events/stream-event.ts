@@ -1,5 +1,6 @@
 import type { AgentResultDetails } from "../agents/agent-result.js";
 import type { ErrorInfo } from "./error-info.js";
+import type { RetrievalEventData } from "./retrieval.js";
 import type { RunStatus } from "./run-status.js";
 import type { StreamEventType } from "./stream-event-type.js";
 import type { Usage } from "./usage.js";
@@ -126,6 +127,8 @@ export interface StreamEventDataMap {
     timeoutMs?: number;
   };
   warning: { message: string; code?: string };
+  /** A knowledge agent (`rag`, `kag`) or the `knowledge_search` tool retrieved passages. */
+  retrieval: RetrievalEventData;
 }
 
 /** Fields every event carries. */

@@ -32,7 +32,7 @@ export function checkConditionReads(
         });
         continue;
       }
-      if (path.length > 1 && reader.kind === "llm") {
+      if (path.length > 1 && reader.kind !== "team") {
         const problem = fieldReadProblem(reader, path);
         if (problem)
           issues.push({

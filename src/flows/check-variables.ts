@@ -21,6 +21,10 @@ export function checkVariables(
 ): ConfigIssue[] {
   const input = new Set(inputKeys);
   const byKey = new Map(agents.map((agent, index) => [agent.outputKey, { agent, index }]));
+  // `{context}` is set by knowledge agents (rag, kag): the first one provides it.
+  const retriever = agents.findIndex((agent) => agent.step !== undefined);
+  if (retriever >= 0 && !byKey.has("context"))
+    byKey.set("context", { agent: agents[retriever]!, index: retriever });
   const issues: ConfigIssue[] = [];
   agents.forEach((agent, index) => {
     const path = ["agents", index, "prompt"];

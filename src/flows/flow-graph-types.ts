@@ -10,8 +10,8 @@ export interface FlowAgentInfo {
   index: number;
   /** The JSON Schema of its structured output; undefined for text. */
   outputSchema: JsonSchema | undefined;
-  /** `team` agents and workflow steps answer what they answer: only `llm` fields are checked. */
-  kind: "llm" | "team" | "transform" | "http" | "human" | "switch";
+  /** `team`, `rag` and `kag` agents and workflow steps answer what they answer: only `llm` fields are checked. */
+  kind: "llm" | "team" | "rag" | "kag" | "transform" | "http" | "human" | "switch";
   /** Switch steps: the branches it can pick (its cases' `to`, then its `default`). */
   switchTargets?: string[] | undefined;
 }

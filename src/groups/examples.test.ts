@@ -1,8 +1,11 @@
-import { readdirSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import type { LanguageModelV4CallOptions } from "@ai-sdk/provider";
 import { ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { loadTeamOrGroup, LLMGroup } from "./index.js";
+import { KnowledgeCatalog } from "../knowledge/knowledge-catalog.js";
 import { lastUserText } from "../../test/support/orchestration-helpers.js";
 
 type Schema = {
@@ -55,6 +58,26 @@ function exampleModel(): ScriptedModel {
   });
 }
 
+/** The `docs` knowledge base examples/knowledge-docs.yaml reads, built once from docs/ in a temp folder. */
+let docs: Promise<KnowledgeCatalog> | undefined;
+function docsKnowledge(): Promise<KnowledgeCatalog> {
+  docs ??= (async () => {
+    const directory = mkdtempSync(join(tmpdir(), "llmteam-examples-kb-"));
+    const catalog = new KnowledgeCatalog({ directory });
+    const root = new URL("../../", import.meta.url).pathname;
+    await catalog.create("docs").ingest(["docs"], { cwd: root, chunking: { maxTokens: 120 } });
+    return catalog;
+  })();
+  return docs;
+}
+
+afterAll(async () => {
+  const catalog = await docs;
+  if (!catalog) return;
+  await catalog.close();
+  rmSync(catalog.directory, { recursive: true, force: true });
+});
+
 const files = readdirSync(new URL("../../examples/", import.meta.url)).filter((name) =>
   name.endsWith(".yaml"),
 );
@@ -81,7 +104,11 @@ describe("examples", () => {
     const model = exampleModel();
     const loaded = await loadTeamOrGroup(
       new URL(`../../examples/${name}`, import.meta.url).pathname,
-      { models: { "openai/gpt-4o-mini": model }, defaultModel: "openai/gpt-4o-mini" },
+      {
+        models: { "openai/gpt-4o-mini": model },
+        defaultModel: "openai/gpt-4o-mini",
+        knowledge: await docsKnowledge(),
+      },
     );
     const result = await loaded.run({ query: "test question" });
     const run =

@@ -28,6 +28,7 @@ export async function completeAgentStep(
   const ended = run.plan.clock.now();
   run.plan.journal?.endLoop(agent.id);
   run.variables[agent.outputKey] = outcome.output;
+  for (const name of outcome.details.outputAliases ?? []) run.variables[name] = outcome.output;
   // The agent's output is the event's data, once its latency is in.
   outcome.latencyMs = ended - started;
   await run.emitAt(ended, "agent_completed", outcome, agent.id);

@@ -44,7 +44,7 @@ export interface AgentStepHost {
    */
   failAgent(
     agent: PreparedAgent,
-    model: string,
+    model: string | undefined,
     started: number,
     error: unknown,
     spent?: Usage,

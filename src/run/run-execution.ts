@@ -7,6 +7,7 @@ import {
 } from "../agents/llm-agent.js";
 import type { CostTracker } from "../cost/cost-tracker.js";
 import { AgentCall, AgentSink } from "./agent-call.js";
+import { runAgentStep } from "./agent-step-run.js";
 import { agentCallSettings, type CallDefaults } from "./agent-call-settings.js";
 import type { AgentStepHost } from "./agent-step-host.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
@@ -277,7 +278,7 @@ export class RunExecution implements AgentStepHost {
 
   /**
    * Runs one agent step: approval when the agent needs it, `agent_started`, the agent (a model
-   * call, a tool loop or a nested team), then `agent_completed` (its output becomes a variable
+   * call, a tool loop, a nested team, or its own `step`: rag, kag), then `agent_completed` (its output becomes a variable
    * for later prompts) or `agent_failed`.
    * @throws AgentFailure wrapping the agent's error.
    */
@@ -293,15 +294,16 @@ export class RunExecution implements AgentStepHost {
       this.replaying = false;
     }
     const nested = plan.teams?.get(agent.id);
+    const workflowStep = plan.steps?.get(agent.id);
     const settings =
-      nested || plan.steps?.has(agent.id)
+      nested || workflowStep || agent.step
         ? undefined
         : (plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent));
     const loop = plan.replay?.takeLoop(agent.id);
     if (plan.approver && agent.config.requiresApproval && !loop)
       await this.approve(plan.approver, agent, settings?.model.name);
     if (nested) return this.runTeam(agent, nested, step, signal);
-    const workflowStep = plan.steps?.get(agent.id);
+    if (agent.step) return runAgentStep(this, agent, agent.step, step, signal);
     if (workflowStep) {
       const approver = plan.approver;
       const askHuman = approver && ((task: HumanTask) => approver.askHuman(agent, task, this));

@@ -96,6 +96,8 @@ export class RunReplay {
         this.askedApprovals.delete(agentId);
         this.steps++;
         variables[outputKeys.get(agentId) ?? agentId] = event.data.output;
+        for (const name of event.data.details?.outputAliases ?? [])
+          variables[name] = event.data.output;
       } else if (event.type === "agent_selected" && !event.data.done) {
         this.routes.set(event.data.iteration, event.data);
       } else if (event.type === "approval_requested" && event.data.kind !== "tool") {

@@ -16,10 +16,11 @@ export interface CountRange {
 export interface AgentEstimate {
   agentId: string;
   /**
-   * `llm`, `team` (a nested team: its agents are in `agents`), `orchestrator` (the router), or
-   * `step` (a workflow step: no model call, no cost).
+   * `llm`, `team` (a nested team: its agents are in `agents`), `orchestrator` (the router),
+   * `retrieval` (a `rag` / `kag` agent: no model call, no cost) or `step` (a workflow step: no
+   * model call, no cost).
    */
-  kind: "llm" | "team" | "orchestrator" | "step";
+  kind: "llm" | "team" | "orchestrator" | "retrieval" | "step";
   /** The agent's model (its first, when it has fallbacks); undefined for a nested team. */
   model: string | undefined;
   /** How prompt tokens were counted: `o200k_base`, `cl100k_base` or `approximate`. */

@@ -1,5 +1,6 @@
 import { STEP_ASSUMPTION, stepOutputTokens, stepRow } from "./estimate-step.js";
 import { modelNameOf } from "../agents/agent-config.js";
+import { CHUNK_DEFAULTS } from "../knowledge/chunk-document.js";
 import type { PreparedAgent } from "../agents/llm-agent.js";
 import type { PricingRegistry } from "../cost/pricing-registry.js";
 import { tokenCounterFor } from "../cost/token-counter.js";
@@ -114,7 +115,15 @@ export async function estimateTeam(
   const rows: AgentEstimate[] = [];
   const runs = runsOf(flow, agents);
   for (const agent of agents) {
-    if (agent.config.type === "llm")
+    if (agent.step) {
+      outputMaxTokens.set(agent.outputKey, retrievedMaxTokens(agent));
+      // `{context}` is the last knowledge agent's output: the most of any of them.
+      if (!agents.some((other) => other.outputKey === "context"))
+        outputMaxTokens.set(
+          "context",
+          Math.max(outputMaxTokens.get("context") ?? 0, retrievedMaxTokens(agent)),
+        );
+    } else if (agent.config.type === "llm")
       outputMaxTokens.set(agent.outputKey, maxOutputTokensOf(agent, settings.maxTokens).tokens);
     else if (agent.config.type !== "team") {
       outputMaxTokens.set(agent.outputKey, stepOutputTokens(agent.config));
@@ -123,6 +132,10 @@ export async function estimateTeam(
   }
   for (const agent of agents) {
     const agentRuns = runs.get(agent.id)!;
+    if (agent.step) {
+      rows.push(retrievalRow(agent.id, agentRuns));
+      continue;
+    }
     if (agent.config.type !== "llm" && agent.config.type !== "team") {
       rows.push(stepRow(agent.id, agentRuns));
       continue;
@@ -153,6 +166,33 @@ export async function estimateTeam(
   if (flow.kind === "router") rows.push(await orchestratorRow(source, flow, rows, context));
   assumptions.add("Retried failed calls are not counted (a failed call is usually not billed).");
   return totals(source, flow, rows, [...assumptions]);
+}
+
+/**
+ * The most tokens a `rag` / `kag` agent's output (its passages, facts and sources) may have:
+ * `topK` chunks at the default chunk budget, with their source lines, plus 50 facts for `kag`.
+ */
+function retrievedMaxTokens(agent: PreparedAgent): number {
+  const passages = (agent.config.topK ?? 5) * (CHUNK_DEFAULTS.maxTokens + 40);
+  return agent.config.type === "kag" ? passages + 50 * 30 : passages;
+}
+
+/** A `rag` / `kag` agent's row: it makes no model call and costs nothing. */
+function retrievalRow(agentId: string, runs: CountRange): AgentEstimate {
+  const none = { min: 0, max: 0 };
+  return {
+    agentId,
+    kind: "retrieval",
+    model: undefined,
+    tokenizer: "o200k_base",
+    runs,
+    calls: none,
+    inputTokens: none,
+    outputTokens: none,
+    minUsd: 0,
+    maxUsd: 0,
+    unpricedModels: [],
+  };
 }
 
 function modelsOf(agent: PreparedAgent, source: EstimateSource): string[] {

@@ -82,9 +82,8 @@ export class LLMTeam<TOutput = unknown>
   private readonly runner: TeamRunner;
 
   /**
-   * @throws ConfigError naming every invalid key, with what is valid; when `agents` are
-   *   given, also every problem of the flow (unknown agents, cycles, unreachable agents,
-   *   ambiguous entry, conditions that cannot hold).
+   * @throws ConfigError naming every invalid key (and what is valid) and, with `agents`, every
+   *   flow problem (unknown agents, cycles, unreachable agents, ambiguous entry, dead conditions).
    *
    * A sequential team whose `agents` end with an `llm` agent with a zod `outputSchema` is typed
    * by it: `run()` resolves to `RunResult<z.output<typeof schema>>` (see {@link TypedTeamOptions}).
@@ -139,6 +138,7 @@ export class LLMTeam<TOutput = unknown>
       budgets: this.budgetManagers,
       nestedTeam: (config, index) => this.nestedTeamOf(config, index),
       changed: () => this.planner.changed(),
+      knowledge: runtime.knowledge,
     });
     this.runner = new TeamRunner({
       teamId,

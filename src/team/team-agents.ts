@@ -6,9 +6,11 @@ import type { BudgetManager } from "../cost/budget-manager.js";
 import type { PricingRegistry } from "../cost/pricing-registry.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import type { Clock } from "../internal/clock.js";
+import { KnowledgeCatalog } from "../knowledge/knowledge-catalog.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import type { ToolRegistry } from "../tools/tool-registry.js";
-import { ToolDefinition } from "../tools/tool-definition.js";
+import { knowledgeSearch } from "../tools/builtin/knowledge-search.js";
+import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
 import { checkVariables } from "../flows/check-variables.js";
 import {
   checkEnvironment,
@@ -48,6 +50,8 @@ export interface TeamAgentsOptions<Nested> {
   nestedTeam: (config: AgentConfig, index: number) => Nested;
   /** Called when the agents changed (the flow must be planned again). */
   changed: () => void;
+  /** The knowledge bases `rag` / `kag` agents name (default: `.llmteam/kb`, made on first use). */
+  knowledge?: KnowledgeCatalog | undefined;
 }
 
 /**
@@ -65,6 +69,8 @@ export class TeamAgents<Nested extends CheckedTeam & OpenTeam> {
   private building = false;
   /** Stand-ins of configured agents that did not parse or build (only in a team never returned). */
   private readonly standIns = new Set<PreparedAgent>();
+  /** The team's `knowledge_search` tool, once an agent named it. */
+  private knowledgeSearch: AnyToolDefinition | undefined;
 
   constructor(private readonly team: TeamAgentsOptions<Nested>) {}
 
@@ -287,14 +293,45 @@ export class TeamAgents<Nested extends CheckedTeam & OpenTeam> {
     this.team.changed();
   }
 
-  /** Prepares a validated agent: its templates and its tools (inline ones join the registry). */
+  /** `knowledge_search` over the team's catalog, unless a tool of that name was registered. */
+  private registerKnowledgeSearch(): void {
+    if (this.knowledgeSearch) return;
+    this.knowledgeSearch = knowledgeSearch({ catalog: this.knowledge() });
+    try {
+      this.team.tools.register(this.knowledgeSearch);
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+    }
+  }
+
+  /** The team's knowledge catalog: the one given, else the process's shared one of `.llmteam/kb`. */
+  private knowledge(): KnowledgeCatalog {
+    return (this.team.knowledge ??= KnowledgeCatalog.shared());
+  }
+
+  /**
+   * Prepares a validated agent: its templates and its tools (inline ones join the registry);
+   * a `rag` / `kag` agent's knowledge base must exist.
+   */
   private prepare(config: AgentConfig, index: number): PreparedAgent {
     const { tools, clock } = this.team;
+    if (config.tools?.includes("knowledge_search")) this.registerKnowledgeSearch();
+    if (config.knowledgeBase !== undefined && !this.knowledge().has(config.knowledgeBase)) {
+      const id = config.id ?? config.role;
+      throw new ConfigError([
+        {
+          path: ["agents", index, "knowledgeBase"],
+          message: `Agent "${id}" reads knowledge base "${config.knowledgeBase}", which does not exist ${this.knowledge().whereAndWhat(config.knowledgeBase)}`,
+        },
+      ]);
+    }
     for (const reference of config.tools ?? []) {
       if (ToolDefinition.isInstance(reference) && tools.get(reference.name) !== reference)
         tools.register(reference);
     }
     const resolved = tools.resolveAll(config.tools ?? [], ["agents", index, "tools"]);
-    return prepareAgent(config, resolved.tools, clock, resolved.sources);
+    return prepareAgent(config, resolved.tools, clock, resolved.sources, (name) =>
+      this.knowledge().open(name),
+    );
   }
 }

@@ -255,7 +255,8 @@ export class TeamPlanner {
         teams.set(agent.id, nested);
         continue;
       }
-      if (steps.has(agent.id)) continue;
+      // rag / kag agents and workflow steps call no model: the run runs their step.
+      if (agent.step || steps.has(agent.id)) continue;
       const [name, ...fallbacks] = this.modelNamesOf(agent);
       if (name === undefined) {
         throw new ConfigError(

@@ -2,6 +2,7 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import type { CostTracker } from "../cost/cost-tracker.js";
 import type { PricingRegistry } from "../cost/pricing-registry.js";
 import type { Clock } from "../internal/clock.js";
+import type { KnowledgeCatalog } from "../knowledge/knowledge-catalog.js";
 import type { ModelCallMiddleware } from "../providers/model-call.js";
 import type { BreakerStore } from "../resilience/breaker-store.js";
 import type { BudgetStore } from "../store/budget-store.js";
@@ -51,6 +52,11 @@ export interface TeamRuntimeOptions {
    * `markReady()`, one run at a time; configuration changes only while configuring.
    */
   enforceLifecycle?: boolean;
+  /**
+   * The knowledge bases `rag` and `kag` agents and the `knowledge_search` tool name (default:
+   * the SQLite files of `.llmteam/kb` under the working directory).
+   */
+  knowledge?: KnowledgeCatalog;
 }
 
 /** The keys of {@link TeamRuntimeOptions}: what `new LLMTeam(...)` takes besides configuration data. */
@@ -68,4 +74,5 @@ export const RUNTIME_KEYS = [
   "tools",
   "enforceLifecycle",
   "breakerStore",
+  "knowledge",
 ] as const;

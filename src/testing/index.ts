@@ -7,3 +7,5 @@ export type {
   ScriptedResponse,
   ScriptedToolCall,
 } from "./scripted-model.js";
+export { ScriptedEmbeddingModel } from "./scripted-embedding-model.js";
+export type { ScriptedEmbeddingModelOptions } from "./scripted-embedding-model.js";

@@ -56,6 +56,10 @@ export { extractJsonPath } from "./builtin/json-extract.js";
 export type { JsonExtractOptions } from "./builtin/json-extract.js";
 export type { FileRootOptions } from "./builtin/file-root.js";
 export type { ReadFileOptions, ReadFileResult } from "./builtin/read-file.js";
+export type {
+  KnowledgeSearchToolOptions,
+  KnowledgeSearchToolResult,
+} from "./builtin/knowledge-search.js";
 export type { FileEntry, ListFilesOptions, ListFilesResult } from "./builtin/list-files.js";
 export { isPrivateAddress } from "./builtin/private-address.js";
 export { ToolExecutionError } from "../errors/tool-execution-error.js";

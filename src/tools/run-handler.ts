@@ -1,3 +1,4 @@
+import type { EventSink } from "../events/event-sink.js";
 import type { Clock } from "../internal/clock.js";
 import type { AnyToolDefinition } from "./tool-definition.js";
 import type { ToolContext } from "./tool-result.js";
@@ -24,6 +25,7 @@ export class HandlerContext implements ToolContext {
     readonly toolName: string,
     private readonly outer: AbortSignal | undefined,
     readonly idempotencyKey: string = callId,
+    readonly events?: EventSink | undefined,
   ) {}
 
   get signal(): AbortSignal {

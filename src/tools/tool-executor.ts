@@ -1,3 +1,4 @@
+import type { EventSink } from "../events/event-sink.js";
 import type { LanguageModelV4FunctionTool } from "@ai-sdk/provider";
 import { ConfigError } from "../errors/config-error.js";
 import type { ToolFailureReason } from "../errors/tool-execution-error.js";
@@ -44,6 +45,8 @@ export interface ToolExecuteOptions {
    * the executor does not ask: whoever calls `execute` directly is the approver.
    */
   approve?: ToolApprover;
+  /** The run's event sink, handed to the handler as `context.events` (the tool loop sets it). */
+  events?: EventSink;
 }
 
 let callCounter = 0;
@@ -234,7 +237,13 @@ export class ToolExecutor {
         return this.failure(name, callId, args, startedAt, "denied", refusal);
     }
     const timeoutMs = definition.timeoutMs ?? this.timeoutMs;
-    const context = new HandlerContext(callId, name, signal, options.idempotencyKey ?? callId);
+    const context = new HandlerContext(
+      callId,
+      name,
+      signal,
+      options.idempotencyKey ?? callId,
+      options.events,
+    );
     let outcome: HandlerOutcome;
     try {
       const running = runHandler(definition, parsed.value, context, timeoutMs, this.clock, signal);

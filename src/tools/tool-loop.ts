@@ -240,6 +240,7 @@ class ToolLoopRun {
       signal: context.signal,
       callId: parsed.callId,
       approve: this.approver,
+      events: context.events,
       ...(idempotencyPrefix === undefined
         ? {}
         : { idempotencyKey: `${idempotencyPrefix}:${round}:${parsed.callId}` }),

@@ -34,7 +34,7 @@ describe("ToolRegistry", () => {
     }
     expect(ConfigError.isInstance(error)).toBe(true);
     const known =
-      "calculator, current_time, http_fetch, json_extract, list_files, lookup, read_file";
+      "calculator, current_time, http_fetch, json_extract, knowledge_search, list_files, lookup, read_file";
     expect((error as ConfigError).issues).toEqual([
       {
         path: ["agents", 0, "tools", 1],

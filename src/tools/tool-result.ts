@@ -1,3 +1,4 @@
+import type { EventSink } from "../events/event-sink.js";
 import type { ToolFailureReason } from "../errors/tool-execution-error.js";
 
 /** What a tool's handler receives besides its arguments. */
@@ -8,6 +9,8 @@ export interface ToolContext {
   callId: string;
   /** The name the tool was called by. */
   toolName: string;
+  /** The run's events, tagged with the calling agent (inside a team's tool loop only). */
+  events?: EventSink | undefined;
   /**
    * The same for this call when a stored run is resumed and the call is made again: run id,
    * agent path, tool round and call id (`callId` outside a run). Side-effecting tools can

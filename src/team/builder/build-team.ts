@@ -10,6 +10,7 @@ import { buildModelPipeline } from "../../pipeline/model-pipeline.js";
 import type { ProviderConfig } from "../../providers/provider-config.js";
 import { ModelRegistry } from "../../providers/model-registry.js";
 import { MemoryBreakerStore } from "../../resilience/breaker-store.js";
+import { KnowledgeCatalog } from "../../knowledge/knowledge-catalog.js";
 import { ToolRegistry } from "../../tools/tool-registry.js";
 import { LLMTeam } from "../llm-team.js";
 import type { TeamConfig } from "../team-config.js";
@@ -268,7 +269,10 @@ class Designer {
 function availableTools(runtime: TeamRuntimeOptions): AvailableTool[] {
   const registry = new ToolRegistry({ tools: runtime.tools ?? [] });
   const tools: AvailableTool[] = [];
+  const knowledge = runtime.knowledge ?? KnowledgeCatalog.shared();
   for (const name of registry.names) {
+    // Searching knowledge needs a knowledge base: offered only when there is one.
+    if (name === "knowledge_search" && knowledge.names().length === 0) continue;
     try {
       const definition = registry.get(name);
       if (definition) tools.push({ name, description: definition.description });

@@ -3,6 +3,7 @@ import { calculator } from "./calculator.js";
 import { currentTime } from "./current-time.js";
 import { httpFetch } from "./http-fetch.js";
 import { jsonExtract } from "./json-extract.js";
+import { knowledgeSearch } from "./knowledge-search.js";
 import { listFiles } from "./list-files.js";
 import { readFile } from "./read-file.js";
 
@@ -22,6 +23,7 @@ export const builtinTools = {
   currentTime,
   httpFetch,
   jsonExtract,
+  knowledgeSearch,
   listFiles,
   readFile,
 } as const;
@@ -32,6 +34,7 @@ export const BUILTIN_TOOL_NAMES = [
   "current_time",
   "http_fetch",
   "json_extract",
+  "knowledge_search",
   "list_files",
   "read_file",
 ] as const;
@@ -44,6 +47,7 @@ const DEFAULT_FACTORIES: Record<BuiltinToolName, () => AnyToolDefinition> = {
   current_time: () => currentTime(),
   http_fetch: () => httpFetch(),
   json_extract: () => jsonExtract(),
+  knowledge_search: () => knowledgeSearch(),
   list_files: () => listFiles(),
   read_file: () => readFile(),
 };
