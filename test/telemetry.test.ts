@@ -8,7 +8,10 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { configureTelemetry, LLMGroup, LLMTeam, tool } from "llmteam";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { configureTelemetry, KnowledgeCatalog, LLMGroup, LLMTeam, tool } from "llmteam";
 import { ScriptedModel } from "llmteam/testing";
 
 const add = tool({
@@ -352,5 +355,42 @@ describe("OpenTelemetry metrics without traces", () => {
       (point) => point.attributes["gen_ai.token.type"] === "input",
     )!;
     expect(input.value.count).toBe(2);
+  });
+});
+
+describe("retrieval spans", () => {
+  it("trace a rag agent's search as a GenAI retrieval span under its agent span", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmteam-trace-rag-"));
+    mkdirSync(join(dir, "docs"));
+    writeFileSync(join(dir, "docs", "retries.md"), "# Retries\n\nFailed calls are retried.");
+    const knowledge = new KnowledgeCatalog({ directory: join(dir, "kb") });
+    try {
+      await knowledge.create("handbook").ingest(["docs"], { cwd: dir });
+      const writer = new ScriptedModel({ responses: [{ text: "Retried [1]." }] });
+      const rag = new LLMTeam({
+        teamId: "answers",
+        model: writer,
+        knowledge,
+        agents: [
+          { type: "rag", role: "docs", knowledgeBase: "handbook", topK: 2 },
+          { type: "llm", role: "writer", prompt: "{query}\n{context}" },
+        ],
+      });
+      expect((await rag.run({ query: "How are calls retried?" })).success).toBe(true);
+      const spans = exporter.getFinishedSpans();
+      const retrieval = spans.find((span) => span.name === "retrieval handbook")!;
+      expect(retrieval.attributes).toMatchObject({
+        "gen_ai.operation.name": "retrieval",
+        "gen_ai.data_source.id": "handbook",
+        "llmteam.retrieval.mode": "bm25",
+        "llmteam.retrieval.results": 1,
+      });
+      expect(retrieval.attributes["llmteam.retrieval.query"]).toBeUndefined();
+      const agent = spans.find((span) => span.name === "invoke_agent docs")!;
+      expect(retrieval.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
+    } finally {
+      await knowledge.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -27,6 +27,7 @@ export function knowledgeStep(
     const text = renderTemplate(query, variables, agentId);
     signal.throwIfAborted();
     const base = open();
+    const searchStarted = performance.now();
     const result: KnowledgeSearchResult =
       config.type === "kag"
         ? await base.searchGraph(text, {
@@ -60,6 +61,7 @@ export function knowledgeStep(
       mode: result.mode,
       citations,
       ...(includeRelations ? { facts } : {}),
+      durationMs: Math.round(performance.now() - searchStarted),
     });
     if (wait) await wait;
     const output = formatContext(includeRelations ? result : { ...result, facts: [] }, {

@@ -34,4 +34,6 @@ export type RetrievalEventData = {
   citations: Citation[];
   /** KAG with `includeRelations`: the facts of the graph walk. */
   facts?: RetrievalFact[];
+  /** How long the search took (ms, wall time). */
+  durationMs?: number;
 };

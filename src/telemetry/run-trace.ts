@@ -151,6 +151,8 @@ export class RunTrace {
         return this.toolEnded(event);
       case "cost_update":
         return this.costed(event);
+      case "retrieval":
+        return this.retrieved(event);
       case "retry":
       case "fallback":
         this.parentOf(event.agentId ?? "").addEvent(
@@ -261,6 +263,30 @@ export class RunTrace {
       "gen_ai.tool.name": toolName,
       ...(success ? {} : { "error.type": "tool_error" }),
     });
+    span.end(event.timestamp);
+  }
+
+  /** A retrieval span (GenAI `retrieval` operation), ending at the event, as long as the search took. */
+  private retrieved(event: StreamEventOf<"retrieval">): void {
+    const { knowledgeBase, mode, citations, facts, durationMs, query } = event.data;
+    const span = this.tracer.startSpan(
+      `retrieval ${knowledgeBase}`,
+      {
+        kind: SpanKind.INTERNAL,
+        startTime: event.timestamp - (durationMs ?? 0),
+        attributes: {
+          ...this.runAttributes,
+          "gen_ai.operation.name": "retrieval",
+          "gen_ai.data_source.id": knowledgeBase,
+          "llmteam.agent.path": event.agentPath ?? "",
+          "llmteam.retrieval.mode": mode,
+          "llmteam.retrieval.results": citations.length,
+          ...(facts ? { "llmteam.retrieval.facts": facts.length } : {}),
+          ...(this.captureMessageContent ? { "llmteam.retrieval.query": query } : {}),
+        },
+      },
+      trace.setSpan(otelContext.active(), this.parentOf(event.agentId ?? "")),
+    );
     span.end(event.timestamp);
   }
 

@@ -53,6 +53,7 @@ export function knowledgeSearch(
     execute: async ({ query, knowledgeBase }, { signal, events }) => {
       const name = knowledgeBase ?? options.knowledgeBase ?? onlyBase(catalog);
       const base = catalog.open(name);
+      const started = performance.now();
       const result = await base.search(query, { topK: options.topK ?? 5, signal });
       const citations = result.passages.map(citationOf);
       const wait = events?.emit("retrieval", {
@@ -60,6 +61,7 @@ export function knowledgeSearch(
         query,
         mode: result.mode,
         citations,
+        durationMs: Math.round(performance.now() - started),
       });
       if (wait) await wait;
       return { knowledgeBase: name, context: formatContext(result), citations };
