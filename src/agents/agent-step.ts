@@ -1,5 +1,6 @@
 import type { EventSink } from "../events/event-sink.js";
 import type { Usage } from "../events/usage.js";
+import type { MeteredCall } from "../cost/usage-meter.js";
 import type { AgentResultDetails } from "./agent-result.js";
 
 /** What an agent step that makes no model call of the run sees. */
@@ -9,6 +10,12 @@ export interface AgentStepContext {
   signal: AbortSignal;
   /** Its events, tagged with the agent. */
   events: EventSink;
+  /**
+   * Counts a call that is not a model call (a query embedding) in the run's cost layer, as
+   * the agent's: priced, in its usage and budgets, or refused by a hard budget without room.
+   * Absent when the run has no cost layer.
+   */
+  meter?: <T>(call: MeteredCall<T>) => Promise<T>;
 }
 
 /**

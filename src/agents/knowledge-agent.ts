@@ -23,7 +23,7 @@ export function knowledgeStep(
   query: Template,
   open: () => KnowledgeBase,
 ): AgentStep {
-  return async ({ variables, signal, events }) => {
+  return async ({ variables, signal, events, meter }) => {
     const text = renderTemplate(query, variables, agentId);
     signal.throwIfAborted();
     const base = open();
@@ -38,6 +38,7 @@ export function knowledgeStep(
           })
         : await base.search(text, {
             signal,
+            ...(meter ? { meter } : {}),
             ...(config.topK === undefined ? {} : { topK: config.topK }),
             ...(config.scoreThreshold === undefined
               ? {}
@@ -68,8 +69,9 @@ export function knowledgeStep(
       ...(config.includeSources === undefined ? {} : { includeSources: config.includeSources }),
       ...(config.includeScores === undefined ? {} : { includeScores: config.includeScores }),
     });
-    // The query's embedding call (vector, hybrid) is reported in the details: its tokens are
-    // not priced and not in the run's usage, which counts the calls of the model pipeline.
+    // The query's embedding call (vector, hybrid) is in the details too; its tokens and cost
+    // reached the run through the meter (a `cost_update` of this agent), so usage stays empty
+    // here: the run's usage is the sum of its `cost_update` events.
     const embedded = result.embedding;
     return {
       output,

@@ -3,13 +3,13 @@ import { ConfigError } from "../errors/config-error.js";
 import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import { nanoToUsd } from "../internal/money.js";
-import type { CallContext, ModelRequest, ModelResponse } from "../providers/model-call.js";
+import type { CallContext, ModelResponse } from "../providers/model-call.js";
 import type { BudgetStore } from "../store/budget-store.js";
 import { MemoryBudgetStore } from "../store/memory-budget-store.js";
 import type { Budget } from "./budget.js";
 import { BudgetManager } from "./budget-manager.js";
 import { windowAt } from "./budget-window.js";
-import type { CostGuard, CostHold, Held, PeriodPlan } from "./cost-guard.js";
+import type { CostGuard, CostHold, CostRequest, Held, PeriodPlan } from "./cost-guard.js";
 import type { CostTracker } from "./cost-tracker.js";
 import { estimateInputTokens } from "./estimate-input-tokens.js";
 import { PendingStoreOperations, keptSettlementWarning } from "./pending-store-operations.js";
@@ -220,11 +220,11 @@ export class BudgetGuard implements CostGuard {
     }
   }
 
-  reserve(
-    request: ModelRequest,
+  reserve<R extends CostRequest>(
+    request: R,
     context: CallContext,
     nowMs: number,
-  ): Promise<CostHold> | undefined {
+  ): Promise<CostHold<R>> | undefined {
     if (this.#managers.length === 0) return undefined;
     const model = request.model.name;
     const lookup = this.#pricing.lookup(model, nowMs);
@@ -291,12 +291,12 @@ export class BudgetGuard implements CostGuard {
     }
   }
 
-  release(hold: CostHold, context: CallContext): Promise<void> {
+  release(hold: CostHold<CostRequest>, context: CallContext): Promise<void> {
     return this.#release(hold.held, context.runId);
   }
 
   settle(
-    hold: CostHold | undefined,
+    hold: CostHold<CostRequest> | undefined,
     response: ModelResponse,
     context: CallContext,
     startedAtMs: number,

@@ -24,10 +24,19 @@ export interface Held {
   periods: PeriodHold[];
 }
 
+/**
+ * What the cost layer reads of a call before it is made: the model's name (its price), the
+ * prompt and tools (the estimated input tokens) and `maxOutputTokens`. A model call's
+ * {@link ModelRequest}, or an embedding call's texts as user messages (`maxOutputTokens: 0`).
+ */
+export type CostRequest = Pick<ModelRequest, "prompt" | "tools" | "maxOutputTokens"> & {
+  model: { name: string };
+};
+
 /** What {@link CostGuard.reserve} holds for one call: its reservations and the request to send. */
-export interface CostHold {
+export interface CostHold<R extends CostRequest = ModelRequest> {
   /** The request to send: the caller's, or a copy with `maxOutputTokens` capped for a hard budget. */
-  request: ModelRequest;
+  request: R;
   held: Held;
 }
 
@@ -44,20 +53,20 @@ export interface CostGuard {
    * @throws {BudgetExceededError} (as a rejection) when a hard budget has no room.
    * @throws {ConfigError} (synchronously) when a budget applies and the model is unpriced.
    */
-  reserve(
-    request: ModelRequest,
+  reserve<R extends CostRequest>(
+    request: R,
     context: CallContext,
     nowMs: number,
-  ): Promise<CostHold> | undefined;
+  ): Promise<CostHold<R>> | undefined;
   /** Gives a failed call's reservations back. */
-  release(hold: CostHold, context: CallContext): Promise<void>;
+  release(hold: CostHold<CostRequest>, context: CallContext): Promise<void>;
   /**
    * Counts a successful call: settles its reservations with the real cost, records the usage,
    * emits `cost_update` (and alerts), stamped `endedAtMs` when the caller read the time the
    * answer arrived. Returns a promise only when it has to wait.
    */
   settle(
-    hold: CostHold | undefined,
+    hold: CostHold<CostRequest> | undefined,
     response: ModelResponse,
     context: CallContext,
     startedAtMs: number,

@@ -8,6 +8,7 @@ import type {
 import { settleFailedAttempt } from "./settle-failed-attempt.js";
 import type { CostGuard, CostHold } from "./cost-guard.js";
 import { BudgetGuard, type CostMiddlewareOptions } from "./budget-guard.js";
+import { usageMeterOf, type UsageMeter } from "./usage-meter.js";
 
 /**
  * The cost layer of a model call, as a {@link ModelCallMiddleware}: put it **innermost** (next
@@ -30,6 +31,19 @@ import { BudgetGuard, type CostMiddlewareOptions } from "./budget-guard.js";
  */
 export function createCostMiddleware(options: CostMiddlewareOptions): ModelCallMiddleware {
   return costMiddlewareOf(new BudgetGuard(options));
+}
+
+/**
+ * The cost layer of model calls and the {@link UsageMeter} of embedding calls over one
+ * {@link BudgetGuard}: both price with the tracker's registry, record in the tracker and
+ * reserve in the same budgets (a team's `rag` agents' query embeddings count like its calls).
+ */
+export function createCostLayer(options: CostMiddlewareOptions): {
+  middleware: ModelCallMiddleware;
+  meter: UsageMeter;
+} {
+  const guard = new BudgetGuard(options);
+  return { middleware: costMiddlewareOf(guard), meter: usageMeterOf(guard) };
 }
 
 /** The cost layer as a middleware, over the steps of a {@link BudgetGuard}. */

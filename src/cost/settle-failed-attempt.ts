@@ -1,10 +1,5 @@
-import type {
-  CallContext,
-  ModelRequest,
-  ModelResponse,
-  StreamProgress,
-} from "../providers/model-call.js";
-import type { CostGuard, CostHold } from "./cost-guard.js";
+import type { CallContext, ModelResponse, StreamProgress } from "../providers/model-call.js";
+import type { CostGuard, CostHold, CostRequest } from "./cost-guard.js";
 
 /**
  * After a failed attempt: counts what a cut stream had produced (`progress.observed`,
@@ -13,8 +8,8 @@ import type { CostGuard, CostHold } from "./cost-guard.js";
  */
 export function settleFailedAttempt(
   guard: CostGuard,
-  hold: CostHold | undefined,
-  request: ModelRequest,
+  hold: CostHold<CostRequest> | undefined,
+  request: CostRequest,
   context: CallContext,
   progress: StreamProgress | undefined,
   startedAtMs: number,

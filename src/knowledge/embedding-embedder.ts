@@ -43,11 +43,12 @@ export function embedderOf(model: EmbeddingModelV4, options: EmbedderOptions = {
     async embed(texts: string[], signal?: AbortSignal): Promise<EmbeddingBatch> {
       const limit = options.batchSize ?? (await model.maxEmbeddingsPerCall) ?? 96;
       const vectors: Float32Array[] = [];
-      let tokens = 0;
+      // undefined when no call reported its tokens (they are then counted, not taken as 0).
+      let tokens: number | undefined;
       for (let start = 0; start < texts.length; start += limit) {
         const result = await call(texts.slice(start, start + limit), signal);
         for (const embedding of result.embeddings) vectors.push(Float32Array.from(embedding));
-        tokens += result.usage?.tokens ?? 0;
+        if (result.usage?.tokens !== undefined) tokens = (tokens ?? 0) + result.usage.tokens;
       }
       return { vectors, tokens };
     },

@@ -13,6 +13,7 @@ import type { EmbeddingBatch } from "./embedder.js";
 import { loadDocument } from "./loaders/load-document.js";
 import { SkippedDocument } from "./loaders/loaded-document.js";
 import type { Tokenizer } from "./tokenizer.js";
+import type { PricingRegistry } from "../cost/pricing-registry.js";
 
 /** The default size limit of one file: 20 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -51,8 +52,19 @@ export interface IngestSummary {
   chunks: number;
   /** Tokens of the chunks written. */
   tokens: number;
-  /** Input tokens of the embedding calls, as the provider reported them (0 without embeddings). */
+  /**
+   * Input tokens of the embedding calls, as the provider reported them (counted with the
+   * o200k tokenizer when it reported none); 0 without embeddings.
+   */
   embeddingTokens: number;
+  /**
+   * What the embedding calls cost, in USD, at the embedding model's price (the bundled
+   * catalog's or one registered in `pricing`); `undefined` when the model has no price (see
+   * `embeddingUnpriced`) or nothing was embedded.
+   */
+  embeddingCostUsd?: number | undefined;
+  /** True when the embedding model has no known price: the cost is unknown, not $0. */
+  embeddingUnpriced?: boolean;
   durationMs: number;
 }
 
@@ -70,6 +82,8 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
   /** Where relative inputs and stored paths start (default `process.cwd()`). */
   cwd?: string;
+  /** Prices the embedding calls (default: a registry of the bundled catalog). */
+  pricing?: PricingRegistry;
   signal?: AbortSignal;
 }
 

@@ -1,6 +1,6 @@
 import { KnowledgeError } from "../errors/knowledge-error.js";
 import { CHUNK_DEFAULTS, type ChunkOptions } from "./chunk-document.js";
-import type { Embedder } from "./embedder.js";
+import type { Embedder, EmbeddingBatch } from "./embedder.js";
 import { ingestFiles, type IngestOptions, type IngestParts, type IngestSummary } from "./ingest.js";
 import type {
   GraphEntity,
@@ -19,6 +19,8 @@ import {
 import { nameCandidates, queryTerms } from "./query-terms.js";
 import { loadTokenizer } from "./tokenizer.js";
 import { normalized } from "./vectors.js";
+import type { MeteredCall } from "../cost/usage-meter.js";
+import { CostTracker } from "../cost/cost-tracker.js";
 
 /** Extracts the entities and relations of a text (KAG ingest; see `graphExtractorOf`). */
 export type GraphExtractor = (
@@ -53,6 +55,11 @@ export interface KnowledgeSearchOptions {
   /** `bm25`, `vector` or `hybrid` (default: `hybrid` with an embedder, else `bm25`). */
   mode?: Exclude<RetrievalMode, "graph">;
   signal?: AbortSignal;
+  /**
+   * Counts the query's embedding call in a cost layer (a run's: priced, in its usage and
+   * budgets, refused by a hard budget without room). A `rag` agent passes its run's.
+   */
+  meter?: <T>(call: MeteredCall<T>) => Promise<T>;
 }
 
 /** How a KAG search walks the graph. */
@@ -113,13 +120,42 @@ export class KnowledgeBase {
       settingsKey: `${tokenizer.name}:${chunking.maxTokens ?? CHUNK_DEFAULTS.maxTokens}:${chunking.overlapTokens ?? CHUNK_DEFAULTS.overlapTokens}:${this.embedder?.name ?? ""}:${options.graph ? "graph" : ""}`,
     };
     const embedder = this.embedder;
+    // Embedding calls are recorded in a cost tracker of their own (the ingest is no team's
+    // run): the same pricing and recording as a run's calls.
+    const tracker = new CostTracker(options.pricing ? { pricing: options.pricing } : {});
+    const costRunId = `ingest:${this.name}:${globalThis.crypto.randomUUID()}`;
+    tracker.startRun(costRunId, `kb:${this.name}`);
     if (embedder)
       parts.embed = async (texts, signal) => {
-        const vectors = await this.embedTexts(embedder, texts, signal, true);
-        return { vectors: vectors.vectors, tokens: vectors.tokens };
+        const record = (call: MeteredCall<EmbeddingBatch>) =>
+          call.run(signal ?? new AbortController().signal).then((answer) => {
+            tracker.recordUsage(
+              embedder.name,
+              {
+                inputTokens: answer.inputTokens,
+                outputTokens: 0,
+                ...(answer.estimated ? { estimated: true } : {}),
+              },
+              { runId: costRunId, agentId: "ingest" },
+            );
+            return answer.value;
+          });
+        return this.embedTexts(
+          embedder,
+          texts,
+          signal,
+          true,
+          record as KnowledgeSearchOptions["meter"],
+        );
       };
     if (options.graph) parts.extractGraph = options.graph;
-    return ingestFiles(inputs, parts, { ...options, chunking });
+    const summary = await ingestFiles(inputs, parts, { ...options, chunking });
+    const cost = tracker.endRun(costRunId);
+    if (cost.calls > 0) {
+      if (cost.unpricedModels.length > 0) summary.embeddingUnpriced = true;
+      else summary.embeddingCostUsd = cost.totalUsd;
+    }
+    return summary;
   }
 
   /**
@@ -143,8 +179,15 @@ export class KnowledgeBase {
     texts: string[],
     signal: AbortSignal | undefined,
     record: boolean,
+    meter?: KnowledgeSearchOptions["meter"],
   ): Promise<{ vectors: Float32Array[]; tokens: number | undefined }> {
-    const { vectors, tokens } = await embedder.embed(texts, signal);
+    const { vectors, tokens } = meter
+      ? await meter({
+          model: embedder.name,
+          texts,
+          run: (callSignal) => embedCounted(embedder, texts, callSignal),
+        })
+      : await embedder.embed(texts, signal);
     if (vectors.length !== texts.length)
       throw new KnowledgeError(
         `Embedding model ${embedder.name} returned ${vectors.length} vectors for ${texts.length} texts.`,
@@ -207,7 +250,7 @@ export class KnowledgeBase {
       const {
         vectors: [vector],
         tokens,
-      } = await this.embedTexts(embedder, [query], options.signal, false);
+      } = await this.embedTexts(embedder, [query], options.signal, false, options.meter);
       embedding = { model: embedder.name, tokens: tokens ?? 0 };
       const vectorHits = await this.store.searchVector(vector!, limits);
       if (mode === "vector") passages = vectorHits.map((hit) => passageOf(hit));
@@ -279,6 +322,22 @@ export class KnowledgeBase {
   close(): Promise<void> {
     return this.store.close();
   }
+}
+
+/**
+ * Embeds texts for a cost meter: the batch with its input tokens, the provider's figure, or
+ * counted with the o200k tokenizer (marked `estimated`) when it reported none.
+ */
+async function embedCounted(
+  embedder: Embedder,
+  texts: string[],
+  signal: AbortSignal,
+): Promise<{ value: EmbeddingBatch; inputTokens: number; estimated?: boolean }> {
+  const batch = await embedder.embed(texts, signal);
+  if (batch.tokens !== undefined) return { value: batch, inputTokens: batch.tokens };
+  const tokenizer = await loadTokenizer();
+  const inputTokens = texts.reduce((sum, text) => sum + tokenizer.count(text), 0);
+  return { value: { ...batch, tokens: inputTokens }, inputTokens, estimated: true };
 }
 
 /** Reciprocal rank fusion of rankings: each chunk scores Σ 1 / (RRF_K + rank), best first. */

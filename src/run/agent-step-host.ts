@@ -4,6 +4,7 @@ import type { StreamEventDataMap } from "../events/stream-event.js";
 import type { StreamEventType } from "../events/stream-event-type.js";
 import type { Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
+import type { UsageMeter } from "../cost/usage-meter.js";
 
 /**
  * What one agent step (`AgentCall`, `AgentSink`, `runTeamStep`) needs of the run it belongs to.
@@ -16,6 +17,8 @@ export interface AgentStepHost {
     readonly clock: Clock;
     /** The run's input (what a nested team's input starts from). */
     readonly input: Record<string, unknown>;
+    /** The cost layer's meter of calls that are not model calls (`rag` query embeddings). */
+    readonly meter?: UsageMeter | undefined;
   };
   /** Run input and agents' outputs by name: what prompts read. */
   readonly variables: Record<string, unknown>;

@@ -1,7 +1,8 @@
 import type { AgentResult } from "../agents/agent-result.js";
-import type { AgentStep } from "../agents/agent-step.js";
+import type { AgentStep, AgentStepContext } from "../agents/agent-step.js";
 import type { PreparedAgent } from "../agents/llm-agent.js";
 import { AgentSink } from "./agent-call.js";
+import { addUsage, emptyUsage } from "../events/usage.js";
 import type { AgentStepHost } from "./agent-step-host.js";
 
 /**
@@ -25,11 +26,25 @@ export async function runAgentStep(
     agent.id,
   );
   const events = new AgentSink(host, agent.id);
+  const { meter, runId, clock } = host.plan;
+  // The step's calls that are not model calls (embeddings) count in the run as the agent's.
+  const metered: AgentStepContext["meter"] = meter
+    ? (call) => meter(call, { signal, clock, events, runId, agentId: agent.id })
+    : undefined;
   let outcome;
   try {
-    outcome = await work({ variables: host.variables, signal, events });
+    outcome = await work({
+      variables: host.variables,
+      signal,
+      events,
+      ...(metered ? { meter: metered } : {}),
+    });
   } catch (error) {
     return host.failAgent(agent, undefined, started, error, events.spent);
   }
+  // The agent's usage is what its metered calls reported (a query embedding's tokens).
+  const spent = events.spent;
+  if (spent)
+    outcome = { ...outcome, usage: addUsage(addUsage(emptyUsage(), outcome.usage), spent) };
   return host.completeAgent(agent, started, outcome);
 }

@@ -6,6 +6,7 @@ import {
   type PreparedAgent,
 } from "../agents/llm-agent.js";
 import type { CostTracker } from "../cost/cost-tracker.js";
+import type { UsageMeter } from "../cost/usage-meter.js";
 import { AgentCall, AgentSink } from "./agent-call.js";
 import { runAgentStep } from "./agent-step-run.js";
 import { agentCallSettings, type CallDefaults } from "./agent-call-settings.js";
@@ -64,6 +65,8 @@ export interface RunPlan {
   readonly agentCalls?: ReadonlyMap<string, ModelCall>;
   /** The team's pipeline, for calls that belong to no agent. */
   readonly call: ModelCall;
+  /** The team's cost layer's meter of calls that are not model calls (`rag` query embeddings). */
+  readonly meter?: UsageMeter | undefined;
   readonly clock: Clock;
   /** The run's signal: the caller's, joined with `controller`'s. */
   readonly signal: AbortSignal;

@@ -1,6 +1,7 @@
 import { Budget } from "../cost/budget.js";
 import { BudgetManager } from "../cost/budget-manager.js";
-import { createCostMiddleware } from "../cost/cost-middleware.js";
+import { createCostLayer } from "../cost/cost-middleware.js";
+import type { UsageMeter } from "../cost/usage-meter.js";
 import type { ModelCallMiddleware } from "../providers/model-call.js";
 import { CostTracker } from "../cost/cost-tracker.js";
 import { PricingRegistry } from "../cost/pricing-registry.js";
@@ -19,6 +20,8 @@ export interface TeamCost {
   budgetStore: BudgetStore;
   /** The cost layer of the team's model calls: prices, reserves and settles against the budgets. */
   layer: ModelCallMiddleware;
+  /** The same layer's meter of calls that are not model calls (`rag` agents' query embeddings). */
+  meter: UsageMeter;
 }
 
 /**
@@ -43,12 +46,12 @@ export function createTeamCost(
     ...(settings.budgets ?? []).map((budget) => new Budget(budget)),
   ].map((budget) => new BudgetManager(budget));
   const budgetStore = runtime.budgetStore ?? new MemoryBudgetStore();
-  const layer = createCostMiddleware({
+  const { middleware: layer, meter } = createCostLayer({
     tracker: costTracker,
     budgets: budgetManagers,
     store: budgetStore,
     teamId,
     allowUnpriced: settings.allowUnpriced ?? false,
   });
-  return { costTracker, budgetManagers, budgetStore, layer };
+  return { costTracker, budgetManagers, budgetStore, layer, meter };
 }

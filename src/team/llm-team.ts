@@ -107,12 +107,16 @@ export class LLMTeam<TOutput = unknown>
     this.budgetManagers = cost.budgetManagers;
     this.breakerStore = options.breakerStore ?? new MemoryBreakerStore();
     const currentSettings = (): Omit<TeamConfig, "agents"> => this.settings;
-    this.pipelines = new TeamPipelines(currentSettings, {
-      cost: cost.layer,
-      middleware: options.middleware ?? [],
-      breakerStore: this.breakerStore,
-      breakerKeyPrefix: `${this.teamId}:`,
-    });
+    this.pipelines = new TeamPipelines(
+      currentSettings,
+      {
+        cost: cost.layer,
+        middleware: options.middleware ?? [],
+        breakerStore: this.breakerStore,
+        breakerKeyPrefix: `${this.teamId}:`,
+      },
+      cost.meter,
+    );
     // Model instances given in place of names are registered and named from here on.
     ({
       models: this.models,

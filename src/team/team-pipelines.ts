@@ -1,4 +1,5 @@
 import type { PreparedAgent } from "../agents/llm-agent.js";
+import type { UsageMeter } from "../cost/usage-meter.js";
 import type { ModelCall, ModelCallMiddleware } from "../providers/model-call.js";
 import { createResiliencePipeline } from "../resilience/resilience-pipeline.js";
 import { resolveCircuitBreakerPolicy } from "../resilience/circuit-breaker-policy.js";
@@ -23,6 +24,8 @@ export class TeamPipelines {
   constructor(
     private readonly settings: () => Omit<TeamConfig, "agents">,
     private readonly parts: PipelineParts,
+    /** The cost layer's meter of embedding calls (`parts.cost`'s budgets and tracker). */
+    readonly meter?: UsageMeter,
   ) {}
 
   /**

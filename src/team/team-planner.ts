@@ -187,6 +187,7 @@ export class TeamPlanner {
       agentCalls: parts.agentCalls,
       agentSettings: parts.agentSettings,
       call: this.team.pipelines.team(),
+      meter: this.team.pipelines.meter,
       clock: this.team.clock,
       signal,
       controller,
