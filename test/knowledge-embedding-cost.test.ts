@@ -51,7 +51,7 @@ function team(knowledge: KnowledgeCatalog, options: Partial<LLMTeamOptions> = {}
       { type: "rag", role: "lookup", knowledgeBase: "garage", topK: 1 },
       { type: "llm", role: "writer", prompt: "{context}\n\nQuestion: {query}" },
     ],
-  } as LLMTeamOptions);
+  });
 }
 
 async function collect(run: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
