@@ -177,6 +177,7 @@ export {
   PRICE_CATALOG,
   PricingRegistry,
   checkBudgetPricing,
+  createCostLayer,
   createCostMiddleware,
 } from "./cost/index.js";
 export type {
@@ -190,6 +191,8 @@ export type {
   BudgetStatusReport,
   CostMiddlewareOptions,
   CostTrackerOptions,
+  MeteredCall,
+  UsageMeter,
   ModelPriceConfig,
   ModelPricingOptions,
   PriceLookup,
@@ -323,6 +326,7 @@ export {
   PostgresKnowledgeStore,
   RRF_K,
   SqliteKnowledgeStore,
+  connectPostgresKnowledgeCatalog,
   embedderOf,
   embeddingModelFromName,
   formatContext,
@@ -359,6 +363,7 @@ export type {
   KnowledgeStats,
   KnowledgeStore,
   Passage,
+  PostgresKnowledgeCatalogOptions,
   PostgresKnowledgeStoreOptions,
   RetrievalMode,
   SkippedFile,

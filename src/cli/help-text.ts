@@ -128,11 +128,13 @@ Options:
   --kb <name>              the knowledge base (required)
   --sync                   also remove documents whose files are not among the inputs
   --kb-dir <dir>           where knowledge bases live (default: $LLMTEAM_KB_DIR or .llmteam/kb)
+  --store <url>            keep them in Postgres instead: postgres://…[?schema=name]
   --max-file-bytes <n>     skip larger files (default 20971520)
   --chunk-tokens <n>       most tokens of a chunk (default 400)
   --overlap-tokens <n>     tokens repeated between chunks (default 50)
   --embedding-model <name> also embed chunks (openai/text-embedding-3-small, ollama/<model>):
-                           searches become hybrid (BM25 + vectors, reciprocal rank fusion)
+                           searches become hybrid (BM25 + vectors, reciprocal rank fusion);
+                           the summary prices the embedding tokens (bundled catalog)
   --graph --model <name>   KAG: extract entities and relations of each chunk with this model
                            (structured output) into the knowledge graph kag agents walk
   --json                   print the summary as JSON
@@ -145,6 +147,7 @@ question with their sources and scores (BM25; hybrid when the base has embedding
 Options:
   --kb <name>              the knowledge base to query (default: the only one)
   --kb-dir <dir>           where knowledge bases live (default: $LLMTEAM_KB_DIR or .llmteam/kb)
+  --store <url>            the knowledge bases of a Postgres schema: postgres://…[?schema=name]
   --top-k <n>              passages to print (default 5)
   --mode <mode>            bm25, vector, hybrid (default: hybrid with embeddings, else bm25),
                            or graph (KAG: facts of the entity graph, from ingest --graph)

@@ -4,16 +4,42 @@ import type { IngestProgress, IngestSummary } from "../knowledge/ingest.js";
 import { formatContext } from "../knowledge/passages.js";
 import type { CliIO } from "./cli-io.js";
 import { parseCommand, plural, UsageError } from "./cli-options.js";
-import { knowledgeExtras, KNOWLEDGE_MODEL_OPTIONS } from "./knowledge-models.js";
+import {
+  knowledgeExtras,
+  KNOWLEDGE_MODEL_OPTIONS,
+  type KnowledgeExtras,
+} from "./knowledge-models.js";
+import { connectPostgresKnowledgeCatalog } from "../knowledge/postgres-knowledge-catalog.js";
+import { isPostgresUrl } from "../store/open-run-store.js";
+import { usd } from "./usd.js";
 
-/** The catalog the CLI uses: `--kb-dir`, else `$LLMTEAM_KB_DIR`, else `.llmteam/kb`. */
-function catalogOf(
-  directory: string | undefined,
+/**
+ * The catalog the CLI uses: the Postgres schema `--store postgres://…[?schema=x]` names (with
+ * `create`, the bases an ingest fills), else the folder `--kb-dir`, `$LLMTEAM_KB_DIR` or
+ * `.llmteam/kb`.
+ */
+async function catalogOf(
+  values: { store?: string | undefined; "kb-dir"?: string | undefined },
   io: CliIO,
-  extras: object = {},
-): KnowledgeCatalog {
+  extras: KnowledgeExtras["catalog"],
+  create: string[] = [],
+): Promise<KnowledgeCatalog> {
+  const store = values.store;
+  if (store !== undefined) {
+    if (!isPostgresUrl(store))
+      throw new UsageError(
+        `--store takes a postgres://… URL (e.g. postgres://127.0.0.1:5432/kb?schema=docs), not "${store}"; knowledge bases in SQLite files live in --kb-dir.`,
+      );
+    if (values["kb-dir"] !== undefined)
+      throw new UsageError("--store and --kb-dir name two places: give one of them.");
+    return connectPostgresKnowledgeCatalog({
+      url: store,
+      knowledgeBases: create,
+      ...(extras.embedder ? { embedder: extras.embedder } : {}),
+    });
+  }
   return new KnowledgeCatalog({
-    directory: directory ?? (io.env.LLMTEAM_KB_DIR || ".llmteam/kb"),
+    directory: values["kb-dir"] ?? (io.env.LLMTEAM_KB_DIR || ".llmteam/kb"),
     ...extras,
   });
 }
@@ -35,6 +61,7 @@ export async function ingestCommand(
   const { values, positionals } = parseCommand("ingest", argv, {
     kb: { type: "string" },
     "kb-dir": { type: "string" },
+    store: { type: "string" },
     sync: { type: "boolean" },
     "max-file-bytes": { type: "string" },
     "chunk-tokens": { type: "string" },
@@ -53,7 +80,7 @@ export async function ingestCommand(
       "ingest needs files, folders or globs, e.g. llmteam ingest docs/ --kb docs.",
     );
   const extras = await knowledgeExtras(values, io);
-  const catalog = catalogOf(values["kb-dir"], io, extras.catalog);
+  const catalog = await catalogOf(values, io, extras.catalog, [values.kb]);
   try {
     const base = catalog.create(values.kb);
     const maxTokens = positiveInteger(values["chunk-tokens"], "--chunk-tokens");
@@ -111,6 +138,13 @@ function formatSummary(name: string, summary: IngestSummary, sizeBytes: number):
     `Knowledge base "${name}": ${plural(summary.files, "file")} — ${summary.ingested} ingested, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped${summary.removed > 0 ? `, ${summary.removed} removed` : ""}`,
     `  ${plural(summary.chunks, "chunk")}, ${plural(summary.tokens, "token")} written in ${seconds} s (${rate} chunks/s); index ${(sizeBytes / 1024).toFixed(0)} KiB`,
   ];
+  if (summary.embeddingTokens > 0) {
+    const cost =
+      summary.embeddingCostUsd !== undefined
+        ? usd(summary.embeddingCostUsd)
+        : "cost unknown: the embedding model has no price";
+    lines.push(`  embeddings: ${plural(summary.embeddingTokens, "token")}, ${cost}`);
+  }
   for (const skipped of summary.skipped) lines.push(`  skipped ${skipped.path}: ${skipped.reason}`);
   return `${lines.join("\n")}\n`;
 }
@@ -120,6 +154,7 @@ export async function kbCommand(argv: string[], io: CliIO, help: () => number): 
   const { values, positionals } = parseCommand("kb", argv, {
     kb: { type: "string" },
     "kb-dir": { type: "string" },
+    store: { type: "string" },
     "top-k": { type: "string" },
     mode: { type: "string" },
     filter: { type: "string", multiple: true },
@@ -131,7 +166,7 @@ export async function kbCommand(argv: string[], io: CliIO, help: () => number): 
   if (values.help) return help();
   const [action, argument, ...extra] = positionals;
   const extras = await knowledgeExtras(values, io);
-  const catalog = catalogOf(values["kb-dir"], io, extras.catalog);
+  const catalog = await catalogOf(values, io, extras.catalog);
   try {
     switch (action) {
       case "list":
@@ -193,7 +228,7 @@ function nameOf(catalog: KnowledgeCatalog, name: string | undefined, action: str
   if (names.length === 1) return names[0]!;
   throw new UsageError(
     names.length === 0
-      ? `there is no knowledge base in ${catalog.directory}: create one with llmteam ingest <files> --kb <name>.`
+      ? `there is no knowledge base in ${catalog.location}: create one with llmteam ingest <files> --kb <name>.`
       : `name the knowledge base to ${action} (--kb <name>): one of ${names.join(", ")}.`,
   );
 }
@@ -216,10 +251,10 @@ async function listBases(catalog: KnowledgeCatalog, io: CliIO, json: boolean): P
   if (json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
   else if (rows.length === 0)
     io.stdout(
-      `No knowledge bases in ${catalog.directory}. Create one with: llmteam ingest <files> --kb <name>\n`,
+      `No knowledge bases in ${catalog.location}. Create one with: llmteam ingest <files> --kb <name>\n`,
     );
   else {
-    const lines = [`Knowledge bases in ${catalog.directory}:`];
+    const lines = [`Knowledge bases in ${catalog.location}:`];
     for (const row of rows)
       lines.push(
         `  ${row.name.padEnd(20)} ${plural(row.documents, "document")}, ${plural(row.chunks, "chunk")}, ${plural(row.tokens, "token")}, ${(row.sizeBytes / 1024).toFixed(0)} KiB`,
@@ -247,7 +282,7 @@ async function showBase(
     return 0;
   }
   const lines = [
-    `Knowledge base "${name}" (${catalog.pathOf(name)})`,
+    `Knowledge base "${name}" (${catalog.whereOf(name)})`,
     `  ${plural(stats.documents, "document")}, ${plural(stats.chunks, "chunk")}, ${plural(stats.tokens, "token")}, ${(stats.sizeBytes / 1024).toFixed(0)} KiB`,
     `  retrieval: BM25${embedding ? ` + vectors of ${embedding} (${stats.embeddedChunks} chunks embedded)` : " (no embeddings)"}`,
   ];

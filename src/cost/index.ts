@@ -15,11 +15,14 @@ export type { BudgetOptions } from "./budget.js";
 export { BudgetManager, BudgetStatus } from "./budget-manager.js";
 export type { BudgetAlert, BudgetAlertCallback, BudgetObservation } from "./budget-manager.js";
 export {
+  createCostLayer,
   createCostMiddleware,
   DEFAULT_RESERVATION_TTL_MS,
   DEFAULT_RESERVE_OUTPUT_TOKENS,
 } from "./cost-middleware.js";
 export type { CostMiddlewareOptions } from "./cost-middleware.js";
+export { usageMeterOf } from "./usage-meter.js";
+export type { MeteredCall, UsageMeter } from "./usage-meter.js";
 export { checkBudgetPricing, getBudgetRemaining, getBudgetStatus } from "./budget-status.js";
 export type {
   BudgetPricingCheckOptions,

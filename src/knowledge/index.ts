@@ -41,6 +41,8 @@ export { embedderOf, embeddingModelFromName } from "./embedding-embedder.js";
 export type { EmbedderOptions } from "./embedding-embedder.js";
 export { PostgresKnowledgeStore } from "./postgres-knowledge-store.js";
 export type { PostgresKnowledgeStoreOptions } from "./postgres-knowledge-store.js";
+export { connectPostgresKnowledgeCatalog } from "./postgres-knowledge-catalog.js";
+export type { PostgresKnowledgeCatalogOptions } from "./postgres-knowledge-catalog.js";
 export { graphExtractorOf, DEFAULT_ENTITY_TYPES } from "./graph-extractor.js";
 export type { GraphExtractorOptions } from "./graph-extractor.js";
 export { ingest } from "./ingest-function.js";

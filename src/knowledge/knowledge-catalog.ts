@@ -25,6 +25,12 @@ export interface KnowledgeCatalogOptions {
   embedderFor?: (modelName: string) => Promise<Embedder>;
   /** Chunking of the folder's knowledge bases. */
   chunking?: ChunkOptions;
+  /**
+   * The given `bases` are all there is, kept in one shared store (Postgres, see
+   * `connectPostgresKnowledgeCatalog`): the catalog lists only them (no folder), names
+   * `location` in its messages, drops a base through its store and closes them and `close`.
+   */
+  managed?: { location: string; close: () => Promise<void> };
 }
 
 /** The embedder of a model named `provider/model` (built-in providers). */
@@ -69,18 +75,30 @@ export class KnowledgeCatalog {
     this.given = new Map(Object.entries(options.bases ?? {}));
   }
 
+  /** Where the knowledge bases are: the folder, or the shared store's location. */
+  get location(): string {
+    return this.options.managed?.location ?? this.directory;
+  }
+
   /** The names of the knowledge bases there are, sorted. */
   names(): string[] {
-    const files = existsSync(this.directory)
-      ? readdirSync(this.directory)
-          .filter((file) => file.endsWith(".db"))
-          .map((file) => file.slice(0, -3))
-      : [];
+    const files =
+      !this.options.managed && existsSync(this.directory)
+        ? readdirSync(this.directory)
+            .filter((file) => file.endsWith(".db"))
+            .map((file) => file.slice(0, -3))
+        : [];
     return [...new Set([...this.given.keys(), ...files])].sort();
   }
 
   has(name: string): boolean {
-    return this.given.has(name) || (NAME.test(name) && existsSync(this.pathOf(name)));
+    if (this.given.has(name)) return true;
+    return !this.options.managed && NAME.test(name) && existsSync(this.pathOf(name));
+  }
+
+  /** Where one knowledge base is kept: its SQLite file, or the shared store and its name. */
+  whereOf(name: string): string {
+    return this.options.managed ? `${this.location}, "${name}"` : this.pathOf(name);
   }
 
   /** The SQLite file of a knowledge base of the folder. */
@@ -112,7 +130,13 @@ export class KnowledgeCatalog {
 
   /** A knowledge base, created (an empty SQLite file) when it does not exist. */
   create(name: string): KnowledgeBase {
-    return this.given.get(name) ?? this.opened.get(name) ?? this.openFile(name);
+    const ready = this.given.get(name) ?? this.opened.get(name);
+    if (ready) return ready;
+    if (this.options.managed)
+      throw new KnowledgeError(
+        `Knowledge base "${name}" was not connected in ${this.location}: name it in connectPostgresKnowledgeCatalog's knowledgeBases to create it.`,
+      );
+    return this.openFile(name);
   }
 
   private openFile(name: string): KnowledgeBase {
@@ -135,7 +159,7 @@ export class KnowledgeCatalog {
   /** `in <dir>. Available: a, b. Create it with: llmteam ingest <files> --kb x` */
   whereAndWhat(name: string): string {
     const names = this.names();
-    return `in ${this.directory}. ${names.length > 0 ? `Available: ${names.join(", ")}.` : "There are none yet."} Create it with: llmteam ingest <files> --kb ${name}`;
+    return `in ${this.location}. ${names.length > 0 ? `Available: ${names.join(", ")}.` : "There are none yet."} Create it with: llmteam ingest <files> --kb ${name}`;
   }
 
   /**
@@ -143,7 +167,16 @@ export class KnowledgeCatalog {
    * @throws KnowledgeError when it does not exist.
    */
   async drop(name: string): Promise<void> {
-    if (this.given.has(name))
+    const given = this.given.get(name);
+    if (given && this.options.managed) {
+      if (!given.store.drop)
+        throw new KnowledgeError(`Knowledge base "${name}" has a store that cannot drop it.`);
+      await given.store.drop();
+      this.given.delete(name);
+      await given.close();
+      return;
+    }
+    if (given)
       throw new KnowledgeError(
         `Knowledge base "${name}" was given ready, not kept in ${this.directory}: drop its store yourself.`,
       );
@@ -158,5 +191,10 @@ export class KnowledgeCatalog {
   async close(): Promise<void> {
     await Promise.all([...this.opened.values()].map((base) => base.close()));
     this.opened.clear();
+    const managed = this.options.managed;
+    if (managed) {
+      await Promise.all([...this.given.values()].map((base) => base.close()));
+      await managed.close();
+    }
   }
 }

@@ -135,5 +135,10 @@ export interface KnowledgeStore {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   stats(): Promise<KnowledgeStats>;
+  /**
+   * Removes everything of this knowledge base, for stores whose tables hold many bases
+   * (Postgres); a SQLite base is dropped by deleting its file.
+   */
+  drop?(): Promise<void>;
   close(): Promise<void>;
 }

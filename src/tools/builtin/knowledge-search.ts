@@ -74,7 +74,7 @@ function onlyBase(catalog: KnowledgeCatalog): string {
   if (names.length === 1) return names[0]!;
   throw new Error(
     names.length === 0
-      ? `There is no knowledge base in ${catalog.directory}: create one with llmteam ingest <files> --kb <name>.`
+      ? `There is no knowledge base in ${catalog.location}: create one with llmteam ingest <files> --kb <name>.`
       : `Name the knowledge base to search (knowledgeBase): one of ${names.join(", ")}.`,
   );
 }
