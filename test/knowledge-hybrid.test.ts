@@ -62,6 +62,12 @@ describe("embeddings and hybrid retrieval", () => {
     await garage.close();
   });
 
+  it("embeds words that name Object.prototype members (constructor, toString) like any word", async () => {
+    const model = new ScriptedEmbeddingModel({ synonyms });
+    const { embeddings } = await model.doEmbed({ values: ["The constructor calls toString"] });
+    expect(embeddings[0]!.reduce((sum, value) => sum + value, 0)).toBe(4);
+  });
+
   it("refuses another model's or another dimension's vectors, saying how to fix it", async () => {
     const first = base();
     await first.ingest(["docs"], { cwd: dir });

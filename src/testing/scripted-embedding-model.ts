@@ -56,12 +56,17 @@ export class ScriptedEmbeddingModel implements EmbeddingModelV4 {
       for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
         tokens++;
         const stem = word.length > 3 && word.endsWith("s") ? word.slice(0, -1) : word;
-        const canonical = this.synonyms[stem] ?? this.synonyms[word] ?? stem;
+        // Own keys only: "constructor" or "toString" in a text is a word, not the prototype's.
+        const canonical = this.synonymOf(stem) ?? this.synonymOf(word) ?? stem;
         vector[hash(canonical) % this.dimensions]! += 1;
       }
       return vector;
     });
     return Promise.resolve({ embeddings, usage: { tokens }, warnings: [] });
+  }
+
+  private synonymOf(word: string): string | undefined {
+    return Object.hasOwn(this.synonyms, word) ? this.synonyms[word] : undefined;
   }
 }
 
