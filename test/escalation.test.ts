@@ -42,7 +42,10 @@ function failing(times: number, text: string): () => ScriptedResponse {
 function team(
   model: ScriptedModel,
   agents: AgentConfig[],
-  settings: Partial<TeamConfig> & { clock?: FakeClock; runStore?: MemoryRunStore } = {},
+  settings: Partial<Omit<TeamConfig, "runStore">> & {
+    clock?: FakeClock;
+    runStore?: MemoryRunStore;
+  } = {},
 ): LLMTeam {
   return new LLMTeam({
     teamId: "desk",
@@ -402,6 +405,7 @@ describe("escalation in durable runs", () => {
         (stored) =>
           stored.event.type === "agent_completed" &&
           stored.event.agentId === "writer" &&
+          "details" in stored.event.data &&
           stored.event.data.details?.escalation !== undefined,
       );
       expect(resolved).toBe(true);
@@ -429,7 +433,7 @@ describe("escalation in durable runs", () => {
     const first = desk(byPrompt({ Write: FAIL, Edit: "edited" }, clock), store).start("tides");
     await vi.waitFor(() => expect(first.pendingApprovals).toHaveLength(1));
     const survived = store.copy();
-    first.cancel();
+    await first.cancel();
 
     const model = byPrompt({ Edit: "edited" }, clock);
     const handle = await desk(model, survived).resume(first.runId);
