@@ -11,6 +11,7 @@ import {
 } from "llmteam";
 import { FakeClock, ScriptedModel, type ScriptedResponse } from "llmteam/testing";
 import { MemoryRunStore } from "./support/memory-run-store.js";
+import { cli, tempFile } from "./support/run-cli.js";
 
 const HANG = Symbol("hang");
 type Answer = ScriptedResponse | typeof HANG | (() => ScriptedResponse);
@@ -443,5 +444,36 @@ describe("escalation in durable runs", () => {
     expect(result.success).toBe(true);
     expect(result.output).toMatchObject({ writer: "by hand", editor: "edited" });
     expect(model.callsMade).toBe(1); // the writer's failure is replayed, not run again
+  });
+});
+
+describe("llmteam run with escalations", () => {
+  const TEAM = `teamId: desk
+escalation: { human: { assignee: editor } }
+flow: "draft -> publish"
+agents:
+  - type: transform
+    role: draft
+    transform: { expression: '$error("the draft step broke")' }
+  - type: transform
+    role: publish
+    transform: { expression: '"published " & draft' }
+`;
+
+  it("shows the escalation and takes the person's answer from --answer", async () => {
+    const file = await tempFile(TEAM);
+    const { code, stdout } = await cli([
+      "run",
+      file,
+      "--query",
+      "tides",
+      "--answer",
+      'draft="a draft by hand"',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /⤴ draft escalated \(failure, depth 1\): human — .*the draft step broke/,
+    );
+    expect(stdout).toContain("published a draft by hand");
   });
 });
