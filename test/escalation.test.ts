@@ -3,6 +3,7 @@ import {
   ConfigError,
   EscalationError,
   LLMTeam,
+  loadTeam,
   parseTeamText,
   type AgentConfig,
   type RunResult,
@@ -475,5 +476,27 @@ agents:
       /⤴ draft escalated \(failure, depth 1\): human — .*the draft step broke/,
     );
     expect(stdout).toContain("published a draft by hand");
+  });
+});
+
+describe("examples/escalation.yaml", () => {
+  it("reroutes the refused forecast to the estimating agent, and the writer reads its output", async () => {
+    const model = byPrompt({ estimate: "mild, 18 °C", writer: "A mild week in Lisbon." });
+    const weather = await loadTeam(
+      new URL("../examples/escalation.yaml", import.meta.url).pathname,
+      {
+        models: { "openai/gpt-4o-mini": model },
+      },
+    );
+    const result = await weather.run("Lisbon");
+    expect(result.success).toBe(true);
+    expect(result.output).toMatchObject({
+      forecast: "mild, 18 °C",
+      writer: "A mild week in Lisbon.",
+    });
+    expect(escalations(result)).toEqual([
+      { agentId: "forecast", trigger: "failure", action: "reroute", depth: 1, to: "estimate" },
+    ]);
+    expect(promptsOf(model)[1]).toContain("from this forecast:\\nmild, 18 °C");
   });
 });
