@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import {
   ConfigError,
   EscalationError,
+  LLMGroup,
   LLMTeam,
   loadTeam,
   parseTeamText,
@@ -498,5 +499,111 @@ describe("examples/escalation.yaml", () => {
       { agentId: "forecast", trigger: "failure", action: "reroute", depth: 1, to: "estimate" },
     ]);
     expect(promptsOf(model)[1]).toContain("from this forecast:\\nmild, 18 °C");
+  });
+});
+
+describe("escalation in groups", () => {
+  function groupOf(
+    model: ScriptedModel,
+    teams: [string, "leader" | "member" | "specialist" | "fallback", AgentConfig?][],
+    escalation?: "abort" | { reroute: string },
+  ): LLMGroup {
+    return new LLMGroup({
+      groupId: "launch",
+      role: "coordinator",
+      ...(escalation === undefined ? {} : { escalation }),
+      teams: teams.map(([id, role, agent]) => ({
+        role,
+        team: new LLMTeam({
+          teamId: id,
+          model: "m/x",
+          models: { "m/x": model },
+          retryPolicy: false,
+          agents: [agent ?? { type: "llm", role: "worker", prompt: `${id}: {query} {previous?}` }],
+        }),
+      })),
+    });
+  }
+
+  it("a failed leader escalates to the group, which reroutes to another team", async () => {
+    const model = byPrompt({ plan: FAIL, backup: "backup plan", write: "written" });
+    const result = await groupOf(
+      model,
+      [
+        ["plan", "leader"],
+        ["write", "member"],
+        ["backup", "fallback"],
+      ],
+      { reroute: "backup" },
+    ).run("launch");
+    expect(result.success).toBe(true);
+    expect(result.output).toBe("written");
+    expect(promptsOf(model).at(-1)).toContain("backup plan");
+    expect(result.report.escalations).toMatchObject([
+      { agentId: "plan", trigger: "failure", action: "reroute", to: "backup", depth: 1 },
+    ]);
+    // The warning of a plain fallback is not there: the group's policy took the team's place.
+    expect(result.report.warnings.filter((text) => text.includes("fallback team"))).toEqual([]);
+  });
+
+  it("a specialist's output asking to escalate aborts the group under the default policy", async () => {
+    const schema = { type: "object", properties: { escalate: { type: "boolean" } } };
+    const specialist: AgentConfig = {
+      type: "llm",
+      role: "worker",
+      prompt: "legal: {query}",
+      outputSchema: schema,
+    };
+    const model = byPrompt({
+      plan: "a plan",
+      legal: { object: { escalate: true, escalationReason: "needs counsel" } },
+    });
+    const result = await groupOf(
+      model,
+      [
+        ["plan", "leader"],
+        ["legal", "specialist", specialist],
+      ],
+      "abort",
+    ).run("launch");
+    expect(result.success).toBe(false);
+    expect(result.error?.message).toMatch(
+      /Team "legal" escalated to the group \(needs counsel\), and the group's escalation policy aborts/,
+    );
+    expect(result.report.escalations).toMatchObject([
+      { agentId: "legal", trigger: "output", action: "abort" },
+    ]);
+  });
+
+  it("members do not escalate to the group (leaders and specialists only)", async () => {
+    const model = byPrompt({ plan: "a plan", write: FAIL, backup: "never" });
+    const result = await groupOf(
+      model,
+      [
+        ["plan", "leader"],
+        ["write", "member"],
+        ["backup", "member"],
+      ],
+      { reroute: "backup" },
+    ).run("launch");
+    expect(result.success).toBe(false);
+    expect(result.report.escalations).toEqual([]);
+  });
+
+  it("names an unknown reroute team and the group's teams", () => {
+    const group = groupOf(byPrompt({}), [["plan", "leader"]], { reroute: "legl" });
+    expect(() => group.validate()).toThrow(
+      /escalation\.reroute: The group's escalation reroutes to unknown team "legl". Teams: plan/,
+    );
+    expect(() =>
+      LLMGroup.fromConfig({
+        groupId: "g",
+        escalation: { reroute: "legl" },
+        teams: [{ team: { teamId: "plan", agents: [] } }],
+      }),
+    ).toThrow(/unknown team "legl"/);
+    expect(() => groupOf(byPrompt({}), [["plan", "leader"]], "retry" as never)).toThrow(
+      /A group's escalation must be "abort" or \{ reroute: "<teamId>" \}/,
+    );
   });
 });
