@@ -9,11 +9,7 @@ import { PricingRegistry } from "../cost/pricing-registry.js";
 import type { ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
 import { LLMTeam } from "../team/llm-team.js";
-import {
-  ORCHESTRATOR_DEFAULTS,
-  orchestratorMaxTokens,
-  type OrchestratorConfig,
-} from "../router/orchestrator-config.js";
+import { ORCHESTRATOR_DEFAULTS, orchestratorMaxTokens } from "../router/orchestrator-config.js";
 import { ORCHESTRATOR_ID, type RouteSettings } from "../router/route-decision.js";
 import { orchestratorTermination, type TerminationCondition } from "../router/termination.js";
 import type { RunExecution, RunPlan } from "../run/run-execution.js";
