@@ -252,6 +252,33 @@ describe("escalation policies", () => {
   });
 });
 
+describe("escalation in router mode", () => {
+  it("a routed agent that fails is rerouted; the router goes on with its output", async () => {
+    const worker = byPrompt({ Write: FAIL, Senior: "the senior's draft" });
+    let decisions = 0;
+    const router = new ScriptedModel({
+      responses: () =>
+        decisions++ === 0
+          ? { text: '{"nextAgent":"writer","reason":"draft it","done":false}' }
+          : { text: '{"nextAgent":"","reason":"drafted","done":true}' },
+    });
+    const result = await new LLMTeam({
+      teamId: "routed",
+      model: "m/x",
+      models: { "m/x": worker, "m/router": router },
+      retryPolicy: false,
+      orchestration: true,
+      orchestrator: { model: "m/router" },
+      agents: [{ ...WRITER, escalation: { reroute: "senior" } }, SENIOR],
+    }).run("tides");
+    expect(result.success).toBe(true);
+    expect(result.output).toMatchObject({ writer: "the senior's draft" });
+    expect(escalations(result)).toEqual([
+      { agentId: "writer", trigger: "failure", action: "reroute", depth: 1, to: "senior" },
+    ]);
+  });
+});
+
 describe("escalation to a person", () => {
   async function untilAsked(desk: LLMTeam) {
     const handle = desk.start("tides");
