@@ -279,6 +279,28 @@ describe("escalation in router mode", () => {
   });
 });
 
+describe("estimates with escalation policies", () => {
+  it("count retries and a reroute target outside the flow in the most a run may cost", async () => {
+    const desk = team(
+      byPrompt({}),
+      [
+        { ...WRITER, escalation: { retry: 2 } },
+        { ...EDITOR, escalation: { reroute: "senior" } },
+        SENIOR,
+      ],
+      { flow: "writer -> editor" },
+    );
+    const estimate = await desk.estimate("tides");
+    const runs = Object.fromEntries(estimate.agents.map((agent) => [agent.agentId, agent.runs]));
+    expect(runs).toEqual({
+      writer: { min: 1, max: 3 },
+      editor: { min: 1, max: 1 },
+      senior: { min: 0, max: 1 },
+    });
+    expect(estimate.assumptions.some((text) => text.startsWith("Escalations:"))).toBe(true);
+  });
+});
+
 describe("escalation to a person", () => {
   async function untilAsked(desk: LLMTeam) {
     const handle = desk.start("tides");
