@@ -378,6 +378,20 @@ describe("escalation configuration", () => {
     );
   });
 
+  it("reports an unknown reroute target with the flow's problems, at once", () => {
+    const { errors } = LLMTeam.checkConfig({
+      teamId: "desk",
+      model: "m/x",
+      models: { "m/x": byPrompt({}) },
+      flow: "writer",
+      agents: [{ ...WRITER, escalation: { reroute: "seniour" } }, SENIOR],
+    });
+    expect(errors.map((issue) => issue.path.join(".")).sort()).toEqual([
+      "agents.0.escalation.reroute",
+      "agents.1",
+    ]);
+  });
+
   it("refuses a reroute to the agent itself", () => {
     expect(() => team(byPrompt({}), [{ ...WRITER, escalation: { reroute: "writer" } }])).toThrow(
       /reroutes its escalation to itself/,

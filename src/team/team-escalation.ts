@@ -7,6 +7,7 @@ import type { PreparedAgent } from "../agents/llm-agent.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import type { EscalationPlan } from "../run/escalate-step.js";
 import type { TeamConfig } from "./team-config.js";
+import { compileTeamFlow, type TeamFlow } from "../flows/team-flow.js";
 
 /**
  * The team's escalation policies for its runs: each agent's own `escalation`, else the team's;
@@ -75,4 +76,29 @@ export function assertNoHumanEscalation(
       message: `Agent "${agent.id}" escalates to a person, and run() and stream() have nobody to ask. Start the run with team.start(input) and answer with handle.answer(id, value), or choose another policy: retry, skip, reroute, abort.`,
     },
   ]);
+}
+
+/**
+ * The team's compiled flow and escalation policies, checked together.
+ * @throws ConfigError with the problems of both.
+ */
+export function compileFlowAndEscalation(
+  settings: Parameters<typeof compileTeamFlow>[0] &
+    Pick<TeamConfig, "escalation" | "maxEscalationDepth">,
+  agents: PreparedAgent[],
+): { flow: TeamFlow; escalation: EscalationPlan | undefined } {
+  const issues: ConfigIssue[] = [];
+  const attempt = <T>(make: () => T): T | undefined => {
+    try {
+      return make();
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+      issues.push(...error.issues);
+      return undefined;
+    }
+  };
+  const flow = attempt(() => compileTeamFlow(settings, agents));
+  const escalation = attempt(() => teamEscalationPlan(settings, agents));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { flow: flow!, escalation };
 }

@@ -19,11 +19,11 @@ import type { RunLaunch } from "./run-launch.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { TeamConfig } from "./team-config.js";
 import { runInputChecker, type TeamInputs } from "./team-inputs.js";
-import { compileTeamFlow, flowMode, runTeamFlow, type TeamFlow } from "../flows/team-flow.js";
+import { flowMode, runTeamFlow, type TeamFlow } from "../flows/team-flow.js";
 import type { TeamPipelines } from "./team-pipelines.js";
 import type { WorkflowStep } from "../run/workflow-step.js";
 import { workflowSteps } from "./team-steps.js";
-import { assertNoHumanEscalation, teamEscalationPlan } from "./team-escalation.js";
+import { assertNoHumanEscalation, compileFlowAndEscalation } from "./team-escalation.js";
 import type { EscalationPlan } from "../run/escalate-step.js";
 import type { EstimateOptions, EstimateSource, TeamEstimate } from "./estimate-team.js";
 
@@ -93,8 +93,8 @@ export class TeamPlanner {
   /** The team's compiled flow and escalation policies, once per change. @throws ConfigError */
   flow(): TeamFlow {
     if (this.compiledFlow) return this.compiledFlow;
-    const flow = compileTeamFlow(this.settings, this.team.agents);
-    this.escalation = teamEscalationPlan(this.settings, this.team.agents);
+    const { flow, escalation } = compileFlowAndEscalation(this.settings, this.team.agents);
+    this.escalation = escalation;
     return (this.compiledFlow = flow);
   }
 
