@@ -43,6 +43,7 @@ export type {
   RunReportAgent,
   RunReportData,
   RunReportDecision,
+  RunReportEscalation,
   RunResult,
   RunResultFields,
 } from "./run/index.js";
@@ -62,6 +63,15 @@ export type {
 } from "./agents/step-config.js";
 export type { HumanStepOutput } from "./flows/steps/human-step.js";
 export { WorkflowStepError } from "./errors/workflow-step-error.js";
+export { EscalationError, type EscalationFailure } from "./errors/escalation-error.js";
+export {
+  DEFAULT_MAX_ESCALATION_DEPTH,
+  ESCALATION_ACTIONS,
+  type EscalationAction,
+  type EscalationHumanSettings,
+  type EscalationPolicy,
+  type EscalationPolicyInput,
+} from "./agents/escalation-config.js";
 export type { WorkflowStepFailure } from "./errors/workflow-step-error.js";
 export type { AgentResult, AgentResultDetails } from "./agents/agent-result.js";
 export { EmptyAnswerError } from "./errors/empty-answer-error.js";

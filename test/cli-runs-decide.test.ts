@@ -71,3 +71,33 @@ describe("llmteam runs approve | reject | answer", () => {
     await store.close();
   });
 });
+
+describe("llmteam run --store and runs resume", () => {
+  it("stores a run, says where, and refuses to resume it once completed or unknown", async () => {
+    const { startOpenAIWireServer } = await import("./support/openai-wire-server.js");
+    const { tempFile } = await import("./support/run-cli.js");
+    const server = await startOpenAIWireServer([{ text: "facts" }]);
+    try {
+      const file = await tempFile(`teamId: press
+providers:
+  lab: { type: openai-compatible, baseURL: "${server.baseURL}" }
+model: lab/writer
+agents:
+  - { type: llm, role: research, prompt: "Research: {query}" }
+`);
+      const path = join(directory, "cli-runs.db");
+      const run = await cli(["run", file, "--query", "solar", "--store", path]);
+      expect(run.code).toBe(0);
+      const runId = /Stored as run (\S+) in /.exec(run.stdout)?.[1];
+      expect(runId).toMatch(/^run_/);
+      const again = await cli(["runs", "resume", runId!, "--store", path]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain(`run ${runId} has completed: there is nothing to resume.`);
+      const unknown = await cli(["runs", "resume", "run_nope", "--store", path]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('no run "run_nope" in the run store');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -30,7 +30,7 @@ describe("validate reports every problem, not only the schema's", () => {
     expect(code).toBe(2);
     const lines = stderr.trim().split("\n");
     expect(lines[0]).toBe(
-      `✗ ${file}:${at(MIXED, 4, "temprature")} agents.0.temprature: Unknown key "temprature" in an agent. Valid keys: type, role, id, name, description, prompt, systemPrompt, model, fallbackModels, timeoutMs, firstTokenTimeoutMs, retryPolicy, circuitBreaker, temperature, maxTokens, outputKey, stream, outputSchema, team, transform, http, human, switch, tools, maxToolRounds, requiresApproval, knowledgeBase, query, topK, scoreThreshold, filters, includeSources, includeScores, retrievalMode, maxHops, maxEntities, includeRelations, entityTypes.`,
+      `✗ ${file}:${at(MIXED, 4, "temprature")} agents.0.temprature: Unknown key "temprature" in an agent. Valid keys: type, role, id, name, description, prompt, systemPrompt, model, fallbackModels, timeoutMs, firstTokenTimeoutMs, retryPolicy, circuitBreaker, temperature, maxTokens, outputKey, stream, outputSchema, team, transform, http, human, switch, tools, maxToolRounds, requiresApproval, escalation, knowledgeBase, query, topK, scoreThreshold, filters, includeSources, includeScores, retrievalMode, maxHops, maxEntities, includeRelations, entityTypes.`,
     );
     expect(lines[1]).toMatch(
       `✗ ${file}:${at(MIXED, 6, "model")} agents.2.model: Unknown provider "foo" in model "foo/bar".`,

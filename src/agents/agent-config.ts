@@ -13,6 +13,7 @@ import { circuitBreakerSchema } from "../resilience/circuit-breaker-policy.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
 import { ToolDefinition, type AnyToolDefinition } from "../tools/tool-definition.js";
 import { checkStepSettings } from "./check-step-settings.js";
+import { escalationPolicySchema } from "./escalation-config.js";
 import {
   httpStepSchema,
   humanStepSchema,
@@ -175,6 +176,12 @@ const agentShape = strictObject(
      * the agent. Such teams run through `team.start()`, which returns the handle.
      */
     requiresApproval: z.boolean().optional(),
+    /**
+     * What happens when this agent's step escalates (fails, meets an open breaker, or answers
+     * `escalate: true`): `retry`, `skip`, `{ reroute: id }`, `human` or `abort`; overrides the
+     * team's `escalation` (see docs/orchestration.md, "Escalation").
+     */
+    escalation: escalationPolicySchema.optional(),
     ...knowledgeAgentShape,
   },
   "an agent",

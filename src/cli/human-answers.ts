@@ -109,7 +109,18 @@ function parseAnswer(line: string): unknown {
   }
 }
 
-/** True when the team has human steps: its runs need `team.start()` and someone to answer. */
+/**
+ * True when the team has human steps or escalates to a person: its runs need `team.start()`
+ * and someone to answer.
+ */
 export function asksPeople(team: LLMTeam): boolean {
-  return (team.toConfig().agents ?? []).some((agent) => agent.type === "human");
+  const config = team.toConfig();
+  return (
+    isHumanPolicy(config.escalation) ||
+    (config.agents ?? []).some((agent) => agent.type === "human" || isHumanPolicy(agent.escalation))
+  );
+}
+
+function isHumanPolicy(policy: unknown): boolean {
+  return policy === "human" || (typeof policy === "object" && policy !== null && "human" in policy);
 }

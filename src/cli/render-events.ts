@@ -154,6 +154,11 @@ export function describeEvent(event: StreamEvent): string | undefined {
       return `  ✗ budget ${event.data.period}: a call of up to $${event.data.requestedUsd.toFixed(6)} does not fit ($${event.data.currentUsd.toFixed(6)} of $${event.data.maxUsd.toFixed(6)} spent); not made`;
     case "warning":
       return `  ! ${event.data.message}`;
+    case "escalation": {
+      const { action, to, depth, trigger, reason, exhausted } = event.data;
+      const what = action === "reroute" ? `reroute → ${to}` : action;
+      return `  ⤴ ${event.agentId} escalated (${trigger}, depth ${depth}): ${what}${exhausted ? " (bounds used up)" : ""} — ${reason}`;
+    }
     case "agent_completed":
       return `  ✓ ${event.agentId} done in ${event.data.latencyMs} ms, ${formatUsage(event.data.usage)}`;
     case "agent_failed":

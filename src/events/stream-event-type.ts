@@ -24,6 +24,7 @@ export const StreamEventType = {
   APPROVAL_REQUESTED: "approval_requested",
   WARNING: "warning",
   RETRIEVAL: "retrieval",
+  ESCALATION: "escalation",
 } as const;
 
 /** One of the {@link StreamEventType} values. */

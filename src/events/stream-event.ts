@@ -129,6 +129,24 @@ export interface StreamEventDataMap {
   warning: { message: string; code?: string };
   /** A knowledge agent (`rag`, `kag`) or the `knowledge_search` tool retrieved passages. */
   retrieval: RetrievalEventData;
+  /**
+   * An agent's step escalated (its agent is the event's): what triggered it, and what the
+   * escalation policy does about it (see docs/orchestration.md, "Escalation").
+   */
+  escalation: {
+    /** `failure` (the agent failed), `breaker_open` (its circuit breaker is open), `output` (its answer asked). */
+    trigger: "failure" | "breaker_open" | "output";
+    action: "retry" | "skip" | "reroute" | "human" | "abort";
+    /** 1 for the step's first escalation; each further one in the chain (retry, reroute target) adds 1. */
+    depth: number;
+    /** Why: the error's message, or the reason the answer gave. */
+    reason: string;
+    /** `reroute`: the agent that runs instead. */
+    to?: string;
+    /** `abort` because `maxEscalationDepth` or the policy's retries were used up. */
+    exhausted?: boolean;
+    error?: ErrorInfo;
+  };
 }
 
 /** Fields every event carries. */

@@ -14,6 +14,8 @@ export interface FlowAgentInfo {
   kind: "llm" | "team" | "rag" | "kag" | "transform" | "http" | "human" | "switch";
   /** Switch steps: the branches it can pick (its cases' `to`, then its `default`). */
   switchTargets?: string[] | undefined;
+  /** An escalation policy reroutes to it: it may stay out of the flow (it runs only then). */
+  rerouteTarget?: boolean | undefined;
 }
 
 /** One edge between two agents. */

@@ -109,7 +109,7 @@ function finish(
   gateSwitchEdges(edges, agents, issues);
   const { incoming, outgoing, loops } = indexEdges(nodes, edges);
   for (const agent of agents) {
-    if (!mentioned.has(agent.id)) {
+    if (!mentioned.has(agent.id) && !agent.rerouteTarget) {
       issues.push({
         path: ["agents", agent.index],
         message: `Agent "${agent.id}" is not in the flow, so it would never run. Add it to the flow or remove the agent.`,

@@ -50,7 +50,7 @@ export function compileTeamFlow(
       },
     };
   }
-  const compiled = compileFlow(settings.flow, flowAgentsOf(configs));
+  const compiled = compileFlow(settings.flow, flowAgentsOf(configs, settings.escalation));
   if ("issues" in compiled) throw new ConfigError(compiled.issues);
   return compiled.flow;
 }

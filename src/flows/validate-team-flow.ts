@@ -13,10 +13,18 @@ export interface TeamFlowSettings {
   flow?: FlowConfig | undefined;
   orchestration?: boolean | undefined;
   orchestrator?: OrchestratorConfig | undefined;
+  /** The team's escalation policy (a reroute target may stay out of the flow). */
+  escalation?: unknown;
 }
 
 /** What flow compilation needs to know of each agent. */
-export function flowAgentsOf(agents: readonly AgentConfig[]): FlowAgentInfo[] {
+export function flowAgentsOf(
+  agents: readonly AgentConfig[],
+  teamEscalation?: unknown,
+): FlowAgentInfo[] {
+  const targets = new Set(
+    [teamEscalation, ...agents.map((agent) => agent.escalation)].map(rerouteOf),
+  );
   return agents.map((agent, index) => {
     const id = agent.id ?? agent.role;
     let outputSchema: FlowAgentInfo["outputSchema"];
@@ -38,8 +46,15 @@ export function flowAgentsOf(agents: readonly AgentConfig[]): FlowAgentInfo[] {
       kind: agent.type,
       outputSchema,
       switchTargets,
+      rerouteTarget: targets.has(id),
     };
   });
+}
+
+/** The agent an escalation policy reroutes to, if it does. */
+function rerouteOf(policy: unknown): string | undefined {
+  const target = (policy as { reroute?: unknown } | undefined)?.reroute;
+  return typeof target === "string" ? target : undefined;
 }
 
 /**
@@ -76,7 +91,7 @@ export function checkTeamFlow(
     if (Array.isArray(compiled)) issues.push(...compiled);
   }
   if (agents !== undefined && !team.orchestration) {
-    const compiled = compileFlow(team.flow, flowAgentsOf(agents));
+    const compiled = compileFlow(team.flow, flowAgentsOf(agents, team.escalation));
     if ("issues" in compiled) issues.push(...compiled.issues);
   }
   agents?.forEach((agent, index) => {

@@ -56,6 +56,23 @@ export const groupTeamSchema = strictObject(
   "a group team",
 );
 
+/**
+ * A group's escalation policy: what it does when a `leader` or `specialist` team escalates to it.
+ * `abort` (default) fails the group; `{ reroute: <teamId> }` runs that team in its place.
+ */
+export const groupEscalationSchema = z
+  .custom<"abort" | { reroute: string }>()
+  .superRefine((value, context) => {
+    if (value === "abort") return;
+    const keys = typeof value === "object" && value !== null ? Object.keys(value) : [];
+    const target = (value as { reroute?: unknown } | null)?.reroute;
+    if (keys.length === 1 && typeof target === "string" && target.length > 0) return;
+    context.addIssue({
+      code: "custom",
+      message: `A group's escalation must be "abort" or { reroute: "<teamId>" } (a team of the group); got ${JSON.stringify(value)}.`,
+    });
+  });
+
 const groupSettingsShape = {
   groupId: identifierSchema("groupId"),
   name: z.string().optional(),
@@ -77,6 +94,8 @@ const groupSettingsShape = {
   ...resilienceShape,
   /** Providers for the teams and the orchestrator. */
   providers: providersSchema.optional(),
+  /** What the group does when a leader or specialist team escalates to it (default `abort`). */
+  escalation: groupEscalationSchema.optional(),
 };
 
 type GroupSettings = z.output<z.ZodObject<typeof groupSettingsShape>>;
@@ -158,6 +177,12 @@ export const groupConfigSchema = strictObject(
   if (group.teams.every((entry) => entry.role === "fallback"))
     issue(["teams"], "Every team is a fallback: a group needs at least one team that is not.");
   checkSettings(group, ids.size > 0 ? [...ids.keys()] : undefined, context);
+  const target = typeof group.escalation === "object" ? group.escalation.reroute : undefined;
+  if (target !== undefined && ids.size === group.teams.length && !ids.has(target))
+    issue(
+      ["escalation", "reroute"],
+      `The group's escalation reroutes to unknown team "${target}". Teams: ${[...ids.keys()].join(", ")}.`,
+    );
 });
 
 /** A group as written in a file or passed to `LLMGroup.fromConfig`. */

@@ -11,6 +11,12 @@ import type { RunResult } from "../run/run-result.js";
 import { arbitrate } from "./arbitrate.js";
 import type { GroupRole, TeamRole } from "./group-config.js";
 import type { GroupTeamError } from "./group-result.js";
+import {
+  ESCALATING_ROLES,
+  outputAsks,
+  rerouteTeam,
+  type GroupEscalation,
+} from "./group-escalation.js";
 
 /** A team in a group run. */
 export interface GroupMember {
@@ -35,6 +41,8 @@ export interface GroupRunContext {
   termination: TerminationCondition | undefined;
   /** Merges the aggregator's outputs (default: objects merged, text joined under headings). */
   aggregate: ((outputs: Record<string, unknown>) => unknown) | undefined;
+  /** What the group does when a leader or specialist team escalates (default: abort). */
+  escalation?: GroupEscalation | undefined;
   step: number;
 }
 
@@ -141,11 +149,21 @@ async function runMember(
     execution.signal,
   );
   if (outcome.result) context.teamResults.push(outcome.result);
-  if (outcome.error === undefined)
-    return { ok: true, output: outcome.agentResult.output, by: member.id };
+  if (outcome.error === undefined) {
+    const asked = outputAsks(member.id, outcome.agentResult.output);
+    const escalated =
+      asked === undefined ? undefined : await escalate(context, member, input, asked);
+    return escalated ?? { ok: true, output: outcome.agentResult.output, by: member.id };
+  }
   execution.signal.throwIfAborted();
   context.errors.push({ teamId: member.id, error: outcome.agentResult.error! });
-  let last = { error: outcome.error, info: outcome.agentResult.error! };
+  let last: { error: unknown; info: ErrorInfo } = {
+    error: outcome.error,
+    info: outcome.agentResult.error!,
+  };
+  const escalated = await escalate(context, member, input, last);
+  if (escalated?.ok) return escalated;
+  if (escalated) last = { error: escalated.error, info: escalated.info };
   for (const fallback of context.fallbacks) {
     await execution.emit("warning", {
       message: `Team "${member.id}" failed (${last.info.message}); fallback team "${fallback.id}" runs in its place.`,
@@ -167,6 +185,62 @@ async function runMember(
     last = { error: outcome.error, info: outcome.agentResult.error! };
   }
   return { ok: false, ...last };
+}
+
+/**
+ * A leader's or specialist's escalation to its group — its run failed (`failure`), or its output
+ * asked (`asked`, the reason) — under the group's policy: `{ reroute: teamId }` runs that team
+ * in its place (its outcome is returned), `abort` (default) fails the group. `undefined` when
+ * the team does not escalate (another role, no policy, a budget refusal, the target itself).
+ * @throws GroupTeamFailedError when the policy aborts.
+ */
+async function escalate(
+  context: GroupRunContext,
+  member: GroupMember,
+  input: Record<string, unknown>,
+  trigger: string | { error: unknown; info: ErrorInfo },
+): Promise<MemberOutcome | undefined> {
+  const { execution, escalation } = context;
+  const failed = typeof trigger === "object";
+  if (escalation === undefined || !ESCALATING_ROLES.includes(member.role)) return undefined;
+  if (failed && trigger.info.code === "budget_exceeded") return undefined;
+  const targetId = rerouteTeam(escalation);
+  if (targetId === member.id) return undefined;
+  const reason = failed ? trigger.info.message : trigger;
+  await execution.emit(
+    "escalation",
+    {
+      trigger: failed ? "failure" : "output",
+      action: targetId === undefined ? "abort" : "reroute",
+      depth: 1,
+      reason,
+      ...(targetId === undefined ? {} : { to: targetId }),
+      ...(failed ? { error: trigger.info } : {}),
+    },
+    member.id,
+  );
+  if (targetId === undefined)
+    throw new GroupTeamFailedError(
+      `Team "${member.id}" escalated to the group (${reason}), and the group's escalation policy aborts.`,
+      [member.id],
+      undefined,
+      failed ? { cause: trigger.error } : {},
+    );
+  const target = [...context.members, ...context.fallbacks].find((team) => team.id === targetId)!;
+  const outcome = await runTeamStep(
+    execution,
+    { agentId: target.id, role: target.role },
+    target.team,
+    input,
+    ++context.step,
+    execution.signal,
+  );
+  if (outcome.result) context.teamResults.push(outcome.result);
+  if (outcome.error === undefined)
+    return { ok: true, output: outcome.agentResult.output, by: target.id };
+  execution.signal.throwIfAborted();
+  context.errors.push({ teamId: target.id, error: outcome.agentResult.error! });
+  return { ok: false, error: outcome.error, info: outcome.agentResult.error! };
 }
 
 /** The input of a team after others: the run input, `previous` (the last output) and each earlier team's output by id. */

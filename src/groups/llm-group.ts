@@ -9,11 +9,7 @@ import { PricingRegistry } from "../cost/pricing-registry.js";
 import type { ResolvedModel } from "../providers/model-call.js";
 import { ModelRegistry } from "../providers/model-registry.js";
 import { LLMTeam } from "../team/llm-team.js";
-import {
-  ORCHESTRATOR_DEFAULTS,
-  orchestratorMaxTokens,
-  type OrchestratorConfig,
-} from "../router/orchestrator-config.js";
+import { ORCHESTRATOR_DEFAULTS, orchestratorMaxTokens } from "../router/orchestrator-config.js";
 import { ORCHESTRATOR_ID, type RouteSettings } from "../router/route-decision.js";
 import { orchestratorTermination, type TerminationCondition } from "../router/termination.js";
 import type { RunExecution, RunPlan } from "../run/run-execution.js";
@@ -36,42 +32,11 @@ import {
 } from "./group-result.js";
 import { coordinatorOrder, runGroupRole, type GroupMember } from "./group-run.js";
 import { GroupStream } from "./group-stream.js";
+import type { LLMGroupOptions } from "./llm-group-options.js";
+import { groupEscalationIssues } from "./group-escalation.js";
 import { OrchestratorCalls } from "./orchestrator-calls.js";
 
-/** A team and its part in a group. */
-export interface GroupTeamEntry {
-  team: LLMTeam;
-  /** Default `member`. */
-  role?: TeamRole;
-}
-
-/** Options of `new LLMGroup(...)`. */
-export interface LLMGroupOptions extends TeamRuntimeOptions {
-  groupId: string;
-  name?: string;
-  description?: string;
-  /** How the group coordinates its teams (default `report_collector`). */
-  role?: GroupRole;
-  /** The teams: a team alone is a `member`. */
-  teams?: (LLMTeam | GroupTeamEntry)[];
-  /** The orchestrator's model when `orchestrator.model` is not set (router, arbiter). */
-  model?: string;
-  /** The model that routes (router) or judges (arbiter), its prompt and its limits. */
-  orchestrator?: OrchestratorConfig;
-  /** Stop the group after this many ms (status `timeout`). */
-  timeoutMs?: number;
-  /** Retries of the orchestrator's model calls (default: 3, exponential backoff); `false` turns them off. */
-  retryPolicy?: GroupConfig["retryPolicy"];
-  /** Circuit breaker around the orchestrator's model calls (off unless set). */
-  circuitBreaker?: GroupConfig["circuitBreaker"];
-  /**
-   * Providers of the orchestrator's model (and, in a group file, of its inline teams). Providers
-   * the teams declare are inherited too: the group's own win over a team's of the same name.
-   */
-  providers?: GroupConfig["providers"];
-  /** Aggregator: merges the teams' outputs (default: objects merged, text joined under headings). */
-  aggregate?: (outputs: Record<string, unknown>) => unknown;
-}
+export type { GroupTeamEntry, LLMGroupOptions } from "./llm-group-options.js";
 
 /**
  * A group of teams (RFC-008) coordinated in one of five roles — `report_collector`,
@@ -261,6 +226,7 @@ export class LLMGroup {
         );
       }
     });
+    issues.push(...groupEscalationIssues(this.options.escalation, this.entries));
     if (issues.length > 0) throw new ConfigError(issues);
   }
 
@@ -364,6 +330,7 @@ export class LLMGroup {
         route,
         termination,
         aggregate: this.options.aggregate,
+        escalation: this.options.escalation,
         step: 0,
       });
       return state.output;

@@ -28,3 +28,23 @@ export function agentCallSettings(
     stream: agent.config.stream ?? defaults.stream,
   };
 }
+
+/** What {@link planCallSettings} reads of a run's plan. */
+interface SettingsSource {
+  readonly models: ReadonlyMap<string, ResolvedModel>;
+  readonly fallbackModels?: ReadonlyMap<string, ResolvedModel[]> | undefined;
+  readonly agentCalls?: ReadonlyMap<string, ModelCall> | undefined;
+  readonly call: ModelCall;
+  readonly defaults: CallDefaults;
+}
+
+/** The agent's call settings from a plan's maps (for plans built without `agentSettings`). */
+export function planCallSettings(plan: SettingsSource, agent: PreparedAgent): AgentCallSettings {
+  return agentCallSettings(
+    agent,
+    plan.models.get(agent.id)!,
+    plan.fallbackModels?.get(agent.id),
+    plan.agentCalls?.get(agent.id) ?? plan.call,
+    plan.defaults,
+  );
+}

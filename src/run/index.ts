@@ -3,4 +3,9 @@ export type { RunInput, RunOptions } from "./run-input.js";
 export { RunStream } from "./run-stream.js";
 export type { RunResult, RunResultFields } from "./run-result.js";
 export { RunReport } from "./report/run-report.js";
-export type { RunReportAgent, RunReportData, RunReportDecision } from "./report/run-report.js";
+export type {
+  RunReportAgent,
+  RunReportData,
+  RunReportDecision,
+  RunReportEscalation,
+} from "./report/run-report.js";

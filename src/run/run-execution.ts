@@ -1,15 +1,11 @@
-import type { AgentResult } from "../agents/agent-result.js";
-import {
-  runToolAgent,
-  type AgentCallSettings,
-  type AgentOutput,
-  type PreparedAgent,
-} from "../agents/llm-agent.js";
+import type { AgentResult, AgentResultDetails } from "../agents/agent-result.js";
+import type { AgentCallSettings, AgentOutput, PreparedAgent } from "../agents/llm-agent.js";
 import type { CostTracker } from "../cost/cost-tracker.js";
 import type { UsageMeter } from "../cost/usage-meter.js";
-import { AgentCall, AgentSink } from "./agent-call.js";
+import { AgentSink } from "./agent-call.js";
+import { runModelStep } from "./model-step.js";
 import { runAgentStep } from "./agent-step-run.js";
-import { agentCallSettings, type CallDefaults } from "./agent-call-settings.js";
+import { planCallSettings, type CallDefaults } from "./agent-call-settings.js";
 import type { AgentStepHost } from "./agent-step-host.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import { createEvent, eventCause } from "../events/create-event.js";
@@ -20,13 +16,13 @@ import { emptyUsage, type Usage } from "../events/usage.js";
 import type { Clock } from "../internal/clock.js";
 import type { ModelCall, ResolvedModel } from "../providers/model-call.js";
 import { nestedTeamInput, runTeamStep, type NestedTeam } from "./nested-team.js";
-import { AgentFailure } from "./run-failure.js";
+import { AgentFailure, storedError } from "./run-failure.js";
+import { runEscalated, type EscalationHost, type EscalationPlan } from "./escalate-step.js";
 import { completeAgentStep, failAgentStep } from "./agent-step-end.js";
 import type { RunOutlet } from "./run-outlet.js";
 import { RunResultBuilder } from "./run-result.js";
 import type { RunJournal } from "./run-journal.js";
 import type { RunReplay } from "./run-replay.js";
-import { toolContext } from "./tool-context.js";
 import {
   runWorkflowStep,
   type HumanAnswer,
@@ -107,6 +103,8 @@ export interface RunPlan {
   readonly journal?: RunJournal | undefined;
   /** A stored run this run resumes (`team.resume`): its log, snapshot and decisions. */
   readonly replay?: RunReplay | undefined;
+  /** The team's escalation policies; absent: a failed step fails the run. */
+  readonly escalation?: EscalationPlan | undefined;
 }
 
 /** Asks a person before an agent marked `requiresApproval`, or a tool with `needsApproval`, runs. */
@@ -131,7 +129,7 @@ export interface RunApprover {
  * them to the run's outlet. Flows drive it with `runAgent` and `checkpoint`; `startRun`
  * starts and ends it.
  */
-export class RunExecution implements AgentStepHost {
+export class RunExecution implements AgentStepHost, EscalationHost {
   readonly builder: RunResultBuilder;
   /** Run input and agents' outputs by name: what prompts read. */
   readonly variables: Record<string, unknown>;
@@ -280,28 +278,36 @@ export class RunExecution implements AgentStepHost {
   }
 
   /**
-   * Runs one agent step: approval when the agent needs it, `agent_started`, the agent (a model
-   * call, a tool loop, a nested team, or its own `step`: rag, kag), then `agent_completed` (its output becomes a variable
-   * for later prompts) or `agent_failed`.
+   * Runs one agent step (see {@link runStep}) under the team's escalation policy, if any
+   * (see {@link runEscalated}). Flows run every agent through it.
    * @throws AgentFailure wrapping the agent's error.
    */
-  async runAgent(
+  runAgent(
     agent: PreparedAgent,
     step: number,
     signal: AbortSignal = this.plan.signal,
   ): Promise<AgentResult> {
+    const escalation = this.plan.escalation;
+    if (!escalation) return this.runStep(agent, step, signal);
+    return runEscalated(this, escalation, agent, step, signal);
+  }
+
+  /**
+   * Runs one agent step: approval when the agent needs it, `agent_started`, the agent (a model
+   * call, a tool loop, a nested team, or its own `step`: rag, kag), then `agent_completed` (its
+   * output becomes a variable for later prompts) or `agent_failed`.
+   * @throws AgentFailure wrapping the agent's error.
+   */
+  async runStep(agent: PreparedAgent, step: number, signal: AbortSignal): Promise<AgentResult> {
     const { plan } = this;
-    if (plan.replay) {
-      const stored = plan.replay.takeAgent(agent.id);
-      if (stored) return stored;
-      this.replaying = false;
-    }
+    const stored = this.recall(agent.id);
+    if (stored) return stored;
     const nested = plan.teams?.get(agent.id);
     const workflowStep = plan.steps?.get(agent.id);
     const settings =
       nested || workflowStep || agent.step
         ? undefined
-        : (plan.agentSettings?.get(agent.id) ?? this.settingsOf(agent));
+        : (plan.agentSettings?.get(agent.id) ?? planCallSettings(plan, agent));
     const loop = plan.replay?.takeLoop(agent.id);
     if (plan.approver && agent.config.requiresApproval && !loop)
       await this.approve(plan.approver, agent, settings?.model.name);
@@ -312,33 +318,13 @@ export class RunExecution implements AgentStepHost {
       const askHuman = approver && ((task: HumanTask) => approver.askHuman(agent, task, this));
       return runWorkflowStep(this, agent, workflowStep, { signal, askHuman }, step);
     }
-    const started = loop?.startedAt ?? plan.clock.now();
-    if (!loop) {
-      const data = { role: agent.role, model: settings!.model.name, step };
-      await this.emitAt(started, "agent_started", data, agent.id);
-    }
-    const call = new AgentCall(this, agent, settings!, signal, started);
-    const executor = agent.executor;
-    if (!executor) return call.run();
-    let outcome: AgentOutput;
-    try {
-      if (loop) call.spentBefore(loop.state.usage);
-      outcome = await runToolAgent(
-        agent,
-        executor,
-        toolContext(agent, settings!, started, loop, {
-          plan,
-          variables: this.variables,
-          observed: this.observed,
-          checkpoint: () => this.checkpoint(),
-          approveTool: plan.approver?.toolApprover(agent.id, this, { announce: false }),
-        }),
-        call,
-      );
-    } catch (error) {
-      return call.failed(error);
-    }
-    return call.complete(outcome);
+    return runModelStep(this, agent, settings!, { number: step, signal, loop }, () => ({
+      plan,
+      variables: this.variables,
+      observed: this.observed,
+      checkpoint: () => this.checkpoint(),
+      approveTool: plan.approver?.toolApprover(agent.id, this, { announce: false }),
+    }));
   }
 
   /** A `type: team` agent's step: its team runs nested in this run. */
@@ -355,6 +341,35 @@ export class RunExecution implements AgentStepHost {
     return outcome.agentResult;
   }
 
+  /**
+   * The stored result of the agent's next step while a resumed run replays (a stored escalated
+   * failure is thrown again); `undefined` ends the replay: the step runs for real.
+   */
+  private recall(agentId: string): AgentResult | undefined {
+    const stored = this.plan.replay?.takeAgent(agentId);
+    if (stored === undefined) this.replaying = false;
+    else if (!stored.success) throw new AgentFailure(agentId, storedError(stored));
+    return stored;
+  }
+
+  /** Ends an escalated step with `output` (see {@link runEscalated}); replayed when stored. */
+  async resolveStep(
+    agent: PreparedAgent,
+    started: number,
+    output: unknown,
+    details: AgentResultDetails,
+  ): Promise<AgentResult> {
+    if (this.plan.replay) {
+      const stored = this.recall(agent.id);
+      if (stored) return stored;
+    }
+    const outcome = { output, usage: emptyUsage(), model: undefined, latencyMs: 0 };
+    return completeAgentStep(this, agent, started, {
+      ...outcome,
+      details: { ...details, modelCalls: 0 },
+    });
+  }
+
   /** Ends an agent's step with `agent_completed` (see {@link completeAgentStep}). */
   completeAgent(agent: PreparedAgent, started: number, outcome: AgentOutput): Promise<AgentResult> {
     return completeAgentStep(this, agent, started, outcome);
@@ -369,18 +384,6 @@ export class RunExecution implements AgentStepHost {
     spent?: Usage,
   ): Promise<never> {
     return failAgentStep(this, agent, model, started, error, spent);
-  }
-
-  /** The agent's call settings from the plan's maps (for plans built without `agentSettings`). */
-  private settingsOf(agent: PreparedAgent): AgentCallSettings {
-    const { plan } = this;
-    return agentCallSettings(
-      agent,
-      plan.models.get(agent.id)!,
-      plan.fallbackModels?.get(agent.id),
-      plan.agentCalls?.get(agent.id) ?? plan.call,
-      plan.defaults,
-    );
   }
 
   /** Waits for a person to approve the agent; a rejection fails the agent without running it. */

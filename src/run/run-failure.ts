@@ -1,3 +1,5 @@
+import { LLMTeamError } from "../errors/llmteam-error.js";
+import type { ErrorInfo } from "../events/error-info.js";
 import { emptyUsage, type Usage } from "../events/usage.js";
 import type { RunStatus } from "../events/stream-event.js";
 import { getRetryMetrics, shouldEscalate } from "../resilience/retry-metrics.js";
@@ -42,4 +44,13 @@ export function detailsOf(error: unknown): Record<string, unknown> | undefined {
   }
   if (shouldEscalate(error)) details.shouldEscalate = true;
   return Object.keys(details).length > 0 ? details : undefined;
+}
+
+/** The error of a stored failed agent result (a resumed run replays it): its name, message and code. */
+export function storedError(result: { agentId: string; error?: ErrorInfo }): Error {
+  const info = result.error ?? { name: "Error", message: `Agent "${result.agentId}" failed.` };
+  const error = new LLMTeamError(info.message) as LLMTeamError & { code?: string };
+  error.name = info.name;
+  if (info.code !== undefined) Object.defineProperty(error, "code", { value: info.code });
+  return error;
 }

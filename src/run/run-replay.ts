@@ -30,7 +30,8 @@ export interface RunReplaySource {
 
 /**
  * The memory of a stored run that a resumed run replays its flow against: agent steps that
- * completed return their stored result (no model call, no event), router decisions already
+ * completed return their stored result (no model call, no event), failures that escalated are
+ * thrown again (the escalation replays over the stored steps), router decisions already
  * made are taken again, and a tool loop that was in flight goes on from its saved state.
  */
 export class RunReplay {
@@ -83,6 +84,7 @@ export class RunReplay {
     pathPrefix: string,
     outputKeys: ReadonlyMap<string, string>,
   ): void {
+    const failed = new Map<string, AgentResult>();
     for (const event of this.events) {
       const own =
         event.agentId === undefined || event.agentPath === `${pathPrefix}/${event.agentId}`;
@@ -90,14 +92,17 @@ export class RunReplay {
       if (!own) continue;
       if (event.type === "agent_completed") {
         const agentId = event.agentId!;
-        const queue = this.completed.get(agentId) ?? [];
-        queue.push(builder.lastAgentResult!);
-        this.completed.set(agentId, queue);
+        this.queue(agentId, builder.lastAgentResult);
         this.askedApprovals.delete(agentId);
         this.steps++;
         variables[outputKeys.get(agentId) ?? agentId] = event.data.output;
         for (const name of event.data.details?.outputAliases ?? [])
           variables[name] = event.data.output;
+      } else if (event.type === "agent_failed") {
+        failed.set(event.agentId!, builder.lastAgentResult!);
+      } else if (event.type === "escalation" && event.data.trigger !== "output") {
+        // An escalated failure is replayed too: the resumed run walks the same escalation.
+        this.queue(event.agentId!, failed.get(event.agentId!));
       } else if (event.type === "agent_selected" && !event.data.done) {
         this.routes.set(event.data.iteration, event.data);
       } else if (event.type === "approval_requested" && event.data.kind !== "tool") {
@@ -105,6 +110,13 @@ export class RunReplay {
         this.askedTimes.set(event.data.approvalId, event.timestamp);
       }
     }
+  }
+
+  private queue(agentId: string, result: AgentResult | undefined): void {
+    if (result === undefined) return;
+    const queue = this.completed.get(agentId) ?? [];
+    queue.push(result);
+    this.completed.set(agentId, queue);
   }
 
   /** Steps the replay will restore (completed agent steps in the log). */
@@ -118,7 +130,10 @@ export class RunReplay {
     return this.routes.size > 0;
   }
 
-  /** The stored result of the agent's next completed step, taken; `undefined` when it did not complete. */
+  /**
+   * The stored result of the agent's next step, taken: a completed one, or a failure that
+   * escalated (`success: false`); `undefined` when the step did not end.
+   */
   takeAgent(agentId: string): AgentResult | undefined {
     return this.completed.get(agentId)?.shift();
   }

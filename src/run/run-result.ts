@@ -72,6 +72,7 @@ const NESTED_STEP_EVENTS = new Set<string>([
   "agent_completed",
   "agent_failed",
   "agent_selected",
+  "escalation",
 ]);
 
 /**
@@ -185,6 +186,9 @@ export class RunResultBuilder {
         break;
       case "warning":
         this.recorder.warning(event.data.message);
+        break;
+      case "escalation":
+        this.recorder.escalation(event.agentId!, event.data);
         break;
       case "run_completed":
         this.runCompleted(event);

@@ -1,4 +1,5 @@
 import { STEP_ASSUMPTION, stepOutputTokens, stepRow } from "./estimate-step.js";
+import { addEscalationRuns, ESCALATION_ASSUMPTION } from "./estimate-escalation.js";
 import { modelNameOf } from "../agents/agent-config.js";
 import { CHUNK_DEFAULTS } from "../knowledge/chunk-document.js";
 import type { PreparedAgent } from "../agents/llm-agent.js";
@@ -114,6 +115,7 @@ export async function estimateTeam(
   const assumptions = new Set<string>();
   const rows: AgentEstimate[] = [];
   const runs = runsOf(flow, agents);
+  if (addEscalationRuns(runs, settings, agents, flow)) assumptions.add(ESCALATION_ASSUMPTION);
   for (const agent of agents) {
     if (agent.step) {
       outputMaxTokens.set(agent.outputKey, retrievedMaxTokens(agent));

@@ -9,6 +9,7 @@ import { providersSchema } from "../providers/provider-config.js";
 import { flowSchema } from "../flows/flow-config.js";
 import { checkTeamFlow } from "../flows/validate-team-flow.js";
 import { orchestratorSchema } from "../router/orchestrator-config.js";
+import { escalationPolicySchema, maxEscalationDepthSchema } from "../agents/escalation-config.js";
 import { inputsSchema } from "./team-inputs.js";
 import { mcpServersSchema } from "../tools/mcp/mcp-server-config.js";
 
@@ -74,6 +75,14 @@ export const teamShape = {
    * `{ command, args, env }` (stdio) or `{ url, headers }` (Streamable HTTP); see docs/mcp.md.
    */
   mcpServers: mcpServersSchema.optional(),
+  /**
+   * What happens when an agent's step escalates (fails, meets an open breaker, or answers
+   * `escalate: true`), for agents without their own `escalation`: `retry`, `skip`,
+   * `{ reroute: id }`, `human` or `abort` (default; see docs/orchestration.md, "Escalation").
+   */
+  escalation: escalationPolicySchema.optional(),
+  /** Most escalations in a chain within one step (default 3), e.g. a reroute whose target escalates. */
+  maxEscalationDepth: maxEscalationDepthSchema.optional(),
 };
 
 /** The schema of a team file (JSON or YAML) and of `LLMTeam.fromConfig(...)`. */

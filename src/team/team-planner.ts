@@ -19,10 +19,12 @@ import type { RunLaunch } from "./run-launch.js";
 import { normalizeInput, type RunInput, type RunOptions } from "../run/run-input.js";
 import type { TeamConfig } from "./team-config.js";
 import { runInputChecker, type TeamInputs } from "./team-inputs.js";
-import { compileTeamFlow, flowMode, runTeamFlow, type TeamFlow } from "../flows/team-flow.js";
+import { flowMode, runTeamFlow, type TeamFlow } from "../flows/team-flow.js";
 import type { TeamPipelines } from "./team-pipelines.js";
 import type { WorkflowStep } from "../run/workflow-step.js";
 import { workflowSteps } from "./team-steps.js";
+import { assertNoHumanEscalation, compileFlowAndEscalation } from "./team-escalation.js";
+import type { EscalationPlan } from "../run/escalate-step.js";
 import type { EstimateOptions, EstimateSource, TeamEstimate } from "./estimate-team.js";
 
 /** A nested team as the planner sees it: it runs as a step and checks a run input's keys. */
@@ -60,6 +62,8 @@ export interface TeamPlannerOptions {
  */
 export class TeamPlanner {
   private compiledFlow: TeamFlow | undefined;
+  /** The escalation policies of the team's runs, resolved with the flow. */
+  private escalation: EscalationPlan | undefined;
   /** The plan's `flow`: runs the compiled flow (made once per compiled flow). */
   private runFlow: ((execution: RunExecution) => Promise<unknown>) | undefined;
   /** Input key sets already checked against the prompts (runs repeat the same shape). */
@@ -86,10 +90,12 @@ export class TeamPlanner {
     this.checkedInputs.clear();
   }
 
-  /** The team's compiled flow, compiled once per change. @throws ConfigError for an invalid flow. */
+  /** The team's compiled flow and escalation policies, once per change. @throws ConfigError */
   flow(): TeamFlow {
-    this.compiledFlow ??= compileTeamFlow(this.settings, this.team.agents);
-    return this.compiledFlow;
+    if (this.compiledFlow) return this.compiledFlow;
+    const { flow, escalation } = compileFlowAndEscalation(this.settings, this.team.agents);
+    this.escalation = escalation;
+    return (this.compiledFlow = flow);
   }
 
   /**
@@ -133,7 +139,10 @@ export class TeamPlanner {
     }
     const flow = this.flow();
     this.checkVariables(flow, Object.keys(values));
-    if (!launch.control?.interactive) assertNoApprovalsNeeded(agents);
+    if (!launch.control?.interactive) {
+      assertNoApprovalsNeeded(agents);
+      assertNoHumanEscalation(this.escalation, agents);
+    }
     // The model plan is built once (resolving models may wait); runs after that plan at once.
     const cached = this.cachedModelPlan();
     if (cached) return this.runPlan(cached, values, options, launch);
@@ -208,6 +217,7 @@ export class TeamPlanner {
       steps: parts.steps.size > 0 ? parts.steps : undefined,
       journal: launch.journal,
       replay: launch.replay,
+      escalation: this.escalation,
     };
     return plan;
   }

@@ -2,7 +2,7 @@ import type { AgentResult } from "../../agents/agent-result.js";
 import type { RunCost } from "../../cost/cost-tracker.js";
 import type { RunStatus, StreamEventDataMap } from "../../events/stream-event.js";
 import type { Usage } from "../../events/usage.js";
-import { RunReport, type RunReportDecision } from "./run-report.js";
+import { RunReport, type RunReportDecision, type RunReportEscalation } from "./run-report.js";
 
 /**
  * What a report reads of its run's result (a `RunResult` has all of it): declared here so the
@@ -37,6 +37,7 @@ export class ReportRecorder {
   /** Made on the first decision or warning: most runs have none. */
   private decisions: RunReportDecision[] | undefined;
   private warnings: string[] | undefined;
+  private escalations: RunReportEscalation[] | undefined;
 
   /** @param roles the role of each agent id, for an agent that ends without having started. */
   constructor(private readonly roles?: ReadonlyMap<string, string>) {}
@@ -80,6 +81,11 @@ export class ReportRecorder {
       done: data.done ?? false,
       fallback: data.fallback ?? false,
     });
+  }
+
+  /** `escalation`. */
+  escalation(agentId: string, data: StreamEventDataMap["escalation"]): void {
+    (this.escalations ??= []).push({ agentId, ...data });
   }
 
   /** `warning`. */
@@ -131,6 +137,7 @@ export class ReportRecorder {
       unpricedModels: result.cost.unpricedModels,
       agents,
       decisions: this.decisions ?? [],
+      escalations: this.escalations ?? [],
       errors,
       warnings: this.warnings ?? [],
     });

@@ -1,4 +1,4 @@
-import type { ErrorInfo, RunStatus } from "../../events/stream-event.js";
+import type { ErrorInfo, RunStatus, StreamEventDataMap } from "../../events/stream-event.js";
 import type { Usage } from "../../events/usage.js";
 
 /** One agent run in a report. */
@@ -28,6 +28,9 @@ export interface RunReportDecision {
   fallback: boolean;
 }
 
+/** One escalation of an agent's step (an `escalation` event): what triggered it and what was done. */
+export type RunReportEscalation = { agentId: string } & StreamEventDataMap["escalation"];
+
 /** A run's report as plain data (what `JSON.stringify(result.report)` writes). */
 export interface RunReportData {
   runId: string;
@@ -46,6 +49,8 @@ export interface RunReportData {
   /** Agents in the order they started. */
   agents: RunReportAgent[];
   decisions: RunReportDecision[];
+  /** Escalations of agents' steps, in order (see docs/orchestration.md, "Escalation"). */
+  escalations: RunReportEscalation[];
   /** The run's error and each failed agent's. */
   errors: { agentId?: string; name: string; message: string; code?: string }[];
   warnings: string[];
@@ -75,6 +80,7 @@ export class RunReport implements RunReportData {
   readonly unpricedModels: string[];
   readonly agents: RunReportAgent[];
   readonly decisions: RunReportDecision[];
+  readonly escalations: RunReportEscalation[];
   readonly errors: RunReportData["errors"];
   readonly warnings: string[];
   readonly sections?: { title: string; report: RunReportData }[];
@@ -92,6 +98,7 @@ export class RunReport implements RunReportData {
     this.unpricedModels = data.unpricedModels;
     this.agents = data.agents;
     this.decisions = data.decisions;
+    this.escalations = data.escalations;
     this.errors = data.errors;
     this.warnings = data.warnings;
     if (data.sections) this.sections = data.sections;
@@ -143,6 +150,15 @@ function reportMarkdown(report: RunReportData, level: number): string {
       const what = decision.done ? "done" : `→ ${decision.nextAgent}`;
       lines.push(
         `${decision.iteration}. ${what}${decision.fallback ? " (fallback)" : ""}: ${decision.reason}`,
+      );
+    }
+  }
+  if (report.escalations.length > 0) {
+    lines.push("", `${heading}# Escalations`, "");
+    for (const { agentId, trigger, action, to, depth, reason, exhausted } of report.escalations) {
+      const what = action === "reroute" ? `reroute → ${to}` : action;
+      lines.push(
+        `- ${agentId} (${trigger}, depth ${depth}): ${what}${exhausted ? " (bounds used up)" : ""} — ${reason}`,
       );
     }
   }
