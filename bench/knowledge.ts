@@ -73,7 +73,10 @@ async function benchEvaluation(
     const summary = await base.ingest(corpusFiles(root), { cwd: root });
     const ingestMs = performance.now() - started;
     const rows: BenchRow[] = [];
-    const skipped = summary.skipped.length > 0 ? `, ${summary.skipped.length} skipped` : "";
+    const skipped =
+      summary.skipped.length > 0
+        ? `, ${summary.skipped.length} skipped (${summary.skipped.map((file) => `${file.path}: ${file.reason.slice(0, 60)}`).join("; ")})`
+        : "";
     const note = `${cases.length} questions, ${summary.files} docs${skipped}, ${summary.chunks} chunks, ingest ${Math.round(ingestMs)} ms`;
     for (const mode of modes) {
       const { recall, mrr, misses } = await evaluate(base, cases, mode);
