@@ -569,7 +569,7 @@ describe("escalation in groups", () => {
   function groupOf(
     model: ScriptedModel,
     teams: [string, "leader" | "member" | "specialist" | "fallback", AgentConfig?][],
-    escalation?: "abort" | { reroute: string },
+    escalation?: "abort" | { reroute?: string; allowRequests?: boolean },
   ): LLMGroup {
     return new LLMGroup({
       groupId: "launch",
@@ -666,7 +666,47 @@ describe("escalation in groups", () => {
       }),
     ).toThrow(/unknown team "legl"/);
     expect(() => groupOf(byPrompt({}), [["plan", "leader"]], "retry" as never)).toThrow(
-      /A group's escalation must be "abort" or \{ reroute: "<teamId>" \}/,
+      /A group's escalation must be "abort" or \{ reroute: "<teamId>", allowRequests: true\|false \}/,
     );
+  });
+
+  it("runs the team a specialist asks for when the group allows requests, else aborts", async () => {
+    const schema = {
+      type: "object",
+      properties: { escalate: { type: "boolean" }, requestTeam: { type: "string" } },
+    };
+    const asking: AgentConfig = {
+      type: "llm",
+      role: "worker",
+      prompt: "legal: {query}",
+      outputSchema: schema,
+    };
+    const teams = (): [string, "leader" | "specialist" | "fallback", AgentConfig?][] => [
+      ["plan", "leader"],
+      ["legal", "specialist", asking],
+      ["counsel", "fallback"],
+    ];
+    const answers = (requestTeam: string) =>
+      byPrompt({
+        plan: "a plan",
+        legal: { object: { escalate: true, escalationReason: "needs counsel", requestTeam } },
+        counsel: "counsel's opinion",
+      });
+    const allowed = await groupOf(answers("counsel"), teams(), {
+      allowRequests: true,
+    }).run("launch");
+    expect(allowed.success).toBe(true);
+    expect(allowed.report.escalations).toMatchObject([
+      { agentId: "legal", trigger: "output", action: "reroute", to: "counsel" },
+    ]);
+    // A request for a team the group does not have falls back to the policy: here, abort.
+    const unknown = await groupOf(answers("nobody"), teams(), {
+      allowRequests: true,
+    }).run("launch");
+    expect(unknown.success).toBe(false);
+    expect(unknown.report.escalations).toMatchObject([{ agentId: "legal", action: "abort" }]);
+    // Without allowRequests the request is not honoured: the policy's own reroute runs.
+    const ignored = await groupOf(answers("counsel"), teams(), { reroute: "plan" }).run("launch");
+    expect(ignored.report.escalations).toMatchObject([{ agentId: "legal", to: "plan" }]);
   });
 });

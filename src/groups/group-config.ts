@@ -58,18 +58,24 @@ export const groupTeamSchema = strictObject(
 
 /**
  * A group's escalation policy: what it does when a `leader` or `specialist` team escalates to it.
- * `abort` (default) fails the group; `{ reroute: <teamId> }` runs that team in its place.
+ * `abort` (default) fails the group; `{ reroute: <teamId> }` runs that team in its place;
+ * `{ allowRequests: true }` (with or without `reroute`) runs the team the escalating team asks
+ * for (`requestTeam` in its output), when it is another team of the group.
  */
 export const groupEscalationSchema = z
-  .custom<"abort" | { reroute: string }>()
+  .custom<"abort" | { reroute?: string; allowRequests?: boolean }>()
   .superRefine((value, context) => {
     if (value === "abort") return;
-    const keys = typeof value === "object" && value !== null ? Object.keys(value) : [];
-    const target = (value as { reroute?: unknown } | null)?.reroute;
-    if (keys.length === 1 && typeof target === "string" && target.length > 0) return;
+    const policy = typeof value === "object" && value !== null ? (value as object) : undefined;
+    const keys = policy ? Object.keys(policy) : [];
+    const { reroute, allowRequests } = (policy ?? {}) as Record<string, unknown>;
+    const known = keys.every((key) => key === "reroute" || key === "allowRequests");
+    const rerouteOk = reroute === undefined || (typeof reroute === "string" && reroute.length > 0);
+    const requestsOk = allowRequests === undefined || typeof allowRequests === "boolean";
+    if (keys.length > 0 && known && rerouteOk && requestsOk) return;
     context.addIssue({
       code: "custom",
-      message: `A group's escalation must be "abort" or { reroute: "<teamId>" } (a team of the group); got ${JSON.stringify(value)}.`,
+      message: `A group's escalation must be "abort" or { reroute: "<teamId>", allowRequests: true|false } (a team of the group; either key); got ${JSON.stringify(value)}.`,
     });
   });
 

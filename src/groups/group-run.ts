@@ -15,6 +15,7 @@ import {
   ESCALATING_ROLES,
   outputAsks,
   rerouteTeam,
+  type EscalationAsk,
   type GroupEscalation,
 } from "./group-escalation.js";
 
@@ -198,15 +199,17 @@ async function escalate(
   context: GroupRunContext,
   member: GroupMember,
   input: Record<string, unknown>,
-  trigger: string | { error: unknown; info: ErrorInfo },
+  trigger: EscalationAsk | { error: unknown; info: ErrorInfo },
 ): Promise<MemberOutcome | undefined> {
   const { execution, escalation } = context;
-  const failed = typeof trigger === "object";
+  const failed = "error" in trigger;
   if (escalation === undefined || !ESCALATING_ROLES.includes(member.role)) return undefined;
   if (failed && trigger.info.code === "budget_exceeded") return undefined;
-  const targetId = rerouteTeam(escalation);
+  const teams = [...context.members, ...context.fallbacks];
+  const requestTeam = failed ? undefined : trigger.requestTeam;
+  const targetId = rerouteTeam(escalation, { requestTeam, from: member.id, teams });
   if (targetId === member.id) return undefined;
-  const reason = failed ? trigger.info.message : trigger;
+  const reason = failed ? trigger.info.message : trigger.reason;
   await execution.emit(
     "escalation",
     {
@@ -226,7 +229,7 @@ async function escalate(
       undefined,
       failed ? { cause: trigger.error } : {},
     );
-  const target = [...context.members, ...context.fallbacks].find((team) => team.id === targetId)!;
+  const target = teams.find((team) => team.id === targetId)!;
   const outcome = await runTeamStep(
     execution,
     { agentId: target.id, role: target.role },
