@@ -78,18 +78,11 @@ export interface RunPlan {
   readonly flow: (execution: RunExecution) => Promise<unknown>;
   /** The run stops with `RunTimeoutError` after `ms`; `owner` names whose limit it is. */
   readonly timeout?: { readonly ms: number; readonly owner: string } | undefined;
-  /**
-   * The cost tracker's run, which `startRun` closes when the run ends; absent when someone
-   * else ends it (a parent run sharing the tracker). With `foldsCost`, the run's folded cost
-   * is what the tracker counts (no budgets: no second count per call).
-   */
+  /** The cost tracker's run `startRun` closes (absent when a parent run ends it); `foldsCost`: the fold is what it counts. */
   readonly costRun?: { readonly tracker: CostTracker; readonly foldsCost: boolean } | undefined;
   /** The team's lifecycle around the run (`begin`, `started`, `finish`). */
   readonly hooks?: RunHooks | undefined;
-  /**
-   * Whether someone consumes the run's events as they happen. Default: the run's outlet
-   * pushes or listens. A nested run takes its parent's.
-   */
+  /** Whether someone reads the run's events as they happen (default: the outlet pushes or listens; nested: the parent's). */
   readonly observed?: boolean | undefined;
   /** Called at every step boundary; may wait (pause) before the run goes on. */
   readonly gate?: ((execution: RunExecution) => Promise<void>) | undefined;

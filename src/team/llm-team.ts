@@ -254,19 +254,14 @@ export class LLMTeam<TOutput = unknown>
   }
 
   /**
-   * The least and most a run with this input may cost, before it runs (nothing is called):
-   * prompt tokens (a real tokenizer where known), output caps, tool rounds, loops and prices,
-   * per agent and in total; unpriced models are listed, never counted as $0 (docs/cost.md).
-   * @throws ConfigError for an input the prompts cannot run with, as `run()` would.
+   * The least and most a run with this input may cost, per agent and in total, calling nothing;
+   * unpriced models listed, never $0 (docs/cost.md). @throws ConfigError as `run()` would.
    */
   estimate(input: RunInput, options: EstimateOptions = {}): Promise<TeamEstimate> {
     return estimateTeam(this.planner.estimateSource(), input, options);
   }
 
-  /**
-   * What is left of every budget now: the run budgets of `runId` (or of a new run) and the
-   * period budgets' current windows; `remainingUsd` is the least of them (docs/cost.md).
-   */
+  /** What is left of the run budgets of `runId` (or a new run) and the period budgets; `remainingUsd`: the least. */
   remaining(options: { runId?: string } = {}): Promise<BudgetRemaining> {
     const { budgetManagers: budgets, budgetStore: store, teamId, clock, costTracker } = this;
     return getBudgetRemaining({ budgets, store, teamId, clock, tracker: costTracker, ...options });
@@ -336,8 +331,7 @@ export class LLMTeam<TOutput = unknown>
   }
 
   /**
-   * Goes on with a stored run (needs a `runStore`) from its last durable step, with the same run
-   * id: completed steps are restored, not run again; a step in flight at a crash runs again.
+   * Goes on with a stored run (needs a `runStore`) from its last durable step, same run id (docs/durable-runs.md).
    * @throws ConfigError for an unknown run or a team changed incompatibly; LifecycleError for an ended run.
    */
   resume(runId: string, options: Omit<RunOptions, "runId"> = {}): Promise<RunHandle<TOutput>> {
