@@ -198,3 +198,42 @@ describe("embedding calls in the cost layer", () => {
     await unpriced.close();
   });
 });
+
+describe("knowledge_search's embedding calls", () => {
+  it("count in the run like a rag agent's: a priced cost_update of the calling agent", async () => {
+    const embedding = new ScriptedEmbeddingModel({
+      provider: "openai",
+      modelId: "text-embedding-3-small",
+    });
+    const knowledge = await garage(embedding);
+    const helper = new LLMTeam({
+      teamId: "garage-tools",
+      model: "test/writer",
+      models: {
+        "test/writer": new ScriptedModel({
+          responses: [
+            { toolCalls: [{ toolName: "knowledge_search", input: { query: QUESTION } }] },
+            { text: "Yearly [1]." },
+          ],
+        }),
+      },
+      pricing: { "test/writer": { inputPer1M: 1, outputPer1M: 2 } },
+      knowledge,
+      agents: [{ type: "llm", role: "helper", prompt: "{query}", tools: ["knowledge_search"] }],
+    });
+    const stream = helper.stream({ query: QUESTION });
+    const events = await collect(stream);
+    const result = await stream.result;
+    expect(result.status).toBe("completed");
+    const embedded = events.filter(
+      (event) =>
+        event.type === "cost_update" && event.data.model === "openai/text-embedding-3-small",
+    );
+    expect(embedded).toHaveLength(1);
+    expect(embedded[0]).toMatchObject({
+      agentId: "helper",
+      data: { tokens: { inputTokens: QUESTION_TOKENS } },
+    });
+    expect(result.cost.byModel["openai/text-embedding-3-small"]).toBeGreaterThan(0);
+  });
+});

@@ -2,6 +2,7 @@ import type { LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { EmptyAnswerError } from "../errors/empty-answer-error.js";
 import { OutputValidationError } from "../errors/output-validation-error.js";
 import { addUsage, type Usage } from "../events/usage.js";
+import type { MeteredCall, UsageMeter } from "../cost/usage-meter.js";
 import type { Clock } from "../internal/clock.js";
 import type {
   CallContext,
@@ -129,6 +130,8 @@ export interface AgentRunContext {
   saveState?: ((state: ToolLoopState) => Promise<void>) | undefined;
   /** Prefix of the idempotency keys of the agent's tool calls (run id and agent path). */
   idempotencyPrefix?: string | undefined;
+  /** The run's usage meter (embedding calls of tools such as `knowledge_search`). */
+  meter?: UsageMeter | undefined;
 }
 
 /** How an agent calls its model: resolved once per team plan and shared by its runs. */
@@ -186,6 +189,7 @@ export async function runToolAgent(
     resume: context.resume,
     saveState: context.saveState,
     idempotencyPrefix: context.idempotencyPrefix,
+    ...(context.meter ? { meter: meterFor(context.meter, callContext) } : {}),
   });
   if (!result.success) throw result.error;
   if (result.text.trim().length === 0) {
@@ -218,6 +222,11 @@ export async function runToolAgent(
       details,
     };
   }
+}
+
+/** The run's meter bound to the agent's call context: what a tool handler gets as `context.meter`. */
+function meterFor(meter: UsageMeter, callContext: CallContext) {
+  return <T>(call: MeteredCall<T>): Promise<T> => meter(call, callContext);
 }
 
 /**

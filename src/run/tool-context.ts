@@ -1,4 +1,5 @@
 import type { AgentCallSettings, AgentRunContext, PreparedAgent } from "../agents/llm-agent.js";
+import type { UsageMeter } from "../cost/usage-meter.js";
 import type { ToolApprovalFunction } from "../tools/tool-approval.js";
 import type { RunJournal } from "./run-journal.js";
 import type { SavedLoop } from "./run-replay.js";
@@ -9,6 +10,7 @@ export interface ToolContextRun {
     readonly runId: string;
     readonly pathPrefix: string;
     readonly journal?: RunJournal | undefined;
+    readonly meter?: UsageMeter | undefined;
   };
   readonly variables: Record<string, unknown>;
   readonly observed: boolean;
@@ -39,6 +41,7 @@ export function toolContext(
   };
   if (run.approveTool) context.approveTool = run.approveTool;
   if (loop) context.resume = loop.state;
+  if (plan.meter) context.meter = plan.meter;
   if (journal) context.saveState = (state) => journal.saveLoop(agent.id, started, state);
   return context;
 }

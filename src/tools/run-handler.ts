@@ -26,6 +26,7 @@ export class HandlerContext implements ToolContext {
     private readonly outer: AbortSignal | undefined,
     readonly idempotencyKey: string = callId,
     readonly events?: EventSink | undefined,
+    readonly meter?: ToolContext["meter"],
   ) {}
 
   get signal(): AbortSignal {

@@ -6,7 +6,7 @@ import { systemClock, type Clock } from "../internal/clock.js";
 import type { AnyToolDefinition, FunctionToolSchema } from "./tool-definition.js";
 import type { ToolApprovalDecision, ToolApprover } from "./tool-approval.js";
 import { HandlerContext, runHandler, type HandlerOutcome } from "./run-handler.js";
-import type { ToolHistoryEntry, ToolResult } from "./tool-result.js";
+import type { ToolContext, ToolHistoryEntry, ToolResult } from "./tool-result.js";
 import type { ToolSource } from "./tool-source.js";
 import { McpServerError } from "../errors/mcp-server-error.js";
 
@@ -47,6 +47,8 @@ export interface ToolExecuteOptions {
   approve?: ToolApprover;
   /** The run's event sink, handed to the handler as `context.events` (the tool loop sets it). */
   events?: EventSink;
+  /** The run's usage meter, handed to the handler as `context.meter` (the tool loop sets it). */
+  meter?: ToolContext["meter"];
 }
 
 let callCounter = 0;
@@ -243,6 +245,7 @@ export class ToolExecutor {
       signal,
       options.idempotencyKey ?? callId,
       options.events,
+      options.meter,
     );
     let outcome: HandlerOutcome;
     try {

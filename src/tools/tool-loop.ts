@@ -18,7 +18,7 @@ import {
   toolResultsMessage,
   type ParsedToolCall,
 } from "./tool-loop-messages.js";
-import type { ToolResult } from "./tool-result.js";
+import type { ToolContext, ToolResult } from "./tool-result.js";
 import type { ToolCallRecord, ToolLoopStopReason } from "./tool-call-record.js";
 
 /** Default number of tool rounds an agent may run before it must answer: 5. */
@@ -62,6 +62,8 @@ export interface ToolLoopOptions {
   saveState?: ((state: ToolLoopState) => Promise<void>) | undefined;
   /** Prefix of each tool call's idempotency key: `<prefix>:<round>:<call id>` (default: the call id alone). */
   idempotencyPrefix?: string | undefined;
+  /** Handed to tool handlers as `context.meter` (a run's embedding calls, e.g. `knowledge_search`). */
+  meter?: ToolContext["meter"];
 }
 
 /** A tool loop's state at a durability point, as plain JSON (see `ToolLoopOptions.saveState`). */
@@ -241,6 +243,7 @@ class ToolLoopRun {
       callId: parsed.callId,
       approve: this.approver,
       events: context.events,
+      ...(this.options.meter ? { meter: this.options.meter } : {}),
       ...(idempotencyPrefix === undefined
         ? {}
         : { idempotencyKey: `${idempotencyPrefix}:${round}:${parsed.callId}` }),

@@ -1,3 +1,4 @@
+import type { MeteredCall } from "../cost/usage-meter.js";
 import type { EventSink } from "../events/event-sink.js";
 import type { ToolFailureReason } from "../errors/tool-execution-error.js";
 
@@ -11,6 +12,11 @@ export interface ToolContext {
   toolName: string;
   /** The run's events, tagged with the calling agent (inside a team's tool loop only). */
   events?: EventSink | undefined;
+  /**
+   * Counts a call of a model that is not the agent's own (an embedding) in the run's usage,
+   * cost and budgets, like a model call (inside a team's tool loop only; see `knowledge_search`).
+   */
+  meter?: (<T>(call: MeteredCall<T>) => Promise<T>) | undefined;
   /**
    * The same for this call when a stored run is resumed and the call is made again: run id,
    * agent path, tool round and call id (`callId` outside a run). Side-effecting tools can

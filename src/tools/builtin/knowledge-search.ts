@@ -50,11 +50,16 @@ export function knowledgeSearch(
         .optional()
         .describe("Name of the knowledge base (default: the only one, or the configured one)"),
     }),
-    execute: async ({ query, knowledgeBase }, { signal, events }) => {
+    execute: async ({ query, knowledgeBase }, { signal, events, meter }) => {
       const name = knowledgeBase ?? options.knowledgeBase ?? onlyBase(catalog);
       const base = catalog.open(name);
       const started = performance.now();
-      const result = await base.search(query, { topK: options.topK ?? 5, signal });
+      // Its query embedding (vector, hybrid) counts in the run's usage, cost and budgets.
+      const result = await base.search(query, {
+        topK: options.topK ?? 5,
+        signal,
+        ...(meter ? { meter } : {}),
+      });
       const citations = result.passages.map(citationOf);
       const wait = events?.emit("retrieval", {
         knowledgeBase: name,
