@@ -112,3 +112,25 @@ describe("llmteam ingest and kb with --store postgres://…", () => {
     expect(both.stderr).toContain("--store and --kb-dir name two places");
   });
 });
+
+describe("llmteam run --kb-store postgres://…", () => {
+  it("runs a team whose rag agent reads a knowledge base of the Postgres schema", async () => {
+    const ingested = await cli(["ingest", join(dir, "docs"), "--kb", "beans", "--store", store]);
+    expect(ingested.code).toBe(0);
+    const file = join(dir, "beans.yaml");
+    writeFileSync(
+      file,
+      `teamId: baristas
+agents:
+  - { type: rag, role: lookup, knowledgeBase: beans, topK: 1 }
+`,
+    );
+    const run = await cli(["run", file, "--kb-store", store, "--query", "coffee brew temperature"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Brew coffee at 93 degrees for four minutes.");
+    const wrong = await cli(["run", file, "--kb-store", "kb.db", "--query", "q"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("--kb-store takes a postgres://… URL");
+  });
+});

@@ -20,6 +20,8 @@ const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --store <path|url>  store the run (durable: resumable after a crash with llmteam runs
                       resume): a SQLite file (created) or a postgres://… URL (default:
                       the team file's runStore:, else $LLMTEAM_RUN_STORE, else not stored)
+  --kb-store <url>    read knowledge bases from this Postgres schema (postgres://…?schema=x,
+                      as llmteam ingest --store) instead of $LLMTEAM_KB_DIR or .llmteam/kb
   -h, --help          show this help`;
 
 const BUDGET_OPTIONS = `  --budget-db <path>  the SQLite budget file (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)

@@ -7,7 +7,9 @@ import type { GroupResult } from "../groups/group-result.js";
 import { LLMGroup } from "../groups/llm-group.js";
 import { isGroupFile, readGroupFile } from "../groups/load-group.js";
 import { SqliteBudgetStore } from "../store/sqlite-budget-store.js";
-import { openRunStore } from "../store/open-run-store.js";
+import { isPostgresUrl, openRunStore } from "../store/open-run-store.js";
+import type { KnowledgeCatalog } from "../knowledge/knowledge-catalog.js";
+import { connectPostgresKnowledgeCatalog } from "../knowledge/postgres-knowledge-catalog.js";
 import type { RunStore } from "../store/run-store.js";
 import type { RunReport } from "../run/report/run-report.js";
 import type { RunResult } from "../run/run-result.js";
@@ -42,6 +44,7 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     "max-cost": { type: "string" },
     answer: { type: "string", multiple: true },
     store: { type: "string" },
+    "kb-store": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return help();
@@ -56,7 +59,13 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
   const storeSpec = values.store ?? teamConfig?.runStore ?? io.env.LLMTEAM_RUN_STORE;
   if (group && values.store !== undefined)
     throw new UsageError("--store works on team files (group runs are not stored yet).");
+  const kbStore = values["kb-store"];
+  if (kbStore !== undefined && !isPostgresUrl(kbStore))
+    throw new UsageError(
+      `--kb-store takes a postgres://… URL of knowledge bases (as llmteam ingest --store), not "${kbStore}"; knowledge bases in SQLite files live in $LLMTEAM_KB_DIR or .llmteam/kb.`,
+    );
   let runStore: RunStore | undefined;
+  let knowledge: KnowledgeCatalog | undefined;
   let finished: RunResult | GroupResult;
   const renderer = values.json ? undefined : new EventRenderer(io.stdout);
   let runnable: LLMTeam | LLMGroup | undefined;
@@ -65,11 +74,13 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     const defaultModel =
       values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
     runStore = storeSpec === undefined || group ? undefined : await openRunStore(storeSpec);
+    if (kbStore !== undefined) knowledge = await connectPostgresKnowledgeCatalog({ url: kbStore });
     const runtime = {
       env: io.env,
       defaultModel,
       ...(store ? { budgetStore: store } : {}),
       ...(runStore ? { runStore } : {}),
+      ...(knowledge ? { knowledge } : {}),
     };
     runnable = await loadRunnable(file, group, values.model, runtime);
     if (maxCost !== undefined) {
@@ -109,6 +120,7 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     await runnable?.close();
     await store?.close();
     await runStore?.close();
+    await knowledge?.close();
   }
   const result = "teamResults" in finished ? finished.run : finished;
   if (renderer) io.stdout(summary(result));
