@@ -141,7 +141,7 @@ async function runMember(
   input: Record<string, unknown>,
 ): Promise<MemberOutcome> {
   const { execution } = context;
-  let outcome = await runTeamStep(
+  const outcome = await runTeamStep(
     execution,
     { agentId: member.id, role: member.role },
     member.team,
@@ -170,20 +170,9 @@ async function runMember(
       message: `Team "${member.id}" failed (${last.info.message}); fallback team "${fallback.id}" runs in its place.`,
       code: "team_fallback",
     });
-    outcome = await runTeamStep(
-      execution,
-      { agentId: fallback.id, role: fallback.role },
-      fallback.team,
-      input,
-      ++context.step,
-      execution.signal,
-    );
-    if (outcome.result) context.teamResults.push(outcome.result);
-    if (outcome.error === undefined)
-      return { ok: true, output: outcome.agentResult.output, by: fallback.id };
-    execution.signal.throwIfAborted();
-    context.errors.push({ teamId: fallback.id, error: outcome.agentResult.error! });
-    last = { error: outcome.error, info: outcome.agentResult.error! };
+    const tried = await runInPlace(context, fallback, input);
+    if (tried.ok) return tried;
+    last = { error: tried.error, info: tried.info };
   }
   return { ok: false, ...last };
 }
@@ -229,20 +218,33 @@ async function escalate(
       undefined,
       failed ? { cause: trigger.error } : {},
     );
-  const target = teams.find((team) => team.id === targetId)!;
+  return runInPlace(
+    context,
+    teams.find((team) => team.id === targetId)!,
+    input,
+  );
+}
+
+/** Runs a team of the group in a member's place (a fallback, an escalation's reroute); a failure is recorded. */
+async function runInPlace(
+  context: GroupRunContext,
+  team: GroupMember,
+  input: Record<string, unknown>,
+): Promise<MemberOutcome> {
+  const { execution } = context;
   const outcome = await runTeamStep(
     execution,
-    { agentId: target.id, role: target.role },
-    target.team,
+    { agentId: team.id, role: team.role },
+    team.team,
     input,
     ++context.step,
     execution.signal,
   );
   if (outcome.result) context.teamResults.push(outcome.result);
   if (outcome.error === undefined)
-    return { ok: true, output: outcome.agentResult.output, by: target.id };
+    return { ok: true, output: outcome.agentResult.output, by: team.id };
   execution.signal.throwIfAborted();
-  context.errors.push({ teamId: target.id, error: outcome.agentResult.error! });
+  context.errors.push({ teamId: team.id, error: outcome.agentResult.error! });
   return { ok: false, error: outcome.error, info: outcome.agentResult.error! };
 }
 
