@@ -11,6 +11,7 @@ import { isPostgresUrl, openRunStore } from "../store/open-run-store.js";
 import type { KnowledgeCatalog } from "../knowledge/knowledge-catalog.js";
 import { connectPostgresKnowledgeCatalog } from "../knowledge/postgres-knowledge-catalog.js";
 import type { RunStore } from "../store/run-store.js";
+import { RunStoreError } from "../errors/run-store-error.js";
 import type { RunReport } from "../run/report/run-report.js";
 import type { RunResult } from "../run/run-result.js";
 import type { TeamConfig } from "../team/team-config.js";
@@ -258,8 +259,7 @@ function costText(amountUsd: number | undefined, unpriced: boolean): string {
 /** Where a durable run is, and how to go on with it when it did not complete. */
 export function storedNote(result: RunResult, where: string): string {
   const store = where === ".llmteam/runs.db" ? "" : ` --store ${where}`;
-  const stoppedByStore =
-    (result.error as { code?: unknown } | undefined)?.code === "run_store_error";
+  const stoppedByStore = RunStoreError.isInstance(result.error);
   if (!stoppedByStore) return `Stored as run ${result.runId} in ${where}.\n`;
   return `Run ${result.runId} stopped because its store failed; what was stored is intact. When the store is back, go on with: llmteam runs resume ${result.runId}${store}\n`;
 }

@@ -1,3 +1,4 @@
+import { RunStoreError } from "../errors/run-store-error.js";
 import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import { startTimer } from "../internal/clock.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
@@ -101,9 +102,7 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
 function storedEnd(result: RunResult, error: unknown): "failed" | "cancelled" | "interrupted" {
   if (result.status === "cancelled") return "cancelled";
   const cause = error instanceof AgentFailure ? error.error : error;
-  return (cause as { code?: unknown } | undefined)?.code === "run_store_error"
-    ? "interrupted"
-    : "failed";
+  return RunStoreError.isInstance(cause) ? "interrupted" : "failed";
 }
 
 /**

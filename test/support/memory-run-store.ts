@@ -1,3 +1,4 @@
+import { RunStoreError } from "../../src/errors/run-store-error.js";
 import type {
   NewStoredRun,
   RunCommit,
@@ -147,5 +148,5 @@ export class MemoryRunStore implements RunStore {
 }
 
 function storeDown(): Error {
-  return Object.assign(new Error("run store unavailable"), { code: "run_store_error" });
+  return new RunStoreError("run store unavailable", { operation: "commit" });
 }
