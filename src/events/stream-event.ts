@@ -24,7 +24,7 @@ export interface StreamEventDataMap {
    * A stored run goes on in this process (`team.resume(runId)`): the events up to `afterSeq`
    * came from the run store; `replayedSteps` agent steps were restored from it, not run again.
    */
-  run_resumed: { afterSeq: number; replayedSteps: number; status: string };
+  run_resumed: { afterSeq: number; replayedSteps: number };
   agent_started: { role: string; model: string | undefined; step: number };
   agent_completed: {
     output: unknown;

@@ -163,7 +163,6 @@ export class RunExecution implements AgentStepHost, EscalationHost {
     await this.emit("run_resumed", {
       afterSeq: replay.lastSeq,
       replayedSteps: replay.replayedSteps,
-      status: "running",
     });
     this.replaying = replay.pending;
   }
