@@ -240,7 +240,8 @@ describe("llmteam runs", () => {
     });
     const database = new DatabaseSync(file);
     database.exec(
-      "UPDATE llmteam_run_events SET json = replace(json, '0.0003', '0.00003') WHERE run_id = 'run-sales' AND seq = 10",
+      "UPDATE llmteam_run_event_batches SET events = replace(events, '0.0003', '0.00003') " +
+        "WHERE run = (SELECT id FROM llmteam_runs WHERE run_id = 'run-sales') AND 10 BETWEEN first_seq AND last_seq",
     );
     database.close();
     const tampered = await cli(["runs", "verify", "run-sales", "--store", file]);

@@ -16,27 +16,92 @@ import {
   type RunStore,
   type StreamEventJSON,
 } from "llmteam";
+import { canonicalJson } from "../src/store/run-log-hash.js";
 
 /** One database behind the contract: how to open a store on it and to edit its tables by hand. */
 interface Backend {
   name: string;
   /** A store on the test's database (a second call: a second store on the same database). */
   open(): Promise<RunStore>;
-  /** Runs SQL on the store's tables directly (`{runs}`, `{run_events}`… name them). */
+  /** Runs SQL on the store's tables directly (`{runs}`, `{run_schema}`… name them). */
   sql(statement: string): Promise<void>;
+  /** Edits run "run-1"'s stored log by hand, as someone tampering with the database would. */
+  tamper: Tamper;
   /** Where the store's errors say it is. */
   where: string;
   beforeEach(): Promise<void>;
   afterAll(): Promise<void>;
 }
 
+/** Edits of a stored log behind the store's back; each store keeps its events its own way. */
+interface Tamper {
+  /** Replaces `from` by `to` in the stored JSON of event `seq`. */
+  alter(seq: number, from: string, to: string): Promise<void>;
+  /** Deletes event `seq` (with its hash). */
+  remove(seq: number): Promise<void>;
+  /** Events `a` and `b` trade places, each with its hash. */
+  swap(a: number, b: number): Promise<void>;
+  /** Events `a` and `b` trade their JSON; the hashes stay where they were. */
+  swapContents(a: number, b: number): Promise<void>;
+}
+
 const directory = mkdtempSync(join(tmpdir(), "llmteam-run-store-"));
+
+/**
+ * The SQLite store keeps a commit's events as one row: a JSON array and their hashes. A
+ * tampered batch is rewritten here, element by element, for `run-1`.
+ */
+function sqliteTamper(file: () => string): Tamper {
+  const edit = (
+    seq: number,
+    change: (events: string[], hashes: string[], first: number) => void,
+  ) => {
+    const database = new DatabaseSync(file());
+    try {
+      const row = database
+        .prepare(
+          "SELECT b.id, b.first_seq, b.events, b.hashes FROM llmteam_run_event_batches AS b " +
+            "JOIN llmteam_runs AS r ON b.run = r.id WHERE r.run_id = 'run-1' AND ? BETWEEN b.first_seq AND b.last_seq",
+        )
+        .get(seq) as { id: number; first_seq: number; events: string; hashes: string };
+      const events = (JSON.parse(row.events) as unknown[]).map((event) => canonicalJson(event));
+      const hashes = row.hashes.match(/.{64}/g)!;
+      change(events, hashes, row.first_seq);
+      database
+        .prepare("UPDATE llmteam_run_event_batches SET events = ?, hashes = ? WHERE id = ?")
+        .run(`[${events.join(",")}]`, hashes.join(""), row.id);
+    } finally {
+      database.close();
+    }
+  };
+  const swap = (list: string[], a: number, b: number) => {
+    [list[a], list[b]] = [list[b]!, list[a]!];
+  };
+  return {
+    alter: async (seq, from, to) =>
+      edit(seq, (events, _, first) => {
+        events[seq - first] = events[seq - first]!.replace(from, to);
+      }),
+    remove: async (seq) =>
+      edit(seq, (events, hashes, first) => {
+        events.splice(seq - first, 1);
+        hashes.splice(seq - first, 1);
+      }),
+    swap: async (a, b) =>
+      edit(a, (events, hashes, first) => {
+        swap(events, a - first, b - first);
+        swap(hashes, a - first, b - first);
+      }),
+    swapContents: async (a, b) => edit(a, (events, _, first) => swap(events, a - first, b - first)),
+  };
+}
 let fileCounter = 0;
 
 function sqliteBackend(): Backend {
   const backend: Backend = {
     name: "SqliteRunStore",
     where: "",
+    tamper: sqliteTamper(() => backend.where),
     async open() {
       return new SqliteRunStore({ path: backend.where });
     },
@@ -63,14 +128,32 @@ function postgresBackend(): Backend {
   const schema = `llmteam_contract_${process.pid}_${Date.now()}`;
   const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
   const table = (statement: string) => statement.replaceAll(/\{(\w+)\}/g, `"${schema}".llmteam_$1`);
+  const sql = async (statement: string) => {
+    await admin.query(table(statement));
+  };
+  const where = (seq: number) => `WHERE run_id = 'run-1' AND seq = ${seq}`;
+  const jsonOf = (seq: number) => `(SELECT json FROM {run_events} ${where(seq)})`;
   return {
     name: "PostgresRunStore",
     where: "127.0.0.1:5432",
     async open() {
       return new PostgresRunStore({ connection: POSTGRES_URL, schema });
     },
-    async sql(statement) {
-      await admin.query(table(statement));
+    sql,
+    tamper: {
+      alter: (seq, from, to) =>
+        sql(`UPDATE {run_events} SET json = replace(json, '${from}', '${to}') ${where(seq)}`),
+      remove: (seq) => sql(`DELETE FROM {run_events} ${where(seq)}`),
+      swap: (a, b) =>
+        sql(
+          `UPDATE {run_events} SET seq = -1 ${where(a)}; UPDATE {run_events} SET seq = ${a} ${where(b)}; ` +
+            `UPDATE {run_events} SET seq = ${b} ${where(-1)};`,
+        ),
+      swapContents: (a, b) =>
+        sql(
+          `UPDATE {run_events} SET json = CASE seq WHEN ${a} THEN ${jsonOf(b)} ELSE ${jsonOf(a)} END ` +
+            `WHERE run_id = 'run-1' AND seq IN (${a}, ${b})`,
+        ),
     },
     async beforeEach() {
       const exists = await admin.query("SELECT to_regclass($1) AS found", [
@@ -402,9 +485,7 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
       });
 
       it("names an altered event", async () => {
-        await backend.sql(
-          `UPDATE {run_events} SET json = replace(json, 't3 ', 'T3 ') WHERE run_id = 'run-1' AND seq = 3`,
-        );
+        await backend.tamper.alter(3, "t3 ", "T3 ");
         expect(await verifyRunLog(store, "run-1")).toMatchObject({
           ok: false,
           seq: 3,
@@ -414,9 +495,9 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
       });
 
       it("names a deleted event, in the middle or at the end", async () => {
-        await backend.sql(`DELETE FROM {run_events} WHERE run_id = 'run-1' AND seq = 6`);
+        await backend.tamper.remove(6);
         expect(await verifyRunLog(store, "run-1")).toMatchObject({ seq: 6, problem: "missing" });
-        await backend.sql(`DELETE FROM {run_events} WHERE run_id = 'run-1' AND seq = 4`);
+        await backend.tamper.remove(4);
         expect(await verifyRunLog(store, "run-1")).toMatchObject({
           ok: false,
           seq: 4,
@@ -426,18 +507,12 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
       });
 
       it("names two swapped events", async () => {
-        await backend.sql(
-          "UPDATE {run_events} SET seq = -2 WHERE run_id = 'run-1' AND seq = 2; " +
-            "UPDATE {run_events} SET seq = 2 WHERE run_id = 'run-1' AND seq = 5; " +
-            "UPDATE {run_events} SET seq = 5 WHERE run_id = 'run-1' AND seq = -2;",
-        );
+        await backend.tamper.swap(2, 5);
         expect(await verifyRunLog(store, "run-1")).toMatchObject({ seq: 2, problem: "reordered" });
       });
 
       it("names two events whose contents were swapped", async () => {
-        await backend.sql(
-          `UPDATE {run_events} SET json = CASE seq WHEN 2 THEN (SELECT json FROM {run_events} WHERE run_id = 'run-1' AND seq = 3) ELSE (SELECT json FROM {run_events} WHERE run_id = 'run-1' AND seq = 2) END WHERE run_id = 'run-1' AND seq IN (2, 3)`,
-        );
+        await backend.tamper.swapContents(2, 3);
         expect(await verifyRunLog(store, "run-1")).toMatchObject({ seq: 2, problem: "reordered" });
       });
     });

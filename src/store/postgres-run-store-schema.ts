@@ -129,6 +129,10 @@ function migrations(s: string): string[] {
     );`,
     // 2: a human task's answer (its value, or that its timeout decided), as JSON.
     `ALTER TABLE ${s}.llmteam_run_decisions ADD COLUMN answer TEXT;`,
+    // 3: the status index without updated_at, which every commit changes: a commit that keeps
+    // the status changes no indexed column, so its update can stay on the row's page (HOT).
+    `DROP INDEX ${s}.llmteam_runs_status;
+    CREATE INDEX llmteam_runs_status ON ${s}.llmteam_runs (status, created_at);`,
   ];
 }
 

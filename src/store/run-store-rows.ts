@@ -16,7 +16,7 @@ import type {
  */
 
 /** The run-store schema this llmteam writes; a store written by a higher version is refused. */
-export const RUN_STORE_SCHEMA_VERSION = 2;
+export const RUN_STORE_SCHEMA_VERSION = 3;
 
 /** Every run status, as a store accepts it. */
 export const STORED_RUN_STATUSES: readonly StoredRunStatus[] = [

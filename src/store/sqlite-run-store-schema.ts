@@ -1,15 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { RunStoreError } from "../errors/run-store-error.js";
-import {
-  ENDED_RUN_STATUSES,
-  newerSchemaMessage,
-  RUN_COLUMNS,
-  RUN_STORE_SCHEMA_VERSION,
-} from "./run-store-rows.js";
+import { newerSchemaMessage, RUN_STORE_SCHEMA_VERSION } from "./run-store-rows.js";
 
-/** The SQLite run store's file: opening it, its schema and migrations, its statements. */
+/** The SQLite run store's file: opening it, its schema and its migrations. */
 
 /**
  * Migrations of the SQLite schema: entry `i` takes a store from version `i` to `i + 1`.
@@ -61,9 +56,71 @@ const MIGRATIONS: readonly string[] = [
   );`,
   // 2: a human task's answer (its value, or that its timeout decided), as JSON.
   "ALTER TABLE llmteam_run_decisions ADD COLUMN answer TEXT;",
+  // 3: fewer pages written per commit. The run's row is narrow (its configuration, input and
+  // options move to llmteam_run_inputs, written once) and has an integer id that the other
+  // tables refer to; the status index no longer holds updated_at (a commit that keeps the
+  // status touches no index); a commit's events are one row (llmteam_run_event_batches).
+  // Stored events become batches of one event each.
+  `CREATE TABLE llmteam_runs_v3 (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL UNIQUE,
+    team_id TEXT NOT NULL,
+    config_hash TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    last_hash TEXT NOT NULL,
+    cost_nano INTEGER NOT NULL DEFAULT 0,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO llmteam_runs_v3 (id, run_id, team_id, config_hash, status, created_at, updated_at,
+      last_seq, last_hash, cost_nano, input_tokens, output_tokens, error, cancel_requested)
+    SELECT rowid, run_id, team_id, config_hash, status, created_at, updated_at,
+      last_seq, last_hash, cost_nano, input_tokens, output_tokens, error, cancel_requested
+    FROM llmteam_runs ORDER BY rowid;
+  CREATE TABLE llmteam_run_inputs (
+    run INTEGER PRIMARY KEY,
+    config TEXT NOT NULL,
+    input TEXT NOT NULL,
+    options TEXT NOT NULL
+  );
+  INSERT INTO llmteam_run_inputs (run, config, input, options)
+    SELECT rowid, config, input, options FROM llmteam_runs ORDER BY rowid;
+  CREATE TABLE llmteam_run_event_batches (
+    id INTEGER PRIMARY KEY,
+    run INTEGER NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    events TEXT NOT NULL,
+    hashes TEXT NOT NULL
+  );
+  INSERT INTO llmteam_run_event_batches (run, first_seq, last_seq, events, hashes)
+    SELECT runs.rowid, events.seq, events.seq, '[' || events.json || ']', events.hash
+    FROM llmteam_run_events AS events JOIN llmteam_runs AS runs USING (run_id)
+    ORDER BY runs.rowid, events.seq;
+  CREATE INDEX llmteam_run_event_batches_run ON llmteam_run_event_batches (run, last_seq);
+  CREATE TABLE llmteam_run_snapshots_v3 (
+    run INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  INSERT INTO llmteam_run_snapshots_v3 (run, seq, state, updated_at)
+    SELECT runs.rowid, snapshots.seq, snapshots.state, snapshots.updated_at
+    FROM llmteam_run_snapshots AS snapshots JOIN llmteam_runs AS runs USING (run_id);
+  DROP TABLE llmteam_run_events;
+  DROP TABLE llmteam_run_snapshots;
+  DROP TABLE llmteam_runs;
+  ALTER TABLE llmteam_runs_v3 RENAME TO llmteam_runs;
+  ALTER TABLE llmteam_run_snapshots_v3 RENAME TO llmteam_run_snapshots;
+  CREATE INDEX llmteam_runs_created ON llmteam_runs (created_at);
+  CREATE INDEX llmteam_runs_team ON llmteam_runs (team_id, created_at);
+  CREATE INDEX llmteam_runs_status ON llmteam_runs (status, created_at);`,
 ];
-
-const ENDED_SQL = ENDED_RUN_STATUSES.map((status) => `'${status}'`).join(", ");
 
 export function openDatabase(path: string, busyTimeoutMs: number): DatabaseSync {
   const fail = (what: string, cause: unknown) =>
@@ -146,74 +203,3 @@ export function migrate(database: DatabaseSync, path: string): void {
     throw fail(`Cannot set up the run store ${path}: ${(error as Error).message}.`, error);
   }
 }
-
-/** Most events one INSERT statement writes (a commit of more takes several). */
-export const EVENTS_PER_INSERT = 16;
-
-export function prepareStatements(database: DatabaseSync) {
-  const prepare = (sql: string): StatementSync => database.prepare(sql);
-  const endedBefore = `status IN (${ENDED_SQL}) AND updated_at < ?`;
-  return {
-    begin: prepare("BEGIN IMMEDIATE"),
-    commit: prepare("COMMIT"),
-    rollback: prepare("ROLLBACK"),
-    insertRun: prepare(
-      "INSERT INTO llmteam_runs (run_id, team_id, config_hash, config, input, options, status, created_at, updated_at, last_hash) " +
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
-    ),
-    runHead: prepare(
-      "SELECT last_seq, last_hash, cancel_requested FROM llmteam_runs WHERE run_id = ?",
-    ),
-    getRun: prepare(`SELECT ${RUN_COLUMNS} FROM llmteam_runs WHERE run_id = ?`),
-    /** `insertEvents[n - 1]` inserts n events (1 to {@link EVENTS_PER_INSERT}), prepared on first use. */
-    insertEvents: Array.from({ length: EVENTS_PER_INSERT }, (_, index) => {
-      let statement: StatementSync | undefined;
-      return () =>
-        (statement ??= prepare(
-          "INSERT INTO llmteam_run_events (run_id, seq, type, json, hash) VALUES " +
-            Array<string>(index + 1)
-              .fill("(?, ?, ?, ?, ?)")
-              .join(", "),
-        ));
-    }),
-    upsertSnapshot: prepare(
-      "INSERT INTO llmteam_run_snapshots (run_id, seq, state, updated_at) VALUES (?, ?, ?, ?) " +
-        "ON CONFLICT (run_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, updated_at = excluded.updated_at",
-    ),
-    updateRun: prepare(
-      "UPDATE llmteam_runs SET last_seq = ?, last_hash = ?, cost_nano = cost_nano + ?, " +
-        "input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, updated_at = ?, " +
-        "status = COALESCE(?, status), error = CASE WHEN ? THEN ? ELSE error END WHERE run_id = ?",
-    ),
-    readEvents: prepare(
-      "SELECT seq, json, hash FROM llmteam_run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-    ),
-    eventHash: prepare("SELECT hash FROM llmteam_run_events WHERE run_id = ? AND seq = ?"),
-    readSnapshot: prepare("SELECT seq, state FROM llmteam_run_snapshots WHERE run_id = ?"),
-    insertDecision: prepare(
-      "INSERT INTO llmteam_run_decisions (run_id, approval_id, approved, reason, decided_at, answer) " +
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, approval_id) DO NOTHING",
-    ),
-    readDecisions: prepare(
-      "SELECT approval_id, approved, reason, decided_at, answer FROM llmteam_run_decisions WHERE run_id = ? ORDER BY decided_at, rowid",
-    ),
-    requestCancel: prepare(
-      `UPDATE llmteam_runs SET cancel_requested = 1, updated_at = ? WHERE run_id = ? AND status NOT IN (${ENDED_SQL})`,
-    ),
-    setStatus: prepare(
-      "UPDATE llmteam_runs SET status = ?, error = ?, updated_at = ? WHERE run_id = ?",
-    ),
-    deleteRuns: {
-      children: ["llmteam_run_events", "llmteam_run_snapshots", "llmteam_run_decisions"].map(
-        (table) =>
-          prepare(
-            `DELETE FROM ${table} WHERE run_id IN (SELECT run_id FROM llmteam_runs WHERE ${endedBefore})`,
-          ),
-      ),
-      runs: prepare(`DELETE FROM llmteam_runs WHERE ${endedBefore}`),
-    },
-  };
-}
-
-/** The prepared statements of one open store. */
-export type SqliteRunStatements = ReturnType<typeof prepareStatements>;

@@ -4,10 +4,8 @@ import { SqliteGroupCommit } from "./sqlite-group-commit.js";
 import { canonicalJson, GENESIS_HASH } from "./run-log-hash.js";
 import {
   decisionFromRow,
-  eventFromRow,
   newRunValues,
   prepareEvents,
-  RUN_COLUMNS,
   runFilterQuery,
   runFromRow,
   statusProblem,
@@ -16,12 +14,19 @@ import {
   answerColumn,
 } from "./run-store-rows.js";
 import {
-  EVENTS_PER_INSERT,
-  migrate,
-  openDatabase,
+  decodeEventBatch,
+  encodeEventBatch,
+  hashInBatch,
+  type EventBatchRow,
+} from "./sqlite-event-batch.js";
+import { migrate, openDatabase } from "./sqlite-run-store-schema.js";
+import {
   prepareStatements,
+  SQLITE_RUN_COLUMNS,
+  SQLITE_RUN_FROM,
+  type SqliteRunHead,
   type SqliteRunStatements,
-} from "./sqlite-run-store-schema.js";
+} from "./sqlite-run-store-statements.js";
 import type {
   NewStoredRun,
   RunCommit,
@@ -93,26 +98,34 @@ export class SqliteRunStore implements RunStore {
   async createRun(run: NewStoredRun): Promise<void> {
     const values = newRunValues(run);
     if (values.problem) throw this.error("createRun", values.problem, run.runId);
-    this.guard("createRun", run.runId, () => {
-      const inserted = this.statements.insertRun.run(
-        run.runId,
-        run.teamId,
-        run.configHash,
-        values.config,
-        values.input,
-        values.options,
-        run.status,
-        run.createdAt,
-        run.createdAt,
-        GENESIS_HASH,
-      );
-      if (Number(inserted.changes) === 0)
-        throw this.error(
-          "createRun",
-          `A run "${run.runId}" is already in the run store ${this.path}; run ids are unique.`,
+    if (!this.database.isOpen)
+      throw this.error("createRun", `The run store ${this.path} is closed.`, run.runId);
+    // Through the group commit: runs started together are created in one transaction.
+    await this.group.submit(() =>
+      this.guard("createRun", run.runId, () => {
+        const inserted = this.statements.insertRun.run(
           run.runId,
+          run.teamId,
+          run.configHash,
+          run.status,
+          run.createdAt,
+          run.createdAt,
+          GENESIS_HASH,
         );
-    });
+        if (Number(inserted.changes) === 0)
+          throw this.error(
+            "createRun",
+            `A run "${run.runId}" is already in the run store ${this.path}; run ids are unique.`,
+            run.runId,
+          );
+        this.statements.insertInputs.run(
+          inserted.lastInsertRowid,
+          values.config,
+          values.input,
+          values.options,
+        );
+      }),
+    );
   }
 
   async commit(runId: string, commit: RunCommit): Promise<RunCommitResult> {
@@ -122,69 +135,72 @@ export class SqliteRunStore implements RunStore {
     }
     if (!this.database.isOpen)
       throw this.error("commit", `The run store ${this.path} is closed.`, runId);
-    return this.group.submit(() =>
-      this.guard("commit", runId, () => {
-        const row = this.statements.runHead.get(runId) as
-          { last_seq: number; last_hash: string; cancel_requested: number } | undefined;
-        if (!row) throw this.error("commit", unknownRunMessage(this.path, runId), runId);
-        const prepared = prepareEvents(runId, row.last_seq, row.last_hash, commit.events);
-        if (typeof prepared === "string") {
-          // This very batch is stored: an earlier attempt went through and its answer was lost.
-          if (this.isStoredTail(runId, row, commit))
-            return { cancelRequested: row.cancel_requested !== 0 };
-          throw this.error("commit", prepared, runId);
-        }
-        const { insertEvents, upsertSnapshot, updateRun } = this.statements;
-        // One multi-row INSERT per up to 16 events: fewer statement steps than one per event.
-        for (let start = 0; start < prepared.rows.length; start += EVENTS_PER_INSERT) {
-          const count = Math.min(EVENTS_PER_INSERT, prepared.rows.length - start);
-          const values: (string | number)[] = [];
-          for (let index = start; index < start + count; index++) {
-            const event = prepared.rows[index]!;
-            values.push(runId, event.seq, commit.events[index]!.type, event.json, event.hash);
-          }
-          insertEvents[count - 1]!().run(...values);
-        }
-        if (commit.snapshot)
-          upsertSnapshot.run(
-            runId,
-            commit.snapshot.seq,
-            canonicalJson(commit.snapshot.state),
-            commit.now,
-          );
-        const hasStatus = commit.status !== undefined;
-        updateRun.run(
-          prepared.lastSeq,
-          prepared.lastHash,
-          prepared.costNano,
-          prepared.inputTokens,
-          prepared.outputTokens,
-          commit.now,
-          commit.status ?? null,
-          hasStatus || commit.error !== undefined ? 1 : 0,
-          commit.error ?? null,
-          runId,
-        );
-        return { cancelRequested: row.cancel_requested !== 0 };
-      }),
-    );
+    return this.group.submit(() => this.guard("commit", runId, () => this.write(runId, commit)));
+  }
+
+  /**
+   * One commit, inside the group's transaction: the events as one batch row, the snapshot when
+   * given, and the run's row (its indexed status only when it changes).
+   */
+  private write(runId: string, commit: RunCommit): RunCommitResult {
+    const { statements } = this;
+    const head = statements.runHead.get(runId) as SqliteRunHead | undefined;
+    if (!head) throw this.error("commit", unknownRunMessage(this.path, runId), runId);
+    const prepared = prepareEvents(runId, head.last_seq, head.last_hash, commit.events);
+    if (typeof prepared === "string") {
+      // This very batch is stored: an earlier attempt went through and its answer was lost.
+      if (this.isStoredTail(head, commit)) return { cancelRequested: head.cancel_requested !== 0 };
+      throw this.error("commit", prepared, runId);
+    }
+    if (prepared.rows.length > 0) {
+      const batch = encodeEventBatch(prepared.rows);
+      statements.insertBatch.run(
+        head.id,
+        head.last_seq + 1,
+        prepared.lastSeq,
+        batch.events,
+        batch.hashes,
+      );
+    }
+    if (commit.snapshot)
+      statements.upsertSnapshot.run(
+        head.id,
+        commit.snapshot.seq,
+        canonicalJson(commit.snapshot.state),
+        commit.now,
+      );
+    const values = [
+      prepared.lastSeq,
+      prepared.lastHash,
+      prepared.costNano,
+      prepared.inputTokens,
+      prepared.outputTokens,
+      commit.now,
+    ];
+    const status = commit.status ?? head.status;
+    const error =
+      commit.status !== undefined || commit.error !== undefined
+        ? (commit.error ?? null)
+        : head.error;
+    if (status === head.status && error === head.error)
+      statements.updateHead.run(...values, head.id);
+    else statements.updateHeadAndStatus.run(...values, status, error, head.id);
+    return { cancelRequested: head.cancel_requested !== 0 };
   }
 
   /** True when `commit`'s events are the last ones stored, exactly (same hashes). */
-  private isStoredTail(
-    runId: string,
-    head: { last_seq: number; last_hash: string },
-    commit: RunCommit,
-  ): boolean {
+  private isStoredTail(head: SqliteRunHead, commit: RunCommit): boolean {
     const first = commit.events[0]?.seq;
     if (first === undefined || commit.events.at(-1)!.seq !== head.last_seq || first < 1)
       return false;
-    const before =
-      first === 1
-        ? { hash: GENESIS_HASH }
-        : (this.statements.eventHash.get(runId, first - 1) as { hash: string } | undefined);
-    if (!before) return false;
-    const again = prepareEvents(runId, first - 1, before.hash, commit.events);
+    let before: string | undefined = GENESIS_HASH;
+    if (first > 1) {
+      const batch = this.statements.batchHolding.get(head.id, first - 1) as
+        EventBatchRow | undefined;
+      before = batch && hashInBatch(batch, first - 1);
+    }
+    if (before === undefined) return false;
+    const again = prepareEvents("", first - 1, before, commit.events);
     return typeof again !== "string" && again.lastHash === head.last_hash;
   }
 
@@ -198,7 +214,7 @@ export class SqliteRunStore implements RunStore {
   async listRuns(filter: RunFilter = {}): Promise<StoredRun[]> {
     const query = runFilterQuery(filter, () => "?");
     if (typeof query === "string") throw this.error("listRuns", query);
-    const sql = `SELECT ${RUN_COLUMNS} FROM llmteam_runs ${query.where} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const sql = `SELECT ${SQLITE_RUN_COLUMNS} FROM ${SQLITE_RUN_FROM} ${query.where} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`;
     const parameters = query.values as (string | number)[];
     return this.guard("listRuns", undefined, () =>
       (this.database.prepare(sql).all(...parameters) as unknown as RunRow[]).map(runFromRow),
@@ -209,15 +225,20 @@ export class SqliteRunStore implements RunStore {
     runId: string,
     options: { afterSeq?: number | undefined; limit?: number | undefined } = {},
   ): Promise<StoredEvent[]> {
-    return this.guard("readEvents", runId, () =>
-      (
-        this.statements.readEvents.all(
-          runId,
-          options.afterSeq ?? 0,
-          options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit)),
-        ) as { seq: number; json: string; hash: string }[]
-      ).map(eventFromRow),
-    );
+    const afterSeq = options.afterSeq ?? 0;
+    const limit =
+      options.limit === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.max(0, Math.floor(options.limit));
+    return this.guard("readEvents", runId, () => {
+      const events: StoredEvent[] = [];
+      if (limit === 0) return events;
+      for (const row of this.statements.readBatches.iterate(runId, afterSeq)) {
+        decodeEventBatch(row as unknown as EventBatchRow, afterSeq, events);
+        if (events.length >= limit) break;
+      }
+      return events.length > limit ? events.slice(0, limit) : events;
+    });
   }
 
   async readSnapshot(runId: string): Promise<StoredSnapshot | undefined> {
