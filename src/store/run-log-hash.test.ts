@@ -25,4 +25,18 @@ describe("canonicalJson", () => {
     );
     expect(canonicalJson(undefined)).toBe("null");
   });
+
+  it("escapes strings as JSON.stringify does: quotes, controls, surrogates, keys too", () => {
+    const strings = [
+      "plain",
+      'a "q"',
+      "back\\slash",
+      "tab\tnew\n\u0001",
+      "\ud83d\ude00 é",
+      "\ud800 lone",
+      "\u2028",
+    ];
+    for (const text of strings) expect(canonicalJson(text)).toBe(JSON.stringify(text));
+    expect(canonicalJson({ 'k"\n': 1, "10": 2, "9": 3 })).toBe('{"10":2,"9":3,"k\\"\\n":1}');
+  });
 });

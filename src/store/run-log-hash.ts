@@ -28,10 +28,13 @@ function quote(key: string): string {
   return quoted;
 }
 
+/** A string JSON writes as is, between quotes: no quote, backslash, control character or surrogate. */
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
 function write(value: unknown): string | undefined {
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+      return PLAIN_STRING.test(value) ? `"${value}"` : JSON.stringify(value);
     case "number":
       return Number.isFinite(value) ? String(value) : "null";
     case "boolean":
@@ -47,23 +50,37 @@ function write(value: unknown): string | undefined {
   const object = value as { toJSON?: unknown };
   if (typeof object.toJSON === "function") return write((object.toJSON as () => unknown)());
   if (Array.isArray(value)) {
-    let text = "[";
-    for (let index = 0; index < value.length; index++) {
-      if (index > 0) text += ",";
-      text += write(value[index]) ?? "null";
-    }
+    if (value.length === 0) return "[]";
+    let text = `[${write(value[0]) ?? "null"}`;
+    for (let index = 1; index < value.length; index++) text += `,${write(value[index]) ?? "null"}`;
     return `${text}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (keys.length > 1) keys.sort();
-  let text = "{";
-  for (const key of keys) {
+  const keys = sortedKeys(record);
+  let text = "";
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
     const item = write(record[key]);
     if (item === undefined) continue;
-    text += text.length === 1 ? `${quote(key)}:${item}` : `,${quote(key)}:${item}`;
+    text += `${text === "" ? "{" : ","}${quote(key)}:${item}`;
   }
-  return `${text}}`;
+  return text === "" ? "{}" : `${text}}`;
+}
+
+/** The object's own keys in code-unit order (an insertion sort: objects have few keys). */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index]!;
+    let before = index - 1;
+    if (keys[before]! <= key) continue;
+    while (before >= 0 && keys[before]! > key) {
+      keys[before + 1] = keys[before]!;
+      before--;
+    }
+    keys[before + 1] = key;
+  }
+  return keys;
 }
 
 /** The hash of an event whose canonical JSON is `json`, chained to `previousHash`, in hex. */

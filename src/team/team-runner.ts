@@ -4,7 +4,7 @@ import { newRunId } from "../internal/ids.js";
 import { EventLog } from "./lifecycle/event-log.js";
 import { RunController } from "./lifecycle/run-controller.js";
 import { RunHandle } from "./lifecycle/run-handle.js";
-import { configJson, hashConfig } from "./lifecycle/run-snapshot.js";
+import { configRecord } from "./lifecycle/run-snapshot.js";
 import { loadReplay } from "./load-replay.js";
 import { ConfigError } from "../errors/config-error.js";
 import { RunJournal } from "../run/run-journal.js";
@@ -41,6 +41,13 @@ export interface TeamRunnerOptions extends TeamPlannerOptions {
 export class TeamRunner {
   /** Plans the team's runs (its cache is shared by them). */
   readonly planner: TeamPlanner;
+  /** The last configuration runs started with, its hash and JSON (see {@link configRecord}). */
+  private record?: {
+    settings: object;
+    agents: readonly object[];
+    hash: string;
+    json: unknown;
+  };
 
   constructor(private readonly team: TeamRunnerOptions) {
     this.planner = new TeamPlanner(team);
@@ -105,7 +112,7 @@ export class TeamRunner {
       runId,
       teamId: this.team.teamId,
       configVersion: lifecycle.configVersion,
-      configHash: hashConfig(this.config()),
+      configHash: this.configRecord().hash,
       input: typeof input === "string" ? { query: input } : input,
       clock: this.team.clock,
       controller: control,
@@ -150,6 +157,24 @@ export class TeamRunner {
     return { ...this.team.settings(), agents: this.team.agents.map((agent) => agent.config) };
   }
 
+  /**
+   * The hash and JSON of the configuration a run starts with, written once while the team's
+   * settings and agents stay the same objects (a change replaces them).
+   */
+  private configRecord(): { hash: string; json: unknown } {
+    const settings = this.team.settings();
+    const agents = this.team.agents.map((agent) => agent.config);
+    const last = this.record;
+    if (
+      last?.settings === settings &&
+      last.agents.length === agents.length &&
+      last.agents.every((agent, index) => agent === agents[index])
+    )
+      return last;
+    this.record = { settings, agents, ...configRecord({ ...settings, agents }) };
+    return this.record;
+  }
+
   /** A durable run's writer, for a top-level run of a team with a run store. */
   private journal(input: RunInput, runId: string, replay: RunReplay | undefined): RunJournal {
     const { runStore, teamId, clock } = this.team;
@@ -158,12 +183,12 @@ export class TeamRunner {
       journal.continueAfter(replay.lastSeq);
       return journal;
     }
-    const config = this.config();
+    const config = this.configRecord();
     return new RunJournal(runStore!, runId, clock, {
       runId,
       teamId,
-      configHash: hashConfig(config),
-      config: configJson(config),
+      configHash: config.hash,
+      config: config.json,
       input: normalizeInput(input),
       options: {},
       status: "running",

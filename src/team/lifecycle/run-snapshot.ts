@@ -105,6 +105,15 @@ export function configJson(config: unknown): unknown {
   return JSON.parse(canonicalJson(config, new WeakSet())) as unknown;
 }
 
+/** {@link hashConfig} and {@link configJson} of one configuration, written as JSON once. */
+export function configRecord(config: unknown): { hash: string; json: unknown } {
+  const text = canonicalJson(config, new WeakSet());
+  return {
+    hash: process.getBuiltinModule("node:crypto").hash("sha256", text, "hex"),
+    json: JSON.parse(text) as unknown,
+  };
+}
+
 function canonicalJson(value: unknown, seen: WeakSet<object>): string {
   if (typeof value === "function") return '"<function>"';
   if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";
