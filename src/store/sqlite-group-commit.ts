@@ -1,5 +1,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
+type Outcome = { value: unknown } | { error: unknown };
+
 interface Pending {
   work: () => unknown;
   resolve: (value: unknown) => void;
@@ -9,10 +11,10 @@ interface Pending {
 /**
  * Writes many commits in one SQLite transaction: commits submitted while the process is busy
  * (e.g. 1,000 concurrent runs reaching a step boundary in the same turn of the event loop) are
- * written together at the next `setImmediate`, each inside its own savepoint, so one commit's
- * failure (a gap in `seq`) rolls back that commit only. A commit's promise settles once the
- * transaction holding it is committed. A lone commit waits one event-loop turn, no more, and
- * needs no savepoint (its transaction is rolled back instead).
+ * written together at the next `setImmediate`. When one of them fails (a gap in `seq`), the
+ * transaction is rolled back and the batch written again with each commit in its own
+ * savepoint, so that the failed commit alone is left out. A commit's promise settles once the
+ * transaction holding it is committed. A lone commit waits one event-loop turn, no more.
  */
 export class SqliteGroupCommit {
   private queue: Pending[] = [];
@@ -53,17 +55,7 @@ export class SqliteGroupCommit {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
-    if (batch.length === 1) return this.flushOne(batch[0]!);
-    const outcomes: ({ value: unknown } | { error: unknown })[] = [];
-    try {
-      this.sql.begin.run();
-      for (const pending of batch) outcomes.push(this.inSavepoint(pending.work));
-      this.sql.commit.run();
-    } catch (error) {
-      if (this.database.isOpen && this.database.isTransaction) this.sql.rollback.run();
-      for (const pending of batch) pending.reject(this.fail(error));
-      return;
-    }
+    const outcomes = this.write(batch, false) ?? this.write(batch, true)!;
     batch.forEach((pending, index) => {
       const outcome = outcomes[index]!;
       if ("error" in outcome) pending.reject(outcome.error);
@@ -71,22 +63,42 @@ export class SqliteGroupCommit {
     });
   }
 
-  /** A lone commit: its own transaction, rolled back when it fails. */
-  private flushOne(pending: Pending): void {
-    let value: unknown;
+  /**
+   * Does the batch's work in one transaction and commits it. Without savepoints, a commit that
+   * fails rolls back the whole transaction: undefined, to write the batch again with a savepoint
+   * around each commit (a lone commit just fails). A transaction that cannot begin or commit
+   * fails every commit of the batch.
+   */
+  private write(batch: readonly Pending[], savepoints: boolean): Outcome[] | undefined {
+    const outcomes: Outcome[] = [];
     try {
       this.sql.begin.run();
-      value = pending.work();
+      for (const pending of batch) {
+        if (savepoints) {
+          outcomes.push(this.inSavepoint(pending.work));
+          continue;
+        }
+        try {
+          outcomes.push({ value: pending.work() });
+        } catch (error) {
+          this.rollback();
+          return batch.length > 1 ? undefined : [{ error: this.fail(error) }];
+        }
+      }
       this.sql.commit.run();
+      return outcomes;
     } catch (error) {
-      if (this.database.isOpen && this.database.isTransaction) this.sql.rollback.run();
-      pending.reject(this.fail(error));
-      return;
+      this.rollback();
+      const failure = { error: this.fail(error) };
+      return batch.map(() => failure);
     }
-    pending.resolve(value);
   }
 
-  private inSavepoint(work: () => unknown): { value: unknown } | { error: unknown } {
+  private rollback(): void {
+    if (this.database.isOpen && this.database.isTransaction) this.sql.rollback.run();
+  }
+
+  private inSavepoint(work: () => unknown): Outcome {
     this.sql.savepoint.run();
     try {
       const value = work();

@@ -26,10 +26,11 @@ export interface SqliteRunHead {
 export function prepareStatements(database: DatabaseSync) {
   const prepare = (sql: string): StatementSync => database.prepare(sql);
   const endedBefore = `status IN (${ENDED_SQL}) AND updated_at < ?`;
-  const head = (set: string) =>
+  const moveHead = (set: string) =>
     prepare(
       "UPDATE llmteam_runs SET last_seq = ?, last_hash = ?, cost_nano = cost_nano + ?, " +
-        `input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, updated_at = ?${set} WHERE id = ?`,
+        `input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, updated_at = ?${set} ` +
+        "WHERE id = ? AND last_seq = ? AND status = ? AND error IS ? RETURNING cancel_requested",
     );
   return {
     begin: prepare("BEGIN IMMEDIATE"),
@@ -53,10 +54,13 @@ export function prepareStatements(database: DatabaseSync) {
       "INSERT INTO llmteam_run_snapshots (run, seq, state, updated_at) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT (run) DO UPDATE SET seq = excluded.seq, state = excluded.state, updated_at = excluded.updated_at",
     ),
-    /** Moves the head of the log; touches no indexed column. */
-    updateHead: head(""),
-    /** Moves the head and sets the status and error (the status index changes). */
-    updateHeadAndStatus: head(", status = ?, error = ?"),
+    /**
+     * Moves the head of the log if it is still where the writer left it (same id, last seq,
+     * status and error); touches no indexed column. Returns the row's `cancel_requested`.
+     */
+    moveHead: moveHead(""),
+    /** The same, setting the status and error too (the status index changes). */
+    moveHeadAndStatus: moveHead(", status = ?, error = ?"),
     /** The batches holding events after a seq, in order. */
     readBatches: prepare(
       "SELECT first_seq, last_seq, events, hashes FROM llmteam_run_event_batches " +

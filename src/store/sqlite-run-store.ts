@@ -1,11 +1,10 @@
 import type { DatabaseSync } from "node:sqlite";
 import { RunStoreError } from "../errors/run-store-error.js";
 import { SqliteGroupCommit } from "./sqlite-group-commit.js";
-import { canonicalJson, GENESIS_HASH } from "./run-log-hash.js";
+import { SqliteRunWriter } from "./sqlite-run-writer.js";
 import {
   decisionFromRow,
   newRunValues,
-  prepareEvents,
   runFilterQuery,
   runFromRow,
   statusProblem,
@@ -13,18 +12,12 @@ import {
   type RunRow,
   answerColumn,
 } from "./run-store-rows.js";
-import {
-  decodeEventBatch,
-  encodeEventBatch,
-  hashInBatch,
-  type EventBatchRow,
-} from "./sqlite-event-batch.js";
+import { decodeEventBatch, type EventBatchRow } from "./sqlite-event-batch.js";
 import { migrate, openDatabase } from "./sqlite-run-store-schema.js";
 import {
   prepareStatements,
   SQLITE_RUN_COLUMNS,
   SQLITE_RUN_FROM,
-  type SqliteRunHead,
   type SqliteRunStatements,
 } from "./sqlite-run-store-statements.js";
 import type {
@@ -71,6 +64,7 @@ export class SqliteRunStore implements RunStore {
   readonly path: string;
   private readonly database: DatabaseSync;
   private readonly statements: SqliteRunStatements;
+  private readonly writer: SqliteRunWriter;
   /** Commits of one event-loop turn share a transaction. */
   private readonly group: SqliteGroupCommit;
 
@@ -81,6 +75,7 @@ export class SqliteRunStore implements RunStore {
     try {
       migrate(this.database, this.path);
       this.statements = prepareStatements(this.database);
+      this.writer = new SqliteRunWriter(this.statements, this.path);
       this.group = new SqliteGroupCommit(this.database, (error) =>
         RunStoreError.isInstance(error)
           ? error
@@ -102,29 +97,7 @@ export class SqliteRunStore implements RunStore {
       throw this.error("createRun", `The run store ${this.path} is closed.`, run.runId);
     // Through the group commit: runs started together are created in one transaction.
     await this.group.submit(() =>
-      this.guard("createRun", run.runId, () => {
-        const inserted = this.statements.insertRun.run(
-          run.runId,
-          run.teamId,
-          run.configHash,
-          run.status,
-          run.createdAt,
-          run.createdAt,
-          GENESIS_HASH,
-        );
-        if (Number(inserted.changes) === 0)
-          throw this.error(
-            "createRun",
-            `A run "${run.runId}" is already in the run store ${this.path}; run ids are unique.`,
-            run.runId,
-          );
-        this.statements.insertInputs.run(
-          inserted.lastInsertRowid,
-          values.config,
-          values.input,
-          values.options,
-        );
-      }),
+      this.guard("createRun", run.runId, () => this.writer.createRun(run, values)),
     );
   }
 
@@ -135,73 +108,9 @@ export class SqliteRunStore implements RunStore {
     }
     if (!this.database.isOpen)
       throw this.error("commit", `The run store ${this.path} is closed.`, runId);
-    return this.group.submit(() => this.guard("commit", runId, () => this.write(runId, commit)));
-  }
-
-  /**
-   * One commit, inside the group's transaction: the events as one batch row, the snapshot when
-   * given, and the run's row (its indexed status only when it changes).
-   */
-  private write(runId: string, commit: RunCommit): RunCommitResult {
-    const { statements } = this;
-    const head = statements.runHead.get(runId) as SqliteRunHead | undefined;
-    if (!head) throw this.error("commit", unknownRunMessage(this.path, runId), runId);
-    const prepared = prepareEvents(runId, head.last_seq, head.last_hash, commit.events);
-    if (typeof prepared === "string") {
-      // This very batch is stored: an earlier attempt went through and its answer was lost.
-      if (this.isStoredTail(head, commit)) return { cancelRequested: head.cancel_requested !== 0 };
-      throw this.error("commit", prepared, runId);
-    }
-    if (prepared.rows.length > 0) {
-      const batch = encodeEventBatch(prepared.rows);
-      statements.insertBatch.run(
-        head.id,
-        head.last_seq + 1,
-        prepared.lastSeq,
-        batch.events,
-        batch.hashes,
-      );
-    }
-    if (commit.snapshot)
-      statements.upsertSnapshot.run(
-        head.id,
-        commit.snapshot.seq,
-        canonicalJson(commit.snapshot.state),
-        commit.now,
-      );
-    const values = [
-      prepared.lastSeq,
-      prepared.lastHash,
-      prepared.costNano,
-      prepared.inputTokens,
-      prepared.outputTokens,
-      commit.now,
-    ];
-    const status = commit.status ?? head.status;
-    const error =
-      commit.status !== undefined || commit.error !== undefined
-        ? (commit.error ?? null)
-        : head.error;
-    if (status === head.status && error === head.error)
-      statements.updateHead.run(...values, head.id);
-    else statements.updateHeadAndStatus.run(...values, status, error, head.id);
-    return { cancelRequested: head.cancel_requested !== 0 };
-  }
-
-  /** True when `commit`'s events are the last ones stored, exactly (same hashes). */
-  private isStoredTail(head: SqliteRunHead, commit: RunCommit): boolean {
-    const first = commit.events[0]?.seq;
-    if (first === undefined || commit.events.at(-1)!.seq !== head.last_seq || first < 1)
-      return false;
-    let before: string | undefined = GENESIS_HASH;
-    if (first > 1) {
-      const batch = this.statements.batchHolding.get(head.id, first - 1) as
-        EventBatchRow | undefined;
-      before = batch && hashInBatch(batch, first - 1);
-    }
-    if (before === undefined) return false;
-    const again = prepareEvents("", first - 1, before, commit.events);
-    return typeof again !== "string" && again.lastHash === head.last_hash;
+    return this.group.submit(() =>
+      this.guard("commit", runId, () => this.writer.commit(runId, commit)),
+    );
   }
 
   async getRun(runId: string): Promise<StoredRun | undefined> {
@@ -292,6 +201,7 @@ export class SqliteRunStore implements RunStore {
     const problem = statusProblem(status);
     if (problem) throw this.error("setStatus", problem, runId);
     this.guard("setStatus", runId, () => {
+      this.writer.forget(runId);
       const changed = this.statements.setStatus.run(status, error ?? null, now, runId);
       if (Number(changed.changes) === 0)
         throw this.error("setStatus", unknownRunMessage(this.path, runId), runId);
