@@ -1,3 +1,4 @@
+import { jsonCopy } from "../internal/json-copy.js";
 import { encodeSSE } from "./sse.js";
 import type { StreamEvent, StreamEventDataMap, StreamEventJSON } from "./stream-event.js";
 import type { StreamEventType } from "./stream-event-type.js";
@@ -18,7 +19,7 @@ class RunEvent {
   }
 
   toDict(): StreamEventJSON {
-    return JSON.parse(JSON.stringify(this)) as StreamEventJSON;
+    return jsonCopy(this) as StreamEventJSON;
   }
 }
 
