@@ -86,7 +86,7 @@ describe("SqliteRunStore group commit", () => {
     }
   });
 
-  it("keeps a commit's events in one row, and writes the status only when it changes", async () => {
+  it("keeps a commit's events in one row, and the status it sets", async () => {
     const file = nextFile();
     const store = new SqliteRunStore({ path: file });
     try {

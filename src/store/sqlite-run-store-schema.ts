@@ -56,53 +56,53 @@ const MIGRATIONS: readonly string[] = [
   );`,
   // 2: a human task's answer (its value, or that its timeout decided), as JSON.
   "ALTER TABLE llmteam_run_decisions ADD COLUMN answer TEXT;",
-  // 3: fewer pages written per commit. The run's row is narrow (its configuration, input and
-  // options move to llmteam_run_inputs, written once) and has an integer id that the other
-  // tables refer to; the status index no longer holds updated_at (a commit that keeps the
-  // status touches no index); a commit's events are one row (llmteam_run_event_batches).
-  // Stored events become batches of one event each.
+  // 3: fewer pages written per commit. A commit's events are one row of
+  // llmteam_run_event_batches, which also holds the run's log head after it (last seq and hash,
+  // totals, when it was committed): a commit that keeps the status writes that row and its
+  // index entry, and leaves the run's row alone. The run's row has an integer id that the other
+  // tables refer to; its status index no longer holds updated_at. Stored events become batches
+  // of one event each (only each run's last one carries the totals).
   `CREATE TABLE llmteam_runs_v3 (
     id INTEGER PRIMARY KEY,
     run_id TEXT NOT NULL UNIQUE,
     team_id TEXT NOT NULL,
     config_hash TEXT NOT NULL,
+    config TEXT NOT NULL,
+    input TEXT NOT NULL,
+    options TEXT NOT NULL,
     status TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
-    last_seq INTEGER NOT NULL DEFAULT 0,
-    last_hash TEXT NOT NULL,
-    cost_nano INTEGER NOT NULL DEFAULT 0,
-    input_tokens INTEGER NOT NULL DEFAULT 0,
-    output_tokens INTEGER NOT NULL DEFAULT 0,
     error TEXT,
     cancel_requested INTEGER NOT NULL DEFAULT 0
   );
-  INSERT INTO llmteam_runs_v3 (id, run_id, team_id, config_hash, status, created_at, updated_at,
-      last_seq, last_hash, cost_nano, input_tokens, output_tokens, error, cancel_requested)
-    SELECT rowid, run_id, team_id, config_hash, status, created_at, updated_at,
-      last_seq, last_hash, cost_nano, input_tokens, output_tokens, error, cancel_requested
+  INSERT INTO llmteam_runs_v3 (id, run_id, team_id, config_hash, config, input, options, status,
+      created_at, updated_at, error, cancel_requested)
+    SELECT rowid, run_id, team_id, config_hash, config, input, options, status,
+      created_at, updated_at, error, cancel_requested
     FROM llmteam_runs ORDER BY rowid;
-  CREATE TABLE llmteam_run_inputs (
-    run INTEGER PRIMARY KEY,
-    config TEXT NOT NULL,
-    input TEXT NOT NULL,
-    options TEXT NOT NULL
-  );
-  INSERT INTO llmteam_run_inputs (run, config, input, options)
-    SELECT rowid, config, input, options FROM llmteam_runs ORDER BY rowid;
   CREATE TABLE llmteam_run_event_batches (
     id INTEGER PRIMARY KEY,
     run INTEGER NOT NULL,
     first_seq INTEGER NOT NULL,
     last_seq INTEGER NOT NULL,
     events TEXT NOT NULL,
-    hashes TEXT NOT NULL
+    hashes TEXT NOT NULL,
+    cost_nano INTEGER,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    committed_at INTEGER
   );
-  INSERT INTO llmteam_run_event_batches (run, first_seq, last_seq, events, hashes)
-    SELECT runs.rowid, events.seq, events.seq, '[' || events.json || ']', events.hash
+  INSERT INTO llmteam_run_event_batches (run, first_seq, last_seq, events, hashes,
+      cost_nano, input_tokens, output_tokens, committed_at)
+    SELECT runs.rowid, events.seq, events.seq, '[' || events.json || ']', events.hash,
+      CASE WHEN events.seq = runs.last_seq THEN runs.cost_nano END,
+      CASE WHEN events.seq = runs.last_seq THEN runs.input_tokens END,
+      CASE WHEN events.seq = runs.last_seq THEN runs.output_tokens END,
+      CASE WHEN events.seq = runs.last_seq THEN runs.updated_at END
     FROM llmteam_run_events AS events JOIN llmteam_runs AS runs USING (run_id)
     ORDER BY runs.rowid, events.seq;
-  CREATE INDEX llmteam_run_event_batches_run ON llmteam_run_event_batches (run, last_seq);
+  CREATE UNIQUE INDEX llmteam_run_event_batches_run ON llmteam_run_event_batches (run, last_seq);
   CREATE TABLE llmteam_run_snapshots_v3 (
     run INTEGER PRIMARY KEY,
     seq INTEGER NOT NULL,

@@ -1,66 +1,97 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { ENDED_RUN_STATUSES } from "./run-store-rows.js";
+import { GENESIS_HASH } from "./run-log-hash.js";
 
 /** The SQLite run store's prepared statements, over the schema of version 3. */
 
 const ENDED_SQL = ENDED_RUN_STATUSES.map((status) => `'${status}'`).join(", ");
 
-/** The columns of a run's row (`RunRow`), from `llmteam_runs AS r` joined with its inputs `i`. */
+/** The last batch of run `id` (a correlated subquery, on the index of batches). */
+const LAST_BATCH = (id: string) =>
+  `(SELECT id FROM llmteam_run_event_batches WHERE run = ${id} ORDER BY last_seq DESC LIMIT 1)`;
+
+/**
+ * The columns of a run's row (`RunRow`), from `llmteam_runs AS r` and its last batch `b`: the
+ * log's head and totals live in the batch a commit writes, so that a commit leaves the run's
+ * row alone unless its status changes.
+ */
 export const SQLITE_RUN_COLUMNS =
-  "r.run_id, r.team_id, r.config_hash, i.config, i.input, i.options, r.status, r.created_at, " +
-  "r.updated_at, r.last_seq, r.cost_nano, r.input_tokens, r.output_tokens, r.error, r.cancel_requested";
+  "r.run_id, r.team_id, r.config_hash, r.config, r.input, r.options, r.status, r.created_at, " +
+  "max(r.updated_at, coalesce(b.committed_at, 0)) AS updated_at, coalesce(b.last_seq, 0) AS last_seq, " +
+  "coalesce(b.cost_nano, 0) AS cost_nano, coalesce(b.input_tokens, 0) AS input_tokens, " +
+  "coalesce(b.output_tokens, 0) AS output_tokens, r.error, r.cancel_requested";
 
-/** A run's row joined with its inputs, for SELECTs. */
-export const SQLITE_RUN_FROM = "llmteam_runs AS r JOIN llmteam_run_inputs AS i ON i.run = r.id";
+/** A run's row with its last batch, for SELECTs. */
+export const SQLITE_RUN_FROM = `llmteam_runs AS r LEFT JOIN llmteam_run_event_batches AS b ON b.id = ${LAST_BATCH("r.id")}`;
 
-/** What a commit reads of the run's row before writing. */
-export interface SqliteRunHead {
+/** What a commit reads of the run's row. */
+export interface SqliteRunState {
   id: number;
-  last_seq: number;
-  last_hash: string;
   status: string;
   error: string | null;
   cancel_requested: number;
 }
 
+/** Where a run's log ends and its totals so far (from its last batch). */
+export interface SqliteLogHead {
+  lastSeq: number;
+  lastHash: string;
+  costNano: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** The head of an empty log. */
+export const EMPTY_LOG: SqliteLogHead = {
+  lastSeq: 0,
+  lastHash: GENESIS_HASH,
+  costNano: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+};
+
 export function prepareStatements(database: DatabaseSync) {
   const prepare = (sql: string): StatementSync => database.prepare(sql);
-  const endedBefore = `status IN (${ENDED_SQL}) AND updated_at < ?`;
-  const moveHead = (set: string) =>
-    prepare(
-      "UPDATE llmteam_runs SET last_seq = ?, last_hash = ?, cost_nano = cost_nano + ?, " +
-        `input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, updated_at = ?${set} ` +
-        "WHERE id = ? AND last_seq = ? AND status = ? AND error IS ? RETURNING cancel_requested",
-    );
+  const endedBefore =
+    `status IN (${ENDED_SQL}) AND max(updated_at, coalesce((SELECT max(committed_at) ` +
+    "FROM llmteam_run_event_batches WHERE run = llmteam_runs.id), 0)) < ?";
   return {
     begin: prepare("BEGIN IMMEDIATE"),
     commit: prepare("COMMIT"),
     rollback: prepare("ROLLBACK"),
     insertRun: prepare(
-      "INSERT INTO llmteam_runs (run_id, team_id, config_hash, status, created_at, updated_at, last_hash) " +
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
+      "INSERT INTO llmteam_runs (run_id, team_id, config_hash, config, input, options, status, created_at, updated_at) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
     ),
-    insertInputs: prepare(
-      "INSERT INTO llmteam_run_inputs (run, config, input, options) VALUES (?, ?, ?, ?)",
+    runState: prepare(
+      "SELECT id, status, error, cancel_requested FROM llmteam_runs WHERE run_id = ?",
     ),
-    runHead: prepare(
-      "SELECT id, last_seq, last_hash, status, error, cancel_requested FROM llmteam_runs WHERE run_id = ?",
+    logHead: prepare(
+      "SELECT last_seq AS lastSeq, substr(hashes, -64) AS lastHash, cost_nano AS costNano, " +
+        "input_tokens AS inputTokens, output_tokens AS outputTokens FROM llmteam_run_event_batches " +
+        "WHERE run = ? ORDER BY last_seq DESC LIMIT 1",
     ),
     getRun: prepare(`SELECT ${SQLITE_RUN_COLUMNS} FROM ${SQLITE_RUN_FROM} WHERE r.run_id = ?`),
-    insertBatch: prepare(
-      "INSERT INTO llmteam_run_event_batches (run, first_seq, last_seq, events, hashes) VALUES (?, ?, ?, ?, ?)",
+    /**
+     * Appends a batch (`?1` run … `?9` committed_at) if the run's log still ends at `?11`
+     * (`"<last seq>:<last hash>"`; `?10` is that of an empty log): 0 changes when it moved.
+     */
+    appendBatch: prepare(
+      "INSERT INTO llmteam_run_event_batches (run, first_seq, last_seq, events, hashes, cost_nano, " +
+        "input_tokens, output_tokens, committed_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 " +
+        "WHERE coalesce((SELECT last_seq || ':' || substr(hashes, -64) FROM llmteam_run_event_batches " +
+        "WHERE run = ?1 ORDER BY last_seq DESC LIMIT 1), ?10) = ?11",
     ),
     upsertSnapshot: prepare(
       "INSERT INTO llmteam_run_snapshots (run, seq, state, updated_at) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT (run) DO UPDATE SET seq = excluded.seq, state = excluded.state, updated_at = excluded.updated_at",
     ),
-    /**
-     * Moves the head of the log if it is still where the writer left it (same id, last seq,
-     * status and error); touches no indexed column. Returns the row's `cancel_requested`.
-     */
-    moveHead: moveHead(""),
-    /** The same, setting the status and error too (the status index changes). */
-    moveHeadAndStatus: moveHead(", status = ?, error = ?"),
+    /** Sets the status and error a commit brings (the status index changes). */
+    commitStatus: prepare(
+      "UPDATE llmteam_runs SET status = ?, error = ?, updated_at = ? WHERE id = ?",
+    ),
+    /** A commit with no events and no change: the run was still touched. */
+    touchRun: prepare("UPDATE llmteam_runs SET updated_at = ? WHERE id = ?"),
     /** The batches holding events after a seq, in order. */
     readBatches: prepare(
       "SELECT first_seq, last_seq, events, hashes FROM llmteam_run_event_batches " +
@@ -89,7 +120,7 @@ export function prepareStatements(database: DatabaseSync) {
     ),
     deleteRuns: {
       children: [
-        ...["llmteam_run_event_batches", "llmteam_run_snapshots", "llmteam_run_inputs"].map(
+        ...["llmteam_run_event_batches", "llmteam_run_snapshots"].map(
           (table) =>
             `DELETE FROM ${table} WHERE run IN (SELECT id FROM llmteam_runs WHERE ${endedBefore})`,
         ),

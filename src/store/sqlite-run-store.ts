@@ -161,7 +161,7 @@ export class SqliteRunStore implements RunStore {
   async recordDecision(runId: string, decision: StoredDecision): Promise<boolean> {
     return this.guard("recordDecision", runId, () =>
       this.transaction(() => {
-        if (!this.statements.runHead.get(runId))
+        if (!this.statements.runState.get(runId))
           throw this.error("recordDecision", unknownRunMessage(this.path, runId), runId);
         const inserted = this.statements.insertDecision.run(
           runId,
@@ -201,7 +201,6 @@ export class SqliteRunStore implements RunStore {
     const problem = statusProblem(status);
     if (problem) throw this.error("setStatus", problem, runId);
     this.guard("setStatus", runId, () => {
-      this.writer.forget(runId);
       const changed = this.statements.setStatus.run(status, error ?? null, now, runId);
       if (Number(changed.changes) === 0)
         throw this.error("setStatus", unknownRunMessage(this.path, runId), runId);

@@ -5,41 +5,48 @@ import {
   prepareEvents,
   unknownRunMessage,
   type newRunValues,
-  type PreparedEvents,
 } from "./run-store-rows.js";
 import type { NewStoredRun, RunCommit, RunCommitResult } from "./run-store.js";
 import { encodeEventBatch, hashInBatch, type EventBatchRow } from "./sqlite-event-batch.js";
-import type { SqliteRunHead, SqliteRunStatements } from "./sqlite-run-store-statements.js";
+import {
+  EMPTY_LOG,
+  type SqliteLogHead,
+  type SqliteRunState,
+  type SqliteRunStatements,
+} from "./sqlite-run-store-statements.js";
 
-/** Most run heads a writer remembers (the oldest are forgotten first). */
+/** Most log heads a writer remembers (the oldest are forgotten first). */
 const REMEMBERED_HEADS = 10_000;
 
 /**
  * Writes a SQLite run store's new runs and commits, inside the transaction of its group commit.
- * It remembers the head of each run it wrote (id, last seq and hash, status), so a commit is
- * one guarded `UPDATE … RETURNING` of the run's row, one batch row and the snapshot: no read.
- * The guard (same last seq, status and error) makes the memory a hint only: when another
- * process moved the run, the commit reads the stored head and goes on from there.
+ * A commit reads the run's row (its status, a cancel request), appends its events as one batch
+ * row that also holds the log's new head (last seq and hash, totals), and writes the run's row
+ * only when the status changes. The writer remembers the head of each log it wrote, so a
+ * commit does not read it back; the append is guarded (the stored log must still end where the
+ * writer remembers), so the memory is a hint only: when another process moved the log, the
+ * commit reads the stored head and goes on from there.
  */
 export class SqliteRunWriter {
-  private readonly heads = new Map<string, SqliteRunHead>();
+  private readonly heads = new Map<string, SqliteLogHead>();
 
   constructor(
     private readonly statements: SqliteRunStatements,
     private readonly path: string,
   ) {}
 
-  /** Inserts a new run's row and its inputs. @throws RunStoreError when the id is taken. */
+  /** Inserts a new run's row. @throws RunStoreError when the id is taken. */
   createRun(run: NewStoredRun, values: ReturnType<typeof newRunValues>): void {
-    const { statements } = this;
-    const inserted = statements.insertRun.run(
+    const inserted = this.statements.insertRun.run(
       run.runId,
       run.teamId,
       run.configHash,
+      values.config,
+      values.input,
+      values.options,
       run.status,
       run.createdAt,
       run.createdAt,
-      GENESIS_HASH,
     );
     if (Number(inserted.changes) === 0)
       throw this.error(
@@ -47,139 +54,129 @@ export class SqliteRunWriter {
         `A run "${run.runId}" is already in the run store ${this.path}; run ids are unique.`,
         run.runId,
       );
-    const id = Number(inserted.lastInsertRowid);
-    statements.insertInputs.run(id, values.config, values.input, values.options);
-    this.remember(run.runId, {
-      id,
-      last_seq: 0,
-      last_hash: GENESIS_HASH,
-      status: run.status,
-      error: null,
-      cancel_requested: 0,
-    });
+    this.remember(run.runId, EMPTY_LOG);
   }
 
   /**
-   * One commit: the events as one batch row, the snapshot when given, and the run's row (its
-   * indexed status only when it changes).
+   * One commit: the events as one batch row, the snapshot when given, and the run's status and
+   * error when they change.
    * @throws RunStoreError for an unknown run or events that do not continue the stored log.
    */
   commit(runId: string, commit: RunCommit): RunCommitResult {
-    const remembered = this.heads.get(runId);
-    if (remembered) {
-      const prepared = prepareEvents(
-        runId,
-        remembered.last_seq,
-        remembered.last_hash,
-        commit.events,
-      );
-      if (typeof prepared !== "string") {
-        const result = this.write(runId, remembered, commit, prepared);
-        if (result) return result;
-      }
-      this.heads.delete(runId);
-    }
-    const head = this.statements.runHead.get(runId) as SqliteRunHead | undefined;
-    if (!head) throw this.error("commit", unknownRunMessage(this.path, runId), runId);
-    const prepared = prepareEvents(runId, head.last_seq, head.last_hash, commit.events);
-    if (typeof prepared === "string") {
-      // This very batch is stored: an earlier attempt went through and its answer was lost.
-      if (this.isStoredTail(head, commit)) {
-        this.remember(runId, head);
-        return { cancelRequested: head.cancel_requested !== 0 };
-      }
-      throw this.error("commit", prepared, runId);
-    }
-    const result = this.write(runId, head, commit, prepared);
-    if (!result)
-      throw this.error(
-        "commit",
-        `Run "${runId}" changed in the run store ${this.path} while it was committed.`,
-        runId,
-      );
-    return result;
-  }
-
-  /** Forgets a run's head (its row was changed by another operation). */
-  forget(runId: string): void {
-    this.heads.delete(runId);
-  }
-
-  /** Writes a commit after `head`; undefined (nothing written) when the stored head is not `head`. */
-  private write(
-    runId: string,
-    head: SqliteRunHead,
-    commit: RunCommit,
-    prepared: PreparedEvents,
-  ): RunCommitResult | undefined {
     const { statements } = this;
-    const status = commit.status ?? head.status;
+    const run = statements.runState.get(runId) as SqliteRunState | undefined;
+    if (!run) {
+      this.heads.delete(runId);
+      throw this.error("commit", unknownRunMessage(this.path, runId), runId);
+    }
+    const remembered = this.heads.get(runId);
+    if (remembered === undefined || this.append(runId, run, commit, remembered) !== true) {
+      this.heads.delete(runId);
+      const stored = this.storedHead(run.id);
+      const appended = this.append(runId, run, commit, stored);
+      if (typeof appended === "string") {
+        // This very batch is stored: an earlier attempt went through and its answer was lost.
+        if (!this.isStoredTail(run.id, stored, commit)) throw this.error("commit", appended, runId);
+        this.remember(runId, stored);
+        return { cancelRequested: run.cancel_requested !== 0 };
+      }
+      if (!appended)
+        throw this.error(
+          "commit",
+          `The log of run "${runId}" moved while it was committed.`,
+          runId,
+        );
+    }
+    const status = commit.status ?? run.status;
     const error =
       commit.status !== undefined || commit.error !== undefined
         ? (commit.error ?? null)
-        : head.error;
-    const values = [
-      prepared.lastSeq,
-      prepared.lastHash,
-      prepared.costNano,
-      prepared.inputTokens,
-      prepared.outputTokens,
-      commit.now,
-    ];
-    const guard = [head.id, head.last_seq, head.status, head.error];
-    const moved = (
-      status === head.status && error === head.error
-        ? statements.moveHead.get(...values, ...guard)
-        : statements.moveHeadAndStatus.get(...values, status, error, ...guard)
-    ) as { cancel_requested: number } | undefined;
-    if (!moved) return undefined;
-    if (prepared.rows.length > 0) {
-      const batch = encodeEventBatch(prepared.rows);
-      statements.insertBatch.run(
-        head.id,
-        head.last_seq + 1,
-        prepared.lastSeq,
-        batch.events,
-        batch.hashes,
-      );
-    }
+        : run.error;
+    if (status !== run.status || error !== run.error)
+      statements.commitStatus.run(status, error, commit.now, run.id);
+    else if (commit.events.length === 0) statements.touchRun.run(commit.now, run.id);
     if (commit.snapshot)
       statements.upsertSnapshot.run(
-        head.id,
+        run.id,
         commit.snapshot.seq,
         canonicalJson(commit.snapshot.state),
         commit.now,
       );
     if (isEndedStatus(status)) this.heads.delete(runId);
-    else
-      this.remember(runId, {
-        id: head.id,
-        last_seq: prepared.lastSeq,
-        last_hash: prepared.lastHash,
-        status,
-        error,
-        cancel_requested: moved.cancel_requested,
-      });
-    return { cancelRequested: moved.cancel_requested !== 0 };
+    return { cancelRequested: run.cancel_requested !== 0 };
   }
 
-  /** True when `commit`'s events are the last ones stored, exactly (same hashes). */
-  private isStoredTail(head: SqliteRunHead, commit: RunCommit): boolean {
+  /**
+   * Appends the commit's events after `head` as one batch, if the stored log still ends there,
+   * and remembers the new head. False when it does not (nothing written); the problem when the
+   * events do not continue `head`.
+   */
+  private append(
+    runId: string,
+    run: SqliteRunState,
+    commit: RunCommit,
+    head: SqliteLogHead,
+  ): boolean | string {
+    const prepared = prepareEvents(runId, head.lastSeq, head.lastHash, commit.events);
+    if (typeof prepared === "string") return prepared;
+    const next: SqliteLogHead = {
+      lastSeq: prepared.lastSeq,
+      lastHash: prepared.lastHash,
+      costNano: head.costNano + prepared.costNano,
+      inputTokens: head.inputTokens + prepared.inputTokens,
+      outputTokens: head.outputTokens + prepared.outputTokens,
+    };
+    if (prepared.rows.length > 0) {
+      const batch = encodeEventBatch(prepared.rows);
+      const appended = this.statements.appendBatch.run(
+        run.id,
+        head.lastSeq + 1,
+        next.lastSeq,
+        batch.events,
+        batch.hashes,
+        next.costNano,
+        next.inputTokens,
+        next.outputTokens,
+        commit.now,
+        `0:${GENESIS_HASH}`,
+        `${head.lastSeq}:${head.lastHash}`,
+      );
+      if (Number(appended.changes) === 0) return false;
+    }
+    this.remember(runId, next);
+    return true;
+  }
+
+  /** The head of run `id`'s stored log. */
+  private storedHead(id: number): SqliteLogHead {
+    const row = this.statements.logHead.get(id) as
+      { [Key in keyof SqliteLogHead]: SqliteLogHead[Key] | null } | undefined;
+    if (!row) return EMPTY_LOG;
+    return {
+      lastSeq: Number(row.lastSeq),
+      lastHash: row.lastHash ?? GENESIS_HASH,
+      costNano: Number(row.costNano ?? 0),
+      inputTokens: Number(row.inputTokens ?? 0),
+      outputTokens: Number(row.outputTokens ?? 0),
+    };
+  }
+
+  /** True when `commit`'s events are the last ones stored in run `id`'s log, exactly (same hashes). */
+  private isStoredTail(id: number, head: SqliteLogHead, commit: RunCommit): boolean {
     const first = commit.events[0]?.seq;
-    if (first === undefined || commit.events.at(-1)!.seq !== head.last_seq || first < 1)
+    if (first === undefined || commit.events.at(-1)!.seq !== head.lastSeq || first < 1)
       return false;
     let before: string | undefined = GENESIS_HASH;
     if (first > 1) {
-      const batch = this.statements.batchHolding.get(head.id, first - 1) as
-        EventBatchRow | undefined;
+      const batch = this.statements.batchHolding.get(id, first - 1) as EventBatchRow | undefined;
       before = batch && hashInBatch(batch, first - 1);
     }
     if (before === undefined) return false;
     const again = prepareEvents("", first - 1, before, commit.events);
-    return typeof again !== "string" && again.lastHash === head.last_hash;
+    return typeof again !== "string" && again.lastHash === head.lastHash;
   }
 
-  private remember(runId: string, head: SqliteRunHead): void {
+  private remember(runId: string, head: SqliteLogHead): void {
     this.heads.delete(runId);
     if (this.heads.size >= REMEMBERED_HEADS) this.heads.delete(this.heads.keys().next().value!);
     this.heads.set(runId, head);
