@@ -471,6 +471,11 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
       expect(await store.readEvents("done")).toEqual([]);
       expect(await store.readDecisions("broke")).toEqual([]);
       expect(await store.readEvents("parked")).toHaveLength(4);
+      // Ended long ago, but its log changed since: last changed is the last commit.
+      await store.createRun(newRun({ runId: "late", status: "completed", createdAt: old }));
+      await store.commit("late", { events: events("late", 1, 2), now: T0 });
+      expect((await store.getRun("late"))?.updatedAt).toBe(T0);
+      expect(await store.deleteRuns({ before: T0 - 30 * 86_400_000 })).toBe(0);
     });
 
     describe("verifyRunLog", () => {

@@ -53,8 +53,8 @@ export const EMPTY_LOG: SqliteLogHead = {
 export function prepareStatements(database: DatabaseSync) {
   const prepare = (sql: string): StatementSync => database.prepare(sql);
   const endedBefore =
-    `status IN (${ENDED_SQL}) AND max(updated_at, coalesce((SELECT max(committed_at) ` +
-    "FROM llmteam_run_event_batches WHERE run = llmteam_runs.id), 0)) < ?";
+    `status IN (${ENDED_SQL}) AND max(updated_at, coalesce((SELECT committed_at ` +
+    "FROM llmteam_run_event_batches WHERE run = llmteam_runs.id ORDER BY last_seq DESC LIMIT 1), 0)) < ?";
   return {
     begin: prepare("BEGIN IMMEDIATE"),
     commit: prepare("COMMIT"),
