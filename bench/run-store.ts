@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunStore, StreamEventJSON } from "llmteam";
@@ -96,6 +97,7 @@ export async function benchRunStore(): Promise<BenchRow[]> {
     value: hashing / 1000,
     unit: "µs",
   });
+  rows.push(...sqliteFloor(join(directory, "floor.db")));
   for (const [name, open, iterations] of setups) {
     const store = open();
     try {
@@ -154,4 +156,54 @@ async function dropSchema(schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The floor under the SQLite store: `node:sqlite` alone, on a file with the store's settings
+ * (WAL, `synchronous = NORMAL`), one transaction per commit as a durability point needs.
+ */
+function sqliteFloor(path: string): BenchRow[] {
+  const database = new DatabaseSync(path);
+  database.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+  database.exec(
+    "CREATE TABLE log (id INTEGER PRIMARY KEY, run INTEGER, events TEXT); CREATE INDEX log_run ON log (run, id);",
+  );
+  const begin = database.prepare("BEGIN IMMEDIATE");
+  const commit = database.prepare("COMMIT");
+  const insert = database.prepare("INSERT INTO log (run, events) VALUES (1, ?)");
+  const step = "x".repeat(1300);
+  const time = (body: () => void, iterations: number): number => {
+    for (let index = 0; index < 500; index++) body();
+    let best = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 5; round++) {
+      const started = process.hrtime.bigint();
+      for (let index = 0; index < iterations; index++) body();
+      best = Math.min(best, Number(process.hrtime.bigint() - started) / iterations / 1000);
+    }
+    return best;
+  };
+  const rows: BenchRow[] = [
+    {
+      scenario: "run store commit",
+      measure: "node:sqlite floor: BEGIN IMMEDIATE; COMMIT (nothing written)",
+      value: time(() => {
+        begin.run();
+        commit.run();
+      }, 10_000),
+      unit: "µs",
+    },
+    {
+      scenario: "run store commit",
+      measure: "node:sqlite floor: BEGIN; INSERT 1.3 KB row + index entry; COMMIT",
+      value: time(() => {
+        begin.run();
+        insert.run(step);
+        commit.run();
+      }, 10_000),
+      unit: "µs",
+      note: "2 WAL pages, as a SqliteRunStore commit of one agent step",
+    },
+  ];
+  database.close();
+  return rows;
 }
