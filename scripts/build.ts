@@ -35,12 +35,16 @@ const EXTERNAL = [
   "@modelcontextprotocol/sdk",
   "@modelcontextprotocol/sdk/*",
   "@opentelemetry/api",
+  // The server's framework: an application that mounts `server.app` shares its copy.
+  "hono",
+  "hono/*",
+  "@hono/node-server",
 ];
 
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ["src/index.ts", "src/testing/index.ts", "src/cli/main.ts"],
+  entryPoints: ["src/index.ts", "src/testing/index.ts", "src/server/index.ts", "src/cli/main.ts"],
   outdir: "dist",
   outbase: "src",
   bundle: true,

@@ -1,0 +1,154 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { systemClock, type Clock } from "../internal/clock.js";
+import { openRunStore } from "../store/open-run-store.js";
+import type { RunStore } from "../store/run-store.js";
+import { DEFAULT_RUN_STORE_PATH } from "../store/sqlite-run-store.js";
+import { mountRoutes, type ApiRoute } from "./api-route.js";
+import { HttpProblem, problemOf } from "./http-problem.js";
+import { LiveRuns } from "./live-runs.js";
+import { loadServed, sharedStore, type ServedEntry } from "./load-served.js";
+import { runRoutes } from "./routes/run-routes.js";
+import { systemRoutes } from "./routes/system-routes.js";
+import { ServedTeams } from "./served-teams.js";
+import { openAuth, type ServerAuth } from "./server-auth.js";
+import type { ServerContext, ServerSettings } from "./server-context.js";
+import { listenOn, type ListenOptions, type ListeningServer } from "./listen.js";
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** Teams and groups to serve: instances, team or group files, or folders of them. */
+  teams: readonly ServedEntry[];
+  /**
+   * Where runs are stored: a store, or a spec (a SQLite file or a `postgres://` URL). Default:
+   * the store the team instances share, else the SQLite file `.llmteam/runs.db`.
+   */
+  runStore?: RunStore | string;
+  /** Who may call the API (default: no keys; `listen` then binds to 127.0.0.1 only). */
+  auth?: ServerAuth;
+  /** Largest request body accepted, in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** A comment line goes to an idle SSE client after this long, in ms (default 15,000). */
+  heartbeatMs?: number;
+  /** Event frames held for one SSE client that has not read them (default 256). */
+  maxBufferedEvents?: number;
+  /** How often events of a run running elsewhere are read from the store, in ms (default 250). */
+  storePollMs?: number;
+  /** Where the server writes its log lines (default: stderr). */
+  log?: (line: string) => void;
+  clock?: Clock;
+}
+
+/** A server: a hono app over teams, their runs and their events. */
+export interface LLMTeamServer {
+  /** The hono app: mount it in another (`parent.route("/agents", server.app)`). */
+  readonly app: Hono;
+  /** The web-standard handler (`Request` → `Response`). */
+  fetch(request: Request): Promise<Response>;
+  readonly context: ServerContext;
+  /** Listens on a port (default 8787; host 127.0.0.1 unless keys are configured). */
+  listen(options?: ListenOptions): Promise<ListeningServer>;
+  /**
+   * Stops taking runs, parks running ones at their next step boundary as `interrupted` (the
+   * next server resumes them) and resolves when they are parked or `deadlineMs` has passed.
+   */
+  shutdown(options?: { deadlineMs?: number }): Promise<{ parked: string[]; unfinished: string[] }>;
+  /** Closes the teams and the run store the server opened. */
+  close(): Promise<void>;
+}
+
+/** Defaults of {@link ServerOptions}. */
+export const SERVER_DEFAULTS: ServerSettings = {
+  maxBodyBytes: 1024 * 1024,
+  heartbeatMs: 15_000,
+  maxBufferedEvents: 256,
+  storePollMs: 250,
+};
+
+/**
+ * Builds the HTTP API over teams (docs/server.md): runs with resumable SSE, approvals, cost,
+ * the OpenAPI document at `/openapi.json`.
+ * @throws ConfigError for a team file that does not load, or a team on another run store.
+ * @example
+ * const server = await createServer({ teams: ["teams/"] });
+ * const { url } = await server.listen({ port: 8787 });
+ */
+export async function createServer(options: ServerOptions): Promise<LLMTeamServer> {
+  const given = options.runStore ?? sharedStore(options.teams);
+  const opened =
+    typeof given === "object" ? undefined : await openRunStore(given ?? DEFAULT_RUN_STORE_PATH);
+  const store = opened ?? (given as RunStore);
+  const served = await loadServed(options.teams, store);
+  const teams = new ServedTeams(served.teams, served.groups);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const context: ServerContext = {
+    teams,
+    store,
+    runs: new LiveRuns(store),
+    auth: options.auth ?? openAuth(),
+    clock: options.clock ?? systemClock,
+    settings: {
+      maxBodyBytes: options.maxBodyBytes ?? SERVER_DEFAULTS.maxBodyBytes,
+      heartbeatMs: options.heartbeatMs ?? SERVER_DEFAULTS.heartbeatMs,
+      maxBufferedEvents: options.maxBufferedEvents ?? SERVER_DEFAULTS.maxBufferedEvents,
+      storePollMs: options.storePollMs ?? SERVER_DEFAULTS.storePollMs,
+    },
+    log,
+  };
+  const app = buildApp(context);
+  const ownedTeams = served.teams.filter((team) => !options.teams.includes(team));
+  return {
+    app,
+    fetch: async (request) => app.fetch(request),
+    context,
+    listen: (listen) => listenOn(app, context, listen),
+    shutdown: ({ deadlineMs = 30_000 } = {}) => context.runs.shutdown(deadlineMs),
+    async close() {
+      await Promise.all(ownedTeams.map((team) => team.close()));
+      await opened?.close();
+    },
+  };
+}
+
+function buildApp(context: ServerContext): Hono {
+  const app = new Hono();
+  const routes: ApiRoute[] = [];
+  routes.push(...systemRoutes(() => routes), ...runRoutes());
+  app.use(
+    bodyLimit({
+      maxSize: context.settings.maxBodyBytes,
+      onError: () => {
+        throw new HttpProblem(
+          413,
+          `The request body is larger than the server's limit of ${context.settings.maxBodyBytes} bytes.`,
+        );
+      },
+    }),
+  );
+  mountRoutes(app, routes, context);
+  app.onError((error) => {
+    const problem = problemOf(error);
+    if (problem.status >= 500)
+      context.log(`llmteam serve: ${(error as Error).stack ?? String(error)}`);
+    return problem.toResponse();
+  });
+  app.notFound((c) => notFound(routes, c.req.method, c.req.path).toResponse());
+  return app;
+}
+
+/** 405 with `Allow` when the path exists with other methods, else 404. */
+function notFound(routes: readonly ApiRoute[], method: string, path: string): HttpProblem {
+  const allowed = routes
+    .filter((route) => new RegExp(`^${route.path.replace(/:[^/]+/g, "[^/]+")}$`).test(path))
+    .map((route) => route.method);
+  if (allowed.length > 0) {
+    return new HttpProblem(
+      405,
+      `${method} is not allowed on ${path}. Allowed: ${allowed.join(", ")}.`,
+      {
+        headers: { allow: allowed.join(", ") },
+      },
+    );
+  }
+  return new HttpProblem(404, `No route ${method} ${path}. The API is described at /openapi.json.`);
+}

@@ -1,0 +1,29 @@
+import type { Clock } from "../internal/clock.js";
+import type { RunStore } from "../store/run-store.js";
+import type { LiveRuns } from "./live-runs.js";
+import type { ServedTeams } from "./served-teams.js";
+import type { ServerAuth } from "./server-auth.js";
+
+/** Settings of a server, resolved (every default applied). */
+export interface ServerSettings {
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** How often an idle SSE stream sends a comment line, in ms. */
+  heartbeatMs: number;
+  /** Events an SSE client may fall behind by before it is disconnected (it reconnects with `Last-Event-ID`). */
+  maxBufferedEvents: number;
+  /** How often the events of a run not live in this process are read from the store, in ms. */
+  storePollMs: number;
+}
+
+/** What every route handler can reach. */
+export interface ServerContext {
+  readonly teams: ServedTeams;
+  readonly store: RunStore;
+  readonly runs: LiveRuns;
+  readonly auth: ServerAuth;
+  readonly clock: Clock;
+  readonly settings: ServerSettings;
+  /** Writes a line to the server's log (stderr by default); never given secrets. */
+  log(message: string): void;
+}

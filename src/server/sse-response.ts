@@ -1,0 +1,73 @@
+import { encodeSSE } from "../events/sse.js";
+import type { FedEvent } from "./run-event-feed.js";
+
+const encoder = new TextEncoder();
+
+/** Options of {@link sseResponse}. */
+export interface SseResponseOptions {
+  /** A comment line is sent after this long without an event, in ms. */
+  heartbeatMs: number;
+  /** Frames the server holds for one client that has not read them (the rest wait in the run's log). */
+  highWaterMark: number;
+  /** Reconnection delay suggested to the client, in ms. */
+  retryMs?: number;
+  /** Called when the stream ends or the client goes away. */
+  onClose?: () => void;
+}
+
+/**
+ * A `text/event-stream` response of a run's events: `event:` the type, `id:` the sequence
+ * number (what `Last-Event-ID` resumes from), `data:` the event as JSON. The events are pulled
+ * as the client reads, so a slow client holds at most `highWaterMark` frames and never slows
+ * the run or other clients; it only falls behind in the run's log. A client going away stops
+ * reading; it does not cancel the run.
+ */
+export function sseResponse(feed: AsyncGenerator<FedEvent>, options: SseResponseOptions): Response {
+  let pending: Promise<IteratorResult<FedEvent>> | undefined;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    options.onClose?.();
+    void feed.return(undefined).catch(() => undefined);
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        controller.enqueue(encoder.encode(`retry: ${options.retryMs ?? 2000}\n\n`));
+      },
+      async pull(controller) {
+        pending ??= feed.next();
+        let timer: NodeJS.Timeout | undefined;
+        const beat = new Promise<"beat">((resolve) => {
+          timer = setTimeout(() => resolve("beat"), options.heartbeatMs);
+        });
+        const next = await Promise.race([pending, beat]).finally(() => clearTimeout(timer));
+        if (next === "beat") {
+          controller.enqueue(encoder.encode(": heartbeat\n\n"));
+          return;
+        }
+        pending = undefined;
+        if (next.done) {
+          controller.close();
+          close();
+          return;
+        }
+        const { seq, event } = next.value;
+        controller.enqueue(encoder.encode(encodeSSE(event.type, seq, JSON.stringify(event))));
+      },
+      cancel() {
+        close();
+      },
+    },
+    new CountQueuingStrategy({ highWaterMark: options.highWaterMark }),
+  );
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
+  });
+}
