@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { systemClock, type Clock } from "../internal/clock.js";
 import { openRunStore } from "../store/open-run-store.js";
@@ -11,7 +11,9 @@ import { loadServed, sharedStore, type ServedEntry } from "./load-served.js";
 import { runRoutes } from "./routes/run-routes.js";
 import { systemRoutes } from "./routes/system-routes.js";
 import { ServedTeams } from "./served-teams.js";
-import { openAuth, type ServerAuth } from "./server-auth.js";
+import type { ServerAuth } from "./server-auth.js";
+import type { ApiKey } from "./api-keys.js";
+import { serverGuards, type RateLimitOptions } from "./server-guards.js";
 import type { ServerContext, ServerSettings } from "./server-context.js";
 import { listenOn, type ListenOptions, type ListeningServer } from "./listen.js";
 
@@ -26,6 +28,15 @@ export interface ServerOptions {
   runStore?: RunStore | string;
   /** Who may call the API (default: no keys; `listen` then binds to 127.0.0.1 only). */
   auth?: ServerAuth;
+  /**
+   * API keys, given hashed (`sha256:<hex>`, see `hashApiKey`): requests must carry one as
+   * `Authorization: Bearer <key>` (builds `keyAuth(apiKeys)`; not with `auth`).
+   */
+  apiKeys?: readonly ApiKey[];
+  /** Rate limits per API key and per client address (default: none). */
+  rateLimit?: RateLimitOptions;
+  /** Browser origins allowed to call the API (`*`: any). Default: none (CORS off). */
+  cors?: { origins: readonly string[] };
   /** Largest request body accepted, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
   /** A comment line goes to an idle SSE client after this long, in ms (default 15,000). */
@@ -49,8 +60,9 @@ export interface LLMTeamServer {
   /** Listens on a port (default 8787; host 127.0.0.1 unless keys are configured). */
   listen(options?: ListenOptions): Promise<ListeningServer>;
   /**
-   * Stops taking runs, parks running ones at their next step boundary as `interrupted` (the
-   * next server resumes them) and resolves when they are parked or `deadlineMs` has passed.
+   * Stops taking runs (503), parks running ones at their next step boundary as `interrupted`
+   * (the next server resumes them), then ends every SSE stream; resolves when the runs are
+   * parked or `deadlineMs` has passed.
    */
   shutdown(options?: { deadlineMs?: number }): Promise<{ parked: string[]; unfinished: string[] }>;
   /** Closes the teams and the run store the server opened. */
@@ -81,12 +93,16 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
   const served = await loadServed(options.teams, store);
   const teams = new ServedTeams(served.teams, served.groups);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const clock = options.clock ?? systemClock;
+  const guards = await serverGuards(options, clock, log);
+  const closing = new AbortController();
   const context: ServerContext = {
     teams,
     store,
     runs: new LiveRuns(store),
-    auth: options.auth ?? openAuth(),
-    clock: options.clock ?? systemClock,
+    auth: guards.auth,
+    clock,
+    closing: closing.signal,
     settings: {
       maxBodyBytes: options.maxBodyBytes ?? SERVER_DEFAULTS.maxBodyBytes,
       heartbeatMs: options.heartbeatMs ?? SERVER_DEFAULTS.heartbeatMs,
@@ -95,25 +111,32 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
     },
     log,
   };
-  const app = buildApp(context);
+  const app = buildApp(context, guards.middleware);
   const ownedTeams = served.teams.filter((team) => !options.teams.includes(team));
   return {
     app,
     fetch: async (request) => app.fetch(request),
     context,
     listen: (listen) => listenOn(app, context, listen),
-    shutdown: ({ deadlineMs = 30_000 } = {}) => context.runs.shutdown(deadlineMs),
+    async shutdown({ deadlineMs = 30_000 } = {}) {
+      const outcome = await context.runs.shutdown(deadlineMs);
+      closing.abort();
+      return outcome;
+    },
     async close() {
+      closing.abort();
       await Promise.all(ownedTeams.map((team) => team.close()));
+      await guards.close();
       await opened?.close();
     },
   };
 }
 
-function buildApp(context: ServerContext): Hono {
+function buildApp(context: ServerContext, middleware: readonly MiddlewareHandler[]): Hono {
   const app = new Hono();
   const routes: ApiRoute[] = [];
   routes.push(...systemRoutes(() => routes), ...runRoutes());
+  for (const handler of middleware) app.use(handler);
   app.use(
     bodyLimit({
       maxSize: context.settings.maxBodyBytes,
@@ -129,7 +152,7 @@ function buildApp(context: ServerContext): Hono {
   app.onError((error) => {
     const problem = problemOf(error);
     if (problem.status >= 500)
-      context.log(`llmteam serve: ${(error as Error).stack ?? String(error)}`);
+      context.log(`llmteam serve: ${error.stack ?? String(error)}`);
     return problem.toResponse();
   });
   app.notFound((c) => notFound(routes, c.req.method, c.req.path).toResponse());

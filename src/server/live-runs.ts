@@ -36,6 +36,11 @@ export class LiveRuns {
     return this.runs.get(runId);
   }
 
+  /** False once `shutdown` has begun: new runs are refused with 503. */
+  get takingRuns(): boolean {
+    return this.accepting;
+  }
+
   get size(): number {
     return this.runs.size;
   }

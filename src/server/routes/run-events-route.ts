@@ -111,6 +111,7 @@ function eventStream(
   return sseResponse(runEventFeed(server, runId, after, stop.signal), {
     heartbeatMs: server.settings.heartbeatMs,
     highWaterMark: server.settings.maxBufferedEvents,
+    signal: server.closing,
     onClose: () => {
       requestSignal.removeEventListener("abort", onAbort);
       stop.abort();
