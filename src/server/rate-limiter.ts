@@ -35,15 +35,17 @@ export interface WindowCounts {
  * The sliding-window decision: the previous minute's count weighted by how much of it is still
  * inside the last 60 s, plus this minute's count, must leave room for one more request.
  * `elapsedMs` is the time since the current window began; `counts` are before this request.
+ * Computed in whole numbers (scaled by the window's length), so a boundary is exact.
  */
 export function decide(counts: WindowCounts, limit: number, elapsedMs: number): RateDecision {
-  const weight = 1 - elapsedMs / RATE_WINDOW_MS;
-  const estimate = counts.previous * weight + counts.current;
-  if (estimate + 1 <= limit) {
+  const windowMs = RATE_WINDOW_MS;
+  const remainingOfPrevious = windowMs - elapsedMs;
+  const scaled = counts.previous * remainingOfPrevious + counts.current * windowMs;
+  if (scaled + windowMs <= limit * windowMs) {
     return {
       allowed: true,
       limit,
-      remaining: Math.max(0, Math.floor(limit - estimate - 1)),
+      remaining: Math.floor((limit * windowMs - scaled - windowMs) / windowMs),
       retryAfterMs: 0,
     };
   }
@@ -57,17 +59,17 @@ export function decide(counts: WindowCounts, limit: number, elapsedMs: number): 
 
 /** How long until `decide` would allow a request, assuming no other request comes meanwhile. */
 function retryAfter(counts: WindowCounts, limit: number, elapsedMs: number): number {
+  const windowMs = RATE_WINDOW_MS;
   const room = limit - 1;
   if (counts.current <= room && counts.previous > 0) {
-    // This window: the previous window's weight must fall far enough.
-    const weightNeeded = (room - counts.current) / counts.previous;
-    return Math.max(1, Math.ceil((1 - weightNeeded) * RATE_WINDOW_MS - elapsedMs));
+    // In this window: the previous window's weight must fall to (room - current) / previous.
+    const at = Math.ceil((windowMs * (counts.previous - room + counts.current)) / counts.previous);
+    return Math.max(1, at - elapsedMs);
   }
-  // Next window: this window's count becomes the previous one, weighted down from 1.
-  const untilNext = RATE_WINDOW_MS - elapsedMs;
-  if (counts.current === 0) return Math.max(1, Math.ceil(untilNext));
-  const weightNeeded = room / counts.current;
-  return Math.max(1, Math.ceil(untilNext + (1 - weightNeeded) * RATE_WINDOW_MS));
+  // In the next: this window's count becomes the previous one, weighted down from 1.
+  const untilNext = windowMs - elapsedMs;
+  if (counts.current === 0) return Math.max(1, untilNext);
+  return Math.max(1, untilNext + Math.ceil((windowMs * (counts.current - room)) / counts.current));
 }
 
 /** The fixed window `now` falls in, and the time since it began. */

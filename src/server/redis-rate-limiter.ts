@@ -27,16 +27,21 @@ export interface RedisRateLimiterOptions {
 /** Default of `commandTimeoutMs` of {@link RedisRateLimiter.connect}: 500 ms. */
 export const DEFAULT_RATE_LIMIT_REDIS_TIMEOUT_MS = 500;
 
-// KEYS: this window's count, the previous window's. ARGV: limit, weight of the previous
-// window, expiry in ms. Counts only an allowed request; returns {allowed, current, previous}.
+/** After Redis failed, requests are counted in memory for this long before Redis is tried again. */
+const RETRY_REDIS_AFTER_MS = 2_000;
+
+// KEYS: this window's count, the previous window's. ARGV: limit, the part of the previous
+// window still in the last minute (ms), the window (ms). Whole numbers scaled by the window,
+// as decide() computes. Counts only an allowed request; returns {allowed, current, previous}.
 const TAKE = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
-if previous * tonumber(ARGV[2]) + current + 1 > tonumber(ARGV[1]) then
+local window = tonumber(ARGV[3])
+if previous * tonumber(ARGV[2]) + (current + 1) * window > tonumber(ARGV[1]) * window then
   return {0, current, previous}
 end
 redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], 2 * window)
 return {1, current, previous}
 `;
 
@@ -49,6 +54,7 @@ return {1, current, previous}
  * When Redis fails (down, unreachable, no answer within the command timeout) the request is
  * counted in this process instead — each server then limits on its own, so a key may get up
  * to its limit from each server — and one warning is logged; one more when Redis answers again.
+ * While it fails, Redis is tried again every 2 s (other requests do not wait for it).
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly client: Redis;
@@ -58,6 +64,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly fallback: MemoryRateLimiter;
   private readonly ownsClient: boolean;
   private failing = false;
+  private retryRedisAt = 0;
   private readonly onError = (): void => undefined;
 
   constructor(options: RedisRateLimiterOptions, ownsClient = false) {
@@ -97,7 +104,9 @@ export class RedisRateLimiter implements RateLimiter {
 
   async take(bucket: string, limitPerMinute: number): Promise<RateDecision> {
     const { index, elapsedMs } = windowAt(this.clock.now());
-    const weight = 1 - elapsedMs / RATE_WINDOW_MS;
+    if (this.failing && this.clock.now() < this.retryRedisAt) {
+      return this.fallback.takeNow(bucket, limitPerMinute);
+    }
     const keys = [`${this.prefix}{${bucket}}:${index}`, `${this.prefix}{${bucket}}:${index - 1}`];
     let reply: [number, number, number];
     try {
@@ -106,8 +115,8 @@ export class RedisRateLimiter implements RateLimiter {
         2,
         ...keys,
         String(limitPerMinute),
-        String(weight),
-        String(2 * RATE_WINDOW_MS),
+        String(RATE_WINDOW_MS - elapsedMs),
+        String(RATE_WINDOW_MS),
       )) as [number, number, number];
     } catch (error) {
       this.failed(error);
@@ -130,6 +139,7 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   private failed(error: unknown): void {
+    this.retryRedisAt = this.clock.now() + RETRY_REDIS_AFTER_MS;
     if (this.failing) return;
     this.failing = true;
     const reason = error instanceof Error ? error.message : String(error);
