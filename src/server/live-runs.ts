@@ -102,9 +102,10 @@ export class LiveRuns {
   }
 
   /**
-   * Stops taking runs, pauses every live run at its next step boundary (a model call in flight
-   * finishes), marks it `interrupted` in the store so the next server can resume it, and
-   * resolves when all are parked or `deadlineMs` has passed.
+   * Stops taking runs, pauses every running run at its next step boundary (a model call in
+   * flight finishes), marks it `interrupted` in the store so the next server can resume it, and
+   * resolves when all are parked or `deadlineMs` has passed. A run paused already (by a client,
+   * or waiting for an approval) keeps its stored status, `paused` or `waiting_approval`.
    */
   async shutdown(deadlineMs: number): Promise<{ parked: string[]; unfinished: string[] }> {
     this.accepting = false;
@@ -112,6 +113,10 @@ export class LiveRuns {
     const park = async (run: LiveRun) => {
       const state = run.handle.state;
       if (state === "completed" || state === "failed") return;
+      if (state === "paused") {
+        parked.push(run.runId);
+        return;
+      }
       await run.handle.pause();
       if (run.handle.state !== "paused") return;
       await this.store.setStatus(run.runId, "interrupted", Date.now(), "The server shut down.");
