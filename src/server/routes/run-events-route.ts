@@ -46,7 +46,7 @@ export function decideLive(handle: RunHandle, decision: LiveDecision): void {
 }
 
 /** The `Last-Event-ID` header or `?since=`, whichever is later; 0 when neither. */
-function startAfter(header: string | undefined, since: number | undefined): number {
+export function startAfter(header: string | undefined, since: number | undefined): number {
   const fromHeader = header === undefined || header.trim() === "" ? 0 : Number(header);
   if (!Number.isSafeInteger(fromHeader) || fromHeader < 0) {
     throw new HttpProblem(

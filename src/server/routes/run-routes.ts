@@ -8,6 +8,7 @@ import { isEndedStatus, STORED_RUN_STATUSES } from "../../store/run-store-rows.j
 import type { StoredRun, StoredRunStatus } from "../../store/run-store.js";
 import { defineRoute, type ApiRoute } from "../api-route.js";
 import { HttpProblem } from "../http-problem.js";
+import { lifecycleProblem } from "../lifecycle-problem.js";
 import { runLinks, runResultBody, storedRunBody } from "../run-bodies.js";
 import type { ServerContext } from "../server-context.js";
 import { decideLive, runEventsRoute } from "./run-events-route.js";
@@ -71,10 +72,11 @@ export function runRoutes(): ApiRoute[] {
           throw new HttpProblem(400, "The Idempotency-Key header must be 1 to 255 characters.");
         }
         team.validate(Object.keys(input));
-        const started = await server.runs.start(team, input, {
-          idempotencyKey: key,
-          keyId: principal.keyId,
-        });
+        const started = await server.runs
+          .start(team, input, { idempotencyKey: key, keyId: principal.keyId })
+          .catch((error: unknown) => {
+            throw lifecycleProblem(error, team.teamId);
+          });
         const headers = { location: `/runs/${started.runId}` };
         if (query.wait === "true") {
           if (started.live)
