@@ -27,7 +27,7 @@ export async function currentEvents(
   const lastSeq = stored.at(-1)?.seq ?? 0;
   const fresh = live.handle
     .snapshot()
-    .events.filter((event) => event.seq > lastSeq) as StreamEventJSON[];
+    .events.filter((event: StreamEventJSON) => event.seq > lastSeq);
   return [...stored, ...fresh];
 }
 

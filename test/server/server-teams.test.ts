@@ -308,7 +308,7 @@ describe("server teams", () => {
     });
     const server = await serverWith(
       model,
-      (store) => [pressTeam(store, model), pressTeam(store, model, { teamId: "other" } as never)],
+      (store) => [pressTeam(store, model), pressTeam(store, model, { teamId: "other" })],
       { auth },
     );
     const reader = { "x-key": "reader" };

@@ -225,5 +225,5 @@ export function proposalRoutes(): ApiRoute[] {
       },
     }),
   ];
-  return routes as ApiRoute[];
+  return routes;
 }

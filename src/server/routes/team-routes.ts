@@ -173,5 +173,5 @@ export function teamRoutes(): ApiRoute[] {
     }),
     ...proposalRoutes(),
   ];
-  return routes as ApiRoute[];
+  return routes;
 }

@@ -40,7 +40,7 @@ export function pressTeam(
       { type: "llm", role: "draft", prompt: "Draft: {research}" },
     ],
     ...extra,
-  } as LLMTeamOptions);
+  });
 }
 
 /**
@@ -79,6 +79,7 @@ export function get(path: string, headers: Record<string, string> = {}): Request
 }
 
 /** The JSON body of a response, typed loosely for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read any field
 export async function body<T = Record<string, any>>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
