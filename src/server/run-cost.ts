@@ -51,12 +51,11 @@ export async function runCostBody(
       endedAt = event.timestamp;
     }
   }
-  const live = server.runs.get(run.runId);
   return {
     ...builder.cost,
     ...(endedAt === undefined ? {} : { endedAt }),
-    status: live ? live.handle.state : run.status,
-    live: live !== undefined,
+    status: run.status,
+    live: server.runs.get(run.runId) !== undefined,
   };
 }
 

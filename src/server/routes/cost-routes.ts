@@ -5,15 +5,15 @@ import { runCostBody } from "../run-cost.js";
 import { mayUseTeam } from "../server-auth.js";
 import type { ServerContext } from "../server-context.js";
 
-/** A run live here or stored: what the cost route needs of it, or a 404. */
+/** A run stored or live here (not stored yet): what the cost route needs of it, or a 404. */
 async function runOf(
   server: ServerContext,
   runId: string,
 ): Promise<{ runId: string; teamId: string; status: string }> {
-  const live = server.runs.get(runId);
-  if (live) return { runId, teamId: live.teamId, status: live.handle.state };
   const run = await server.store.getRun(runId);
   if (run) return run;
+  const live = server.runs.get(runId);
+  if (live) return { runId, teamId: live.teamId, status: live.handle.state };
   throw new HttpProblem(404, `Unknown run "${runId}". List runs with GET /runs.`);
 }
 
