@@ -43,7 +43,7 @@ export interface ServerOptions {
   keptGroupRuns?: number;
   /**
    * Runtime parts of the teams the server builds from files and from `POST /teams`, and of
-   * configurations checked with `POST /teams/validate`: model instances, tools, env, budget
+   * configurations checked with `POST /validate`: model instances, tools, env, budget
    * store, pricing (default: none). The run store is always the server's.
    */
   teamRuntime?: Omit<TeamRuntimeOptions, "runStore" | "enforceLifecycle">;

@@ -1,9 +1,14 @@
-import type { RunStatus } from "../events/stream-event.js";
+import type { RunStatus, StreamEventJSON } from "../events/stream-event.js";
 import type { GroupResult } from "../groups/group-result.js";
 import type { GroupStream } from "../groups/group-stream.js";
 import type { LLMGroup } from "../groups/llm-group.js";
 import { HttpProblem } from "./http-problem.js";
-import type { FedEvent } from "./run-event-feed.js";
+
+/** One event of a group run, with its sequence number (the shape the SSE writer takes). */
+export interface GroupRunEvent {
+  seq: number;
+  event: StreamEventJSON;
+}
 
 /** One group run this server started: its events and, once it has ended, its result. */
 export interface GroupRun {
@@ -12,7 +17,7 @@ export interface GroupRun {
   /** ms since the epoch. */
   readonly startedAt: number;
   /** Every event so far, in order (`seq` 1, 2, 3…). */
-  readonly events: readonly FedEvent[];
+  readonly events: readonly GroupRunEvent[];
   /** `running` until the run ends, then its status. */
   readonly status: RunStatus | "running";
   readonly result: GroupResult | undefined;
@@ -27,7 +32,7 @@ interface MutableGroupRun {
   runId: string;
   groupId: string;
   startedAt: number;
-  events: FedEvent[];
+  events: GroupRunEvent[];
   status: RunStatus | "running";
   result: GroupResult | undefined;
   error: string | undefined;
@@ -127,7 +132,7 @@ export class GroupRuns {
    * The run's events after `afterSeq`, each once, waiting for new ones until the run ends or
    * `signal` aborts.
    */
-  async *feed(runId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<FedEvent> {
+  async *feed(runId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<GroupRunEvent> {
     const run = this.find(runId);
     let index = run.events.findIndex((event) => event.seq > afterSeq);
     if (index === -1) index = run.events.length;

@@ -13,6 +13,14 @@ function httpWords(teamId: string): [RegExp, string][] {
   ];
 }
 
+/** A run's hints in HTTP words: the approval routes instead of the handle's methods. */
+export function runInHttpWords(message: string, runId: string): string {
+  return message.replace(
+    /handle\.approve\(id\) or handle\.reject\(id, reason\)/g,
+    `POST /runs/${runId}/approvals/{approvalId}/approve or …/reject with {"reason": "..."}`,
+  );
+}
+
 /** A lifecycle message with its hints in HTTP words (the requests to send instead of the calls). */
 export function inHttpWords(message: string, teamId: string): string {
   let text = message;

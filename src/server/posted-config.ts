@@ -3,7 +3,7 @@ import { LLMTeam } from "../team/llm-team.js";
 import type { TeamConfig } from "../team/team-config.js";
 import { RUNTIME_KEYS, type TeamRuntimeOptions } from "../team/team-runtime-options.js";
 
-/** What `POST /teams/validate` answers: `llmteam validate` as data. */
+/** What `POST /validate` answers: `llmteam validate` as data. */
 export interface PostedConfigCheck {
   valid: boolean;
   errors: ConfigIssue[];

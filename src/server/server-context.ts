@@ -27,7 +27,7 @@ export interface ServerContext {
   readonly runs: LiveRuns;
   /** Group runs started here, kept in memory (group runs are not stored). */
   readonly groupRuns: GroupRuns;
-  /** Runtime parts of the teams the server builds (files, `POST /teams`) and checks (`/teams/validate`). */
+  /** Runtime parts of the teams the server builds (files, `POST /teams`) and checks (`/validate`). */
   readonly teamRuntime: TeamRuntimeOptions;
   readonly auth: ServerAuth;
   readonly clock: Clock;

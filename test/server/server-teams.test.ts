@@ -70,13 +70,13 @@ describe("server teams", () => {
   it("validates a posted config as llmteam validate does: 200 with every error and warning by path", async () => {
     const model = new ScriptedModel({ responses: [] });
     const server = await serverWith(model, () => []);
-    const valid = await server.fetch(post("/teams/validate", { config: NEWS }));
+    const valid = await server.fetch(post("/validate", { config: NEWS }));
     expect(valid.status).toBe(200);
     expect(await body(valid)).toEqual({ valid: true, errors: [], warnings: [] });
 
     const invalid = await body(
       await server.fetch(
-        post("/teams/validate", {
+        post("/validate", {
           config: {
             teamId: "news",
             model: "m/x",
@@ -95,7 +95,7 @@ describe("server teams", () => {
 
     const warned = await body(
       await server.fetch(
-        post("/teams/validate", {
+        post("/validate", {
           config: { ...NEWS, model: "openai/gpt-4o-mini", providers: undefined },
         }),
       ),
@@ -104,15 +104,15 @@ describe("server teams", () => {
     expect(JSON.stringify(warned.warnings)).toContain("OPENAI_API_KEY");
 
     const runtime = await body(
-      await server.fetch(post("/teams/validate", { config: { ...NEWS, models: { a: 1 } } })),
+      await server.fetch(post("/validate", { config: { ...NEWS, models: { a: 1 } } })),
     );
     expect(runtime).toMatchObject({ valid: false, errors: [{ path: ["models"] }] });
     const noAgents = await body(
-      await server.fetch(post("/teams/validate", { config: { teamId: "empty" } })),
+      await server.fetch(post("/validate", { config: { teamId: "empty" } })),
     );
     expect(noAgents.errors[0].message).toContain('Team "empty" has no agents');
 
-    const notObject = await server.fetch(post("/teams/validate", { config: [1] }));
+    const notObject = await server.fetch(post("/validate", { config: [1] }));
     expect(notObject.status).toBe(422);
     expect((await body(notObject)).detail).toContain("config must be a team configuration");
   });
@@ -319,9 +319,7 @@ describe("server teams", () => {
     const change = { changes: [{ op: "updateTeam", set: { description: "d" } }] };
     expect((await server.fetch(post("/teams/press/proposals", change, reader))).status).toBe(403);
     expect((await server.fetch(post("/teams", { config: NEWS }, reader))).status).toBe(403);
-    expect((await server.fetch(post("/teams/validate", { config: NEWS }, reader))).status).toBe(
-      200,
-    );
+    expect((await server.fetch(post("/validate", { config: NEWS }, reader))).status).toBe(200);
     const admin = { "x-key": "admin" };
     expect((await server.fetch(post("/teams/press/proposals", change, admin))).status).toBe(201);
     const approved = await body(
@@ -331,7 +329,7 @@ describe("server teams", () => {
     const scopes = Object.fromEntries(asked.map(({ path, scope }) => [path, scope]));
     expect(scopes).toMatchObject({
       "/teams": "admin",
-      "/teams/validate": "read",
+      "/validate": "read",
       "/teams/press/proposals": "admin",
       "/teams/press/proposals/p-1/approve": "admin",
     });

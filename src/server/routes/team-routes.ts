@@ -42,7 +42,7 @@ const teamOfParams = ({ params }: { params: Record<string, string> }) => params.
 
 /**
  * Builds a team from a posted configuration with the server's runtime parts and run store.
- * @throws HttpProblem 422 naming every problem (as `POST /teams/validate` lists them).
+ * @throws HttpProblem 422 naming every problem (as `POST /validate` lists them).
  */
 function buildTeam(
   server: ServerContext,
@@ -92,7 +92,7 @@ export function teamRoutes(): ApiRoute[] {
     }),
     defineRoute<z.output<typeof validateBody>>({
       method: "POST",
-      path: "/teams/validate",
+      path: "/validate",
       summary:
         "Check a team configuration as `llmteam validate` does: 200 with { valid, errors, warnings }, each with its path. Changes nothing.",
       tag: "teams",
