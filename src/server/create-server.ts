@@ -128,8 +128,7 @@ function buildApp(context: ServerContext): Hono {
   mountRoutes(app, routes, context);
   app.onError((error) => {
     const problem = problemOf(error);
-    if (problem.status >= 500)
-      context.log(`llmteam serve: ${(error as Error).stack ?? String(error)}`);
+    if (problem.status >= 500) context.log(`llmteam serve: ${error.stack ?? String(error)}`);
     return problem.toResponse();
   });
   app.notFound((c) => notFound(routes, c.req.method, c.req.path).toResponse());

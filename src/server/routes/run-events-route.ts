@@ -96,7 +96,7 @@ export function runEventsRoute(): ApiRoute {
       if (run && isEndedStatus(run.status) && run.lastSeq <= after) return context.body(null, 204);
       return eventStream(server, runId, after, context.req.raw.signal);
     },
-  }) as ApiRoute;
+  });
 }
 
 function eventStream(
