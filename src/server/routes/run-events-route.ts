@@ -110,7 +110,6 @@ function eventStream(
   requestSignal.addEventListener("abort", onAbort, { once: true });
   return sseResponse(runEventFeed(server, runId, after, stop.signal), {
     heartbeatMs: server.settings.heartbeatMs,
-    highWaterMark: server.settings.maxBufferedEvents,
     onClose: () => {
       requestSignal.removeEventListener("abort", onAbort);
       stop.abort();
