@@ -35,8 +35,6 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** A comment line goes to an idle SSE client after this long, in ms (default 15,000). */
   heartbeatMs?: number;
-  /** Event frames held for one SSE client that has not read them (default 256). */
-  maxBufferedEvents?: number;
   /** How often events of a run running elsewhere are read from the store, in ms (default 250). */
   storePollMs?: number;
   /** Ended group runs kept in memory with their events and result (default 100). */
@@ -74,7 +72,6 @@ export interface LLMTeamServer {
 export const SERVER_DEFAULTS: ServerSettings = {
   maxBodyBytes: 1024 * 1024,
   heartbeatMs: 15_000,
-  maxBufferedEvents: 256,
   storePollMs: 250,
   keptGroupRuns: 100,
 };
@@ -107,7 +104,6 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
     settings: {
       maxBodyBytes: options.maxBodyBytes ?? SERVER_DEFAULTS.maxBodyBytes,
       heartbeatMs: options.heartbeatMs ?? SERVER_DEFAULTS.heartbeatMs,
-      maxBufferedEvents: options.maxBufferedEvents ?? SERVER_DEFAULTS.maxBufferedEvents,
       storePollMs: options.storePollMs ?? SERVER_DEFAULTS.storePollMs,
       keptGroupRuns: options.keptGroupRuns ?? SERVER_DEFAULTS.keptGroupRuns,
     },
@@ -157,8 +153,7 @@ function buildApp(context: ServerContext): Hono {
   mountRoutes(app, routes, context);
   app.onError((error) => {
     const problem = problemOf(error);
-    if (problem.status >= 500)
-      context.log(`llmteam serve: ${(error as Error).stack ?? String(error)}`);
+    if (problem.status >= 500) context.log(`llmteam serve: ${error.stack ?? String(error)}`);
     return problem.toResponse();
   });
   app.notFound((c) => notFound(routes, c.req.method, c.req.path).toResponse());

@@ -318,5 +318,5 @@ export function runRoutes(): ApiRoute[] {
     ),
     runEventsRoute(),
   ];
-  return routes as ApiRoute[];
+  return routes;
 }
