@@ -129,15 +129,24 @@ export class GroupRuns {
   }
 
   /**
-   * The run's events after `afterSeq`, each once, waiting for new ones until the run ends or
-   * `signal` aborts.
+   * The run's events after `afterSeq`, each once, in batches of what has happened since the last
+   * (at most `batch` events), waiting for new ones until the run ends or `signal` aborts.
    */
-  async *feed(runId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<GroupRunEvent> {
+  async *feed(
+    runId: string,
+    afterSeq: number,
+    signal: AbortSignal,
+    batch = 512,
+  ): AsyncGenerator<GroupRunEvent[]> {
     const run = this.find(runId);
     let index = run.events.findIndex((event) => event.seq > afterSeq);
     if (index === -1) index = run.events.length;
     while (!signal.aborted) {
-      while (index < run.events.length) yield run.events[index++]!;
+      while (index < run.events.length) {
+        const events = run.events.slice(index, index + batch);
+        index += events.length;
+        yield events;
+      }
       if (run.status !== "running") return;
       await new Promise<void>((resolve) => {
         const wake = () => {

@@ -3,7 +3,9 @@ import type { GroupResult } from "../../groups/group-result.js";
 import type { LLMGroup } from "../../groups/llm-group.js";
 import { defineRoute, type ApiRoute } from "../api-route.js";
 import type { GroupRun } from "../group-runs.js";
+import { encodeSSE } from "../../events/sse.js";
 import { runResultBody } from "../run-bodies.js";
+import type { FedFrames } from "../run-event-feed.js";
 import { mayUseTeam } from "../server-auth.js";
 import type { ServerContext } from "../server-context.js";
 import { sseResponse } from "../sse-response.js";
@@ -79,6 +81,21 @@ function groupRunSummary(run: GroupRun): Record<string, unknown> {
     ...(run.result ? { success: run.result.success } : {}),
     links: groupRunLinks(run.runId),
   };
+}
+
+/** A group run's events as SSE frames, one batch of frames per batch of events. */
+async function* groupFrames(
+  server: ServerContext,
+  runId: string,
+  after: number,
+  signal: AbortSignal,
+): AsyncGenerator<FedFrames> {
+  for await (const events of server.groupRuns.feed(runId, after, signal)) {
+    const text = events
+      .map(({ seq, event }) => encodeSSE(event.type, seq, JSON.stringify(event)))
+      .join("");
+    yield { lastSeq: events.at(-1)!.seq, text };
+  }
 }
 
 const groupOfParams = ({ params }: { params: Record<string, string> }) => params.groupId;
@@ -209,9 +226,8 @@ export function groupRoutes(): ApiRoute[] {
         const requestSignal = context.req.raw.signal;
         const onAbort = () => stop.abort();
         requestSignal.addEventListener("abort", onAbort, { once: true });
-        return sseResponse(server.groupRuns.feed(run.runId, after, stop.signal), {
+        return sseResponse(groupFrames(server, run.runId, after, stop.signal), {
           heartbeatMs: server.settings.heartbeatMs,
-          highWaterMark: server.settings.maxBufferedEvents,
           onClose: () => {
             requestSignal.removeEventListener("abort", onAbort);
             stop.abort();
