@@ -18,12 +18,20 @@ const DATA_KEYS = new Set<string>(["pricing", "runStore"]);
  * name is an error, not something to build with.
  */
 function runtimeKeyIssues(config: Record<string, unknown>): ConfigIssue[] {
-  return RUNTIME_KEYS.filter((key) => !DATA_KEYS.has(key) && config[key] !== undefined).map(
-    (key) => ({
-      path: [key],
-      message: `"${key}" is not part of a team's configuration data: it is a runtime option the server gives its teams (createServer({ teamRuntime })). Remove it.`,
-    }),
-  );
+  const issues: ConfigIssue[] = RUNTIME_KEYS.filter(
+    (key) => !DATA_KEYS.has(key) && config[key] !== undefined,
+  ).map((key) => ({
+    path: [key],
+    message: `"${key}" is not part of a team's configuration data: it is a runtime option the server gives its teams (createServer({ teamRuntime })). Remove it.`,
+  }));
+  // As data, a run store is a spec; anything else would be taken for a store instance.
+  if (config.runStore !== undefined && typeof config.runStore !== "string") {
+    issues.push({
+      path: ["runStore"],
+      message: "runStore must name a SQLite file or a postgres:// URL.",
+    });
+  }
+  return issues;
 }
 
 /**

@@ -107,6 +107,10 @@ describe("server teams", () => {
       await server.fetch(post("/validate", { config: { ...NEWS, models: { a: 1 } } })),
     );
     expect(runtime).toMatchObject({ valid: false, errors: [{ path: ["models"] }] });
+    const storeObject = await body(
+      await server.fetch(post("/validate", { config: { ...NEWS, runStore: { path: "x" } } })),
+    );
+    expect(storeObject).toMatchObject({ valid: false, errors: [{ path: ["runStore"] }] });
     const noAgents = await body(
       await server.fetch(post("/validate", { config: { teamId: "empty" } })),
     );
