@@ -10,6 +10,7 @@ import { LiveRuns } from "./live-runs.js";
 import { loadServed, sharedStore, type ServedEntry } from "./load-served.js";
 import { runRoutes } from "./routes/run-routes.js";
 import { systemRoutes } from "./routes/system-routes.js";
+import { viewerRoutes, type ViewerOptions } from "./routes/viewer-routes.js";
 import { ServedTeams } from "./served-teams.js";
 import { openAuth, type ServerAuth } from "./server-auth.js";
 import type { ServerContext, ServerSettings } from "./server-context.js";
@@ -34,6 +35,11 @@ export interface ServerOptions {
   maxBufferedEvents?: number;
   /** How often events of a run running elsewhere are read from the store, in ms (default 250). */
   storePollMs?: number;
+  /**
+   * The run viewer at `/` (docs/server.md, "Run viewer"): on by default, `false` turns it off;
+   * `{ directory }` serves a bundle from elsewhere than this package's `dist/viewer/`.
+   */
+  viewer?: false | ViewerOptions;
   /** Where the server writes its log lines (default: stderr). */
   log?: (line: string) => void;
   clock?: Clock;
@@ -95,7 +101,7 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
     },
     log,
   };
-  const app = buildApp(context);
+  const app = buildApp(context, options.viewer);
   const ownedTeams = served.teams.filter((team) => !options.teams.includes(team));
   return {
     app,
@@ -110,10 +116,11 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
   };
 }
 
-function buildApp(context: ServerContext): Hono {
+function buildApp(context: ServerContext, viewer: false | ViewerOptions = {}): Hono {
   const app = new Hono();
   const routes: ApiRoute[] = [];
   routes.push(...systemRoutes(() => routes), ...runRoutes());
+  if (viewer !== false) routes.push(...viewerRoutes(viewer));
   app.use(
     bodyLimit({
       maxSize: context.settings.maxBodyBytes,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { LanguageModelV4StreamPart } from "@ai-sdk/provider";
 import { FakeClock, ScriptedModel } from "llmteam/testing";
 
 const prompt = [{ role: "user" as const, content: [{ type: "text" as const, text: "hi" }] }];
@@ -13,9 +12,10 @@ describe("ScriptedModel streams", () => {
     });
     const { stream } = await model.doStream({ prompt });
     const deltas: string[] = [];
+    const reader = stream.getReader();
     const reading = (async () => {
-      for await (const part of stream as AsyncIterable<LanguageModelV4StreamPart>) {
-        if (part.type === "text-delta") deltas.push(part.delta);
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        if (read.value.type === "text-delta") deltas.push(read.value.delta);
       }
     })();
     await clock.advance(99);
