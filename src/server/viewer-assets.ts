@@ -49,13 +49,20 @@ export class ViewerAssets {
       );
     }
     const path = join(this.directory ?? "", name);
-    const found = this.directory === undefined ? undefined : await stat(path).catch(() => undefined);
+    const found =
+      this.directory === undefined ? undefined : await stat(path).catch(() => undefined);
     if (!found) throw this.notBuilt(name);
     const cached = this.cache.get(name);
     if (cached && cached.mtimeMs === found.mtimeMs && cached.size === found.size)
       return cached.asset;
-    const body = new Uint8Array(await readFile(path).catch(() => Promise.reject(this.notBuilt(name))));
-    const asset = { body, contentType, etag: `"${createHash("sha256").update(body).digest("hex").slice(0, 16)}"` };
+    const body = new Uint8Array(
+      await readFile(path).catch(() => Promise.reject(this.notBuilt(name))),
+    );
+    const asset = {
+      body,
+      contentType,
+      etag: `"${createHash("sha256").update(body).digest("hex").slice(0, 16)}"`,
+    };
     this.cache.set(name, { mtimeMs: found.mtimeMs, size: found.size, asset });
     return asset;
   }

@@ -16,7 +16,10 @@ export interface ScriptedHttpError {
 }
 
 /** A scripted HTTP failure as the AI SDK's `APICallError` (retryable: 408, 409, 429, 5xx). */
-export function httpError(error: ScriptedHttpError, options: LanguageModelV4CallOptions): APICallError {
+export function httpError(
+  error: ScriptedHttpError,
+  options: LanguageModelV4CallOptions,
+): APICallError {
   const retryable =
     error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500;
   return new APICallError({

@@ -18,7 +18,12 @@ async function serverWith(viewer?: false | { directory: string }): Promise<LLMTe
   const folder = mkdtempSync(join(tmpdir(), "llmteam-viewer-"));
   const store = new SqliteRunStore({ path: join(folder, "runs.db") });
   const model = new ScriptedModel({ responses: [] });
-  const team = new LLMTeam({ teamId: "t", model: "m/x", models: { "m/x": model }, runStore: store });
+  const team = new LLMTeam({
+    teamId: "t",
+    model: "m/x",
+    models: { "m/x": model },
+    runStore: store,
+  });
   team.addAgent({ type: "llm", role: "writer", prompt: "{query}" });
   const server = await createServer({
     teams: [team],
@@ -46,7 +51,9 @@ describe("the run viewer's routes", () => {
     expect(page.headers.get("cache-control")).toBe("no-cache");
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     const html = await page.text();
-    expect(html).toMatch(/<script type="module" src="\/viewer\/viewer\.js\?v=[0-9a-f]{16}"><\/script>/);
+    expect(html).toMatch(
+      /<script type="module" src="\/viewer\/viewer\.js\?v=[0-9a-f]{16}"><\/script>/,
+    );
     expect(html).toMatch(/<link rel="stylesheet" href="\/viewer\/viewer\.css\?v=[0-9a-f]{16}">/);
     const etag = page.headers.get("etag")!;
     expect(etag).toMatch(/^"[0-9a-f]{16}"$/);
@@ -102,7 +109,9 @@ describe("the run viewer's routes", () => {
     const before = await get(server, "/viewer/viewer.js");
     expect(await before.text()).toBe("console.log(1);");
     writeFileSync(join(folder, "viewer.js"), "console.log(22);");
-    const after = await get(server, "/viewer/viewer.js", { "if-none-match": before.headers.get("etag")! });
+    const after = await get(server, "/viewer/viewer.js", {
+      "if-none-match": before.headers.get("etag")!,
+    });
     expect(after.status).toBe(200);
     expect(await after.text()).toBe("console.log(22);");
     expect(after.headers.get("etag")).not.toBe(before.headers.get("etag"));
@@ -112,7 +121,9 @@ describe("the run viewer's routes", () => {
     const off = await serverWith(false);
     expect((await get(off, "/")).status).toBe(404);
     const on = await serverWith();
-    const document = (await (await get(on, "/openapi.json")).json()) as { paths: Record<string, unknown> };
+    const document = (await (await get(on, "/openapi.json")).json()) as {
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(["/", "/viewer/{file}"]));
   });
 });

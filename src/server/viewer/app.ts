@@ -30,9 +30,15 @@ export function App({ client }: { client: ApiClient }) {
       <${KeyBox} client=${client} onChange=${() => setKeyVersion((version) => version + 1)} />
     </header>
     <main>
-      ${route.runId
-        ? html`<${RunPage} key=${`${route.runId}:${keyVersion}`} client=${client} runId=${route.runId} />`
-        : html`<${RunsPage} key=${keyVersion} client=${client} />`}
+      ${
+        route.runId
+          ? html`<${RunPage}
+              key=${`${route.runId}:${keyVersion}`}
+              client=${client}
+              runId=${route.runId}
+            />`
+          : html`<${RunsPage} key=${keyVersion} client=${client} />`
+      }
     </main>
   `;
 }
@@ -51,13 +57,20 @@ function KeyBox({ client, onChange }: { client: ApiClient; onChange: () => void 
     onChange();
   };
   if (client.key && !editing) {
-    return html`<span class="key">API key set <button class="link" onClick=${() => save(undefined)}>forget</button></span>`;
+    return html`<span class="key"
+      >API key set <button class="link" onClick=${() => save(undefined)}>forget</button></span
+    >`;
   }
   if (!editing) {
-    return html`<span class="key"><button class="link" onClick=${() => setEditing(true)}>API key…</button></span>`;
+    return html`<span class="key"
+      ><button class="link" onClick=${() => setEditing(true)}>API key…</button></span
+    >`;
   }
   return html`
-    <form class="key" onSubmit=${(event: Event) => (event.preventDefault(), save(draft.trim() || undefined))}>
+    <form
+      class="key"
+      onSubmit=${(event: Event) => (event.preventDefault(), save(draft.trim() || undefined))}
+    >
       <input
         type="password"
         name="apiKey"

@@ -22,8 +22,11 @@ export function clockTime(ms: number): string {
 
 /** A value as text: strings as they are, anything else as indented JSON, cut at `max` characters. */
 export function show(value: unknown, max = 20_000): string {
-  const text = typeof value === "string" ? value : (JSON.stringify(value, null, 2) ?? String(value));
-  return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text;
+  const text =
+    typeof value === "string" ? value : (JSON.stringify(value, null, 2) ?? String(value));
+  return text.length > max
+    ? `${text.slice(0, max)}\n… (${text.length - max} more characters)`
+    : text;
 }
 
 /** `1,234`. */

@@ -16,6 +16,8 @@ export interface ApprovalView {
   prompt?: string | undefined;
   form?: Record<string, unknown> | undefined;
   requestedAt: number;
+  /** When the run went on (decided, or ended without a decision). */
+  decidedAt?: number | undefined;
   /** `closed`: the run ended before anyone decided. */
   state: "pending" | "approved" | "rejected" | "timed out" | "closed";
   reason?: string | undefined;
@@ -111,7 +113,12 @@ export class RunModel {
   }
 
   /** What the run store says of the run (`GET /runs/:id`), for what the events do not say. */
-  setStored(run: { teamId?: string; status?: string; budgetUsd?: number; createdAt?: number }): void {
+  setStored(run: {
+    teamId?: string;
+    status?: string;
+    budgetUsd?: number;
+    createdAt?: number;
+  }): void {
     this.teamId ??= run.teamId;
     if (this.eventCount === 0 && run.status) this.status = run.status;
     if (run.budgetUsd !== undefined) this.budget = { maxUsd: run.budgetUsd, period: "run" };
@@ -136,7 +143,11 @@ export class RunModel {
     const at = event.timestamp;
     switch (event.type) {
       case "run_started":
-        Object.assign(this, { teamId: event.data.teamId, input: event.data.input, status: "running" });
+        Object.assign(this, {
+          teamId: event.data.teamId,
+          input: event.data.input,
+          status: "running",
+        });
         this.agentsPlanned = event.data.agents;
         this.startedAt = at;
         return;
@@ -146,7 +157,7 @@ export class RunModel {
       case "lifecycle_changed":
         this.status = event.data.to;
         this.statusReason = event.data.reason;
-        this.decided(event.data.reason ?? "");
+        this.decided(event.data.reason ?? "", event.timestamp);
         return;
       case "agent_started":
         this.steps.push({
@@ -185,19 +196,31 @@ export class RunModel {
       }
       case "retry": {
         const { attempt, delayMs, error, model, discardedTokens } = event.data;
-        this.note(event, "retry", `attempt ${attempt} on ${model} failed (${error.message}); retrying in ${delayMs} ms`);
+        this.note(
+          event,
+          "retry",
+          `attempt ${attempt} on ${model} failed (${error.message}); retrying in ${delayMs} ms`,
+        );
         this.discard(event, discardedTokens);
         return;
       }
       case "fallback": {
         const { fromModel, toModel, reason, discardedTokens } = event.data;
-        this.note(event, "fallback", `${fromModel} failed (${reason.message}); falling back to ${toModel}`);
+        this.note(
+          event,
+          "fallback",
+          `${fromModel} failed (${reason.message}); falling back to ${toModel}`,
+        );
         this.discard(event, discardedTokens);
         return;
       }
       case "escalation": {
         const { trigger, action, reason, to } = event.data;
-        this.note(event, "escalation", `escalation (${trigger}): ${action}${to ? ` to ${to}` : ""} — ${reason}`);
+        this.note(
+          event,
+          "escalation",
+          `escalation (${trigger}): ${action}${to ? ` to ${to}` : ""} — ${reason}`,
+        );
         return;
       }
       case "agent_selected":
@@ -222,7 +245,9 @@ export class RunModel {
         if (this.budget?.period !== "run" || event.data.period === "run")
           this.budget = { maxUsd: event.data.maxUsd, period: event.data.period };
         if (event.type === "budget_exceeded")
-          this.warnings.push(`budget exceeded: $${event.data.currentUsd} of $${event.data.maxUsd} (${event.data.period})`);
+          this.warnings.push(
+            `budget exceeded: $${event.data.currentUsd} of $${event.data.maxUsd} (${event.data.period})`,
+          );
         return;
       case "approval_requested":
         this.requested(event);
@@ -245,20 +270,25 @@ export class RunModel {
       state: "pending",
     };
     this.approvals.set(approval.approvalId, approval);
-    const call = approval.callId === undefined ? undefined : this.toolCall(approval.callId);
+    // A tool call's approval is asked under the call's id.
+    const call =
+      approval.kind === "tool" ? this.toolCall(approval.callId ?? approval.approvalId) : undefined;
     if (call) call.approval = approval;
   }
 
   /** `lifecycle_changed` reasons name decisions: `approval <id> approved|rejected: …|timed out`. */
-  private decided(reason: string): void {
+  private decided(reason: string, at: number): void {
     const match = /^approval (\S+) (approved|rejected|timed out)(?:: (.*))?$/s.exec(reason);
     const approval = match ? this.approvals.get(match[1]!) : undefined;
     if (!approval || !match) return;
     approval.state = match[2] as ApprovalView["state"];
     approval.reason = match[3];
+    approval.decidedAt = at;
   }
 
-  private agentEnded(event: StreamEventJSON<"agent_completed"> | StreamEventJSON<"agent_failed">): void {
+  private agentEnded(
+    event: StreamEventJSON<"agent_completed"> | StreamEventJSON<"agent_failed">,
+  ): void {
     const step = this.stepOf(event);
     if (!step) return;
     step.endedAt = event.timestamp;
@@ -275,7 +305,9 @@ export class RunModel {
     }
   }
 
-  private runEnded(event: ViewedEvent & { type: "run_completed" | "run_failed" | "run_cancelled" }): void {
+  private runEnded(
+    event: ViewedEvent & { type: "run_completed" | "run_failed" | "run_cancelled" },
+  ): void {
     this.endedAt = event.timestamp;
     this.usage = event.data.usage;
     this.durationMs = event.data.durationMs;
@@ -291,8 +323,11 @@ export class RunModel {
       this.status = "cancelled";
       this.error = event.data.reason;
     }
-    for (const approval of this.approvals.values())
-      if (approval.state === "pending") approval.state = "closed";
+    for (const approval of this.approvals.values()) {
+      if (approval.state !== "pending") continue;
+      approval.state = "closed";
+      approval.decidedAt = event.timestamp;
+    }
   }
 
   /** The open step of the event's agent (the last one started, when none is open). */

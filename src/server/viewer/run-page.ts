@@ -20,7 +20,10 @@ const LIVE_TICK_MS = 250;
 function useRun(client: ApiClient, runId: string) {
   const model = useMemo(() => new RunModel(runId), [runId]);
   const [, setFrame] = useState(0);
-  const [connection, setConnection] = useState<{ state: ConnectionState; detail?: string | undefined }>({
+  const [connection, setConnection] = useState<{
+    state: ConnectionState;
+    detail?: string | undefined;
+  }>({
     state: "connecting",
   });
   useEffect(() => {
@@ -33,10 +36,12 @@ function useRun(client: ApiClient, runId: string) {
       setTimeout(() => ((scheduled = false), setFrame((frame) => frame + 1)), FRAME_MS);
     };
     const readStored = () =>
-      client.get<Parameters<RunModel["setStored"]>[0]>(`runs/${encodeURIComponent(runId)}`, signal).then(
-        (run) => (model.setStored(run), redraw()),
-        () => undefined,
-      );
+      client
+        .get<Parameters<RunModel["setStored"]>[0]>(`runs/${encodeURIComponent(runId)}`, signal)
+        .then(
+          (run) => (model.setStored(run), redraw()),
+          () => undefined,
+        );
     void readStored();
     void followRunEvents({
       client,
@@ -58,7 +63,9 @@ function useRun(client: ApiClient, runId: string) {
 /** One run, live: status, cost against budget, approvals, timeline, each agent's stream, outcome. */
 export function RunPage({ client, runId }: { client: ApiClient; runId: string }) {
   const { model, connection } = useRun(client, runId);
-  const now = model.ended ? (model.endedAt ?? model.lastTimestamp) : Math.max(Date.now(), model.lastTimestamp);
+  const now = model.ended
+    ? (model.endedAt ?? model.lastTimestamp)
+    : Math.max(Date.now(), model.lastTimestamp);
   const took = model.startedAt === undefined ? undefined : now - model.startedAt;
   return html`
     <div
@@ -73,27 +80,44 @@ export function RunPage({ client, runId }: { client: ApiClient; runId: string })
       <div class="run-head">
         <a href="#/">← runs</a>
         <h1>${model.teamId ?? "…"} <span class="muted">${runId}</span></h1>
-        <span class=${`status ${model.status}`}>${model.ended ? "" : html`<i class="dot"></i>`}${model.status.replace("_", " ")}</span>
+        <span class=${`status ${model.status}`}
+          >${model.ended ? "" : html`<i class="dot"></i>`}${model.status.replace("_", " ")}</span
+        >
         ${took === undefined ? "" : html`<span class="muted">${duration(took)}</span>`}
-        <span class=${`connection ${connection.state}`} title=${connection.detail ?? ""}>${connectionText(connection.state)}</span>
+        <span class=${`connection ${connection.state}`} title=${connection.detail ?? ""}
+          >${connectionText(connection.state)}</span
+        >
         <span class="muted small">${model.eventCount} events</span>
         ${!model.ended && model.eventCount > 0 ? html`<${CancelButton} client=${client} runId=${runId} />` : ""}
       </div>
       ${connection.state === "error" ? html`<p class="error">${connection.detail}</p>` : ""}
-      ${model.gaps.length > 0 || model.duplicates > 0
-        ? html`<p class="error">Event log problem: ${model.duplicates} repeated, gaps at ${model.gaps.join(", ") || "none"}.</p>`
-        : ""}
+      ${
+        model.gaps.length > 0 || model.duplicates > 0
+          ? html`<p class="error">
+              Event log problem: ${model.duplicates} repeated, gaps at
+              ${model.gaps.join(", ") || "none"}.
+            </p>`
+          : ""
+      }
       <${CostMeter} model=${model} />
       <${Approvals} model=${model} client=${client} />
       <${Timeline} model=${model} now=${now} />
-      <section class="agents">${model.steps.map((step) => html`<${AgentPane} key=${step.index} step=${step} now=${now} />`)}</section>
+      <section class="agents">
+        ${model.steps.map((step) => html`<${AgentPane} key=${step.index} step=${step} now=${now} />`)}
+      </section>
       <${RunReport} model=${model} />
     </div>
   `;
 }
 
 function connectionText(state: ConnectionState): string {
-  return { connecting: "connecting…", live: "live", reconnecting: "reconnecting…", ended: "", error: "not connected" }[state];
+  return {
+    connecting: "connecting…",
+    live: "live",
+    reconnecting: "reconnecting…",
+    ended: "",
+    error: "not connected",
+  }[state];
 }
 
 function CancelButton({ client, runId }: { client: ApiClient; runId: string }) {
@@ -103,5 +127,7 @@ function CancelButton({ client, runId }: { client: ApiClient; runId: string }) {
       () => setError(undefined),
       (failure: Error) => setError(failure.message),
     );
-  return html`<button class="danger small" onClick=${cancel} title=${error ?? "Cancel the run"}>Cancel run</button>`;
+  return html`<button class="danger small" onClick=${cancel} title=${error ?? "Cancel the run"}>
+    Cancel run
+  </button>`;
 }

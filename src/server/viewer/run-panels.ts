@@ -12,10 +12,14 @@ export function CostMeter({ model }: { model: RunModel }) {
   return html`
     <section class=${`cost ${level}`} data-cost-usd=${costUsd}>
       <span class="amount">${usd(costUsd)}</span>
-      ${budget
-        ? html`<span class="muted">of ${usd(budget.maxUsd)} (${budget.period} budget)</span>
-            <span class="meter"><span style=${{ width: `${Math.min(100, (share ?? 0) * 100)}%` }}></span></span>`
-        : html`<span class="muted">spent (no run budget)</span>`}
+      ${
+        budget
+          ? html`<span class="muted">of ${usd(budget.maxUsd)} (${budget.period} budget)</span>
+              <span class="meter"
+                ><span style=${{ width: `${Math.min(100, (share ?? 0) * 100)}%` }}></span
+              ></span>`
+          : html`<span class="muted">spent (no run budget)</span>`
+      }
     </section>
   `;
 }
@@ -28,13 +32,27 @@ export function Approvals({ model, client }: { model: RunModel; client: ApiClien
     <section class="panel approvals">
       <h2>Waiting for approval</h2>
       ${pending.map(
-        (approval) => html`<${ApprovalCard} key=${approval.approvalId} approval=${approval} runId=${model.runId} client=${client} />`,
+        (approval) =>
+          html`<${ApprovalCard}
+            key=${approval.approvalId}
+            approval=${approval}
+            runId=${model.runId}
+            client=${client}
+          />`,
       )}
     </section>
   `;
 }
 
-function ApprovalCard({ approval, runId, client }: { approval: ApprovalView; runId: string; client: ApiClient }) {
+function ApprovalCard({
+  approval,
+  runId,
+  client,
+}: {
+  approval: ApprovalView;
+  runId: string;
+  client: ApiClient;
+}) {
   const [reason, setReason] = useState("");
   const [answer, setAnswer] = useState("");
   const [sent, setSent] = useState<string | undefined>(undefined);
@@ -45,7 +63,8 @@ function ApprovalCard({ approval, runId, client }: { approval: ApprovalView; run
     const path = `runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(approval.approvalId)}/${action}`;
     try {
       if (action === "approve") await client.post(path);
-      else if (action === "reject") await client.post(path, { reason: reason.trim() || "Rejected in the run viewer." });
+      else if (action === "reject")
+        await client.post(path, { reason: reason.trim() || "Rejected in the run viewer." });
       else await client.post(path, { value: JSON.parse(answer) as unknown });
     } catch (failure) {
       setSent(undefined);
@@ -63,14 +82,39 @@ function ApprovalCard({ approval, runId, client }: { approval: ApprovalView; run
       <div>${what} <span class="muted small">${approval.approvalId}</span></div>
       ${approval.arguments === undefined ? "" : html`<pre class="json">${show(approval.arguments)}</pre>`}
       ${approval.prompt ? html`<p>${approval.prompt}</p>` : ""}
-      ${approval.kind === "human"
-        ? html`<textarea name="answer" rows="3" placeholder=${approval.form ? `JSON matching ${show(approval.form, 200)}` : "the answer, as JSON"}
-              value=${answer} onInput=${(event: Event) => setAnswer((event.target as HTMLTextAreaElement).value)}></textarea>
-            <button onClick=${() => decide("answer")} disabled=${sent !== undefined}>Answer</button>`
-        : html`<button class="approve" onClick=${() => decide("approve")} disabled=${sent !== undefined}>Approve</button>`}
-      <input name="reason" placeholder="reason (for a rejection)" value=${reason}
-        onInput=${(event: Event) => setReason((event.target as HTMLInputElement).value)} />
-      <button class="reject danger" onClick=${() => decide("reject")} disabled=${sent !== undefined}>Reject</button>
+      ${
+        approval.kind === "human"
+          ? html`<textarea
+                name="answer"
+                rows="3"
+                placeholder=${approval.form ? `JSON matching ${show(approval.form, 200)}` : "the answer, as JSON"}
+                value=${answer}
+                onInput=${(event: Event) => setAnswer((event.target as HTMLTextAreaElement).value)}
+              ></textarea>
+              <button onClick=${() => decide("answer")} disabled=${sent !== undefined}>
+                Answer
+              </button>`
+          : html`<button
+              class="approve"
+              onClick=${() => decide("approve")}
+              disabled=${sent !== undefined}
+            >
+              Approve
+            </button>`
+      }
+      <input
+        name="reason"
+        placeholder="reason (for a rejection)"
+        value=${reason}
+        onInput=${(event: Event) => setReason((event.target as HTMLInputElement).value)}
+      />
+      <button
+        class="reject danger"
+        onClick=${() => decide("reject")}
+        disabled=${sent !== undefined}
+      >
+        Reject
+      </button>
       ${sent ? html`<span class="muted">${sent} sent…</span>` : ""}
       ${error ? html`<p class="error">${error}</p>` : ""}
     </div>

@@ -17,7 +17,15 @@ interface RunRow {
   error?: string;
 }
 
-const STATUSES = ["running", "paused", "waiting_approval", "interrupted", "completed", "failed", "cancelled"];
+const STATUSES = [
+  "running",
+  "paused",
+  "waiting_approval",
+  "interrupted",
+  "completed",
+  "failed",
+  "cancelled",
+];
 const REFRESH_MS = 2000;
 
 /** The run list (filtered by status and team, refreshed every 2 s) and the form that starts a run. */
@@ -46,15 +54,25 @@ export function RunsPage({ client }: { client: ApiClient }) {
     <section class="panel">
       <div class="filters">
         <h2>Runs</h2>
-        <label>status
-          <select name="status" value=${status} onChange=${(event: Event) => setStatus((event.target as HTMLSelectElement).value)}>
+        <label
+          >status
+          <select
+            name="status"
+            value=${status}
+            onChange=${(event: Event) => setStatus((event.target as HTMLSelectElement).value)}
+          >
             <option value="">all</option>
             ${STATUSES.map((name) => html`<option value=${name}>${name}</option>`)}
           </select>
         </label>
-        <label>team
-          <input name="teamFilter" placeholder="any" value=${teamId}
-            onInput=${(event: Event) => setTeamId((event.target as HTMLInputElement).value)} />
+        <label
+          >team
+          <input
+            name="teamFilter"
+            placeholder="any"
+            value=${teamId}
+            onInput=${(event: Event) => setTeamId((event.target as HTMLInputElement).value)}
+          />
         </label>
         <span class="muted">refreshes every ${REFRESH_MS / 1000} s</span>
       </div>
@@ -68,13 +86,30 @@ function RunTable({ runs }: { runs: RunRow[] }) {
   if (runs.length === 0) return html`<p class="muted">No runs yet. Start one above.</p>`;
   return html`
     <table class="runs">
-      <thead><tr><th>status</th><th>run</th><th>team</th><th>started</th><th>took</th><th>tokens</th><th>cost</th></tr></thead>
+      <thead>
+        <tr>
+          <th>status</th>
+          <th>run</th>
+          <th>team</th>
+          <th>started</th>
+          <th>took</th>
+          <th>tokens</th>
+          <th>cost</th>
+        </tr>
+      </thead>
       <tbody>
         ${runs.map(
           (run) => html`
             <tr key=${run.runId} class=${run.live ? "live" : ""} data-run-id=${run.runId}>
-              <td><span class=${`status ${run.status}`}>${run.live ? html`<i class="dot"></i>` : ""}${run.status}</span></td>
-              <td><a href=${`#/runs/${encodeURIComponent(run.runId)}`}>${run.runId}</a>${run.error ? html`<div class="muted small">${run.error}</div>` : ""}</td>
+              <td>
+                <span class=${`status ${run.status}`}
+                  >${run.live ? html`<i class="dot"></i>` : ""}${run.status}</span
+                >
+              </td>
+              <td>
+                <a href=${`#/runs/${encodeURIComponent(run.runId)}`}>${run.runId}</a
+                >${run.error ? html`<div class="muted small">${run.error}</div>` : ""}
+              </td>
               <td>${run.teamId}</td>
               <td>${clockTime(run.createdAt)}</td>
               <td>${duration(run.updatedAt - run.createdAt)}</td>
@@ -108,9 +143,12 @@ function StartRun({ client, teamsSeen }: { client: ApiClient; teamsSeen: string[
     setBusy(true);
     setError(undefined);
     try {
-      const started = await client.post<{ runId: string }>(`teams/${encodeURIComponent(chosen)}/runs`, {
-        input: parseInput(input),
-      });
+      const started = await client.post<{ runId: string }>(
+        `teams/${encodeURIComponent(chosen)}/runs`,
+        {
+          input: parseInput(input),
+        },
+      );
       location.hash = `#/runs/${encodeURIComponent(started.runId)}`;
     } catch (failure) {
       setError((failure as Error).message);
@@ -122,16 +160,31 @@ function StartRun({ client, teamsSeen }: { client: ApiClient; teamsSeen: string[
     <section class="panel start">
       <h2>Start a run</h2>
       <form onSubmit=${start}>
-        <label>team
-          <input name="team" list="known-teams" required placeholder="team id" value=${chosen}
-            onInput=${(event: Event) => setTeamId((event.target as HTMLInputElement).value)} />
+        <label
+          >team
+          <input
+            name="team"
+            list="known-teams"
+            required
+            placeholder="team id"
+            value=${chosen}
+            onInput=${(event: Event) => setTeamId((event.target as HTMLInputElement).value)}
+          />
           <datalist id="known-teams">${known.map((id) => html`<option value=${id} />`)}</datalist>
         </label>
-        <label class="grow">input
-          <textarea name="input" rows="2" placeholder='text (taken as { "query": … }) or a JSON object'
-            value=${input} onInput=${(event: Event) => setInput((event.target as HTMLTextAreaElement).value)}></textarea>
+        <label class="grow"
+          >input
+          <textarea
+            name="input"
+            rows="2"
+            placeholder='text (taken as { "query": … }) or a JSON object'
+            value=${input}
+            onInput=${(event: Event) => setInput((event.target as HTMLTextAreaElement).value)}
+          ></textarea>
         </label>
-        <button type="submit" disabled=${busy || !chosen}>${busy ? "Starting…" : "Start run"}</button>
+        <button type="submit" disabled=${busy || !chosen}>
+          ${busy ? "Starting…" : "Start run"}
+        </button>
       </form>
       ${error && html`<p class="error">${error}</p>`}
     </section>
