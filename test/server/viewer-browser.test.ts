@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { z } from "zod";
 import { LLMTeam, SqliteRunStore, tool } from "llmteam";
-import { createServer, type LLMTeamServer, type ListeningServer } from "llmteam/server";
+import {
+  createServer,
+  HttpProblem,
+  SCOPES,
+  type LLMTeamServer,
+  type ListeningServer,
+  type ServerAuth,
+} from "llmteam/server";
 import { ScriptedModel } from "llmteam/testing";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -200,7 +207,78 @@ describe.skipIf(skip)("the run viewer in Chromium", () => {
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain("completed");
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  it("asks for an API key when the server has keys, and sends it with every request, the event stream's too", async () => {
+    const keyed = await keyedServer();
+    try {
+      const page = await newPage();
+      const sent: string[] = [];
+      page.on("request", (request) => {
+        if (!request.url().includes("/viewer/") && request.url() !== `${keyed.url}/`)
+          sent.push(`${new URL(request.url()).pathname} ${request.headers().authorization ?? "-"}`);
+      });
+      await page.goto(`${keyed.url}/`);
+      await expect
+        .poll(() => page.locator(".error").first().textContent())
+        .toContain("401: An API key is needed");
+      await page.click("text=API key…");
+      await page.fill("input[name=apiKey]", "s3cret");
+      await page.click("text=Use");
+      await page.waitForSelector("text=No runs yet");
+      await page.fill("input[name=team]", "desk");
+      await page.fill("textarea[name=input]", "hello");
+      await page.click("button[type=submit]");
+      await page.waitForSelector(".final-output");
+      expect(await page.textContent(".final-output")).toBe("Hello there.");
+      const events = sent.filter((line) => /^\/runs\/[^/]+\/events /.test(line));
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.every((line) => line.endsWith("Bearer s3cret"))).toBe(true);
+      // The key is kept for the tab: a reload needs no new paste.
+      await page.reload();
+      await page.waitForSelector(".final-output");
+      expect(await page.textContent(".key")).toContain("API key set");
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await keyed.close();
+    }
+  }, 60_000);
 });
+
+/** A server whose API needs `Authorization: Bearer s3cret` (public routes: the page, health). */
+async function keyedServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const keyedStore = new SqliteRunStore({ path: join(folder, "keyed.db") });
+  const team = new LLMTeam({
+    teamId: "desk",
+    model: "m/x",
+    models: { "m/x": new ScriptedModel({ responses: [{ chunks: ["Hello", " there."] }] }) },
+    runStore: keyedStore,
+  });
+  team.addAgent({ type: "llm", role: "answer", prompt: "{query}", stream: true });
+  const auth: ServerAuth = {
+    enabled: true,
+    authorize: (request, scope) => {
+      const allowed =
+        scope === "public" || request.headers.get("authorization") === "Bearer s3cret";
+      if (!allowed) return Promise.reject(new HttpProblem(401, "An API key is needed."));
+      return Promise.resolve({ keyId: "test", scopes: new Set(SCOPES), teams: undefined });
+    },
+  };
+  const keyed = await createServer({
+    teams: [team],
+    runStore: keyedStore,
+    auth,
+    log: () => undefined,
+  });
+  const listened = await keyed.listen({ port: 0 });
+  return {
+    url: listened.url,
+    close: async () => {
+      await listened.close();
+      await keyed.close();
+      await keyedStore.close();
+    },
+  };
+}
 
 const pageErrors: string[] = [];
 

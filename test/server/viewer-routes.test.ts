@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Hono } from "hono";
 import { LLMTeam, SqliteRunStore } from "llmteam";
 import { createServer, type LLMTeamServer } from "llmteam/server";
 import { ScriptedModel } from "llmteam/testing";
@@ -125,5 +126,16 @@ describe("the run viewer's routes", () => {
       paths: Record<string, unknown>;
     };
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(["/", "/viewer/{file}"]));
+  });
+
+  it("works under a prefix when mounted in another hono app: the page loads its bundle from there", async () => {
+    const server = await serverWith();
+    const app = new Hono();
+    app.route("/agents", server.app);
+    const page = await app.request("/agents");
+    expect(page.status).toBe(200);
+    const src = /src="([^"]+)"/.exec(await page.text())![1]!;
+    expect(src).toMatch(/^\/agents\/viewer\/viewer\.js\?v=/);
+    expect((await app.request(src)).status).toBe(200);
   });
 });

@@ -76,5 +76,6 @@ export async function apiError(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON: the text as it is.
   }
-  return new ApiError(response.status, `${response.status}: ${detail}`);
+  const hint = response.status === 401 ? ' Paste an API key with "API key…" at the top right.' : "";
+  return new ApiError(response.status, `${response.status}: ${detail}${hint}`);
 }

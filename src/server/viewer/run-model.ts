@@ -155,7 +155,11 @@ export class RunModel {
         this.status = "running";
         return;
       case "lifecycle_changed":
-        this.status = event.data.to;
+        // Paused for a person: named as the run store names it.
+        this.status =
+          event.data.to === "paused" && event.data.reason?.startsWith("waiting for approval")
+            ? "waiting_approval"
+            : event.data.to;
         this.statusReason = event.data.reason;
         this.decided(event.data.reason ?? "", event.timestamp);
         return;
