@@ -65,8 +65,8 @@ describe.skipIf(skip)("the run viewer in Chromium", () => {
     const model = new ScriptedModel({
       modelId: "gpt-4o-mini",
       responses: [
-        // research: streamed a word every 90 ms (~3 s)
-        { chunks: WORDS, chunkDelayMs: 90, usage: { inputTokens: 1000, outputTokens: 2000 } },
+        // research: streamed a word every 150 ms (~6 s)
+        { chunks: WORDS, chunkDelayMs: 150, usage: { inputTokens: 1000, outputTokens: 2000 } },
         // publisher: asks for the tool (which needs approval), then answers
         {
           toolCalls: [
