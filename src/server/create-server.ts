@@ -32,8 +32,6 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** A comment line goes to an idle SSE client after this long, in ms (default 15,000). */
   heartbeatMs?: number;
-  /** Event frames held for one SSE client that has not read them (default 256). */
-  maxBufferedEvents?: number;
   /** How often events of a run running elsewhere are read from the store, in ms (default 250). */
   storePollMs?: number;
   /** Where the server writes its log lines (default: stderr). */
@@ -63,7 +61,6 @@ export interface LLMTeamServer {
 export const SERVER_DEFAULTS: ServerSettings = {
   maxBodyBytes: 1024 * 1024,
   heartbeatMs: 15_000,
-  maxBufferedEvents: 256,
   storePollMs: 250,
 };
 
@@ -92,7 +89,6 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
     settings: {
       maxBodyBytes: options.maxBodyBytes ?? SERVER_DEFAULTS.maxBodyBytes,
       heartbeatMs: options.heartbeatMs ?? SERVER_DEFAULTS.heartbeatMs,
-      maxBufferedEvents: options.maxBufferedEvents ?? SERVER_DEFAULTS.maxBufferedEvents,
       storePollMs: options.storePollMs ?? SERVER_DEFAULTS.storePollMs,
     },
     log,
@@ -132,8 +128,7 @@ function buildApp(context: ServerContext): Hono {
   mountRoutes(app, routes, context);
   app.onError((error) => {
     const problem = problemOf(error);
-    if (problem.status >= 500)
-      context.log(`llmteam serve: ${(error as Error).stack ?? String(error)}`);
+    if (problem.status >= 500) context.log(`llmteam serve: ${error.stack ?? String(error)}`);
     return problem.toResponse();
   });
   app.notFound((c) => notFound(routes, c.req.method, c.req.path).toResponse());

@@ -4,12 +4,15 @@ import type { LLMTeam } from "../team/llm-team.js";
 import { isEndedStatus } from "../store/run-store-rows.js";
 import type { RunStore, StoredRun } from "../store/run-store.js";
 import { HttpProblem } from "./http-problem.js";
+import { RunBroadcast } from "./run-broadcast.js";
 
 /** A run this server process is executing. */
 export interface LiveRun {
   readonly runId: string;
   readonly teamId: string;
   readonly handle: RunHandle;
+  /** Its events as SSE frames, made when the first client reads them. */
+  broadcast?: RunBroadcast;
 }
 
 /** What `start` did: a new run, or the run an `Idempotency-Key` already named. */
@@ -34,6 +37,13 @@ export class LiveRuns {
 
   get(runId: string): LiveRun | undefined {
     return this.runs.get(runId);
+  }
+
+  /** The SSE frames of a live run (started on first use), or `undefined` when it is not live here. */
+  broadcast(runId: string): RunBroadcast | undefined {
+    const live = this.runs.get(runId);
+    if (!live) return undefined;
+    return (live.broadcast ??= new RunBroadcast(live.handle));
   }
 
   get size(): number {

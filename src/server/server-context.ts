@@ -10,8 +10,6 @@ export interface ServerSettings {
   maxBodyBytes: number;
   /** How often an idle SSE stream sends a comment line, in ms. */
   heartbeatMs: number;
-  /** Events an SSE client may fall behind by before it is disconnected (it reconnects with `Last-Event-ID`). */
-  maxBufferedEvents: number;
   /** How often the events of a run not live in this process are read from the store, in ms. */
   storePollMs: number;
 }

@@ -96,7 +96,7 @@ export function runEventsRoute(): ApiRoute {
       if (run && isEndedStatus(run.status) && run.lastSeq <= after) return context.body(null, 204);
       return eventStream(server, runId, after, context.req.raw.signal);
     },
-  }) as ApiRoute;
+  });
 }
 
 function eventStream(
@@ -110,7 +110,6 @@ function eventStream(
   requestSignal.addEventListener("abort", onAbort, { once: true });
   return sseResponse(runEventFeed(server, runId, after, stop.signal), {
     heartbeatMs: server.settings.heartbeatMs,
-    highWaterMark: server.settings.maxBufferedEvents,
     onClose: () => {
       requestSignal.removeEventListener("abort", onAbort);
       stop.abort();

@@ -302,5 +302,5 @@ export function runRoutes(): ApiRoute[] {
     ),
     runEventsRoute(),
   ];
-  return routes as ApiRoute[];
+  return routes;
 }
