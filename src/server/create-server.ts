@@ -8,6 +8,8 @@ import { mountRoutes, type ApiRoute } from "./api-route.js";
 import { HttpProblem, problemOf } from "./http-problem.js";
 import { LiveRuns } from "./live-runs.js";
 import { loadServed, sharedStore, type ServedEntry } from "./load-served.js";
+import { openAIErrorMember } from "./openai/openai-errors.js";
+import { openAIRoutes } from "./routes/openai-routes.js";
 import { runRoutes } from "./routes/run-routes.js";
 import { systemRoutes } from "./routes/system-routes.js";
 import { viewerRoutes, type ViewerOptions } from "./routes/viewer-routes.js";
@@ -116,7 +118,9 @@ function buildApp(context: ServerContext, viewer: false | ViewerOptions = {}): H
   const app = new Hono();
   const routes: ApiRoute[] = [];
   routes.push(...systemRoutes(() => routes), ...runRoutes());
+  routes.push(...openAIRoutes());
   if (viewer !== false) routes.push(...viewerRoutes(viewer));
+  app.use("/v1/*", openAIErrorMember());
   app.use(
     bodyLimit({
       maxSize: context.settings.maxBodyBytes,
