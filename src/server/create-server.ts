@@ -10,11 +10,14 @@ import { LiveRuns } from "./live-runs.js";
 import { loadServed, sharedStore, type ServedEntry } from "./load-served.js";
 import { costRoutes } from "./routes/cost-routes.js";
 import { groupRoutes } from "./routes/group-routes.js";
+import { openAIErrorMember } from "./openai/openai-errors.js";
+import { openAIRoutes } from "./routes/openai-routes.js";
 import { runRoutes } from "./routes/run-routes.js";
 import { teamRoutes } from "./routes/team-routes.js";
 import { GroupRuns } from "./group-runs.js";
 import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import { systemRoutes } from "./routes/system-routes.js";
+import { viewerRoutes, type ViewerOptions } from "./routes/viewer-routes.js";
 import { ServedTeams } from "./served-teams.js";
 import { openAuth, type ServerAuth } from "./server-auth.js";
 import type { ServerContext, ServerSettings } from "./server-context.js";
@@ -45,6 +48,11 @@ export interface ServerOptions {
    * store, pricing (default: none). The run store is always the server's.
    */
   teamRuntime?: Omit<TeamRuntimeOptions, "runStore" | "enforceLifecycle">;
+  /**
+   * The run viewer at `/` (docs/server.md, "Run viewer"): on by default, `false` turns it off;
+   * `{ directory }` serves a bundle from elsewhere than this package's `dist/viewer/`.
+   */
+  viewer?: false | ViewerOptions;
   /** Where the server writes its log lines (default: stderr). */
   log?: (line: string) => void;
   clock?: Clock;
@@ -109,7 +117,7 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
     },
     log,
   };
-  const app = buildApp(context);
+  const app = buildApp(context, options.viewer);
   // Teams the server built (from files, or over HTTP) are closed by it; instances by their owner.
   const ownedTeams = () => teams.allTeams().filter((team) => !options.teams.includes(team));
   return {
@@ -134,11 +142,14 @@ function withoutServerKeys(runtime: TeamRuntimeOptions): TeamRuntimeOptions {
   return rest;
 }
 
-function buildApp(context: ServerContext): Hono {
+function buildApp(context: ServerContext, viewer: false | ViewerOptions = {}): Hono {
   const app = new Hono();
   const routes: ApiRoute[] = [];
   routes.push(...systemRoutes(() => routes), ...runRoutes());
   routes.push(...teamRoutes(), ...costRoutes(), ...groupRoutes());
+  routes.push(...openAIRoutes());
+  if (viewer !== false) routes.push(...viewerRoutes(viewer));
+  app.use("/v1/*", openAIErrorMember());
   app.use(
     bodyLimit({
       maxSize: context.settings.maxBodyBytes,

@@ -39,6 +39,11 @@ const ROUTES = [
   "GET /group-runs/{runId}",
   "GET /group-runs/{runId}/events",
   "POST /group-runs/{runId}/cancel",
+  "GET /",
+  "GET /viewer/{file}",
+  "GET /v1/models",
+  "GET /v1/models/{model}",
+  "POST /v1/chat/completions",
 ];
 
 interface Operation {
