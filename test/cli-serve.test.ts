@@ -156,11 +156,12 @@ agents:
       (calls) => calls.includes("Draft"),
     );
     first.process.kill("SIGTERM");
-    // While the draft streams on, the server takes no new runs.
-    const refused = await until(
-      () => fetch(`${first.url}/teams/press/runs`, json({ input: "more" })),
-      (response) => response.status !== 202,
+    await until(
+      () => first.stderr(),
+      (text) => text.includes("Shutting down"),
     );
+    // While the draft streams on, the server takes no new runs.
+    const refused = await fetch(`${first.url}/teams/press/runs`, json({ input: "more" }));
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("5");
     expect((await fetch(`${first.url}/health`)).status).toBe(503);
@@ -169,6 +170,8 @@ agents:
       `SIGTERM received. Shutting down: new runs get 503; 1 live run stop`,
     );
     expect(first.stderr()).toContain(`run ${runId} stored as interrupted`);
+    // A 503 is an answer, not a failure: nothing but the shutdown's lines is logged.
+    expect(first.stderr()).not.toContain("HttpProblem");
     // The SSE stream ended cleanly, after the draft's last event.
     const streamed = await sse;
     expect(streamed.match(/^event: agent_completed$/gm)).toHaveLength(2);
@@ -295,6 +298,15 @@ agents:
     expect(server.stderr()).not.toContain(hash);
     server.process.kill("SIGTERM");
     expect((await server.exited).code).toBe(0);
+  });
+
+  it("has --help, listed in llmteam --help", async () => {
+    for (const command of ["serve", "keys"]) {
+      const { code, stdout } = await cli([command, "--help"]);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`llmteam ${command}`);
+    }
+    expect((await cli(["--help"])).stdout).toContain("serve options:\n  --port <n>");
   });
 
   it("refuses --host 0.0.0.0 without keys, with exit code 2", async () => {

@@ -123,12 +123,9 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   );
   const { parked, unfinished } = await server.shutdown({ deadlineMs: shutdownSeconds * 1000 });
   for (const runId of parked) {
-    const status = (await server.context.store.getRun(runId))?.status ?? "interrupted";
-    const next =
-      status === "waiting_approval"
-        ? `decide its approval on the next server (GET /runs/${runId}/approvals), then POST /runs/${runId}/resume`
-        : `POST /runs/${runId}/resume on the next server goes on with it`;
-    io.stderr(`llmteam serve: run ${runId} stored as ${status}; ${next}.\n`);
+    io.stderr(
+      `llmteam serve: run ${runId} stored as interrupted; POST /runs/${runId}/resume on the next server goes on with it.\n`,
+    );
   }
   for (const runId of unfinished) {
     io.stderr(

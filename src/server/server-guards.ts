@@ -31,8 +31,10 @@ export const DEFAULT_REQUESTS_PER_MINUTE = 600;
 /** What guards a server's requests: auth, and the middleware of CORS and rate limits. */
 export interface ServerGuards {
   auth: ServerAuth;
-  /** In order: CORS (answers preflights), then rate limits. */
-  middleware: MiddlewareHandler[];
+  /** CORS (answers preflights; first of all middleware), when configured. */
+  cors: MiddlewareHandler | undefined;
+  /** Rate limits (before the body is read), when configured. */
+  rateLimit: MiddlewareHandler | undefined;
   /** Closes the rate limiter (its Redis connection). */
   close(): Promise<void>;
 }
@@ -59,8 +61,8 @@ export async function serverGuards(
   const auth =
     options.auth ??
     (options.apiKeys && options.apiKeys.length > 0 ? keyAuth(options.apiKeys) : openAuth());
-  const middleware: MiddlewareHandler[] = [];
-  if (options.cors) middleware.push(corsMiddleware(checkOrigins(options.cors.origins)));
+  const cors = options.cors ? corsMiddleware(checkOrigins(options.cors.origins)) : undefined;
+  let rateLimit: MiddlewareHandler | undefined;
   let limiter: RateLimiter | undefined;
   if (options.rateLimit) {
     const { redis, redisPrefix } = options.rateLimit;
@@ -79,9 +81,9 @@ export async function serverGuards(
         : typeof redis === "string"
           ? await RedisRateLimiter.connect(redis, common)
           : new RedisRateLimiter({ ...common, client: redis });
-    middleware.push(rateLimitMiddleware(auth, limiter, { perKey, anonymous }));
+    rateLimit = rateLimitMiddleware(auth, limiter, { perKey, anonymous });
   }
-  return { auth, middleware, close: async () => limiter?.close() };
+  return { auth, cors, rateLimit, close: async () => limiter?.close() };
 }
 
 function perMinute(value: number, name: string): number {

@@ -53,7 +53,7 @@ async function shutdownServer(path: string, clock = new FakeClock()) {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 describe("server shutdown", () => {
-  it("parks a running run as interrupted, keeps paused and approval-waiting runs as they are, answers waiting requests and SSE streams, and refuses new runs", async () => {
+  it("parks running, paused and approval-waiting runs as interrupted, answers waiting requests and SSE streams, and refuses new runs", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "llmteam-shutdown-")), "runs.db");
     const clock = new FakeClock();
     const { server, store, post } = await shutdownServer(path, clock);
@@ -92,8 +92,8 @@ describe("server shutdown", () => {
     // The SSE stream ended (its text resolves) after the draft completed.
     expect(await streamed).toMatch(/event: agent_completed[\s\S]*"the draft"/);
     expect((await store.getRun(runningId))?.status).toBe("interrupted");
-    expect((await store.getRun(gated.runId))?.status).toBe("waiting_approval");
-    expect((await store.getRun(paused.runId))?.status).toBe("paused");
+    expect((await store.getRun(gated.runId))?.status).toBe("interrupted");
+    expect((await store.getRun(paused.runId))?.status).toBe("interrupted");
   });
 
   it("lets the next server on the store finish every parked run without repeating a step", async () => {
