@@ -120,6 +120,21 @@ describe("rate limits", () => {
     expect((await from("127.0.0.1", ci.key)).status).toBe(200);
   });
 
+  it("answers a limited /v1 request with OpenAI's error member too", async () => {
+    const { server } = await limitedServer({ ...KEYED, rateLimit: { requestsPerMinute: 1 } });
+    const models = () =>
+      server.fetch(
+        new Request("http://x/v1/models", { headers: { authorization: `Bearer ${ci.key}` } }),
+      );
+    expect((await models()).status).toBe(200);
+    const refused = await models();
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({
+      status: 429,
+      error: { type: "rate_limit_error", message: expect.stringContaining('API key "ci"') },
+    });
+  });
+
   it("limits nothing without rateLimit", async () => {
     const { get } = await limitedServer(KEYED);
     for (let index = 0; index < 700; index++) {
