@@ -129,7 +129,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   }
   for (const runId of unfinished) {
     io.stderr(
-      `llmteam serve: run ${runId} did not reach a step boundary within ${shutdownSeconds} s; it is stored as of its last completed step (resume it the same way).\n`,
+      `llmteam serve: run ${runId} did not reach a step boundary within ${shutdownSeconds} s; it is stored as of its last completed step, status running: resume it with POST /runs/${runId}/resume?force=true.\n`,
     );
   }
   await listening.close();
