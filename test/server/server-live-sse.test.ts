@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LLMTeam, SqliteRunStore } from "llmteam";
-import { createServer, type LLMTeamServer } from "llmteam/server";
+import { createServer } from "llmteam/server";
 import { ScriptedModel } from "llmteam/testing";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
