@@ -74,6 +74,9 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await runsCommand(rest, io, (topic) => help(topic, io));
       case "estimate":
         return await estimateCommand(rest, io);
+      case "worker":
+        // Loaded only here: it brings the queue engine (bullmq).
+        return await (await import("./worker-command.js")).workerCommand(rest, io);
       case "new":
         return await newCommand(rest, io);
       case "schema":
@@ -117,6 +120,7 @@ const COMMANDS = [
   "mcp",
   "ingest",
   "kb",
+  "worker",
   "schema",
 ];
 

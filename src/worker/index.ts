@@ -1,0 +1,14 @@
+export { createWorker, WORKER_DEFAULTS } from "./create-worker.js";
+export type { CreateWorkerOptions, LLMTeamWorker, WorkerHealth } from "./create-worker.js";
+export { enqueueRun, waitForRun } from "./enqueue-run.js";
+export type { EnqueueRunOptions, WaitForRunOptions } from "./enqueue-run.js";
+export { RunQueue } from "./run-queue.js";
+export type { RunQueueOptions } from "./run-queue.js";
+export { DEFAULT_QUEUE_NAME, DEFAULT_QUEUE_PREFIX, idempotentRunId } from "./run-job.js";
+export type { QueuedRunResult, RunJobData } from "./run-job.js";
+export type { RedisSpec } from "./redis-connection.js";
+export type { WorkerTeamEntry } from "./load-worker-teams.js";
+export type { ParkPolicy } from "./run-processor.js";
+export type { WorkerMetricsSnapshot } from "./worker-metrics.js";
+export { QueueError } from "../errors/queue-error.js";
+export type { QueueErrorOptions } from "../errors/queue-error.js";

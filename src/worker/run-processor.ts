@@ -1,0 +1,249 @@
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
+import { isStoreOutage } from "../run/store-outage.js";
+import type { RunResult } from "../run/run-result.js";
+import { isEndedStatus } from "../store/run-store-rows.js";
+import type { RunStore, StoredRun } from "../store/run-store.js";
+import type { RunHandle } from "../team/lifecycle/run-handle.js";
+import type { LLMTeam } from "../team/llm-team.js";
+import { runIdOfJob, type QueuedRunResult, type RunJobData } from "./run-job.js";
+import type { WorkerMetrics } from "./worker-metrics.js";
+
+/** How a worker backs off a run parked because a store was unreachable. */
+export interface ParkPolicy {
+  /** First wait, in ms; doubled each park. */
+  firstMs: number;
+  /** Longest wait, in ms. */
+  maxMs: number;
+}
+
+/** What {@link RunProcessor} works with. */
+export interface RunProcessorOptions {
+  teams: ReadonlyMap<string, LLMTeam>;
+  store: RunStore;
+  metrics: WorkerMetrics;
+  park: ParkPolicy;
+  /** The worker's name, for messages. */
+  name: string;
+  log: (line: string) => void;
+}
+
+/** A run this worker executes now. */
+interface ActiveRun {
+  handle: RunHandle;
+  /** Set by a graceful shutdown once the run has stopped at a step boundary. */
+  parked: boolean;
+  /** Resolves when the shutdown parked the run (the run's own promise never settles then). */
+  onParked: () => void;
+}
+
+type RunJob = Job<RunJobData, QueuedRunResult>;
+
+/**
+ * The job processor of a worker: a job names a run; the run store says where it stands.
+ * A run the store does not know starts (`team.start` with the job's run id); a stored run that
+ * did not end resumes from its last durable step (`team.resume`: no completed step runs again);
+ * an ended one is reported as it ended. A store outage parks the job (back to the queue, later,
+ * not an attempt); a run that fails, a team this worker lacks or a run that cannot resume fail
+ * the job at once, with the reason, never retried.
+ */
+export class RunProcessor {
+  private readonly active = new Map<string, ActiveRun>();
+  private closing = false;
+
+  constructor(private readonly options: RunProcessorOptions) {}
+
+  /** Runs executing now. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** The BullMQ processor. */
+  readonly process = async (job: RunJob, token?: string): Promise<QueuedRunResult> => {
+    const { teams, metrics } = this.options;
+    const runId = runIdOfJob(job);
+    const { teamId } = job.data;
+    const team = teams.get(teamId);
+    if (!team) {
+      metrics.finished("failed");
+      throw new UnrecoverableError(
+        `Team "${teamId}" is not loaded on worker ${this.options.name}; it runs ${[...teams.keys()].sort().join(", ")}. Start a worker with the team's file.`,
+      );
+    }
+    if (this.closing) return this.handBack(job, token, 0, "the worker is shutting down");
+    metrics.started(job);
+    let handle: RunHandle;
+    try {
+      const stored = await this.options.store.getRun(runId);
+      if (stored && isEndedStatus(stored.status)) return await this.ended(stored);
+      handle = stored ? await team.resume(runId) : team.start(job.data.input, { runId });
+      if (stored) metrics.resumed++;
+    } catch (error) {
+      return this.settleError(job, token, runId, error);
+    }
+    return this.execute(job, token, runId, handle);
+  };
+
+  /**
+   * Graceful shutdown: no new run starts; each run in flight is asked to pause at its next step
+   * boundary, and once its pause is stored its job goes back to the queue for another worker.
+   * Runs still in a step after `timeoutMs` are left: their jobs come back when their locks
+   * expire (the step in flight then runs again).
+   */
+  async parkAll(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    const pauses = [...this.active.entries()].map(async ([runId, run]) => {
+      try {
+        await run.handle.pause();
+      } catch {
+        return; // ended meanwhile
+      }
+      if (await this.pauseStored(runId, timeoutMs)) {
+        run.parked = true;
+        run.onParked();
+      }
+    });
+    await Promise.race([Promise.all(pauses), delay(timeoutMs)]);
+  }
+
+  private async execute(
+    job: RunJob,
+    token: string | undefined,
+    runId: string,
+    handle: RunHandle,
+  ): Promise<QueuedRunResult> {
+    let onParked: () => void = () => undefined;
+    const parked = new Promise<undefined>((resolve) => (onParked = () => resolve(undefined)));
+    const run: ActiveRun = { handle, parked: false, onParked };
+    this.active.set(runId, run);
+    let result: RunResult | undefined;
+    try {
+      result = await Promise.race([handle.result, parked]);
+    } catch (error) {
+      return this.settleError(job, token, runId, error);
+    } finally {
+      this.active.delete(runId);
+    }
+    if (result === undefined) return this.handBack(job, token, 0, "paused by a graceful shutdown");
+    return this.settled(job, token, result);
+  }
+
+  private async settled(
+    job: RunJob,
+    token: string | undefined,
+    result: RunResult,
+  ): Promise<QueuedRunResult> {
+    const { metrics } = this.options;
+    if (result.status === "failed" && isStoreOutage(result.error)) {
+      return this.park(job, token, result.error);
+    }
+    const summary = summarize(result);
+    if (result.status === "failed") {
+      metrics.finished("failed");
+      throw new UnrecoverableError(
+        `Run ${result.runId} failed: ${summary.error ?? "unknown error"}`,
+      );
+    }
+    metrics.finished("completed");
+    return summary;
+  }
+
+  /** A run that could not start or resume: a store outage parks it, anything else fails the job. */
+  private settleError(
+    job: RunJob,
+    token: string | undefined,
+    runId: string,
+    error: unknown,
+  ): Promise<QueuedRunResult> {
+    if (isStoreOutage(error)) return this.park(job, token, error);
+    this.options.metrics.finished("failed");
+    const message = error instanceof Error ? error.message : String(error);
+    return Promise.reject(new UnrecoverableError(`Run ${runId} could not run: ${message}`));
+  }
+
+  /** Reports a run that ended before this job took it (a job taken again after its worker died). */
+  private async ended(stored: StoredRun): Promise<QueuedRunResult> {
+    const base = {
+      runId: stored.runId,
+      teamId: stored.teamId,
+      costUsd: stored.costUsd,
+      usage: { inputTokens: stored.inputTokens, outputTokens: stored.outputTokens },
+    };
+    if (stored.status === "completed") {
+      const [last] = await this.options.store.readEvents(stored.runId, {
+        afterSeq: stored.lastSeq - 1,
+      });
+      const data = last?.event.data as { output?: unknown } | undefined;
+      this.options.metrics.finished("completed");
+      return { ...base, status: "completed", output: data?.output };
+    }
+    if (stored.status === "cancelled") {
+      this.options.metrics.finished("completed");
+      return { ...base, status: "cancelled", error: stored.error ?? "cancelled" };
+    }
+    this.options.metrics.finished("failed");
+    throw new UnrecoverableError(`Run ${stored.runId} failed: ${stored.error ?? "unknown error"}`);
+  }
+
+  /** A store is unreachable: the job waits in the queue (not an attempt), backing off. */
+  private async park(
+    job: RunJob,
+    token: string | undefined,
+    error: unknown,
+  ): Promise<QueuedRunResult> {
+    const { park, metrics, log } = this.options;
+    const parks = job.data.parks ?? 0;
+    const waitMs = Math.min(park.maxMs, park.firstMs * 2 ** Math.min(parks, 20));
+    metrics.parked++;
+    log(
+      `run ${runIdOfJob(job)} parked for ${waitMs} ms: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    await job.updateData({ ...job.data, parks: parks + 1 });
+    return this.handBack(job, token, waitMs, "a store is unreachable");
+  }
+
+  /** Puts the job back in the queue, to be taken in `waitMs` by any worker. */
+  private async handBack(
+    job: RunJob,
+    token: string | undefined,
+    waitMs: number,
+    why: string,
+  ): Promise<never> {
+    await job.moveToDelayed(Date.now() + waitMs, token);
+    throw new DelayedError(`Run ${runIdOfJob(job)} handed back to the queue: ${why}.`);
+  }
+
+  /** Waits until the store shows the run parked (paused or waiting), at most `timeoutMs`. */
+  private async pauseStored(runId: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const stored = await this.options.store.getRun(runId).catch(() => undefined);
+      if (stored?.status === "paused" || stored?.status === "waiting_approval") return true;
+      if (stored && isEndedStatus(stored.status)) return false;
+      await delay(50);
+    }
+    return false;
+  }
+}
+
+/** What a job's result says of a run. */
+function summarize(result: RunResult): QueuedRunResult {
+  const status =
+    result.status === "completed"
+      ? "completed"
+      : result.status === "cancelled"
+        ? "cancelled"
+        : "failed";
+  return {
+    runId: result.runId,
+    teamId: result.teamId,
+    status,
+    ...(status === "completed" ? { output: result.finalOutput } : {}),
+    ...(result.error ? { error: result.error.message } : {}),
+    costUsd: result.cost.totalUsd,
+    usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens },
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openRunStore, verifyRunLog, type RunStore } from "llmteam";
+import { createWorker, enqueueRun, RunQueue, waitForRun, type LLMTeamWorker } from "llmteam/worker";
+import { startOpenAIWireServer } from "./support/openai-wire-server.js";
+import {
+  countingModel,
+  REDIS_URL,
+  threeStepTeam,
+  workerFixture,
+} from "./support/worker-fixtures.js";
+
+const fixture = workerFixture("queue");
+const model = countingModel(5);
+let server: Awaited<ReturnType<typeof startOpenAIWireServer>>;
+let worker: LLMTeamWorker;
+let queue: RunQueue;
+let store: RunStore;
+
+beforeAll(async () => {
+  server = await startOpenAIWireServer(model.reply);
+  const file = fixture.teamFile("press.yaml", threeStepTeam("press", server.baseURL));
+  worker = await createWorker({
+    teams: [file],
+    redis: REDIS_URL,
+    runStore: fixture.storeUrl,
+    queueName: fixture.queueName,
+    prefix: fixture.prefix,
+    concurrency: 4,
+    env: { OPENAI_API_KEY: "" },
+    log: () => undefined,
+  });
+  queue = await RunQueue.open({
+    redis: REDIS_URL,
+    queueName: fixture.queueName,
+    prefix: fixture.prefix,
+  });
+  store = await openRunStore(fixture.storeUrl);
+});
+
+afterAll(async () => {
+  await queue?.close();
+  await worker?.close();
+  await store?.close();
+  await server?.close();
+  await fixture.clean();
+});
+
+describe("enqueueRun and a worker", () => {
+  it("runs a queued run on the worker, stores it, and hands its result to waitForRun", async () => {
+    const runId = await enqueueRun(queue, "press", { query: "solar" });
+    const result = await waitForRun(queue, runId, { timeoutMs: 15_000 });
+    expect(result).toMatchObject({
+      runId,
+      teamId: "press",
+      status: "completed",
+      output: "done(Edit solar)",
+    });
+    expect(result.costUsd).toBeGreaterThan(0);
+    const stored = await store.getRun(runId);
+    expect(stored?.status).toBe("completed");
+    expect((await verifyRunLog(store, runId)).ok).toBe(true);
+    for (const step of ["Research solar", "Draft solar", "Edit solar"])
+      expect(model.calls.get(step)).toBe(1);
+  });
+
+  it("queues one run for one idempotency key, and refuses the key with other input", async () => {
+    const first = await enqueueRun(
+      queue,
+      "press",
+      { query: "wind" },
+      { idempotencyKey: "order-7" },
+    );
+    const again = await enqueueRun(
+      queue,
+      "press",
+      { query: "wind" },
+      { idempotencyKey: "order-7" },
+    );
+    expect(again).toBe(first);
+    await expect(
+      enqueueRun(queue, "press", { query: "tides" }, { idempotencyKey: "order-7" }),
+    ).rejects.toThrow(/queued already with other input/);
+    expect((await waitForRun(queue, first, { timeoutMs: 15_000 })).status).toBe("completed");
+    expect(model.calls.get("Research wind")).toBe(1);
+  });
+
+  it("fails a run of a team the worker does not have at once, naming the teams it has", async () => {
+    const runId = await enqueueRun(queue, "ghost", { query: "boo" });
+    const result = await waitForRun(queue, runId, { timeoutMs: 15_000 });
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatch(/Team "ghost" is not loaded on worker .*; it runs press/);
+    const job = await queue.queue.getJob(runId);
+    expect(job?.attemptsMade).toBe(1); // not retried
+    expect(await store.getRun(runId)).toBeUndefined();
+  });
+});
