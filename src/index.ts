@@ -216,9 +216,11 @@ export type {
   UsageRecord,
 } from "./cost/index.js";
 export {
+  BreakerStoreError,
   BudgetStoreError,
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
   MemoryBudgetStore,
+  RedisBreakerStore,
   RedisBudgetStore,
   SqliteBudgetStore,
   DEFAULT_RUN_STORE_PATH,
@@ -231,6 +233,7 @@ export {
   verifyRunLog,
 } from "./store/index.js";
 export type {
+  BreakerStoreErrorOptions,
   BudgetStoreErrorOptions,
   BudgetReleaseRequest,
   BudgetReserveRequest,
@@ -239,6 +242,7 @@ export type {
   BudgetStore,
   BudgetUsageRequest,
   BudgetWindowUsage,
+  RedisBreakerStoreOptions,
   RedisBudgetStoreOptions,
   SqliteBudgetStoreOptions,
   NewStoredRun,

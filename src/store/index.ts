@@ -14,6 +14,10 @@ export { DEFAULT_REDIS_COMMAND_TIMEOUT_MS, RedisBudgetStore } from "./redis-budg
 export { BudgetStoreError } from "../errors/budget-store-error.js";
 export type { BudgetStoreErrorOptions } from "../errors/budget-store-error.js";
 export type { RedisBudgetStoreOptions } from "./redis-budget-store.js";
+export { RedisBreakerStore } from "./redis-breaker-store.js";
+export type { RedisBreakerStoreOptions } from "./redis-breaker-store.js";
+export { BreakerStoreError } from "../errors/breaker-store-error.js";
+export type { BreakerStoreErrorOptions } from "../errors/breaker-store-error.js";
 export type {
   NewStoredRun,
   RunCommit,

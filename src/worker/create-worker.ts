@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { Worker } from "bullmq";
 import type { BreakerStore } from "../resilience/breaker-store.js";
 import { openRunStore } from "../store/open-run-store.js";
+import { RedisBreakerStore } from "../store/redis-breaker-store.js";
 import { RedisBudgetStore } from "../store/redis-budget-store.js";
 import type { RunStore } from "../store/run-store.js";
 import { loadWorkerTeams, type WorkerTeamEntry } from "./load-worker-teams.js";
@@ -145,7 +146,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<LLMTea
     const { teams } = await loadWorkerTeams(options.teams, {
       runStore,
       budgetStore,
-      ...(options.breakerStore ? { breakerStore: options.breakerStore } : {}),
+      breakerStore:
+        options.breakerStore ??
+        new RedisBreakerStore({ client: connection.client, prefix: `${prefix}:breaker:` }),
       ...(options.env ? { env: options.env } : {}),
     });
     closers.unshift(() => Promise.all([...teams.values()].map((team) => team.close())));
