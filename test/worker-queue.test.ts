@@ -26,6 +26,7 @@ beforeAll(async () => {
     queueName: fixture.queueName,
     prefix: fixture.prefix,
     concurrency: 4,
+    missingTeamGraceMs: 1_500,
     env: { OPENAI_API_KEY: "" },
     log: () => undefined,
   });
@@ -84,13 +85,14 @@ describe("enqueueRun and a worker", () => {
     expect(model.calls.get("Research wind")).toBe(1);
   });
 
-  it("fails a run of a team the worker does not have at once, naming the teams it has", async () => {
+  it("hands a run of a team it lacks back to the queue for a while, then fails it, naming its teams", async () => {
     const runId = await enqueueRun(queue, "ghost", { query: "boo" });
     const result = await waitForRun(queue, runId, { timeoutMs: 15_000 });
     expect(result.status).toBe("failed");
     expect(result.error).toMatch(/Team "ghost" is not loaded on worker .*; it runs press/);
     const job = await queue.queue.getJob(runId);
-    expect(job?.attemptsMade).toBe(1); // not retried
+    expect(job?.attemptsMade).toBe(1); // handed back, not retried as an attempt
+    expect(Date.now() - job!.timestamp).toBeGreaterThanOrEqual(1_500);
     expect(await store.getRun(runId)).toBeUndefined();
   });
 });

@@ -52,6 +52,11 @@ export interface CreateWorkerOptions {
    * fails ("job stalled more than allowable limit"): a poison run stops. Default 2.
    */
   maxStalledCount?: number;
+  /**
+   * How long a job of a team this worker does not run keeps going back to the queue for a
+   * worker that does (a rolling deploy adding a team), before it fails, in ms. Default 30,000.
+   */
+  missingTeamGraceMs?: number;
   /** Back-off of runs parked because a store was unreachable. Default 1 s doubling to 60 s. */
   park?: Partial<ParkPolicy>;
   /** Where circuit breakers keep their state (default: in Redis, shared by the fleet). */
@@ -68,6 +73,7 @@ export const WORKER_DEFAULTS = Object.freeze({
   lockDurationMs: 30_000,
   stalledIntervalMs: 30_000,
   maxStalledCount: 2,
+  missingTeamGraceMs: 30_000,
   park: Object.freeze({ firstMs: 1_000, maxMs: 60_000 }),
   /** How long a graceful `close()` waits for runs to reach a step boundary. */
   shutdownTimeoutMs: 30_000,
@@ -184,6 +190,7 @@ function startWorker(parts: {
     metrics,
     park: { ...WORKER_DEFAULTS.park, ...options.park },
     name,
+    missingTeamGraceMs: options.missingTeamGraceMs ?? WORKER_DEFAULTS.missingTeamGraceMs,
     log,
   });
   const bullWorker = new Worker<RunJobData, QueuedRunResult>(queue.name, processor.process, {

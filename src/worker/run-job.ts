@@ -17,6 +17,8 @@ export interface RunJobData {
   input: Record<string, unknown>;
   /** How often the run was parked because a store was unreachable (it backs off from this). */
   parks?: number;
+  /** When a worker without the run's team first handed the job back (ms since the epoch). */
+  missedSince?: number;
 }
 
 /** How a queued run ended, as `waitForRun` answers and a completed job holds. */

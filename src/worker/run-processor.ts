@@ -24,6 +24,11 @@ export interface RunProcessorOptions {
   park: ParkPolicy;
   /** The worker's name, for messages. */
   name: string;
+  /**
+   * How long a job of a team this worker lacks goes back to the queue for another worker
+   * (a rolling deploy that adds a team) before it fails, in ms.
+   */
+  missingTeamGraceMs: number;
   log: (line: string) => void;
 }
 
@@ -63,12 +68,7 @@ export class RunProcessor {
     const runId = runIdOfJob(job);
     const { teamId } = job.data;
     const team = teams.get(teamId);
-    if (!team) {
-      metrics.finished("failed");
-      throw new UnrecoverableError(
-        `Team "${teamId}" is not loaded on worker ${this.options.name}; it runs ${[...teams.keys()].sort().join(", ")}. Start a worker with the team's file.`,
-      );
-    }
+    if (!team) return this.missingTeam(job, token);
     if (this.closing) return this.handBack(job, token, 0, "the worker is shutting down");
     metrics.started(job);
     let handle: RunHandle;
@@ -158,6 +158,24 @@ export class RunProcessor {
     this.options.metrics.finished("failed");
     const message = error instanceof Error ? error.message : String(error);
     return Promise.reject(new UnrecoverableError(`Run ${runId} could not run: ${message}`));
+  }
+
+  /**
+   * A job of a team this worker lacks: back to the queue for a worker that has it, until
+   * `missingTeamGraceMs` passed since the first miss; then it fails, naming the teams here.
+   */
+  private async missingTeam(job: RunJob, token: string | undefined): Promise<QueuedRunResult> {
+    const { teams, metrics, name, missingTeamGraceMs } = this.options;
+    const now = Date.now();
+    const missedSince = job.data.missedSince ?? now;
+    if (now - missedSince < missingTeamGraceMs) {
+      if (job.data.missedSince === undefined) await job.updateData({ ...job.data, missedSince });
+      return this.handBack(job, token, 1_000, `team "${job.data.teamId}" is not loaded here`);
+    }
+    metrics.finished("failed");
+    throw new UnrecoverableError(
+      `Team "${job.data.teamId}" is not loaded on worker ${name}; it runs ${[...teams.keys()].sort().join(", ")}. Start workers with the team's file (every worker of a queue should run the same teams).`,
+    );
   }
 
   /** Reports a run that ended before this job took it (a job taken again after its worker died). */
