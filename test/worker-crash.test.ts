@@ -5,6 +5,7 @@ import { enqueueRun, RunQueue, waitForRun } from "llmteam/worker";
 import { startOpenAIWireServer } from "./support/openai-wire-server.js";
 import { startWorkerProcess, type WorkerProcess } from "./support/worker-process.js";
 import {
+  CALL_USD,
   countingModel,
   REDIS_URL,
   threeStepTeam,
@@ -20,8 +21,6 @@ afterAll(async () => {
   await fixture.clean();
 });
 
-/** $ of one call: 100 input tokens at $1000/1M and 20 output at $2000/1M. */
-const CALL_USD = 0.14;
 const STEPS = ["Research", "Draft", "Edit"];
 
 function workerArgs(file: string, name: string): string[] {

@@ -9,6 +9,7 @@ import {
   countingModel,
   POSTGRES_URL,
   REDIS_URL,
+  RUN_USD,
   threeStepTeam,
   workerFixture,
 } from "./support/worker-fixtures.js";
@@ -148,9 +149,9 @@ describe("a worker when a store is unreachable", () => {
       const spentUsd = async () =>
         (await redis.hvals(spentKey)).reduce((sum, nano) => sum + Number(nano), 0) / 1e9;
       const deadline = Date.now() + 15_000;
-      while ((await spentUsd()) < 0.42 - 1e-9 && Date.now() < deadline)
+      while ((await spentUsd()) < RUN_USD - 1e-9 && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(await spentUsd()).toBeCloseTo(0.42, 9);
+      expect(await spentUsd()).toBeCloseTo(RUN_USD, 9);
     },
   );
 });

@@ -62,6 +62,16 @@ export function promptOf(request: WireRequest): string {
 }
 
 /**
+ * Tokens the fake model reports per call: few enough input tokens that a call's reservation
+ * (its prompt counted, plus `maxTokens` of output) always covers what it costs.
+ */
+export const CALL_USAGE = { prompt_tokens: 2, completion_tokens: 20 };
+/** What one call costs at the team files' prices ($1000/1M in, $2000/1M out). */
+export const CALL_USD = 0.042;
+/** What a three-step run costs. */
+export const RUN_USD = 3 * CALL_USD;
+
+/**
  * A fake model that answers every prompt after `delayMs`, with text naming the prompt, and
  * counts calls per prompt: the call log that proves which steps ran and how often.
  */
@@ -78,7 +88,7 @@ export function countingModel(delayMs: number): {
       return {
         text: `done(${prompt})`,
         delayMs,
-        usage: { prompt_tokens: 100, completion_tokens: 20 },
+        usage: CALL_USAGE,
       };
     },
   };

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const child = fileURLToPath(new URL("./cli-child.ts", import.meta.url));
+const built = fileURLToPath(new URL("../../bin/llmteam.js", import.meta.url));
 
 /** An `llmteam worker` in its own process, on the sources. */
 export interface WorkerProcess {
@@ -14,12 +15,17 @@ export interface WorkerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `llmteam worker <args>` as a child process. */
+/**
+ * Starts `llmteam worker <args>` as a child process: on the sources (through tsx), or with
+ * `built` the package as users run it (`bin/llmteam.js` on `dist/`, after `npm run build`).
+ */
 export function startWorkerProcess(
   args: string[],
   env: Record<string, string> = {},
+  options: { built?: boolean } = {},
 ): WorkerProcess {
-  const process_ = spawn(process.execPath, ["--import", "tsx", child, "worker", ...args], {
+  const entry = options.built ? [built] : ["--import", "tsx", child];
+  const process_ = spawn(process.execPath, [...entry, "worker", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, OPENAI_API_KEY: "", ...env },
   });
