@@ -74,9 +74,13 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await runsCommand(rest, io, (topic) => help(topic, io));
       case "estimate":
         return await estimateCommand(rest, io);
+      // Loaded only here: they bring the queue engine (bullmq).
       case "worker":
-        // Loaded only here: it brings the queue engine (bullmq).
         return await (await import("./worker-command.js")).workerCommand(rest, io);
+      case "queue":
+        return await (await import("./queue-command.js")).queueCommand(rest, io);
+      case "schedules":
+        return await (await import("./queue-command.js")).schedulesCommand(rest, io);
       case "new":
         return await newCommand(rest, io);
       case "schema":
@@ -121,6 +125,8 @@ const COMMANDS = [
   "ingest",
   "kb",
   "worker",
+  "queue",
+  "schedules",
   "schema",
 ];
 

@@ -15,6 +15,7 @@ import {
   type RunJobData,
 } from "./run-job.js";
 import { RunQueue } from "./run-queue.js";
+import { syncSchedules } from "./schedules.js";
 import { WorkerMetrics, type WorkerMetricsSnapshot } from "./worker-metrics.js";
 
 /** Options of {@link createWorker}. */
@@ -164,6 +165,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<LLMTea
       prefix,
     });
     closers.unshift(() => queue.close());
+    await syncSchedules(queue, teams.values());
     return startWorker({ name, log, options, runStore, teams, queue, closers, connection });
   } catch (error) {
     for (const close of closers) await close().catch(() => undefined);
@@ -191,6 +193,7 @@ function startWorker(parts: {
     park: { ...WORKER_DEFAULTS.park, ...options.park },
     name,
     missingTeamGraceMs: options.missingTeamGraceMs ?? WORKER_DEFAULTS.missingTeamGraceMs,
+    liveRunMs: options.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs,
     log,
   });
   const bullWorker = new Worker<RunJobData, QueuedRunResult>(queue.name, processor.process, {
@@ -203,6 +206,7 @@ function startWorker(parts: {
     maxStalledCount: options.maxStalledCount ?? WORKER_DEFAULTS.maxStalledCount,
   });
   bullWorker.on("error", quietLog(log));
+  bullWorker.on("lockRenewalFailed", (jobIds) => processor.lockLost(jobIds));
   let closing: Promise<void> | undefined;
   const teamIds = [...teams.keys()].sort();
   return {

@@ -23,10 +23,17 @@ export interface EnqueueRunOptions {
   attempts?: number;
 }
 
-/** Completed jobs are kept this long for `waitForRun` and `queue status`: one day. */
-const KEEP_COMPLETED = { age: 24 * 3600, count: 10_000 };
-/** Failed jobs are kept for inspection and retry: a week. */
-const KEEP_FAILED = { age: 7 * 24 * 3600 };
+/**
+ * Options of every run's job: tries of a job whose worker threw unexpectedly (crashes are
+ * counted apart: `maxStalledCount`), completed jobs kept a day (for `waitForRun` and
+ * `llmteam queue status`), failed ones a week (for inspection and retry).
+ */
+export const RUN_JOB_OPTIONS = Object.freeze({
+  attempts: 3,
+  backoff: Object.freeze({ type: "exponential", delay: 1_000 }),
+  removeOnComplete: Object.freeze({ age: 24 * 3600, count: 10_000 }),
+  removeOnFail: Object.freeze({ age: 7 * 24 * 3600 }),
+});
 
 /**
  * Queues a run of a team for any worker (`llmteam worker`, `createWorker`) that serves the team.
@@ -62,10 +69,11 @@ export async function enqueueRun(
         jobId: runId,
         ...(options.priority === undefined ? {} : { priority: options.priority }),
         ...(options.delayMs === undefined ? {} : { delay: options.delayMs }),
-        attempts: options.attempts ?? 3,
-        backoff: { type: "exponential", delay: 1_000 },
-        removeOnComplete: KEEP_COMPLETED,
-        removeOnFail: KEEP_FAILED,
+        ...RUN_JOB_OPTIONS,
+        backoff: { ...RUN_JOB_OPTIONS.backoff },
+        removeOnComplete: { ...RUN_JOB_OPTIONS.removeOnComplete },
+        removeOnFail: { ...RUN_JOB_OPTIONS.removeOnFail },
+        attempts: options.attempts ?? RUN_JOB_OPTIONS.attempts,
       },
     );
   } catch (error) {

@@ -1,6 +1,12 @@
 export { createWorker, WORKER_DEFAULTS } from "./create-worker.js";
 export type { CreateWorkerOptions, LLMTeamWorker, WorkerHealth } from "./create-worker.js";
-export { enqueueRun, waitForRun } from "./enqueue-run.js";
+export { enqueueRun, RUN_JOB_OPTIONS, waitForRun } from "./enqueue-run.js";
+export { listSchedules, syncSchedules } from "./schedules.js";
+export type { ScheduleInfo } from "./schedules.js";
+export { QUEUE_STATES, queueStatus } from "./queue-status.js";
+export type { QueueState, QueueStatus } from "./queue-status.js";
+export { serveWorkerHealth } from "./worker-http.js";
+export type { WorkerHealthServer, WorkerHealthServerOptions } from "./worker-http.js";
 export type { EnqueueRunOptions, WaitForRunOptions } from "./enqueue-run.js";
 export { RunQueue } from "./run-queue.js";
 export type { RunQueueOptions } from "./run-queue.js";

@@ -29,6 +29,12 @@ export interface RunProcessorOptions {
    * (a rolling deploy that adds a team) before it fails, in ms.
    */
   missingTeamGraceMs: number;
+  /**
+   * A stored run that is `running` and changed less than this long ago is still someone's: a
+   * worker that is slow to renew its lock, not a dead one. Its job goes back to the queue for
+   * a while instead of resuming it alongside (the job lock's duration).
+   */
+  liveRunMs: number;
   log: (line: string) => void;
 }
 
@@ -39,6 +45,10 @@ interface ActiveRun {
   parked: boolean;
   /** Resolves when the shutdown parked the run (the run's own promise never settles then). */
   onParked: () => void;
+  /** The job's id (its lock may be lost to another worker). */
+  jobId: string | undefined;
+  /** Set when the run was parked because its job's lock was lost. */
+  lost: boolean;
 }
 
 type RunJob = Job<RunJobData, QueuedRunResult>;
@@ -75,9 +85,19 @@ export class RunProcessor {
     try {
       const stored = await this.options.store.getRun(runId);
       if (stored && isEndedStatus(stored.status)) return await this.ended(stored);
+      if (stored?.status === "running" && Date.now() - stored.updatedAt < this.options.liveRunMs)
+        return await this.handBack(
+          job,
+          token,
+          this.options.liveRunMs / 2,
+          "another worker is still running it",
+        );
       handle = stored ? await team.resume(runId) : team.start(job.data.input, { runId });
       if (stored) metrics.resumed++;
     } catch (error) {
+      // The run may have ended meanwhile (its first worker was slow, not dead): report that.
+      const now = await this.options.store.getRun(runId).catch(() => undefined);
+      if (now && isEndedStatus(now.status)) return this.ended(now);
       return this.settleError(job, token, runId, error);
     }
     return this.execute(job, token, runId, handle);
@@ -91,18 +111,37 @@ export class RunProcessor {
    */
   async parkAll(timeoutMs: number): Promise<void> {
     this.closing = true;
-    const pauses = [...this.active.entries()].map(async ([runId, run]) => {
-      try {
-        await run.handle.pause();
-      } catch {
-        return; // ended meanwhile
-      }
-      if (await this.pauseStored(runId, timeoutMs)) {
-        run.parked = true;
-        run.onParked();
-      }
-    });
+    const pauses = [...this.active.entries()].map(([runId, run]) =>
+      this.parkRun(runId, run, timeoutMs),
+    );
     await Promise.race([Promise.all(pauses), delay(timeoutMs)]);
+  }
+
+  /** Pauses a run at its next step boundary; once the pause is stored, its job lets go of it. */
+  private async parkRun(runId: string, run: ActiveRun, timeoutMs: number): Promise<void> {
+    try {
+      await run.handle.pause();
+    } catch {
+      return; // ended meanwhile
+    }
+    if (await this.pauseStored(runId, timeoutMs)) {
+      run.parked = true;
+      run.onParked();
+    }
+  }
+
+  /**
+   * BullMQ could not renew these jobs' locks: another worker may take them. Their runs stop at
+   * their next step boundary (a commit the other worker made first is refused by the store).
+   */
+  lockLost(jobIds: readonly string[]): void {
+    const lost = new Set(jobIds);
+    for (const [runId, run] of this.active) {
+      if (run.jobId === undefined || !lost.has(run.jobId)) continue;
+      this.options.log(`run ${runId}: the job's lock was lost; pausing at the next step boundary`);
+      run.lost = true;
+      void this.parkRun(runId, run, 60_000);
+    }
   }
 
   private async execute(
@@ -113,7 +152,7 @@ export class RunProcessor {
   ): Promise<QueuedRunResult> {
     let onParked: () => void = () => undefined;
     const parked = new Promise<undefined>((resolve) => (onParked = () => resolve(undefined)));
-    const run: ActiveRun = { handle, parked: false, onParked };
+    const run: ActiveRun = { handle, parked: false, onParked, jobId: job.id, lost: false };
     this.active.set(runId, run);
     let result: RunResult | undefined;
     try {
@@ -122,6 +161,10 @@ export class RunProcessor {
       return this.settleError(job, token, runId, error);
     } finally {
       this.active.delete(runId);
+    }
+    if (result === undefined && run.lost) {
+      // Another worker may hold the job now: leave it to BullMQ (a retry if it is still ours).
+      throw new Error(`Run ${runId} paused: its job's lock was lost to another worker.`);
     }
     if (result === undefined) return this.handBack(job, token, 0, "paused by a graceful shutdown");
     return this.settled(job, token, result);
@@ -137,7 +180,7 @@ export class RunProcessor {
       return this.park(job, token, result.error);
     }
     const summary = summarize(result);
-    if (result.status === "failed") {
+    if (summary.status === "failed") {
       metrics.finished("failed");
       throw new UnrecoverableError(
         `Run ${result.runId} failed: ${summary.error ?? "unknown error"}`,
@@ -256,7 +299,11 @@ function summarize(result: RunResult): QueuedRunResult {
     teamId: result.teamId,
     status,
     ...(status === "completed" ? { output: result.finalOutput } : {}),
-    ...(result.error ? { error: result.error.message } : {}),
+    ...(result.error
+      ? { error: result.error.message }
+      : status === "completed"
+        ? {}
+        : { error: `the run ended with status ${result.status}` }),
     costUsd: result.cost.totalUsd,
     usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens },
   };

@@ -25,6 +25,8 @@ export interface FleetOptions {
   built?: boolean;
   /** Give up waiting for the runs after this long, in ms. */
   timeoutMs: number;
+  /** The workers' job lock, in ms (default 2,000: a killed worker's runs move on fast). */
+  lockDurationMs?: number;
 }
 
 /** What a fleet run measured and checked. */
@@ -72,13 +74,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     file,
     ...["--redis", REDIS_URL, "--store", fixture.storeUrl, "--queue", fixture.queueName],
     ...["--prefix", fixture.prefix, "--concurrency", String(options.concurrency)],
-    ...["--lock-duration-ms", "2000", "--stalled-interval-ms", "1000", "--max-stalled", "5"],
+    ...["--lock-duration-ms", String(options.lockDurationMs ?? 2_000)],
+    ...["--stalled-interval-ms", "1000", "--max-stalled", "5"],
   ];
   const fleet: WorkerProcess[] = [];
+  const ready = new Set<WorkerProcess>();
   let started = 0;
   const startOne = (): WorkerProcess => {
     const worker = startWorkerProcess([...args, "--name", `w${++started}`], {}, options);
     fleet.push(worker);
+    worker.ready.then(
+      () => ready.add(worker),
+      () => undefined,
+    );
     return worker;
   };
   const queue = await RunQueue.open({
@@ -114,7 +122,10 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     const others = results.filter(
       (result) => result.status !== "completed" && !/budget/i.test(result.error ?? ""),
     );
-    if (others.length > 0) process.stderr.write(`fleet: runs neither completed nor refused: ${others.map((result) => result.error).slice(0, 3).join(" | ")}\n`);
+    if (others.length > 0)
+      process.stderr.write(
+        `fleet: ${others.length} runs neither completed nor refused, e.g. ${JSON.stringify(others.slice(0, 3))}\n`,
+      );
     const completed = results.filter((result) => result.status === "completed").length;
     return {
       ...(await checkRuns(fixture.storeUrl, runIds, queries, model.calls)),
