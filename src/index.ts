@@ -231,6 +231,7 @@ export {
   isPostgresUrl,
   openRunStore,
   verifyRunLog,
+  followRunEvents,
 } from "./store/index.js";
 export type {
   BreakerStoreErrorOptions,
@@ -255,6 +256,7 @@ export type {
   RunCommitResult,
   RunFilter,
   RunLogVerification,
+  FollowRunEventsOptions,
   RunStore,
   RunStoreErrorOptions,
   SqliteRunStoreOptions,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openRunStore, verifyRunLog, type RunStore } from "llmteam";
+import { followRunEvents, openRunStore, verifyRunLog, type RunStore } from "llmteam";
 import { createWorker, enqueueRun, RunQueue, waitForRun, type LLMTeamWorker } from "llmteam/worker";
 import { startOpenAIWireServer } from "./support/openai-wire-server.js";
 import {
@@ -62,6 +62,23 @@ describe("enqueueRun and a worker", () => {
     expect((await verifyRunLog(store, runId)).ok).toBe(true);
     for (const step of ["Research solar", "Draft solar", "Edit solar"])
       expect(model.calls.get(step)).toBe(1);
+  });
+
+  it("reads a queued run's events from the run store as the worker commits them, to its end", async () => {
+    const runId = await enqueueRun(queue, "press", { query: "follow" });
+    const seen: { seq: number; type: string }[] = [];
+    for await (const { seq, event } of followRunEvents(store, runId, { pollMs: 20 }))
+      seen.push({ seq, type: event.type });
+    expect(seen.map((event) => event.seq)).toEqual(seen.map((_, index) => index + 1));
+    expect(seen[0]?.type).toBe("run_started");
+    expect(seen.at(-1)?.type).toBe("run_completed");
+    expect(seen.filter((event) => event.type === "agent_completed")).toHaveLength(3);
+    // From the middle on, as a reconnecting client would (Last-Event-ID).
+    const rest = [];
+    for await (const stored of followRunEvents(store, runId, { afterSeq: 5 }))
+      rest.push(stored.seq);
+    expect(rest[0]).toBe(6);
+    expect(rest.at(-1)).toBe(seen.length);
   });
 
   it("queues one run for one idempotency key, and refuses the key with other input", async () => {

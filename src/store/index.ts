@@ -42,6 +42,8 @@ export type {
 export { isPostgresUrl, openRunStore } from "./open-run-store.js";
 export type { OpenRunStoreOptions } from "./open-run-store.js";
 export { verifyRunLog } from "./verify-run-log.js";
+export { followRunEvents } from "./follow-run-events.js";
+export type { FollowRunEventsOptions } from "./follow-run-events.js";
 export type { RunLogVerification } from "./verify-run-log.js";
 export { canonicalJson, GENESIS_HASH } from "./run-log-hash.js";
 export { RUN_STORE_SCHEMA_VERSION } from "./run-store-rows.js";

@@ -16,5 +16,7 @@ export type { RedisSpec } from "./redis-connection.js";
 export type { WorkerTeamEntry } from "./load-worker-teams.js";
 export type { ParkPolicy } from "./run-processor.js";
 export type { WorkerMetricsSnapshot } from "./worker-metrics.js";
+export { followRunEvents } from "../store/follow-run-events.js";
+export type { FollowRunEventsOptions } from "../store/follow-run-events.js";
 export { QueueError } from "../errors/queue-error.js";
 export type { QueueErrorOptions } from "../errors/queue-error.js";

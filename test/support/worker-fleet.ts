@@ -118,9 +118,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     );
     const wallMs = performance.now() - startedAt;
     clearInterval(killer);
-    const refused = results.filter((result) => /budget/i.test(result.error ?? "")).length;
+    const refusedByBudget = (result: { status: string; error?: string | undefined }): boolean =>
+      result.status === "failed" && /budget/i.test(result.error ?? "");
+    const refused = results.filter(refusedByBudget).length;
     const others = results.filter(
-      (result) => result.status !== "completed" && !/budget/i.test(result.error ?? ""),
+      (result) => result.status !== "completed" && !refusedByBudget(result),
     );
     if (others.length > 0)
       process.stderr.write(
