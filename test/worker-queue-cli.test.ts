@@ -145,6 +145,32 @@ describe("llmteam queue status and schedules list", () => {
     },
   );
 
+  it("has --help on the fleet's commands and says what a worker lacks", async () => {
+    for (const command of ["worker", "queue", "schedules"]) {
+      const { code, stdout } = await cli([command, "--help"]);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`llmteam ${command}`);
+    }
+    const file = fixture.teamFile("usage.yaml", threeStepTeam("press", "http://127.0.0.1:9/v1"));
+    const noRedis = await cli(["worker", file, "--store", fixture.storeUrl]);
+    expect(noRedis).toMatchObject({ code: 2 });
+    expect(noRedis.stderr).toContain("llmteam worker needs --redis <url> (or $LLMTEAM_REDIS_URL)");
+    const noStore = await cli(["worker", file, "--redis", REDIS_URL]);
+    expect(noStore.stderr).toContain("llmteam worker needs --store <url>");
+    const badConcurrency = await cli([
+      "worker",
+      file,
+      "--redis",
+      REDIS_URL,
+      "--store",
+      fixture.storeUrl,
+      "--concurrency",
+      "0",
+    ]);
+    expect(badConcurrency).toMatchObject({ code: 2 });
+    expect(badConcurrency.stderr).toContain("--concurrency must be a whole number from 1");
+  });
+
   it("refuses a schedule with an unknown time zone when the team file loads", () => {
     expect(
       () =>
