@@ -9,6 +9,7 @@ import { benchRunStore } from "./run-store.js";
 import { benchScale } from "./scale.js";
 import { benchKnowledge } from "./knowledge.js";
 import { benchWorkers } from "./workers.js";
+import { benchServer } from "./server.js";
 
 const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["agent step overhead", benchAgentStep],
@@ -21,6 +22,7 @@ const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["durable runs", benchDurableRuns],
   ["knowledge", benchKnowledge],
   ["workers", benchWorkers],
+  ["server", benchServer],
 ];
 
 const only = process.argv[2];

@@ -1,7 +1,8 @@
 /**
  * Builds `dist/`: esbuild bundles the entry points (`llmteam`, `llmteam/testing`,
- * `llmteam/server`, `llmteam/worker`, the CLI)
- * into a few ES modules with shared chunks, and `tsc` emits the type declarations.
+ * `llmteam/server`, `llmteam/worker`, the CLI) into a few ES modules with shared chunks, and
+ * `tsc` emits the type declarations; the run viewer's browser bundle goes to `dist/viewer/`
+ * (scripts/build-viewer.ts).
  *
  * Run: `npm run build` (also runs on `npm ci` / `npm install` through `prepare`).
  *
@@ -19,6 +20,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { buildViewer } from "./build-viewer.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const EXTERNAL = [
@@ -69,6 +71,8 @@ await build({
   logLevel: "warning",
 });
 asciiOnly(`${root}dist`);
+// The run viewer's browser bundle (dist/viewer/), served by `llmteam serve` at `/`.
+await buildViewer(root);
 execFileSync(
   process.execPath,
   [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json", "--emitDeclarationOnly"],

@@ -23,6 +23,11 @@ const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
                       the team file's runStore:, else $LLMTEAM_RUN_STORE, else not stored)
   --kb-store <url>    read knowledge bases from this Postgres schema (postgres://…?schema=x,
                       as llmteam ingest --store) instead of $LLMTEAM_KB_DIR or .llmteam/kb
+  --server <url>      run the team on an llmteam server (llmteam serve) and show its events
+                      as a local run's; give the server's team id instead of a file (none
+                      when it serves one team); Ctrl-C asks the server to cancel the run
+  --api-key <key>     the server's API key (default: $LLMTEAM_API_KEY), sent as
+                      Authorization: Bearer
   -h, --help          show this help`;
 
 const BUDGET_OPTIONS = `  --budget-db <path>  the SQLite budget file (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
@@ -55,6 +60,7 @@ export const HELP: Record<string, string> = {
 
 Usage:
   llmteam run <team-file> [--query <text> | --input <json>] [options]
+  llmteam run --server <url> [team-id] [--query <text> | --input <json>] [--api-key <key>]
   llmteam new "<task>" [-o team.yaml] [--yes] [--run] [options]
   llmteam validate <team-file> [--strict]
   llmteam estimate <team-file> [--query <text> | --input <json>] [options]
@@ -95,6 +101,7 @@ ${WORKER_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
 
 ${EXIT_CODES}`,
   run: `llmteam run <team-file> [options]
+       llmteam run --server <url> [team-id] [options]
 
 Runs a team (or a group of teams: a file with groupId) from a YAML or JSON file, showing each
 agent's progress and tokens as they come (agents running at the same time: one agent's tokens

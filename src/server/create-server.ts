@@ -8,8 +8,16 @@ import { mountRoutes, type ApiRoute } from "./api-route.js";
 import { HttpProblem, problemOf } from "./http-problem.js";
 import { LiveRuns } from "./live-runs.js";
 import { loadServed, sharedStore, type ServedEntry } from "./load-served.js";
+import { costRoutes } from "./routes/cost-routes.js";
+import { groupRoutes } from "./routes/group-routes.js";
+import { openAIErrorMember } from "./openai/openai-errors.js";
+import { openAIRoutes } from "./routes/openai-routes.js";
 import { runRoutes } from "./routes/run-routes.js";
+import { teamRoutes } from "./routes/team-routes.js";
+import { GroupRuns } from "./group-runs.js";
+import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import { systemRoutes } from "./routes/system-routes.js";
+import { viewerRoutes, type ViewerOptions } from "./routes/viewer-routes.js";
 import { ServedTeams } from "./served-teams.js";
 import { openAuth, type ServerAuth } from "./server-auth.js";
 import type { ServerContext, ServerSettings } from "./server-context.js";
@@ -30,10 +38,21 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** A comment line goes to an idle SSE client after this long, in ms (default 15,000). */
   heartbeatMs?: number;
-  /** Event frames held for one SSE client that has not read them (default 256). */
-  maxBufferedEvents?: number;
   /** How often events of a run running elsewhere are read from the store, in ms (default 250). */
   storePollMs?: number;
+  /** Ended group runs kept in memory with their events and result (default 100). */
+  keptGroupRuns?: number;
+  /**
+   * Runtime parts of the teams the server builds from files and from `POST /teams`, and of
+   * configurations checked with `POST /validate`: model instances, tools, env, budget
+   * store, pricing (default: none). The run store is always the server's.
+   */
+  teamRuntime?: Omit<TeamRuntimeOptions, "runStore" | "enforceLifecycle">;
+  /**
+   * The run viewer at `/` (docs/server.md, "Run viewer"): on by default, `false` turns it off;
+   * `{ directory }` serves a bundle from elsewhere than this package's `dist/viewer/`.
+   */
+  viewer?: false | ViewerOptions;
   /** Where the server writes its log lines (default: stderr). */
   log?: (line: string) => void;
   clock?: Clock;
@@ -61,8 +80,8 @@ export interface LLMTeamServer {
 export const SERVER_DEFAULTS: ServerSettings = {
   maxBodyBytes: 1024 * 1024,
   heartbeatMs: 15_000,
-  maxBufferedEvents: 256,
   storePollMs: 250,
+  keptGroupRuns: 100,
 };
 
 /**
@@ -78,42 +97,59 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
   const opened =
     typeof given === "object" ? undefined : await openRunStore(given ?? DEFAULT_RUN_STORE_PATH);
   const store = opened ?? (given as RunStore);
-  const served = await loadServed(options.teams, store);
+  const teamRuntime = withoutServerKeys(options.teamRuntime ?? {});
+  const served = await loadServed(options.teams, store, teamRuntime);
   const teams = new ServedTeams(served.teams, served.groups);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const context: ServerContext = {
     teams,
     store,
     runs: new LiveRuns(store),
+    groupRuns: new GroupRuns(options.keptGroupRuns ?? SERVER_DEFAULTS.keptGroupRuns),
+    teamRuntime,
     auth: options.auth ?? openAuth(),
     clock: options.clock ?? systemClock,
     settings: {
       maxBodyBytes: options.maxBodyBytes ?? SERVER_DEFAULTS.maxBodyBytes,
       heartbeatMs: options.heartbeatMs ?? SERVER_DEFAULTS.heartbeatMs,
-      maxBufferedEvents: options.maxBufferedEvents ?? SERVER_DEFAULTS.maxBufferedEvents,
       storePollMs: options.storePollMs ?? SERVER_DEFAULTS.storePollMs,
+      keptGroupRuns: options.keptGroupRuns ?? SERVER_DEFAULTS.keptGroupRuns,
     },
     log,
   };
-  const app = buildApp(context);
-  const ownedTeams = served.teams.filter((team) => !options.teams.includes(team));
+  const app = buildApp(context, options.viewer);
+  // Teams the server built (from files, or over HTTP) are closed by it; instances by their owner.
+  const ownedTeams = () => teams.allTeams().filter((team) => !options.teams.includes(team));
   return {
     app,
     fetch: async (request) => app.fetch(request),
     context,
     listen: (listen) => listenOn(app, context, listen),
-    shutdown: ({ deadlineMs = 30_000 } = {}) => context.runs.shutdown(deadlineMs),
+    async shutdown({ deadlineMs = 30_000 } = {}) {
+      await context.groupRuns.shutdown();
+      return context.runs.shutdown(deadlineMs);
+    },
     async close() {
-      await Promise.all(ownedTeams.map((team) => team.close()));
+      await Promise.all(ownedTeams().map((team) => team.close()));
       await opened?.close();
     },
   };
 }
 
-function buildApp(context: ServerContext): Hono {
+/** Runtime options without the keys the server decides (a run store, lifecycle enforcement). */
+function withoutServerKeys(runtime: TeamRuntimeOptions): TeamRuntimeOptions {
+  const { runStore: _store, enforceLifecycle: _enforce, ...rest } = runtime;
+  return rest;
+}
+
+function buildApp(context: ServerContext, viewer: false | ViewerOptions = {}): Hono {
   const app = new Hono();
   const routes: ApiRoute[] = [];
   routes.push(...systemRoutes(() => routes), ...runRoutes());
+  routes.push(...teamRoutes(), ...costRoutes(), ...groupRoutes());
+  routes.push(...openAIRoutes());
+  if (viewer !== false) routes.push(...viewerRoutes(viewer));
+  app.use("/v1/*", openAIErrorMember());
   app.use(
     bodyLimit({
       maxSize: context.settings.maxBodyBytes,
@@ -128,8 +164,7 @@ function buildApp(context: ServerContext): Hono {
   mountRoutes(app, routes, context);
   app.onError((error) => {
     const problem = problemOf(error);
-    if (problem.status >= 500)
-      context.log(`llmteam serve: ${(error as Error).stack ?? String(error)}`);
+    if (problem.status >= 500) context.log(`llmteam serve: ${error.stack ?? String(error)}`);
     return problem.toResponse();
   });
   app.notFound((c) => notFound(routes, c.req.method, c.req.path).toResponse());

@@ -3,13 +3,17 @@ import type { RunHandle } from "../team/lifecycle/run-handle.js";
 import type { LLMTeam } from "../team/llm-team.js";
 import { isEndedStatus } from "../store/run-store-rows.js";
 import type { RunStore, StoredRun } from "../store/run-store.js";
+import { LifecycleError } from "../errors/lifecycle-error.js";
 import { HttpProblem } from "./http-problem.js";
+import { RunBroadcast } from "./run-broadcast.js";
 
 /** A run this server process is executing. */
 export interface LiveRun {
   readonly runId: string;
   readonly teamId: string;
   readonly handle: RunHandle;
+  /** Its events as SSE frames, made when the first client reads them. */
+  broadcast?: RunBroadcast;
 }
 
 /** What `start` did: a new run, or the run an `Idempotency-Key` already named. */
@@ -36,6 +40,13 @@ export class LiveRuns {
     return this.runs.get(runId);
   }
 
+  /** The SSE frames of a live run (started on first use), or `undefined` when it is not live here. */
+  broadcast(runId: string): RunBroadcast | undefined {
+    const live = this.runs.get(runId);
+    if (!live) return undefined;
+    return (live.broadcast ??= new RunBroadcast(live.handle));
+  }
+
   get size(): number {
     return this.runs.size;
   }
@@ -48,6 +59,7 @@ export class LiveRuns {
    * Starts a run of `team`. With an idempotency key, the run id is derived from the key (and
    * who sent it), so a repeated request — even to a restarted server — finds the same run.
    * @throws HttpProblem 503 while shutting down; 409 when the key was used with other input.
+   * @throws LifecycleError when the team enforces its lifecycle and is not ready.
    */
   async start(
     team: LLMTeam,
@@ -69,6 +81,7 @@ export class LiveRuns {
         return { runId, created: false, live: existing };
       }
     }
+    assertCanStart(team, this.all());
     const handle = team.start(input, runId === undefined ? {} : { runId });
     return { runId: handle.runId, created: true, live: this.track(team.teamId, handle) };
   }
@@ -143,6 +156,26 @@ export class LiveRuns {
       },
     );
   }
+}
+
+/**
+ * A team that enforces its lifecycle must be ready and runs one run at a time: a
+ * LifecycleError now (a 409), not a run whose handle fails as it begins and that nobody can
+ * find. The lifecycle moves to `running` only once the run has begun, so a run of the team
+ * live here counts as running already.
+ */
+function assertCanStart(team: LLMTeam, live: readonly LiveRun[]): void {
+  if (!team.lifecycle.enforced) return;
+  const busy = live.find((run) => run.teamId === team.teamId);
+  if (busy) {
+    throw new LifecycleError(
+      "running",
+      "running",
+      `Team "${team.teamId}" is running run ${busy.runId}: a team with enforceLifecycle runs one run at a time.`,
+      { hint: "Wait for it to end, then call team.markReady()." },
+    );
+  }
+  team.lifecycle.assertCanRun();
 }
 
 /** The run id an idempotency key stands for: the same key from the same caller, the same run. */

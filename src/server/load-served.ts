@@ -5,6 +5,7 @@ import { LLMGroup } from "../groups/llm-group.js";
 import { loadTeamOrGroup } from "../groups/load-group.js";
 import type { RunStore } from "../store/run-store.js";
 import { LLMTeam } from "../team/llm-team.js";
+import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 
 /** What a server serves, as given: team and group instances, or team/group files and folders of them. */
 export type ServedEntry = LLMTeam | LLMGroup | string;
@@ -40,6 +41,7 @@ async function configFiles(path: string): Promise<string[]> {
 export async function loadServed(
   entries: readonly ServedEntry[],
   store: RunStore,
+  runtime: TeamRuntimeOptions = {},
 ): Promise<{ teams: LLMTeam[]; groups: LLMGroup[] }> {
   const teams: LLMTeam[] = [];
   const groups: LLMGroup[] = [];
@@ -50,7 +52,7 @@ export async function loadServed(
       continue;
     }
     for (const file of await configFiles(entry)) {
-      const loaded = await loadTeamOrGroup(file, { runStore: store });
+      const loaded = await loadTeamOrGroup(file, { ...runtime, runStore: store });
       if (loaded instanceof LLMGroup) groups.push(loaded);
       else teams.push(loaded);
     }

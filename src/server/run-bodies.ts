@@ -2,6 +2,7 @@ import type { StreamEventJSON } from "../events/stream-event.js";
 import type { RunResult } from "../run/run-result.js";
 import { storedAgents } from "../run/stored-run-summary.js";
 import type { StoredEvent, StoredRun } from "../store/run-store.js";
+import { runBudgetUsd } from "./run-budget.js";
 import type { ServerContext } from "./server-context.js";
 
 /** Links of a run's resources, relative to the server. */
@@ -51,7 +52,10 @@ export async function allStoredEvents(
   }
 }
 
-/** A stored run as JSON: its row (without the config), agents, final output or error. */
+/**
+ * A stored run as JSON: its row (without the config), agents, final output or error, and
+ * `budgetUsd`, the run's own spending limit when its team has one.
+ */
 export async function storedRunBody(
   server: ServerContext,
   run: StoredRun,
@@ -59,8 +63,10 @@ export async function storedRunBody(
   const events = await allStoredEvents(server, run.runId);
   const { config: _config, ...row } = run;
   const end = events.findLast(({ event }) => event.type.startsWith("run_"))?.event;
+  const budgetUsd = runBudgetUsd(run.config);
   return {
     ...row,
+    ...(budgetUsd === undefined ? {} : { budgetUsd }),
     live: server.runs.get(run.runId) !== undefined,
     agents: storedAgents(events),
     ...(end?.type === "run_completed" ? { finalOutput: outputOf(end) } : {}),

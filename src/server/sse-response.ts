@@ -1,5 +1,4 @@
-import { encodeSSE } from "../events/sse.js";
-import type { FedEvent } from "./run-event-feed.js";
+import type { FedFrames } from "./run-event-feed.js";
 
 const encoder = new TextEncoder();
 
@@ -7,8 +6,6 @@ const encoder = new TextEncoder();
 export interface SseResponseOptions {
   /** A comment line is sent after this long without an event, in ms. */
   heartbeatMs: number;
-  /** Frames the server holds for one client that has not read them (the rest wait in the run's log). */
-  highWaterMark: number;
   /** Reconnection delay suggested to the client, in ms. */
   retryMs?: number;
   /** Called when the stream ends or the client goes away. */
@@ -17,13 +14,16 @@ export interface SseResponseOptions {
 
 /**
  * A `text/event-stream` response of a run's events: `event:` the type, `id:` the sequence
- * number (what `Last-Event-ID` resumes from), `data:` the event as JSON. The events are pulled
- * as the client reads, so a slow client holds at most `highWaterMark` frames and never slows
- * the run or other clients; it only falls behind in the run's log. A client going away stops
- * reading; it does not cancel the run.
+ * number (what `Last-Event-ID` resumes from), `data:` the event as JSON. Frames are pulled as
+ * the client reads: the server holds one batch for a client that has not read the last one (plus
+ * what the socket buffers), so a slow client never slows the run or other clients; it only falls
+ * behind in the run's log. A client going away stops reading; it does not cancel the run.
  */
-export function sseResponse(feed: AsyncGenerator<FedEvent>, options: SseResponseOptions): Response {
-  let pending: Promise<IteratorResult<FedEvent>> | undefined;
+export function sseResponse(
+  feed: AsyncGenerator<FedFrames>,
+  options: SseResponseOptions,
+): Response {
+  let pending: Promise<IteratorResult<FedFrames>> | undefined;
   let closed = false;
   const close = () => {
     if (closed) return;
@@ -53,14 +53,13 @@ export function sseResponse(feed: AsyncGenerator<FedEvent>, options: SseResponse
           close();
           return;
         }
-        const { seq, event } = next.value;
-        controller.enqueue(encoder.encode(encodeSSE(event.type, seq, JSON.stringify(event))));
+        controller.enqueue(encoder.encode(next.value.text));
       },
       cancel() {
         close();
       },
     },
-    new CountQueuingStrategy({ highWaterMark: options.highWaterMark }),
+    new CountQueuingStrategy({ highWaterMark: 1 }),
   );
   return new Response(stream, {
     headers: {

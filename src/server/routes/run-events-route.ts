@@ -46,7 +46,7 @@ export function decideLive(handle: RunHandle, decision: LiveDecision): void {
 }
 
 /** The `Last-Event-ID` header or `?since=`, whichever is later; 0 when neither. */
-function startAfter(header: string | undefined, since: number | undefined): number {
+export function startAfter(header: string | undefined, since: number | undefined): number {
   const fromHeader = header === undefined || header.trim() === "" ? 0 : Number(header);
   if (!Number.isSafeInteger(fromHeader) || fromHeader < 0) {
     throw new HttpProblem(
@@ -96,7 +96,7 @@ export function runEventsRoute(): ApiRoute {
       if (run && isEndedStatus(run.status) && run.lastSeq <= after) return context.body(null, 204);
       return eventStream(server, runId, after, context.req.raw.signal);
     },
-  }) as ApiRoute;
+  });
 }
 
 function eventStream(
@@ -110,7 +110,6 @@ function eventStream(
   requestSignal.addEventListener("abort", onAbort, { once: true });
   return sseResponse(runEventFeed(server, runId, after, stop.signal), {
     heartbeatMs: server.settings.heartbeatMs,
-    highWaterMark: server.settings.maxBufferedEvents,
     onClose: () => {
       requestSignal.removeEventListener("abort", onAbort);
       stop.abort();

@@ -8,6 +8,8 @@ import { isEndedStatus, STORED_RUN_STATUSES } from "../../store/run-store-rows.j
 import type { StoredRun, StoredRunStatus } from "../../store/run-store.js";
 import { defineRoute, type ApiRoute } from "../api-route.js";
 import { HttpProblem } from "../http-problem.js";
+import { LifecycleError } from "../../errors/lifecycle-error.js";
+import { lifecycleProblem, runInHttpWords } from "../lifecycle-problem.js";
 import { runLinks, runResultBody, storedRunBody } from "../run-bodies.js";
 import type { ServerContext } from "../server-context.js";
 import { decideLive, runEventsRoute } from "./run-events-route.js";
@@ -20,6 +22,7 @@ const startRunBody = z.strictObject({ input: runInputSchema });
 const waitQuery = z.strictObject({ wait: z.enum(["true", "false"]).optional() });
 const reasonBody = z.strictObject({ reason: z.string().min(1, "reason must not be empty.") });
 const answerBody = z.strictObject({ value: z.unknown() });
+const forceQuery = z.strictObject({ force: z.enum(["true", "false"]).optional() });
 
 const listQuery = z.strictObject({
   status: z.enum(STORED_RUN_STATUSES as [StoredRunStatus, ...StoredRunStatus[]]).optional(),
@@ -71,10 +74,11 @@ export function runRoutes(): ApiRoute[] {
           throw new HttpProblem(400, "The Idempotency-Key header must be 1 to 255 characters.");
         }
         team.validate(Object.keys(input));
-        const started = await server.runs.start(team, input, {
-          idempotencyKey: key,
-          keyId: principal.keyId,
-        });
+        const started = await server.runs
+          .start(team, input, { idempotencyKey: key, keyId: principal.keyId })
+          .catch((error: unknown) => {
+            throw lifecycleProblem(error, team.teamId);
+          });
         const headers = { location: `/runs/${started.runId}` };
         if (query.wait === "true") {
           if (started.live)
@@ -190,19 +194,20 @@ export function runRoutes(): ApiRoute[] {
         });
       },
     }),
-    defineRoute({
+    defineRoute<undefined, z.output<typeof forceQuery>>({
       method: "POST",
       path: "/runs/:runId/resume",
       summary:
-        "Resume a paused run, or a stored run no process runs (interrupted, parked) from its last durable step.",
+        "Resume a paused run, or a stored run no process runs (interrupted, parked) from its last durable step. A stored run that another process may still run (running, paused, waiting_approval) needs ?force=true: use it only when that process died.",
       tag: "runs",
       scope: "run",
       teamOf: teamOfRun,
+      query: forceQuery,
       responses: {
         200: { description: "Resumed." },
-        409: { description: "Running already, or ended." },
+        409: { description: "Running already (here, or maybe in another process), or ended." },
       },
-      async handle({ params, server, context }) {
+      async handle({ params, query, server, context }) {
         const live = server.runs.get(params.runId!);
         if (live) {
           if (live.handle.state !== "paused") {
@@ -211,7 +216,12 @@ export function runRoutes(): ApiRoute[] {
               `Run ${live.runId} is ${live.handle.state}, not paused; there is nothing to resume.`,
             );
           }
-          live.handle.resume();
+          try {
+            live.handle.resume();
+          } catch (error) {
+            if (!LifecycleError.isInstance(error)) throw error;
+            throw new HttpProblem(409, runInHttpWords(error.message, live.runId), { cause: error });
+          }
           return context.json({
             runId: live.runId,
             status: "running",
@@ -223,6 +233,12 @@ export function runRoutes(): ApiRoute[] {
           throw new HttpProblem(
             409,
             `Run ${run.runId} has ${run.status}; an ended run cannot be resumed.`,
+          );
+        }
+        if (run.status !== "interrupted" && query.force !== "true") {
+          throw new HttpProblem(
+            409,
+            `Run ${run.runId} is ${run.status} in the run store and not live in this server: another process may be running it (resume it there). If that process died, resume it here with POST /runs/${run.runId}/resume?force=true.`,
           );
         }
         const resumed = await server.runs.resume(server.teams.team(run.teamId), run);
@@ -302,5 +318,5 @@ export function runRoutes(): ApiRoute[] {
     ),
     runEventsRoute(),
   ];
-  return routes as ApiRoute[];
+  return routes;
 }
