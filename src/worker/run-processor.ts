@@ -85,7 +85,7 @@ export class RunProcessor {
     try {
       const stored = await this.options.store.getRun(runId);
       if (stored && isEndedStatus(stored.status)) return await this.ended(stored);
-      if (stored?.status === "running" && Date.now() - stored.updatedAt < this.options.liveRunMs)
+      if (this.stillOwned(job, stored))
         return await this.handBack(
           job,
           token,
@@ -128,6 +128,19 @@ export class RunProcessor {
       run.parked = true;
       run.onParked();
     }
+  }
+
+  /**
+   * True when a job back from a stall names a run that its previous worker changed within the
+   * lock's duration: that worker is slow (starved of CPU, a long GC), not dead, and still runs
+   * it. A job back for any other reason (parked, handed back) is taken at once.
+   */
+  private stillOwned(job: RunJob, stored: StoredRun | undefined): boolean {
+    return (
+      job.stalledCounter > 0 &&
+      stored?.status === "running" &&
+      Date.now() - stored.updatedAt < this.options.liveRunMs
+    );
   }
 
   /**
