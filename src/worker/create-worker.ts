@@ -1,5 +1,7 @@
 import { hostname } from "node:os";
 import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { LLMTeam } from "../team/llm-team.js";
 import type { BreakerStore } from "../resilience/breaker-store.js";
 import { openRunStore } from "../store/open-run-store.js";
 import { RedisBreakerStore } from "../store/redis-breaker-store.js";
@@ -178,10 +180,10 @@ function startWorker(parts: {
   log: (line: string) => void;
   options: CreateWorkerOptions;
   runStore: RunStore;
-  teams: Map<string, import("../team/llm-team.js").LLMTeam>;
+  teams: Map<string, LLMTeam>;
   queue: RunQueue;
   closers: (() => Promise<unknown>)[];
-  connection: { client: import("ioredis").Redis };
+  connection: { client: Redis };
 }): LLMTeamWorker {
   const { name, log, options, runStore, teams, queue, closers, connection } = parts;
   const concurrency = options.concurrency ?? WORKER_DEFAULTS.concurrency;

@@ -81,25 +81,27 @@ export class RunProcessor {
     if (!team) return this.missingTeam(job, token);
     if (this.closing) return this.handBack(job, token, 0, "the worker is shutting down");
     metrics.started(job);
+    let stored: StoredRun | undefined;
+    try {
+      stored = await this.options.store.getRun(runId);
+    } catch (error) {
+      return this.settleError(job, token, runId, error);
+    }
+    if (stored && isEndedStatus(stored.status)) return this.ended(stored);
+    if (this.stillOwned(job, stored)) {
+      const waitMs = this.options.liveRunMs / 2;
+      return this.handBack(job, token, waitMs, "another worker is still running it");
+    }
     let handle: RunHandle;
     try {
-      const stored = await this.options.store.getRun(runId);
-      if (stored && isEndedStatus(stored.status)) return await this.ended(stored);
-      if (this.stillOwned(job, stored))
-        return await this.handBack(
-          job,
-          token,
-          this.options.liveRunMs / 2,
-          "another worker is still running it",
-        );
       handle = stored ? await team.resume(runId) : team.start(job.data.input, { runId });
-      if (stored) metrics.resumed++;
     } catch (error) {
       // The run may have ended meanwhile (its first worker was slow, not dead): report that.
       const now = await this.options.store.getRun(runId).catch(() => undefined);
       if (now && isEndedStatus(now.status)) return this.ended(now);
       return this.settleError(job, token, runId, error);
     }
+    if (stored) metrics.resumed++;
     return this.execute(job, token, runId, handle);
   };
 
