@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followRunEvents, openRunStore, verifyRunLog, type RunStore } from "llmteam";
-import { createWorker, enqueueRun, RunQueue, waitForRun, type LLMTeamWorker } from "llmteam/worker";
+import {
+  createWorker,
+  enqueueRun,
+  RunQueue,
+  serveWorkerHealth,
+  waitForRun,
+  type LLMTeamWorker,
+} from "llmteam/worker";
 import { startOpenAIWireServer } from "./support/openai-wire-server.js";
 import {
   countingModel,
@@ -79,6 +86,33 @@ describe("enqueueRun and a worker", () => {
       rest.push(stored.seq);
     expect(rest[0]).toBe(6);
     expect(rest.at(-1)).toBe(seen.length);
+  });
+
+  it("serves its health and metrics over HTTP", async () => {
+    const health = await serveWorkerHealth(worker, { port: 0 });
+    try {
+      const ok = await fetch(`${health.url}/health`);
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({
+        status: "ok",
+        redis: "ready",
+        concurrency: 4,
+        teams: ["press"],
+      });
+      const metrics = await (await fetch(`${health.url}/metrics`)).text();
+      expect(metrics).toMatch(/^llmteam_worker_runs_completed_total\{worker="[^"]+"\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^llmteam_worker_runs_per_second\{worker="[^"]+"\} [\d.]+$/m);
+      expect(metrics).toMatch(/^llmteam_worker_queue_lag_ms\{/m);
+      expect(metrics).toMatch(
+        new RegExp(
+          `^llmteam_queue_jobs\\{queue="${fixture.queueName}",state="waiting"\\} \\d+$`,
+          "m",
+        ),
+      );
+      expect((await fetch(`${health.url}/nope`)).status).toBe(404);
+    } finally {
+      await health.close();
+    }
   });
 
   it("queues one run for one idempotency key, and refuses the key with other input", async () => {
