@@ -8,6 +8,7 @@ const clients = Number(clientsArg);
 
 async function client() {
   const response = await fetch(url);
+  process.stdout.write("connected\n");
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const lags = [];
   const ids = [];
@@ -23,9 +24,12 @@ async function client() {
       const id = /^id: (\d+)$/m.exec(block);
       const data = /^data: (.*)$/m.exec(block);
       if (!id || !data) continue;
-      // The timestamp without a full JSON.parse, so the clients' own CPU stays small.
-      const at = data[1].indexOf('"timestamp":');
-      lags.push(Date.now() - Number.parseInt(data[1].slice(at + 12, at + 30), 10));
+      // Lag of the tokens (sent after every client connected); the timestamp without a full
+      // JSON.parse, so the clients' own CPU stays small.
+      if (block.startsWith("event: token")) {
+        const at = data[1].indexOf('"timestamp":');
+        lags.push(Date.now() - Number.parseInt(data[1].slice(at + 12, at + 30), 10));
+      }
       ids.push(Number(id[1]));
       if (/^event: run_(?:completed|failed|cancelled)$/m.test(block)) {
         await reader.cancel();
@@ -36,7 +40,6 @@ async function client() {
   return { lags, ids };
 }
 
-process.stdout.write("ready\n");
 const results = await Promise.all(Array.from({ length: clients }, client));
 const exact = results.filter((result) => result.ids.every((id, index) => id === index + 1)).length;
 process.stdout.write(

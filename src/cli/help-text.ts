@@ -1,6 +1,8 @@
 import { CONFIGURE_HELP } from "./configure-command.js";
 import { TOOLS_HELP } from "./tools-command.js";
 import { MCP_HELP } from "./mcp-command.js";
+import { SERVE_HELP } from "./serve-command.js";
+import { KEYS_HELP } from "./keys-command.js";
 import { ESTIMATE_HELP } from "./estimate-command.js";
 import { NEW_HELP } from "./new-command.js";
 import { QUEUE_HELP, SCHEDULES_HELP, WORKER_HELP } from "./worker-help.js";
@@ -68,6 +70,8 @@ Usage:
   llmteam configure <team-file> [options]
   llmteam tools list <team-file> [--json]
   llmteam mcp <team-file>... [--port <n>] [--host <address>] [--model <name>]
+  llmteam serve <team files or folders>... [--port <n>] [--host <address>] [options]
+  llmteam keys new [--id <id>] [--scopes <list>] [--teams <list>] | keys hash [<key>]
   llmteam ingest <files|folders|globs> --kb <name> [--sync] [options]
   llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>
 ${RUNS_USAGE}
@@ -95,6 +99,9 @@ ${RUNS_OPTIONS}
 
 configure options:
 ${CONFIGURE_HELP.split("Options:\n")[1] ?? ""}
+
+serve options:
+${SERVE_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
 
 worker options:
 ${WORKER_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
@@ -133,6 +140,8 @@ Options:
   configure: CONFIGURE_HELP,
   tools: TOOLS_HELP,
   mcp: MCP_HELP,
+  serve: SERVE_HELP,
+  keys: KEYS_HELP,
   ingest: `llmteam ingest <files|folders|globs> --kb <name> [options]
 
 Reads text, Markdown, HTML, JSON/JSONL, CSV and PDF files into a knowledge base (a SQLite file,

@@ -19,7 +19,9 @@ import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import { systemRoutes } from "./routes/system-routes.js";
 import { viewerRoutes, type ViewerOptions } from "./routes/viewer-routes.js";
 import { ServedTeams } from "./served-teams.js";
-import { openAuth, type ServerAuth } from "./server-auth.js";
+import type { ServerAuth } from "./server-auth.js";
+import type { ApiKey } from "./api-keys.js";
+import { serverGuards, type RateLimitOptions, type ServerGuards } from "./server-guards.js";
 import type { ServerContext, ServerSettings } from "./server-context.js";
 import { listenOn, type ListenOptions, type ListeningServer } from "./listen.js";
 
@@ -34,6 +36,15 @@ export interface ServerOptions {
   runStore?: RunStore | string;
   /** Who may call the API (default: no keys; `listen` then binds to 127.0.0.1 only). */
   auth?: ServerAuth;
+  /**
+   * API keys, given hashed (`sha256:<hex>`, see `hashApiKey`): requests must carry one as
+   * `Authorization: Bearer <key>` (builds `keyAuth(apiKeys)`; not with `auth`).
+   */
+  apiKeys?: readonly ApiKey[];
+  /** Rate limits per API key and per client address (default: none). */
+  rateLimit?: RateLimitOptions;
+  /** Browser origins allowed to call the API (`*`: any). Default: none (CORS off). */
+  cors?: { origins: readonly string[] };
   /** Largest request body accepted, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
   /** A comment line goes to an idle SSE client after this long, in ms (default 15,000). */
@@ -68,8 +79,9 @@ export interface LLMTeamServer {
   /** Listens on a port (default 8787; host 127.0.0.1 unless keys are configured). */
   listen(options?: ListenOptions): Promise<ListeningServer>;
   /**
-   * Stops taking runs, parks running ones at their next step boundary as `interrupted` (the
-   * next server resumes them) and resolves when they are parked or `deadlineMs` has passed.
+   * Stops taking runs (503), parks running ones at their next step boundary as `interrupted`
+   * (the next server resumes them), then ends every SSE stream; resolves when the runs are
+   * parked or `deadlineMs` has passed.
    */
   shutdown(options?: { deadlineMs?: number }): Promise<{ parked: string[]; unfinished: string[] }>;
   /** Closes the teams and the run store the server opened. */
@@ -101,14 +113,18 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
   const served = await loadServed(options.teams, store, teamRuntime);
   const teams = new ServedTeams(served.teams, served.groups);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const clock = options.clock ?? systemClock;
+  const guards = await serverGuards(options, clock, log);
+  const closing = new AbortController();
   const context: ServerContext = {
     teams,
     store,
     runs: new LiveRuns(store),
     groupRuns: new GroupRuns(options.keptGroupRuns ?? SERVER_DEFAULTS.keptGroupRuns),
     teamRuntime,
-    auth: options.auth ?? openAuth(),
-    clock: options.clock ?? systemClock,
+    auth: guards.auth,
+    clock,
+    closing: closing.signal,
     settings: {
       maxBodyBytes: options.maxBodyBytes ?? SERVER_DEFAULTS.maxBodyBytes,
       heartbeatMs: options.heartbeatMs ?? SERVER_DEFAULTS.heartbeatMs,
@@ -117,7 +133,7 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
     },
     log,
   };
-  const app = buildApp(context, options.viewer);
+  const app = buildApp(context, guards, options.viewer);
   // Teams the server built (from files, or over HTTP) are closed by it; instances by their owner.
   const ownedTeams = () => teams.allTeams().filter((team) => !options.teams.includes(team));
   return {
@@ -127,10 +143,14 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
     listen: (listen) => listenOn(app, context, listen),
     async shutdown({ deadlineMs = 30_000 } = {}) {
       await context.groupRuns.shutdown();
-      return context.runs.shutdown(deadlineMs);
+      const outcome = await context.runs.shutdown(deadlineMs);
+      closing.abort();
+      return outcome;
     },
     async close() {
+      closing.abort();
       await Promise.all(ownedTeams().map((team) => team.close()));
+      await guards.close();
       await opened?.close();
     },
   };
@@ -142,14 +162,20 @@ function withoutServerKeys(runtime: TeamRuntimeOptions): TeamRuntimeOptions {
   return rest;
 }
 
-function buildApp(context: ServerContext, viewer: false | ViewerOptions = {}): Hono {
+function buildApp(
+  context: ServerContext,
+  guards: Pick<ServerGuards, "cors" | "rateLimit">,
+  viewer: false | ViewerOptions = {},
+): Hono {
   const app = new Hono();
   const routes: ApiRoute[] = [];
   routes.push(...systemRoutes(() => routes), ...runRoutes());
   routes.push(...teamRoutes(), ...costRoutes(), ...groupRoutes());
   routes.push(...openAIRoutes());
   if (viewer !== false) routes.push(...viewerRoutes(viewer));
+  if (guards.cors) app.use(guards.cors);
   app.use("/v1/*", openAIErrorMember());
+  if (guards.rateLimit) app.use(guards.rateLimit);
   app.use(
     bodyLimit({
       maxSize: context.settings.maxBodyBytes,
@@ -164,7 +190,10 @@ function buildApp(context: ServerContext, viewer: false | ViewerOptions = {}): H
   mountRoutes(app, routes, context);
   app.onError((error) => {
     const problem = problemOf(error);
-    if (problem.status >= 500) context.log(`llmteam serve: ${error.stack ?? String(error)}`);
+    // An HttpProblem is an answer the server chose (a 503 while shutting down), not a failure.
+    if (problem.status >= 500 && !(error instanceof HttpProblem)) {
+      context.log(`llmteam serve: ${error.stack ?? String(error)}`);
+    }
     return problem.toResponse();
   });
   app.notFound((c) => notFound(routes, c.req.method, c.req.path).toResponse());

@@ -25,6 +25,11 @@ export interface ListeningServer {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
+/** True for the hosts a server without API keys may listen on: 127.0.0.1, localhost, ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname);
+}
+
 /** Listens with `@hono/node-server`. @throws Error for a non-loopback host without API keys. */
 export function listenOn(
   app: Hono,

@@ -40,6 +40,11 @@ export class LiveRuns {
     return this.runs.get(runId);
   }
 
+  /** False once `shutdown` has begun: new runs are refused with 503. */
+  get takingRuns(): boolean {
+    return this.accepting;
+  }
+
   /** The SSE frames of a live run (started on first use), or `undefined` when it is not live here. */
   broadcast(runId: string): RunBroadcast | undefined {
     const live = this.runs.get(runId);
@@ -111,8 +116,9 @@ export class LiveRuns {
 
   /**
    * Stops taking runs, pauses every live run at its next step boundary (a model call in flight
-   * finishes), marks it `interrupted` in the store so the next server can resume it, and
-   * resolves when all are parked or `deadlineMs` has passed.
+   * finishes), marks it `interrupted` in the store — no process runs it now, so the next server
+   * resumes it without `?force=true` — and resolves when all are parked or `deadlineMs` has
+   * passed. A run paused already (by a client, or waiting for an approval) is marked too.
    */
   async shutdown(deadlineMs: number): Promise<{ parked: string[]; unfinished: string[] }> {
     this.accepting = false;

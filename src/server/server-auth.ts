@@ -17,6 +17,8 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
   /** The teams the key may use; `undefined`: all. */
   teams: ReadonlySet<string> | undefined;
+  /** The key's own rate limit in requests per minute, when it has one. */
+  requestsPerMinute?: number | undefined;
 }
 
 /** Decides who a request is and whether it may do what it asks. */
@@ -32,6 +34,12 @@ export interface ServerAuth {
     scope: Scope | "public",
     teamOf: () => Promise<string | undefined>,
   ): Promise<Principal>;
+  /**
+   * The principal of a request's valid key, else `undefined` (no key, an invalid key, or no
+   * keys configured); never throws. Rate limits count a request against this key, else
+   * against the client's address.
+   */
+  identify?(request: Request): Principal | undefined;
 }
 
 const EVERYONE: Principal = { keyId: undefined, scopes: new Set(SCOPES), teams: undefined };
@@ -52,7 +60,10 @@ export function mayUseTeam(principal: Principal, teamId: string): boolean {
 /** @throws HttpProblem 403 when the principal may not use the team. */
 export function assertTeamAllowed(principal: Principal, teamId: string): void {
   if (mayUseTeam(principal, teamId)) return;
-  throw new HttpProblem(403, `This API key may not use team "${teamId}".`, {
-    extra: { teams: [...(principal.teams ?? [])] },
-  });
+  const teams = [...(principal.teams ?? [])];
+  throw new HttpProblem(
+    403,
+    `API key "${principal.keyId}" may not use team "${teamId}"; it may use: ${teams.join(", ")}.`,
+    { extra: { team: teamId, teams } },
+  );
 }

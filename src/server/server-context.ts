@@ -29,6 +29,8 @@ export interface ServerContext {
   readonly teamRuntime: TeamRuntimeOptions;
   readonly auth: ServerAuth;
   readonly clock: Clock;
+  /** Aborted when the server shuts down or closes: SSE streams end then. */
+  readonly closing: AbortSignal;
   readonly settings: ServerSettings;
   /** Writes a line to the server's log (stderr by default); never given secrets. */
   log(message: string): void;

@@ -10,6 +10,8 @@ export interface SseResponseOptions {
   retryMs?: number;
   /** Called when the stream ends or the client goes away. */
   onClose?: () => void;
+  /** Ends the stream (cleanly: the client sees its end and may reconnect elsewhere). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -25,9 +27,11 @@ export function sseResponse(
 ): Response {
   let pending: Promise<IteratorResult<FedFrames>> | undefined;
   let closed = false;
+  let end: (() => void) | undefined;
   const close = () => {
     if (closed) return;
     closed = true;
+    if (end) options.signal?.removeEventListener("abort", end);
     options.onClose?.();
     void feed.return(undefined).catch(() => undefined);
   };
@@ -35,6 +39,13 @@ export function sseResponse(
     {
       start(controller) {
         controller.enqueue(encoder.encode(`retry: ${options.retryMs ?? 2000}\n\n`));
+        end = () => {
+          if (closed) return;
+          controller.close();
+          close();
+        };
+        if (options.signal?.aborted) end();
+        else options.signal?.addEventListener("abort", end, { once: true });
       },
       async pull(controller) {
         pending ??= feed.next();
@@ -43,6 +54,7 @@ export function sseResponse(
           timer = setTimeout(() => resolve("beat"), options.heartbeatMs);
         });
         const next = await Promise.race([pending, beat]).finally(() => clearTimeout(timer));
+        if (closed) return;
         if (next === "beat") {
           controller.enqueue(encoder.encode(": heartbeat\n\n"));
           return;

@@ -228,6 +228,7 @@ export function groupRoutes(): ApiRoute[] {
         requestSignal.addEventListener("abort", onAbort, { once: true });
         return sseResponse(groupFrames(server, run.runId, after, stop.signal), {
           heartbeatMs: server.settings.heartbeatMs,
+          signal: server.closing,
           onClose: () => {
             requestSignal.removeEventListener("abort", onAbort);
             stop.abort();

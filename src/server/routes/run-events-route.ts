@@ -110,6 +110,7 @@ function eventStream(
   requestSignal.addEventListener("abort", onAbort, { once: true });
   return sseResponse(runEventFeed(server, runId, after, stop.signal), {
     heartbeatMs: server.settings.heartbeatMs,
+    signal: server.closing,
     onClose: () => {
       requestSignal.removeEventListener("abort", onAbort);
       stop.abort();

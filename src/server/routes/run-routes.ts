@@ -46,6 +46,28 @@ const teamOfRun = async ({
   server: ServerContext;
 }) => server.runs.get(params.runId!)?.teamId ?? (await findRun(server, params.runId!)).teamId;
 
+/**
+ * The run's result, or a 503 once the server shuts down first (the run is parked in the store,
+ * and the next server resumes it).
+ */
+function untilShutdown<T>(result: Promise<T>, server: ServerContext, runId: string): Promise<T> {
+  const stopped = new Promise<never>((_, reject) => {
+    const onClose = () =>
+      reject(
+        new HttpProblem(
+          503,
+          `The server shut down before run ${runId} ended; it is stored and the next server resumes it with POST /runs/${runId}/resume.`,
+          { extra: { runId, links: runLinks(runId) }, headers: { "retry-after": "5" } },
+        ),
+      );
+    if (server.closing.aborted) onClose();
+    else server.closing.addEventListener("abort", onClose, { once: true });
+    void result.finally(() => server.closing.removeEventListener("abort", onClose)).catch(() => {});
+  });
+  stopped.catch(() => {});
+  return Promise.race([result, stopped]);
+}
+
 /** Routes of runs: start, list, read, cancel, pause, resume, approvals, events. */
 export function runRoutes(): ApiRoute[] {
   const routes = [
@@ -81,8 +103,10 @@ export function runRoutes(): ApiRoute[] {
           });
         const headers = { location: `/runs/${started.runId}` };
         if (query.wait === "true") {
-          if (started.live)
-            return context.json(runResultBody(await started.live.handle.result), 200, headers);
+          if (started.live) {
+            const result = await untilShutdown(started.live.handle.result, server, started.runId);
+            return context.json(runResultBody(result), 200, headers);
+          }
           const run = await findRun(server, started.runId);
           return context.json(await storedRunBody(server, run), 200, headers);
         }

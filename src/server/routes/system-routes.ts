@@ -11,12 +11,25 @@ export function systemRoutes(all: () => readonly ApiRoute[]): ApiRoute[] {
     defineRoute({
       method: "GET",
       path: "/health",
-      summary: "Liveness: 200 while the server takes requests.",
+      summary:
+        "Liveness: 200 while the server takes runs; 503 once it is shutting down (a load balancer stops sending it work).",
       tag: "system",
       scope: "public",
-      responses: { 200: { description: "{ status, version, liveRuns }" } },
-      handle: ({ server, context }) =>
-        context.json({ status: "ok", version: SERVER_VERSION, liveRuns: server.runs.size }),
+      responses: {
+        200: { description: "{ status, version, liveRuns }" },
+        503: { description: '{ status: "shutting_down", ... }' },
+      },
+      handle: ({ server, context }) => {
+        const taking = server.runs.takingRuns;
+        return context.json(
+          {
+            status: taking ? "ok" : "shutting_down",
+            version: SERVER_VERSION,
+            liveRuns: server.runs.size,
+          },
+          taking ? 200 : 503,
+        );
+      },
     }),
     defineRoute({
       method: "GET",
