@@ -1,7 +1,8 @@
 /**
- * Builds `dist/`: esbuild bundles the three entry points (`llmteam`, `llmteam/testing`, the CLI)
- * into a few ES modules with shared chunks, and `tsc` emits the type declarations; the run
- * viewer's browser bundle goes to `dist/viewer/` (scripts/build-viewer.ts).
+ * Builds `dist/`: esbuild bundles the entry points (`llmteam`, `llmteam/testing`,
+ * `llmteam/server`, `llmteam/worker`, the CLI) into a few ES modules with shared chunks, and
+ * `tsc` emits the type declarations; the run viewer's browser bundle goes to `dist/viewer/`
+ * (scripts/build-viewer.ts).
  *
  * Run: `npm run build` (also runs on `npm ci` / `npm install` through `prepare`).
  *
@@ -41,12 +42,20 @@ const EXTERNAL = [
   "hono",
   "hono/*",
   "@hono/node-server",
+  // The queue engine of llmteam/worker, loaded only by workers and what enqueues runs.
+  "bullmq",
 ];
 
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ["src/index.ts", "src/testing/index.ts", "src/server/index.ts", "src/cli/main.ts"],
+  entryPoints: [
+    "src/index.ts",
+    "src/testing/index.ts",
+    "src/server/index.ts",
+    "src/worker/index.ts",
+    "src/cli/main.ts",
+  ],
   outdir: "dist",
   outbase: "src",
   bundle: true,

@@ -5,6 +5,7 @@ import { SERVE_HELP } from "./serve-command.js";
 import { KEYS_HELP } from "./keys-command.js";
 import { ESTIMATE_HELP } from "./estimate-command.js";
 import { NEW_HELP } from "./new-command.js";
+import { QUEUE_HELP, SCHEDULES_HELP, WORKER_HELP } from "./worker-help.js";
 
 const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --input <json>      the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
@@ -74,6 +75,9 @@ Usage:
   llmteam ingest <files|folders|globs> --kb <name> [--sync] [options]
   llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>
 ${RUNS_USAGE}
+  llmteam worker <team files|folders>... --redis <url> --store <url> [--concurrency <n>]
+  llmteam queue status --redis <url> [--json]
+  llmteam schedules list --redis <url> [--json]
   llmteam schema
   llmteam <command> --help
   llmteam --version
@@ -98,6 +102,9 @@ ${CONFIGURE_HELP.split("Options:\n")[1] ?? ""}
 
 serve options:
 ${SERVE_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
+
+worker options:
+${WORKER_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
 
 ${EXIT_CODES}`,
   run: `llmteam run <team-file> [options]
@@ -203,6 +210,9 @@ or decision that cannot be done, a resumed run that failed; 2 bad usage; 130 a r
 was cancelled.`,
   estimate: ESTIMATE_HELP,
   new: NEW_HELP,
+  worker: WORKER_HELP,
+  queue: QUEUE_HELP,
+  schedules: SCHEDULES_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).

@@ -80,6 +80,13 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await serveCommand(rest, io);
       case "keys":
         return await keysCommand(rest, io);
+      // Loaded only here: they bring the queue engine (bullmq).
+      case "worker":
+        return await (await import("./worker-command.js")).workerCommand(rest, io);
+      case "queue":
+        return await (await import("./queue-command.js")).queueCommand(rest, io);
+      case "schedules":
+        return await (await import("./queue-command.js")).schedulesCommand(rest, io);
       case "new":
         return await newCommand(rest, io);
       case "schema":
@@ -125,6 +132,9 @@ const COMMANDS = [
   "keys",
   "ingest",
   "kb",
+  "worker",
+  "queue",
+  "schedules",
   "schema",
 ];
 
