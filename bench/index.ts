@@ -8,6 +8,8 @@ import { benchDurableRuns } from "./durable-runs.js";
 import { benchRunStore } from "./run-store.js";
 import { benchScale } from "./scale.js";
 import { benchKnowledge } from "./knowledge.js";
+import { benchWorkers } from "./workers.js";
+import { benchServer } from "./server.js";
 
 const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["agent step overhead", benchAgentStep],
@@ -19,6 +21,8 @@ const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["scale", benchScale],
   ["durable runs", benchDurableRuns],
   ["knowledge", benchKnowledge],
+  ["workers", benchWorkers],
+  ["server", benchServer],
 ];
 
 const only = process.argv[2];

@@ -1,6 +1,8 @@
 /**
- * Builds `dist/`: esbuild bundles the three entry points (`llmteam`, `llmteam/testing`, the CLI)
- * into a few ES modules with shared chunks, and `tsc` emits the type declarations.
+ * Builds `dist/`: esbuild bundles the entry points (`llmteam`, `llmteam/testing`,
+ * `llmteam/server`, `llmteam/worker`, the CLI) into a few ES modules with shared chunks, and
+ * `tsc` emits the type declarations; the run viewer's browser bundle goes to `dist/viewer/`
+ * (scripts/build-viewer.ts).
  *
  * Run: `npm run build` (also runs on `npm ci` / `npm install` through `prepare`).
  *
@@ -18,6 +20,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { buildViewer } from "./build-viewer.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const EXTERNAL = [
@@ -35,12 +38,24 @@ const EXTERNAL = [
   "@modelcontextprotocol/sdk",
   "@modelcontextprotocol/sdk/*",
   "@opentelemetry/api",
+  // The server's framework: an application that mounts `server.app` shares its copy.
+  "hono",
+  "hono/*",
+  "@hono/node-server",
+  // The queue engine of llmteam/worker, loaded only by workers and what enqueues runs.
+  "bullmq",
 ];
 
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ["src/index.ts", "src/testing/index.ts", "src/cli/main.ts"],
+  entryPoints: [
+    "src/index.ts",
+    "src/testing/index.ts",
+    "src/server/index.ts",
+    "src/worker/index.ts",
+    "src/cli/main.ts",
+  ],
   outdir: "dist",
   outbase: "src",
   bundle: true,
@@ -56,6 +71,8 @@ await build({
   logLevel: "warning",
 });
 asciiOnly(`${root}dist`);
+// The run viewer's browser bundle (dist/viewer/), served by `llmteam serve` at `/`.
+await buildViewer(root);
 execFileSync(
   process.execPath,
   [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json", "--emitDeclarationOnly"],

@@ -216,9 +216,11 @@ export type {
   UsageRecord,
 } from "./cost/index.js";
 export {
+  BreakerStoreError,
   BudgetStoreError,
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
   MemoryBudgetStore,
+  RedisBreakerStore,
   RedisBudgetStore,
   SqliteBudgetStore,
   DEFAULT_RUN_STORE_PATH,
@@ -229,8 +231,10 @@ export {
   isPostgresUrl,
   openRunStore,
   verifyRunLog,
+  followRunEvents,
 } from "./store/index.js";
 export type {
+  BreakerStoreErrorOptions,
   BudgetStoreErrorOptions,
   BudgetReleaseRequest,
   BudgetReserveRequest,
@@ -239,6 +243,7 @@ export type {
   BudgetStore,
   BudgetUsageRequest,
   BudgetWindowUsage,
+  RedisBreakerStoreOptions,
   RedisBudgetStoreOptions,
   SqliteBudgetStoreOptions,
   NewStoredRun,
@@ -251,6 +256,7 @@ export type {
   RunCommitResult,
   RunFilter,
   RunLogVerification,
+  FollowRunEventsOptions,
   RunStore,
   RunStoreErrorOptions,
   SqliteRunStoreOptions,

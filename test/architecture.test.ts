@@ -23,6 +23,7 @@ async function tree(files: Record<string, string>): Promise<string> {
  */
 const LAYERS: string[][] = [
   ["cli"],
+  ["server", "worker"],
   ["team", "groups"],
   ["flows", "router"],
   ["run"],

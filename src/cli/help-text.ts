@@ -1,8 +1,11 @@
 import { CONFIGURE_HELP } from "./configure-command.js";
 import { TOOLS_HELP } from "./tools-command.js";
 import { MCP_HELP } from "./mcp-command.js";
+import { SERVE_HELP } from "./serve-command.js";
+import { KEYS_HELP } from "./keys-command.js";
 import { ESTIMATE_HELP } from "./estimate-command.js";
 import { NEW_HELP } from "./new-command.js";
+import { QUEUE_HELP, SCHEDULES_HELP, WORKER_HELP } from "./worker-help.js";
 
 const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
   --input <json>      the run input as a JSON object, e.g. '{"query":"My invoice is wrong"}'
@@ -22,6 +25,11 @@ const RUN_OPTIONS = `  --query <text>      the run input { "query": <text> }
                       the team file's runStore:, else $LLMTEAM_RUN_STORE, else not stored)
   --kb-store <url>    read knowledge bases from this Postgres schema (postgres://…?schema=x,
                       as llmteam ingest --store) instead of $LLMTEAM_KB_DIR or .llmteam/kb
+  --server <url>      run the team on an llmteam server (llmteam serve) and show its events
+                      as a local run's; give the server's team id instead of a file (none
+                      when it serves one team); Ctrl-C asks the server to cancel the run
+  --api-key <key>     the server's API key (default: $LLMTEAM_API_KEY), sent as
+                      Authorization: Bearer
   -h, --help          show this help`;
 
 const BUDGET_OPTIONS = `  --budget-db <path>  the SQLite budget file (default: $LLMTEAM_BUDGET_DB or .llmteam/budgets.db)
@@ -54,6 +62,7 @@ export const HELP: Record<string, string> = {
 
 Usage:
   llmteam run <team-file> [--query <text> | --input <json>] [options]
+  llmteam run --server <url> [team-id] [--query <text> | --input <json>] [--api-key <key>]
   llmteam new "<task>" [-o team.yaml] [--yes] [--run] [options]
   llmteam validate <team-file> [--strict]
   llmteam estimate <team-file> [--query <text> | --input <json>] [options]
@@ -61,9 +70,14 @@ Usage:
   llmteam configure <team-file> [options]
   llmteam tools list <team-file> [--json]
   llmteam mcp <team-file>... [--port <n>] [--host <address>] [--model <name>]
+  llmteam serve <team files or folders>... [--port <n>] [--host <address>] [options]
+  llmteam keys new [--id <id>] [--scopes <list>] [--teams <list>] | keys hash [<key>]
   llmteam ingest <files|folders|globs> --kb <name> [--sync] [options]
   llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>
 ${RUNS_USAGE}
+  llmteam worker <team files|folders>... --redis <url> --store <url> [--concurrency <n>]
+  llmteam queue status --redis <url> [--json]
+  llmteam schedules list --redis <url> [--json]
   llmteam schema
   llmteam <command> --help
   llmteam --version
@@ -86,8 +100,15 @@ ${RUNS_OPTIONS}
 configure options:
 ${CONFIGURE_HELP.split("Options:\n")[1] ?? ""}
 
+serve options:
+${SERVE_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
+
+worker options:
+${WORKER_HELP.split("Options:\n")[1]?.split("\n\nExit codes")[0] ?? ""}
+
 ${EXIT_CODES}`,
   run: `llmteam run <team-file> [options]
+       llmteam run --server <url> [team-id] [options]
 
 Runs a team (or a group of teams: a file with groupId) from a YAML or JSON file, showing each
 agent's progress and tokens as they come (agents running at the same time: one agent's tokens
@@ -119,6 +140,8 @@ Options:
   configure: CONFIGURE_HELP,
   tools: TOOLS_HELP,
   mcp: MCP_HELP,
+  serve: SERVE_HELP,
+  keys: KEYS_HELP,
   ingest: `llmteam ingest <files|folders|globs> --kb <name> [options]
 
 Reads text, Markdown, HTML, JSON/JSONL, CSV and PDF files into a knowledge base (a SQLite file,
@@ -187,6 +210,9 @@ or decision that cannot be done, a resumed run that failed; 2 bad usage; 130 a r
 was cancelled.`,
   estimate: ESTIMATE_HELP,
   new: NEW_HELP,
+  worker: WORKER_HELP,
+  queue: QUEUE_HELP,
+  schedules: SCHEDULES_HELP,
   schema: `llmteam schema
 
 Prints the JSON Schema of team files, for editor autocompletion (e.g. yaml-language-server).

@@ -15,6 +15,8 @@ import { newCommand } from "./new-command.js";
 import { HELP } from "./help-text.js";
 import { ingestCommand, kbCommand } from "./knowledge-command.js";
 import { runsCommand } from "./runs-command.js";
+import { serveCommand } from "./serve-command.js";
+import { keysCommand } from "./keys-command.js";
 import {
   CANCELLED_EXIT_CODE,
   hasPeriodBudgets,
@@ -32,7 +34,7 @@ export type { CliIO } from "./cli-io.js";
  */
 export async function main(argv: string[], io?: CliIO): Promise<number> {
   if (io) return dispatch(argv, io);
-  const own = processIO();
+  const own = processIO(argv[0] === "serve");
   try {
     return await dispatch(argv, own.io);
   } finally {
@@ -74,6 +76,17 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
         return await runsCommand(rest, io, (topic) => help(topic, io));
       case "estimate":
         return await estimateCommand(rest, io);
+      case "serve":
+        return await serveCommand(rest, io);
+      case "keys":
+        return await keysCommand(rest, io);
+      // Loaded only here: they bring the queue engine (bullmq).
+      case "worker":
+        return await (await import("./worker-command.js")).workerCommand(rest, io);
+      case "queue":
+        return await (await import("./queue-command.js")).queueCommand(rest, io);
+      case "schedules":
+        return await (await import("./queue-command.js")).schedulesCommand(rest, io);
       case "new":
         return await newCommand(rest, io);
       case "schema":
@@ -115,8 +128,13 @@ const COMMANDS = [
   "runs",
   "tools",
   "mcp",
+  "serve",
+  "keys",
   "ingest",
   "kb",
+  "worker",
+  "queue",
+  "schedules",
   "schema",
 ];
 
@@ -260,15 +278,22 @@ function version(): string {
  * cancelled", its partial usage and exit code 130); a second one exits at once with 130. The
  * listener stays registered until the command ends, so other SIGINT listeners (such as one a
  * native library installs) never see the signal as unhandled and kill the process silently.
+ * `llmteam serve` (`serving`) shuts down on the first SIGINT or SIGTERM (it says so itself);
+ * a second one exits at once (130, or 143 for SIGTERM).
  */
-function processIO(): { io: CliIO; dispose: () => void } {
+function processIO(serving = false): { io: CliIO; dispose: () => void } {
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(CANCELLED_EXIT_CODE);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === "SIGTERM" ? 143 : CANCELLED_EXIT_CODE);
+    if (serving) {
+      controller.abort(Object.assign(new Error(`${signal} received.`), { name: "AbortError" }));
+      return;
+    }
     process.stderr.write("\nCancelling the run (Ctrl-C again to quit at once)…\n");
     controller.abort(Object.assign(new Error("Interrupted (Ctrl-C)."), { name: "AbortError" }));
   };
-  process.on("SIGINT", onSigint);
+  const signals: NodeJS.Signals[] = serving ? ["SIGINT", "SIGTERM"] : ["SIGINT"];
+  for (const signal of signals) process.on(signal, onSignal);
   return {
     io: {
       stdout: (text) => process.stdout.write(text),
@@ -278,6 +303,8 @@ function processIO(): { io: CliIO; dispose: () => void } {
       stdin: process.stdin,
       stderrIsTTY: process.stderr.isTTY === true,
     },
-    dispose: () => process.off("SIGINT", onSigint),
+    dispose: () => {
+      for (const signal of signals) process.off(signal, onSignal);
+    },
   };
 }

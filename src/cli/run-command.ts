@@ -23,6 +23,7 @@ import type { CliIO } from "./cli-io.js";
 import { EventRenderer, formatUsage } from "./render-events.js";
 import { asksPeople, HumanAnswers } from "./human-answers.js";
 import { checkMaxCost, parseMaxCost, REFUSED_EXIT_CODE } from "./max-cost.js";
+import { remoteRun, remoteTeamId } from "./remote-run.js";
 import { usd } from "./usd.js";
 
 export { usd } from "./usd.js";
@@ -46,9 +47,14 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     answer: { type: "string", multiple: true },
     store: { type: "string" },
     "kb-store": { type: "string" },
+    server: { type: "string" },
+    "api-key": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return help();
+  if (values.server !== undefined) return runOnServer(values, positionals, io);
+  if (values["api-key"] !== undefined)
+    throw new UsageError("--api-key goes with --server <url> (a key of that server).");
   const maxCost = parseMaxCost(values["max-cost"]);
   const file = onePositional(positionals, "run");
   const input = runInput(values.query, values.input);
@@ -124,9 +130,41 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
     await knowledge?.close();
   }
   const result = "teamResults" in finished ? finished.run : finished;
-  if (renderer) io.stdout(summary(result));
-  if (runStore && renderer) io.stdout(storedNote(result, storeSpec!));
-  if (values.report !== undefined) await writeReport(values.report, finished.report, io);
+  const note = runStore ? storedNote(result, storeSpec!) : "";
+  return endRun(result, finished.report, { renderer, note, report: values.report }, io);
+}
+
+/** `llmteam run --server <url> [team-id]`: a run on a server, shown as a local run. */
+async function runOnServer(
+  values: Record<string, string | boolean | string[] | undefined>,
+  positionals: string[],
+  io: CliIO,
+): Promise<number> {
+  const teamId = remoteTeamId(values, positionals);
+  const input = runInput(values.query as string | undefined, values.input as string | undefined);
+  const report = values.report as string | undefined;
+  if (report !== undefined) checkOutputPath(report, "--report");
+  const renderer = values.json ? undefined : new EventRenderer(io.stdout);
+  const server = values.server as string;
+  const apiKey = (values["api-key"] as string | undefined) ?? io.env.LLMTEAM_API_KEY;
+  const ran = await remoteRun({ server, apiKey, teamId, input }, io, (event) => {
+    if (renderer) renderer.render(event);
+    else io.stdout(`${JSON.stringify(event)}\n`);
+  });
+  if (ran === undefined) return CANCELLED_EXIT_CODE;
+  const note = `Run ${ran.result.runId} is kept by the server: ${ran.where}\n`;
+  return endRun(ran.result, ran.result.report, { renderer, note, report }, io);
+}
+
+/** The end of a run, local or remote: summary, note, report, the failure line and exit code. */
+async function endRun(
+  result: RunResult,
+  report: RunReport,
+  options: { renderer: EventRenderer | undefined; note: string; report: string | undefined },
+  io: CliIO,
+): Promise<number> {
+  if (options.renderer) io.stdout(summary(result) + options.note);
+  if (options.report !== undefined) await writeReport(options.report, report, io);
   if (result.success) return 0;
   io.stderr(
     `✗ run ${result.status}${result.failedAgent ? ` at agent "${result.failedAgent}"` : ""}: ${result.error?.message ?? "unknown error"}\n`,

@@ -20,7 +20,8 @@ import {
 } from "./runs-options.js";
 import { printEvents, showRun } from "./runs-show.js";
 import { resumeRun } from "./runs-resume.js";
-import { decideApproval } from "./runs-decide.js";
+import { decideApproval, lowerFirst } from "./runs-decide.js";
+import { cancelStoredRun } from "../run/stored-run-control.js";
 
 /** The `runs` actions this module runs. */
 const ACTIONS = [
@@ -236,25 +237,17 @@ async function verify(
  * cancelled; a running one is asked to stop at its next step boundary.
  */
 async function cancel(opened: CliRunStore, run: StoredRun, io: CliIO): Promise<number> {
-  const now = Date.now();
-  if (isEndedStatus(run.status)) {
-    io.stderr(`llmteam: run ${run.runId} has already ended (${run.status}); nothing to cancel.\n`);
+  const how = "llmteam runs cancel";
+  const cancelled = await cancelStoredRun(opened.store, run, { now: Date.now(), how });
+  if (!cancelled.ok) {
+    io.stderr(`llmteam: ${lowerFirst(cancelled.message)}\n`);
     return 1;
   }
-  if (run.status === "running") {
-    await opened.store.requestCancel(run.runId, now);
-    io.stdout(
-      `Cancel requested for run ${run.runId}: the process running it stops at its next step boundary.\n`,
-    );
-    return 0;
-  }
-  await opened.store.setStatus(
-    run.runId,
-    "cancelled",
-    now,
-    `Cancelled with llmteam runs cancel (was ${run.status}).`,
+  io.stdout(
+    cancelled.outcome === "requested"
+      ? `Cancel requested for run ${run.runId}: the process running it stops at its next step boundary.\n`
+      : `Run ${run.runId} cancelled (it was ${run.status}).\n`,
   );
-  io.stdout(`Run ${run.runId} cancelled (it was ${run.status}).\n`);
   return 0;
 }
 

@@ -1,15 +1,7 @@
-import { formProblem, formValidator } from "../agents/check-step-settings.js";
-import { isEndedStatus } from "../store/run-store-rows.js";
+import { decideStoredApproval } from "../run/stored-run-control.js";
 import type { CliIO } from "./cli-io.js";
 import { parseCommand, UsageError } from "./cli-options.js";
-import { findRun, openCliRunStore, STORE_OPTION, type CliRunStore } from "./runs-options.js";
-
-/** What a run asked for, as its `approval_requested` event says. */
-interface AskedApproval {
-  approvalId: string;
-  kind: "agent" | "tool" | "human";
-  form?: Record<string, unknown>;
-}
+import { findRun, openCliRunStore, STORE_OPTION } from "./runs-options.js";
 
 /**
  * `llmteam runs approve|reject <run-id> <approval-id> [--reason text]` and `llmteam runs answer
@@ -40,30 +32,16 @@ export async function decideApproval(
   const opened = await openCliRunStore(values.store, io);
   try {
     const run = await findRun(opened, runId);
-    if (isEndedStatus(run.status)) {
-      io.stderr(`✗ run ${runId} has ${run.status}: it waits for no approval.\n`);
-      return 1;
-    }
-    const asked = await askedApprovals(opened, runId);
-    const request = asked.get(approvalId);
-    const problem = request
-      ? decisionProblem(action, request, value, runId)
-      : `run ${runId} never asked for approval "${approvalId}". Asked: ${[...asked.keys()].join(", ") || "none"}.`;
-    if (problem) {
-      io.stderr(`✗ ${problem}\n`);
-      return 1;
-    }
-    const decision = {
+    const decided = await decideStoredApproval(opened.store, run, {
+      action,
       approvalId,
-      approved: action !== "reject",
-      ...(values.reason === undefined ? {} : { reason: values.reason }),
-      ...(value === undefined ? {} : { value }),
-      decidedAt: Date.now(),
-    };
-    if (!(await opened.store.recordDecision(runId, decision))) {
-      io.stderr(
-        `✗ approval ${approvalId} of run ${runId} was decided already; the first decision stands.\n`,
-      );
+      reason: values.reason,
+      value,
+      now: Date.now(),
+      answerHint: `llmteam runs answer ${runId} ${approvalId} '<json matching the form>'`,
+    });
+    if (!decided.ok) {
+      io.stderr(`✗ ${lowerFirst(decided.message)}\n`);
       return 1;
     }
     const done = { approve: "approved", reject: "rejected", answer: "answered" }[action];
@@ -88,36 +66,7 @@ function parseAnswer(json: string): unknown {
   }
 }
 
-/** Why this decision cannot be taken for what the run asked, or `undefined` when it can. */
-function decisionProblem(
-  action: "approve" | "reject" | "answer",
-  request: AskedApproval,
-  value: unknown,
-  runId: string,
-): string | undefined {
-  const { approvalId, kind, form } = request;
-  if (action === "answer" && kind !== "human")
-    return `${approvalId} of run ${runId} is an approval of ${kind === "tool" ? "a tool call" : "an agent"}, not a human task: approve or reject it.`;
-  if (kind !== "human" || action === "reject" || form === undefined) return undefined;
-  if (action === "approve")
-    return `human task ${approvalId} has a form: answer it with llmteam runs answer ${runId} ${approvalId} '<json matching the form>'. Form: ${JSON.stringify(form)}.`;
-  const validator = formValidator(form);
-  if (typeof validator === "string") return `human task ${approvalId}: ${validator}`;
-  const problem = formProblem(validator, value);
-  return problem === undefined
-    ? undefined
-    : `the answer does not match the form of human task ${approvalId}: ${problem}. Form: ${JSON.stringify(form)}.`;
-}
-
-async function askedApprovals(
-  opened: CliRunStore,
-  runId: string,
-): Promise<Map<string, AskedApproval>> {
-  const asked = new Map<string, AskedApproval>();
-  for (const { event } of await opened.store.readEvents(runId)) {
-    if (event.type !== "approval_requested") continue;
-    const data = event.data as AskedApproval;
-    asked.set(data.approvalId, data);
-  }
-  return asked;
+/** A message for the CLI's lower-case style: "run x has ended", not "Run x has ended". */
+export function lowerFirst(message: string): string {
+  return message.charAt(0).toLowerCase() + message.slice(1);
 }

@@ -1,6 +1,7 @@
 import { eventFromJSON } from "../events/create-event.js";
 import type { StreamEventJSON } from "../events/stream-event.js";
 import type { Usage } from "../events/usage.js";
+import { storedAgents } from "../run/stored-run-summary.js";
 import { isEndedStatus } from "../store/run-store-rows.js";
 import type { StoredEvent, StoredRun } from "../store/run-store.js";
 import { plural } from "./cli-options.js";
@@ -10,17 +11,6 @@ import { usd } from "./run-command.js";
 import { formatOffset, formatTime, type CliRunStore } from "./runs-options.js";
 
 /** `llmteam runs show` and `llmteam runs events`: a stored run for people and scripts. */
-
-/** One agent of a stored run, folded from its events. */
-interface AgentSummary {
-  agent: string;
-  model: string | undefined;
-  status: "running" | "completed" | "failed";
-  usage?: Usage;
-  latencyMs?: number;
-  output?: unknown;
-  error?: string | undefined;
-}
 
 /** How often `runs events --follow` reads the store, in ms. */
 export const FOLLOW_INTERVAL_MS = 250;
@@ -35,36 +25,6 @@ async function allEvents(store: CliRunStore["store"], runId: string): Promise<St
   }
 }
 
-/** The agents of a run, in the order they started, from its events. */
-function agentsOf(events: StoredEvent[]): AgentSummary[] {
-  const agents = new Map<string, AgentSummary>();
-  for (const { event } of events) {
-    const key = event.agentPath ?? event.agentId;
-    if (key === undefined) continue;
-    if (event.type === "agent_started") {
-      const data = event.data as { model: string | undefined };
-      agents.set(key, { agent: key, model: data.model, status: "running" });
-    } else if (event.type === "agent_completed" || event.type === "agent_failed") {
-      const data = event.data as {
-        usage: Usage;
-        model: string | undefined;
-        latencyMs: number;
-        output?: unknown;
-        error?: { message: string };
-      };
-      const agent = agents.get(key) ?? { agent: key, model: data.model, status: "running" };
-      agent.status = event.type === "agent_completed" ? "completed" : "failed";
-      agent.model = data.model ?? agent.model;
-      agent.usage = data.usage;
-      agent.latencyMs = data.latencyMs;
-      if (event.type === "agent_completed") agent.output = data.output;
-      else agent.error = data.error?.message;
-      agents.set(key, agent);
-    }
-  }
-  return [...agents.values()];
-}
-
 /** `llmteam runs show <id>`: status, team, agents with outputs, usage, cost, timeline. */
 export async function showRun(
   opened: CliRunStore,
@@ -73,7 +33,7 @@ export async function showRun(
   io: CliIO,
 ): Promise<number> {
   const events = await allEvents(opened.store, run.runId);
-  const agents = agentsOf(events);
+  const agents = storedAgents(events);
   if (json) {
     const { config: _config, ...row } = run;
     io.stdout(`${JSON.stringify({ ...row, agents, events: events.length }, null, 2)}\n`);

@@ -1,11 +1,10 @@
-import { RunStoreError } from "../errors/run-store-error.js";
 import { RunTimeoutError } from "../errors/run-timeout-error.js";
 import { startTimer } from "../internal/clock.js";
 import { RunExecution, type RunPlan } from "./run-execution.js";
-import { AgentFailure } from "./run-failure.js";
 import { completeRun, failRun } from "./run-end.js";
 import type { RunOutlet } from "./run-outlet.js";
 import type { RunResult } from "./run-result.js";
+import { isStoreOutage } from "./store-outage.js";
 
 /**
  * Runs a plan to its end: the one run engine behind `team.run`, `stream`, `start`, nested
@@ -98,11 +97,13 @@ async function runToEnd(execution: RunExecution): Promise<RunResult> {
   }
 }
 
-/** How a run that did not complete is stored: a run stopped by its store stays resumable. */
+/**
+ * How a run that did not complete is stored: a run stopped by a store it shares (the run store,
+ * a shared budget or breaker store) stays resumable.
+ */
 function storedEnd(result: RunResult, error: unknown): "failed" | "cancelled" | "interrupted" {
   if (result.status === "cancelled") return "cancelled";
-  const cause = error instanceof AgentFailure ? error.error : error;
-  return RunStoreError.isInstance(cause) ? "interrupted" : "failed";
+  return isStoreOutage(error) ? "interrupted" : "failed";
 }
 
 /**

@@ -14,6 +14,10 @@ export { DEFAULT_REDIS_COMMAND_TIMEOUT_MS, RedisBudgetStore } from "./redis-budg
 export { BudgetStoreError } from "../errors/budget-store-error.js";
 export type { BudgetStoreErrorOptions } from "../errors/budget-store-error.js";
 export type { RedisBudgetStoreOptions } from "./redis-budget-store.js";
+export { RedisBreakerStore } from "./redis-breaker-store.js";
+export type { RedisBreakerStoreOptions } from "./redis-breaker-store.js";
+export { BreakerStoreError } from "../errors/breaker-store-error.js";
+export type { BreakerStoreErrorOptions } from "../errors/breaker-store-error.js";
 export type {
   NewStoredRun,
   RunCommit,
@@ -38,6 +42,8 @@ export type {
 export { isPostgresUrl, openRunStore } from "./open-run-store.js";
 export type { OpenRunStoreOptions } from "./open-run-store.js";
 export { verifyRunLog } from "./verify-run-log.js";
+export { followRunEvents } from "./follow-run-events.js";
+export type { FollowRunEventsOptions } from "./follow-run-events.js";
 export type { RunLogVerification } from "./verify-run-log.js";
 export { canonicalJson, GENESIS_HASH } from "./run-log-hash.js";
 export { RUN_STORE_SCHEMA_VERSION } from "./run-store-rows.js";

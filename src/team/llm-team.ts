@@ -40,6 +40,7 @@ import { TeamRunner } from "./team-runner.js";
 import type { TeamRuntimeOptions } from "./team-runtime-options.js";
 import { toTeamConfig } from "./to-team-config.js";
 import { openedRunStore } from "../store/lazy-run-store.js";
+import type { RunStore } from "../store/run-store.js";
 import { estimateTeam, type EstimateOptions, type TeamEstimate } from "./estimate-team.js";
 
 /**
@@ -362,6 +363,11 @@ export class LLMTeam<TOutput = unknown>
       call: this.pipelines.team(),
       clock: this.clock,
     });
+  }
+
+  /** Where the team's runs are stored (`runStore`); `undefined`: runs live in memory only. */
+  get runStore(): RunStore | undefined {
+    return this.runner.runStore;
   }
 
   /** Stops the team's MCP servers (and its nested teams') and closes a run store it opened from a spec. */

@@ -11,6 +11,7 @@ import { checkTeamFlow } from "../flows/validate-team-flow.js";
 import { orchestratorSchema } from "../router/orchestrator-config.js";
 import { escalationPolicySchema, maxEscalationDepthSchema } from "../agents/escalation-config.js";
 import { inputsSchema } from "./team-inputs.js";
+import { scheduleSchema } from "./schedule-config.js";
 import { mcpServersSchema } from "../tools/mcp/mcp-server-config.js";
 
 /** The keys of a team besides its agents, shared by team files and `new LLMTeam(...)`. */
@@ -66,6 +67,11 @@ export const teamShape = {
    * SQLite file (e.g. `.llmteam/runs.db`) or a `postgres://` URL. Default: runs are not stored.
    */
   runStore: z.string().min(1, "runStore must name a SQLite file or a postgres:// URL.").optional(),
+  /**
+   * Recurring runs: `{ cron, timeZone, input }` or a list of them. Workers (`llmteam worker`)
+   * queue each run when it is due (docs/scale-out.md); a team run by itself ignores it.
+   */
+  schedule: scheduleSchema.optional(),
   /** Router mode: an orchestrator model picks the next agent until done (see `orchestrator`). */
   orchestration: z.boolean().optional(),
   /** The router's settings (with `orchestration: true`). */

@@ -76,6 +76,11 @@ export class TeamRunner {
     return new RunStream(runId, channel, this.launch(input, { ...options, runId }, launch, outlet));
   }
 
+  /** Where the team's runs are stored, if anywhere. */
+  get runStore(): RunStore | undefined {
+    return this.team.runStore;
+  }
+
   /** Closes the run store when the team opened it from a spec (`runStore: ".llmteam/runs.db"`). */
   async close(): Promise<void> {
     const store = this.team.runStore;

@@ -1,5 +1,4 @@
 import {
-  APICallError,
   type LanguageModelV4,
   type LanguageModelV4CallOptions,
   type LanguageModelV4Content,
@@ -10,7 +9,7 @@ import {
   type LanguageModelV4Usage,
 } from "@ai-sdk/provider";
 import type { Clock } from "../internal/clock.js";
-import type { ScriptedHttpError, ScriptedToolCall } from "./scripted-parts.js";
+import { httpError, type ScriptedHttpError, type ScriptedToolCall } from "./scripted-parts.js";
 
 export type { ScriptedHttpError, ScriptedToolCall } from "./scripted-parts.js";
 
@@ -22,6 +21,8 @@ export type ScriptedResponse =
       text?: string;
       /** Exact deltas for a streamed call (their concatenation is the text). */
       chunks?: string[];
+      /** In a streamed call: wait this long before each text delta (on the model's clock). */
+      chunkDelayMs?: number;
       /** A structured answer, returned as JSON text. */
       object?: unknown;
       toolCalls?: ScriptedToolCall[];
@@ -117,8 +118,14 @@ export class ScriptedModel implements LanguageModelV4 {
   }
 
   doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
-    return this.next("stream", options, streamOf);
+    return this.next("stream", options, (response, callNumber, call) =>
+      streamOf(response, callNumber, call, this.wait),
+    );
   }
+
+  /** Waits on the model's clock (real timers without one). */
+  private readonly wait = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+    this.clock ? this.clock.sleep(ms, signal) : delayCall(ms, signal);
 
   /**
    * Takes the next scripted answer, waits its delay, then builds the result with `build`; every
@@ -149,11 +156,7 @@ export class ScriptedModel implements LanguageModelV4 {
     };
     const delay = answer.delayMs ?? this.delayMs;
     if (delay <= 0) return Promise.resolve().then(deliver);
-    return (
-      this.clock
-        ? this.clock.sleep(delay, options.abortSignal)
-        : delayCall(delay, options.abortSignal)
-    ).then(deliver);
+    return this.wait(delay, options.abortSignal).then(deliver);
   }
 
   /** Records the call and picks its scripted answer. @throws on a call nobody scripted. */
@@ -196,11 +199,15 @@ function generated(
   };
 }
 
-/** The stream of a scripted answer: its parts, handed out as the reader pulls. */
+/**
+ * The stream of a scripted answer: its parts, handed out as the reader pulls; with
+ * `chunkDelayMs`, one part a pull, each text delta after that wait.
+ */
 function streamOf(
   response: Exclude<ScriptedResponse, string>,
   callNumber: number,
   options: LanguageModelV4CallOptions,
+  wait: (ms: number, signal: AbortSignal | undefined) => Promise<void>,
 ): LanguageModelV4StreamResult {
   const text = textOf(response);
   const chunks = response.chunks ?? splitWords(text);
@@ -222,17 +229,25 @@ function streamOf(
   }
   let index = 0;
   const signal = options.abortSignal;
+  const pace = response.chunkDelayMs ?? 0;
   const stream = new ReadableStream<LanguageModelV4StreamPart>({
     start(controller) {
       // A short answer (the usual case) is queued whole at once: no pull round trips.
-      if (parts.length > 64 || signal?.aborted) return;
+      if (pace > 0 || parts.length > 64 || signal?.aborted) return;
       for (const part of parts) controller.enqueue(part);
       index = parts.length;
       controller.close();
     },
-    pull(controller) {
+    async pull(controller) {
       if (signal?.aborted) {
         controller.error(signal.reason);
+        return;
+      }
+      if (pace > 0) {
+        const part = parts[index++]!;
+        if (part.type === "text-delta") await wait(pace, signal);
+        controller.enqueue(part);
+        if (index >= parts.length) controller.close();
         return;
       }
       // Hand out a batch per pull: cheap for long streams, still incremental.
@@ -375,18 +390,4 @@ function lastMessage(options: LanguageModelV4CallOptions): string {
   const text =
     typeof message.content === "string" ? message.content : JSON.stringify(message.content);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-function httpError(error: ScriptedHttpError, options: LanguageModelV4CallOptions): APICallError {
-  const retryable =
-    error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500;
-  return new APICallError({
-    message: error.message ?? `HTTP ${error.status}`,
-    url: "scripted://model",
-    requestBodyValues: { prompt: options.prompt },
-    statusCode: error.status,
-    responseHeaders: error.headers ?? {},
-    responseBody: error.body ?? "",
-    isRetryable: retryable,
-  });
 }

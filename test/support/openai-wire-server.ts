@@ -22,6 +22,8 @@ export interface WireReply {
   fault?: { kind: "cut" | "freeze"; afterChunks?: number };
   /** Streamed answers: wait this long before each delta (so concurrent streams overlap). */
   chunkDelayMs?: number;
+  /** Wait this long before answering at all (a model's latency). */
+  delayMs?: number;
 }
 
 /** A request the server received. */
@@ -58,6 +60,7 @@ export async function startOpenAIWireServer(
         response.end(JSON.stringify({ error: { message: "no reply scripted" } }));
         return;
       }
+      if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
       if (reply.fault && reply.fault.afterChunks === undefined) {
         if (reply.fault.kind === "cut") request.socket.destroy();
         return;

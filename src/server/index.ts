@@ -1,0 +1,13 @@
+export { createServer, SERVER_DEFAULTS } from "./create-server.js";
+export type { LLMTeamServer, ServerOptions } from "./create-server.js";
+export type { ListenOptions, ListeningServer } from "./listen.js";
+export type { ServedEntry } from "./load-served.js";
+export { HttpProblem } from "./http-problem.js";
+export { SCOPES } from "./server-auth.js";
+export type { Principal, Scope, ServerAuth } from "./server-auth.js";
+export { openAuth } from "./server-auth.js";
+export { keyAuth } from "./key-auth.js";
+export { hashApiKey, newApiKey, parseApiKeys, readApiKeysFile } from "./api-keys.js";
+export type { ApiKey } from "./api-keys.js";
+export { DEFAULT_REQUESTS_PER_MINUTE } from "./server-guards.js";
+export type { RateLimitOptions } from "./server-guards.js";
