@@ -81,6 +81,9 @@ describe("SqliteRunStore group commit", () => {
       expect(await store.getRun("b")).toMatchObject({ lastSeq: 0, status: "running" });
       expect(await store.getRun("c")).toMatchObject({ lastSeq: 2, status: "completed" });
       expect(await verifyRunLog(store, "a")).toEqual({ ok: true, events: 3 });
+      // The run that was written again goes on after what was stored.
+      await store.commit("a", { events: tokens("a", 4, 2), now: T0 + 2 });
+      expect(await verifyRunLog(store, "a")).toEqual({ ok: true, events: 5 });
     } finally {
       await store.close();
     }

@@ -27,6 +27,8 @@ export class SqliteGroupCommit {
     private readonly database: DatabaseSync,
     /** Turns a database failure into the store's error. */
     private readonly fail: (error: unknown) => unknown,
+    /** Told when a whole transaction was rolled back (what its commits wrote is gone). */
+    private readonly rolledBack: () => void = () => undefined,
   ) {
     const prepare = (sql: string) => database.prepare(sql);
     this.sql = {
@@ -96,6 +98,7 @@ export class SqliteGroupCommit {
 
   private rollback(): void {
     if (this.database.isOpen && this.database.isTransaction) this.sql.rollback.run();
+    this.rolledBack();
   }
 
   private inSavepoint(work: () => unknown): Outcome {

@@ -34,6 +34,8 @@ export interface SqliteRunState {
 
 /** Where a run's log ends and its totals so far (from its last batch). */
 export interface SqliteLogHead {
+  /** The run's row id. */
+  id: number;
   lastSeq: number;
   lastHash: string;
   costNano: number;
@@ -41,14 +43,15 @@ export interface SqliteLogHead {
   outputTokens: number;
 }
 
-/** The head of an empty log. */
-export const EMPTY_LOG: SqliteLogHead = {
+/** The head of run `id`'s empty log. */
+export const emptyLog = (id: number): SqliteLogHead => ({
+  id,
   lastSeq: 0,
   lastHash: GENESIS_HASH,
   costNano: 0,
   inputTokens: 0,
   outputTokens: 0,
-};
+});
 
 export function prepareStatements(database: DatabaseSync) {
   const prepare = (sql: string): StatementSync => database.prepare(sql);
@@ -66,6 +69,10 @@ export function prepareStatements(database: DatabaseSync) {
     runState: prepare(
       "SELECT id, status, error, cancel_requested FROM llmteam_runs WHERE run_id = ?",
     ),
+    /** The same, by the row id the writer remembers (and the run id, should the id be reused). */
+    runStateById: prepare(
+      "SELECT id, status, error, cancel_requested FROM llmteam_runs WHERE id = ? AND run_id = ?",
+    ),
     logHead: prepare(
       "SELECT last_seq AS lastSeq, substr(hashes, -64) AS lastHash, cost_nano AS costNano, " +
         "input_tokens AS inputTokens, output_tokens AS outputTokens FROM llmteam_run_event_batches " +
@@ -73,14 +80,13 @@ export function prepareStatements(database: DatabaseSync) {
     ),
     getRun: prepare(`SELECT ${SQLITE_RUN_COLUMNS} FROM ${SQLITE_RUN_FROM} WHERE r.run_id = ?`),
     /**
-     * Appends a batch (`?1` run … `?9` committed_at) if the run's log still ends at `?11`
-     * (`"<last seq>:<last hash>"`; `?10` is that of an empty log): 0 changes when it moved.
+     * Appends a batch (`?1` run … `?9` committed_at) if the run's log still ends at seq `?10`
+     * (read from the index alone): 0 changes when it moved.
      */
     appendBatch: prepare(
       "INSERT INTO llmteam_run_event_batches (run, first_seq, last_seq, events, hashes, cost_nano, " +
         "input_tokens, output_tokens, committed_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 " +
-        "WHERE coalesce((SELECT last_seq || ':' || substr(hashes, -64) FROM llmteam_run_event_batches " +
-        "WHERE run = ?1 ORDER BY last_seq DESC LIMIT 1), ?10) = ?11",
+        "WHERE coalesce((SELECT max(last_seq) FROM llmteam_run_event_batches WHERE run = ?1), 0) = ?10",
     ),
     upsertSnapshot: prepare(
       "INSERT INTO llmteam_run_snapshots (run, seq, state, updated_at) VALUES (?, ?, ?, ?) " +

@@ -76,13 +76,16 @@ export class SqliteRunStore implements RunStore {
       migrate(this.database, this.path);
       this.statements = prepareStatements(this.database);
       this.writer = new SqliteRunWriter(this.statements, this.path);
-      this.group = new SqliteGroupCommit(this.database, (error) =>
-        RunStoreError.isInstance(error)
-          ? error
-          : new RunStoreError(
-              `Run store ${this.path}: commit failed: ${(error as Error).message}`,
-              { operation: "commit", path: this.path, cause: error },
-            ),
+      this.group = new SqliteGroupCommit(
+        this.database,
+        (error) =>
+          RunStoreError.isInstance(error)
+            ? error
+            : new RunStoreError(
+                `Run store ${this.path}: commit failed: ${(error as Error).message}`,
+                { operation: "commit", path: this.path, cause: error },
+              ),
+        () => this.writer.forgetAll(),
       );
     } catch (error) {
       this.database.close();

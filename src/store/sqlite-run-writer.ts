@@ -9,7 +9,7 @@ import {
 import type { NewStoredRun, RunCommit, RunCommitResult } from "./run-store.js";
 import { encodeEventBatch, hashInBatch, type EventBatchRow } from "./sqlite-event-batch.js";
 import {
-  EMPTY_LOG,
+  emptyLog,
   type SqliteLogHead,
   type SqliteRunState,
   type SqliteRunStatements,
@@ -22,10 +22,10 @@ const REMEMBERED_HEADS = 10_000;
  * Writes a SQLite run store's new runs and commits, inside the transaction of its group commit.
  * A commit reads the run's row (its status, a cancel request), appends its events as one batch
  * row that also holds the log's new head (last seq and hash, totals), and writes the run's row
- * only when the status changes. The writer remembers the head of each log it wrote, so a
- * commit does not read it back; the append is guarded (the stored log must still end where the
- * writer remembers), so the memory is a hint only: when another process moved the log, the
- * commit reads the stored head and goes on from there.
+ * only when the status changes. The writer remembers the head of each log it wrote (forgotten
+ * when a transaction is rolled back), so a commit does not read it back; the append is guarded
+ * (the stored log must still end at the seq the writer remembers, read from the index), so when
+ * another process moved the log, the commit reads the stored head and goes on from there.
  */
 export class SqliteRunWriter {
   private readonly heads = new Map<string, SqliteLogHead>();
@@ -54,7 +54,7 @@ export class SqliteRunWriter {
         `A run "${run.runId}" is already in the run store ${this.path}; run ids are unique.`,
         run.runId,
       );
-    this.remember(run.runId, EMPTY_LOG);
+    this.remember(run.runId, emptyLog(Number(inserted.lastInsertRowid)));
   }
 
   /**
@@ -64,13 +64,17 @@ export class SqliteRunWriter {
    */
   commit(runId: string, commit: RunCommit): RunCommitResult {
     const { statements } = this;
-    const run = statements.runState.get(runId) as SqliteRunState | undefined;
+    const remembered = this.heads.get(runId);
+    const run = (
+      remembered
+        ? (statements.runStateById.get(remembered.id, runId) ?? statements.runState.get(runId))
+        : statements.runState.get(runId)
+    ) as SqliteRunState | undefined;
     if (!run) {
       this.heads.delete(runId);
       throw this.error("commit", unknownRunMessage(this.path, runId), runId);
     }
-    const remembered = this.heads.get(runId);
-    if (remembered === undefined || this.append(runId, run, commit, remembered) !== true) {
+    if (remembered?.id !== run.id || this.append(runId, run, commit, remembered) !== true) {
       this.heads.delete(runId);
       const stored = this.storedHead(run.id);
       const appended = this.append(runId, run, commit, stored);
@@ -106,6 +110,11 @@ export class SqliteRunWriter {
     return { cancelRequested: run.cancel_requested !== 0 };
   }
 
+  /** Forgets every log head (the transaction that wrote them was rolled back). */
+  forgetAll(): void {
+    this.heads.clear();
+  }
+
   /**
    * Appends the commit's events after `head` as one batch, if the stored log still ends there,
    * and remembers the new head. False when it does not (nothing written); the problem when the
@@ -120,6 +129,7 @@ export class SqliteRunWriter {
     const prepared = prepareEvents(runId, head.lastSeq, head.lastHash, commit.events);
     if (typeof prepared === "string") return prepared;
     const next: SqliteLogHead = {
+      id: head.id,
       lastSeq: prepared.lastSeq,
       lastHash: prepared.lastHash,
       costNano: head.costNano + prepared.costNano,
@@ -138,8 +148,7 @@ export class SqliteRunWriter {
         next.inputTokens,
         next.outputTokens,
         commit.now,
-        `0:${GENESIS_HASH}`,
-        `${head.lastSeq}:${head.lastHash}`,
+        head.lastSeq,
       );
       if (Number(appended.changes) === 0) return false;
     }
@@ -151,8 +160,9 @@ export class SqliteRunWriter {
   private storedHead(id: number): SqliteLogHead {
     const row = this.statements.logHead.get(id) as
       { [Key in keyof SqliteLogHead]: SqliteLogHead[Key] | null } | undefined;
-    if (!row) return EMPTY_LOG;
+    if (!row) return emptyLog(id);
     return {
+      id,
       lastSeq: Number(row.lastSeq),
       lastHash: row.lastHash ?? GENESIS_HASH,
       costNano: Number(row.costNano ?? 0),
