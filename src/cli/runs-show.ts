@@ -2,6 +2,7 @@ import { eventFromJSON } from "../events/create-event.js";
 import type { StreamEventJSON } from "../events/stream-event.js";
 import type { Usage } from "../events/usage.js";
 import { storedAgents } from "../run/stored-run-summary.js";
+import { readAllEvents } from "../store/read-all-events.js";
 import { isEndedStatus } from "../store/run-store-rows.js";
 import type { StoredEvent, StoredRun } from "../store/run-store.js";
 import { plural } from "./cli-options.js";
@@ -15,16 +16,6 @@ import { formatOffset, formatTime, type CliRunStore } from "./runs-options.js";
 /** How often `runs events --follow` reads the store, in ms. */
 export const FOLLOW_INTERVAL_MS = 250;
 
-/** Every event of a run, read in pages. */
-async function allEvents(store: CliRunStore["store"], runId: string): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  for (;;) {
-    const page = await store.readEvents(runId, { afterSeq: events.at(-1)?.seq ?? 0, limit: 5000 });
-    events.push(...page);
-    if (page.length < 5000) return events;
-  }
-}
-
 /** `llmteam runs show <id>`: status, team, agents with outputs, usage, cost, timeline. */
 export async function showRun(
   opened: CliRunStore,
@@ -32,7 +23,7 @@ export async function showRun(
   json: boolean,
   io: CliIO,
 ): Promise<number> {
-  const events = await allEvents(opened.store, run.runId);
+  const events = await readAllEvents(opened.store, run.runId);
   const agents = storedAgents(events);
   if (json) {
     const { config: _config, ...row } = run;

@@ -1,7 +1,8 @@
 import type { StreamEventJSON } from "../events/stream-event.js";
 import type { RunResult } from "../run/run-result.js";
 import { storedAgents } from "../run/stored-run-summary.js";
-import type { StoredEvent, StoredRun } from "../store/run-store.js";
+import { readAllEvents } from "../store/read-all-events.js";
+import type { StoredRun } from "../store/run-store.js";
 import { runBudgetUsd } from "./run-budget.js";
 import type { ServerContext } from "./server-context.js";
 
@@ -38,20 +39,6 @@ export function runResultBody(result: RunResult): Record<string, unknown> {
   };
 }
 
-/** Every stored event of a run, read in pages. */
-export async function allStoredEvents(
-  server: ServerContext,
-  runId: string,
-): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  for (;;) {
-    const afterSeq = events.at(-1)?.seq ?? 0;
-    const page = await server.store.readEvents(runId, { afterSeq, limit: 5000 });
-    events.push(...page);
-    if (page.length < 5000) return events;
-  }
-}
-
 /**
  * A stored run as JSON: its row (without the config), agents, final output or error, and
  * `budgetUsd`, the run's own spending limit when its team has one.
@@ -60,7 +47,7 @@ export async function storedRunBody(
   server: ServerContext,
   run: StoredRun,
 ): Promise<Record<string, unknown>> {
-  const events = await allStoredEvents(server, run.runId);
+  const events = await readAllEvents(server.store, run.runId);
   const { config: _config, ...row } = run;
   const end = events.findLast(({ event }) => event.type.startsWith("run_"))?.event;
   const budgetUsd = runBudgetUsd(run.config);

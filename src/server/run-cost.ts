@@ -1,7 +1,7 @@
 import type { RunCost } from "../cost/cost-tracker.js";
 import { RunCostBuilder } from "../cost/run-cost-builder.js";
 import type { StreamEventJSON } from "../events/stream-event.js";
-import { allStoredEvents } from "./run-bodies.js";
+import { readAllEvents } from "../store/read-all-events.js";
 import type { ServerContext } from "./server-context.js";
 
 /** What `GET /runs/:runId/cost` answers. */
@@ -21,7 +21,7 @@ export async function currentEvents(
   server: ServerContext,
   runId: string,
 ): Promise<StreamEventJSON[]> {
-  const stored = (await allStoredEvents(server, runId)).map(({ event }) => event);
+  const stored = (await readAllEvents(server.store, runId)).map(({ event }) => event);
   const live = server.runs.get(runId);
   if (!live) return stored;
   const lastSeq = stored.at(-1)?.seq ?? 0;

@@ -1,5 +1,6 @@
 import { RunStoreError } from "../errors/run-store-error.js";
 import { canonicalJson, chainHash, GENESIS_HASH } from "./run-log-hash.js";
+import { readAllEvents } from "./read-all-events.js";
 import type { RunStore, StoredEvent } from "./run-store.js";
 
 /** What {@link verifyRunLog} found: an intact chain, or the first event that breaks it. */
@@ -16,9 +17,6 @@ export type RunLogVerification =
       problem: "altered" | "missing" | "reordered";
       message: string;
     };
-
-/** Events are read in pages of this many. */
-const PAGE = 1000;
 
 /**
  * Recomputes the hash chain of a stored run log (`hash = sha256(previous hash + canonical JSON
@@ -38,12 +36,7 @@ export async function verifyRunLog(store: RunStore, runId: string): Promise<RunL
       operation: "verifyRunLog",
       runId,
     });
-  const events: StoredEvent[] = [];
-  for (;;) {
-    const page = await store.readEvents(runId, { afterSeq: events.at(-1)?.seq ?? 0, limit: PAGE });
-    events.push(...page);
-    if (page.length < PAGE) break;
-  }
+  const events = await readAllEvents(store, runId);
   let previousHash = GENESIS_HASH;
   for (let index = 0; index < events.length; index++) {
     const expectedSeq = index + 1;

@@ -7,7 +7,7 @@ import { HttpProblem } from "../http-problem.js";
 import { runEventFeed } from "../run-event-feed.js";
 import type { ServerContext } from "../server-context.js";
 import { sseResponse } from "../sse-response.js";
-import { allStoredEvents } from "../run-bodies.js";
+import { readAllEvents } from "../../store/read-all-events.js";
 
 const eventsQuery = z.strictObject({
   since: z.coerce.number().int().min(0, "since must be a sequence number, 0 or more.").optional(),
@@ -88,9 +88,7 @@ export function runEventsRoute(): ApiRoute {
       if (!live && !run)
         throw new HttpProblem(404, `Unknown run "${runId}". List runs with GET /runs.`);
       if ((context.req.header("accept") ?? "").includes("application/json")) {
-        const events = (await allStoredEvents(server, runId)).filter(
-          (stored) => stored.seq > after,
-        );
+        const events = await readAllEvents(server.store, runId, after);
         return context.json({ runId, events: events.map(({ seq, event }) => ({ ...event, seq })) });
       }
       if (run && isEndedStatus(run.status) && run.lastSeq <= after) return context.body(null, 204);
