@@ -6,12 +6,15 @@ import type { RunStore, StoredRun } from "../store/run-store.js";
 import { LifecycleError } from "../errors/lifecycle-error.js";
 import { HttpProblem } from "./http-problem.js";
 import { RunBroadcast } from "./run-broadcast.js";
+import { canonicalJson } from "../store/run-log-hash.js";
 
 /** A run this server process is executing. */
 export interface LiveRun {
   readonly runId: string;
   readonly teamId: string;
   readonly handle: RunHandle;
+  /** The run's input (what a repeated `Idempotency-Key` is compared with). */
+  readonly input: Record<string, unknown>;
   /** Its events as SSE frames, made when the first client reads them. */
   broadcast?: RunBroadcast;
 }
@@ -82,13 +85,13 @@ export class LiveRuns {
       // Read after the await: a request with the same key may have started the run meanwhile.
       const existing = this.runs.get(runId);
       if (existing || stored) {
-        assertSameRequest(runId, input, existing?.handle.snapshot().input ?? stored?.input);
+        assertSameRequest(runId, input, existing?.input ?? stored?.input);
         return { runId, created: false, live: existing };
       }
     }
     assertCanStart(team, this.all());
     const handle = team.start(input, runId === undefined ? {} : { runId });
-    return { runId: handle.runId, created: true, live: this.track(team.teamId, handle) };
+    return { runId: handle.runId, created: true, live: this.track(team.teamId, handle, input) };
   }
 
   /**
@@ -111,7 +114,7 @@ export class LiveRuns {
       );
     }
     const handle = await team.resume(run.runId);
-    return this.track(team.teamId, handle);
+    return this.track(team.teamId, handle, run.input);
   }
 
   /**
@@ -142,8 +145,8 @@ export class LiveRuns {
     return { parked, unfinished };
   }
 
-  private track(teamId: string, handle: RunHandle): LiveRun {
-    const live: LiveRun = { runId: handle.runId, teamId, handle };
+  private track(teamId: string, handle: RunHandle, input: Record<string, unknown>): LiveRun {
+    const live: LiveRun = { runId: handle.runId, teamId, handle, input };
     this.runs.set(handle.runId, live);
     const forget = () => {
       if (this.runs.get(handle.runId) === live) this.runs.delete(handle.runId);
@@ -194,20 +197,10 @@ function idempotentRunId(teamId: string, key: string, keyId: string | undefined)
 
 /** @throws HttpProblem 409 when a repeated key comes with other input than the first request's. */
 function assertSameRequest(runId: string, input: unknown, first: unknown): void {
-  if (JSON.stringify(canonical(input)) === JSON.stringify(canonical(first))) return;
+  if (canonicalJson(input) === canonicalJson(first)) return;
   throw new HttpProblem(
     409,
     `This Idempotency-Key was used for run ${runId} with other input; use a new key for a new run.`,
     { extra: { runId } },
-  );
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
   );
 }
