@@ -1,4 +1,5 @@
 import type { EventSink } from "../events/event-sink.js";
+import { offAbort, onAbort } from "../internal/abort-callbacks.js";
 import { startTimer, type Clock } from "../internal/clock.js";
 import type { AnyToolDefinition } from "./tool-definition.js";
 import type { ToolContext } from "./tool-result.js";
@@ -102,11 +103,12 @@ function race(
   return new Promise<HandlerOutcome>((resolve, reject) => {
     let settled = false;
     let cancelTimer = (): void => undefined;
+    let abortHandle = -1;
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
       cancelTimer();
-      outer?.removeEventListener("abort", onCancel);
+      if (outer) offAbort(outer, abortHandle);
       return true;
     };
     const onCancel = (): void => {
@@ -120,7 +122,7 @@ function race(
       resolve({ kind: "timeout" });
     };
     cancelTimer = startTimer(clock, timeoutMs, onTimeout);
-    outer?.addEventListener("abort", onCancel, { once: true });
+    if (outer) abortHandle = onAbort(outer, onCancel);
     Promise.resolve(returned).then(
       (value) => {
         if (settle()) resolve({ kind: "ok", value });
