@@ -1,3 +1,6 @@
+import { QueueError } from "../errors/queue-error.js";
+import type { ServerQueueOptions } from "../server/queued-runs.js";
+import { isPostgresUrl } from "../store/open-run-store.js";
 import { parseApiKeys, readApiKeysFile, type ApiKey } from "../server/api-keys.js";
 import { isLoopbackHost } from "../server/listen.js";
 import { DEFAULT_REQUESTS_PER_MINUTE } from "../server/server-guards.js";
@@ -28,14 +31,21 @@ Options:
                       one (default ${DEFAULT_REQUESTS_PER_MINUTE}; 0: no limit); a key's requestsPerMinute wins
   --redis <url>       share the rate limits of every server through Redis (redis://…); when
                       Redis fails, each server counts on its own (a warning is logged)
+  --queue <url>       run on workers (docs/scale-out.md): queue each run on the BullMQ queue in
+                      this Redis (redis://…) for llmteam worker processes, and answer at once;
+                      needs --store postgres://…, the store the workers share
+  --queue-name <name> the queue's name (default llmteam-runs), as the workers' --queue
+  --prefix <prefix>   the queue's Redis key prefix (default llmteam), as the workers'
+  --event-relay <how> how SSE events of runs on workers reach the server: redis (default: each
+                      event as it happens) or store (read from the run store every 250 ms)
   --cors <origins>    comma-separated browser origins allowed to call the API (* for any;
                       default: none, CORS off)
   --shutdown-timeout <s>  how long a shutdown waits for runs to reach a step boundary
                       (default 30)
   -h, --help          show this help
 
-Exit codes: 0 stopped by a signal; 1 the server could not start (port in use, store
-unreachable); 2 bad usage or configuration (nothing was started).`;
+Exit codes: 0 stopped by a signal; 1 the server could not start (port in use, store or
+queue unreachable); 2 bad usage or configuration (nothing was started).`;
 
 /** `llmteam serve`: resolves with the exit code once the server has shut down (io.signal). */
 export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
@@ -46,6 +56,10 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     keys: { type: "string" },
     "rate-limit": { type: "string" },
     redis: { type: "string" },
+    queue: { type: "string" },
+    "queue-name": { type: "string" },
+    prefix: { type: "string" },
+    "event-relay": { type: "string" },
     cors: { type: "string" },
     "shutdown-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -79,6 +93,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     );
   }
   const storeSpec = values.store ?? io.env.LLMTEAM_RUN_STORE;
+  const queue = queueOptions(values, storeSpec);
   const cors = values.cors
     ?.split(",")
     .map((origin) => origin.trim())
@@ -86,6 +101,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const { createServer } = await import("../server/create-server.js");
   const server = await createServer({
     teams: positionals,
+    ...(queue ? { queue } : {}),
     ...(storeSpec === undefined ? {} : { runStore: storeSpec }),
     ...(keys.length > 0 ? { apiKeys: keys } : {}),
     ...(requestsPerMinute > 0
@@ -93,6 +109,11 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
       : {}),
     ...(cors ? { cors: { origins: cors } } : {}),
     log: (line) => io.stderr(`${line}\n`),
+  }).catch((error: unknown) => {
+    if (QueueError.isInstance(error) && error.operation === "connect") {
+      throw new Error(error.message.replace("--redis / $LLMTEAM_REDIS_URL", "--queue"));
+    }
+    throw error;
   });
   let listening;
   try {
@@ -116,6 +137,12 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   io.stderr(
     `${describeSetup({ keys, requestsPerMinute, redis: values.redis, cors, store: storeName(server.context.store, storeSpec) })}\n`,
   );
+  const queued = server.context.queue;
+  if (queued) {
+    io.stderr(
+      `llmteam serve: runs are queued on "${queued.queue.name}" at ${queued.queue.url} for llmteam worker processes; their events reach SSE clients ${queued.relay ? "through Redis as they happen" : "from the run store"}.\n`,
+    );
+  }
   await stopped(io.signal);
   const reason = (io.signal?.reason as Error | undefined)?.message ?? "Stopping.";
   io.stderr(
@@ -136,6 +163,43 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   await server.close();
   io.stderr("llmteam serve: stopped.\n");
   return 0;
+}
+
+/** The queue options of `--queue`, checked; `undefined` without it. @throws UsageError */
+function queueOptions(
+  values: {
+    queue?: string | undefined;
+    "queue-name"?: string | undefined;
+    prefix?: string | undefined;
+    "event-relay"?: string | undefined;
+  },
+  storeSpec: string | undefined,
+): ServerQueueOptions | undefined {
+  const relay = values["event-relay"];
+  if (values.queue === undefined) {
+    const stray = (["queue-name", "prefix", "event-relay"] as const).find((name) => values[name]);
+    if (stray) throw new UsageError(`--${stray} goes with --queue redis://…; give --queue too.`);
+    return undefined;
+  }
+  if (!/^rediss?:\/\//i.test(values.queue)) {
+    throw new UsageError(
+      `--queue takes the Redis URL of the run queue, like redis://127.0.0.1:6379 (got "${values.queue}"); name the queue with --queue-name.`,
+    );
+  }
+  if (storeSpec === undefined || !isPostgresUrl(storeSpec)) {
+    throw new UsageError(
+      `--queue needs a run store the workers share: give --store postgres://… (or $LLMTEAM_RUN_STORE), the same the workers use; ${storeSpec === undefined ? "the default SQLite file .llmteam/runs.db" : `"${withoutPassword(storeSpec)}"`} is this machine's only.`,
+    );
+  }
+  if (relay !== undefined && relay !== "redis" && relay !== "store") {
+    throw new UsageError(`--event-relay must be redis or store (got "${relay}").`);
+  }
+  return {
+    redis: values.queue,
+    ...(values["queue-name"] === undefined ? {} : { queueName: values["queue-name"] }),
+    ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+    ...(relay === undefined ? {} : { eventRelay: relay }),
+  };
 }
 
 /** Keys from `--keys <file>`, else `$LLMTEAM_API_KEYS`; none when neither is given. */

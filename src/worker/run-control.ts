@@ -1,5 +1,10 @@
 import type { Redis } from "ioredis";
-import { parseControl, runChannels, type QueueNaming, type RunControlMessage } from "./run-channels.js";
+import {
+  parseControl,
+  runChannels,
+  type QueueNaming,
+  type RunControlMessage,
+} from "./run-channels.js";
 
 /** A subscription to a queue's control channel (see {@link listenForRunControl}). */
 export interface RunControlListener {

@@ -67,7 +67,9 @@ export function runEventsRoute(): ApiRoute {
     tag: "runs",
     scope: "read",
     teamOf: async ({ params, server }) =>
-      server.runs.get(params.runId!)?.teamId ?? (await server.store.getRun(params.runId!))?.teamId,
+      server.runs.get(params.runId!)?.teamId ??
+      (await server.store.getRun(params.runId!))?.teamId ??
+      (await server.queue?.queuedOnly(params.runId!))?.teamId,
     query: eventsQuery,
     responses: {
       200: {
@@ -85,8 +87,12 @@ export function runEventsRoute(): ApiRoute {
       const after = startAfter(context.req.header("last-event-id"), query.since);
       const live = server.runs.get(runId);
       const run = live ? undefined : await server.store.getRun(runId);
-      if (!live && !run)
+      const queued =
+        live || run || !server.queue ? undefined : await server.queue.queuedOnly(runId);
+      if (!live && !run && !queued)
         throw new HttpProblem(404, `Unknown run "${runId}". List runs with GET /runs.`);
+      // A job that failed before any worker started the run has no events, and will have none.
+      if (queued?.status === "failed") return context.body(null, 204);
       if ((context.req.header("accept") ?? "").includes("application/json")) {
         const events = await readAllEvents(server.store, runId, after);
         return context.json({ runId, events: events.map(({ seq, event }) => ({ ...event, seq })) });

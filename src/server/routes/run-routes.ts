@@ -13,6 +13,14 @@ import { lifecycleProblem, runInHttpWords } from "../lifecycle-problem.js";
 import { runLinks, runResultBody, storedRunBody } from "../run-bodies.js";
 import type { ServerContext } from "../server-context.js";
 import { decideLive, runEventsRoute } from "./run-events-route.js";
+import type { QueuedOnlyRun, QueuedRuns } from "../queued-runs.js";
+import {
+  cancelQueued,
+  findQueuedRun,
+  pauseQueued,
+  queuedRunBody,
+  resumeQueued,
+} from "./queued-run-handlers.js";
 
 const runInputSchema = z.union([z.record(z.string(), z.unknown()), z.string()], {
   error: 'input must be an object of named values, e.g. { "query": "..." }, or a string.',
@@ -25,7 +33,7 @@ const answerBody = z.strictObject({ value: z.unknown() });
 const forceQuery = z.strictObject({ force: z.enum(["true", "false"]).optional() });
 
 const listQuery = z.strictObject({
-  status: z.enum(STORED_RUN_STATUSES as [StoredRunStatus, ...StoredRunStatus[]]).optional(),
+  status: z.enum(["queued", ...STORED_RUN_STATUSES] as [string, ...string[]]).optional(),
   teamId: z.string().min(1).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
@@ -38,13 +46,21 @@ export async function findRun(server: ServerContext, runId: string): Promise<Sto
   throw new HttpProblem(404, `Unknown run "${runId}". List runs with GET /runs.`);
 }
 
+/** The run's stored row, else (with a queue) its queued view; a 404 when neither exists. */
+async function findAnyRun(
+  server: ServerContext,
+  runId: string,
+): Promise<StoredRun | QueuedOnlyRun> {
+  return server.queue ? findQueuedRun(server, server.queue, runId) : findRun(server, runId);
+}
+
 const teamOfRun = async ({
   params,
   server,
 }: {
   params: Record<string, string>;
   server: ServerContext;
-}) => server.runs.get(params.runId!)?.teamId ?? (await findRun(server, params.runId!)).teamId;
+}) => server.runs.get(params.runId!)?.teamId ?? (await findAnyRun(server, params.runId!)).teamId;
 
 /**
  * The run's result, or a 503 once the server shuts down first (the run is parked in the store,
@@ -66,6 +82,23 @@ function untilShutdown<T>(result: Promise<T>, server: ServerContext, runId: stri
   });
   stopped.catch(() => {});
   return Promise.race([result, stopped]);
+}
+
+/** Queued runs not started yet, as rows of `GET /runs` (only when the filters admit them). */
+async function queuedRows(
+  queue: QueuedRuns,
+  query: z.output<typeof listQuery>,
+): Promise<Record<string, unknown>[]> {
+  if (query.status !== undefined && query.status !== "queued" && query.status !== "paused")
+    return [];
+  const since = query.since === undefined ? 0 : Date.parse(query.since);
+  const runs = await queue.queuedRuns({ teamId: query.teamId, limit: query.limit ?? 100 });
+  return runs
+    .filter(
+      (run) =>
+        run.createdAt >= since && (query.status === undefined || run.status === query.status),
+    )
+    .map((run) => ({ ...run, live: false, links: runLinks(run.runId) }));
 }
 
 /** Routes of runs: start, list, read, cancel, pause, resume, approvals, events. */
@@ -96,6 +129,27 @@ export function runRoutes(): ApiRoute[] {
           throw new HttpProblem(400, "The Idempotency-Key header must be 1 to 255 characters.");
         }
         team.validate(Object.keys(input));
+        if (server.queue) {
+          server.runs.assertAccepting();
+          const options = { idempotencyKey: key, keyId: principal.keyId };
+          const queued = await server.queue.enqueue(team, input, options);
+          const headers = { location: `/runs/${queued.runId}` };
+          if (query.wait === "true") {
+            await untilShutdown(server.queue.finished(queued.runId), server, queued.runId);
+            const run = await findAnyRun(server, queued.runId);
+            const body =
+              "configHash" in run ? await storedRunBody(server, run) : queuedRunBody(run);
+            return context.json(body, 200, headers);
+          }
+          const accepted = {
+            runId: queued.runId,
+            teamId: team.teamId,
+            status: "queued",
+            created: queued.created,
+            links: runLinks(queued.runId),
+          };
+          return context.json(accepted, queued.created ? 202 : 200, headers);
+        }
         const started = await server.runs
           .start(team, input, { idempotencyKey: key, keyId: principal.keyId })
           .catch((error: unknown) => {
@@ -129,22 +183,26 @@ export function runRoutes(): ApiRoute[] {
       query: listQuery,
       responses: { 200: { description: "{ runs: [...] }" } },
       async handle({ query, server, principal, context }) {
-        const runs = await server.store.listRuns({
-          status: query.status,
-          teamId: query.teamId,
-          since: query.since === undefined ? undefined : Date.parse(query.since),
-          limit: query.limit,
-        });
-        const visible = runs.filter(
-          (run) => principal.teams === undefined || principal.teams.has(run.teamId),
-        );
-        return context.json({
-          runs: visible.map(({ config: _config, ...row }) => ({
-            ...row,
-            live: server.runs.get(row.runId) !== undefined,
-            links: runLinks(row.runId),
-          })),
-        });
+        const onlyQueued = query.status === "queued";
+        const runs = onlyQueued
+          ? []
+          : await server.store.listRuns({
+              status: query.status as StoredRunStatus | undefined,
+              teamId: query.teamId,
+              since: query.since === undefined ? undefined : Date.parse(query.since),
+              limit: query.limit,
+            });
+        const rows: Record<string, unknown>[] = runs.map(({ config: _config, ...row }) => ({
+          ...row,
+          live: server.runs.get(row.runId) !== undefined,
+          links: runLinks(row.runId),
+        }));
+        const queued = server.queue ? await queuedRows(server.queue, query) : [];
+        const visible = [...queued, ...rows]
+          .filter((row) => principal.teams === undefined || principal.teams.has(String(row.teamId)))
+          .sort((left, right) => Number(right.createdAt) - Number(left.createdAt))
+          .slice(0, query.limit ?? 100);
+        return context.json({ runs: visible });
       },
     }),
     defineRoute({
@@ -156,7 +214,10 @@ export function runRoutes(): ApiRoute[] {
       teamOf: teamOfRun,
       responses: { 200: { description: "The run." }, 404: { description: "Unknown run." } },
       async handle({ params, server, context }) {
-        return context.json(await storedRunBody(server, await findRun(server, params.runId!)));
+        const run = await findAnyRun(server, params.runId!);
+        return context.json(
+          "configHash" in run ? await storedRunBody(server, run) : queuedRunBody(run),
+        );
       },
     }),
     defineRoute({
@@ -179,6 +240,10 @@ export function runRoutes(): ApiRoute[] {
             status: result.status,
             links: runLinks(live.runId),
           });
+        }
+        if (server.queue) {
+          const cancelled = await cancelQueued(server, server.queue, params.runId!);
+          return context.json({ ...cancelled, links: runLinks(cancelled.runId) });
         }
         const run = await findRun(server, params.runId!);
         const cancelled = await cancelStoredRun(server.store, run, {
@@ -203,6 +268,10 @@ export function runRoutes(): ApiRoute[] {
       },
       async handle({ params, server, context }) {
         const live = server.runs.get(params.runId!);
+        if (!live && server.queue) {
+          const paused = await pauseQueued(server, server.queue, params.runId!);
+          return context.json({ ...paused, links: runLinks(paused.runId) });
+        }
         if (!live) {
           const run = await findRun(server, params.runId!);
           throw new HttpProblem(
@@ -251,6 +320,12 @@ export function runRoutes(): ApiRoute[] {
             status: "running",
             links: runLinks(live.runId),
           });
+        }
+        if (server.queue) {
+          server.runs.assertAccepting();
+          const force = query.force === "true";
+          const resumed = await resumeQueued(server, server.queue, params.runId!, force);
+          return context.json({ ...resumed, links: runLinks(resumed.runId) });
         }
         const run = await findRun(server, params.runId!);
         if (isEndedStatus(run.status)) {

@@ -1,0 +1,81 @@
+import type { Redis } from "ioredis";
+import {
+  parsePublished,
+  runChannels,
+  type PublishedEnd,
+  type PublishedFrames,
+  type QueueNaming,
+} from "../worker/run-channels.js";
+
+/** What a watcher of a run hears: its frames as a worker published them, and the end of its log. */
+export type RelayedMessage = PublishedFrames | PublishedEnd;
+
+interface Watched {
+  listeners: Set<(message: RelayedMessage) => void>;
+  /** Resolves once Redis confirmed the subscription to the run's channel. */
+  subscribed: Promise<void>;
+}
+
+/**
+ * The server's side of the event relay: one Redis connection subscribed to the events channel
+ * of each run some SSE client follows (subscribed on the first watcher, unsubscribed after the
+ * last). A message is read once and handed to every watcher of its run as it is: the frames'
+ * text is shared, not copied or re-encoded per client.
+ */
+export class RunEventRelay {
+  private readonly subscriber: Redis;
+  private readonly watchers = new Map<string, Watched>();
+  private readonly channels: ReturnType<typeof runChannels>;
+
+  constructor(client: Redis, queue: QueueNaming) {
+    this.channels = runChannels(queue);
+    this.subscriber = client.duplicate();
+    this.subscriber.on("error", () => undefined);
+    this.subscriber.on("message", (channel: string, text: string) => {
+      const runId = channel.slice(this.channels.eventsPrefix.length);
+      const watched = this.watchers.get(runId);
+      const message = watched && parsePublished(text);
+      if (!watched || !message) return;
+      for (const listener of watched.listeners) listener(message);
+    });
+  }
+
+  /**
+   * Hears the run's published events until the returned function is called; resolves once
+   * Redis confirmed the subscription (every event published after that reaches `listener`).
+   */
+  async watch(runId: string, listener: (message: RelayedMessage) => void): Promise<() => void> {
+    const channel = this.channels.events(runId);
+    let watched = this.watchers.get(runId);
+    if (!watched) {
+      const subscribed = this.subscriber.subscribe(channel).then(() => undefined);
+      watched = { listeners: new Set(), subscribed };
+      this.watchers.set(runId, watched);
+    }
+    const { listeners, subscribed } = watched;
+    listeners.add(listener);
+    const stop = () => {
+      listeners.delete(listener);
+      if (listeners.size > 0 || this.watchers.get(runId) !== watched) return;
+      this.watchers.delete(runId);
+      void this.subscriber.unsubscribe(channel).catch(() => undefined);
+    };
+    try {
+      await subscribed;
+    } catch (error) {
+      stop();
+      throw error;
+    }
+    return stop;
+  }
+
+  /** Runs followed now. */
+  get watchedRuns(): number {
+    return this.watchers.size;
+  }
+
+  async close(): Promise<void> {
+    this.watchers.clear();
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+}
