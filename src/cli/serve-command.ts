@@ -1,6 +1,5 @@
 import { QueueError } from "../errors/queue-error.js";
 import type { ServerQueueOptions } from "../server/queued-runs.js";
-import { isPostgresUrl } from "../store/open-run-store.js";
 import { parseApiKeys, readApiKeysFile, type ApiKey } from "../server/api-keys.js";
 import { isLoopbackHost } from "../server/listen.js";
 import { DEFAULT_REQUESTS_PER_MINUTE } from "../server/server-guards.js";
@@ -186,7 +185,8 @@ function queueOptions(
       `--queue takes the Redis URL of the run queue, like redis://127.0.0.1:6379 (got "${values.queue}"); name the queue with --queue-name.`,
     );
   }
-  if (storeSpec === undefined || !isPostgresUrl(storeSpec)) {
+  // The pattern of isPostgresUrl, not imported: that module loads both stores' drivers.
+  if (storeSpec === undefined || !/^postgres(?:ql)?:\/\//i.test(storeSpec)) {
     throw new UsageError(
       `--queue needs a run store the workers share: give --store postgres://… (or $LLMTEAM_RUN_STORE), the same the workers use; ${storeSpec === undefined ? "the default SQLite file .llmteam/runs.db" : `"${withoutPassword(storeSpec)}"`} is this machine's only.`,
     );
