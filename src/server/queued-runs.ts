@@ -2,7 +2,7 @@ import type { Job } from "bullmq";
 import { ConfigError } from "../errors/config-error.js";
 import { QueueError } from "../errors/queue-error.js";
 import { canonicalJson } from "../store/run-log-hash.js";
-import type { RunStore } from "../store/run-store.js";
+import type { RunStore, StoredRun } from "../store/run-store.js";
 import type { LLMTeam } from "../team/llm-team.js";
 import { enqueueRun } from "../worker/enqueue-run.js";
 import { isPauseMarked } from "../worker/run-control.js";
@@ -134,6 +134,18 @@ export class QueuedRuns {
     const job = await this.answer("read", () => this.queue.queue.getJob(runId));
     if (!job || (await this.store.getRun(runId))) return undefined;
     return this.view(job);
+  }
+
+  /**
+   * The run's stored row, else its queued view; the store is read again when the queue no longer
+   * shows it as unstarted (a worker stored it meanwhile). `undefined` when neither has it.
+   */
+  async find(runId: string): Promise<StoredRun | QueuedOnlyRun | undefined> {
+    return (
+      (await this.store.getRun(runId)) ??
+      (await this.queuedOnly(runId)) ??
+      (await this.store.getRun(runId))
+    );
   }
 
   /** Runs queued and not yet started (newest first, at most `limit`), for `GET /runs`. */

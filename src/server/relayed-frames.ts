@@ -21,9 +21,10 @@ interface Held {
 /**
  * A run's events after `afterSeq` as SSE frames, when a worker runs it: what the store has
  * first, then the frames the worker publishes as the run goes (token by token), each once, in
- * order. Frames that arrive after a gap — events published before this reader subscribed and
- * not yet committed, or a message lost with a Redis connection — wait until the store has the
- * gap (the worker commits it at its next step boundary); the store is read again then, and
+ * order. Events published before this reader subscribed and not yet stored come from the run's
+ * backlog in Redis; frames after a gap the backlog does not fill either (a message lost with a
+ * Redis connection, a backlog trimmed) wait until the store has the gap (the worker commits it
+ * at its next step boundary); the store is read again then, and
  * every `RELAY_CHECK_MS` when nothing is heard (a run that ended while its worker died, a run
  * resumed by another). Ends when the run has ended and its last event was passed on.
  */
@@ -47,6 +48,8 @@ export async function* relayedFrames(
     let held: Held[] = [];
     let readStore = true;
     let endHeard = false;
+    /** The last event passed on when the backlog was last read (once per gap). */
+    let backlogReadAfter: number | undefined;
     while (!signal.aborted) {
       if (readStore) {
         readStore = false;
@@ -57,6 +60,11 @@ export async function* relayedFrames(
         }
         if (run && isEndedStatus(run.status) && last >= run.lastSeq) return;
         if (!run && !(await stillQueued(runId))) return;
+        if (backlogReadAfter === undefined && run && !isEndedStatus(run.status)) {
+          // Joining a run mid-step: what was published before the subscription.
+          backlogReadAfter = last;
+          held.push(...(await relay.backlog(runId)));
+        }
       }
       held = held.filter((frames) => frames.last > last);
       held.sort((left, right) => left.first - right.first);
@@ -71,6 +79,13 @@ export async function* relayedFrames(
         last = frames.last;
       }
       if (readStore) continue;
+      const gapFrom = held[0] === undefined ? undefined : last;
+      if (gapFrom !== undefined && backlogReadAfter !== gapFrom) {
+        // Published before this reader subscribed, not stored yet: the backlog has them.
+        backlogReadAfter = gapFrom;
+        held.push(...(await relay.backlog(runId)));
+        continue;
+      }
       // A gap, or an end the store does not show yet: look again soon.
       const soon = held.length > 0 || endHeard;
       const heard = await next(signal, soon ? server.settings.storePollMs : RELAY_CHECK_MS);

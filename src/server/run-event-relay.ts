@@ -27,7 +27,10 @@ export class RunEventRelay {
   private readonly watchers = new Map<string, Watched>();
   private readonly channels: ReturnType<typeof runChannels>;
 
-  constructor(client: Redis, queue: QueueNaming) {
+  constructor(
+    private readonly client: Redis,
+    queue: QueueNaming,
+  ) {
     this.channels = runChannels(queue);
     this.subscriber = client.duplicate();
     this.subscriber.on("error", () => undefined);
@@ -67,6 +70,22 @@ export class RunEventRelay {
       throw error;
     }
     return stop;
+  }
+
+  /**
+   * The frames a worker published for the run lately (its backlog, the last few hundred
+   * messages): what a reader that subscribed mid-step missed. Empty when Redis fails.
+   */
+  async backlog(runId: string): Promise<PublishedFrames[]> {
+    const entries = await this.client
+      .xrange(this.channels.backlog(runId), "-", "+")
+      .catch(() => [] as [string, string[]][]);
+    const frames: PublishedFrames[] = [];
+    for (const [, fields] of entries) {
+      const message = fields[1] === undefined ? undefined : parsePublished(fields[1]);
+      if (message?.kind === "frames") frames.push(message);
+    }
+    return frames;
   }
 
   /** Runs followed now. */

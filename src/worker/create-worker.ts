@@ -17,7 +17,6 @@ import {
   type RunJobData,
 } from "./run-job.js";
 import { RunQueue } from "./run-queue.js";
-import { runChannels } from "./run-channels.js";
 import { isPauseMarked, listenForRunControl } from "./run-control.js";
 import { RunEventPublisher } from "./run-event-publisher.js";
 import { syncSchedules } from "./schedules.js";
@@ -197,9 +196,7 @@ function startWorker(parts: {
   const concurrency = options.concurrency ?? WORKER_DEFAULTS.concurrency;
   const metrics = new WorkerMetrics();
   const publisher =
-    options.publishEvents === false
-      ? undefined
-      : new RunEventPublisher(connection.client, runChannels(queue).events);
+    options.publishEvents === false ? undefined : new RunEventPublisher(connection.client, queue);
   const processor = new RunProcessor({
     teams,
     store: runStore,

@@ -8,12 +8,16 @@ export interface QueueNaming {
  * The Redis names a queue's runs are signalled through, beside BullMQ's own keys (never inside
  * its `<prefix>:<queue>:` namespace):
  * - `events(runId)`: the channel a worker publishes a run's events on, as it runs;
+ * - `backlog(runId)`: a Redis stream of the same messages, the last {@link BACKLOG_LENGTH}: what
+ *   a reader that subscribes mid-step reads the events published before it from (the store has
+ *   them only at the step's end);
  * - `control`: the channel of pause, resume and cancel requests, heard by every worker;
  * - `paused`: the set of runs paused on request (a worker that takes one parks it).
  */
 export function runChannels(queue: QueueNaming): {
   events: (runId: string) => string;
   eventsPrefix: string;
+  backlog: (runId: string) => string;
   control: string;
   paused: string;
 } {
@@ -21,10 +25,17 @@ export function runChannels(queue: QueueNaming): {
   return {
     events: (runId) => `${eventsPrefix}${runId}`,
     eventsPrefix,
+    backlog: (runId) => `${queue.prefix}:run-backlog:${queue.name}:${runId}`,
     control: `${queue.prefix}:run-control:${queue.name}`,
     paused: `${queue.prefix}:run-control:${queue.name}:paused`,
   };
 }
+
+/** Messages a run's backlog keeps (about: Redis trims whole nodes). */
+export const BACKLOG_LENGTH = 500;
+
+/** How long a run's backlog outlives its last message, in seconds (a worker that died leaves it). */
+export const BACKLOG_TTL_SECONDS = 3600;
 
 /** Consecutive SSE frames of one run, numbered `first` to `last`, as a worker published them. */
 export interface PublishedFrames {

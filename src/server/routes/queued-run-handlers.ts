@@ -20,7 +20,7 @@ export async function findQueuedRun(
   queue: QueuedRuns,
   runId: string,
 ): Promise<StoredRun | QueuedOnlyRun> {
-  const run = (await server.store.getRun(runId)) ?? (await queue.queuedOnly(runId));
+  const run = await queue.find(runId);
   if (run) return run;
   throw new HttpProblem(404, `Unknown run "${runId}". List runs with GET /runs.`);
 }
