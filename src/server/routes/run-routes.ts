@@ -1,26 +1,18 @@
 import { z } from "zod";
-import {
-  cancelStoredRun,
-  decideStoredApproval,
-  pendingStoredApprovals,
-} from "../../run/stored-run-control.js";
+import { cancelStoredRun } from "../../run/stored-run-control.js";
 import { isEndedStatus, STORED_RUN_STATUSES } from "../../store/run-store-rows.js";
-import type { StoredRun, StoredRunStatus } from "../../store/run-store.js";
+import type { StoredRunStatus } from "../../store/run-store.js";
 import { defineRoute, type ApiRoute } from "../api-route.js";
 import { HttpProblem } from "../http-problem.js";
 import { LifecycleError } from "../../errors/lifecycle-error.js";
 import { lifecycleProblem, runInHttpWords } from "../lifecycle-problem.js";
 import { runLinks, runResultBody, storedRunBody } from "../run-bodies.js";
 import type { ServerContext } from "../server-context.js";
-import { decideLive, runEventsRoute } from "./run-events-route.js";
-import type { QueuedOnlyRun, QueuedRuns } from "../queued-runs.js";
-import {
-  cancelQueued,
-  findQueuedRun,
-  pauseQueued,
-  queuedRunBody,
-  resumeQueued,
-} from "./queued-run-handlers.js";
+import { runEventsRoute } from "./run-events-route.js";
+import { approvalRoutes } from "./approval-routes.js";
+import { findAnyRun, findRun, teamOfRun } from "./run-lookup.js";
+import type { QueuedRuns } from "../queued-runs.js";
+import { cancelQueued, pauseQueued, queuedRunBody, resumeQueued } from "./queued-run-handlers.js";
 
 const runInputSchema = z.union([z.record(z.string(), z.unknown()), z.string()], {
   error: 'input must be an object of named values, e.g. { "query": "..." }, or a string.',
@@ -28,8 +20,6 @@ const runInputSchema = z.union([z.record(z.string(), z.unknown()), z.string()], 
 
 const startRunBody = z.strictObject({ input: runInputSchema });
 const waitQuery = z.strictObject({ wait: z.enum(["true", "false"]).optional() });
-const reasonBody = z.strictObject({ reason: z.string().min(1, "reason must not be empty.") });
-const answerBody = z.strictObject({ value: z.unknown() });
 const forceQuery = z.strictObject({ force: z.enum(["true", "false"]).optional() });
 
 const listQuery = z.strictObject({
@@ -38,29 +28,6 @@ const listQuery = z.strictObject({
   since: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
-
-/** The stored run, or a 404. */
-export async function findRun(server: ServerContext, runId: string): Promise<StoredRun> {
-  const run = await server.store.getRun(runId);
-  if (run) return run;
-  throw new HttpProblem(404, `Unknown run "${runId}". List runs with GET /runs.`);
-}
-
-/** The run's stored row, else (with a queue) its queued view; a 404 when neither exists. */
-async function findAnyRun(
-  server: ServerContext,
-  runId: string,
-): Promise<StoredRun | QueuedOnlyRun> {
-  return server.queue ? findQueuedRun(server, server.queue, runId) : findRun(server, runId);
-}
-
-const teamOfRun = async ({
-  params,
-  server,
-}: {
-  params: Record<string, string>;
-  server: ServerContext;
-}) => server.runs.get(params.runId!)?.teamId ?? (await findAnyRun(server, params.runId!)).teamId;
 
 /**
  * The run's result, or a 503 once the server shuts down first (the run is parked in the store,
@@ -348,73 +315,7 @@ export function runRoutes(): ApiRoute[] {
         });
       },
     }),
-    defineRoute({
-      method: "GET",
-      path: "/runs/:runId/approvals",
-      summary: "The approvals a run waits for.",
-      tag: "approvals",
-      scope: "read",
-      teamOf: teamOfRun,
-      responses: { 200: { description: "{ approvals: [...] }" } },
-      async handle({ params, server, context }) {
-        const live = server.runs.get(params.runId!);
-        if (live)
-          return context.json({ runId: live.runId, approvals: live.handle.pendingApprovals });
-        const run = await findRun(server, params.runId!);
-        const approvals = isEndedStatus(run.status)
-          ? []
-          : await pendingStoredApprovals(server.store, run.runId);
-        return context.json({ runId: run.runId, approvals });
-      },
-    }),
-    ...(["approve", "reject", "answer"] as const).map((action) =>
-      defineRoute<{ reason?: string; value?: unknown } | undefined>({
-        method: "POST",
-        path: `/runs/:runId/approvals/:approvalId/${action}`,
-        summary: {
-          approve: "Approve a pending approval: the agent or tool runs.",
-          reject: "Reject a pending approval, with a reason.",
-          answer: "Answer a human task with a value matching its form.",
-        }[action],
-        tag: "approvals",
-        scope: "approve",
-        teamOf: teamOfRun,
-        ...(action === "reject"
-          ? { body: reasonBody }
-          : action === "answer"
-            ? { body: answerBody }
-            : {}),
-        responses: {
-          200: { description: "Decided." },
-          404: { description: "The run never asked for this approval." },
-          409: { description: "Decided already, or the run has ended." },
-          422: { description: "The answer does not match the form." },
-        },
-        async handle({ params, body, server, context }) {
-          const runId = params.runId!;
-          const approvalId = params.approvalId!;
-          const decision = { action, approvalId, reason: body?.reason, value: body?.value };
-          const live = server.runs.get(runId);
-          if (live) {
-            decideLive(live.handle, decision);
-            return context.json({ runId, approvalId, decided: action });
-          }
-          const run = await findRun(server, runId);
-          const decided = await decideStoredApproval(server.store, run, {
-            ...decision,
-            now: Date.now(),
-            answerHint: `POST /runs/${runId}/approvals/${approvalId}/answer with { "value": ... }`,
-          });
-          if (!decided.ok) {
-            const status = { ended: 409, decided: 409, not_asked: 404, invalid: 422 }[
-              decided.reason
-            ];
-            throw new HttpProblem(status, decided.message);
-          }
-          return context.json({ runId, approvalId, decided: action, status: decided.status });
-        },
-      }),
-    ),
+    ...approvalRoutes(),
     runEventsRoute(),
   ];
   return routes;
