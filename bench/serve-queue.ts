@@ -2,7 +2,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startOpenAIWireServer } from "../test/support/openai-wire-server.js";
-import { REDIS_URL, threeStepTeam, workerFixture } from "../test/support/worker-fixtures.js";
+import pg from "pg";
+import {
+  POSTGRES_URL,
+  REDIS_URL,
+  threeStepTeam,
+  workerFixture,
+} from "../test/support/worker-fixtures.js";
 import type { BenchRow } from "./harness.js";
 
 const SCENARIO = "serve --queue";
@@ -30,6 +36,7 @@ function start(args: string[], ready: RegExp): Promise<{ child: ChildProcess; ma
   return new Promise((resolve, reject) => {
     const read = (chunk: Buffer) => {
       output += chunk.toString();
+      if (process.env.BENCH_LOG) process.stderr.write(`[${args[0]}] ${chunk.toString()}`);
       const found = ready.exec(output);
       if (found) resolve({ child, match: found[1] ?? found[0] });
     };
@@ -37,6 +44,21 @@ function start(args: string[], ready: RegExp): Promise<{ child: ChildProcess; ma
     child.stderr!.on("data", read);
     child.on("exit", (code) => reject(new Error(`llmteam ${args[0]} exited ${code}: ${output}`)));
   });
+}
+
+/** Index and sequential scans of the tables of a Postgres schema so far (pg_stat_user_tables). */
+async function tableScans(schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ scans: string | null }>(
+      "SELECT sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::text AS scans FROM pg_stat_user_tables WHERE schemaname = $1",
+      [schema],
+    );
+    return Number(rows[0]?.scans ?? 0);
+  } finally {
+    await client.end();
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -80,8 +102,20 @@ export async function benchServeQueue(): Promise<BenchRow[]> {
         /listening on (http:\/\/\S+)/,
       );
       children.push(served.child);
+      const scansBefore = await tableScans(fixture.schema);
       rows.push(...(await phase(relay, served.match, served.child.pid!)));
+      // Once the server's sessions end, Postgres has counted every read they made.
+      const exited = new Promise((resolve) => served.child.on("exit", resolve));
       served.child.kill("SIGTERM");
+      await exited;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      rows.push({
+        scenario: SCENARIO,
+        measure: `${relay}: run-store reads`,
+        value: (await tableScans(fixture.schema)) - scansBefore,
+        unit: "scans",
+        note: "index and sequential scans of the run store's tables, the worker's included",
+      });
     }
   } finally {
     for (const child of children) child.kill("SIGKILL");
@@ -116,7 +150,13 @@ async function phase(relay: string, url: string, serverPid: number): Promise<Ben
     lags: number[];
     clients: number;
     exact: number;
+    failures: string[];
   };
+  if (result.failures.length > 0) {
+    process.stderr.write(
+      `serve --queue: ${result.failures.length} clients failed: ${result.failures[0]}\n`,
+    );
+  }
   const lags = result.lags.sort((left, right) => left - right);
   const note = `${RUNS} runs × ${CLIENTS_PER_RUN} clients, ${lags.length} tokens read; ${result.exact}/${result.clients} clients saw every event once, in order`;
   return [

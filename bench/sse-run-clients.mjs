@@ -37,10 +37,18 @@ async function client(url) {
   return { lags, ids };
 }
 
-const all = urls.flatMap((url) => Array.from({ length: perRun }, () => client(url)));
+const failures = [];
+const all = urls.flatMap((url) =>
+  Array.from({ length: perRun }, () =>
+    client(url).catch((error) => {
+      failures.push(String(error?.cause ?? error));
+      return { lags: [], ids: [0] };
+    }),
+  ),
+);
 process.stdout.write("connected\n");
 const results = await Promise.all(all);
 const exact = results.filter((result) => result.ids.every((id, index) => id === index + 1)).length;
 process.stdout.write(
-  `${JSON.stringify({ lags: results.flatMap((result) => result.lags), clients: results.length, exact })}\n`,
+  `${JSON.stringify({ lags: results.flatMap((result) => result.lags), clients: results.length, exact, failures })}\n`,
 );

@@ -75,14 +75,23 @@ export class QueuedRuns {
     if (relay !== "redis" && relay !== "store") {
       throw new ConfigError(`eventRelay must be "redis" or "store", not "${String(relay)}".`);
     }
-    if (typeof options.redis !== "string")
-      return new QueuedRuns(options.redis, store, relay, false);
-    const queue = await RunQueue.open({
-      redis: options.redis,
-      ...(options.queueName === undefined ? {} : { queueName: options.queueName }),
-      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
-    });
-    return new QueuedRuns(queue, store, relay, true);
+    const owned = typeof options.redis === "string";
+    const queue =
+      typeof options.redis === "string"
+        ? await RunQueue.open({
+            redis: options.redis,
+            ...(options.queueName === undefined ? {} : { queueName: options.queueName }),
+            ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+          })
+        : options.redis;
+    const queued = new QueuedRuns(queue, store, relay, owned);
+    try {
+      await queued.relay?.start();
+    } catch (error) {
+      await queued.close();
+      throw error;
+    }
+    return queued;
   }
 
   /**

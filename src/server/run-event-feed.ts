@@ -24,6 +24,7 @@ export async function* runEventFeed(
   signal: AbortSignal,
 ): AsyncGenerator<FedFrames> {
   let last = afterSeq;
+  let relaying = true;
   while (!signal.aborted) {
     const broadcast = server.runs.broadcast(runId);
     if (broadcast) {
@@ -34,12 +35,31 @@ export async function* runEventFeed(
       if (signal.aborted) return;
       // The live log has ended: the store has the same events, committed at the run's end.
     }
-    const relay = server.queue?.relay;
+    const relay = relaying ? server.queue?.relay : undefined;
     if (relay && !server.runs.get(runId)) {
       const fromStore = (after: number) => storedFrames(server, runId, after, Infinity);
       const queued = (id: string) => stillQueued(server, id);
-      yield* relayedFrames(server, relay, runId, last, signal, fromStore, queued);
-      return;
+      try {
+        for await (const batch of relayedFrames(
+          server,
+          relay,
+          runId,
+          last,
+          signal,
+          fromStore,
+          queued,
+        )) {
+          yield batch;
+          last = batch.lastSeq;
+        }
+        return;
+      } catch (error) {
+        // Redis failed under the relay: the store has every event, a step at a time.
+        relaying = false;
+        server.log(
+          `llmteam serve: relaying the events of run ${runId} through Redis failed (${(error as Error).message}); reading them from the run store instead.`,
+        );
+      }
     }
     const run = await server.store.getRun(runId);
     for await (const batch of storedFrames(server, runId, last, Infinity)) {

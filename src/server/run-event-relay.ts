@@ -44,6 +44,16 @@ export class RunEventRelay {
   }
 
   /**
+   * Connects and subscribes to the queue's control channel, and stays subscribed to it: the
+   * connection never holds zero subscriptions, so it never leaves subscriber mode between the
+   * last watcher of one run and the first of the next (ioredis refuses a `SUBSCRIBE` that races
+   * that switch).
+   */
+  async start(): Promise<void> {
+    await this.subscriber.subscribe(this.channels.control);
+  }
+
+  /**
    * Hears the run's published events until the returned function is called; resolves once
    * Redis confirmed the subscription (every event published after that reaches `listener`).
    */
