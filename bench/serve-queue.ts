@@ -40,8 +40,8 @@ function start(args: string[], ready: RegExp): Promise<{ child: ChildProcess; ma
       const found = ready.exec(output);
       if (found) resolve({ child, match: found[1] ?? found[0] });
     };
-    child.stdout!.on("data", read);
-    child.stderr!.on("data", read);
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
     child.on("exit", (code) => reject(new Error(`llmteam ${args[0]} exited ${code}: ${output}`)));
   });
 }
