@@ -58,6 +58,8 @@ export class RunEventRelay {
    * Redis confirmed the subscription (every event published after that reaches `listener`).
    */
   async watch(runId: string, listener: (message: RelayedMessage) => void): Promise<() => void> {
+    // A subscription sent while Redis is away would wait for it: the caller reads the store instead.
+    if (this.subscriber.status !== "ready") throw new Error(`Redis is ${this.subscriber.status}`);
     const channel = this.channels.events(runId);
     let watched = this.watchers.get(runId);
     if (!watched) {

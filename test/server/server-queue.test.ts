@@ -357,6 +357,11 @@ describe("a queue-backed server without workers for its queue", () => {
       expect(response.type).toContain("application/problem+json");
       expect(response.body.detail).toContain(`The run queue "${fixture.queueName}-idle"`);
       expect(response.body.detail).toContain("unavailable");
+      // Stored runs are still listed; the queued ones are left out, and the answer says why.
+      const listed = await call("GET", "/runs");
+      expect(listed.status).toBe(200);
+      expect((listed.body.runs as unknown[]).length).toBeGreaterThan(0);
+      expect(String(listed.body.queueUnavailable)).toContain("is unavailable");
     } finally {
       proxy.restore();
     }

@@ -164,12 +164,23 @@ export function runRoutes(): ApiRoute[] {
           live: server.runs.get(row.runId) !== undefined,
           links: runLinks(row.runId),
         }));
-        const queued = server.queue ? await queuedRows(server.queue, query) : [];
+        // Redis down: the stored runs still list; the queued ones are left out, and it says so.
+        let queueProblem: string | undefined;
+        const queued = server.queue
+          ? await queuedRows(server.queue, query).catch((error: unknown) => {
+              if (!(error instanceof HttpProblem)) throw error;
+              queueProblem = error.message;
+              return [];
+            })
+          : [];
         const visible = [...queued, ...rows]
           .filter((row) => principal.teams === undefined || principal.teams.has(String(row.teamId)))
           .sort((left, right) => Number(right.createdAt) - Number(left.createdAt))
           .slice(0, query.limit ?? 100);
-        return context.json({ runs: visible });
+        return context.json({
+          runs: visible,
+          ...(queueProblem === undefined ? {} : { queueUnavailable: queueProblem }),
+        });
       },
     }),
     defineRoute({
