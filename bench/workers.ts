@@ -59,6 +59,7 @@ export async function benchWorkers(): Promise<BenchRow[]> {
     measure: "throughput",
     value: one.runsPerSecond,
     unit: "runs/s",
+    note: `worker CPU ${cpuPerRun(one)} per run`,
   });
   const four = await fleet(4);
   rows.push({
@@ -66,8 +67,9 @@ export async function benchWorkers(): Promise<BenchRow[]> {
     measure: "throughput",
     value: four.runsPerSecond,
     unit: "runs/s",
-    note: `${(four.runsPerSecond / one.runsPerSecond).toFixed(2)}× one worker`,
+    note: `${(four.runsPerSecond / one.runsPerSecond).toFixed(2)}× one worker; worker CPU ${cpuPerRun(four)} per run`,
   });
+  rows.push(...(await latencyBound()));
   const killed = await fleet(4, 5_000);
   rows.push({
     scenario: scenario(4, true),
@@ -79,6 +81,42 @@ export async function benchWorkers(): Promise<BenchRow[]> {
   rows.push(await budgetRace());
   rows.push(...(await queueOverhead()));
   return rows;
+}
+
+function cpuPerRun(result: FleetResult): string {
+  return `${(result.workerCpuMs / result.runs).toFixed(1)} ms`;
+}
+
+/**
+ * The same fleet when the model, not the CPU, is the limit (as with real models, whose calls
+ * take seconds): 2 runs at a time per worker, 100 ms per call. 1 worker can do at most
+ * 2 / 0.3 s ≈ 6.7 runs/s, 4 workers ≈ 27.
+ */
+async function latencyBound(): Promise<BenchRow[]> {
+  const options = {
+    runs: 120,
+    concurrency: 2,
+    latencyMs: 100,
+    built: true,
+    timeoutMs: TIMEOUT_MS,
+    lockDurationMs: LOCK_MS,
+  };
+  const one = await runFleet({ ...options, workers: 1 });
+  check(one, "1 worker, latency-bound");
+  const four = await runFleet({ ...options, workers: 4 });
+  check(four, "4 workers, latency-bound");
+  const scenario = (workers: number) =>
+    `120 runs × 3 steps of 100 ms, ${workers} worker${workers > 1 ? "s" : ""} × 2 (model-bound)`;
+  return [
+    { scenario: scenario(1), measure: "throughput", value: one.runsPerSecond, unit: "runs/s" },
+    {
+      scenario: scenario(4),
+      measure: "throughput",
+      value: four.runsPerSecond,
+      unit: "runs/s",
+      note: `${(four.runsPerSecond / one.runsPerSecond).toFixed(2)}× one worker`,
+    },
+  ];
 }
 
 /** Every run ended once and no completed step ran twice; the budget held. */

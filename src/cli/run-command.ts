@@ -66,11 +66,7 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
   const storeSpec = values.store ?? teamConfig?.runStore ?? io.env.LLMTEAM_RUN_STORE;
   if (group && values.store !== undefined)
     throw new UsageError("--store works on team files (group runs are not stored yet).");
-  const kbStore = values["kb-store"];
-  if (kbStore !== undefined && !isPostgresUrl(kbStore))
-    throw new UsageError(
-      `--kb-store takes a postgres://… URL of knowledge bases (as llmteam ingest --store), not "${kbStore}"; knowledge bases in SQLite files live in $LLMTEAM_KB_DIR or .llmteam/kb.`,
-    );
+  const kbStore = knowledgeStoreUrl(values["kb-store"]);
   let runStore: RunStore | undefined;
   let knowledge: KnowledgeCatalog | undefined;
   let finished: RunResult | GroupResult;
@@ -104,24 +100,7 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
         "Using the tiny built-in demo model (local/demo) — set OPENAI_API_KEY or choose a model with --model for real answers.\n",
       );
     }
-    const options = io.signal ? { signal: io.signal } : {};
-    // Human steps need a run someone can answer: team.start(), answered here.
-    const people =
-      runnable instanceof LLMTeam && asksPeople(runnable)
-        ? new HumanAnswers(values.answer ?? [], io)
-        : undefined;
-    const handle = people ? (runnable as LLMTeam).start(input, options) : undefined;
-    const stream = handle ?? runnable.stream(input, options);
-    for await (const event of stream as AsyncIterable<StreamEvent>) {
-      if (renderer) renderer.render(event);
-      else io.stdout(`${JSON.stringify(event)}\n`);
-      if (handle && event.type === "approval_requested" && event.data.kind === "human")
-        await people!.answer(event, handle).catch(async (error: unknown) => {
-          await handle.cancel(`No answer for ${event.agentId ?? "a human step"}.`);
-          throw error;
-        });
-    }
-    finished = await stream.result;
+    finished = await showRun(runnable, input, values.answer ?? [], renderer, io);
   } finally {
     // Stops the MCP servers of the team (or of the group's teams).
     await runnable?.close();
@@ -132,6 +111,41 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
   const result = "teamResults" in finished ? finished.run : finished;
   const note = runStore ? storedNote(result, storeSpec!) : "";
   return endRun(result, finished.report, { renderer, note, report: values.report }, io);
+}
+
+/** Runs a team or group, rendering its events (or printing them as JSON lines); answers human steps. */
+async function showRun(
+  runnable: LLMTeam | LLMGroup,
+  input: Record<string, unknown>,
+  answers: string[],
+  renderer: EventRenderer | undefined,
+  io: CliIO,
+): Promise<RunResult | GroupResult> {
+  const options = io.signal ? { signal: io.signal } : {};
+  // Human steps need a run someone can answer: team.start(), answered here.
+  const people =
+    runnable instanceof LLMTeam && asksPeople(runnable) ? new HumanAnswers(answers, io) : undefined;
+  const handle = people ? (runnable as LLMTeam).start(input, options) : undefined;
+  const stream = handle ?? runnable.stream(input, options);
+  for await (const event of stream as AsyncIterable<StreamEvent>) {
+    if (renderer) renderer.render(event);
+    else io.stdout(`${JSON.stringify(event)}\n`);
+    if (handle && event.type === "approval_requested" && event.data.kind === "human")
+      await people!.answer(event, handle).catch(async (error: unknown) => {
+        await handle.cancel(`No answer for ${event.agentId ?? "a human step"}.`);
+        throw error;
+      });
+  }
+  return stream.result;
+}
+
+/** `--kb-store`: a postgres:// URL of knowledge bases, or absent. */
+function knowledgeStoreUrl(kbStore: string | undefined): string | undefined {
+  if (kbStore !== undefined && !isPostgresUrl(kbStore))
+    throw new UsageError(
+      `--kb-store takes a postgres://… URL of knowledge bases (as llmteam ingest --store), not "${kbStore}"; knowledge bases in SQLite files live in $LLMTEAM_KB_DIR or .llmteam/kb.`,
+    );
+  return kbStore;
 }
 
 /** `llmteam run --server <url> [team-id]`: a run on a server, shown as a local run. */

@@ -1,4 +1,5 @@
 import { ModelTimeoutError } from "../errors/model-timeout-error.js";
+import { offAbort, onAbort } from "../internal/abort-callbacks.js";
 import { startTimer, type Clock } from "../internal/clock.js";
 
 /** Time limits of one attempt of a model call, in ms; `0` turns a limit off. */
@@ -57,10 +58,11 @@ export function withDeadline<T>(
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let cancelTimer = noop;
+    let abortHandle = -1;
     const end = (): void => {
       settled = true;
       cancelTimer();
-      outer.removeEventListener("abort", onOuterAbort);
+      offAbort(outer, abortHandle);
     };
     // The deadline or the run's abort: the attempt is abandoned at once, its signal aborted.
     const abandon = (reason: unknown): void => {
@@ -89,7 +91,7 @@ export function withDeadline<T>(
     } else {
       cancelTimer = startTimer(clock, timeoutMs, attemptTimeout);
     }
-    outer.addEventListener("abort", onOuterAbort, { once: true });
+    abortHandle = onAbort(outer, onOuterAbort);
     let call: Promise<T>;
     try {
       call = attempt(controller.signal, () => firstToken?.());

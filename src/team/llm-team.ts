@@ -34,7 +34,7 @@ import type { TeamConfig } from "./team-config.js";
 import { TeamPipelines } from "./team-pipelines.js";
 import type { LLMTeamOptions } from "./llm-team-options.js";
 import { configuratorModelName, namedReplacement, teamModels } from "./name-model-instances.js";
-import { nestedTeamConfig, withIssuesUnder } from "./nested-team-config.js";
+import { nestedTeamOf } from "./nested-team-config.js";
 import { firstModel, type TeamPlanner } from "./team-planner.js";
 import { TeamRunner } from "./team-runner.js";
 import type { TeamRuntimeOptions } from "./team-runtime-options.js";
@@ -209,19 +209,11 @@ export class LLMTeam<TOutput = unknown>
 
   /** Builds the nested team of a `type: team` agent; it inherits the models, clock and cost tracking. */
   private nestedTeamOf(config: AgentConfig, index: number): LLMTeam {
-    const team = config.team as LLMTeam | TeamConfig;
-    if (team instanceof LLMTeam) return team;
     const { settings, runtime, models, costTracker, clock, defaultModel } = this;
-    const nested = nestedTeamConfig(team, {
-      settings,
-      runtime,
-      models,
-      costTracker,
-      clock,
-      defaultModel,
-    });
-    return withIssuesUnder(["agents", index, "team"], () =>
-      LLMTeam.fromConfig(nested.config, nested.runtime),
+    const parent = { settings, runtime, models, costTracker, clock, defaultModel };
+    const isTeam = (value: unknown): value is LLMTeam => value instanceof LLMTeam;
+    return nestedTeamOf(config.team as LLMTeam | TeamConfig, isTeam, index, parent, (c, r) =>
+      LLMTeam.fromConfig(c, r),
     );
   }
 

@@ -52,3 +52,20 @@ export function withIssuesUnder<T>(path: (string | number)[], build: () => T): T
     );
   }
 }
+
+/**
+ * The nested team of a `type: team` agent: the team given as it is, or one built (`build`, i.e.
+ * `LLMTeam.fromConfig`) from its configuration with the parent's models, clock and cost
+ * tracking; configuration errors are reported under `agents.<index>.team`.
+ */
+export function nestedTeamOf<T>(
+  team: T | TeamConfig,
+  isTeam: (value: unknown) => value is T,
+  index: number,
+  parent: NestedTeamParent,
+  build: (config: TeamConfig, runtime: TeamRuntimeOptions) => T,
+): T {
+  if (isTeam(team)) return team;
+  const nested = nestedTeamConfig(team, parent);
+  return withIssuesUnder(["agents", index, "team"], () => build(nested.config, nested.runtime));
+}

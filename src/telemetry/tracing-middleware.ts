@@ -61,26 +61,8 @@ async function tracedCall(
       "gen_ai.response.model": response.model,
       "gen_ai.response.finish_reasons": [response.finishReason],
     });
-    if (runTrace.captureMessageContent) {
-      span.setAttribute(
-        "gen_ai.output.messages",
-        JSON.stringify([
-          {
-            role: "assistant",
-            parts: [
-              ...(response.text ? [{ type: "text", content: response.text }] : []),
-              ...response.toolCalls.map((call) => ({
-                type: "tool_call",
-                id: call.toolCallId,
-                name: call.toolName,
-                arguments: call.input,
-              })),
-            ],
-            finish_reason: response.finishReason,
-          },
-        ]),
-      );
-    }
+    if (runTrace.captureMessageContent)
+      span.setAttribute("gen_ai.output.messages", outputMessages(response));
     span.end(endedAt);
     const responded = { ...metric, "gen_ai.response.model": response.model };
     instruments.operationDuration.record((endedAt - startedAt) / 1000, responded);
@@ -107,4 +89,23 @@ async function tracedCall(
     });
     throw error;
   }
+}
+
+/** The answer as the `gen_ai.output.messages` attribute (captured message content only). */
+function outputMessages(response: ModelResponse): string {
+  return JSON.stringify([
+    {
+      role: "assistant",
+      parts: [
+        ...(response.text ? [{ type: "text", content: response.text }] : []),
+        ...response.toolCalls.map((call) => ({
+          type: "tool_call",
+          id: call.toolCallId,
+          name: call.toolName,
+          arguments: call.input,
+        })),
+      ],
+      finish_reason: response.finishReason,
+    },
+  ]);
 }

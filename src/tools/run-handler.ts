@@ -1,13 +1,12 @@
 import type { EventSink } from "../events/event-sink.js";
-import type { Clock } from "../internal/clock.js";
+import { offAbort, onAbort } from "../internal/abort-callbacks.js";
+import { startTimer, type Clock } from "../internal/clock.js";
 import type { AnyToolDefinition } from "./tool-definition.js";
 import type { ToolContext } from "./tool-result.js";
 
 /** How a handler call ended. */
 export type HandlerOutcome =
   { kind: "ok"; value: unknown } | { kind: "error"; error: unknown } | { kind: "timeout" };
-
-const TIMED_OUT = Symbol("timed out");
 
 /**
  * The context a handler receives. Its `signal` is created on first read, so handlers that never
@@ -88,7 +87,11 @@ export function runHandler(
   return race(definition.name, returned, context, timeoutMs, clock, outer);
 }
 
-async function race(
+/**
+ * Races an async handler against its time limit and the caller's cancellation on one promise and
+ * one timer (no `AbortController` per call: aborting one without a reason builds a DOMException).
+ */
+function race(
   toolName: string,
   returned: PromiseLike<unknown>,
   context: HandlerContext,
@@ -96,37 +99,39 @@ async function race(
   clock: Clock,
   outer: AbortSignal | undefined,
 ): Promise<HandlerOutcome> {
-  const timer = new AbortController();
-  const handlerDone = Promise.resolve(returned).then(
-    (value): HandlerOutcome => ({ kind: "ok", value }),
-    (error: unknown): HandlerOutcome => ({ kind: "error", error }),
-  );
-  // The sleep only rejects when `timer` aborts, which happens after the race is decided.
-  const timeout = clock.sleep(timeoutMs, timer.signal).then(
-    (): typeof TIMED_OUT => TIMED_OUT,
-    () => undefined,
-  );
-  let onCancel: (() => void) | undefined;
-  const cancelled = new Promise<never>((_resolve, reject) => {
-    if (!outer) return;
-    onCancel = () => reject(outer.reason);
-    if (outer.aborted) onCancel();
-    else outer.addEventListener("abort", onCancel, { once: true });
-  });
-  try {
-    const outcome = await Promise.race([handlerDone, timeout, cancelled]);
-    if (outcome === TIMED_OUT || outcome === undefined) {
+  if (outer?.aborted) return Promise.reject(outer.reason as Error);
+  return new Promise<HandlerOutcome>((resolve, reject) => {
+    let settled = false;
+    let cancelTimer = (): void => undefined;
+    let abortHandle = -1;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      cancelTimer();
+      if (outer) offAbort(outer, abortHandle);
+      return true;
+    };
+    const onCancel = (): void => {
+      if (settle()) reject(outer!.reason as Error);
+    };
+    const onTimeout = (): void => {
+      if (!settle()) return;
       context.abort(
         new DOMException(`Tool "${toolName}" timed out after ${timeoutMs} ms.`, "TimeoutError"),
       );
-      return { kind: "timeout" };
-    }
-    if (outer?.aborted) throw outer.reason;
-    return outcome;
-  } finally {
-    timer.abort();
-    if (onCancel) outer?.removeEventListener("abort", onCancel);
-  }
+      resolve({ kind: "timeout" });
+    };
+    cancelTimer = startTimer(clock, timeoutMs, onTimeout);
+    if (outer) abortHandle = onAbort(outer, onCancel);
+    Promise.resolve(returned).then(
+      (value) => {
+        if (settle()) resolve({ kind: "ok", value });
+      },
+      (error: unknown) => {
+        if (settle()) resolve({ kind: "error", error });
+      },
+    );
+  });
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

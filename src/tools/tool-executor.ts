@@ -211,22 +211,9 @@ export class ToolExecutor {
         `Unknown tool "${name}". Known tools: ${known}.`,
       );
     }
-    let input = args;
-    if (typeof args === "string") {
-      try {
-        input = args.trim() === "" ? {} : JSON.parse(args);
-      } catch (error) {
-        const message = `Arguments for tool "${name}" are not valid JSON (${messageOf(error)}): ${clip(args)}`;
-        return this.failure(name, callId, args, startedAt, "invalid_arguments", message);
-      }
-    }
-    if (typeof input !== "object" || input === null || Array.isArray(input)) {
-      if (input !== undefined && input !== null) {
-        const message = `Arguments for tool "${name}" must be a JSON object, got ${clip(JSON.stringify(input))}.`;
-        return this.failure(name, callId, args, startedAt, "invalid_arguments", message);
-      }
-      input = {};
-    }
+    const input = argumentObject(name, args);
+    if (typeof input === "string")
+      return this.failure(name, callId, args, startedAt, "invalid_arguments", input);
     let parsed = definition.parseArguments(input);
     if (parsed instanceof Promise) parsed = await parsed;
     if (!parsed.success) {
@@ -375,4 +362,23 @@ function messageOf(error: unknown): string {
 /** Shortens long text for an error message. */
 function clip(text: string, max = 300): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * The arguments as an object: JSON text parsed (empty text and null mean `{}`), or why they are
+ * not an object (the message for the model).
+ */
+function argumentObject(name: string, args: unknown): object | string {
+  let input = args;
+  if (typeof args === "string") {
+    try {
+      input = args.trim() === "" ? {} : JSON.parse(args);
+    } catch (error) {
+      return `Arguments for tool "${name}" are not valid JSON (${messageOf(error)}): ${clip(args)}`;
+    }
+  }
+  if (input === undefined || input === null) return {};
+  if (typeof input !== "object" || Array.isArray(input))
+    return `Arguments for tool "${name}" must be a JSON object, got ${clip(JSON.stringify(input))}.`;
+  return input;
 }

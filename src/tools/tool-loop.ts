@@ -192,7 +192,11 @@ class ToolLoopRun {
       const calls = response.toolCalls.map((toolCall) =>
         parseToolCall(toolCall.toolCallId, toolCall.toolName, toolCall.input),
       );
-      const results = await Promise.all(calls.map((parsed) => this.runOneCall(parsed)));
+      // One call (the common case) needs no Promise.all and its array of resolvers.
+      const results =
+        calls.length === 1
+          ? [await this.runOneCall(calls[0]!)]
+          : await Promise.all(calls.map((parsed) => this.runOneCall(parsed)));
       this.prompt = [
         ...this.prompt,
         assistantToolCallMessage(response.text, calls),

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { openRunStore, type StoredEvent } from "../../src/index.js";
 import { enqueueRun, RunQueue, waitForRun } from "../../src/worker/index.js";
@@ -40,6 +41,8 @@ export interface FleetResult {
   /** From the first enqueue to the last result, in ms. */
   wallMs: number;
   runsPerSecond: number;
+  /** CPU time (user + system) the worker processes alive at the end used, in ms (Linux; 0 elsewhere). */
+  workerCpuMs: number;
   kills: number;
   /** Runs resumed by another worker after a kill. */
   resumedRuns: number;
@@ -118,6 +121,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     );
     const wallMs = performance.now() - startedAt;
     clearInterval(killer);
+    const workerCpuMs = fleet.reduce((sum, worker) => sum + cpuMsOf(worker.process.pid), 0);
     const refusedByBudget = (result: { status: string; error?: string | undefined }): boolean =>
       result.status === "failed" && /budget/i.test(result.error ?? "");
     const refused = results.filter(refusedByBudget).length;
@@ -137,6 +141,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
       lost: options.runs - completed - refused,
       wallMs,
       runsPerSecond: (options.runs * 1000) / wallMs,
+      workerCpuMs,
       kills,
       spentUsd: await spentUsd(`${fixture.prefix}:budget:{fleet:day:calendar}:spent`),
       limitUsd,
@@ -150,6 +155,22 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     await fixture.clean();
   }
 }
+
+/** A process's CPU time so far from /proc (user + system, in ms); 0 where /proc is missing. */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of stat (utime, stime), counted after the command's closing parenthesis.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Reads every run back and counts what ran how often. */
 async function checkRuns(

@@ -164,20 +164,7 @@ export class RunModel {
         this.decided(event.data.reason ?? "", event.timestamp);
         return;
       case "agent_started":
-        this.steps.push({
-          index: this.steps.length,
-          key: keyOf(event) ?? "?",
-          agentId: event.agentId ?? "?",
-          model: event.data.model,
-          startedAt: at,
-          endedAt: undefined,
-          status: "running",
-          text: "",
-          tokens: [],
-          toolCalls: [],
-          notes: [],
-          costUsd: 0,
-        });
+        this.agentStarted(event);
         return;
       case "agent_completed":
       case "agent_failed":
@@ -198,35 +185,11 @@ export class RunModel {
         if (call) call.result = event.data;
         return;
       }
-      case "retry": {
-        const { attempt, delayMs, error, model, discardedTokens } = event.data;
-        this.note(
-          event,
-          "retry",
-          `attempt ${attempt} on ${model} failed (${error.message}); retrying in ${delayMs} ms`,
-        );
-        this.discard(event, discardedTokens);
+      case "retry":
+      case "fallback":
+      case "escalation":
+        this.stepNote(event);
         return;
-      }
-      case "fallback": {
-        const { fromModel, toModel, reason, discardedTokens } = event.data;
-        this.note(
-          event,
-          "fallback",
-          `${fromModel} failed (${reason.message}); falling back to ${toModel}`,
-        );
-        this.discard(event, discardedTokens);
-        return;
-      }
-      case "escalation": {
-        const { trigger, action, reason, to } = event.data;
-        this.note(
-          event,
-          "escalation",
-          `escalation (${trigger}): ${action}${to ? ` to ${to}` : ""} — ${reason}`,
-        );
-        return;
-      }
       case "agent_selected":
         this.decisions.push(
           `${event.data.nextAgent ? `→ ${event.data.nextAgent}` : "done"}: ${event.data.reason}${event.data.fallback ? " (fallback rule)" : ""}`,
@@ -236,22 +199,12 @@ export class RunModel {
         this.warnings.push(event.data.message);
         this.note(event, "warning", event.data.message);
         return;
-      case "cost_update": {
-        const { model, deltaUsd = 0, totalUsd } = event.data;
-        this.costUsd = Math.max(this.costUsd, totalUsd);
-        this.costByModel.set(model, (this.costByModel.get(model) ?? 0) + deltaUsd);
-        const step = this.stepOf(event);
-        if (step) step.costUsd += deltaUsd;
+      case "cost_update":
+        this.costUpdated(event);
         return;
-      }
       case "budget_alert":
       case "budget_exceeded":
-        if (this.budget?.period !== "run" || event.data.period === "run")
-          this.budget = { maxUsd: event.data.maxUsd, period: event.data.period };
-        if (event.type === "budget_exceeded")
-          this.warnings.push(
-            `budget exceeded: $${event.data.currentUsd} of $${event.data.maxUsd} (${event.data.period})`,
-          );
+        this.budgetEvent(event);
         return;
       case "approval_requested":
         this.requested(event);
@@ -264,6 +217,66 @@ export class RunModel {
       default:
         return;
     }
+  }
+
+  private agentStarted(event: StreamEventJSON<"agent_started">): void {
+    this.steps.push({
+      index: this.steps.length,
+      key: keyOf(event) ?? "?",
+      agentId: event.agentId ?? "?",
+      model: event.data.model,
+      startedAt: event.timestamp,
+      endedAt: undefined,
+      status: "running",
+      text: "",
+      tokens: [],
+      toolCalls: [],
+      notes: [],
+      costUsd: 0,
+    });
+  }
+
+  /** A retry, fallback or escalation: a note on its step (and discarded tokens of a retry or fallback). */
+  private stepNote(
+    event: StreamEventJSON<"retry"> | StreamEventJSON<"fallback"> | StreamEventJSON<"escalation">,
+  ): void {
+    if (event.type === "retry") {
+      const { attempt, delayMs, error, model, discardedTokens } = event.data;
+      const text = `attempt ${attempt} on ${model} failed (${error.message}); retrying in ${delayMs} ms`;
+      this.note(event, "retry", text);
+      this.discard(event, discardedTokens);
+    } else if (event.type === "fallback") {
+      const { fromModel, toModel, reason, discardedTokens } = event.data;
+      this.note(
+        event,
+        "fallback",
+        `${fromModel} failed (${reason.message}); falling back to ${toModel}`,
+      );
+      this.discard(event, discardedTokens);
+    } else {
+      const { trigger, action, reason, to } = event.data;
+      const text = `escalation (${trigger}): ${action}${to ? ` to ${to}` : ""} — ${reason}`;
+      this.note(event, "escalation", text);
+    }
+  }
+
+  private costUpdated(event: StreamEventJSON<"cost_update">): void {
+    const { model, deltaUsd = 0, totalUsd } = event.data;
+    this.costUsd = Math.max(this.costUsd, totalUsd);
+    this.costByModel.set(model, (this.costByModel.get(model) ?? 0) + deltaUsd);
+    const step = this.stepOf(event);
+    if (step) step.costUsd += deltaUsd;
+  }
+
+  private budgetEvent(
+    event: StreamEventJSON<"budget_alert"> | StreamEventJSON<"budget_exceeded">,
+  ): void {
+    if (this.budget?.period !== "run" || event.data.period === "run")
+      this.budget = { maxUsd: event.data.maxUsd, period: event.data.period };
+    if (event.type === "budget_exceeded")
+      this.warnings.push(
+        `budget exceeded: $${event.data.currentUsd} of $${event.data.maxUsd} (${event.data.period})`,
+      );
   }
 
   private requested(event: StreamEventJSON<"approval_requested">): void {
