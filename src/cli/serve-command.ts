@@ -1,4 +1,6 @@
 import { QueueError } from "../errors/queue-error.js";
+import type { LLMTeamServer } from "../server/create-server.js";
+import type { ListeningServer } from "../server/listen.js";
 import type { ServerQueueOptions } from "../server/queued-runs.js";
 import { parseApiKeys, readApiKeysFile, type ApiKey } from "../server/api-keys.js";
 import { isLoopbackHost } from "../server/listen.js";
@@ -114,9 +116,27 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     }
     throw error;
   });
-  let listening;
+  const listening = await listenOrExplain(server, port, host);
+  announce(
+    server,
+    listening.url,
+    { keys, requestsPerMinute, redis: values.redis, cors },
+    storeSpec,
+    io,
+  );
+  await stopped(io.signal);
+  await shutDown(server, listening, shutdownSeconds, io);
+  return 0;
+}
+
+/** Listens, or closes the server and says why it cannot (a port in use names --port). */
+async function listenOrExplain(
+  server: LLMTeamServer,
+  port: number,
+  host: string,
+): Promise<ListeningServer> {
   try {
-    listening = await server.listen({ port, hostname: host });
+    return await server.listen({ port, hostname: host });
   } catch (error) {
     await server.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -127,22 +147,38 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     }
     throw error;
   }
+}
+
+/** Prints the server's URL and teams (stdout) and how it is set up (stderr). */
+function announce(
+  server: LLMTeamServer,
+  url: string,
+  setup: Omit<Parameters<typeof describeSetup>[0], "store">,
+  storeSpec: string | undefined,
+  io: CliIO,
+): void {
   const { teams } = server.context;
   const served = [
     ...teams.allTeams().map((team) => team.teamId),
     ...teams.allGroups().map((group) => `${group.groupId} (group)`),
   ];
-  io.stdout(`llmteam serve: listening on ${listening.url} — ${served.join(", ")}\n`);
-  io.stderr(
-    `${describeSetup({ keys, requestsPerMinute, redis: values.redis, cors, store: storeName(server.context.store, storeSpec) })}\n`,
-  );
+  io.stdout(`llmteam serve: listening on ${url} — ${served.join(", ")}\n`);
+  io.stderr(`${describeSetup({ ...setup, store: storeName(server.context.store, storeSpec) })}\n`);
   const queued = server.context.queue;
   if (queued) {
     io.stderr(
       `llmteam serve: runs are queued on "${queued.queue.name}" at ${queued.queue.url} for llmteam worker processes; their events reach SSE clients ${queued.relay ? "through Redis as they happen" : "from the run store"}.\n`,
     );
   }
-  await stopped(io.signal);
+}
+
+/** Shuts the server down gracefully, saying what became of its live runs. */
+async function shutDown(
+  server: LLMTeamServer,
+  listening: ListeningServer,
+  shutdownSeconds: number,
+  io: CliIO,
+): Promise<void> {
   const reason = (io.signal?.reason as Error | undefined)?.message ?? "Stopping.";
   io.stderr(
     `llmteam serve: ${reason} Shutting down: new runs get 503; ${plural(server.context.runs.size, "live run")} stop at their next step boundary (up to ${shutdownSeconds} s; signal again to quit at once).\n`,
@@ -161,7 +197,6 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   await listening.close();
   await server.close();
   io.stderr("llmteam serve: stopped.\n");
-  return 0;
 }
 
 /** The queue options of `--queue`, checked; `undefined` without it. @throws UsageError */

@@ -37,12 +37,8 @@ export async function* relayedFrames(
   storedFrames: (afterSeq: number) => AsyncGenerator<FedFrames>,
   stillQueued: (runId: string) => Promise<boolean>,
 ): AsyncGenerator<FedFrames> {
-  const inbox: RelayedMessage[] = [];
-  let wake: (() => void) | undefined;
-  const stop = await relay.watch(runId, (message) => {
-    inbox.push(message);
-    wake?.();
-  });
+  const inbox = new Inbox();
+  const stop = await relay.watch(runId, (message) => inbox.push(message));
   try {
     let last = afterSeq;
     let held: Held[] = [];
@@ -66,31 +62,27 @@ export async function* relayedFrames(
           held.push(...(await relay.backlog(runId)));
         }
       }
-      held = held.filter((frames) => frames.last > last);
-      held.sort((left, right) => left.first - right.first);
-      while (held[0] !== undefined && held[0].first <= last + 1) {
-        const frames = held.shift()!;
-        const text = framesAfter(frames, last);
-        if (text === undefined) {
-          readStore = true; // not one frame per event: read these from the store
-          break;
-        }
-        yield { lastSeq: frames.last, text };
-        last = frames.last;
+      const taken = takeContiguous(held, last);
+      held = taken.held;
+      for (const batch of taken.batches) {
+        yield batch;
+        last = batch.lastSeq;
       }
-      if (readStore) continue;
-      const gapFrom = held[0] === undefined ? undefined : last;
-      if (gapFrom !== undefined && backlogReadAfter !== gapFrom) {
+      if (taken.broken) {
+        readStore = true; // frames that are not one per event: read them from the store
+        continue;
+      }
+      if (held[0] !== undefined && backlogReadAfter !== last) {
         // Published before this reader subscribed, not stored yet: the backlog has them.
-        backlogReadAfter = gapFrom;
+        backlogReadAfter = last;
         held.push(...(await relay.backlog(runId)));
         continue;
       }
       // A gap, or an end the store does not show yet: look again soon.
       const soon = held.length > 0 || endHeard;
-      const heard = await next(signal, soon ? server.settings.storePollMs : RELAY_CHECK_MS);
+      const heard = await inbox.wait(signal, soon ? server.settings.storePollMs : RELAY_CHECK_MS);
       if (!heard) readStore = true;
-      for (const message of inbox.splice(0)) {
+      for (const message of inbox.drain()) {
         if (message.kind === "frames") held.push(message);
         else {
           // The log closed on its worker: the store shows the end once it committed it.
@@ -102,22 +94,60 @@ export async function* relayedFrames(
   } finally {
     stop();
   }
+}
 
-  function next(abort: AbortSignal, timeoutMs: number): Promise<boolean> {
-    if (inbox.length > 0) return Promise.resolve(true);
+/** Messages heard for one reader, and a wait for the next. */
+class Inbox {
+  private messages: RelayedMessage[] = [];
+  private wake: (() => void) | undefined;
+
+  push(message: RelayedMessage): void {
+    this.messages.push(message);
+    this.wake?.();
+  }
+
+  drain(): RelayedMessage[] {
+    const messages = this.messages;
+    this.messages = [];
+    return messages;
+  }
+
+  /** True once a message is here; false after `timeoutMs` or when `signal` aborts. */
+  wait(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+    if (this.messages.length > 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (heard: boolean) => {
         clearTimeout(timer);
-        abort.removeEventListener("abort", onAbort);
-        wake = undefined;
+        signal.removeEventListener("abort", onAbort);
+        this.wake = undefined;
         resolve(heard);
       };
       const onAbort = () => done(false);
       const timer = setTimeout(() => done(false), timeoutMs);
-      abort.addEventListener("abort", onAbort, { once: true });
-      wake = () => done(true);
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.wake = () => done(true);
     });
   }
+}
+
+/**
+ * The held frames that follow event `last` without a gap, as batches in order; what is left
+ * held (after a gap); `broken` when a message did not split into one frame per event.
+ */
+function takeContiguous(
+  frames: readonly Held[],
+  last: number,
+): { batches: FedFrames[]; held: Held[]; broken: boolean } {
+  const held = frames.filter((held) => held.last > last).sort((l, r) => l.first - r.first);
+  const batches: FedFrames[] = [];
+  while (held[0] !== undefined && held[0].first <= last + 1) {
+    const next = held.shift()!;
+    const text = framesAfter(next, last);
+    if (text === undefined) return { batches, held, broken: true };
+    batches.push({ lastSeq: next.last, text });
+    last = next.last;
+  }
+  return { batches, held, broken: false };
 }
 
 /** The frames of `frames` after event `last` (all of them when none is older); `undefined` when they do not split into one frame per event. */

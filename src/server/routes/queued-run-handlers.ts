@@ -9,7 +9,7 @@ import {
 } from "../../worker/queued-run-control.js";
 import { HttpProblem } from "../http-problem.js";
 import type { QueuedOnlyRun, QueuedRuns } from "../queued-runs.js";
-import { runLinks } from "../run-bodies.js";
+import { runLinks, storedRunBody } from "../run-bodies.js";
 import type { ServerContext } from "../server-context.js";
 
 /** The handlers of the run routes when workers execute the runs (`createServer({ queue })`). */
@@ -37,6 +37,38 @@ export function queuedRunBody(run: QueuedOnlyRun): Record<string, unknown> {
     agents: [],
     links: runLinks(run.runId),
   };
+}
+
+/**
+ * `POST /teams/:teamId/runs` on a queue-backed server: queues the run and answers 202 (200 for a
+ * run a repeated `Idempotency-Key` names); with `waitUntil` (`?wait=true`), waits for its job to
+ * finish (or the server to shut down) and answers with the stored run.
+ */
+export async function startQueued(
+  server: ServerContext,
+  team: LLMTeam,
+  input: Record<string, unknown>,
+  options: { idempotencyKey: string | undefined; keyId: string | undefined },
+  waitUntil?: <T>(result: Promise<T>, server: ServerContext, runId: string) => Promise<T>,
+): Promise<{ status: 200 | 202; body: Record<string, unknown>; headers: Record<string, string> }> {
+  const queue = server.queue!;
+  server.runs.assertAccepting();
+  const queued = await queue.enqueue(team, input, options);
+  const headers = { location: `/runs/${queued.runId}` };
+  if (waitUntil) {
+    await waitUntil(queue.finished(queued.runId), server, queued.runId);
+    const run = await findQueuedRun(server, queue, queued.runId);
+    const body = "configHash" in run ? await storedRunBody(server, run) : queuedRunBody(run);
+    return { status: 200, body, headers };
+  }
+  const body = {
+    runId: queued.runId,
+    teamId: team.teamId,
+    status: "queued",
+    created: queued.created,
+    links: runLinks(queued.runId),
+  };
+  return { status: queued.created ? 202 : 200, body, headers };
 }
 
 /** `POST /runs/:runId/cancel` of a run on a worker (or still in the queue). */

@@ -12,7 +12,13 @@ import { runEventsRoute } from "./run-events-route.js";
 import { approvalRoutes } from "./approval-routes.js";
 import { findAnyRun, findRun, teamOfRun } from "./run-lookup.js";
 import type { QueuedRuns } from "../queued-runs.js";
-import { cancelQueued, pauseQueued, queuedRunBody, resumeQueued } from "./queued-run-handlers.js";
+import {
+  cancelQueued,
+  pauseQueued,
+  queuedRunBody,
+  resumeQueued,
+  startQueued,
+} from "./queued-run-handlers.js";
 
 const runInputSchema = z.union([z.record(z.string(), z.unknown()), z.string()], {
   error: 'input must be an object of named values, e.g. { "query": "..." }, or a string.',
@@ -97,25 +103,14 @@ export function runRoutes(): ApiRoute[] {
         }
         team.validate(Object.keys(input));
         if (server.queue) {
-          server.runs.assertAccepting();
           const options = { idempotencyKey: key, keyId: principal.keyId };
-          const queued = await server.queue.enqueue(team, input, options);
-          const headers = { location: `/runs/${queued.runId}` };
-          if (query.wait === "true") {
-            await untilShutdown(server.queue.finished(queued.runId), server, queued.runId);
-            const run = await findAnyRun(server, queued.runId);
-            const body =
-              "configHash" in run ? await storedRunBody(server, run) : queuedRunBody(run);
-            return context.json(body, 200, headers);
-          }
-          const accepted = {
-            runId: queued.runId,
-            teamId: team.teamId,
-            status: "queued",
-            created: queued.created,
-            links: runLinks(queued.runId),
-          };
-          return context.json(accepted, queued.created ? 202 : 200, headers);
+          const waited = query.wait === "true" ? untilShutdown : undefined;
+          const {
+            status,
+            body: answer,
+            headers,
+          } = await startQueued(server, team, input, options, waited);
+          return context.json(answer, status, headers);
         }
         const started = await server.runs
           .start(team, input, { idempotencyKey: key, keyId: principal.keyId })
