@@ -4,8 +4,8 @@ import { systemClock, type Clock } from "../internal/clock.js";
 import { ConfigError } from "../errors/config-error.js";
 import { isPostgresUrl, openRunStore } from "../store/open-run-store.js";
 import { DEFAULT_RUN_STORE_PATH, SqliteRunStore } from "../store/sqlite-run-store.js";
-import { RunQueue } from "../worker/run-queue.js";
-import { QueuedRuns, type ServerQueueOptions } from "./queued-runs.js";
+import type { RunQueue } from "../worker/run-queue.js";
+import type { QueuedRuns, ServerQueueOptions } from "./queued-runs.js";
 import type { RunStore } from "../store/run-store.js";
 import { mountRoutes, type ApiRoute } from "./api-route.js";
 import { HttpProblem, problemOf } from "./http-problem.js";
@@ -179,6 +179,11 @@ async function openQueue(
   store: RunStore,
 ): Promise<QueuedRuns | undefined> {
   if (queue === undefined) return undefined;
+  // Loaded only here: it brings the queue engine (bullmq), which a server without one never needs.
+  const [{ QueuedRuns }, { RunQueue }] = await Promise.all([
+    import("./queued-runs.js"),
+    import("../worker/run-queue.js"),
+  ]);
   const options = typeof queue === "string" || queue instanceof RunQueue ? { redis: queue } : queue;
   return QueuedRuns.open(options, store);
 }
