@@ -88,9 +88,9 @@ export async function resumeQueuedRun(
     };
   }
   await clearPaused(queue.client, queue, runId);
-  if (jobState === "active" || jobState === "waiting" || jobState === "prioritized") {
-    return { ok: true, status: "running" };
-  }
+  // A worker holds it (it goes on there), or the job waits for one already.
+  if (jobState === "active") return { ok: true, status: "running" };
+  if (jobState === "waiting" || jobState === "prioritized") return { ok: true, status: "queued" };
   if (job && jobState === "delayed") await job.promote().catch(() => undefined);
   else if (job && jobState === "failed") await job.retry("failed");
   else {

@@ -262,6 +262,28 @@ describe("createServer({ queue }) with two worker processes", () => {
     });
     const other = await post("/teams/press/runs", { input: "other" }, headers);
     expect(other.status).toBe(409);
+    // Another server on the same queue and store (a restart, a second replica): the same run.
+    const replica = await createServer({
+      teams: [fixture.directory],
+      runStore: fixture.storeUrl,
+      queue: { redis: REDIS_URL, queueName: fixture.queueName, prefix: fixture.prefix },
+      teamRuntime: { env: { OPENAI_API_KEY: "" } },
+      viewer: false,
+      log: () => undefined,
+    });
+    try {
+      const again = await replica.fetch(
+        new Request("http://replica/teams/press/runs", {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ input: "idem" }),
+        }),
+      );
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ runId: first.body.runId, created: false });
+    } finally {
+      await replica.close();
+    }
     await waitForRun(queue, first.body.runId, { timeoutMs: 15_000 });
     expect(calls.get("Research idem")).toBe(1);
   });
@@ -346,6 +368,20 @@ describe("a queue-backed server without workers for its queue", () => {
     expect(cancelled.body.status).toBe("cancelled");
     expect((await call("GET", `/runs/${runId}`)).body.status).toBe("cancelled");
     expect(calls.get("Research waiting")).toBeUndefined();
+  });
+
+  it("pauses a run before any worker took it and resumes it into the queue", async () => {
+    const { body } = await call("POST", "/teams/press/runs", { input: "held" });
+    const runId = String(body.runId);
+    expect((await call("POST", `/runs/${runId}/pause`)).body.status).toBe("paused");
+    expect((await call("GET", `/runs/${runId}`)).body.status).toBe("paused");
+    expect((await call("POST", `/runs/${runId}/resume`)).body.status).toBe("queued");
+    expect((await call("GET", `/runs/${runId}`)).body).toMatchObject({
+      status: "queued",
+      queue: { state: "waiting" },
+    });
+    expect((await call("POST", `/runs/${runId}/resume`)).status).toBe(409);
+    expect((await call("POST", `/runs/${runId}/cancel`)).body.status).toBe("cancelled");
   });
 
   it("answers 503 naming the queue when Redis goes away, not a 500", async () => {
