@@ -10,6 +10,7 @@ import { benchScale } from "./scale.js";
 import { benchKnowledge } from "./knowledge.js";
 import { benchWorkers } from "./workers.js";
 import { benchServer } from "./server.js";
+import { benchServeQueue } from "./serve-queue.js";
 
 const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["agent step overhead", benchAgentStep],
@@ -23,6 +24,7 @@ const scenarios: [string, () => Promise<BenchRow[]> | BenchRow[]][] = [
   ["knowledge", benchKnowledge],
   ["workers", benchWorkers],
   ["server", benchServer],
+  ["serve --queue", benchServeQueue],
 ];
 
 const only = process.argv[2];

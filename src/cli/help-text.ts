@@ -76,7 +76,7 @@ Usage:
   llmteam kb list | show <name> | query "<question>" [--kb <name>] | drop <name>
 ${RUNS_USAGE}
   llmteam worker <team files|folders>... --redis <url> --store <url> [--concurrency <n>]
-  llmteam queue status --redis <url> [--json]
+  llmteam queue status --redis <url> [--json] | queue retry <run id>... | --all-failed --store <url>
   llmteam schedules list --redis <url> [--json]
   llmteam schema
   llmteam <command> --help

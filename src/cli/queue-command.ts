@@ -1,16 +1,74 @@
 import { RunQueue } from "../worker/run-queue.js";
 import { queueStatus, type QueueStatus } from "../worker/queue-status.js";
 import { listSchedules, type ScheduleInfo } from "../worker/schedules.js";
+import { failedRuns, retryRuns, type FailedRun } from "../worker/retry-runs.js";
 import { parseCommand, UsageError } from "./cli-options.js";
 import type { CliIO } from "./cli-io.js";
 import { QUEUE_HELP, SCHEDULES_HELP } from "./worker-help.js";
 
-/** `llmteam queue status`. */
+/** `llmteam queue status` and `llmteam queue retry`. */
 export async function queueCommand(argv: string[], io: CliIO): Promise<number> {
+  const action = argv.find((arg) => !arg.startsWith("-"));
+  if (action === "retry") return retryCommand(argv, io);
   return withQueue("queue", "status", QUEUE_HELP, argv, io, async (queue, json) => {
     const status = await queueStatus(queue);
-    io.stdout(json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+    const failed = await failedRuns(queue);
+    io.stdout(
+      json
+        ? `${JSON.stringify({ ...status, failedRuns: failed }, null, 2)}\n`
+        : formatStatus(status) + formatFailed(failed, status.totals.failed),
+    );
   });
+}
+
+/** `llmteam queue retry <run id>... | --all-failed`. */
+async function retryCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommand("queue", argv, {
+    ...QUEUE_FLAGS,
+    store: { type: "string" },
+    "all-failed": { type: "boolean" },
+  });
+  if (values.help) {
+    io.stdout(`${QUEUE_HELP}\n`);
+    return 0;
+  }
+  const runIds = positionals.slice(1);
+  const all = values["all-failed"] === true;
+  if (all === runIds.length > 0) {
+    throw new UsageError(
+      "usage: llmteam queue retry <run id>... or llmteam queue retry --all-failed (one of them). See llmteam queue --help.",
+    );
+  }
+  const storeSpec = values.store ?? io.env.LLMTEAM_RUN_STORE;
+  if (storeSpec === undefined) {
+    throw new UsageError(
+      "llmteam queue retry needs --store <url> (or $LLMTEAM_RUN_STORE), the run store the workers share: a failed run is marked there to resume from its last stored step.",
+    );
+  }
+  const queue = await openQueue(values, io);
+  const { openRunStore } = await import("../store/open-run-store.js");
+  const store = await openRunStore(storeSpec).catch(async (error: unknown) => {
+    await queue.close();
+    throw error;
+  });
+  try {
+    const retried = await retryRuns(queue, store, all ? { allFailed: true } : { runIds });
+    if (values.json === true) io.stdout(`${JSON.stringify(retried, null, 2)}\n`);
+    else {
+      for (const run of retried) {
+        io.stdout(
+          run.retried
+            ? `${run.runId}: back in queue "${queue.name}"\n`
+            : `${run.runId}: not retried: ${run.reason}\n`,
+        );
+      }
+      if (retried.length === 0) io.stdout(`Queue "${queue.name}" has no failed runs.\n`);
+    }
+    return retried.every((run) => run.retried) ? 0 : 1;
+  } finally {
+    await store.close();
+    await queue.close();
+  }
 }
 
 /** `llmteam schedules list`. */
@@ -23,6 +81,14 @@ export async function schedulesCommand(argv: string[], io: CliIO): Promise<numbe
   });
 }
 
+const QUEUE_FLAGS = {
+  redis: { type: "string" },
+  queue: { type: "string" },
+  prefix: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 async function withQueue(
   command: string,
   action: string,
@@ -31,13 +97,7 @@ async function withQueue(
   io: CliIO,
   body: (queue: RunQueue, json: boolean) => Promise<void>,
 ): Promise<number> {
-  const { values, positionals } = parseCommand(command, argv, {
-    redis: { type: "string" },
-    queue: { type: "string" },
-    prefix: { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
+  const { values, positionals } = parseCommand(command, argv, QUEUE_FLAGS);
   if (values.help) {
     io.stdout(`${help}\n`);
     return 0;
@@ -46,20 +106,38 @@ async function withQueue(
     throw new UsageError(
       `usage: llmteam ${command} ${action} [--redis <url>]. See llmteam ${command} --help.`,
     );
-  const redis = values.redis ?? io.env.LLMTEAM_REDIS_URL;
-  if (redis === undefined)
-    throw new UsageError(`llmteam ${command} needs --redis <url> (or $LLMTEAM_REDIS_URL).`);
-  const queue = await RunQueue.open({
-    redis,
-    ...(values.queue === undefined ? {} : { queueName: values.queue }),
-    ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
-  });
+  const queue = await openQueue(values, io, command);
   try {
     await body(queue, values.json === true);
   } finally {
     await queue.close();
   }
   return 0;
+}
+
+async function openQueue(
+  values: { redis?: string | undefined; queue?: string | undefined; prefix?: string | undefined },
+  io: CliIO,
+  command = "queue",
+): Promise<RunQueue> {
+  const redis = values.redis ?? io.env.LLMTEAM_REDIS_URL;
+  if (redis === undefined)
+    throw new UsageError(`llmteam ${command} needs --redis <url> (or $LLMTEAM_REDIS_URL).`);
+  return RunQueue.open({
+    redis,
+    ...(values.queue === undefined ? {} : { queueName: values.queue }),
+    ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+  });
+}
+
+function formatFailed(failed: FailedRun[], total: number): string {
+  if (failed.length === 0) return "";
+  const lines = failed.map(
+    (run) =>
+      `  ${run.runId}  ${run.teamId}  ${run.failedAt === undefined ? "" : `${new Date(run.failedAt).toISOString()}  `}${run.reason}`,
+  );
+  const more = total > failed.length ? `  … and ${total - failed.length} more\n` : "";
+  return `Failed runs (retry with llmteam queue retry <run id> or --all-failed):\n${lines.join("\n")}\n${more}`;
 }
 
 function formatStatus(status: QueueStatus): string {

@@ -1,3 +1,7 @@
+import { QueueError } from "../errors/queue-error.js";
+import type { LLMTeamServer } from "../server/create-server.js";
+import type { ListeningServer } from "../server/listen.js";
+import type { ServerQueueOptions } from "../server/queued-runs.js";
 import { parseApiKeys, readApiKeysFile, type ApiKey } from "../server/api-keys.js";
 import { isLoopbackHost } from "../server/listen.js";
 import { DEFAULT_REQUESTS_PER_MINUTE } from "../server/server-guards.js";
@@ -28,14 +32,21 @@ Options:
                       one (default ${DEFAULT_REQUESTS_PER_MINUTE}; 0: no limit); a key's requestsPerMinute wins
   --redis <url>       share the rate limits of every server through Redis (redis://…); when
                       Redis fails, each server counts on its own (a warning is logged)
+  --queue <url>       run on workers (docs/scale-out.md): queue each run on the BullMQ queue in
+                      this Redis (redis://…) for llmteam worker processes, and answer at once;
+                      needs --store postgres://…, the store the workers share
+  --queue-name <name> the queue's name (default llmteam-runs), as the workers' --queue
+  --prefix <prefix>   the queue's Redis key prefix (default llmteam), as the workers'
+  --event-relay <how> how SSE events of runs on workers reach the server: redis (default: each
+                      event as it happens) or store (read from the run store every 250 ms)
   --cors <origins>    comma-separated browser origins allowed to call the API (* for any;
                       default: none, CORS off)
   --shutdown-timeout <s>  how long a shutdown waits for runs to reach a step boundary
                       (default 30)
   -h, --help          show this help
 
-Exit codes: 0 stopped by a signal; 1 the server could not start (port in use, store
-unreachable); 2 bad usage or configuration (nothing was started).`;
+Exit codes: 0 stopped by a signal; 1 the server could not start (port in use, store or
+queue unreachable); 2 bad usage or configuration (nothing was started).`;
 
 /** `llmteam serve`: resolves with the exit code once the server has shut down (io.signal). */
 export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
@@ -46,6 +57,10 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     keys: { type: "string" },
     "rate-limit": { type: "string" },
     redis: { type: "string" },
+    queue: { type: "string" },
+    "queue-name": { type: "string" },
+    prefix: { type: "string" },
+    "event-relay": { type: "string" },
     cors: { type: "string" },
     "shutdown-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -79,6 +94,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     );
   }
   const storeSpec = values.store ?? io.env.LLMTEAM_RUN_STORE;
+  const queue = queueOptions(values, storeSpec);
   const cors = values.cors
     ?.split(",")
     .map((origin) => origin.trim())
@@ -86,6 +102,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const { createServer } = await import("../server/create-server.js");
   const server = await createServer({
     teams: positionals,
+    ...(queue ? { queue } : {}),
     ...(storeSpec === undefined ? {} : { runStore: storeSpec }),
     ...(keys.length > 0 ? { apiKeys: keys } : {}),
     ...(requestsPerMinute > 0
@@ -93,10 +110,33 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
       : {}),
     ...(cors ? { cors: { origins: cors } } : {}),
     log: (line) => io.stderr(`${line}\n`),
+  }).catch((error: unknown) => {
+    if (QueueError.isInstance(error) && error.operation === "connect") {
+      throw new Error(error.message.replace("--redis / $LLMTEAM_REDIS_URL", "--queue"));
+    }
+    throw error;
   });
-  let listening;
+  const listening = await listenOrExplain(server, port, host);
+  announce(
+    server,
+    listening.url,
+    { keys, requestsPerMinute, redis: values.redis, cors },
+    storeSpec,
+    io,
+  );
+  await stopped(io.signal);
+  await shutDown(server, listening, shutdownSeconds, io);
+  return 0;
+}
+
+/** Listens, or closes the server and says why it cannot (a port in use names --port). */
+async function listenOrExplain(
+  server: LLMTeamServer,
+  port: number,
+  host: string,
+): Promise<ListeningServer> {
   try {
-    listening = await server.listen({ port, hostname: host });
+    return await server.listen({ port, hostname: host });
   } catch (error) {
     await server.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -107,16 +147,38 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     }
     throw error;
   }
+}
+
+/** Prints the server's URL and teams (stdout) and how it is set up (stderr). */
+function announce(
+  server: LLMTeamServer,
+  url: string,
+  setup: Omit<Parameters<typeof describeSetup>[0], "store">,
+  storeSpec: string | undefined,
+  io: CliIO,
+): void {
   const { teams } = server.context;
   const served = [
     ...teams.allTeams().map((team) => team.teamId),
     ...teams.allGroups().map((group) => `${group.groupId} (group)`),
   ];
-  io.stdout(`llmteam serve: listening on ${listening.url} — ${served.join(", ")}\n`);
-  io.stderr(
-    `${describeSetup({ keys, requestsPerMinute, redis: values.redis, cors, store: storeName(server.context.store, storeSpec) })}\n`,
-  );
-  await stopped(io.signal);
+  io.stdout(`llmteam serve: listening on ${url} — ${served.join(", ")}\n`);
+  io.stderr(`${describeSetup({ ...setup, store: storeName(server.context.store, storeSpec) })}\n`);
+  const queued = server.context.queue;
+  if (queued) {
+    io.stderr(
+      `llmteam serve: runs are queued on "${queued.queue.name}" at ${queued.queue.url} for llmteam worker processes; their events reach SSE clients ${queued.relay ? "through Redis as they happen" : "from the run store"}.\n`,
+    );
+  }
+}
+
+/** Shuts the server down gracefully, saying what became of its live runs. */
+async function shutDown(
+  server: LLMTeamServer,
+  listening: ListeningServer,
+  shutdownSeconds: number,
+  io: CliIO,
+): Promise<void> {
   const reason = (io.signal?.reason as Error | undefined)?.message ?? "Stopping.";
   io.stderr(
     `llmteam serve: ${reason} Shutting down: new runs get 503; ${plural(server.context.runs.size, "live run")} stop at their next step boundary (up to ${shutdownSeconds} s; signal again to quit at once).\n`,
@@ -135,7 +197,44 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   await listening.close();
   await server.close();
   io.stderr("llmteam serve: stopped.\n");
-  return 0;
+}
+
+/** The queue options of `--queue`, checked; `undefined` without it. @throws UsageError */
+function queueOptions(
+  values: {
+    queue?: string | undefined;
+    "queue-name"?: string | undefined;
+    prefix?: string | undefined;
+    "event-relay"?: string | undefined;
+  },
+  storeSpec: string | undefined,
+): ServerQueueOptions | undefined {
+  const relay = values["event-relay"];
+  if (values.queue === undefined) {
+    const stray = (["queue-name", "prefix", "event-relay"] as const).find((name) => values[name]);
+    if (stray) throw new UsageError(`--${stray} goes with --queue redis://…; give --queue too.`);
+    return undefined;
+  }
+  if (!/^rediss?:\/\//i.test(values.queue)) {
+    throw new UsageError(
+      `--queue takes the Redis URL of the run queue, like redis://127.0.0.1:6379 (got "${values.queue}"); name the queue with --queue-name.`,
+    );
+  }
+  // The pattern of isPostgresUrl, not imported: that module loads both stores' drivers.
+  if (storeSpec === undefined || !/^postgres(?:ql)?:\/\//i.test(storeSpec)) {
+    throw new UsageError(
+      `--queue needs a run store the workers share: give --store postgres://… (or $LLMTEAM_RUN_STORE), the same the workers use; ${storeSpec === undefined ? "the default SQLite file .llmteam/runs.db" : `"${withoutPassword(storeSpec)}"`} is this machine's only.`,
+    );
+  }
+  if (relay !== undefined && relay !== "redis" && relay !== "store") {
+    throw new UsageError(`--event-relay must be redis or store (got "${relay}").`);
+  }
+  return {
+    redis: values.queue,
+    ...(values["queue-name"] === undefined ? {} : { queueName: values["queue-name"] }),
+    ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+    ...(relay === undefined ? {} : { eventRelay: relay }),
+  };
 }
 
 /** Keys from `--keys <file>`, else `$LLMTEAM_API_KEYS`; none when neither is given. */

@@ -39,12 +39,19 @@ const QUEUE_OPTIONS = `Options:
   -h, --help          show this help`;
 
 export const QUEUE_HELP = `llmteam queue status [options]
+llmteam queue retry <run id>... | --all-failed [options]
 
-Counts the queue's runs by state — waiting (priorities included), active, delayed, failed,
-completed — for the whole queue and per team. Failed runs are kept a week for inspection and
-retry, completed ones a day.
+status counts the queue's runs by state — waiting (priorities included), active, delayed,
+failed, completed — for the whole queue and per team, then lists the failed runs with their
+reason. Failed runs are kept a week for inspection and retry, completed ones a day.
 
-${QUEUE_OPTIONS}`;
+retry puts failed runs back in the queue. A run the store holds as failed resumes from its last
+stored step (completed steps are not run again; the step that failed is); a run that never
+started (its team was missing, say) starts again. Needs the run store (--store).
+
+${QUEUE_OPTIONS}
+  --store <url>       the run store the workers share (retry; default: $LLMTEAM_RUN_STORE)
+  --all-failed        retry every failed run of the queue`;
 
 export const SCHEDULES_HELP = `llmteam schedules list [options]
 

@@ -1,9 +1,12 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { systemClock, type Clock } from "../internal/clock.js";
-import { openRunStore } from "../store/open-run-store.js";
+import { ConfigError } from "../errors/config-error.js";
+import { isPostgresUrl, openRunStore } from "../store/open-run-store.js";
+import { DEFAULT_RUN_STORE_PATH, SqliteRunStore } from "../store/sqlite-run-store.js";
+import type { RunQueue } from "../worker/run-queue.js";
+import type { QueuedRuns, ServerQueueOptions } from "./queued-runs.js";
 import type { RunStore } from "../store/run-store.js";
-import { DEFAULT_RUN_STORE_PATH } from "../store/sqlite-run-store.js";
 import { mountRoutes, type ApiRoute } from "./api-route.js";
 import { HttpProblem, problemOf } from "./http-problem.js";
 import { LiveRuns } from "./live-runs.js";
@@ -64,6 +67,13 @@ export interface ServerOptions {
    * `{ directory }` serves a bundle from elsewhere than this package's `dist/viewer/`.
    */
   viewer?: false | ViewerOptions;
+  /**
+   * Run on workers (docs/scale-out.md): `POST /teams/:id/runs` queues the run on this BullMQ
+   * queue (a `redis://` URL, a `RunQueue`, or the queue's options) and answers at once; workers
+   * (`llmteam worker`) execute it; its events reach SSE clients from Redis as they happen. Needs
+   * a run store the workers share (Postgres). Default: runs execute in the server process.
+   */
+  queue?: string | RunQueue | ServerQueueOptions;
   /** Where the server writes its log lines (default: stderr). */
   log?: (line: string) => void;
   clock?: Clock;
@@ -106,9 +116,14 @@ export const SERVER_DEFAULTS: ServerSettings = {
  */
 export async function createServer(options: ServerOptions): Promise<LLMTeamServer> {
   const given = options.runStore ?? sharedStore(options.teams);
+  if (options.queue !== undefined) assertSharedStore(given);
   const opened =
     typeof given === "object" ? undefined : await openRunStore(given ?? DEFAULT_RUN_STORE_PATH);
   const store = opened ?? (given as RunStore);
+  const queued = await openQueue(options.queue, store).catch(async (error: unknown) => {
+    await opened?.close();
+    throw error;
+  });
   const teamRuntime = withoutServerKeys(options.teamRuntime ?? {});
   const served = await loadServed(options.teams, store, teamRuntime);
   const teams = new ServedTeams(served.teams, served.groups);
@@ -120,6 +135,7 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
     teams,
     store,
     runs: new LiveRuns(store),
+    ...(queued ? { queue: queued } : {}),
     groupRuns: new GroupRuns(options.keptGroupRuns ?? SERVER_DEFAULTS.keptGroupRuns),
     teamRuntime,
     auth: guards.auth,
@@ -151,9 +167,47 @@ export async function createServer(options: ServerOptions): Promise<LLMTeamServe
       closing.abort();
       await Promise.all(ownedTeams().map((team) => team.close()));
       await guards.close();
+      await queued?.close();
       await opened?.close();
     },
   };
+}
+
+/** The queue of a queue-backed server, opened; `undefined` without one. */
+async function openQueue(
+  queue: ServerOptions["queue"],
+  store: RunStore,
+): Promise<QueuedRuns | undefined> {
+  if (queue === undefined) return undefined;
+  // Loaded only here: it brings the queue engine (bullmq), which a server without one never needs.
+  const [{ QueuedRuns }, { RunQueue }] = await Promise.all([
+    import("./queued-runs.js"),
+    import("../worker/run-queue.js"),
+  ]);
+  const options = typeof queue === "string" || queue instanceof RunQueue ? { redis: queue } : queue;
+  return QueuedRuns.open(options, store);
+}
+
+/**
+ * A queue's workers run elsewhere and must see the runs the server reads: a SQLite file (the
+ * default store) is one machine's.
+ * @throws ConfigError naming what is valid.
+ */
+function assertSharedStore(given: RunStore | string | undefined): void {
+  const local =
+    given === undefined
+      ? "no run store (the default is the SQLite file .llmteam/runs.db)"
+      : typeof given === "string"
+        ? isPostgresUrl(given)
+          ? undefined
+          : `the SQLite file "${given}"`
+        : given instanceof SqliteRunStore
+          ? `a SqliteRunStore (${given.path})`
+          : undefined;
+  if (local === undefined) return;
+  throw new ConfigError(
+    `A server with a queue needs a run store its workers share, and it was given ${local}. Give runStore a postgres:// URL (llmteam serve --store postgres://…) or a PostgresRunStore, the same the workers use.`,
+  );
 }
 
 /** Runtime options without the keys the server decides (a run store, lifecycle enforcement). */

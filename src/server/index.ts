@@ -11,3 +11,4 @@ export { hashApiKey, newApiKey, parseApiKeys, readApiKeysFile } from "./api-keys
 export type { ApiKey } from "./api-keys.js";
 export { DEFAULT_REQUESTS_PER_MINUTE } from "./server-guards.js";
 export type { RateLimitOptions } from "./server-guards.js";
+export type { EventRelayKind, QueuedOnlyRun, ServerQueueOptions } from "./queued-runs.js";

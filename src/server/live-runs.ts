@@ -155,7 +155,8 @@ export class LiveRuns {
     return live;
   }
 
-  private assertAccepting(): void {
+  /** @throws HttpProblem 503 once `shutdown` has begun. */
+  assertAccepting(): void {
     if (this.accepting) return;
     throw new HttpProblem(
       503,
@@ -187,8 +188,8 @@ function assertCanStart(team: LLMTeam, live: readonly LiveRun[]): void {
   team.lifecycle.assertCanRun();
 }
 
-/** The run id an idempotency key stands for: the same key from the same caller, the same run. */
-function idempotentRunId(teamId: string, key: string, keyId: string | undefined): string {
+/** The run id an idempotency key stands for: the same key from the same caller, the same run (queued or not). */
+export function idempotentRunId(teamId: string, key: string, keyId: string | undefined): string {
   const digest = createHash("sha256")
     .update(`${keyId ?? ""}\0${teamId}\0${key}`)
     .digest("hex");

@@ -2,13 +2,10 @@ import { encodeSSE } from "../events/sse.js";
 import { sleep } from "../internal/clock.js";
 import { isEndedStatus } from "../store/run-store-rows.js";
 import type { RunBroadcast } from "./run-broadcast.js";
+import { relayedFrames, type FedFrames } from "./relayed-frames.js";
 import type { ServerContext } from "./server-context.js";
 
-/** Consecutive SSE frames of a run, ending with the event numbered `lastSeq`. */
-export interface FedFrames {
-  lastSeq: number;
-  text: string;
-}
+export type { FedFrames } from "./relayed-frames.js";
 
 /** Most frames in one batch (a client catching up on a long log reads it in pieces). */
 const BATCH = 512;
@@ -27,6 +24,7 @@ export async function* runEventFeed(
   signal: AbortSignal,
 ): AsyncGenerator<FedFrames> {
   let last = afterSeq;
+  let relaying = true;
   while (!signal.aborted) {
     const broadcast = server.runs.broadcast(runId);
     if (broadcast) {
@@ -37,12 +35,39 @@ export async function* runEventFeed(
       if (signal.aborted) return;
       // The live log has ended: the store has the same events, committed at the run's end.
     }
+    const relay = relaying ? server.queue?.relay : undefined;
+    if (relay && !server.runs.get(runId)) {
+      const fromStore = (after: number) => storedFrames(server, runId, after, Infinity);
+      const queued = (id: string) => stillQueued(server, id);
+      try {
+        for await (const batch of relayedFrames(
+          server,
+          relay,
+          runId,
+          last,
+          signal,
+          fromStore,
+          queued,
+        )) {
+          yield batch;
+          last = batch.lastSeq;
+        }
+        return;
+      } catch (error) {
+        // Redis failed under the relay: the store has every event, a step at a time.
+        relaying = false;
+        server.log(
+          `llmteam serve: relaying the events of run ${runId} through Redis failed (${(error as Error).message}); reading them from the run store instead.`,
+        );
+      }
+    }
     const run = await server.store.getRun(runId);
     for await (const batch of storedFrames(server, runId, last, Infinity)) {
       yield batch;
       last = batch.lastSeq;
     }
-    if (run === undefined || isEndedStatus(run.status)) return;
+    if (run === undefined && !(await stillQueued(server, runId))) return;
+    if (run !== undefined && isEndedStatus(run.status)) return;
     if (!server.runs.get(runId)) {
       await sleep(server.settings.storePollMs, signal).catch(() => undefined);
     }
@@ -78,7 +103,8 @@ async function* liveFrames(
   }
 }
 
-async function* storedFrames(
+/** The stored events after `afterSeq` up to `untilSeq`, as frames in batches. */
+export async function* storedFrames(
   server: ServerContext,
   runId: string,
   afterSeq: number,
@@ -97,4 +123,13 @@ async function* storedFrames(
     }
     if (page.length < BATCH || wanted.length < page.length) return;
   }
+}
+
+/** True when a queue-backed server's queue holds the run, not started yet (not failed). */
+export async function stillQueued(server: ServerContext, runId: string): Promise<boolean> {
+  if (!server.queue) return false;
+  const queued = await server.queue.queuedOnly(runId).catch(() => undefined);
+  if (queued) return queued.status !== "failed";
+  // Started meanwhile: the store has it now.
+  return (await server.store.getRun(runId)) !== undefined;
 }

@@ -3,6 +3,7 @@ import type { RunStore } from "../store/run-store.js";
 import type { TeamRuntimeOptions } from "../team/team-runtime-options.js";
 import type { GroupRuns } from "./group-runs.js";
 import type { LiveRuns } from "./live-runs.js";
+import type { QueuedRuns } from "./queued-runs.js";
 import type { ServedTeams } from "./served-teams.js";
 import type { ServerAuth } from "./server-auth.js";
 
@@ -23,6 +24,8 @@ export interface ServerContext {
   readonly teams: ServedTeams;
   readonly store: RunStore;
   readonly runs: LiveRuns;
+  /** The queue runs go to, when workers execute them (`createServer({ queue })`). */
+  readonly queue?: QueuedRuns;
   /** Group runs started here, kept in memory (group runs are not stored). */
   readonly groupRuns: GroupRuns;
   /** Runtime parts of the teams the server builds (files, `POST /teams`) and checks (`/validate`). */

@@ -17,6 +17,8 @@ import {
   type RunJobData,
 } from "./run-job.js";
 import { RunQueue } from "./run-queue.js";
+import { isPauseMarked, listenForRunControl } from "./run-control.js";
+import { RunEventPublisher } from "./run-event-publisher.js";
 import { syncSchedules } from "./schedules.js";
 import { WorkerMetrics, type WorkerMetricsSnapshot } from "./worker-metrics.js";
 
@@ -66,6 +68,11 @@ export interface CreateWorkerOptions {
   breakerStore?: BreakerStore;
   /** Environment for `${VAR}` and provider keys of team files (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /**
+   * Publish each run's events on Redis as they happen, for servers that relay them to SSE
+   * clients (`llmteam serve --queue`): one `PUBLISH` per batch of events. Default true.
+   */
+  publishEvents?: boolean;
   /** Where the worker writes its log lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -188,6 +195,8 @@ function startWorker(parts: {
   const { name, log, options, runStore, teams, queue, closers, connection } = parts;
   const concurrency = options.concurrency ?? WORKER_DEFAULTS.concurrency;
   const metrics = new WorkerMetrics();
+  const publisher =
+    options.publishEvents === false ? undefined : new RunEventPublisher(connection.client, queue);
   const processor = new RunProcessor({
     teams,
     store: runStore,
@@ -196,8 +205,15 @@ function startWorker(parts: {
     name,
     missingTeamGraceMs: options.missingTeamGraceMs ?? WORKER_DEFAULTS.missingTeamGraceMs,
     liveRunMs: options.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs,
+    isPauseMarked: (runId) => isPauseMarked(connection.client, queue, runId),
+    ...(publisher ? { onRun: (runId, handle) => publisher.follow(runId, handle) } : {}),
     log,
   });
+  const listening = listenForRunControl(connection.client, queue, (message) =>
+    processor.control(message.action, message.runId, message.reason),
+  );
+  listening.catch(quietLog(log));
+  closers.unshift(async () => (await listening.catch(() => undefined))?.close());
   const bullWorker = new Worker<RunJobData, QueuedRunResult>(queue.name, processor.process, {
     connection: connection.client,
     prefix: queue.prefix,

@@ -35,8 +35,15 @@ export interface RunProcessorOptions {
    * a while instead of resuming it alongside (the job lock's duration).
    */
   liveRunMs: number;
+  /** True when the run was paused on request (`POST /runs/:id/pause`): its job is parked, not run. */
+  isPauseMarked?: (runId: string) => Promise<boolean>;
+  /** Told of every run this worker starts or resumes (to publish its events). */
+  onRun?: (runId: string, handle: RunHandle) => void;
   log: (line: string) => void;
 }
+
+/** How long the job of a run paused on request waits in the queue: until a resume promotes it. */
+export const PAUSED_JOB_DELAY_MS = 365 * 24 * 3600 * 1000;
 
 /** A run this worker executes now. */
 interface ActiveRun {
@@ -80,6 +87,9 @@ export class RunProcessor {
     const team = teams.get(teamId);
     if (!team) return this.missingTeam(job, token);
     if (this.closing) return this.handBack(job, token, 0, "the worker is shutting down");
+    if (await this.pauseMarked(runId)) {
+      return this.handBack(job, token, PAUSED_JOB_DELAY_MS, "it was paused on request");
+    }
     metrics.started(job);
     let stored: StoredRun | undefined;
     try {
@@ -146,6 +156,33 @@ export class RunProcessor {
   }
 
   /**
+   * A request for a run this worker may hold: `pause` stops it at its next step boundary (it
+   * keeps its slot, as a run waiting for an approval does), `resume` goes on, `cancel` stops it
+   * now (the model call in flight is aborted; the run is stored `cancelled`). Runs held
+   * elsewhere are not ours: nothing happens.
+   */
+  control(action: "pause" | "resume" | "cancel", runId: string, reason?: string): void {
+    const run = this.active.get(runId);
+    if (!run) return;
+    const ignore = () => undefined;
+    if (action === "pause") void run.handle.pause().catch(ignore);
+    else if (action === "cancel")
+      void run.handle.cancel(reason ?? "Cancelled on request.").catch(ignore);
+    else {
+      try {
+        run.handle.resume();
+      } catch {
+        // Not paused (or only waiting for an approval): nothing to resume.
+      }
+    }
+  }
+
+  private async pauseMarked(runId: string): Promise<boolean> {
+    if (!this.options.isPauseMarked) return false;
+    return this.options.isPauseMarked(runId).catch(() => false);
+  }
+
+  /**
    * BullMQ could not renew these jobs' locks: another worker may take them. Their runs stop at
    * their next step boundary (a commit the other worker made first is refused by the store).
    */
@@ -169,6 +206,9 @@ export class RunProcessor {
     const parked = new Promise<undefined>((resolve) => (onParked = () => resolve(undefined)));
     const run: ActiveRun = { handle, parked: false, onParked, jobId: job.id, lost: false };
     this.active.set(runId, run);
+    this.options.onRun?.(runId, handle);
+    // A pause requested between the check in `process` and now: hear it.
+    void this.pauseMarked(runId).then((marked) => marked && this.control("pause", runId));
     let result: RunResult | undefined;
     try {
       result = await Promise.race([handle.result, parked]);

@@ -67,7 +67,8 @@ export function runEventsRoute(): ApiRoute {
     tag: "runs",
     scope: "read",
     teamOf: async ({ params, server }) =>
-      server.runs.get(params.runId!)?.teamId ?? (await server.store.getRun(params.runId!))?.teamId,
+      server.runs.get(params.runId!)?.teamId ??
+      (await (server.queue?.find(params.runId!) ?? server.store.getRun(params.runId!)))?.teamId,
     query: eventsQuery,
     responses: {
       200: {
@@ -84,9 +85,16 @@ export function runEventsRoute(): ApiRoute {
       const runId = params.runId!;
       const after = startAfter(context.req.header("last-event-id"), query.since);
       const live = server.runs.get(runId);
-      const run = live ? undefined : await server.store.getRun(runId);
-      if (!live && !run)
+      const found = live
+        ? undefined
+        : server.queue
+          ? await server.queue.find(runId)
+          : await server.store.getRun(runId);
+      if (!live && !found)
         throw new HttpProblem(404, `Unknown run "${runId}". List runs with GET /runs.`);
+      const run = found && "configHash" in found ? found : undefined;
+      // A job that failed before any worker started the run has no events, and will have none.
+      if (found?.status === "failed" && !run) return context.body(null, 204);
       if ((context.req.header("accept") ?? "").includes("application/json")) {
         const events = await readAllEvents(server.store, runId, after);
         return context.json({ runId, events: events.map(({ seq, event }) => ({ ...event, seq })) });

@@ -1,18 +1,24 @@
 import { z } from "zod";
-import {
-  cancelStoredRun,
-  decideStoredApproval,
-  pendingStoredApprovals,
-} from "../../run/stored-run-control.js";
+import { cancelStoredRun } from "../../run/stored-run-control.js";
 import { isEndedStatus, STORED_RUN_STATUSES } from "../../store/run-store-rows.js";
-import type { StoredRun, StoredRunStatus } from "../../store/run-store.js";
+import type { StoredRunStatus } from "../../store/run-store.js";
 import { defineRoute, type ApiRoute } from "../api-route.js";
 import { HttpProblem } from "../http-problem.js";
 import { LifecycleError } from "../../errors/lifecycle-error.js";
 import { lifecycleProblem, runInHttpWords } from "../lifecycle-problem.js";
 import { runLinks, runResultBody, storedRunBody } from "../run-bodies.js";
 import type { ServerContext } from "../server-context.js";
-import { decideLive, runEventsRoute } from "./run-events-route.js";
+import { runEventsRoute } from "./run-events-route.js";
+import { approvalRoutes } from "./approval-routes.js";
+import { findAnyRun, findRun, teamOfRun } from "./run-lookup.js";
+import type { QueuedRuns } from "../queued-runs.js";
+import {
+  cancelQueued,
+  pauseQueued,
+  queuedRunBody,
+  resumeQueued,
+  startQueued,
+} from "./queued-run-handlers.js";
 
 const runInputSchema = z.union([z.record(z.string(), z.unknown()), z.string()], {
   error: 'input must be an object of named values, e.g. { "query": "..." }, or a string.',
@@ -20,31 +26,14 @@ const runInputSchema = z.union([z.record(z.string(), z.unknown()), z.string()], 
 
 const startRunBody = z.strictObject({ input: runInputSchema });
 const waitQuery = z.strictObject({ wait: z.enum(["true", "false"]).optional() });
-const reasonBody = z.strictObject({ reason: z.string().min(1, "reason must not be empty.") });
-const answerBody = z.strictObject({ value: z.unknown() });
 const forceQuery = z.strictObject({ force: z.enum(["true", "false"]).optional() });
 
 const listQuery = z.strictObject({
-  status: z.enum(STORED_RUN_STATUSES as [StoredRunStatus, ...StoredRunStatus[]]).optional(),
+  status: z.enum(["queued", ...STORED_RUN_STATUSES] as [string, ...string[]]).optional(),
   teamId: z.string().min(1).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
-
-/** The stored run, or a 404. */
-export async function findRun(server: ServerContext, runId: string): Promise<StoredRun> {
-  const run = await server.store.getRun(runId);
-  if (run) return run;
-  throw new HttpProblem(404, `Unknown run "${runId}". List runs with GET /runs.`);
-}
-
-const teamOfRun = async ({
-  params,
-  server,
-}: {
-  params: Record<string, string>;
-  server: ServerContext;
-}) => server.runs.get(params.runId!)?.teamId ?? (await findRun(server, params.runId!)).teamId;
 
 /**
  * The run's result, or a 503 once the server shuts down first (the run is parked in the store,
@@ -66,6 +55,23 @@ function untilShutdown<T>(result: Promise<T>, server: ServerContext, runId: stri
   });
   stopped.catch(() => {});
   return Promise.race([result, stopped]);
+}
+
+/** Queued runs not started yet, as rows of `GET /runs` (only when the filters admit them). */
+async function queuedRows(
+  queue: QueuedRuns,
+  query: z.output<typeof listQuery>,
+): Promise<Record<string, unknown>[]> {
+  if (query.status !== undefined && query.status !== "queued" && query.status !== "paused")
+    return [];
+  const since = query.since === undefined ? 0 : Date.parse(query.since);
+  const runs = await queue.queuedRuns({ teamId: query.teamId, limit: query.limit ?? 100 });
+  return runs
+    .filter(
+      (run) =>
+        run.createdAt >= since && (query.status === undefined || run.status === query.status),
+    )
+    .map((run) => ({ ...run, live: false, links: runLinks(run.runId) }));
 }
 
 /** Routes of runs: start, list, read, cancel, pause, resume, approvals, events. */
@@ -96,6 +102,16 @@ export function runRoutes(): ApiRoute[] {
           throw new HttpProblem(400, "The Idempotency-Key header must be 1 to 255 characters.");
         }
         team.validate(Object.keys(input));
+        if (server.queue) {
+          const options = { idempotencyKey: key, keyId: principal.keyId };
+          const waited = query.wait === "true" ? untilShutdown : undefined;
+          const {
+            status,
+            body: answer,
+            headers,
+          } = await startQueued(server, team, input, options, waited);
+          return context.json(answer, status, headers);
+        }
         const started = await server.runs
           .start(team, input, { idempotencyKey: key, keyId: principal.keyId })
           .catch((error: unknown) => {
@@ -129,21 +145,36 @@ export function runRoutes(): ApiRoute[] {
       query: listQuery,
       responses: { 200: { description: "{ runs: [...] }" } },
       async handle({ query, server, principal, context }) {
-        const runs = await server.store.listRuns({
-          status: query.status,
-          teamId: query.teamId,
-          since: query.since === undefined ? undefined : Date.parse(query.since),
-          limit: query.limit,
-        });
-        const visible = runs.filter(
-          (run) => principal.teams === undefined || principal.teams.has(run.teamId),
-        );
+        const onlyQueued = query.status === "queued";
+        const runs = onlyQueued
+          ? []
+          : await server.store.listRuns({
+              status: query.status as StoredRunStatus | undefined,
+              teamId: query.teamId,
+              since: query.since === undefined ? undefined : Date.parse(query.since),
+              limit: query.limit,
+            });
+        const rows: Record<string, unknown>[] = runs.map(({ config: _config, ...row }) => ({
+          ...row,
+          live: server.runs.get(row.runId) !== undefined,
+          links: runLinks(row.runId),
+        }));
+        // Redis down: the stored runs still list; the queued ones are left out, and it says so.
+        let queueProblem: string | undefined;
+        const queued = server.queue
+          ? await queuedRows(server.queue, query).catch((error: unknown) => {
+              if (!(error instanceof HttpProblem)) throw error;
+              queueProblem = error.message;
+              return [];
+            })
+          : [];
+        const visible = [...queued, ...rows]
+          .filter((row) => principal.teams === undefined || principal.teams.has(String(row.teamId)))
+          .sort((left, right) => Number(right.createdAt) - Number(left.createdAt))
+          .slice(0, query.limit ?? 100);
         return context.json({
-          runs: visible.map(({ config: _config, ...row }) => ({
-            ...row,
-            live: server.runs.get(row.runId) !== undefined,
-            links: runLinks(row.runId),
-          })),
+          runs: visible,
+          ...(queueProblem === undefined ? {} : { queueUnavailable: queueProblem }),
         });
       },
     }),
@@ -156,7 +187,10 @@ export function runRoutes(): ApiRoute[] {
       teamOf: teamOfRun,
       responses: { 200: { description: "The run." }, 404: { description: "Unknown run." } },
       async handle({ params, server, context }) {
-        return context.json(await storedRunBody(server, await findRun(server, params.runId!)));
+        const run = await findAnyRun(server, params.runId!);
+        return context.json(
+          "configHash" in run ? await storedRunBody(server, run) : queuedRunBody(run),
+        );
       },
     }),
     defineRoute({
@@ -179,6 +213,10 @@ export function runRoutes(): ApiRoute[] {
             status: result.status,
             links: runLinks(live.runId),
           });
+        }
+        if (server.queue) {
+          const cancelled = await cancelQueued(server, server.queue, params.runId!);
+          return context.json({ ...cancelled, links: runLinks(cancelled.runId) });
         }
         const run = await findRun(server, params.runId!);
         const cancelled = await cancelStoredRun(server.store, run, {
@@ -203,6 +241,10 @@ export function runRoutes(): ApiRoute[] {
       },
       async handle({ params, server, context }) {
         const live = server.runs.get(params.runId!);
+        if (!live && server.queue) {
+          const paused = await pauseQueued(server, server.queue, params.runId!);
+          return context.json({ ...paused, links: runLinks(paused.runId) });
+        }
         if (!live) {
           const run = await findRun(server, params.runId!);
           throw new HttpProblem(
@@ -252,6 +294,12 @@ export function runRoutes(): ApiRoute[] {
             links: runLinks(live.runId),
           });
         }
+        if (server.queue) {
+          server.runs.assertAccepting();
+          const force = query.force === "true";
+          const resumed = await resumeQueued(server, server.queue, params.runId!, force);
+          return context.json({ ...resumed, links: runLinks(resumed.runId) });
+        }
         const run = await findRun(server, params.runId!);
         if (isEndedStatus(run.status)) {
           throw new HttpProblem(
@@ -273,73 +321,7 @@ export function runRoutes(): ApiRoute[] {
         });
       },
     }),
-    defineRoute({
-      method: "GET",
-      path: "/runs/:runId/approvals",
-      summary: "The approvals a run waits for.",
-      tag: "approvals",
-      scope: "read",
-      teamOf: teamOfRun,
-      responses: { 200: { description: "{ approvals: [...] }" } },
-      async handle({ params, server, context }) {
-        const live = server.runs.get(params.runId!);
-        if (live)
-          return context.json({ runId: live.runId, approvals: live.handle.pendingApprovals });
-        const run = await findRun(server, params.runId!);
-        const approvals = isEndedStatus(run.status)
-          ? []
-          : await pendingStoredApprovals(server.store, run.runId);
-        return context.json({ runId: run.runId, approvals });
-      },
-    }),
-    ...(["approve", "reject", "answer"] as const).map((action) =>
-      defineRoute<{ reason?: string; value?: unknown } | undefined>({
-        method: "POST",
-        path: `/runs/:runId/approvals/:approvalId/${action}`,
-        summary: {
-          approve: "Approve a pending approval: the agent or tool runs.",
-          reject: "Reject a pending approval, with a reason.",
-          answer: "Answer a human task with a value matching its form.",
-        }[action],
-        tag: "approvals",
-        scope: "approve",
-        teamOf: teamOfRun,
-        ...(action === "reject"
-          ? { body: reasonBody }
-          : action === "answer"
-            ? { body: answerBody }
-            : {}),
-        responses: {
-          200: { description: "Decided." },
-          404: { description: "The run never asked for this approval." },
-          409: { description: "Decided already, or the run has ended." },
-          422: { description: "The answer does not match the form." },
-        },
-        async handle({ params, body, server, context }) {
-          const runId = params.runId!;
-          const approvalId = params.approvalId!;
-          const decision = { action, approvalId, reason: body?.reason, value: body?.value };
-          const live = server.runs.get(runId);
-          if (live) {
-            decideLive(live.handle, decision);
-            return context.json({ runId, approvalId, decided: action });
-          }
-          const run = await findRun(server, runId);
-          const decided = await decideStoredApproval(server.store, run, {
-            ...decision,
-            now: Date.now(),
-            answerHint: `POST /runs/${runId}/approvals/${approvalId}/answer with { "value": ... }`,
-          });
-          if (!decided.ok) {
-            const status = { ended: 409, decided: 409, not_asked: 404, invalid: 422 }[
-              decided.reason
-            ];
-            throw new HttpProblem(status, decided.message);
-          }
-          return context.json({ runId, approvalId, decided: action, status: decided.status });
-        },
-      }),
-    ),
+    ...approvalRoutes(),
     runEventsRoute(),
   ];
   return routes;

@@ -18,6 +18,7 @@ interface RunRow {
 }
 
 const STATUSES = [
+  "queued",
   "running",
   "paused",
   "waiting_approval",
