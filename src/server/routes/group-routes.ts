@@ -107,153 +107,173 @@ const groupOfRun = ({
   server: ServerContext;
 }) => server.groupRuns.find(params.runId!).groupId;
 
+/** `GET /groups`: the served groups the API key may use. */
+const listGroups = defineRoute({
+  method: "GET",
+  path: "/groups",
+  summary: "The served groups the API key may use (a key's team list names groups by id).",
+  tag: "groups",
+  scope: "read",
+  responses: { 200: { description: "{ groups: [...] }" } },
+  handle: ({ server, principal, context }) =>
+    context.json({
+      groups: server.teams
+        .allGroups()
+        .filter((group) => mayUseTeam(principal, group.groupId))
+        .map(groupBody),
+    }),
+});
+
+/** `GET /groups/:groupId`: a group with its role and teams. */
+const getGroup = defineRoute({
+  method: "GET",
+  path: "/groups/:groupId",
+  summary: "A group: its role and its teams with their roles.",
+  tag: "groups",
+  scope: "read",
+  teamOf: groupOfParams,
+  responses: { 200: { description: "The group." }, 404: { description: "Unknown group." } },
+  handle: ({ params, server, context }) =>
+    context.json(groupBody(server.teams.group(params.groupId!))),
+});
+
+/** `POST /groups/:groupId/runs`: run a group (202, or its result with ?wait=true). */
+const startGroupRun = defineRoute<z.output<typeof startBody>, z.output<typeof waitQuery>>({
+  method: "POST",
+  path: "/groups/:groupId/runs",
+  summary:
+    "Run a group: 202 with the group run's id (follow /group-runs/{runId}/events); ?wait=true answers with the result. Group runs are kept in memory (not the run store).",
+  tag: "groups",
+  scope: "run",
+  teamOf: groupOfParams,
+  body: startBody,
+  query: waitQuery,
+  responses: {
+    200: { description: "The group run with its result (?wait=true)." },
+    202: { description: "The group run started." },
+  },
+  async handle({ params, body, query, server, context }) {
+    const group = server.teams.group(params.groupId!);
+    const input = typeof body.input === "string" ? { query: body.input } : body.input;
+    const run = server.groupRuns.start(group, input);
+    const headers = { location: `/group-runs/${run.runId}` };
+    if (query.wait === "true") {
+      await run.done;
+      return context.json(groupRunBody(run), 200, headers);
+    }
+    return context.json(groupRunBody(run), 202, headers);
+  },
+});
+
+/** `GET /group-runs`: the group runs this server keeps, newest first. */
+const listGroupRuns = defineRoute({
+  method: "GET",
+  path: "/group-runs",
+  summary: "The group runs this server keeps (live ones and the last ended ones), newest first.",
+  tag: "groups",
+  scope: "read",
+  responses: { 200: { description: "{ groupRuns: [...] }" } },
+  handle: ({ server, principal, context }) =>
+    context.json({
+      groupRuns: server.groupRuns
+        .all()
+        .filter((run) => mayUseTeam(principal, run.groupId))
+        .map(groupRunSummary),
+    }),
+});
+
+/** `GET /group-runs/:runId`: a group run, with its result once ended. */
+const getGroupRun = defineRoute({
+  method: "GET",
+  path: "/group-runs/:runId",
+  summary:
+    "A group run: status and, once ended, its output, team results, errors, cost and report.",
+  tag: "groups",
+  scope: "read",
+  teamOf: groupOfRun,
+  responses: {
+    200: { description: "The group run." },
+    404: { description: "Unknown, or no longer kept." },
+  },
+  handle: ({ params, server, context }) =>
+    context.json(groupRunBody(server.groupRuns.find(params.runId!))),
+});
+
+/** `GET /group-runs/:runId/events`: a group run's events as SSE (or JSON). */
+const streamGroupRunEvents = defineRoute<undefined, z.output<typeof eventsQuery>>({
+  method: "GET",
+  path: "/group-runs/:runId/events",
+  summary:
+    "A group run's events (the group's and its teams') as Server-Sent Events, id: = sequence number; Last-Event-ID or ?since= resumes while the server keeps the run. Accept: application/json for a JSON array.",
+  tag: "groups",
+  scope: "read",
+  teamOf: groupOfRun,
+  query: eventsQuery,
+  responses: {
+    200: {
+      description: "text/event-stream of the run's events.",
+      contentType: "text/event-stream",
+    },
+    204: { description: "The run has ended and has no event after Last-Event-ID." },
+    404: { description: "Unknown, or no longer kept." },
+  },
+  handle({ params, query, server, context }) {
+    const run = server.groupRuns.find(params.runId!);
+    const after = startAfter(context.req.header("last-event-id"), query.since);
+    if ((context.req.header("accept") ?? "").includes("application/json")) {
+      const events = run.events.filter((event) => event.seq > after);
+      return context.json({
+        runId: run.runId,
+        events: events.map(({ seq, event }) => ({ ...event, seq })),
+      });
+    }
+    const last = run.events.at(-1)?.seq ?? 0;
+    if (run.status !== "running" && last <= after) return context.body(null, 204);
+    const stop = new AbortController();
+    const requestSignal = context.req.raw.signal;
+    const onAbort = () => stop.abort();
+    requestSignal.addEventListener("abort", onAbort, { once: true });
+    return sseResponse(groupFrames(server, run.runId, after, stop.signal), {
+      heartbeatMs: server.settings.heartbeatMs,
+      signal: server.closing,
+      onClose: () => {
+        requestSignal.removeEventListener("abort", onAbort);
+        stop.abort();
+      },
+    });
+  },
+});
+
+/** `POST /group-runs/:runId/cancel`: cancel a live group run. */
+const cancelGroupRun = defineRoute({
+  method: "POST",
+  path: "/group-runs/:runId/cancel",
+  summary: "Cancel a live group run: its teams' model calls are aborted.",
+  tag: "groups",
+  scope: "run",
+  teamOf: groupOfRun,
+  responses: {
+    200: { description: "The cancelled group run." },
+    409: { description: "The run has ended." },
+  },
+  async handle({ params, server, context }) {
+    const run = await server.groupRuns.cancel(
+      params.runId!,
+      "Cancelled with POST /group-runs/:runId/cancel.",
+    );
+    return context.json(groupRunBody(run));
+  },
+});
+
 /** Routes of groups: list, read, run (wait or 202), group runs with their events (SSE) and result. */
 export function groupRoutes(): ApiRoute[] {
   return [
-    defineRoute({
-      method: "GET",
-      path: "/groups",
-      summary: "The served groups the API key may use (a key's team list names groups by id).",
-      tag: "groups",
-      scope: "read",
-      responses: { 200: { description: "{ groups: [...] }" } },
-      handle: ({ server, principal, context }) =>
-        context.json({
-          groups: server.teams
-            .allGroups()
-            .filter((group) => mayUseTeam(principal, group.groupId))
-            .map(groupBody),
-        }),
-    }),
-    defineRoute({
-      method: "GET",
-      path: "/groups/:groupId",
-      summary: "A group: its role and its teams with their roles.",
-      tag: "groups",
-      scope: "read",
-      teamOf: groupOfParams,
-      responses: { 200: { description: "The group." }, 404: { description: "Unknown group." } },
-      handle: ({ params, server, context }) =>
-        context.json(groupBody(server.teams.group(params.groupId!))),
-    }),
-    defineRoute<z.output<typeof startBody>, z.output<typeof waitQuery>>({
-      method: "POST",
-      path: "/groups/:groupId/runs",
-      summary:
-        "Run a group: 202 with the group run's id (follow /group-runs/{runId}/events); ?wait=true answers with the result. Group runs are kept in memory (not the run store).",
-      tag: "groups",
-      scope: "run",
-      teamOf: groupOfParams,
-      body: startBody,
-      query: waitQuery,
-      responses: {
-        200: { description: "The group run with its result (?wait=true)." },
-        202: { description: "The group run started." },
-      },
-      async handle({ params, body, query, server, context }) {
-        const group = server.teams.group(params.groupId!);
-        const input = typeof body.input === "string" ? { query: body.input } : body.input;
-        const run = server.groupRuns.start(group, input);
-        const headers = { location: `/group-runs/${run.runId}` };
-        if (query.wait === "true") {
-          await run.done;
-          return context.json(groupRunBody(run), 200, headers);
-        }
-        return context.json(groupRunBody(run), 202, headers);
-      },
-    }),
-    defineRoute({
-      method: "GET",
-      path: "/group-runs",
-      summary:
-        "The group runs this server keeps (live ones and the last ended ones), newest first.",
-      tag: "groups",
-      scope: "read",
-      responses: { 200: { description: "{ groupRuns: [...] }" } },
-      handle: ({ server, principal, context }) =>
-        context.json({
-          groupRuns: server.groupRuns
-            .all()
-            .filter((run) => mayUseTeam(principal, run.groupId))
-            .map(groupRunSummary),
-        }),
-    }),
-    defineRoute({
-      method: "GET",
-      path: "/group-runs/:runId",
-      summary:
-        "A group run: status and, once ended, its output, team results, errors, cost and report.",
-      tag: "groups",
-      scope: "read",
-      teamOf: groupOfRun,
-      responses: {
-        200: { description: "The group run." },
-        404: { description: "Unknown, or no longer kept." },
-      },
-      handle: ({ params, server, context }) =>
-        context.json(groupRunBody(server.groupRuns.find(params.runId!))),
-    }),
-    defineRoute<undefined, z.output<typeof eventsQuery>>({
-      method: "GET",
-      path: "/group-runs/:runId/events",
-      summary:
-        "A group run's events (the group's and its teams') as Server-Sent Events, id: = sequence number; Last-Event-ID or ?since= resumes while the server keeps the run. Accept: application/json for a JSON array.",
-      tag: "groups",
-      scope: "read",
-      teamOf: groupOfRun,
-      query: eventsQuery,
-      responses: {
-        200: {
-          description: "text/event-stream of the run's events.",
-          contentType: "text/event-stream",
-        },
-        204: { description: "The run has ended and has no event after Last-Event-ID." },
-        404: { description: "Unknown, or no longer kept." },
-      },
-      handle({ params, query, server, context }) {
-        const run = server.groupRuns.find(params.runId!);
-        const after = startAfter(context.req.header("last-event-id"), query.since);
-        if ((context.req.header("accept") ?? "").includes("application/json")) {
-          const events = run.events.filter((event) => event.seq > after);
-          return context.json({
-            runId: run.runId,
-            events: events.map(({ seq, event }) => ({ ...event, seq })),
-          });
-        }
-        const last = run.events.at(-1)?.seq ?? 0;
-        if (run.status !== "running" && last <= after) return context.body(null, 204);
-        const stop = new AbortController();
-        const requestSignal = context.req.raw.signal;
-        const onAbort = () => stop.abort();
-        requestSignal.addEventListener("abort", onAbort, { once: true });
-        return sseResponse(groupFrames(server, run.runId, after, stop.signal), {
-          heartbeatMs: server.settings.heartbeatMs,
-          signal: server.closing,
-          onClose: () => {
-            requestSignal.removeEventListener("abort", onAbort);
-            stop.abort();
-          },
-        });
-      },
-    }),
-    defineRoute({
-      method: "POST",
-      path: "/group-runs/:runId/cancel",
-      summary: "Cancel a live group run: its teams' model calls are aborted.",
-      tag: "groups",
-      scope: "run",
-      teamOf: groupOfRun,
-      responses: {
-        200: { description: "The cancelled group run." },
-        409: { description: "The run has ended." },
-      },
-      async handle({ params, server, context }) {
-        const run = await server.groupRuns.cancel(
-          params.runId!,
-          "Cancelled with POST /group-runs/:runId/cancel.",
-        );
-        return context.json(groupRunBody(run));
-      },
-    }),
-  ] as ApiRoute[];
+    listGroups,
+    getGroup,
+    startGroupRun,
+    listGroupRuns,
+    getGroupRun,
+    streamGroupRunEvents,
+    cancelGroupRun,
+  ];
 }
