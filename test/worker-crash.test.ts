@@ -26,7 +26,7 @@ const STEPS = ["Research", "Draft", "Edit"];
 function workerArgs(file: string, name: string): string[] {
   return [
     file,
-    ...["--redis", REDIS_URL, "--store", fixture.storeUrl, "--queue", fixture.queueName],
+    ...["--redis", REDIS_URL, "--store", fixture.storeUrl, "--queue-name", fixture.queueName],
     ...["--prefix", fixture.prefix, "--concurrency", "5", "--name", name],
     ...["--lock-duration-ms", "1500", "--stalled-interval-ms", "500"],
   ];

@@ -13,7 +13,7 @@ import {
 const fixture = workerFixture("qcli");
 afterAll(() => fixture.clean());
 
-const where = ["--redis", REDIS_URL, "--queue", fixture.queueName, "--prefix", fixture.prefix];
+const where = ["--redis", REDIS_URL, "--queue-name", fixture.queueName, "--prefix", fixture.prefix];
 
 describe("llmteam queue status and schedules list", () => {
   it("counts runs by state for the queue and per team", { timeout: 30_000 }, async () => {
@@ -169,6 +169,13 @@ describe("llmteam queue status and schedules list", () => {
     ]);
     expect(badConcurrency).toMatchObject({ code: 2 });
     expect(badConcurrency.stderr).toContain("--concurrency must be a whole number from 1");
+    // `serve --queue` takes a URL; the fleet's commands name the queue: a URL there is a mix-up.
+    const mixedUp = await cli(["worker", file, "--store", fixture.storeUrl, "--queue", REDIS_URL]);
+    expect(mixedUp).toMatchObject({ code: 2 });
+    expect(mixedUp.stderr).toContain("takes the queue's Redis URL as --redis <url>");
+    const status = await cli(["queue", "status", "--queue-name", REDIS_URL, "--redis", REDIS_URL]);
+    expect(status).toMatchObject({ code: 2 });
+    expect(status.stderr).toContain("--queue-name names the queue");
   });
 
   it("refuses a schedule with an unknown time zone when the team file loads", () => {

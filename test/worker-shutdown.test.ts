@@ -23,7 +23,7 @@ afterAll(async () => {
 function start(file: string, name: string, extra: string[] = []): WorkerProcess {
   const worker = startWorkerProcess([
     file,
-    ...["--redis", REDIS_URL, "--store", fixture.storeUrl, "--queue", fixture.queueName],
+    ...["--redis", REDIS_URL, "--store", fixture.storeUrl, "--queue-name", fixture.queueName],
     ...["--prefix", fixture.prefix, "--name", name],
     ...["--lock-duration-ms", "1500", "--stalled-interval-ms", "500", ...extra],
   ]);

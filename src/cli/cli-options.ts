@@ -88,3 +88,20 @@ export function onePositional(positionals: string[], command: string, what = "te
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
+
+/**
+ * The queue's name of a fleet command (`worker`, `queue`, `schedules`): `--queue-name`, or
+ * `--queue` as these commands first called it. A URL there is a mix-up with `llmteam serve
+ * --queue <url>`: the Redis URL goes in `--redis`.
+ */
+export function queueNameOption(
+  values: { queue?: string | undefined; "queue-name"?: string | undefined },
+  command: string,
+): string | undefined {
+  const name = values["queue-name"] ?? values.queue;
+  if (name !== undefined && name.includes("://"))
+    throw new UsageError(
+      `llmteam ${command} takes the queue's Redis URL as --redis <url>; --queue-name names the queue (default llmteam-runs), got "${name}".`,
+    );
+  return name;
+}

@@ -2,7 +2,7 @@ import { RunQueue } from "../worker/run-queue.js";
 import { queueStatus, type QueueStatus } from "../worker/queue-status.js";
 import { listSchedules, type ScheduleInfo } from "../worker/schedules.js";
 import { failedRuns, retryRuns, type FailedRun } from "../worker/retry-runs.js";
-import { parseCommand, UsageError } from "./cli-options.js";
+import { parseCommand, queueNameOption, UsageError } from "./cli-options.js";
 import type { CliIO } from "./cli-io.js";
 import { QUEUE_HELP, SCHEDULES_HELP } from "./worker-help.js";
 
@@ -84,6 +84,7 @@ export async function schedulesCommand(argv: string[], io: CliIO): Promise<numbe
 const QUEUE_FLAGS = {
   redis: { type: "string" },
   queue: { type: "string" },
+  "queue-name": { type: "string" },
   prefix: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -116,16 +117,22 @@ async function withQueue(
 }
 
 async function openQueue(
-  values: { redis?: string | undefined; queue?: string | undefined; prefix?: string | undefined },
+  values: {
+    redis?: string | undefined;
+    queue?: string | undefined;
+    "queue-name"?: string | undefined;
+    prefix?: string | undefined;
+  },
   io: CliIO,
   command = "queue",
 ): Promise<RunQueue> {
+  const queueName = queueNameOption(values, command);
   const redis = values.redis ?? io.env.LLMTEAM_REDIS_URL;
   if (redis === undefined)
     throw new UsageError(`llmteam ${command} needs --redis <url> (or $LLMTEAM_REDIS_URL).`);
   return RunQueue.open({
     redis,
-    ...(values.queue === undefined ? {} : { queueName: values.queue }),
+    ...(queueName === undefined ? {} : { queueName }),
     ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
   });
 }

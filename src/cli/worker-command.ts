@@ -1,6 +1,6 @@
 import { createWorker } from "../worker/create-worker.js";
 import { serveWorkerHealth } from "../worker/worker-http.js";
-import { parseCommand, plural, UsageError } from "./cli-options.js";
+import { parseCommand, plural, queueNameOption, UsageError } from "./cli-options.js";
 import type { CliIO } from "./cli-io.js";
 import { WORKER_HELP } from "./worker-help.js";
 
@@ -11,6 +11,7 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
     store: { type: "string" },
     concurrency: { type: "string" },
     queue: { type: "string" },
+    "queue-name": { type: "string" },
     prefix: { type: "string" },
     port: { type: "string" },
     host: { type: "string" },
@@ -28,6 +29,7 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
     throw new UsageError(
       "usage: llmteam worker <team files|folders>... --redis <url> --store <url>. See llmteam worker --help.",
     );
+  const queueName = queueNameOption(values, "worker");
   const redis = values.redis ?? io.env.LLMTEAM_REDIS_URL;
   if (redis === undefined)
     throw new UsageError("llmteam worker needs --redis <url> (or $LLMTEAM_REDIS_URL).");
@@ -47,7 +49,7 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
     ...optional("lockDurationMs", values["lock-duration-ms"], "--lock-duration-ms", 100),
     ...optional("stalledIntervalMs", values["stalled-interval-ms"], "--stalled-interval-ms", 100),
     ...optional("maxStalledCount", values["max-stalled"], "--max-stalled", 0),
-    ...(values.queue === undefined ? {} : { queueName: values.queue }),
+    ...optionalQueueName(queueName),
     ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
     ...(values.name === undefined ? {} : { name: values.name }),
   });
@@ -105,4 +107,8 @@ function whole(value: string, flag: string, least: number, most: number): number
   if (!Number.isInteger(number) || number < least || number > most)
     throw new UsageError(`${flag} must be a whole number from ${least} to ${most} (got ${value}).`);
   return number;
+}
+
+function optionalQueueName(queueName: string | undefined): { queueName?: string } {
+  return queueName === undefined ? {} : { queueName };
 }

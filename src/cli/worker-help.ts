@@ -16,7 +16,7 @@ Options:
   --store <url>            the shared run store: postgres://…[?schema=name] (default:
                            $LLMTEAM_RUN_STORE; a SQLite file serves workers of one machine only)
   --concurrency <n>        runs executed at once by this worker (default 10)
-  --queue <name>           the queue (default llmteam-runs)
+  --queue-name <name>      the queue (default llmteam-runs; also --queue <name>)
   --prefix <text>          prefix of every Redis key of the fleet: queue, budgets, breakers
                            (default llmteam)
   --port <n>               serve GET /health and GET /metrics on this port (0: any free port)
@@ -33,7 +33,7 @@ Exit codes: 0 stopped on SIGTERM or Ctrl-C; 1 Redis or the run store cannot be r
 
 const QUEUE_OPTIONS = `Options:
   --redis <url>       the queue's Redis: redis://host:6379 (default: $LLMTEAM_REDIS_URL)
-  --queue <name>      the queue (default llmteam-runs)
+  --queue-name <name> the queue (default llmteam-runs; also --queue <name>)
   --prefix <text>     the fleet's Redis key prefix (default llmteam)
   --json              print JSON
   -h, --help          show this help`;

@@ -75,7 +75,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   const file = fixture.teamFile("fleet.yaml", threeStepTeam("fleet", server.baseURL, limitUsd));
   const args = [
     file,
-    ...["--redis", REDIS_URL, "--store", fixture.storeUrl, "--queue", fixture.queueName],
+    ...["--redis", REDIS_URL, "--store", fixture.storeUrl, "--queue-name", fixture.queueName],
     ...["--prefix", fixture.prefix, "--concurrency", String(options.concurrency)],
     ...["--lock-duration-ms", String(options.lockDurationMs ?? 2_000)],
     ...["--stalled-interval-ms", "1000", "--max-stalled", "5"],
