@@ -272,6 +272,29 @@ agents:
     expect((await server.exited).code).toBe(0);
   });
 
+  it("runs agents without a model on the CLI's default model, as llmteam run does, and says so", async () => {
+    const team = join(directory, "plain.yaml");
+    writeFileSync(
+      team,
+      `teamId: plain\nagents:\n  - { type: llm, role: answer, prompt: "Answer {query}", maxTokens: 8 }\n`,
+    );
+    const server = await serve([team, "--port", "0", "--store", join(directory, "plain.db")]);
+    await until(
+      () => server.stderr(),
+      (text) => text.includes("agents without a model (teams plain) run on local/demo"),
+    );
+    const response = await fetch(`${server.url}/teams/plain/runs?wait=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ input: "hi" }),
+    });
+    const result = (await response.json()) as { status: string; agents?: unknown };
+    expect(response.status).toBe(200);
+    expect(result.status).toBe("completed");
+    server.process.kill("SIGTERM");
+    expect((await server.exited).code).toBe(0);
+  });
+
   it("with --keys, needs a key on every request and may listen on any address", async () => {
     const { key, hash } = newApiKey();
     const keys = join(directory, "keys.yaml");

@@ -4,7 +4,8 @@ import { isGroupFile } from "../groups/load-group.js";
 import { loadTeamFile } from "../team/load-team.js";
 import type { CliIO } from "./cli-io.js";
 import { onePositional, parseCommand, UsageError } from "./cli-options.js";
-import { DEMO_MODEL, runInput } from "./run-command.js";
+import { runInput } from "./run-command.js";
+import { cliDefaultModel } from "./default-model.js";
 import { usd } from "./usd.js";
 
 /** `llmteam estimate --help`. */
@@ -45,7 +46,7 @@ export async function estimateCommand(argv: string[], io: CliIO): Promise<number
       `estimate works on team files; ${file} is a group. Estimate each of its teams' files.`,
     );
   const toolResultTokens = wholeNumber(values["tool-result-tokens"], "--tool-result-tokens");
-  const defaultModel = values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
+  const defaultModel = cliDefaultModel(io.env, values.model);
   const { team } = await loadTeamFile(
     file,
     { env: io.env, defaultModel },

@@ -9,7 +9,7 @@ import type { LLMTeam } from "../team/llm-team.js";
 import { loadTeamFile } from "../team/load-team.js";
 import { parseCommand, UsageError } from "./cli-options.js";
 import type { CliIO } from "./cli-io.js";
-import { DEMO_MODEL } from "./run-command.js";
+import { cliDefaultModel } from "./default-model.js";
 import { createTeamMcpServer, teamTools, type TeamTool } from "./team-mcp-server.js";
 
 export const MCP_HELP = `llmteam mcp <team-file>... [--port <n>] [options]
@@ -43,7 +43,7 @@ export async function mcpCommand(argv: string[], io: CliIO): Promise<number> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
     throw new UsageError(`--port must be a port number 0-65535 (got ${values.port}).`);
-  const defaultModel = values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
+  const defaultModel = cliDefaultModel(io.env, values.model);
   const teams: LLMTeam[] = [];
   try {
     for (const file of positionals) {

@@ -9,7 +9,8 @@ import { buildTeam, type BuildTeamResult } from "../team/builder/build-team.js";
 import { checkTeamFile } from "../team/load-team.js";
 import type { CliIO } from "./cli-io.js";
 import { parseCommand, plural, UsageError } from "./cli-options.js";
-import { checkOutputPath, DEMO_MODEL, runCommand } from "./run-command.js";
+import { checkOutputPath, runCommand } from "./run-command.js";
+import { cliDefaultModel, DEMO_MODEL } from "./default-model.js";
 import { usd } from "./usd.js";
 
 /** `llmteam new --help`. */
@@ -62,7 +63,7 @@ export async function newCommand(argv: string[], io: CliIO): Promise<number> {
       `--output ${output}: the file exists; choose another with -o, or remove it.`,
     );
   const maxRepairs = repairsOf(values["max-repairs"]);
-  const model = values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
+  const model = cliDefaultModel(io.env, values.model);
   if (model === DEMO_MODEL && values.model === undefined)
     io.stdout(
       "Using the tiny built-in demo model (local/demo): it rarely designs a valid team — set OPENAI_API_KEY or choose a model with --model.\n",

@@ -25,11 +25,11 @@ import { asksPeople, HumanAnswers } from "./human-answers.js";
 import { checkMaxCost, parseMaxCost, REFUSED_EXIT_CODE } from "./max-cost.js";
 import { remoteRun, remoteTeamId } from "./remote-run.js";
 import { usd } from "./usd.js";
+import { cliDefaultModel, DEMO_MODEL, namesNoModel } from "./default-model.js";
 
 export { usd } from "./usd.js";
 
-/** The built-in demo model: what `llmteam run` uses when no model is named and no key is set. */
-export const DEMO_MODEL = "local/demo";
+export { DEMO_MODEL } from "./default-model.js";
 
 /** Exit code of a run cancelled with Ctrl-C (128 + SIGINT, as shells report it). */
 export const CANCELLED_EXIT_CODE = 130;
@@ -74,8 +74,7 @@ export async function runCommand(argv: string[], io: CliIO, help: () => number):
   let runnable: LLMTeam | LLMGroup | undefined;
   try {
     // --model replaces the team's (or group's) model; with neither, agents without one get a default.
-    const defaultModel =
-      values.model ?? (io.env.OPENAI_API_KEY ? "openai/gpt-4o-mini" : DEMO_MODEL);
+    const defaultModel = cliDefaultModel(io.env, values.model);
     runStore = storeSpec === undefined || group ? undefined : await openRunStore(storeSpec);
     if (kbStore !== undefined) knowledge = await connectPostgresKnowledgeCatalog({ url: kbStore });
     const runtime = {
@@ -237,14 +236,6 @@ async function loadTeamForRun(
 }
 
 /** True when the team or one of its agents has no model of its own. */
-function namesNoModel(team: LLMTeam): boolean {
-  const config = team.toConfig();
-  return (
-    config.model === undefined &&
-    (config.agents ?? []).some((agent) => !("model" in agent) || agent.model === undefined)
-  );
-}
-
 /**
  * Checks, before anything runs, that a file can be written at `path`: its directory exists and
  * is writable, and the path is not a directory.

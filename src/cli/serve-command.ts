@@ -1,3 +1,4 @@
+import { cliDefaultModel, defaultModelNote } from "./default-model.js";
 import { QueueError } from "../errors/queue-error.js";
 import type { LLMTeamServer } from "../server/create-server.js";
 import type { ListeningServer } from "../server/listen.js";
@@ -95,13 +96,11 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const storeSpec = values.store ?? io.env.LLMTEAM_RUN_STORE;
   const queue = queueOptions(values, storeSpec);
-  const cors = values.cors
-    ?.split(",")
-    .map((origin) => origin.trim())
-    .filter(Boolean);
+  const cors = corsOrigins(values.cors);
   const { createServer } = await import("../server/create-server.js");
   const server = await createServer({
     teams: positionals,
+    teamRuntime: { env: io.env, defaultModel: cliDefaultModel(io.env) },
     ...(queue ? { queue } : {}),
     ...(storeSpec === undefined ? {} : { runStore: storeSpec }),
     ...(keys.length > 0 ? { apiKeys: keys } : {}),
@@ -164,6 +163,8 @@ function announce(
   ];
   io.stdout(`llmteam serve: listening on ${url} — ${served.join(", ")}\n`);
   io.stderr(`${describeSetup({ ...setup, store: storeName(server.context.store, storeSpec) })}\n`);
+  const note = defaultModelNote(teams.allTeams(), cliDefaultModel(io.env));
+  if (note) io.stderr(`llmteam serve: ${note}\n`);
   const queued = server.context.queue;
   if (queued) {
     io.stderr(
@@ -303,4 +304,12 @@ function stopped(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) resolve();
     signal?.addEventListener("abort", () => resolve(), { once: true });
   });
+}
+
+/** `--cors a,b`: the origins, trimmed; `undefined` without the flag. */
+function corsOrigins(flag: string | undefined): string[] | undefined {
+  return flag
+    ?.split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
 }

@@ -1,3 +1,4 @@
+import { cliDefaultModel } from "./default-model.js";
 import { createWorker } from "../worker/create-worker.js";
 import { serveWorkerHealth } from "../worker/worker-http.js";
 import { parseCommand, plural, queueNameOption, UsageError } from "./cli-options.js";
@@ -44,6 +45,7 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
     redis,
     runStore: store,
     env: io.env,
+    defaultModel: cliDefaultModel(io.env),
     log: (line) => io.stderr(`${line}\n`),
     ...optional("concurrency", values.concurrency, "--concurrency", 1),
     ...optional("lockDurationMs", values["lock-duration-ms"], "--lock-duration-ms", 100),

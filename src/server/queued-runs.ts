@@ -157,14 +157,17 @@ export class QueuedRuns {
     );
   }
 
-  /** Runs queued and not yet started (newest first, at most `limit`), for `GET /runs`. */
+  /**
+   * Runs queued and not yet started, and runs whose job failed before they started (a team no
+   * worker runs, a run that could not start): newest first, at most `limit`, for `GET /runs`.
+   */
   async queuedRuns(filter: {
     teamId?: string | undefined;
     limit: number;
   }): Promise<QueuedOnlyRun[]> {
     const jobs = await this.answer("read", () =>
       this.queue.queue.getJobs(
-        ["waiting", "prioritized", "delayed", "active"],
+        ["waiting", "prioritized", "delayed", "active", "failed"],
         0,
         filter.limit - 1,
       ),

@@ -1,3 +1,4 @@
+import { namesNoModel } from "../team/names-no-model.js";
 import { hostname } from "node:os";
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -68,6 +69,8 @@ export interface CreateWorkerOptions {
   breakerStore?: BreakerStore;
   /** Environment for `${VAR}` and provider keys of team files (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /** The model of agents that name none (`llmteam worker`: as `llmteam run` and `serve` pick it). */
+  defaultModel?: string;
   /**
    * Publish each run's events on Redis as they happen, for servers that relay them to SSE
    * clients (`llmteam serve --queue`): one `PUBLISH` per batch of events. Default true.
@@ -166,6 +169,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<LLMTea
         options.breakerStore ??
         new RedisBreakerStore({ client: connection.client, prefix: `${prefix}:breaker:` }),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
     });
     closers.unshift(() => Promise.all([...teams.values()].map((team) => team.close())));
     const queue = await RunQueue.open({
@@ -175,6 +179,11 @@ export async function createWorker(options: CreateWorkerOptions): Promise<LLMTea
     });
     closers.unshift(() => queue.close());
     await syncSchedules(queue, teams.values());
+    const defaulted = [...teams.values()].filter(namesNoModel).map((team) => team.teamId);
+    if (options.defaultModel && defaulted.length > 0)
+      log(
+        `worker ${name}: agents without a model (teams ${defaulted.join(", ")}) run on ${options.defaultModel}.`,
+      );
     return startWorker({ name, log, options, runStore, teams, queue, closers, connection });
   } catch (error) {
     for (const close of closers) await close().catch(() => undefined);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRunStore, type RunStore } from "llmteam";
 import { createServer, type LLMTeamServer } from "llmteam/server";
-import { RunQueue, waitForRun } from "llmteam/worker";
+import { createWorker, RunQueue, waitForRun } from "llmteam/worker";
 import { startOpenAIWireServer, type WireRequest } from "../support/openai-wire-server.js";
 import { readFrames, type SseFrame } from "../support/sse-reader.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
@@ -368,6 +368,42 @@ describe("a queue-backed server without workers for its queue", () => {
     expect(cancelled.body.status).toBe("cancelled");
     expect((await call("GET", `/runs/${runId}`)).body.status).toBe("cancelled");
     expect(calls.get("Research waiting")).toBeUndefined();
+  });
+
+  it("lists a run whose job failed before any worker started it, with the reason", async () => {
+    const { body } = await call("POST", "/teams/press/runs", { input: "orphan" });
+    const runId = String(body.runId);
+    // A worker of another team only: the job fails at once, naming the teams it runs.
+    const other = fixture.teamFile(
+      "other-team.yaml",
+      threeStepTeam("other", "http://127.0.0.1:9/v1"),
+    );
+    const stranger = await createWorker({
+      teams: [other],
+      redis: REDIS_URL,
+      runStore: fixture.storeUrl,
+      queueName: `${fixture.queueName}-idle`,
+      prefix: fixture.prefix,
+      missingTeamGraceMs: 0,
+      env: {},
+      log: () => undefined,
+    });
+    try {
+      await until(async () => (await call("GET", `/runs/${runId}`)).body.status === "failed");
+    } finally {
+      await stranger.close();
+    }
+    const failed = await call("GET", "/runs?status=failed");
+    const row = (failed.body.runs as { runId: string; error?: string }[]).find(
+      (run) => run.runId === runId,
+    );
+    expect(row?.error).toContain('Team "press" is not loaded on worker');
+    const all = await call("GET", "/runs");
+    expect((all.body.runs as { runId: string }[]).map((run) => run.runId)).toContain(runId);
+    const queuedOnly = await call("GET", "/runs?status=queued");
+    expect((queuedOnly.body.runs as { runId: string }[]).map((run) => run.runId)).not.toContain(
+      runId,
+    );
   });
 
   it("pauses a run before any worker took it and resumes it into the queue", async () => {

@@ -121,8 +121,8 @@ async function answerLocalStart(
 
 /** Queued runs not started yet, as rows of `GET /runs` (only when the filters admit them). */
 async function queuedRows(queue: QueuedRuns, query: ListQuery): Promise<Record<string, unknown>[]> {
-  if (query.status !== undefined && query.status !== "queued" && query.status !== "paused")
-    return [];
+  const fromQueue = [undefined, "queued", "paused", "failed"];
+  if (!fromQueue.includes(query.status)) return [];
   const since = query.since === undefined ? 0 : Date.parse(query.since);
   const runs = await queue.queuedRuns({ teamId: query.teamId, limit: query.limit ?? 100 });
   return runs
