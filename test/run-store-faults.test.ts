@@ -158,7 +158,7 @@ describe("PostgresRunStore when the server goes away mid-run", () => {
       const batch = { events: tokens(runId, 1, 4), now: Date.now() };
       await expect(store.commit(runId, batch)).rejects.toThrow(
         new RegExp(
-          `Cannot reach the Postgres run store at postgres://postgres@127\\.0\\.0\\.1:${proxy.port}/test \\(commit\\)`,
+          `Cannot reach the Postgres run store at postgres://postgres@127\\.0\\.0\\.1:${proxy.port}/test\\?schema=\\w+ \\(commit\\)`,
         ),
       );
       expect(Date.now() - started).toBeLessThan(5000);

@@ -60,7 +60,7 @@ interface LogHead {
  * const store = new PostgresRunStore({ connection: "postgres://app@db:5432/llmteam" });
  */
 export class PostgresRunStore implements RunStore {
-  /** Where the store connects, without the password: `postgres://user@host:port/database`. */
+  /** Where the store connects, without the password: `postgres://user@host:port/database[?schema=name]`. */
   readonly url: string;
   /** The Postgres schema of the tables. */
   readonly schema: string;
@@ -75,8 +75,10 @@ export class PostgresRunStore implements RunStore {
 
   constructor(options: PostgresRunStoreOptions) {
     this.options = options;
-    this.url = describeConnection(options.connection);
     this.schema = options.schema ?? "public";
+    // The schema is part of where the runs are: messages and `llmteam serve` name it.
+    const connection = describeConnection(options.connection);
+    this.url = this.schema === "public" ? connection : `${connection}?schema=${this.schema}`;
     const quoted = quoteSchema(this.schema, this.url);
     this.table = (name) => `${quoted}.llmteam_${name}`;
     this.sql = postgresStatements(this.table);
