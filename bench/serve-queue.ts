@@ -13,7 +13,7 @@ import type { BenchRow } from "./harness.js";
 
 const SCENARIO = "serve --queue";
 const BIN = fileURLToPath(new URL("../bin/llmteam.js", import.meta.url));
-const CLIENTS = fileURLToPath(new URL("./sse-run-clients.mjs", import.meta.url));
+const CLIENTS = fileURLToPath(new URL("./sse-clients.mjs", import.meta.url));
 
 /** Runs per phase, SSE clients per run, tokens per step and the gap between two tokens. */
 const RUNS = 10;

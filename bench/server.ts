@@ -171,7 +171,7 @@ async function sseFanOut(url: string): Promise<BenchRow[]> {
   let allConnected: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (allConnected = resolve));
   const children = Array.from({ length: 4 }, async () => {
-    const child = spawn(process.execPath, [script, `${url}/runs/${runId}/events`, "50"], {
+    const child = spawn(process.execPath, [script, "50", `${url}/runs/${runId}/events`], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";

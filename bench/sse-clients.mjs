@@ -1,12 +1,13 @@
-// N SSE clients on one run, in their own process (so they do not share the server's event loop).
-// Usage: node sse-clients.mjs <events-url> <clients>
-// Prints one JSON line when every client has read the run to its end: per-event delivery lag
-// (receipt time − the event's timestamp, both Date.now() on this machine) p50/p99/max, events
-// per client, and how many clients saw every event once.
-const [url, clientsArg] = process.argv.slice(2);
-const clients = Number(clientsArg);
+// SSE clients on one or more runs, in their own process (so they do not share the server's event
+// loop). Usage: node sse-clients.mjs <clients per run> <events-url>...
+// Writes "connected" for each client once its stream is open, then one JSON line when every
+// client has read its run to its end: every token's delivery lag (receipt time − the event's
+// timestamp, both Date.now() on this machine), events per client (the first), how many clients
+// saw every event of their run exactly once, in order, and the clients that failed.
+const [perRunArg, ...urls] = process.argv.slice(2);
+const perRun = Number(perRunArg);
 
-async function client() {
+async function client(url) {
   const response = await fetch(url);
   process.stdout.write("connected\n");
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -24,8 +25,7 @@ async function client() {
       const id = /^id: (\d+)$/m.exec(block);
       const data = /^data: (.*)$/m.exec(block);
       if (!id || !data) continue;
-      // Lag of the tokens (sent after every client connected); the timestamp without a full
-      // JSON.parse, so the clients' own CPU stays small.
+      // The token's timestamp without a full JSON.parse, so the clients' own CPU stays small.
       if (block.startsWith("event: token")) {
         const at = data[1].indexOf('"timestamp":');
         lags.push(Date.now() - Number.parseInt(data[1].slice(at + 12, at + 30), 10));
@@ -40,8 +40,24 @@ async function client() {
   return { lags, ids };
 }
 
-const results = await Promise.all(Array.from({ length: clients }, client));
+const failures = [];
+const results = await Promise.all(
+  urls.flatMap((url) =>
+    Array.from({ length: perRun }, () =>
+      client(url).catch((error) => {
+        failures.push(String(error?.cause ?? error));
+        return { lags: [], ids: [0] };
+      }),
+    ),
+  ),
+);
 const exact = results.filter((result) => result.ids.every((id, index) => id === index + 1)).length;
 process.stdout.write(
-  `${JSON.stringify({ lags: results.flatMap((result) => result.lags), events: results[0].ids.length, exact })}\n`,
+  `${JSON.stringify({
+    lags: results.flatMap((result) => result.lags),
+    events: results[0].ids.length,
+    clients: results.length,
+    exact,
+    failures,
+  })}\n`,
 );
