@@ -21,30 +21,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { buildViewer } from "./build-viewer.js";
+import { EXTERNAL } from "./bundle-externals.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const EXTERNAL = [
-  "@ai-sdk/openai",
-  "@ai-sdk/anthropic",
-  "@ai-sdk/openai-compatible",
-  "ioredis",
-  "pg",
-  "yaml",
-  "node-llama-cpp",
-  "gpt-tokenizer",
-  "unpdf",
-  // MCP is loaded when a team uses an MCP server or `llmteam mcp` runs; the OpenTelemetry API
-  // must be the application's own copy, where its tracer provider is registered.
-  "@modelcontextprotocol/sdk",
-  "@modelcontextprotocol/sdk/*",
-  "@opentelemetry/api",
-  // The server's framework: an application that mounts `server.app` shares its copy.
-  "hono",
-  "hono/*",
-  "@hono/node-server",
-  // The queue engine of llmteam/worker, loaded only by workers and what enqueues runs.
-  "bullmq",
-];
 
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({

@@ -2,27 +2,9 @@ import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { EXTERNAL } from "../../scripts/bundle-externals.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-
-/** The packages `scripts/build.ts` leaves out of the bundle (everything else is bundled). */
-const EXTERNAL = [
-  "@ai-sdk/openai",
-  "@ai-sdk/anthropic",
-  "@ai-sdk/openai-compatible",
-  "ioredis",
-  "pg",
-  "yaml",
-  "node-llama-cpp",
-  "gpt-tokenizer",
-  "unpdf",
-  "@modelcontextprotocol/sdk",
-  "@modelcontextprotocol/sdk/*",
-  "@opentelemetry/api",
-  "hono",
-  "hono/*",
-  "@hono/node-server",
-];
 
 /**
  * The CLI bundled from the sources as `npm run build` bundles it (esbuild, ES modules with
