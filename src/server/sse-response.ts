@@ -49,11 +49,7 @@ export function sseResponse(
       },
       async pull(controller) {
         pending ??= feed.next();
-        let timer: NodeJS.Timeout | undefined;
-        const beat = new Promise<"beat">((resolve) => {
-          timer = setTimeout(() => resolve("beat"), options.heartbeatMs);
-        });
-        const next = await Promise.race([pending, beat]).finally(() => clearTimeout(timer));
+        const next = await nextOrBeat(pending, options.heartbeatMs);
         if (closed) return;
         if (next === "beat") {
           controller.enqueue(encoder.encode(": heartbeat\n\n"));
@@ -81,4 +77,17 @@ export function sseResponse(
       "x-accel-buffering": "no",
     },
   });
+}
+
+/**
+ * The stream's next item, or `"beat"` when none came within `heartbeatMs` (the stream writes a
+ * comment line then, so proxies and clients see it alive); the pending item is kept for the next
+ * pull.
+ */
+export function nextOrBeat<T>(pending: Promise<T>, heartbeatMs: number): Promise<T | "beat"> {
+  let timer: NodeJS.Timeout | undefined;
+  const beat = new Promise<"beat">((resolve) => {
+    timer = setTimeout(() => resolve("beat"), heartbeatMs);
+  });
+  return Promise.race([pending, beat]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,6 @@
 import type { StreamEvent } from "../../events/stream-event.js";
 import type { LiveRun } from "../live-runs.js";
+import { nextOrBeat } from "../sse-response.js";
 import { ChatAnswer } from "./chat-answer.js";
 import { completionChunk, openAIUsage, type CompletionIdentity } from "./openai-wire.js";
 import { runFailureMessage } from "./run-failure-problem.js";
@@ -37,11 +38,7 @@ export async function streamChatCompletion(options: ChatStreamOptions): Promise<
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       pending ??= frames.next();
-      let timer: NodeJS.Timeout | undefined;
-      const beat = new Promise<"beat">((resolve) => {
-        timer = setTimeout(() => resolve("beat"), options.heartbeatMs);
-      });
-      const next = await Promise.race([pending, beat]).finally(() => clearTimeout(timer));
+      const next = await nextOrBeat(pending, options.heartbeatMs);
       if (next === "beat") {
         controller.enqueue(encoder.encode(": keep-alive\n\n"));
         return;
