@@ -103,10 +103,13 @@ describe("rate limits shared through Redis", () => {
       expect(limited.logged[1]).toBe(
         "llmteam serve: Redis answers again; rate limits are shared through it again.",
       );
-      // Back on Redis: its window holds the one request counted before the outage.
+      // Back on Redis: it holds the one request counted before the outage and the one that found
+      // it back (in one window, or two when the test ran over a minute's boundary).
       const stored = await redis.keys(`${PREFIX}outage:*`);
-      expect(stored).toHaveLength(1);
-      expect(await redis.get(stored[0]!)).toBe("2");
+      expect(stored.length).toBeGreaterThanOrEqual(1);
+      expect(stored.length).toBeLessThanOrEqual(2);
+      const counts = await Promise.all(stored.map(async (key) => Number(await redis.get(key))));
+      expect(counts.reduce((sum, count) => sum + count, 0)).toBe(2);
     }, 20_000);
 
     it("does not make requests wait on a Redis that does not answer", async () => {
